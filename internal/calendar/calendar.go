@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Shanghai is the Asia/Shanghai location used for every date computation. It falls back to a
