@@ -1,0 +1,748 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"ciiguard/internal/calendar"
+)
+
+// SubjectKind says what a finding is about.
+type SubjectKind string
+
+// Subject kinds, as written in the catalog's `subject` field.
+const (
+	SubjectOrg    SubjectKind = "org"
+	SubjectSystem SubjectKind = "system"
+)
+
+// Status is the outcome of one obligation for one subject.
+type Status string
+
+// Finding states (docs/catalog-schema.md, "Finding states").
+const (
+	StatusMet              Status = "met"
+	StatusGap              Status = "gap"
+	StatusOverdue          Status = "overdue"
+	StatusNotApplicable    Status = "not_applicable"
+	StatusNeedsAttestation Status = "needs_attestation"
+)
+
+// Text is a bilingual string.
+type Text struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+// PenaltyRange is the fine at stake when a duty is not met, in RMB (or, when MultipleOf is set,
+// multipliers of that amount).
+type PenaltyRange struct {
+	ID         string `json:"id"`
+	Min        int64  `json:"min"`
+	Max        int64  `json:"max"`
+	PersonsMin int64  `json:"persons_min,omitempty"` // for directly responsible persons
+	PersonsMax int64  `json:"persons_max,omitempty"`
+	MultipleOf string `json:"multiple_of,omitempty"` // e.g. purchase_amount
+}
+
+// AttestationSpec describes an attestation duty: what evidence a person must provide and how
+// long an attestation stays valid.
+type AttestationSpec struct {
+	Evidence     Text
+	ValidityDays int
+}
+
+// Rule is one obligation as the engine sees it: the catalog (or an organisation's own policy)
+// supplies it, the engine compiles it. Exactly one of Check and Attestation is set.
+type Rule struct {
+	ID          string
+	Subject     SubjectKind
+	Applies     string // CEL bool; "" means always
+	Check       string // CEL bool
+	Due         string // CEL timestamp; "" means no deadline
+	Attestation *AttestationSpec
+	Penalty     *PenaltyRange
+}
+
+// CompileError is a rule refused at load: which obligation, which field, and why.
+type CompileError struct {
+	RuleID string
+	Field  string // applies, check, due, subject, attestation
+	Err    error
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("rules: obligation %s: %s: %v", e.RuleID, e.Field, e.Err)
+}
+
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// Finding is the outcome of one obligation for one subject.
+type Finding struct {
+	ObligationID string        `json:"obligation_id"`
+	SubjectKind  SubjectKind   `json:"subject_kind"`
+	SubjectID    string        `json:"subject_id"` // Facts.OrgID for the org, the system id in decimal for a system
+	Status       Status        `json:"status"`
+	Reason       Text          `json:"reason"`
+	Due          *time.Time    `json:"due,omitempty"`
+	Penalty      *PenaltyRange `json:"penalty,omitempty"`
+	Evidence     []string      `json:"evidence,omitempty"` // SHA-256 of attestation evidence
+	AttestedBy   string        `json:"attested_by,omitempty"`
+}
+
+// Defaults for the evaluation limits. A catalog expression costs tens of units; the limit is
+// generous for real rules and stops runaway comprehensions early.
+const (
+	DefaultCostLimit = 100_000
+	DefaultTimeout   = 10 * time.Second
+)
+
+// Option configures NewEngine.
+type Option func(*config)
+
+type config struct {
+	cal       *calendar.Calendar
+	costLimit uint64
+	timeout   time.Duration
+	facts     []FactSet
+}
+
+// WithCalendar sets the calendar behind addWorkingDays (default calendar.Official()).
+func WithCalendar(c *calendar.Calendar) Option { return func(o *config) { o.cal = c } }
+
+// WithCostLimit sets the CEL cost limit per expression evaluation.
+func WithCostLimit(n uint64) Option { return func(o *config) { o.costLimit = n } }
+
+// WithTimeout bounds one whole evaluation call (EvaluateAll, EvaluateSystem …).
+func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
+
+// WithFacts adds fact sets for this engine only, on top of the registered ones.
+func WithFacts(sets ...FactSet) Option {
+	return func(o *config) { o.facts = append(o.facts, sets...) }
+}
+
+// Engine holds compiled rules. It is immutable after NewEngine and safe for concurrent use.
+type Engine struct {
+	cfg      config
+	orgEnv   *cel.Env
+	sysEnv   *cel.Env
+	rules    []*compiled // sorted by ID
+	byID     map[string]*compiled
+	orgRules []*compiled
+	sysRules []*compiled
+	factSets []FactSet
+	fieldIdx map[reflect.Type]map[string]int // CEL field name -> struct field index
+}
+
+// factRef is one fact an expression reads, such as org.log_retention_days.
+type factRef struct{ variable, field string }
+
+type compiled struct {
+	Rule
+	applies, check, due cel.Program
+	reads               []factRef       // facts read by applies, check and due, in order
+	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
+}
+
+// NewEngine compiles and type-checks every rule. All problems are reported together, each as
+// a *CompileError, joined with errors.Join.
+func NewEngine(rs []Rule, opts ...Option) (*Engine, error) {
+	cfg := config{cal: calendar.Official(), costLimit: DefaultCostLimit, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sets := append(RegisteredFacts(), cfg.facts...)
+	if err := checkFactSets(sets); err != nil {
+		return nil, err
+	}
+	orgEnv, sysEnv, err := newEnvs(cfg.cal, sets)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, orgEnv: orgEnv, sysEnv: sysEnv, byID: map[string]*compiled{},
+		factSets: sets, fieldIdx: map[reflect.Type]map[string]int{}}
+	for _, t := range append([]reflect.Type{orgType, systemType}, typesOf(sets)...) {
+		e.fieldIdx[t] = celFieldIndex(t)
+	}
+	var errs []error
+	for _, r := range rs {
+		c, err := e.compile(r)
+		if err != nil {
+			errs = append(errs, err...)
+			continue
+		}
+		if _, dup := e.byID[r.ID]; dup {
+			errs = append(errs, &CompileError{RuleID: r.ID, Field: "id", Err: errors.New("duplicate obligation id")})
+			continue
+		}
+		e.byID[r.ID] = c
+		e.rules = append(e.rules, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	for _, c := range e.rules {
+		if c.Subject == SubjectSystem {
+			e.sysRules = append(e.sysRules, c)
+		} else {
+			e.orgRules = append(e.orgRules, c)
+		}
+	}
+	return e, nil
+}
+
+func typesOf(sets []FactSet) []reflect.Type {
+	out := make([]reflect.Type, len(sets))
+	for i, s := range sets {
+		out[i] = s.Type
+	}
+	return out
+}
+
+// celFieldIndex maps each exported field's CEL name (its `cel` tag, else its Go name) to its
+// index, for reading fact values into reasons.
+func celFieldIndex(t reflect.Type) map[string]int {
+	m := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Name
+		if tag, ok := f.Tag.Lookup("cel"); ok {
+			name = strings.Split(tag, ",")[0]
+		}
+		if name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}
+
+// CheckExpression type-checks one expression for a subject without building an engine, for
+// editors that validate a custom rule as the user types. want is "bool" or "timestamp".
+func (e *Engine) CheckExpression(subject SubjectKind, expr, want string) error {
+	env := e.orgEnv
+	if subject == SubjectSystem {
+		env = e.sysEnv
+	}
+	wt := cel.BoolType
+	if want == "timestamp" {
+		wt = cel.TimestampType
+	}
+	_, err := e.program(env, expr, wt)
+	return err
+}
+
+func (e *Engine) compile(r Rule) (*compiled, []error) {
+	fail := func(field string, err error) []error {
+		return []error{&CompileError{RuleID: r.ID, Field: field, Err: err}}
+	}
+	if r.ID == "" {
+		return nil, fail("id", errors.New("empty id"))
+	}
+	env := e.orgEnv
+	switch r.Subject {
+	case SubjectOrg, "":
+		r.Subject = SubjectOrg
+	case SubjectSystem:
+		env = e.sysEnv
+	default:
+		return nil, fail("subject", fmt.Errorf("unknown subject %q (want org or system)", r.Subject))
+	}
+	if (r.Check == "") == (r.Attestation == nil) {
+		return nil, fail("check", errors.New("exactly one of check and attestation must be given"))
+	}
+	c := &compiled{Rule: r, orgFields: map[string]bool{}}
+	var errs []error
+	seen := map[factRef]bool{}
+	build := func(field, expr string, want *cel.Type) cel.Program {
+		if strings.TrimSpace(expr) == "" {
+			return nil
+		}
+		prg, checked, err := e.programAST(env, expr, want)
+		if err != nil {
+			errs = append(errs, &CompileError{RuleID: r.ID, Field: field, Err: err})
+			return nil
+		}
+		for _, fr := range factReads(checked) {
+			if !seen[fr] {
+				seen[fr] = true
+				c.reads = append(c.reads, fr)
+			}
+			if fr.variable == "org" {
+				c.orgFields[fr.field] = true
+			}
+		}
+		return prg
+	}
+	c.applies = build("applies", r.Applies, cel.BoolType)
+	c.check = build("check", r.Check, cel.BoolType)
+	c.due = build("due", r.Due, cel.TimestampType)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+func (e *Engine) program(env *cel.Env, expr string, want *cel.Type) (cel.Program, error) {
+	p, _, err := e.programAST(env, expr, want)
+	return p, err
+}
+
+func (e *Engine) programAST(env *cel.Env, expr string, want *cel.Type) (cel.Program, *cel.Ast, error) {
+	checked, iss := env.Compile(expr)
+	if iss != nil && iss.Err() != nil {
+		return nil, nil, fmt.Errorf("%q: %w", expr, iss.Err())
+	}
+	if !checked.OutputType().IsExactType(want) {
+		return nil, nil, fmt.Errorf("%q returns %s, want %s", expr, typeName(checked.OutputType()), typeName(want))
+	}
+	prg, err := env.Program(checked,
+		cel.CostLimit(e.cfg.costLimit),
+		cel.InterruptCheckFrequency(64),
+		cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%q: %w", expr, err)
+	}
+	return prg, checked, nil
+}
+
+func typeName(t *cel.Type) string {
+	if t.IsExactType(cel.TimestampType) {
+		return "timestamp"
+	}
+	return t.String()
+}
+
+// factReads lists the `variable.field` selections in a checked expression, in source order,
+// so that a reason can name the values the decision rested on.
+func factReads(a *cel.Ast) []factRef {
+	var out []factRef
+	nav := ast.NavigateAST(a.NativeRep())
+	visit := ast.NewExprVisitor(func(x ast.Expr) {
+		if x.Kind() != ast.SelectKind {
+			return
+		}
+		sel := x.AsSelect()
+		if sel.Operand().Kind() == ast.IdentKind {
+			out = append(out, factRef{variable: sel.Operand().AsIdent(), field: sel.FieldName()})
+		}
+	})
+	ast.PreOrderVisit(nav, visit)
+	return out
+}
+
+// Rule returns the compiled rule for an obligation id.
+func (e *Engine) Rule(id string) (Rule, bool) {
+	c, ok := e.byID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return c.Rule, true
+}
+
+// RuleIDs lists the obligation ids the engine holds, sorted.
+func (e *Engine) RuleIDs() []string {
+	out := make([]string, len(e.rules))
+	for i, c := range e.rules {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// activation resolves the CEL variables of one evaluation without building a map per call.
+type activation struct {
+	org, system, now ref.Val
+	extra            map[string]ref.Val
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "org":
+		return a.org, true
+	case "system":
+		if a.system == nil {
+			return nil, false
+		}
+		return a.system, true
+	case "now":
+		return a.now, true
+	}
+	v, ok := a.extra[name]
+	return v, ok
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// orgScope holds the per-evaluation values shared by every subject.
+type orgScope struct {
+	facts *Facts
+	now   time.Time
+	act   activation // org, now and extras bound; system set per subject
+	atts  map[attKey][]*Attestation
+	orgV  reflect.Value
+	extra map[string]reflect.Value
+}
+
+type attKey struct {
+	id      string
+	kind    SubjectKind
+	subject string
+}
+
+func (e *Engine) newScope(f *Facts) *orgScope {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	adapter := e.orgEnv.CELTypeAdapter()
+	s := &orgScope{facts: f, now: now, atts: map[attKey][]*Attestation{}, extra: map[string]reflect.Value{}}
+	s.act.org = adapter.NativeToValue(&f.Org)
+	s.act.now = types.Timestamp{Time: now.UTC()}
+	s.orgV = reflect.ValueOf(f.Org)
+	s.act.extra = map[string]ref.Val{}
+	for _, fs := range e.factSets {
+		v, ok := f.Extra[fs.Name]
+		rv := reflect.ValueOf(v)
+		if !ok || v == nil {
+			rv = reflect.New(fs.Type) // zero value when the capability gave nothing
+		}
+		if rv.Kind() != reflect.Pointer {
+			p := reflect.New(rv.Type())
+			p.Elem().Set(rv)
+			rv = p
+		}
+		s.act.extra[fs.Name] = adapter.NativeToValue(rv.Interface())
+		s.extra[fs.Name] = rv.Elem()
+	}
+	for i := range f.Attestations {
+		a := &f.Attestations[i]
+		k := attKey{a.ObligationID, a.SubjectKind, a.SubjectID}
+		if a.SubjectKind == SubjectOrg || a.SubjectKind == "" {
+			k = attKey{a.ObligationID, SubjectOrg, ""}
+		}
+		s.atts[k] = append(s.atts[k], a)
+	}
+	return s
+}
+
+func (e *Engine) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if e.cfg.timeout > 0 {
+		return context.WithTimeout(ctx, e.cfg.timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// EvaluateAll evaluates every obligation for the organisation and each of its systems. The
+// findings come in a fixed order: organisation findings by obligation id, then each system by
+// ascending id, its findings by obligation id. An expression that fails at run time (cost
+// limit, timeout, arithmetic error) yields a gap finding whose reason says so, and the error
+// is also returned, joined with the others; findings for everything else are still complete.
+func (e *Engine) EvaluateAll(ctx context.Context, f Facts) ([]Finding, error) {
+	ctx, cancel := e.withTimeout(ctx)
+	defer cancel()
+	s := e.newScope(&f)
+	out := make([]Finding, 0, len(e.orgRules)+len(f.Systems)*len(e.sysRules))
+	var errs []error
+	out, errs = e.evalOrg(ctx, s, out, errs)
+	order := make([]int, len(f.Systems))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return f.Systems[order[i]].ID < f.Systems[order[j]].ID })
+	for _, i := range order {
+		out, errs = e.evalSystem(ctx, s, &f.Systems[i], e.sysRules, out, errs)
+	}
+	return out, errors.Join(errs...)
+}
+
+// EvaluateOrg evaluates only the organisation-level obligations.
+func (e *Engine) EvaluateOrg(ctx context.Context, f Facts) ([]Finding, error) {
+	ctx, cancel := e.withTimeout(ctx)
+	defer cancel()
+	out, errs := e.evalOrg(ctx, e.newScope(&f), nil, nil)
+	return out, errors.Join(errs...)
+}
+
+// EvaluateSystem evaluates the system-level obligations for one system, reading the
+// organisation, clock and attestations from f (f.Systems is ignored). It is the incremental
+// path: after one system changes, only its findings need recomputing.
+func (e *Engine) EvaluateSystem(ctx context.Context, f Facts, sys System) ([]Finding, error) {
+	ctx, cancel := e.withTimeout(ctx)
+	defer cancel()
+	out, errs := e.evalSystem(ctx, e.newScope(&f), &sys, e.sysRules, nil, nil)
+	return out, errors.Join(errs...)
+}
+
+// EvaluateRule evaluates one obligation for the organisation (sys == nil) or one system. The
+// catalog's test harness uses it to run each test case.
+func (e *Engine) EvaluateRule(ctx context.Context, id string, f Facts, sys *System) (Finding, error) {
+	c, ok := e.byID[id]
+	if !ok {
+		return Finding{}, fmt.Errorf("rules: no obligation %q", id)
+	}
+	if c.Subject == SubjectSystem && sys == nil {
+		return Finding{}, fmt.Errorf("rules: obligation %s is evaluated per system; give a system", id)
+	}
+	ctx, cancel := e.withTimeout(ctx)
+	defer cancel()
+	s := e.newScope(&f)
+	if c.Subject == SubjectOrg {
+		s.act.system = nil
+		return e.evalOne(ctx, s, c, SubjectOrg, "", reflect.Value{})
+	}
+	s.act.system = e.orgEnv.CELTypeAdapter().NativeToValue(sys)
+	return e.evalOne(ctx, s, c, SubjectSystem, strconv.FormatInt(sys.ID, 10), reflect.ValueOf(*sys))
+}
+
+func (e *Engine) evalOrg(ctx context.Context, s *orgScope, out []Finding, errs []error) ([]Finding, []error) {
+	s.act.system = nil
+	for _, c := range e.orgRules {
+		fd, err := e.evalOne(ctx, s, c, SubjectOrg, "", reflect.Value{})
+		out = append(out, fd)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errs
+}
+
+func (e *Engine) evalSystem(ctx context.Context, s *orgScope, sys *System, rs []*compiled, out []Finding, errs []error) ([]Finding, []error) {
+	s.act.system = e.orgEnv.CELTypeAdapter().NativeToValue(sys)
+	id := strconv.FormatInt(sys.ID, 10)
+	sv := reflect.ValueOf(*sys)
+	for _, c := range rs {
+		fd, err := e.evalOne(ctx, s, c, SubjectSystem, id, sv)
+		out = append(out, fd)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.act.system = nil
+	return out, errs
+}
+
+func evalBool(ctx context.Context, p cel.Program, act *activation) (bool, error) {
+	v, _, err := p.ContextEval(ctx, act)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.Value().(bool)
+	if !ok {
+		return false, fmt.Errorf("returned %v, not a bool", v)
+	}
+	return b, nil
+}
+
+func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind SubjectKind, subjectID string, sysV reflect.Value) (Finding, error) {
+	fd := Finding{ObligationID: c.ID, SubjectKind: kind, SubjectID: subjectID, Penalty: c.Penalty}
+	if kind == SubjectOrg {
+		fd.SubjectID = s.facts.OrgID
+	}
+	fail := func(field string, err error) (Finding, error) {
+		fd.Status = StatusGap
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("无法计算 %s：%v", field, err),
+			En: fmt.Sprintf("could not evaluate %s: %v", field, err),
+		}
+		return fd, fmt.Errorf("rules: obligation %s, %s %s: %s: %w", c.ID, kind, subjectID, field, err)
+	}
+	values := func() string { return e.describeReads(c, s, sysV) }
+	if err := ctx.Err(); err != nil {
+		return fail("applies", err)
+	}
+	if c.applies != nil {
+		ok, err := evalBool(ctx, c.applies, &s.act)
+		if err != nil {
+			return fail("applies", err)
+		}
+		if !ok {
+			fd.Status = StatusNotApplicable
+			fd.Reason = Text{
+				Zh: fmt.Sprintf("不适用：适用条件 %s 不成立%s", c.Applies, values()),
+				En: fmt.Sprintf("Does not apply: %s is false%s", c.Applies, values()),
+			}
+			return fd, nil
+		}
+	}
+	var due time.Time
+	if c.due != nil {
+		v, _, err := c.due.ContextEval(ctx, &s.act)
+		if err != nil {
+			return fail("due", err)
+		}
+		t, ok := v.Value().(time.Time)
+		if !ok {
+			return fail("due", fmt.Errorf("returned %v, not a timestamp", v))
+		}
+		if !isUnset(t) {
+			due = t
+			fd.Due = &due
+		}
+	}
+	overdue := !due.IsZero() && s.now.After(due)
+	if c.Attestation != nil {
+		e.attest(s, c, &fd, kind, subjectID, overdue)
+		return fd, nil
+	}
+	ok, err := evalBool(ctx, c.check, &s.act)
+	if err != nil {
+		return fail("check", err)
+	}
+	switch {
+	case ok:
+		fd.Status = StatusMet
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("已满足：%s%s", c.Check, values()),
+			En: fmt.Sprintf("Met: %s holds%s", c.Check, values()),
+		}
+	case overdue:
+		fd.Status = StatusOverdue
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("已逾期（期限 %s）：%s 不成立%s", dateOf(due), c.Check, values()),
+			En: fmt.Sprintf("Overdue since %s: %s is false%s", dateOf(due), c.Check, values()),
+		}
+	default:
+		fd.Status = StatusGap
+		dz, de := "", ""
+		if !due.IsZero() {
+			dz, de = fmt.Sprintf("，期限 %s", dateOf(due)), fmt.Sprintf("; due %s", dateOf(due))
+		}
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("未满足：%s 不成立%s%s", c.Check, values(), dz),
+			En: fmt.Sprintf("Not met: %s is false%s%s", c.Check, values(), de),
+		}
+	}
+	return fd, nil
+}
+
+// attest decides an attestation duty from the attestations on file: a valid one meets it, an
+// expired one leaves a gap naming the expiry date, none at all needs an attestation. A due date
+// that has passed turns the last two into overdue.
+func (e *Engine) attest(s *orgScope, c *compiled, fd *Finding, kind SubjectKind, subjectID string, overdue bool) {
+	key := attKey{c.ID, kind, subjectID}
+	if kind == SubjectOrg {
+		key.subject = ""
+	}
+	var best, expired *Attestation
+	var bestUntil, expiredUntil time.Time
+	for _, a := range s.atts[key] {
+		until := a.ValidUntil
+		if until.IsZero() {
+			until = a.ValidFrom.AddDate(0, 0, c.Attestation.ValidityDays)
+		}
+		switch {
+		case s.now.Before(a.ValidFrom):
+			// not yet in force; ignore
+		case !s.now.After(until):
+			if best == nil || until.After(bestUntil) {
+				best, bestUntil = a, until
+			}
+		default:
+			if expired == nil || until.After(expiredUntil) {
+				expired, expiredUntil = a, until
+			}
+		}
+	}
+	switch {
+	case best != nil:
+		fd.Status = StatusMet
+		fd.Evidence = append([]string(nil), best.EvidenceSHA256s...)
+		sort.Strings(fd.Evidence)
+		fd.AttestedBy = best.By
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("已由 %s 声明，有效期至 %s", best.By, dateOf(bestUntil)),
+			En: fmt.Sprintf("Attested by %s, valid until %s", best.By, dateOf(bestUntil)),
+		}
+		return
+	case expired != nil:
+		fd.Status = StatusGap
+		fd.Evidence = append([]string(nil), expired.EvidenceSHA256s...)
+		sort.Strings(fd.Evidence)
+		fd.AttestedBy = expired.By
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("声明已于 %s 过期，需重新提供：%s", dateOf(expiredUntil), c.Attestation.Evidence.Zh),
+			En: fmt.Sprintf("attestation expired on %s; attest again with: %s", dateOf(expiredUntil), c.Attestation.Evidence.En),
+		}
+	default:
+		fd.Status = StatusNeedsAttestation
+		fd.Reason = Text{
+			Zh: "需要声明并提供证据：" + c.Attestation.Evidence.Zh,
+			En: "Needs an attestation with evidence: " + c.Attestation.Evidence.En,
+		}
+	}
+	if overdue {
+		fd.Status = StatusOverdue
+		fd.Reason.Zh += fmt.Sprintf("；期限 %s 已过", dateOf(*fd.Due))
+		fd.Reason.En += fmt.Sprintf("; the deadline %s has passed", dateOf(*fd.Due))
+	}
+}
+
+func dateOf(t time.Time) string { return t.In(calendar.Shanghai).Format(time.DateOnly) }
+
+// describeReads renders the facts an expression read, e.g. " (org.log_retention_days = 90)".
+// It reads the Go values directly (not through CEL), so it costs nothing unless a reason is
+// built.
+func (e *Engine) describeReads(c *compiled, s *orgScope, sysV reflect.Value) string {
+	if len(c.reads) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(c.reads))
+	for _, r := range c.reads {
+		var v reflect.Value
+		switch r.variable {
+		case "org":
+			v = s.orgV
+		case "system":
+			v = sysV
+		default:
+			v = s.extra[r.variable]
+		}
+		if !v.IsValid() {
+			continue
+		}
+		idx, ok := e.fieldIdx[v.Type()][r.field]
+		if !ok {
+			continue
+		}
+		parts = append(parts, r.variable+"."+r.field+" = "+formatValue(v.Field(idx)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func formatValue(v reflect.Value) string {
+	if t, ok := v.Interface().(time.Time); ok {
+		if isUnset(t) {
+			return "unset"
+		}
+		return dateOf(t)
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strconv.Quote(v.String())
+	case reflect.Slice:
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = formatValue(v.Index(i))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return fmt.Sprint(v.Interface())
+}

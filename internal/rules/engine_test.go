@@ -1,0 +1,396 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+var now = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func day(s string) time.Time {
+	t, err := ParseFactTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func testRules() []Rule {
+	return []Rule{
+		{ID: "T-LOG", Subject: SubjectOrg, Applies: "org.kind == 'operator'",
+			Check: "org.log_retention_days >= 180", Penalty: &PenaltyRange{ID: "P1", Min: 100000, Max: 1000000}},
+		{ID: "T-RISK", Subject: SubjectOrg, Applies: "org.is_cii_operator",
+			Check: "daysSince(org.last_risk_assessment) <= 365",
+			Due:   "addDays(org.last_risk_assessment, 365)"},
+		{ID: "T-FILE", Subject: SubjectSystem, Applies: "system.mlps_level >= 2",
+			Check: "system.filing_number != ''",
+			Due:   "addDays(system.graded_on, 30)"},
+		{ID: "T-CERT", Subject: SubjectSystem, Applies: "system.mlps_level >= 3 && org.is_cii_operator",
+			Check: "isSet(system.filed_on) && system.filed_on <= addWorkingDays(system.graded_on, 10)"},
+		{ID: "T-ORGANISE", Subject: SubjectOrg,
+			Attestation: &AttestationSpec{ValidityDays: 365, Evidence: Text{Zh: "任命文件", En: "appointment letter"}}},
+		{ID: "T-DRILL", Subject: SubjectSystem, Applies: "system.has_emergency_plan",
+			Attestation: &AttestationSpec{ValidityDays: 180, Evidence: Text{Zh: "演练记录", En: "drill record"}}},
+	}
+}
+
+func newTestEngine(t testing.TB, opts ...Option) *Engine {
+	t.Helper()
+	e, err := NewEngine(testRules(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestEvaluateRule(t *testing.T) {
+	e := newTestEngine(t)
+	cases := []struct {
+		name, id string
+		org      Org
+		sys      *System
+		now      time.Time
+		want     Status
+		due      string
+		reason   string // substring of the English reason
+	}{
+		{"log met", "T-LOG", Org{Kind: "operator", LogRetentionDays: 180}, nil, now, StatusMet, "", "org.log_retention_days = 180"},
+		{"log gap", "T-LOG", Org{Kind: "operator", LogRetentionDays: 90}, nil, now, StatusGap, "", "org.log_retention_days = 90"},
+		{"log n/a", "T-LOG", Org{Kind: "regulator"}, nil, now, StatusNotApplicable, "", `org.kind = "regulator"`},
+		{"risk met", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-07-01")}, nil, now, StatusMet, "2026-07-01", ""},
+		{"risk overdue", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-01-01")}, nil, now, StatusOverdue, "2026-01-01", "Overdue since 2026-01-01"},
+		{"risk never", "T-RISK", Org{IsCIIOperator: true}, nil, now, StatusGap, "", "last_risk_assessment = unset"},
+		{"file gap in time", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 2, GradedOn: day("2026-05-20")}, now, StatusGap, "2026-06-19", "due 2026-06-19"},
+		{"file overdue", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, GradedOn: day("2026-03-01")}, now, StatusOverdue, "2026-03-31", ""},
+		{"file met", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, FilingNumber: "11010099999-00001"}, now, StatusMet, "", ""},
+		{"file n/a", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 1}, now, StatusNotApplicable, "", ""},
+		// Graded Friday 2025-09-26; 10 working days: 28(Sun make-up),29,30,9,10,11(Sat make-up),13,14,15,16.
+		{"cert in time", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-16")}, now, StatusMet, "", ""},
+		{"cert late", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-17")}, now, StatusGap, "", ""},
+		{"attest none", "T-ORGANISE", Org{}, nil, now, StatusNeedsAttestation, "", "appointment letter"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fd, err := e.EvaluateRule(context.Background(), c.id, Facts{Org: c.org, Now: c.now}, c.sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fd.Status != c.want {
+				t.Fatalf("status %s, want %s (%s)", fd.Status, c.want, fd.Reason.En)
+			}
+			if c.due != "" && (fd.Due == nil || dateOf(*fd.Due) != c.due) {
+				t.Errorf("due %v, want %s", fd.Due, c.due)
+			}
+			if !strings.Contains(fd.Reason.En, c.reason) {
+				t.Errorf("reason %q lacks %q", fd.Reason.En, c.reason)
+			}
+			if fd.Reason.Zh == "" {
+				t.Error("no Chinese reason")
+			}
+		})
+	}
+}
+
+func TestAttestations(t *testing.T) {
+	e := newTestEngine(t)
+	att := func(from, until string) Attestation {
+		a := Attestation{ObligationID: "T-ORGANISE", SubjectKind: SubjectOrg, ValidFrom: day(from),
+			EvidenceSHA256s: []string{"bb", "aa"}, By: "wang"}
+		if until != "" {
+			a.ValidUntil = day(until)
+		}
+		return a
+	}
+	cases := []struct {
+		name   string
+		atts   []Attestation
+		want   Status
+		reason string
+	}{
+		{"valid by validity days", []Attestation{att("2025-12-01", "")}, StatusMet, "valid until 2026-12-01"},
+		{"valid explicit", []Attestation{att("2026-01-01", "2026-06-30")}, StatusMet, "wang"},
+		{"expired", []Attestation{att("2025-01-01", "")}, StatusGap, "attestation expired on 2026-01-01"},
+		{"expired and valid", []Attestation{att("2025-01-01", ""), att("2026-02-01", "")}, StatusMet, ""},
+		{"future only", []Attestation{att("2026-07-01", "")}, StatusNeedsAttestation, ""},
+		{"other duty", []Attestation{{ObligationID: "T-X", SubjectKind: SubjectOrg, ValidFrom: day("2026-01-01")}}, StatusNeedsAttestation, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fd, err := e.EvaluateRule(context.Background(), "T-ORGANISE", Facts{Now: now, Attestations: c.atts}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fd.Status != c.want || !strings.Contains(fd.Reason.En, c.reason) {
+				t.Fatalf("got %s %q, want %s %q", fd.Status, fd.Reason.En, c.want, c.reason)
+			}
+			if fd.Status == StatusMet && !reflect.DeepEqual(fd.Evidence, []string{"aa", "bb"}) {
+				t.Errorf("evidence %v", fd.Evidence)
+			}
+		})
+	}
+	// System attestations match on the system id.
+	sysAtt := Attestation{ObligationID: "T-DRILL", SubjectKind: SubjectSystem, SubjectID: "5", ValidFrom: day("2026-03-01")}
+	f := Facts{Now: now, Attestations: []Attestation{sysAtt}}
+	for id, want := range map[int64]Status{5: StatusMet, 6: StatusNeedsAttestation} {
+		fd, err := e.EvaluateRule(context.Background(), "T-DRILL", f, &System{ID: id, HasEmergencyPlan: true})
+		if err != nil || fd.Status != want {
+			t.Errorf("system %d: %s %v, want %s", id, fd.Status, err, want)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		rule  Rule
+		field string
+		msg   string
+	}{
+		{"not bool", Rule{ID: "X-1", Check: "org.log_retention_days"}, "check", "want bool"},
+		{"due not timestamp", Rule{ID: "X-2", Check: "true", Due: "org.log_retention_days"}, "due", "want timestamp"},
+		{"unknown field", Rule{ID: "X-3", Check: "org.log_retention > 1"}, "check", "log_retention"},
+		{"system in org rule", Rule{ID: "X-4", Check: "system.mlps_level > 1"}, "check", "system"},
+		{"syntax", Rule{ID: "X-5", Applies: "org.kind ==", Check: "true"}, "applies", "Syntax"},
+		{"both", Rule{ID: "X-6", Check: "true", Attestation: &AttestationSpec{}}, "check", "exactly one"},
+		{"neither", Rule{ID: "X-7"}, "check", "exactly one"},
+		{"subject", Rule{ID: "X-8", Subject: "person", Check: "true"}, "subject", "unknown subject"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewEngine([]Rule{c.rule})
+			var ce *CompileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want CompileError, got %v", err)
+			}
+			if ce.RuleID != c.rule.ID || ce.Field != c.field || !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("got %v (field %s)", err, ce.Field)
+			}
+		})
+	}
+	if _, err := NewEngine([]Rule{{ID: "D", Check: "true"}, {ID: "D", Check: "true"}}); err == nil {
+		t.Error("duplicate id accepted")
+	}
+}
+
+func TestCostLimit(t *testing.T) {
+	e, err := NewEngine([]Rule{{ID: "HEAVY",
+		Check: "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, a+b+c+d > 0))))"}},
+		WithCostLimit(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := e.EvaluateRule(context.Background(), "HEAVY", Facts{Now: now}, nil)
+	if err == nil || fd.Status != StatusGap || !strings.Contains(fd.Reason.En, "could not evaluate") {
+		t.Fatalf("cost limit not enforced: %v %+v", err, fd)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	e2, _ := NewEngine([]Rule{{ID: "LOOP", Check: "[1,2,3].all(a, [1,2,3].all(b, a+b > 0))"}})
+	if _, err := e2.EvaluateAll(ctx, Facts{Now: now}); err == nil {
+		t.Error("cancelled context not honoured")
+	}
+}
+
+func TestUnscheduledYear(t *testing.T) {
+	e, err := NewEngine([]Rule{{ID: "W", Check: "now < addWorkingDays(org.last_risk_assessment, 5)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EvaluateRule(context.Background(), "W", Facts{Now: now, Org: Org{LastRiskAssessment: day("2031-01-06")}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no official schedule for 2031") {
+		t.Errorf("want schedule error, got %v", err)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	cases := []struct {
+		expr string
+		org  Org
+		want bool
+	}{
+		{"isSet(org.last_risk_assessment)", Org{LastRiskAssessment: day("2026-01-01")}, true},
+		{"!isSet(org.last_risk_assessment)", Org{}, true},
+		{"daysSince(org.last_risk_assessment) == 151", Org{LastRiskAssessment: day("2026-01-01")}, true},
+		{"daysSince(org.last_risk_assessment) > 100000", Org{}, true},
+		{"addMonths(org.last_risk_assessment, 1) == timestamp('2026-02-28T00:00:00Z')", Org{LastRiskAssessment: day("2026-01-31")}, true},
+		{"!isSet(addDays(org.last_risk_assessment, 30))", Org{}, true},
+		{"addWorkingDays(org.last_risk_assessment, 1) == timestamp('2025-10-09T00:00:00Z')", Org{LastRiskAssessment: day("2025-09-30")}, true},
+		{"'finance' in org.sectors", Org{Sectors: []string{"energy", "finance"}}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.expr, func(t *testing.T) {
+			e, err := NewEngine([]Rule{{ID: "H", Check: c.expr}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fd, err := e.EvaluateRule(context.Background(), "H", Facts{Now: now, Org: c.org}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (fd.Status == StatusMet) != c.want {
+				t.Errorf("%s: %s", fd.Status, fd.Reason.En)
+			}
+		})
+	}
+}
+
+type peopleFacts struct {
+	TrainedRatio float64 `cel:"trained_ratio"`
+	Managers     int64   `cel:"managers"`
+}
+
+func TestExtraFacts(t *testing.T) {
+	set := FactSet{Name: "people", Type: reflect.TypeOf(peopleFacts{})}
+	e, err := NewEngine([]Rule{{ID: "P", Check: "people.trained_ratio >= 0.9 && people.managers > 0"}}, WithFacts(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		v    any
+		want Status
+	}{
+		{peopleFacts{TrainedRatio: 0.95, Managers: 1}, StatusMet},
+		{&peopleFacts{TrainedRatio: 0.5, Managers: 1}, StatusGap},
+		{nil, StatusGap},
+	} {
+		f := Facts{Now: now, Extra: map[string]any{}}
+		if c.v != nil {
+			f.Extra["people"] = c.v
+		}
+		fd, err := e.EvaluateRule(context.Background(), "P", f, nil)
+		if err != nil || fd.Status != c.want {
+			t.Errorf("%v: %s %v", c.v, fd.Status, err)
+		}
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("people: {trained_ratio: 0.95, managers: 2}\norg: {kind: operator}\n"), &n); err != nil {
+		t.Fatal(err)
+	}
+	cf, err := DecodeCaseFacts(n.Content[0], e.FactSets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := e.EvaluateRule(context.Background(), "P", cf.Facts(), nil)
+	if err != nil || fd.Status != StatusMet {
+		t.Errorf("decoded case: %s %v", fd.Status, err)
+	}
+	if err := RegisterFacts(FactSet{Name: "org", Type: reflect.TypeOf(peopleFacts{})}); err == nil {
+		t.Error("reserved name accepted")
+	}
+}
+
+func TestDecodeCaseFacts(t *testing.T) {
+	cases := []struct {
+		src, err string
+	}{
+		{"org: {kind: operator, log_retention_days: 180, sectors: [finance], last_risk_assessment: 2026-01-31}\nsystem: {id: 3, mlps_level: 3, graded_on: '2026-01-02T10:00:00+08:00'}\nnow: 2026-07-01", ""},
+		{"org: {log_retention: 1}", `line 1: org has no field "log_retention"`},
+		{"org: {log_retention_days: many}", "want a int64"},
+		{"org: {last_risk_assessment: yesterday}", "want a date"},
+		{"people: {}", `unknown variable "people"`},
+		{"org: [1]", "must be a mapping"},
+	}
+	for _, c := range cases {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(c.src), &n); err != nil {
+			t.Fatal(err)
+		}
+		cf, err := DecodeCaseFacts(n.Content[0], nil)
+		if c.err == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.src, err)
+				continue
+			}
+			if cf.Org.LogRetentionDays != 180 || cf.System == nil || cf.System.MLPSLevel != 3 ||
+				!cf.Now.Equal(day("2026-07-01")) || cf.Org.LastRiskAssessment.IsZero() {
+				t.Errorf("decoded %+v", cf)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s: got %v, want %q", c.src, err, c.err)
+		}
+	}
+}
+
+func TestEvaluateAllOrderAndIncremental(t *testing.T) {
+	e := newTestEngine(t)
+	f := Facts{OrgID: "acme", Now: now, Org: Org{Kind: "operator", IsCIIOperator: true, LogRetentionDays: 200},
+		Systems: []System{
+			{ID: 9, MLPSLevel: 3, GradedOn: day("2026-03-01")},
+			{ID: 2, MLPSLevel: 2, FilingNumber: "x"},
+		}}
+	all, err := e.EvaluateAll(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, fd := range all {
+		keys = append(keys, string(fd.SubjectKind)+":"+fd.SubjectID+":"+fd.ObligationID)
+	}
+	want := "org:acme:T-LOG org:acme:T-ORGANISE org:acme:T-RISK system:2:T-CERT system:2:T-DRILL system:2:T-FILE system:9:T-CERT system:9:T-DRILL system:9:T-FILE"
+	if got := strings.Join(keys, " "); got != want {
+		t.Fatalf("order:\n got %s\nwant %s", got, want)
+	}
+	st, err := e.NewState(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st.Findings(), all) {
+		t.Fatal("state differs from EvaluateAll")
+	}
+	// Change one system; the state must match a full re-evaluation.
+	f.Systems[0].FilingNumber = "filed"
+	if _, err := st.UpdateSystem(context.Background(), f.Systems[0]); err != nil {
+		t.Fatal(err)
+	}
+	all2, _ := e.EvaluateAll(context.Background(), f)
+	if !reflect.DeepEqual(st.Findings(), all2) {
+		t.Fatal("incremental system update differs from full evaluation")
+	}
+	// Change an org field read by a system rule.
+	f.Org.IsCIIOperator = false
+	n, err := st.UpdateOrg(context.Background(), f.Org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all3, _ := e.EvaluateAll(context.Background(), f)
+	if !reflect.DeepEqual(st.Findings(), all3) {
+		t.Fatal("incremental org update differs from full evaluation")
+	}
+	if n != 3+2 { // 3 org rules + T-CERT on 2 systems
+		t.Errorf("recomputed %d findings, want 5", n)
+	}
+	if n, _ := st.UpdateOrg(context.Background(), f.Org); n != 0 {
+		t.Errorf("unchanged org recomputed %d", n)
+	}
+	st.RemoveSystem(9)
+	if got := len(st.Findings()); got != 3+3 {
+		t.Errorf("after removal %d findings", got)
+	}
+	if err := st.UpdateAttestations(context.Background(), []Attestation{{ObligationID: "T-ORGANISE", SubjectKind: SubjectOrg, ValidFrom: day("2026-05-01")}}); err != nil {
+		t.Fatal(err)
+	}
+	if st.Findings()[1].Status != StatusMet {
+		t.Errorf("attestation update: %+v", st.Findings()[1])
+	}
+}
+
+func FuzzDecodeCaseFacts(f *testing.F) {
+	f.Add("org: {kind: operator, log_retention_days: 180}\nsystem: {mlps_level: 3}\n")
+	f.Add("org: {sectors: [a, b], last_risk_assessment: 2026-01-01}\nnow: 2026-02-02T00:00:00Z")
+	f.Add("system: {id: -1, graded_on: ~}")
+	f.Fuzz(func(t *testing.T, src string) {
+		var n yaml.Node
+		if yaml.Unmarshal([]byte(src), &n) != nil || len(n.Content) == 0 {
+			return
+		}
+		_, _ = DecodeCaseFacts(n.Content[0], nil) // must not panic
+	})
+}
