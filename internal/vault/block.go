@@ -1,0 +1,550 @@
+package vault
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math/bits"
+	"strconv"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Frame magics. Each on-disk record starts with one so a reader that lands
+// on the wrong offset fails at once instead of decoding garbage.
+var (
+	magicBlock = [4]byte{'C', 'G', 'B', 'K'}
+	magicIndex = [4]byte{'C', 'G', 'I', 'X'}
+	magicWAL   = [4]byte{'C', 'G', 'W', 'L'}
+)
+
+const frameHeader = 12 // magic, u32 payload length, u32 CRC-32C of payload
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// maxFrame bounds the payload length read from disk before allocating.
+const maxFrame = 1 << 30
+
+func appendFrame(dst []byte, magic [4]byte, payload []byte) []byte {
+	dst = append(dst, magic[:]...)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(payload)))
+	dst = binary.LittleEndian.AppendUint32(dst, crc32.Checksum(payload, castagnoli))
+	return append(dst, payload...)
+}
+
+// errTorn marks a frame cut short by the end of the data, which is what a
+// crash in the middle of an append leaves behind.
+var errTorn = errors.New("frame cut short")
+
+// readFrame parses one frame at the start of b and returns its payload and
+// total length. errTorn means b ended inside the frame.
+func readFrame(b []byte, magic [4]byte) (payload []byte, n int, err error) {
+	if len(b) < frameHeader {
+		return nil, 0, errTorn
+	}
+	if [4]byte(b[:4]) != magic {
+		return nil, 0, fmt.Errorf("bad frame magic %q", b[:4])
+	}
+	ln := binary.LittleEndian.Uint32(b[4:])
+	if ln > maxFrame {
+		return nil, 0, fmt.Errorf("frame length %d too large", ln)
+	}
+	if uint64(len(b)) < frameHeader+uint64(ln) {
+		return nil, 0, errTorn
+	}
+	payload = b[frameHeader : frameHeader+ln]
+	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(b[8:]) {
+		return nil, 0, errors.New("frame checksum mismatch")
+	}
+	return payload, frameHeader + int(ln), nil
+}
+
+// Column numbers inside a block. Columns are compressed separately so a
+// search can decompress only what it needs (times for a histogram, text for
+// a term) and so zstd sees homogeneous data.
+const (
+	colRecv = iota
+	colTime
+	colSource
+	colFacSev
+	colFormat
+	colHost
+	colApp
+	colProcID
+	colMsgID
+	colMessage
+	colRaw
+	numCols
+)
+
+var (
+	zenc     *zstd.Encoder
+	zdec     *zstd.Decoder
+	zencOnce sync.Once
+)
+
+func codecs() (*zstd.Encoder, *zstd.Decoder) {
+	zencOnce.Do(func() {
+		var err error
+		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
+			zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<21))
+		if err != nil {
+			panic(fmt.Sprintf("vault: zstd encoder with constant options: %v", err))
+		}
+		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+		if err != nil {
+			panic(fmt.Sprintf("vault: zstd decoder with constant options: %v", err))
+		}
+	})
+	return zenc, zdec
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// encodeBlock builds the payload of a block frame from events that already
+// carry consecutive sequence numbers.
+func encodeBlock(evs []Event) []byte {
+	var cols [numCols][]byte
+	var prevRecv, prevTime int64
+	for i := range evs {
+		ev := &evs[i]
+		r, t := ev.Received.UnixNano(), ev.Time.UnixNano()
+		cols[colRecv] = binary.AppendVarint(cols[colRecv], r-prevRecv)
+		cols[colTime] = binary.AppendVarint(cols[colTime], t-prevTime)
+		prevRecv, prevTime = r, t
+		cols[colSource] = binary.AppendVarint(cols[colSource], ev.SourceID)
+		cols[colFacSev] = append(cols[colFacSev], byte(ev.Facility+1), byte(ev.Severity+1))
+		cols[colFormat] = appendStr(cols[colFormat], ev.Format)
+		cols[colHost] = appendStr(cols[colHost], ev.Host)
+		cols[colApp] = appendStr(cols[colApp], ev.App)
+		cols[colProcID] = appendStr(cols[colProcID], ev.ProcID)
+		cols[colMsgID] = appendStr(cols[colMsgID], ev.MsgID)
+		cols[colMessage] = appendStr(cols[colMessage], ev.Message)
+		cols[colRaw] = binary.AppendUvarint(cols[colRaw], uint64(len(ev.Raw)))
+		cols[colRaw] = append(cols[colRaw], ev.Raw...)
+	}
+	enc, _ := codecs()
+	out := []byte{1}
+	out = binary.AppendUvarint(out, evs[0].Seq)
+	out = binary.AppendUvarint(out, uint64(len(evs)))
+	out = binary.AppendUvarint(out, numCols)
+	for _, c := range cols {
+		z := enc.EncodeAll(c, nil)
+		out = binary.AppendUvarint(out, uint64(len(c)))
+		out = binary.AppendUvarint(out, uint64(len(z)))
+		out = append(out, z...)
+	}
+	return out
+}
+
+// colMask selects the columns decodeBlock decompresses.
+type colMask uint32
+
+const allCols colMask = 1<<numCols - 1
+
+// decodeBlock decodes a block payload. Columns outside mask are left at
+// their zero values, which is how search skips decompressing message text
+// when it only needs times. org fills Event.OrgID, which blocks do not store
+// (every block lives in exactly one organisation's directory).
+func decodeBlock(p []byte, org int64, mask colMask) ([]Event, error) {
+	d := decoder{b: p}
+	if v := d.byte(); v != 1 {
+		return nil, fmt.Errorf("block version %d unknown", v)
+	}
+	first := d.uvarint()
+	count := d.uvarint()
+	nc := d.uvarint()
+	if d.err != nil {
+		return nil, fmt.Errorf("block header: %w", d.err)
+	}
+	if nc != numCols {
+		return nil, fmt.Errorf("block has %d columns, want %d", nc, numCols)
+	}
+	if count == 0 || count > 1<<24 {
+		return nil, fmt.Errorf("block event count %d out of range", count)
+	}
+	_, dec := codecs()
+	evs := make([]Event, count)
+	for i := range evs {
+		evs[i].Seq = first + uint64(i)
+		evs[i].OrgID = org
+	}
+	for c := 0; c < numCols; c++ {
+		rawLen := d.uvarint()
+		z := d.bytes()
+		if d.err != nil {
+			return nil, fmt.Errorf("block column %d: %w", c, d.err)
+		}
+		if mask&(1<<c) == 0 {
+			continue
+		}
+		if rawLen > 1<<30 {
+			return nil, fmt.Errorf("block column %d: size %d too large", c, rawLen)
+		}
+		col, err := dec.DecodeAll(z, make([]byte, 0, rawLen))
+		if err != nil {
+			return nil, fmt.Errorf("block column %d: decompress: %w", c, err)
+		}
+		if uint64(len(col)) != rawLen {
+			return nil, fmt.Errorf("block column %d: %d bytes, header says %d", c, len(col), rawLen)
+		}
+		if err := decodeColumn(c, col, evs); err != nil {
+			return nil, fmt.Errorf("block column %d: %w", c, err)
+		}
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("block: %d trailing bytes", len(d.b))
+	}
+	return evs, nil
+}
+
+func decodeColumn(c int, col []byte, evs []Event) error {
+	cd := decoder{b: col}
+	var prev int64
+	for i := range evs {
+		ev := &evs[i]
+		switch c {
+		case colRecv, colTime:
+			prev += cd.varint()
+			t := timeFromNanos(prev)
+			if c == colRecv {
+				ev.Received = t
+			} else {
+				ev.Time = t
+			}
+		case colSource:
+			ev.SourceID = cd.varint()
+		case colFacSev:
+			ev.Facility = int(cd.byte()) - 1
+			ev.Severity = int(cd.byte()) - 1
+		case colFormat:
+			ev.Format = cd.str()
+		case colHost:
+			ev.Host = cd.str()
+		case colApp:
+			ev.App = cd.str()
+		case colProcID:
+			ev.ProcID = cd.str()
+		case colMsgID:
+			ev.MsgID = cd.str()
+		case colMessage:
+			ev.Message = cd.str()
+		case colRaw:
+			if r := cd.bytes(); len(r) > 0 {
+				ev.Raw = r
+			}
+		}
+		if cd.err != nil {
+			return fmt.Errorf("event %d: %w", i, cd.err)
+		}
+	}
+	if len(cd.b) != 0 {
+		return fmt.Errorf("%d trailing bytes", len(cd.b))
+	}
+	return nil
+}
+
+// blockMeta is the per-block index entry: what search needs to skip a block
+// without reading it, and where the block is.
+type blockMeta struct {
+	no       uint64 // block number; events no<<bits .. +count
+	off      int64  // frame offset in the segment file
+	flen     int64  // frame length including header
+	crc      uint32 // CRC-32C of the block payload, ties the index to the data
+	count    uint64
+	minRecv  int64
+	maxRecv  int64
+	minTime  int64
+	maxTime  int64
+	sevMask  uint16 // bit s+1 set when severity s occurs (bit 0: unknown)
+	facMask  uint32 // bit f+1 set when facility f occurs
+	sources  []int64
+	manySrc  bool // more distinct sources than listed; do not prune on source
+	bloom    bloom
+	segIndex int // position of the segment in Log.segs (memory only)
+}
+
+const maxListedSources = 32
+
+func buildMeta(evs []Event, no uint64) *blockMeta {
+	m := &blockMeta{no: no, count: uint64(len(evs))}
+	m.minRecv, m.minTime = evs[0].Received.UnixNano(), evs[0].Time.UnixNano()
+	m.maxRecv, m.maxTime = m.minRecv, m.minTime
+	set := newHashSet(len(evs) * 16)
+	var srcSeen = map[int64]bool{}
+	for i := range evs {
+		ev := &evs[i]
+		r, t := ev.Received.UnixNano(), ev.Time.UnixNano()
+		m.minRecv, m.maxRecv = min(m.minRecv, r), max(m.maxRecv, r)
+		m.minTime, m.maxTime = min(m.minTime, t), max(m.maxTime, t)
+		m.sevMask |= 1 << uint(ev.Severity+1)
+		m.facMask |= 1 << uint(ev.Facility+1)
+		if !srcSeen[ev.SourceID] {
+			srcSeen[ev.SourceID] = true
+			if len(m.sources) < maxListedSources {
+				m.sources = append(m.sources, ev.SourceID)
+			} else {
+				m.manySrc = true
+			}
+		}
+		eventTokenHashes(ev, set.add)
+	}
+	m.bloom = newBloom(set.n)
+	set.each(m.bloom.add)
+	return m
+}
+
+func (m *blockMeta) encode() []byte {
+	b := []byte{1}
+	b = binary.AppendUvarint(b, m.no)
+	b = binary.AppendUvarint(b, uint64(m.off))
+	b = binary.AppendUvarint(b, uint64(m.flen))
+	b = binary.LittleEndian.AppendUint32(b, m.crc)
+	b = binary.AppendUvarint(b, m.count)
+	for _, v := range [...]int64{m.minRecv, m.maxRecv, m.minTime, m.maxTime} {
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(m.sevMask))
+	b = binary.AppendUvarint(b, uint64(m.facMask))
+	if m.manySrc {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.sources)))
+	for _, s := range m.sources {
+		b = binary.AppendVarint(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.bloom)))
+	for _, w := range m.bloom {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return b
+}
+
+func decodeMeta(p []byte) (*blockMeta, error) {
+	d := decoder{b: p}
+	if v := d.byte(); v != 1 {
+		return nil, fmt.Errorf("index entry version %d unknown", v)
+	}
+	m := &blockMeta{}
+	m.no = d.uvarint()
+	m.off = int64(d.uvarint())
+	m.flen = int64(d.uvarint())
+	m.crc = d.u32()
+	m.count = d.uvarint()
+	m.minRecv, m.maxRecv, m.minTime, m.maxTime = d.varint(), d.varint(), d.varint(), d.varint()
+	m.sevMask = uint16(d.uvarint())
+	m.facMask = uint32(d.uvarint())
+	m.manySrc = d.byte() == 1
+	ns := d.uvarint()
+	if ns > maxListedSources {
+		d.fail(fmt.Errorf("%d sources listed, at most %d allowed", ns, maxListedSources))
+	}
+	for i := uint64(0); i < ns && d.err == nil; i++ {
+		m.sources = append(m.sources, d.varint())
+	}
+	nw := d.uvarint()
+	if nw > uint64(len(d.b))/8 {
+		d.fail(fmt.Errorf("bloom of %d words exceeds entry", nw))
+	}
+	if d.err == nil {
+		m.bloom = make(bloom, nw)
+		for i := range m.bloom {
+			m.bloom[i] = binary.LittleEndian.Uint64(d.b[i*8:])
+		}
+		d.b = d.b[nw*8:]
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("index entry: %w", d.err)
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("index entry: %d trailing bytes", len(d.b))
+	}
+	if m.off < 0 || m.flen < frameHeader || m.count == 0 {
+		return nil, errors.New("index entry: offset, length or count out of range")
+	}
+	return m, nil
+}
+
+// Tokens. A token is a maximal run of ASCII letters, digits, '.', '_' and
+// any non-ASCII byte, with leading and trailing dots removed, compared
+// ASCII-case-insensitively. So "src=10.0.0.1:443" has the tokens "src",
+// "10.0.0.1" and "443". Free-text terms match whole tokens; phrases match
+// consecutive tokens.
+
+func isTokenByte(c byte) bool {
+	return c >= 0x80 || c == '.' || c == '_' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c | 0x20
+	}
+	return c
+}
+
+// eachToken calls fn with each token of s (not lowercased).
+func eachToken(s string, fn func(tok string)) {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && !isTokenByte(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && isTokenByte(s[j]) {
+			j++
+		}
+		a, b := i, j
+		for a < b && s[a] == '.' {
+			a++
+		}
+		for b > a && s[b-1] == '.' {
+			b--
+		}
+		if a < b {
+			fn(s[a:b])
+		}
+		i = j
+	}
+}
+
+// Field prefixes keep field-scoped keys apart from free-text tokens in the
+// bloom filter.
+const (
+	keyText   = 't'
+	keyHost   = 'h'
+	keyApp    = 'a'
+	keySource = 's'
+)
+
+// tokenHash is FNV-1a over a one-byte key kind and the lowercased token.
+func tokenHash(kind byte, tok string) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(kind)
+	h *= 1099511628211
+	for i := 0; i < len(tok); i++ {
+		h ^= uint64(lower(tok[i]))
+		h *= 1099511628211
+	}
+	return h
+}
+
+func eventTokenHashes(ev *Event, add func(uint64)) {
+	text := func(tok string) { add(tokenHash(keyText, tok)) }
+	eachToken(ev.Message, text)
+	eachToken(ev.Host, text)
+	eachToken(ev.App, text)
+	eachToken(ev.ProcID, text)
+	eachToken(ev.MsgID, text)
+	add(tokenHash(keyHost, ev.Host))
+	add(tokenHash(keyApp, ev.App))
+	add(tokenHash(keySource, strconv.FormatInt(ev.SourceID, 10)))
+}
+
+// hashSet is an open-addressing set of token hashes; far cheaper than a Go
+// map for the few hundred thousand inserts a block needs.
+type hashSet struct {
+	slots []uint64
+	n     int
+	zero  bool
+}
+
+func newHashSet(hint int) *hashSet {
+	size := 1 << bits.Len(uint(hint*2))
+	return &hashSet{slots: make([]uint64, size)}
+}
+
+func (s *hashSet) add(h uint64) {
+	if h == 0 {
+		if !s.zero {
+			s.zero = true
+			s.n++
+		}
+		return
+	}
+	if s.n*2 >= len(s.slots) {
+		old := s.slots
+		s.slots = make([]uint64, len(old)*2)
+		s.n = 0
+		if s.zero {
+			s.n = 1
+		}
+		for _, v := range old {
+			if v != 0 {
+				s.insert(v)
+			}
+		}
+	}
+	s.insert(h)
+}
+
+func (s *hashSet) insert(h uint64) {
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return
+		}
+	}
+}
+
+func (s *hashSet) each(fn func(uint64)) {
+	if s.zero {
+		fn(0)
+	}
+	for _, v := range s.slots {
+		if v != 0 {
+			fn(v)
+		}
+	}
+}
+
+// bloom is a split-free Bloom filter with bloomK probes derived from one
+// 64-bit hash by double hashing. About 9 bits per distinct key gives ~2%
+// false positives with 6 probes: a rare-term search reads ~2% of blocks.
+type bloom []uint64
+
+const (
+	bloomK      = 6
+	bloomBitsPK = 9
+)
+
+func newBloom(n int) bloom {
+	words := (n*bloomBitsPK + 63) / 64
+	if words < 1 {
+		words = 1
+	}
+	return make(bloom, words)
+}
+
+func (b bloom) probes(h uint64, fn func(bit uint64) bool) bool {
+	m := uint64(len(b)) * 64
+	h1, h2 := h, (h>>29|h<<35)*0x9E3779B97F4A7C15|1
+	for i := uint64(0); i < bloomK; i++ {
+		if !fn((h1 + i*h2) % m) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b bloom) add(h uint64) {
+	b.probes(h, func(bit uint64) bool { b[bit/64] |= 1 << (bit % 64); return true })
+}
+
+func (b bloom) has(h uint64) bool {
+	if len(b) == 0 {
+		return true
+	}
+	return b.probes(h, func(bit uint64) bool { return b[bit/64]&(1<<(bit%64)) != 0 })
+}
