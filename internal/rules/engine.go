@@ -42,8 +42,8 @@ const (
 
 // Text is a bilingual string.
 type Text struct {
-	Zh string `json:"zh"`
-	En string `json:"en"`
+	Zh string `json:"zh" yaml:"zh"`
+	En string `json:"en" yaml:"en"`
 }
 
 // PenaltyRange is the fine at stake when a duty is not met, in RMB (or, when MultipleOf is set,
@@ -580,6 +580,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		}
 	}
 	var due time.Time
+	dueUnset := false
 	if c.due != nil {
 		v, _, err := c.due.ContextEval(ctx, &s.act)
 		if err != nil {
@@ -589,12 +590,16 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		if !ok {
 			return fail("due", fmt.Errorf("returned %v, not a timestamp", v))
 		}
-		if !isUnset(t) {
+		if isUnset(t) {
+			// Counted from a date nobody recorded: the duty was never done, so its deadline is
+			// long past (the same reading as daysSince, which is huge for an unset date).
+			dueUnset = true
+		} else {
 			due = t
 			fd.Due = &due
 		}
 	}
-	overdue := !due.IsZero() && s.now.After(due)
+	overdue := dueUnset || (!due.IsZero() && s.now.After(due))
 	if c.Attestation != nil {
 		e.attest(s, c, &fd, kind, subjectID, overdue)
 		return fd, nil
@@ -609,6 +614,12 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		fd.Reason = Text{
 			Zh: fmt.Sprintf("已满足：%s%s", c.Check, values()),
 			En: fmt.Sprintf("Met: %s holds%s", c.Check, values()),
+		}
+	case overdue && dueUnset:
+		fd.Status = StatusOverdue
+		fd.Reason = Text{
+			Zh: fmt.Sprintf("已逾期（期限所依据的日期从未记录）：%s 不成立%s", c.Check, values()),
+			En: fmt.Sprintf("Overdue (the date the deadline counts from was never recorded): %s is false%s", c.Check, values()),
 		}
 	case overdue:
 		fd.Status = StatusOverdue
@@ -687,8 +698,12 @@ func (e *Engine) attest(s *orgScope, c *compiled, fd *Finding, kind SubjectKind,
 	}
 	if overdue {
 		fd.Status = StatusOverdue
-		fd.Reason.Zh += fmt.Sprintf("；期限 %s 已过", dateOf(*fd.Due))
-		fd.Reason.En += fmt.Sprintf("; the deadline %s has passed", dateOf(*fd.Due))
+		when := "(never started)"
+		if fd.Due != nil {
+			when = dateOf(*fd.Due)
+		}
+		fd.Reason.Zh += fmt.Sprintf("；期限 %s 已过", when)
+		fd.Reason.En += fmt.Sprintf("; the deadline %s has passed", when)
 	}
 }
 

@@ -65,7 +65,7 @@ func TestEvaluateRule(t *testing.T) {
 		{"log n/a", "T-LOG", Org{Kind: "regulator"}, nil, now, StatusNotApplicable, "", `org.kind = "regulator"`},
 		{"risk met", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-07-01")}, nil, now, StatusMet, "2026-07-01", ""},
 		{"risk overdue", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-01-01")}, nil, now, StatusOverdue, "2026-01-01", "Overdue since 2026-01-01"},
-		{"risk never", "T-RISK", Org{IsCIIOperator: true}, nil, now, StatusGap, "", "last_risk_assessment = unset"},
+		{"risk never", "T-RISK", Org{IsCIIOperator: true}, nil, now, StatusOverdue, "", "last_risk_assessment = unset"},
 		{"file gap in time", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 2, GradedOn: day("2026-05-20")}, now, StatusGap, "2026-06-19", "due 2026-06-19"},
 		{"file overdue", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, GradedOn: day("2026-03-01")}, now, StatusOverdue, "2026-03-31", ""},
 		{"file met", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, FilingNumber: "11010099999-00001"}, now, StatusMet, "", ""},
