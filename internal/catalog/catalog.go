@@ -116,7 +116,7 @@ type Obligation struct {
 
 // TestCase is one worked example of an obligation's rule.
 type TestCase struct {
-	Name   string      `yaml:"name"`
+	Name   string    `yaml:"name"`
 	Facts  yaml.Node `yaml:"facts"` // partial facts, decoded by rules.DecodeCaseFacts
 	Now    string    `yaml:"now"`   // optional; may also be given as facts.now
 	Expect string    `yaml:"expect"`

@@ -76,7 +76,7 @@ func LoadFS(fsys fs.FS, dir string, opts ...rules.Option) (*Catalog, error) {
 // fileDoc is one parsed file with its YAML tree kept for error positions.
 type fileDoc struct {
 	file        string
-	root        *yaml.Node // the document's top mapping
+	root        *yaml.Node    // the document's top mapping
 	Instrument  Instrument    `yaml:"instrument"`
 	Penalties   []*Penalty    `yaml:"penalties"`
 	Obligations []*Obligation `yaml:"obligations"`
