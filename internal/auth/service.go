@@ -1,0 +1,537 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+)
+
+// SessionTTL is how long a browser session lasts after sign-in.
+const SessionTTL = 12 * time.Hour
+
+// Org is an organisation: an operator, a regulator or a supplier.
+type Org struct {
+	ID        int64     `json:"id"`
+	Kind      OrgKind   `json:"kind"`
+	NameZH    string    `json:"name_zh"`
+	NameEN    string    `json:"name_en"`
+	USCC      string    `json:"uscc"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Name returns the organisation's name in lang ("zh-CN" or "en").
+func (o Org) Name(lang string) string {
+	if strings.HasPrefix(lang, "zh") && o.NameZH != "" {
+		return o.NameZH
+	}
+	return o.NameEN
+}
+
+// User is a person who signs in.
+type User struct {
+	ID        int64     `json:"id"`
+	OrgID     int64     `json:"org_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Disabled  bool      `json:"disabled"`
+	Lang      string    `json:"lang,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Principal is who is making a request: a user through a browser session or an API token
+// (whose role may be narrower than the user's).
+type Principal struct {
+	User      User
+	Org       Org
+	Role      Role   // the effective role: the user's, or the token's
+	SessionID string // hashed session id, for a browser session
+	CSRF      string // the session's CSRF token
+	TokenID   int64  // for an API token
+}
+
+// Actor returns the audit actor for the principal.
+func (p Principal) Actor() audit.Actor {
+	label := p.User.Email + " (" + string(p.Role) + ")"
+	if p.TokenID != 0 {
+		label += " via token " + strconv.FormatInt(p.TokenID, 10)
+	}
+	return audit.Actor{UserID: p.User.ID, OrgID: p.Org.ID, Label: label}
+}
+
+// Service manages organisations, users, sessions and tokens.
+type Service struct {
+	db      *store.DB
+	Limiter *Limiter
+	now     func() time.Time
+}
+
+// NewService returns the accounts service over db.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, Limiter: NewLimiter(), now: time.Now}
+}
+
+// ValidateOrg checks an organisation's fields.
+func ValidateOrg(o *Org) error {
+	v := &problem.Invalid{}
+	o.NameZH, o.NameEN, o.USCC = strings.TrimSpace(o.NameZH), strings.TrimSpace(o.NameEN), strings.TrimSpace(o.USCC)
+	if _, ok := RolesByKind[o.Kind]; !ok {
+		v.Add("kind", "must be one of operator, regulator, supplier")
+	}
+	if o.NameZH == "" && o.NameEN == "" {
+		v.Add("name_en", "a name is required in Chinese or English")
+	}
+	if len(o.NameZH) > 200 || len(o.NameEN) > 200 {
+		v.Add("name_en", "names are at most 200 bytes")
+	}
+	if o.NameZH == "" {
+		o.NameZH = o.NameEN
+	}
+	if o.NameEN == "" {
+		o.NameEN = o.NameZH
+	}
+	return v.Err()
+}
+
+// CreateOrg adds an organisation.
+func (s *Service) CreateOrg(ctx context.Context, o Org) (Org, error) {
+	if err := ValidateOrg(&o); err != nil {
+		return Org{}, err
+	}
+	o.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.QueryRow(`INSERT INTO orgs (kind, name_zh, name_en, uscc, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			string(o.Kind), o.NameZH, o.NameEN, o.USCC, o.CreatedAt).Scan(&o.ID); err != nil {
+			return fmt.Errorf("insert organisation: %w", err)
+		}
+		return audit.Record(tx, o.ID, "org", strconv.FormatInt(o.ID, 10), audit.Create, nil, o, "")
+	})
+	return o, err
+}
+
+// GetOrg returns an organisation by id.
+func (s *Service) GetOrg(ctx context.Context, id int64) (Org, error) {
+	var o Org
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		o, err = getOrg(tx, id)
+		return err
+	})
+	return o, err
+}
+
+func getOrg(tx *store.Tx, id int64) (Org, error) {
+	var o Org
+	var kind string
+	err := tx.QueryRow(`SELECT id, kind, name_zh, name_en, uscc, created_at FROM orgs WHERE id = $1`, id).
+		Scan(&o.ID, &kind, &o.NameZH, &o.NameEN, &o.USCC, &o.CreatedAt)
+	o.Kind = OrgKind(kind)
+	o.CreatedAt = o.CreatedAt.UTC()
+	return o, store.Found(err)
+}
+
+// ListOrgs returns every organisation, optionally only those of one kind. It is for the
+// CLI and for regulators' registry views, which apply their own rules on what to show.
+func (s *Service) ListOrgs(ctx context.Context, kind OrgKind) ([]Org, error) {
+	var out []Org
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(`SELECT id, kind, name_zh, name_en, uscc, created_at FROM orgs WHERE $1 = '' OR kind = $1 ORDER BY id`, string(kind))
+		if err != nil {
+			return fmt.Errorf("list organisations: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o Org
+			var k string
+			if err := rows.Scan(&o.ID, &k, &o.NameZH, &o.NameEN, &o.USCC, &o.CreatedAt); err != nil {
+				return err
+			}
+			o.Kind = OrgKind(k)
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// NewUser is what it takes to add a user.
+type NewUser struct {
+	OrgID    int64
+	Email    string
+	Name     string
+	Role     Role
+	Password string
+}
+
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func validEmail(v *problem.Invalid, email string) {
+	if email == "" {
+		v.Add("email", "is required")
+		return
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		v.Add("email", "is not a valid e-mail address")
+	}
+}
+
+// CreateUser adds a user to an organisation after checking the role fits the
+// organisation's kind and the password policy.
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	nu.Email = normEmail(nu.Email)
+	nu.Name = strings.TrimSpace(nu.Name)
+	v := &problem.Invalid{}
+	validEmail(v, nu.Email)
+	if nu.Name == "" || len(nu.Name) > 200 {
+		v.Add("name", "is required, at most 200 bytes")
+	}
+	if err := CheckPasswordPolicy(nu.Password); err != nil {
+		v.Add("password", "must be at least %d characters and at most 1024 bytes", MinPasswordLen)
+	}
+	var u User
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		org, err := getOrg(tx, nu.OrgID)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				v.Add("org", "organisation %d does not exist", nu.OrgID)
+				return v
+			}
+			return err
+		}
+		if err := ValidRole(org.Kind, nu.Role); err != nil {
+			v.Add("role", "%s", err.Error())
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM users WHERE email = $1`, nu.Email).Scan(&n); err != nil {
+			return fmt.Errorf("check e-mail: %w", err)
+		}
+		if n > 0 {
+			return &problem.Conflict{Field: "email", Reason: "a user with this e-mail already exists"}
+		}
+		hash, err := HashPassword(nu.Password)
+		if err != nil {
+			return err
+		}
+		u = User{OrgID: org.ID, Email: nu.Email, Name: nu.Name, Role: nu.Role, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+		if err := tx.QueryRow(`INSERT INTO users (org_id, email, name, role, password_hash, disabled, lang, created_at) VALUES ($1, $2, $3, $4, $5, FALSE, '', $6) RETURNING id`,
+			u.OrgID, u.Email, u.Name, string(u.Role), hash, u.CreatedAt).Scan(&u.ID); err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		return audit.Record(tx, u.OrgID, "user", strconv.FormatInt(u.ID, 10), audit.Create, nil, u, "")
+	})
+	return u, err
+}
+
+const userColumns = `id, org_id, email, name, role, disabled, lang, created_at`
+
+func scanUser(scan func(...any) error) (User, error) {
+	var u User
+	var role string
+	err := scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.Lang, &u.CreatedAt)
+	u.Role = Role(role)
+	u.CreatedAt = u.CreatedAt.UTC()
+	return u, err
+}
+
+// UserByEmail finds a user in any organisation (for the CLI, which runs on the server).
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(`SELECT `+userColumns+` FROM users WHERE email = $1`, normEmail(email)).Scan)
+		return store.Found(err)
+	})
+	return u, err
+}
+
+// ListUsers returns the users of the context's organisation.
+func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT ` + userColumns + ` FROM users WHERE org_id = $1 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows.Scan)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// GetUser returns a user of the context's organisation; another organisation's user is
+// store.ErrNotFound.
+func (s *Service) GetUser(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		u, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, id).Scan)
+		return err
+	})
+	return u, err
+}
+
+// UserChange is an update of a user by an administrator of its organisation; nil fields
+// stay as they are.
+type UserChange struct {
+	Name     *string
+	Role     *Role
+	Disabled *bool
+	Password *string
+}
+
+// UpdateUser changes a user of the context's organisation. Disabling a user also ends its
+// sessions and revokes its API tokens.
+func (s *Service) UpdateUser(ctx context.Context, id int64, ch UserChange) (User, error) {
+	var after User
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		before, err := scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, id).Scan)
+		if err != nil {
+			return err
+		}
+		after, err = s.applyUserChange(tx, before, ch)
+		return err
+	})
+	return after, err
+}
+
+// UpdateUserByEmail is UpdateUser for the CLI, which acts on the server as the operator of
+// the installation and names users by e-mail across organisations.
+func (s *Service) UpdateUserByEmail(ctx context.Context, email string, ch UserChange) (User, error) {
+	var after User
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		before, err := scanUser(tx.QueryRow(`SELECT `+userColumns+` FROM users WHERE email = $1`, normEmail(email)).Scan)
+		if err != nil {
+			return store.Found(err)
+		}
+		after, err = s.applyUserChange(tx, before, ch)
+		return err
+	})
+	return after, err
+}
+
+func (s *Service) applyUserChange(tx *store.Tx, before User, ch UserChange) (User, error) {
+	after := before
+	v := &problem.Invalid{}
+	if ch.Name != nil {
+		after.Name = strings.TrimSpace(*ch.Name)
+		if after.Name == "" || len(after.Name) > 200 {
+			v.Add("name", "is required, at most 200 bytes")
+		}
+	}
+	if ch.Role != nil {
+		org, err := getOrg(tx, before.OrgID)
+		if err != nil {
+			return after, err
+		}
+		if err := ValidRole(org.Kind, *ch.Role); err != nil {
+			v.Add("role", "%s", err.Error())
+		}
+		after.Role = *ch.Role
+	}
+	if ch.Disabled != nil {
+		after.Disabled = *ch.Disabled
+	}
+	if ch.Password != nil {
+		if err := CheckPasswordPolicy(*ch.Password); err != nil {
+			v.Add("password", "must be at least %d characters and at most 1024 bytes", MinPasswordLen)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return after, err
+	}
+	if _, err := tx.Exec(`UPDATE users SET name = $1, role = $2, disabled = $3 WHERE id = $4`, after.Name, string(after.Role), after.Disabled, after.ID); err != nil {
+		return after, fmt.Errorf("update user: %w", err)
+	}
+	detail := ""
+	if ch.Password != nil {
+		hash, err := HashPassword(*ch.Password)
+		if err != nil {
+			return after, err
+		}
+		if _, err := tx.Exec(`UPDATE users SET password_hash = $1 WHERE id = $2`, hash, after.ID); err != nil {
+			return after, fmt.Errorf("set password: %w", err)
+		}
+		detail = "password changed"
+	}
+	if after.Disabled || ch.Password != nil || after.Role != before.Role {
+		// A disabled user, a new password or a new role must not leave old sessions alive.
+		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = $1`, after.ID); err != nil {
+			return after, fmt.Errorf("end sessions: %w", err)
+		}
+	}
+	if after.Disabled {
+		if _, err := tx.Exec(`UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, s.now().UTC(), after.ID); err != nil {
+			return after, fmt.Errorf("revoke tokens: %w", err)
+		}
+	}
+	return after, audit.Record(tx, after.OrgID, "user", strconv.FormatInt(after.ID, 10), audit.Update, before, after, detail)
+}
+
+// SetLang remembers a user's language choice.
+func (s *Service) SetLang(ctx context.Context, userID int64, lang string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`UPDATE users SET lang = $1 WHERE id = $2`, lang, userID)
+		return err
+	})
+}
+
+// randomToken returns n random bytes, URL-safe encoded.
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// ErrLoginFailed is the one answer to a wrong e-mail, wrong password or disabled user, so
+// that a login form does not reveal which accounts exist.
+var ErrLoginFailed = errors.New("e-mail or password is wrong, or the account is disabled")
+
+// Login checks credentials under the rate limits and opens a session. It returns the
+// session token for the cookie (only its hash is stored).
+func (s *Service) Login(ctx context.Context, email, password, remote string) (string, Principal, error) {
+	email = normEmail(email)
+	if wait := s.Limiter.Check(email, remote); wait > 0 {
+		return "", Principal{}, &problem.TooMany{Reason: "too many failed sign-ins; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	}
+	var hash string
+	var u User
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var role string
+		return store.Found(tx.QueryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).
+			Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.Lang, &u.CreatedAt, &hash))
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", Principal{}, fmt.Errorf("login: %w", err)
+	}
+	if err != nil || u.Disabled {
+		// Spend the same work as a real check so timing does not tell which accounts exist.
+		_ = VerifyPassword(dummyHash, password)
+		s.Limiter.Fail(email, remote)
+		return "", Principal{}, ErrLoginFailed
+	}
+	if err := VerifyPassword(hash, password); err != nil {
+		s.Limiter.Fail(email, remote)
+		return "", Principal{}, ErrLoginFailed
+	}
+	s.Limiter.Succeed(email)
+	tok, err := randomToken(32)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	csrf, err := randomToken(24)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	now := s.now().UTC()
+	var p Principal
+	actx := audit.WithActor(ctx, audit.Actor{UserID: u.ID, OrgID: u.OrgID, Label: u.Email + " (" + string(u.Role) + ")"})
+	err = s.db.Write(actx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO sessions (id, user_id, org_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			hashToken(tok), u.ID, u.OrgID, csrf, now, now.Add(SessionTTL)); err != nil {
+			return fmt.Errorf("open session: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM sessions WHERE expires_at < $1`, now); err != nil {
+			return fmt.Errorf("clear expired sessions: %w", err)
+		}
+		org, err := getOrg(tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		p = Principal{User: u, Org: org, Role: u.Role, SessionID: hashToken(tok), CSRF: csrf}
+		return audit.Record(tx, u.OrgID, "session", "", audit.Login, nil, nil, "from "+remote)
+	})
+	if err != nil {
+		return "", Principal{}, err
+	}
+	return tok, p, nil
+}
+
+// dummyHash is verified against when the user does not exist, to equalise timing.
+var dummyHash, _ = HashPassword("ciiguard-no-such-user-password")
+
+// SessionPrincipal resolves a session cookie to its principal; an unknown, expired or
+// disabled user's session is store.ErrNotFound.
+func (s *Service) SessionPrincipal(ctx context.Context, tok string) (Principal, error) {
+	var p Principal
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var expires time.Time
+		var uid int64
+		if err := tx.QueryRow(`SELECT user_id, csrf, expires_at FROM sessions WHERE id = $1`, hashToken(tok)).Scan(&uid, &p.CSRF, &expires); err != nil {
+			return store.Found(err)
+		}
+		if s.now().After(expires) {
+			return store.ErrNotFound
+		}
+		return s.fillPrincipal(tx, &p, uid)
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	p.SessionID = hashToken(tok)
+	p.Role = p.User.Role
+	return p, nil
+}
+
+func (s *Service) fillPrincipal(tx *store.Tx, p *Principal, uid int64) error {
+	u, err := scanUser(tx.QueryRow(`SELECT `+userColumns+` FROM users WHERE id = $1`, uid).Scan)
+	if err != nil {
+		return store.Found(err)
+	}
+	if u.Disabled {
+		return store.ErrNotFound
+	}
+	org, err := getOrg(tx, u.OrgID)
+	if err != nil {
+		return err
+	}
+	p.User, p.Org = u, org
+	return nil
+}
+
+// Logout deletes the session server-side, so the cookie is worthless even if kept.
+func (s *Service) Logout(ctx context.Context, tok string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`DELETE FROM sessions WHERE id = $1`, hashToken(tok))
+		return err
+	})
+}

@@ -1,0 +1,75 @@
+// Package problem holds the errors a user causes — invalid input naming the field and the
+// reason, a conflict, a refused action — so that every layer can return them and the web
+// layer can answer them as HTTP 4xx with application/problem+json or field messages on a form.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// FieldError says what is wrong with one input field.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Invalid is input that failed validation; it lists every bad field, not only the first.
+type Invalid struct {
+	Fields []FieldError
+}
+
+func (e *Invalid) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Reason
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Add records a bad field.
+func (e *Invalid) Add(field, format string, args ...any) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Err returns e when it holds any field errors and nil otherwise, so validators can end
+// with `return v.Err()`.
+func (e *Invalid) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Field builds an Invalid error for one field.
+func Field(field, format string, args ...any) error {
+	e := &Invalid{}
+	e.Add(field, format, args...)
+	return e
+}
+
+// Conflict is a request that clashes with existing records (a duplicate e-mail, say).
+type Conflict struct{ Field, Reason string }
+
+func (e *Conflict) Error() string { return e.Field + ": " + e.Reason }
+
+// Forbidden is an action the user's role or the record's state does not allow.
+type Forbidden struct{ Reason string }
+
+func (e *Forbidden) Error() string { return "forbidden: " + e.Reason }
+
+// TooMany is a request refused by a rate limit; RetryAfter is in seconds.
+type TooMany struct {
+	Reason     string
+	RetryAfter int
+}
+
+func (e *TooMany) Error() string { return e.Reason }
+
+// As reports whether err is, or wraps, a *T problem.
+func As[T error](err error) (T, bool) {
+	var t T
+	ok := errors.As(err, &t)
+	return t, ok
+}

@@ -1,0 +1,194 @@
+// Package store is ciiguard's records store: one *sql.DB behind a small API that runs the
+// same SQL on SQLite (pure Go, the default) and PostgreSQL (pgx), applies versioned
+// migrations, runs every user command in one transaction, and enforces tenancy so that a
+// query on tenant data cannot forget its organisation.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver (no cgo)
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The engines ciiguard runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned when a record does not exist or belongs to another
+// organisation; callers answer 404 either way so that existence does not leak.
+var ErrNotFound = errors.New("not found")
+
+// DB is the records store.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
+}
+
+// Open connects to the store named by dsn: "sqlite:PATH" (the file is created) or a
+// "postgres://" / "postgresql://" URL.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		db      *sql.DB
+		dialect Dialect
+		err     error
+	)
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, fmt.Errorf("open store: sqlite DSN needs a path, as in sqlite:/var/lib/ciiguard/ciiguard.db")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("open store: create directory for %s: %w", path, err)
+		}
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		dialect = SQLite
+		if err == nil {
+			// One writer at a time is SQLite's model; a small pool keeps readers concurrent
+			// while BEGIN IMMEDIATE and the busy timeout queue writers instead of failing them.
+			db.SetMaxOpenConns(8)
+		}
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err = sql.Open("pgx", dsn)
+		dialect = Postgres
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(10)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, fmt.Errorf("open store: unsupported --db %q: use sqlite:PATH or a postgres:// URL", redact(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+	}
+	return &DB{sql: db, dialect: dialect, dsn: dsn}, nil
+}
+
+// redact hides a password in a DSN so that it never reaches a log or an error message.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// String describes the store without secrets.
+func (db *DB) String() string { return redact(db.dsn) }
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the pool for health checks and metrics; capability code uses Read and Write.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Write runs fn in one read-write transaction: committed when fn returns nil, rolled back
+// otherwise, so that a command that fails midway leaves nothing half-written.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, false, fn)
+}
+
+// Read runs fn in a read-only transaction, which gives it one consistent snapshot.
+func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	opts := &sql.TxOptions{}
+	if readOnly && db.dialect == Postgres {
+		opts.ReadOnly = true
+	}
+	stx, err := db.sql.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: stx, db: db, ctx: ctx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := stx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+		}
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// Tx is one transaction. Its untenanted methods are for global tables (organisations,
+// users, sessions, the audit chain); tenant tables are reached through Org.
+type Tx struct {
+	tx          *sql.Tx
+	db          *DB
+	ctx         context.Context
+	afterCommit []func()
+}
+
+// Dialect reports the engine of the transaction.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// Context is the context the transaction was started with.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// AfterCommit registers f to run once the transaction has committed (for example to
+// re-evaluate rules on fresh data); it never runs when the transaction rolls back.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
+
+// Exec runs a statement on a global table.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, query, args...)
+}
+
+// Query runs a query on global tables.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, query, args...)
+}
+
+// QueryRow runs a one-row query on global tables.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+}

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+)
+
+//go:embed templates messages static
+var embedded embed.FS
+
+func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail,omitempty"`
+	Errors    []problem.FieldError `json:"errors,omitempty"`
+	RequestID string               `json:"request_id,omitempty"`
+}
+
+// classify maps an error to its status and, for problems the user caused, what to say.
+func classify(err error) (int, string, []problem.FieldError) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errUnauthenticated):
+		return http.StatusUnauthorized, err.Error(), nil
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden, err.Error(), nil
+	case errors.Is(err, errCSRF):
+		return http.StatusForbidden, err.Error(), nil
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "no such record", nil
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit), []problem.FieldError{{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", mbe.Limit)}}
+	}
+	if inv, ok := problem.As[*problem.Invalid](err); ok {
+		return http.StatusBadRequest, inv.Error(), inv.Fields
+	}
+	if c, ok := problem.As[*problem.Conflict](err); ok {
+		return http.StatusConflict, c.Error(), []problem.FieldError{{Field: c.Field, Reason: c.Reason}}
+	}
+	if f, ok := problem.As[*problem.Forbidden](err); ok {
+		return http.StatusForbidden, f.Error(), nil
+	}
+	if t, ok := problem.As[*problem.TooMany](err); ok {
+		return http.StatusTooManyRequests, t.Error(), nil
+	}
+	return http.StatusInternalServerError, "", nil
+}
+
+// fail answers an error: problem+json on API routes, a page (or the sign-in redirect)
+// otherwise. Server errors are logged with the request id and shown without details.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	code, detail, fields := classify(err)
+	rid := RequestID(r.Context())
+	if code == http.StatusInternalServerError {
+		s.Log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+		detail = "internal error; quote request id " + rid + " to the administrator"
+	}
+	if t, ok := problem.As[*problem.TooMany](err); ok && t.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(t.RetryAfter))
+	}
+	if api {
+		WriteProblem(w, r, code, detail, fields)
+		return
+	}
+	if code == http.StatusUnauthorized {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	lang := RequestLang(r)
+	key := map[int]string{400: "error.400", 403: "error.403", 404: "error.404", 409: "error.409", 413: "error.413", 429: "error.429"}[code]
+	if key == "" {
+		key = "error.500"
+	}
+	w.WriteHeader(code)
+	s.renderLayout(w, r, lang, s.Messages.T(lang, key), "", template.HTML(`<div class="error-page"><h1>`+template.HTMLEscapeString(s.Messages.T(lang, key))+`</h1><p>`+template.HTMLEscapeString(detail)+`</p><p><a href="/">`+template.HTMLEscapeString(s.Messages.T(lang, "nav.dashboard"))+`</a></p></div>`))
+}
+
+// WriteProblem writes an application/problem+json answer.
+func WriteProblem(w http.ResponseWriter, r *http.Request, code int, detail string, fields []problem.FieldError) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: http.StatusText(code), Status: code, Detail: detail, Errors: fields, RequestID: RequestID(r.Context())})
+}
+
+// JSON writes v as a JSON answer.
+func JSON(w http.ResponseWriter, code int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// DecodeJSON reads one JSON object from the request body into v, refusing unknown fields
+// and trailing data, and reporting syntax and type errors as a field problem.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var ute *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case errors.As(err, &ute):
+			return problem.Field(ute.Field, "must be %s, not %s", ute.Type, ute.Value)
+		case errors.As(err, &se):
+			return problem.Field("body", "is not valid JSON at byte %d: %v", se.Offset, err)
+		case errors.Is(err, io.EOF):
+			return problem.Field("body", "is empty; a JSON object is expected")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return problem.Field(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+		}
+		return problem.Field("body", "cannot be read as JSON: %v", err)
+	}
+	if dec.More() {
+		return problem.Field("body", "has data after the JSON object")
+	}
+	return nil
+}
+
+// IDParam parses the {name} path wildcard as a positive record id; a malformed id is a 404
+// like any other id that names no record.
+func IDParam(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.ErrNotFound
+	}
+	return id, nil
+}
+
+var funcs = template.FuncMap{
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return ""
+			}
+			return v.UTC().Format("2006-01-02")
+		case *time.Time:
+			if v == nil || v.IsZero() {
+				return ""
+			}
+			return v.UTC().Format("2006-01-02")
+		}
+		return ""
+	},
+	"datetime": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return ""
+			}
+			return v.UTC().Format("2006-01-02 15:04:05 UTC")
+		case *time.Time:
+			if v == nil || v.IsZero() {
+				return ""
+			}
+			return v.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		return ""
+	},
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+}
+
+// View is what every page template receives.
+type View struct {
+	s         *Server
+	Lang      string
+	Title     string
+	Active    string
+	Principal *auth.Principal
+	Nav       []NavItem
+	CSRF      string
+	Content   template.HTML
+	Data      any
+	Form      url.Values
+	Errors    map[string]string
+	Flash     string
+	Path      string // the current page, so the language switch can come back to it
+}
+
+// T translates a message key into the page's language.
+func (v *View) T(key string, args ...any) string { return v.s.Messages.T(v.Lang, key, args...) }
+
+// Langs lists the switchable languages.
+func (v *View) Langs() []string { return Langs }
+
+// Err returns the field error for name, if any.
+func (v *View) Err(name string) string { return v.Errors[name] }
+
+// Val returns the submitted value of a form field, to refill a form after an error.
+func (v *View) Val(name string) string { return v.Form.Get(name) }
+
+// Pages is a set of page templates of one capability, each combined with the layout.
+type Pages struct {
+	s   *Server
+	set map[string]*template.Template
+}
+
+// ParsePages parses every template matching the patterns in fsys; each file defines a
+// "content" template rendered inside the layout.
+func (s *Server) ParsePages(fsys fs.FS, patterns ...string) (*Pages, error) {
+	p := &Pages{s: s, set: map[string]*template.Template{}}
+	for _, pat := range patterns {
+		files, err := fs.Glob(fsys, pat)
+		if err != nil {
+			return nil, fmt.Errorf("glob %s: %w", pat, err)
+		}
+		for _, f := range files {
+			t, err := template.New(f).Funcs(funcs).ParseFS(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("parse page %s: %w", f, err)
+			}
+			name := f[strings.LastIndex(f, "/")+1:]
+			p.set[name] = t
+		}
+	}
+	return p, nil
+}
+
+// NewView prepares a page's view for the request.
+func (s *Server) NewView(r *http.Request, title, active string) *View {
+	v := &View{s: s, Lang: RequestLang(r), Active: active, Principal: PrincipalFrom(r.Context()), Errors: map[string]string{}, Path: r.URL.RequestURI()}
+	v.Title = title
+	if v.Principal != nil {
+		v.CSRF = v.Principal.CSRF
+		for _, n := range s.nav {
+			if auth.Allowed(v.Principal.Role, n.Perm) {
+				v.Nav = append(v.Nav, n)
+			}
+		}
+	}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if msg, err := url.QueryUnescape(c.Value); err == nil {
+			v.Flash = msg
+		}
+	}
+	return v
+}
+
+// Render executes page name with view v inside the layout. v.Title is a message key.
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, name string, v *View) error {
+	t, ok := p.set[name]
+	if !ok {
+		return fmt.Errorf("render: no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	v.Content = template.HTML(buf.String())
+	if v.Flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	}
+	return p.s.executeLayout(w, v)
+}
+
+func (s *Server) executeLayout(w http.ResponseWriter, v *View) error {
+	var buf bytes.Buffer
+	if err := s.layout.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render layout: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (s *Server) renderLayout(w http.ResponseWriter, r *http.Request, lang, title, active string, content template.HTML) {
+	v := s.NewView(r, title, active)
+	v.Lang = lang
+	v.Content = content
+	if err := s.executeLayout(w, v); err != nil {
+		s.Log.Error("render error page", "err", err)
+	}
+}
+
+const flashCookie = "ciiguard_flash"
+
+// Redirect sends the browser to path after a successful form, with a one-time message.
+func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) error {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+	return nil
+}
+
+// FieldErrors turns a validation problem into per-field messages for a form, or returns
+// the error unchanged when it is not one.
+func FieldErrors(err error, v *View) error {
+	if inv, ok := problem.As[*problem.Invalid](err); ok {
+		for _, f := range inv.Fields {
+			v.Errors[f.Field] = f.Reason
+		}
+		return nil
+	}
+	if c, ok := problem.As[*problem.Conflict](err); ok {
+		v.Errors[c.Field] = c.Reason
+		return nil
+	}
+	return err
+}

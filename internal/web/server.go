@@ -1,0 +1,334 @@
+// Package web is ciiguard's HTTP layer: the router with one permission per route, the
+// middleware every request passes (request id, logging, metrics, authentication, tenancy,
+// CSRF, body limits), server-rendered pages in zh-CN and en, JSON API errors as
+// application/problem+json, the OpenAPI document, health checks and metrics.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
+	"ciiguard/internal/store"
+)
+
+// MaxBody is the default limit on a request body; routes that take uploads set their own.
+const MaxBody = 1 << 20
+
+// HandlerFunc is a route handler. A returned error is answered in one place: a problem
+// (invalid input, not found, forbidden …) as its 4xx, anything else as a logged 500.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one registered route, kept for the permission matrix test and the OpenAPI check.
+type Route struct {
+	Method  string
+	Path    string
+	Perm    auth.Permission
+	API     bool
+	MaxBody int64
+}
+
+// NavItem is an entry of the navigation, shown to roles holding Perm.
+type NavItem struct {
+	Key   string // message key of the label
+	Path  string
+	Perm  auth.Permission
+	Order int
+}
+
+// Widget is a dashboard panel contributed by a capability.
+type Widget struct {
+	Order  int
+	Perm   auth.Permission
+	Render func(r *http.Request) (template.HTML, error)
+}
+
+// Server is the HTTP server: the kernel's services plus everything capabilities register.
+type Server struct {
+	Auth     *auth.Service
+	DB       *store.DB
+	Log      *slog.Logger
+	Messages *Catalog
+	Ready    func(context.Context) error
+
+	mux     *http.ServeMux
+	mu      sync.Mutex
+	routes  []Route
+	nav     []NavItem
+	widgets []Widget
+	openapi []map[string]any
+	layout  *template.Template
+
+	registry *prometheus.Registry
+	reqs     *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	secure   bool
+}
+
+// NewServer builds the server with the kernel's pages (login, logout, language, dashboard,
+// health, metrics, OpenAPI) registered.
+func NewServer(a *auth.Service, db *store.DB, log *slog.Logger) (*Server, error) {
+	s := &Server{Auth: a, DB: db, Log: log, Messages: NewCatalog(), mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
+	if err := s.Messages.LoadDir(embedded, "messages"); err != nil {
+		return nil, err
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(embedded, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	s.layout = layout
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ciiguard_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"method", "route", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ciiguard_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"})
+	s.registry.MustRegister(s.reqs, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		s.registry.MustRegister(collectors.NewDBStatsCollector(db.SQL(), "records"))
+	}
+	s.registerKernel()
+	return s, nil
+}
+
+// Metrics is the registry capabilities add their collectors to.
+func (s *Server) Metrics() *prometheus.Registry { return s.registry }
+
+// SetSecure marks the server as served over TLS, so cookies get the Secure flag.
+func (s *Server) SetSecure(v bool) { s.secure = v }
+
+// Routes returns the registered routes, sorted.
+func (s *Server) Routes() []Route {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]Route(nil), s.routes...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// AddNav adds a navigation entry.
+func (s *Server) AddNav(items ...NavItem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nav = append(s.nav, items...)
+	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Order < s.nav[j].Order })
+}
+
+// AddWidget adds a dashboard panel.
+func (s *Server) AddWidget(w Widget) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.widgets = append(s.widgets, w)
+	sort.SliceStable(s.widgets, func(i, j int) bool { return s.widgets[i].Order < s.widgets[j].Order })
+}
+
+// Page registers an HTML route such as "GET /users/{id}".
+func (s *Server) Page(pattern string, perm auth.Permission, h HandlerFunc) {
+	s.handle(pattern, perm, false, MaxBody, h)
+}
+
+// API registers a JSON route under /api/.
+func (s *Server) API(pattern string, perm auth.Permission, h HandlerFunc) {
+	s.handle(pattern, perm, true, MaxBody, h)
+}
+
+// APIWithLimit registers a JSON route with its own request body limit (for bulk ingest).
+func (s *Server) APIWithLimit(pattern string, perm auth.Permission, maxBody int64, h HandlerFunc) {
+	s.handle(pattern, perm, true, maxBody, h)
+}
+
+func (s *Server) handle(pattern string, perm auth.Permission, api bool, maxBody int64, h HandlerFunc) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("web: route pattern needs a method: " + pattern)
+	}
+	s.mu.Lock()
+	s.routes = append(s.routes, Route{Method: method, Path: path, Perm: perm, API: api, MaxBody: maxBody})
+	s.mu.Unlock()
+	route := pattern
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &statusWriter{ResponseWriter: w, code: 200}
+		defer func() {
+			s.reqs.WithLabelValues(method, route, fmt.Sprint(rw.code)).Inc()
+			s.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+		}()
+		r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+		if err := s.authorize(rw, r, perm, api, &r); err != nil {
+			s.fail(rw, r, api, err)
+			return
+		}
+		if err := h(rw, r); err != nil {
+			s.fail(rw, r, api, err)
+		}
+	}))
+}
+
+// ServeHTTP runs the outer middleware (request id, panic recovery, security headers,
+// access log) around the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rid := r.Header.Get("X-Request-ID")
+	if rid == "" || len(rid) > 64 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		rid = hex.EncodeToString(b[:])
+	}
+	w.Header().Set("X-Request-ID", rid)
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	ctx := context.WithValue(r.Context(), ridKey{}, rid)
+	r = r.WithContext(ctx)
+	rw := &statusWriter{ResponseWriter: w, code: 200}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			s.Log.Error("panic serving request", "request_id", rid, "path", r.URL.Path, "panic", fmt.Sprint(p))
+			if !rw.wrote {
+				http.Error(rw, "internal error (request "+rid+")", http.StatusInternalServerError)
+			}
+		}
+		s.Log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", rw.code,
+			"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
+	}()
+	s.mux.ServeHTTP(rw, r)
+}
+
+type ridKey struct{}
+
+// RequestID returns the request's id.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(ridKey{}).(string)
+	return s
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type principalKey struct{}
+
+// PrincipalFrom returns the signed-in principal of a request, or nil.
+func PrincipalFrom(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// errUnauthenticated and errForbidden are answered as 401 (or a redirect to the sign-in
+// page) and 403.
+var (
+	errUnauthenticated = errors.New("sign in required")
+	errForbidden       = errors.New("your role may not do this")
+	errCSRF            = errors.New("the form has expired or did not come from this site; reload the page and try again")
+)
+
+// SessionCookie is the name of the browser session cookie.
+const SessionCookie = "ciiguard_session"
+
+// authorize resolves the principal (session cookie, or bearer token on API routes), checks
+// the route's permission and CSRF, and confines the request to the principal's
+// organisation. It replaces *rp with the request carrying that context.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, perm auth.Permission, api bool, rp **http.Request) error {
+	ctx := r.Context()
+	var p *auth.Principal
+	viaToken := false
+	if h := r.Header.Get("Authorization"); api && strings.HasPrefix(h, "Bearer ") {
+		pr, err := s.Auth.TokenPrincipal(ctx, strings.TrimPrefix(h, "Bearer "))
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return errUnauthenticated
+			}
+			return err
+		}
+		p, viaToken = &pr, true
+	} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		pr, err := s.Auth.SessionPrincipal(ctx, c.Value)
+		if err == nil {
+			p = &pr
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if p != nil {
+		ctx = context.WithValue(ctx, principalKey{}, p)
+		ctx = store.WithOrg(ctx, p.Org.ID)
+		ctx = audit.WithActor(ctx, p.Actor())
+		*rp = r.WithContext(ctx)
+		r = *rp
+	}
+	if perm == auth.Public {
+		if p != nil && !viaToken && unsafeMethod(r.Method) {
+			return s.checkCSRF(r, p)
+		}
+		return nil
+	}
+	if p == nil {
+		return errUnauthenticated
+	}
+	if !auth.Allowed(p.Role, perm) {
+		return errForbidden
+	}
+	if !viaToken && unsafeMethod(r.Method) {
+		return s.checkCSRF(r, p)
+	}
+	return nil
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// checkCSRF accepts the session's token from the X-CSRF-Token header (scripts on our pages
+// and API calls with a cookie) or the _csrf form field.
+func (s *Server) checkCSRF(r *http.Request, p *auth.Principal) error {
+	tok := r.Header.Get("X-CSRF-Token")
+	if tok == "" {
+		tok = r.PostFormValue("_csrf")
+	}
+	if tok == "" || !constantEq(tok, p.CSRF) {
+		return errCSRF
+	}
+	return nil
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// MetricsHandler serves the Prometheus registry.
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
