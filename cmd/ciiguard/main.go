@@ -86,7 +86,9 @@ func (c *common) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	return app.Open(ctx, cfg, log)
 }
 
-func newFlagSet(name string) *flag.FlagSet { return flag.NewFlagSet("ciiguard "+name, flag.ContinueOnError) }
+func newFlagSet(name string) *flag.FlagSet {
+	return flag.NewFlagSet("ciiguard "+name, flag.ContinueOnError)
+}
 
 var envOpts = []ff.Option{ff.WithEnvVarPrefix("CIIGUARD")}
 

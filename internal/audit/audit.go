@@ -186,7 +186,9 @@ type Break struct {
 	Reason string
 }
 
-func (b *Break) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+func (b *Break) Error() string {
+	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
+}
 
 // Verify walks the whole chain in order and returns the number of entries checked and, if
 // the chain does not hold, a *Break naming the first entry that differs.

@@ -271,9 +271,9 @@ func (s *Server) OpenAPI() map[string]any {
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "ciiguard API", "version": "1",
 			"description": "Compliance and protection platform for critical information infrastructure operators and regulators. Authenticate with an API token as a bearer token; errors are application/problem+json."},
-		"servers": []any{map[string]any{"url": "/"}},
-		"security": []any{map[string]any{"bearer": []any{}}},
-		"paths":    paths,
+		"servers":    []any{map[string]any{"url": "/"}},
+		"security":   []any{map[string]any{"bearer": []any{}}},
+		"paths":      paths,
 		"components": components,
 	}
 }
