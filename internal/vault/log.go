@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -925,11 +926,11 @@ func (p *purgeState) node(level uint, idx uint64) ([32]byte, bool) {
 	if !ok {
 		return [32]byte{}, false
 	}
-	var h [32]byte
-	if n, err := fmt.Sscanf(s, "%x", &h); err != nil || n != 1 {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
 		return [32]byte{}, false
 	}
-	return h, true
+	return [32]byte(b), true
 }
 
 func (l *Log) loadPurgeState() error {

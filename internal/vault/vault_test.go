@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,14 +27,28 @@ func testEvent(i int) Event {
 	}
 }
 
+var (
+	fillMu   sync.Mutex
+	fillNext = map[*Vault]map[int64]int{}
+)
+
+// fill appends n test events; numbering continues per vault and org so
+// events are distinct in time across calls.
 func fill(t testing.TB, v *Vault, org int64, n int) {
 	t.Helper()
 	ctx := context.Background()
+	fillMu.Lock()
+	if fillNext[v] == nil {
+		fillNext[v] = map[int64]int{}
+	}
+	base := fillNext[v][org]
+	fillNext[v][org] = base + n
+	fillMu.Unlock()
 	for i := 0; i < n; {
 		k := min(n-i, 1+i%7)
 		evs := make([]Event, k)
 		for j := range evs {
-			evs[j] = testEvent(i + j)
+			evs[j] = testEvent(base + i + j)
 		}
 		first, err := v.Append(ctx, org, evs)
 		if err != nil {

@@ -1,0 +1,297 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Query selects events for Search, Histogram and ExportBundle.
+type Query struct {
+	// Expr is in the query language of ParseQuery; empty matches all.
+	Expr string
+	// From and To bound the event time: From <= Time < To. Zero means open.
+	From, To time.Time
+	// Sources, when not empty, restricts to these source ids (the caller
+	// may use it to limit a user to sources they may see).
+	Sources []int64
+	// Limit is the page size for Search (default 100, at most 10000).
+	Limit int
+	// Cursor continues a previous Search (Page.Next).
+	Cursor string
+}
+
+// Page is one page of search results, newest (highest sequence) first.
+type Page struct {
+	Events []Event
+	// Next is the cursor for the following page; empty at the end.
+	Next string
+	// BlocksRead and BlocksSkipped show how much the index saved.
+	BlocksRead, BlocksSkipped int
+}
+
+// Bucket is one histogram bar: events with Start <= Time < Start+bucket.
+type Bucket struct {
+	Start time.Time `json:"start"`
+	Count uint64    `json:"count"`
+}
+
+type compiledQuery struct {
+	expr     *Expr
+	from, to int64
+	sources  map[int64]bool
+}
+
+func compileQuery(q Query) (*compiledQuery, error) {
+	e, err := ParseQuery(q.Expr)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64}
+	if !q.From.IsZero() {
+		c.from = clampTime(q.From, q.From).UnixNano()
+	}
+	if !q.To.IsZero() {
+		c.to = clampTime(q.To, q.To).UnixNano()
+	}
+	if len(q.Sources) > 0 {
+		c.sources = map[int64]bool{}
+		for _, s := range q.Sources {
+			c.sources[s] = true
+		}
+	}
+	return c, nil
+}
+
+func (c *compiledQuery) match(ev *Event) bool {
+	t := ev.Time.UnixNano()
+	if t < c.from || t >= c.to {
+		return false
+	}
+	if c.sources != nil && !c.sources[ev.SourceID] {
+		return false
+	}
+	return c.expr == nil || c.expr.match(ev)
+}
+
+func (c *compiledQuery) mayMatch(m *blockMeta) bool {
+	if m.maxTime < c.from || m.minTime >= c.to {
+		return false
+	}
+	if c.sources != nil {
+		any := false
+		for s := range c.sources {
+			if m.hasSource(s) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			return false
+		}
+	}
+	return c.expr == nil || c.expr.mayMatch(m)
+}
+
+// onlyTime reports whether the query needs nothing but event times.
+func (c *compiledQuery) onlyTime() bool { return c.expr == nil && c.sources == nil }
+
+// snapshot is a consistent view of a log for reading without holding its
+// lock: the tail slice and block entries are never modified in place.
+type snapshot struct {
+	tail   []Event
+	blocks []blockRef
+}
+
+type blockRef struct {
+	seg *segment
+	m   *blockMeta
+}
+
+func (l *Log) snapshot() snapshot {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	s := snapshot{tail: l.tail}
+	for _, seg := range l.segs {
+		for _, m := range seg.blocks {
+			s.blocks = append(s.blocks, blockRef{seg, m})
+		}
+	}
+	return s
+}
+
+// readRef reads a block through a snapshot reference (no lock needed: the
+// file handle stays valid even if retention removes the file meanwhile).
+func (l *Log) readRef(r blockRef, mask colMask) ([]Event, error) {
+	m := r.m
+	buf := make([]byte, m.flen)
+	if _, err := r.seg.dat.ReadAt(buf, m.off); err != nil {
+		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	p, _, err := readFrame(buf, magicBlock)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	if crc32.Checksum(p, castagnoli) != m.crc {
+		return nil, fmt.Errorf("block %d of %s: checksum differs from index", m.no, segName(r.seg.first))
+	}
+	evs, err := decodeBlock(p, l.org, mask)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	l.v.stats.blocksRead.Add(1)
+	return evs, nil
+}
+
+// Search returns matching events newest first, one page at a time.
+func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) {
+	var page Page
+	cq, err := compileQuery(q)
+	if err != nil {
+		return page, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > 10000 {
+		return page, fmt.Errorf("vault: search limit %d: at most 10000", limit)
+	}
+	before := uint64(math.MaxUint64)
+	if q.Cursor != "" {
+		if before, err = strconv.ParseUint(q.Cursor, 10, 64); err != nil {
+			return page, fmt.Errorf("vault: search cursor %q is not one this vault issued", q.Cursor)
+		}
+	}
+	v.stats.searches.Add(1)
+	l, err := v.log(orgID, false)
+	if err != nil || l == nil {
+		return page, err
+	}
+	snap := l.snapshot()
+	add := func(ev *Event) bool {
+		if ev.Seq >= before || !cq.match(ev) {
+			return false
+		}
+		page.Events = append(page.Events, *ev)
+		if len(page.Events) == limit {
+			page.Next = strconv.FormatUint(ev.Seq, 10)
+			return true
+		}
+		return false
+	}
+	for i := len(snap.tail) - 1; i >= 0; i-- {
+		if add(&snap.tail[i]) {
+			return page, nil
+		}
+	}
+	for i := len(snap.blocks) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return page, fmt.Errorf("vault: search: %w", err)
+		}
+		r := snap.blocks[i]
+		if r.m.no<<l.bits >= before || !cq.mayMatch(r.m) {
+			page.BlocksSkipped++
+			v.stats.blocksSkipped.Add(1)
+			continue
+		}
+		evs, err := l.readRef(r, allCols)
+		if err != nil {
+			return page, fmt.Errorf("vault: search: %w", err)
+		}
+		page.BlocksRead++
+		for j := len(evs) - 1; j >= 0; j-- {
+			if add(&evs[j]) {
+				return page, nil
+			}
+		}
+	}
+	return page, nil
+}
+
+// maxBuckets bounds histogram output.
+const maxBuckets = 10000
+
+// Histogram counts matching events per time bucket (aligned to the Unix
+// epoch) over [q.From, q.To). Both bounds are required. Limit and Cursor
+// are ignored.
+func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time.Duration) ([]Bucket, error) {
+	if bucket <= 0 {
+		return nil, errors.New("vault: histogram bucket must be positive")
+	}
+	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
+		return nil, errors.New("vault: histogram needs From before To")
+	}
+	cq, err := compileQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	bn := int64(bucket)
+	start := floorDiv(cq.from, bn) * bn
+	n := (cq.to - start + bn - 1) / bn
+	if n > maxBuckets {
+		return nil, fmt.Errorf("vault: histogram of %d buckets: at most %d; use a wider bucket", n, maxBuckets)
+	}
+	counts := make([]uint64, n)
+	count := func(ev *Event) {
+		if cq.match(ev) {
+			counts[(ev.Time.UnixNano()-start)/bn]++
+		}
+	}
+	v.stats.searches.Add(1)
+	l, err := v.log(orgID, false)
+	if err != nil {
+		return nil, err
+	}
+	if l != nil {
+		snap := l.snapshot()
+		for i := range snap.tail {
+			count(&snap.tail[i])
+		}
+		mask := allCols
+		if cq.onlyTime() {
+			mask = 1 << colTime
+		}
+		for _, r := range snap.blocks {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("vault: histogram: %w", err)
+			}
+			m := r.m
+			if !cq.mayMatch(m) {
+				v.stats.blocksSkipped.Add(1)
+				continue
+			}
+			// Whole block inside the range and inside one bucket: count
+			// from the index alone.
+			if cq.onlyTime() && m.minTime >= cq.from && m.maxTime < cq.to &&
+				floorDiv(m.minTime-start, bn) == floorDiv(m.maxTime-start, bn) {
+				counts[(m.minTime-start)/bn] += m.count
+				continue
+			}
+			evs, err := l.readRef(r, mask)
+			if err != nil {
+				return nil, fmt.Errorf("vault: histogram: %w", err)
+			}
+			for j := range evs {
+				count(&evs[j])
+			}
+		}
+	}
+	out := make([]Bucket, n)
+	for i := range out {
+		out[i] = Bucket{Start: time.Unix(0, start+int64(i)*bn).UTC(), Count: counts[i]}
+	}
+	return out, nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
