@@ -1,0 +1,25 @@
+# ciiguard — make test installs what the tests need (Debian packages) and runs every test,
+# the PostgreSQL store tests against a throwaway cluster on loopback and the browser tests
+# in headless Chromium.
+
+GO ?= go
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+
+.PHONY: test deps check build bench fuzz
+
+test: deps check
+	./scripts/with-postgres.sh env CIIGUARD_TEST_CHROMIUM=$(CHROMIUM) CIIGUARD_TEST_SYSLOG=1 \
+		$(GO) test -count=1 -timeout 20m ./...
+
+deps:
+	./scripts/install-test-deps.sh
+
+check:
+	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+build:
+	$(GO) build -o ciiguard ./cmd/ciiguard
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

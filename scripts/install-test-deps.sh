@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian packages, what the full test suite needs and a fresh machine lacks:
+# a PostgreSQL server, headless Chromium, and real syslog senders (logger, rsyslog with TLS).
+# Runs apt only when something is missing.
+set -euo pipefail
+
+need=()
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+[ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v logger >/dev/null 2>&1 || need+=(bsdutils)
+command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
+[ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing test dependencies: ${need[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian package starts a system rsyslog; the tests run their own instances.
+if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now rsyslog >/dev/null 2>&1 || true; fi
