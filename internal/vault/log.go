@@ -761,10 +761,28 @@ func (l *Log) putLevels(no uint64, lv [][][32]byte) {
 // them and cached.
 func (l *Log) node(level uint, idx uint64) ([32]byte, error) {
 	bb := l.bits
-	if level >= bb {
-		if (idx+1)<<(level-bb) > l.sealed {
-			return [32]byte{}, fmt.Errorf("node %d/%d is not complete yet", level, idx)
+	lo, hi := idx<<level, (idx+1)<<level
+	if hi > l.sizeLocked() {
+		return [32]byte{}, fmt.Errorf("node %d/%d is not complete yet", level, idx)
+	}
+	tailStart := l.sealed << bb
+	if lo >= tailStart {
+		// In the unsealed tail (which may briefly exceed one block while
+		// the writer seals).
+		return partialNode(l.tailLeaves, tailStart, level, idx)
+	}
+	if level > bb && hi > tailStart {
+		a, err := l.node(level-1, 2*idx)
+		if err != nil {
+			return a, err
 		}
+		b, err := l.node(level-1, 2*idx+1)
+		if err != nil {
+			return b, err
+		}
+		return nodeHash(a, b), nil
+	}
+	if level >= bb {
 		if level == bb {
 			return l.roots[idx], nil
 		}
@@ -790,12 +808,6 @@ func (l *Log) node(level uint, idx uint64) ([32]byte, error) {
 		return h, nil
 	}
 	blk := idx >> (bb - level)
-	switch {
-	case blk == l.sealed:
-		return partialNode(l.tailLeaves, blk<<bb, level, idx)
-	case blk > l.sealed:
-		return [32]byte{}, fmt.Errorf("node %d/%d is beyond the tree", level, idx)
-	}
 	l.cacheMu.Lock()
 	lv, ok := l.blockLevels[blk]
 	l.cacheMu.Unlock()
