@@ -251,6 +251,9 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 	}
 	off, idxEnd := 0, 0
 	for off < len(idx) {
+		if seg.end() >= l.sealed {
+			break // every committed block has its entry: the rest is a torn seal
+		}
 		p, n, ferr := readFrame(idx[off:], magicIndex)
 		if ferr != nil {
 			if !errors.Is(ferr, errTorn) {
