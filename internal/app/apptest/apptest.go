@@ -50,7 +50,10 @@ func Start(t testing.TB, d store.Dialect) *Env {
 
 type tlog struct{ t testing.TB }
 
-func (l *tlog) Write(b []byte) (int, error) { l.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (l *tlog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // Client is a browser-like client: a cookie jar, no automatic redirects.
 type Client struct {
