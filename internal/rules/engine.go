@@ -561,7 +561,14 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		}
 		return fd, fmt.Errorf("rules: obligation %s, %s %s: %s: %w", c.ID, kind, subjectID, field, err)
 	}
-	values := func() string { return e.describeReads(c, s, sysV) }
+	var valuesCache *string
+	values := func() string { // built at most once per finding, only when a reason needs it
+		if valuesCache == nil {
+			v := e.describeReads(c, s, sysV)
+			valuesCache = &v
+		}
+		return *valuesCache
+	}
 	if err := ctx.Err(); err != nil {
 		return fail("applies", err)
 	}
@@ -716,7 +723,7 @@ func (e *Engine) describeReads(c *compiled, s *orgScope, sysV reflect.Value) str
 	if len(c.reads) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, len(c.reads))
+	var b strings.Builder
 	for _, r := range c.reads {
 		var v reflect.Value
 		switch r.variable {
@@ -734,22 +741,30 @@ func (e *Engine) describeReads(c *compiled, s *orgScope, sysV reflect.Value) str
 		if !ok {
 			continue
 		}
-		parts = append(parts, r.variable+"."+r.field+" = "+formatValue(v.Field(idx)))
+		if b.Len() == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.variable)
+		b.WriteByte('.')
+		b.WriteString(r.field)
+		b.WriteString(" = ")
+		b.WriteString(formatValue(v.Field(idx)))
 	}
-	if len(parts) == 0 {
+	if b.Len() == 0 {
 		return ""
 	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	b.WriteByte(')')
+	return b.String()
 }
 
 func formatValue(v reflect.Value) string {
-	if t, ok := v.Interface().(time.Time); ok {
-		if isUnset(t) {
-			return "unset"
-		}
-		return dateOf(t)
-	}
 	switch v.Kind() {
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return strconv.FormatInt(v.Int(), 10)
 	case reflect.String:
 		return strconv.Quote(v.String())
 	case reflect.Slice:
@@ -758,6 +773,12 @@ func formatValue(v reflect.Value) string {
 			parts[i] = formatValue(v.Index(i))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	if t, ok := v.Interface().(time.Time); ok {
+		if isUnset(t) {
+			return "unset"
+		}
+		return dateOf(t)
 	}
 	return fmt.Sprint(v.Interface())
 }
