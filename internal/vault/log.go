@@ -303,7 +303,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 	}
 	// Cut anything a crashed seal appended after the last committed block.
 	if st.Size() > datEnd || int64(len(idx)) > int64(idxEnd) {
-		if len(l.damaged) == 0 || seg.end() == l.sealed {
+		if seg.end() == l.sealed {
 			if err := truncatePath(base+".dat", datEnd); err != nil {
 				return nil, err
 			}
