@@ -124,13 +124,20 @@ func DecodeJSON(r *http.Request, v any) error {
 		case errors.As(err, &mbe):
 			return err
 		case errors.As(err, &ute):
+			if ute.Field == "" {
+				return problem.Field("body", "must be a JSON object, not %s", ute.Value)
+			}
 			return problem.Field(ute.Field, "must be %s, not %s", ute.Type, ute.Value)
 		case errors.As(err, &se):
 			return problem.Field("body", "is not valid JSON at byte %d: %v", se.Offset, err)
 		case errors.Is(err, io.EOF):
 			return problem.Field("body", "is empty; a JSON object is expected")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return problem.Field(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			if name == "" {
+				return problem.Field("body", "has a field with an empty name")
+			}
+			return problem.Field(name, "is not a known field")
 		}
 		return problem.Field("body", "cannot be read as JSON: %v", err)
 	}

@@ -1,0 +1,155 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"ciiguard/internal/app"
+	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/auth"
+	"ciiguard/internal/store"
+)
+
+// Browser starts headless Chromium for a UI test, or skips the test saying why. The
+// binary comes from CIIGUARD_TEST_CHROMIUM (make test sets it) or PATH.
+func Browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := os.Getenv("CIIGUARD_TEST_CHROMIUM")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("chromium"); err != nil {
+			t.Skip("browser tests skipped: no chromium on PATH and CIIGUARD_TEST_CHROMIUM not set (make test installs and sets it)")
+		}
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("browser tests skipped: %s: %v", bin, err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", bin, err)
+	}
+	return ctx
+}
+
+// screenshot saves a PNG of the page when CIIGUARD_SCREENSHOTS names a directory, so a
+// person can look at what the test saw.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("CIIGUARD_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func text(ctx context.Context, t *testing.T, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// TestBrowserShell signs in through the real UI, switches language both ways, sees the
+// role's navigation, is refused a page the role may not see, and signs out.
+func TestBrowserShell(t *testing.T) {
+	ctx := Browser(t)
+	env := apptest.Start(t, store.SQLite)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), demoEmail[auth.SecurityManager]),
+		chromedp.SendKeys(chromedp.CSS(`#password`), app.DemoPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	screenshot(t, ctx, "dashboard-en")
+	nav := text(ctx, t, "nav.side")
+	for _, want := range []string{"Dashboard", "API tokens", "Audit trail"} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("security manager's navigation lacks %q: %q", want, nav)
+		}
+	}
+	if strings.Contains(nav, "Users") {
+		t.Errorf("security manager's navigation offers Users, which the role may not manage: %q", nav)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button[data-lang="zh-CN"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="zh-CN"].current`)),
+	); err != nil {
+		t.Fatalf("switch to Chinese: %v", err)
+	}
+	screenshot(t, ctx, "dashboard-zh")
+	lang := htmlLang(ctx, t)
+	if lang != "zh-CN" || !strings.Contains(text(ctx, t, "nav.side"), "总览") || !strings.Contains(text(ctx, t, ".who"), "网络安全负责人") {
+		t.Fatalf("after switching to 中文: lang=%q nav=%q", lang, text(ctx, t, "nav.side"))
+	}
+	// The choice is remembered: a fresh page load stays in Chinese.
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+		t.Fatal(err)
+	}
+	if h := text(ctx, t, "main h1"); h != "审计记录" {
+		t.Fatalf("audit page heading after reload: %q, want 审计记录", h)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button[data-lang="en"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="en"].current`)),
+	); err != nil {
+		t.Fatalf("switch back to English: %v", err)
+	}
+	lang = htmlLang(ctx, t)
+	if lang != "en" || text(ctx, t, "main h1") != "Audit trail" {
+		t.Fatalf("after switching back: lang=%q heading=%q", lang, text(ctx, t, "main h1"))
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/users"), chromedp.WaitVisible(chromedp.CSS(`.error-page`))); err != nil {
+		t.Fatalf("open /users: %v", err)
+	}
+	screenshot(t, ctx, "forbidden")
+	if h := text(ctx, t, ".error-page h1"); h != "Your role may not open this page" {
+		t.Fatalf("refused page says %q", h)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#logout`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.Navigate(env.URL+"/audit"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+	); err != nil {
+		t.Fatalf("sign out, then the audit page must ask to sign in again: %v", err)
+	}
+}
+
+func htmlLang(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`html`), "lang"))
+	if err != nil {
+		t.Fatalf("read html lang: %v", err)
+	}
+	return a.Value
+}
