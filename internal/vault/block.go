@@ -89,7 +89,7 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 	zencOnce.Do(func() {
 		var err error
 		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
-			zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<21))
+			zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<22))
 		if err != nil {
 			panic(fmt.Sprintf("vault: zstd encoder with constant options: %v", err))
 		}
@@ -119,15 +119,15 @@ func encodeBlock(evs []Event) []byte {
 		prevRecv, prevTime = r, t
 		cols[colSource] = binary.AppendVarint(cols[colSource], ev.SourceID)
 		cols[colFacSev] = append(cols[colFacSev], byte(ev.Facility+1), byte(ev.Severity+1))
-		cols[colFormat] = appendStr(cols[colFormat], ev.Format)
-		cols[colHost] = appendStr(cols[colHost], ev.Host)
-		cols[colApp] = appendStr(cols[colApp], ev.App)
-		cols[colProcID] = appendStr(cols[colProcID], ev.ProcID)
-		cols[colMsgID] = appendStr(cols[colMsgID], ev.MsgID)
 		cols[colMessage] = appendStr(cols[colMessage], ev.Message)
 		cols[colRaw] = binary.AppendUvarint(cols[colRaw], uint64(len(ev.Raw)))
 		cols[colRaw] = append(cols[colRaw], ev.Raw...)
 	}
+	cols[colFormat] = dictColumn(evs, func(e *Event) string { return e.Format })
+	cols[colHost] = dictColumn(evs, func(e *Event) string { return e.Host })
+	cols[colApp] = dictColumn(evs, func(e *Event) string { return e.App })
+	cols[colProcID] = dictColumn(evs, func(e *Event) string { return e.ProcID })
+	cols[colMsgID] = dictColumn(evs, func(e *Event) string { return e.MsgID })
 	enc, _ := codecs()
 	out := []byte{1}
 	out = binary.AppendUvarint(out, evs[0].Seq)
@@ -203,7 +203,76 @@ func decodeBlock(p []byte, org int64, mask colMask) ([]Event, error) {
 	return evs, nil
 }
 
+// dictColumn encodes a low-cardinality string column as a dictionary of
+// distinct values followed by one uvarint index per event:
+//
+//	uvarint n, n strings, len(evs) uvarint indexes
+//
+// Hosts, apps and formats repeat heavily within a block, so this is far
+// smaller than the strings themselves even after compression.
+func dictColumn(evs []Event, get func(*Event) string) []byte {
+	ids := map[string]uint64{}
+	var dict []string
+	idx := make([]uint64, len(evs))
+	for i := range evs {
+		s := get(&evs[i])
+		id, ok := ids[s]
+		if !ok {
+			id = uint64(len(dict))
+			ids[s] = id
+			dict = append(dict, s)
+		}
+		idx[i] = id
+	}
+	b := binary.AppendUvarint(nil, uint64(len(dict)))
+	for _, s := range dict {
+		b = appendStr(b, s)
+	}
+	for _, id := range idx {
+		b = binary.AppendUvarint(b, id)
+	}
+	return b
+}
+
+func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
+	cd := decoder{b: col}
+	n := cd.uvarint()
+	if n > uint64(len(col)) {
+		return fmt.Errorf("dictionary of %d entries in %d bytes", n, len(col))
+	}
+	dict := make([]string, 0, n)
+	for i := uint64(0); i < n && cd.err == nil; i++ {
+		dict = append(dict, cd.str())
+	}
+	for i := range evs {
+		id := cd.uvarint()
+		if cd.err != nil {
+			return fmt.Errorf("event %d: %w", i, cd.err)
+		}
+		if id >= uint64(len(dict)) {
+			return fmt.Errorf("event %d: dictionary index %d out of %d", i, id, len(dict))
+		}
+		set(&evs[i], dict[id])
+	}
+	if len(cd.b) != 0 {
+		return fmt.Errorf("%d trailing bytes", len(cd.b))
+	}
+	return nil
+}
+
 func decodeColumn(c int, col []byte, evs []Event) error {
+	switch c {
+	case colFormat:
+		return decodeDictColumn(col, evs, func(e *Event, s string) { e.Format = s })
+	case colHost:
+		return decodeDictColumn(col, evs, func(e *Event, s string) { e.Host = s })
+	case colApp:
+		return decodeDictColumn(col, evs, func(e *Event, s string) { e.App = s })
+	case colProcID:
+		return decodeDictColumn(col, evs, func(e *Event, s string) { e.ProcID = s })
+	case colMsgID:
+		return decodeDictColumn(col, evs, func(e *Event, s string) { e.MsgID = s })
+	}
 	cd := decoder{b: col}
 	var prev int64
 	for i := range evs {
@@ -222,16 +291,6 @@ func decodeColumn(c int, col []byte, evs []Event) error {
 		case colFacSev:
 			ev.Facility = int(cd.byte()) - 1
 			ev.Severity = int(cd.byte()) - 1
-		case colFormat:
-			ev.Format = cd.str()
-		case colHost:
-			ev.Host = cd.str()
-		case colApp:
-			ev.App = cd.str()
-		case colProcID:
-			ev.ProcID = cd.str()
-		case colMsgID:
-			ev.MsgID = cd.str()
 		case colMessage:
 			ev.Message = cd.str()
 		case colRaw:
@@ -435,8 +494,30 @@ func tokenHash(kind byte, tok string) uint64 {
 	return h
 }
 
+// indexedToken reports whether a free-text token goes into the bloom
+// filter. Long all-digit tokens (ephemeral ports, byte counters, process
+// and connection ids) are most of the distinct tokens in network logs yet
+// rarely searched alone; leaving them out makes the index several times
+// smaller. Search still finds them, by reading the blocks other terms and
+// the time range leave.
+func indexedToken(tok string) bool {
+	if len(tok) < 5 {
+		return true
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return true
+		}
+	}
+	return false
+}
+
 func eventTokenHashes(ev *Event, add func(uint64)) {
-	text := func(tok string) { add(tokenHash(keyText, tok)) }
+	text := func(tok string) {
+		if indexedToken(tok) {
+			add(tokenHash(keyText, tok))
+		}
+	}
 	eachToken(ev.Message, text)
 	eachToken(ev.Host, text)
 	eachToken(ev.App, text)

@@ -68,7 +68,9 @@ func normalize(ev *Event, org int64, now time.Time) error {
 	if ev.Received.IsZero() {
 		ev.Received = now
 	}
-	ev.Received = clampTime(ev.Received, now)
+	// Reception time is kept to the millisecond: finer is noise for logs
+	// (order is given by Seq) and costs about a byte per event on disk.
+	ev.Received = clampTime(ev.Received, now).Truncate(time.Millisecond)
 	if ev.Time.IsZero() || ev.Time.Before(minTime) || !ev.Time.Before(maxTime) {
 		ev.Time = ev.Received
 	}

@@ -458,7 +458,7 @@ func (e *Expr) mayMatch(m *blockMeta) bool {
 		return true
 	case opText:
 		for _, t := range e.toks {
-			if !m.bloom.has(tokenHash(keyText, t)) {
+			if indexedToken(t) && !m.bloom.has(tokenHash(keyText, t)) {
 				return false
 			}
 		}

@@ -20,7 +20,7 @@ import (
 
 // Options tune a Vault. The zero value is usable: Open fills defaults.
 type Options struct {
-	// BlockBits is log2 of the events per block (default 13: 8192). Blocks
+	// BlockBits is log2 of the events per block (default 14: 16384). Blocks
 	// are complete, aligned Merkle subtrees, so only one root per block is
 	// stored. It is fixed when an organisation's log is created; reopening
 	// with another value is refused.
@@ -106,7 +106,7 @@ const keyFile = "vault.key"
 // mode 0600.
 func Open(dir string, opts Options) (*Vault, error) {
 	if opts.BlockBits == 0 {
-		opts.BlockBits = 13
+		opts.BlockBits = 14
 	}
 	if opts.BlockBits > 20 {
 		return nil, fmt.Errorf("vault: BlockBits %d: at most 20", opts.BlockBits)
