@@ -92,9 +92,11 @@ func FuzzLoadCustom(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte("instrument: {id: X}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := LoadCustom(bytes.NewReader(b), "fuzz")
-		if err == nil {
-			_ = c.RunTests(context.Background())
+		// As in FuzzLoadFile: parse and validate, the part that meets outside input.
+		d, errs := parseFile("policy", b, true)
+		if len(errs) > 0 {
+			return
 		}
+		(&validator{d: d}).validate()
 	})
 }
