@@ -1,0 +1,179 @@
+// Package vault is ciiguard's security log vault: an append-only,
+// compressed, searchable and tamper-evident store for network and
+// security logs, kept per organisation.
+//
+// The Cybersecurity Law requires network operators to keep network logs
+// for at least six months (CSL 2016 Art. 21(3); Art. 23(3) after the 2025
+// amendment). The vault keeps them cheaply, finds them quickly, and lets
+// anyone holding only the vault's public key check that no event was
+// altered, dropped or inserted: every event is a leaf of a Merkle tree
+// (RFC 9162 hashing), the tree head is signed periodically as a C2SP
+// checkpoint, and the vault serves inclusion and consistency proofs.
+//
+// # Use
+//
+//	v, err := vault.Open(dir, vault.Options{CheckpointInterval: time.Hour})
+//	first, err := v.Append(ctx, orgID, events) // durable on return
+//	page, err := v.Search(ctx, orgID, vault.Query{Expr: `sev<=3 host:fw1 "denied tcp"`})
+//	note, err := v.Checkpoint(ctx, orgID)
+//	proof, err := v.InclusionProof(ctx, orgID, seq, size)
+//	report, err := v.Verify(ctx, orgID, nil)
+//	err = v.ExportBundle(ctx, orgID, query, w); rep, err := vault.VerifyBundle(r, v.PublicKey())
+//
+// Each organisation has its own directory, tree, segments and checkpoints,
+// so retention purges whole files of one tenant and an inspector of one
+// organisation can be given another's nothing.
+//
+// # Events and leaves
+//
+// Append normalises events before hashing (UTC times, reception time to
+// the millisecond, sender time defaulting to reception time, valid UTF-8
+// text with the original bytes kept in Raw) and assigns Seq, which is the
+// leaf index. The leaf data is the canonical encoding documented at
+// LeafData; leaf hash = SHA-256(0x00 || leaf data), interior node =
+// SHA-256(0x01 || left || right), exactly RFC 9162 section 2.1.1.
+//
+// # Directory layout
+//
+//	DIR/layout                    "ciiguard-vault 1\nblock-bits N\n"; reopening with another N is refused
+//	DIR/vault.key                 Ed25519 signer key in golang.org/x/mod/sumdb/note form, mode 0600
+//	DIR/org/ID/wal                write-ahead log of the unsealed tail
+//	DIR/org/ID/seg-B.dat          block frames of segment starting at block B (12 digits)
+//	DIR/org/ID/seg-B.idx          one index frame per block of that segment
+//	DIR/org/ID/roots              32-byte Merkle root of each sealed block, in block order
+//	DIR/org/ID/cp/SIZE.note       signed checkpoint of tree size SIZE (20 digits)
+//	DIR/org/ID/purged.json        purged segments and the inner hashes kept for checkpoints
+//
+// # Frames
+//
+// Every record in wal, .dat and .idx files is a frame:
+//
+//	magic [4]byte ("CGWL" wal, "CGBK" block, "CGIX" index) | u32 LE payload length | u32 LE CRC-32C(payload) | payload
+//
+// Integers inside payloads are Go encoding/binary varints (zig-zag for
+// signed) unless marked u32/u64 (little endian); "string" is a uvarint
+// length then bytes.
+//
+// WAL payload: uvarint first seq, uvarint count, count × (uvarint length,
+// leaf data). Every Append batch (one group commit) is one frame, written
+// and fsynced before Append returns.
+//
+// # Blocks
+//
+// Events are grouped in blocks of exactly 2^N events (Options.BlockBits,
+// default 14), so block k is the complete, aligned Merkle subtree over
+// leaves [k·2^N, (k+1)·2^N). Only its root is stored (the roots file); the
+// hashes below are recomputed from the events when a proof needs them, and
+// the hashes above from the roots. The tree therefore costs 32 bytes per
+// block, about 0.002 bytes per event.
+//
+// Block payload: byte version (1), uvarint first seq, uvarint count,
+// uvarint column count (11), then per column: uvarint decompressed length,
+// uvarint compressed length, zstd frame. Columns, in order:
+//
+//	0 received   varint delta of Unix ns from the previous event (first: from 0)
+//	1 time       same, for the sender's time
+//	2 source     varint source id
+//	3 facsev     2 bytes per event: facility+1, severity+1 (0 = unknown)
+//	4 format     dictionary column
+//	5 host       dictionary column
+//	6 app        dictionary column
+//	7 procid     dictionary column
+//	8 msgid      dictionary column
+//	9 message    string per event
+//	10 raw       uvarint length + bytes per event
+//
+// A dictionary column is uvarint n, n strings, then one uvarint index per
+// event. Columns are compressed separately so a histogram decompresses
+// only times.
+//
+// # Index entries
+//
+// One per block, in the segment's .idx file, payload: byte version (1),
+// uvarint block number, uvarint frame offset in .dat, uvarint frame
+// length, u32 CRC-32C of the block payload, uvarint event count, varint
+// min/max reception and min/max event time (Unix ns), uvarint severity
+// mask (bit s+1 for severity s, bit 0 unknown), uvarint facility mask,
+// byte "more sources than listed", uvarint n + n varint source ids (at
+// most 32), uvarint w + w u64 words of a Bloom filter.
+//
+// The Bloom filter (6 probes, about 9 bits per distinct key, double
+// hashing of FNV-1a 64) holds the block's free-text tokens and, with a
+// one-byte prefix, each host, app and source id. A token is a maximal run
+// of ASCII letters, digits, '.', '_' and non-ASCII bytes, without leading
+// or trailing dots, compared ASCII-case-insensitively. All-digit tokens of
+// five or more digits are left out: they are most distinct tokens in
+// network logs (ports, counters) and rarely searched alone; a search for
+// one reads every block its other conditions leave.
+//
+// # Durability and recovery
+//
+// Append hashes and encodes in the caller's goroutine, then hands the
+// batch to the organisation's writer, which gathers all waiting batches
+// into one WAL write and one fsync (group commit) before acknowledging any
+// of them. When the tail reaches a full block the writer seals it: block
+// frame (fsync), index frame (fsync), root (fsync; this commits the
+// block), then rewrites the WAL with the remaining tail atomically (write
+// temporary, fsync, rename, fsync directory). On open, the number of roots
+// is the number of committed blocks: bytes after them in .dat, .idx or
+// roots are a torn seal and are cut off; a torn last WAL frame (cut short,
+// or failing its checksum with nothing after it) is cut off; WAL events
+// already in blocks are skipped. Damage anywhere else is not repaired: it
+// is recorded and reported by Verify. Checkpoints are written to a
+// temporary file and renamed, so they are never torn.
+//
+// # Checkpoints and proofs
+//
+// A checkpoint is the C2SP tlog-checkpoint body
+//
+//	ciiguard/vault/org/ID
+//	SIZE
+//	base64(root hash)
+//
+// signed as a golang.org/x/mod/sumdb/note with the installation's Ed25519
+// key; PublicKey returns the verifier key. InclusionProof and
+// ConsistencyProof return RFC 9162 proofs (lists of 32-byte hashes) that
+// any RFC 9162 verifier checks, e.g. github.com/transparency-dev/merkle/proof.
+//
+// # Retention
+//
+// Purge removes whole segments all of whose events were received before
+// the cutoff, except segments overlapping a legal hold and the segment
+// being written, and refuses cutoffs younger than MinRetention. It first
+// records the purge in purged.json (segment block range, event count, time
+// range, purge time) together with, for every checkpoint whose size falls
+// inside a purged block, the inner node hashes on and beside the paths of
+// that checkpoint's last leaf and the next one. Block roots stay in the
+// roots file. So Verify still recomputes every checkpoint, consistency
+// proofs between checkpoints still work, and kept events keep their
+// inclusion proofs; only proofs that need a purged event's own hash are
+// gone.
+//
+// # Export bundles
+//
+// ExportBundle writes newline-delimited JSON:
+//
+//	{"type":"header","format":"ciiguard-vault-bundle/1","origin":...,"org_id":...,"query":...,
+//	 "created":...,"verifier_key":...,"checkpoint":"<signed note text>"}
+//	{"type":"event","index":SEQ,"event":{...},"leaf":"<base64 leaf data>","proof":["<base64 hash>",...]}
+//	...
+//	{"type":"end","events":N}
+//
+// To check a bundle without this package: verify the checkpoint note with
+// the verifier key (which the inspector obtains from the operator, not
+// from the bundle), read size and root from its body, and for each event
+// line check RFC 9162 inclusion of SHA-256(0x00 || leaf) at index SEQ in a
+// tree of that size against the root; the leaf data decodes (LeafData) to
+// the event shown. The end record detects truncation. VerifyBundle does
+// all of this.
+//
+// # Verify
+//
+// Verify re-reads every segment, index and checkpoint from disk, checks
+// frame checksums, decodes every block, recomputes leaf hashes, block
+// roots and index entries and compares them with what is stored, and
+// recomputes the tree root at every checkpoint size and checks the
+// signature. Problems name the segment, block and event range; because
+// only block roots are stored, a changed event is located to its block
+// (16384 events by default), not to the single event.
+package vault
