@@ -225,3 +225,14 @@ func FuzzLoadFile(f *testing.F) {
 		_ = c.crossCheck([]*fileDoc{d})
 	})
 }
+
+// BenchmarkLoad measures loading, validating and compiling the embedded catalog, which the
+// server does once at start.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
