@@ -16,6 +16,7 @@ import (
 
 	"ciiguard/internal/accounts"
 	"ciiguard/internal/audit"
+	"ciiguard/internal/evidence"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
@@ -42,7 +43,7 @@ func (c Config) DSN() string {
 
 // Modules returns the capabilities, in the order they register.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New()}
+	return []kernel.Module{accounts.New(), evidence.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.

@@ -1,0 +1,287 @@
+package evidence
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json
+var files embed.FS
+
+// MaxFileSize is the largest evidence file accepted.
+const MaxFileSize = 50 << 20
+
+// Permissions of the evidence capability.
+const (
+	Read  auth.Permission = "evidence.read"
+	Write auth.Permission = "evidence.write"
+)
+
+func init() {
+	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst)
+}
+
+// File is an organisation's record of an evidence file.
+type File struct {
+	ID          int64     `json:"id"`
+	OrgID       int64     `json:"org_id"`
+	SHA256      string    `json:"sha256"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	UploadedBy  string    `json:"uploaded_by"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+}
+
+// Module is the evidence capability; its Service is used by other capabilities.
+type Module struct {
+	*Service
+	d     kernel.Deps
+	pages *web.Pages
+}
+
+// Service stores files and the organisation's records of them.
+type Service struct {
+	db    *store.DB
+	blobs *Blobs
+}
+
+// New returns the module.
+func New() *Module { return &Module{Service: &Service{}} }
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "evidence" }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration {
+	return []store.Migration{{Module: "evidence", Version: 1, Name: "evidence files", SQL: `CREATE TABLE evidence_files (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	sha256 TEXT NOT NULL,
+	name TEXT NOT NULL,
+	content_type TEXT NOT NULL,
+	size BIGINT NOT NULL,
+	uploaded_by TEXT NOT NULL,
+	uploaded_at {{ts}} NOT NULL,
+	UNIQUE (org_id, sha256)
+)`}}
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	m.d = d
+	blobs, err := NewBlobs(filepath.Join(d.DataDir, "evidence"))
+	if err != nil {
+		return err
+	}
+	m.Service.db, m.Service.blobs = d.DB, blobs
+	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
+		return err
+	}
+	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	s.Page("GET /evidence", Read, m.listPage)
+	s.Page("POST /evidence", Write, m.uploadPage)
+	s.Page("GET /evidence/{sha}", Read, m.download)
+	s.API("GET /api/v1/evidence", Read, m.apiList)
+	s.APIWithLimit("POST /api/v1/evidence", Write, MaxFileSize+1<<20, m.apiUpload)
+	s.API("GET /api/v1/evidence/{sha}", Read, m.download)
+	s.AddNav(web.NavItem{Key: "nav.evidence", Path: "/evidence", Perm: Read, Order: 800})
+	b, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return err
+	}
+	return s.AddOpenAPI(b)
+}
+
+// Put stores a file for the context's organisation and records it (idempotent per hash).
+func (s *Service) Put(ctx context.Context, name, contentType string, r io.Reader) (File, error) {
+	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
+	if name == "" || name == "." || name == "/" {
+		return File{}, problem.Field("file", "needs a file name")
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if contentType == "" {
+		contentType = mime.TypeByExtension(filepath.Ext(name))
+	}
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	sum, size, err := s.blobs.Put(r, MaxFileSize)
+	if errors.Is(err, ErrTooLarge) {
+		return File{}, problem.Field("file", "is larger than %d MiB", MaxFileSize>>20)
+	}
+	if err != nil {
+		return File{}, err
+	}
+	f := File{SHA256: sum, Name: name, ContentType: contentType, Size: size, UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		f.OrgID = t.OrgID()
+		err = t.QueryRow(`SELECT id, name, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 AND sha256 = $2`, sum).Scan(&f.ID, &f.Name, &f.UploadedBy, &f.UploadedAt)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := t.QueryRow(`INSERT INTO evidence_files (org_id, sha256, name, content_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			f.SHA256, f.Name, f.ContentType, f.Size, f.UploadedBy, f.UploadedAt).Scan(&f.ID); err != nil {
+			return fmt.Errorf("record evidence: %w", err)
+		}
+		return audit.Record(tx, f.OrgID, "evidence", f.SHA256, audit.Create, nil, f, f.Name)
+	})
+	return f, err
+}
+
+// Get returns the context's organisation's record of a file; a hash it has not uploaded
+// is store.ErrNotFound even when another organisation holds the same bytes.
+func (s *Service) Get(ctx context.Context, sum string) (File, error) {
+	var f File
+	if !ValidSHA256(sum) {
+		return f, store.ErrNotFound
+	}
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		return t.QueryRow(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 AND sha256 = $2`, sum).
+			Scan(&f.ID, &f.OrgID, &f.SHA256, &f.Name, &f.ContentType, &f.Size, &f.UploadedBy, &f.UploadedAt)
+	})
+	return f, err
+}
+
+// List returns the context's organisation's files, newest first.
+func (s *Service) List(ctx context.Context) ([]File, error) {
+	var out []File
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 ORDER BY id DESC LIMIT 500`)
+		if err != nil {
+			return fmt.Errorf("list evidence: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f File
+			if err := rows.Scan(&f.ID, &f.OrgID, &f.SHA256, &f.Name, &f.ContentType, &f.Size, &f.UploadedBy, &f.UploadedAt); err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// FromForm stores the file uploaded in form field name of a multipart request.
+func (s *Service) FromForm(r *http.Request, field string) (File, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return File{}, err
+		}
+		return File{}, problem.Field(field, "the upload could not be read: %v", err)
+	}
+	fh, hdr, err := r.FormFile(field)
+	if err != nil {
+		return File{}, problem.Field(field, "choose a file to upload")
+	}
+	defer fh.Close()
+	return s.Put(r.Context(), hdr.Filename, hdr.Header.Get("Content-Type"), fh)
+}
+
+func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.List(r.Context())
+	if err != nil {
+		return err
+	}
+	v := m.d.Web.NewView(r, "nav.evidence", "/evidence")
+	v.Data = list
+	return m.pages.Render(w, r, "evidence.html", v)
+}
+
+func (m *Module) uploadPage(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFileSize+1<<20)
+	f, err := m.FromForm(r, "file")
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/evidence", m.d.Web.Messages.T(web.RequestLang(r), "evidence.stored", f.Name, f.SHA256[:12]))
+}
+
+func (m *Module) download(w http.ResponseWriter, r *http.Request) error {
+	f, err := m.Get(r.Context(), r.PathValue("sha"))
+	if err != nil {
+		return err
+	}
+	fh, err := m.blobs.Open(f.SHA256)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("evidence %s recorded but its file is missing from the store", f.SHA256)
+	}
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("X-Content-SHA256", f.SHA256)
+	http.ServeContent(w, r, "", f.UploadedAt, fh)
+	return nil
+}
+
+func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.List(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"files": list})
+}
+
+// apiUpload takes the file as the raw request body, named by ?name=, so scripts can
+// upload with one curl --data-binary.
+func (m *Module) apiUpload(w http.ResponseWriter, r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		f, err := m.FromForm(r, "file")
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusCreated, f)
+	}
+	f, err := m.Put(r.Context(), r.URL.Query().Get("name"), r.Header.Get("Content-Type"), r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return problem.Field("file", "is larger than %d MiB", MaxFileSize>>20)
+		}
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, f)
+}
