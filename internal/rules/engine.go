@@ -154,6 +154,15 @@ type compiled struct {
 	applies, check, due cel.Program
 	reads               []factRef       // facts read by applies, check and due, in order
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
+	txt                 reasonText      // the constant parts of this rule's reasons
+}
+
+// reasonText holds the parts of a rule's reasons that do not depend on the facts, built once
+// at compile time because a full evaluation writes hundreds of thousands of reasons.
+type reasonText struct {
+	naZh, naEn       string // does not apply
+	metZh, metEn     string // met
+	falseZh, falseEn string // "<check> is false", used by gap and overdue
 }
 
 // NewEngine compiles and type-checks every rule. All problems are reported together, each as
@@ -288,6 +297,11 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 			}
 		}
 		return prg
+	}
+	c.txt = reasonText{
+		naZh: "不适用：适用条件 " + r.Applies + " 不成立", naEn: "Does not apply: " + r.Applies + " is false",
+		metZh: "已满足：" + r.Check, metEn: "Met: " + r.Check + " holds",
+		falseZh: r.Check + " 不成立", falseEn: r.Check + " is false",
 	}
 	c.applies = build("applies", r.Applies, cel.BoolType)
 	c.check = build("check", r.Check, cel.BoolType)
@@ -536,8 +550,11 @@ func (e *Engine) evalSystem(ctx context.Context, s *orgScope, sys *System, rs []
 	return out, errs
 }
 
-func evalBool(ctx context.Context, p cel.Program, act *activation) (bool, error) {
-	v, _, err := p.ContextEval(ctx, act)
+// evalBool runs one boolean expression. It uses Eval rather than ContextEval: the cost limit
+// bounds every single expression, and evalOne checks the context between expressions, which
+// saves the per-call context CEL would otherwise allocate (a tenth of a full evaluation).
+func evalBool(p cel.Program, act *activation) (bool, error) {
+	v, _, err := p.Eval(act)
 	if err != nil {
 		return false, err
 	}
@@ -573,15 +590,15 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		return fail("applies", err)
 	}
 	if c.applies != nil {
-		ok, err := evalBool(ctx, c.applies, &s.act)
+		ok, err := evalBool(c.applies, &s.act)
 		if err != nil {
 			return fail("applies", err)
 		}
 		if !ok {
 			fd.Status = StatusNotApplicable
 			fd.Reason = Text{
-				Zh: fmt.Sprintf("不适用：适用条件 %s 不成立%s", c.Applies, values()),
-				En: fmt.Sprintf("Does not apply: %s is false%s", c.Applies, values()),
+				Zh: c.txt.naZh + values(),
+				En: c.txt.naEn + values(),
 			}
 			return fd, nil
 		}
@@ -589,7 +606,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 	var due time.Time
 	dueUnset := false
 	if c.due != nil {
-		v, _, err := c.due.ContextEval(ctx, &s.act)
+		v, _, err := c.due.Eval(&s.act)
 		if err != nil {
 			return fail("due", err)
 		}
@@ -611,7 +628,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		e.attest(s, c, &fd, kind, subjectID, overdue)
 		return fd, nil
 	}
-	ok, err := evalBool(ctx, c.check, &s.act)
+	ok, err := evalBool(c.check, &s.act)
 	if err != nil {
 		return fail("check", err)
 	}
@@ -619,30 +636,31 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 	case ok:
 		fd.Status = StatusMet
 		fd.Reason = Text{
-			Zh: fmt.Sprintf("已满足：%s%s", c.Check, values()),
-			En: fmt.Sprintf("Met: %s holds%s", c.Check, values()),
+			Zh: c.txt.metZh + values(),
+			En: c.txt.metEn + values(),
 		}
 	case overdue && dueUnset:
 		fd.Status = StatusOverdue
 		fd.Reason = Text{
-			Zh: fmt.Sprintf("已逾期（期限所依据的日期从未记录）：%s 不成立%s", c.Check, values()),
-			En: fmt.Sprintf("Overdue (the date the deadline counts from was never recorded): %s is false%s", c.Check, values()),
+			Zh: "已逾期（期限所依据的日期从未记录）：" + c.txt.falseZh + values(),
+			En: "Overdue (the date the deadline counts from was never recorded): " + c.txt.falseEn + values(),
 		}
 	case overdue:
 		fd.Status = StatusOverdue
 		fd.Reason = Text{
-			Zh: fmt.Sprintf("已逾期（期限 %s）：%s 不成立%s", dateOf(due), c.Check, values()),
-			En: fmt.Sprintf("Overdue since %s: %s is false%s", dateOf(due), c.Check, values()),
+			Zh: "已逾期（期限 " + dateOf(due) + "）：" + c.txt.falseZh + values(),
+			En: "Overdue since " + dateOf(due) + ": " + c.txt.falseEn + values(),
 		}
 	default:
 		fd.Status = StatusGap
 		dz, de := "", ""
 		if !due.IsZero() {
-			dz, de = fmt.Sprintf("，期限 %s", dateOf(due)), fmt.Sprintf("; due %s", dateOf(due))
+			d := dateOf(due)
+			dz, de = "，期限 "+d, "; due "+d
 		}
 		fd.Reason = Text{
-			Zh: fmt.Sprintf("未满足：%s 不成立%s%s", c.Check, values(), dz),
-			En: fmt.Sprintf("Not met: %s is false%s%s", c.Check, values(), de),
+			Zh: "未满足：" + c.txt.falseZh + values() + dz,
+			En: "Not met: " + c.txt.falseEn + values() + de,
 		}
 	}
 	return fd, nil
