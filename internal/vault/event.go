@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -178,6 +179,11 @@ func ParseLeafData(b []byte) (Event, error) {
 	}
 	if len(d.b) != 0 {
 		return ev, fmt.Errorf("leaf data: %d trailing bytes", len(d.b))
+	}
+	// Varints admit overlong forms; accept only the one encoding LeafData
+	// produces so each event has exactly one leaf.
+	if !bytes.Equal(LeafData(&ev), b) {
+		return ev, errors.New("leaf data: not in canonical form")
 	}
 	return ev, nil
 }

@@ -21,6 +21,7 @@ import (
 //	NOT a, -a       not
 //	( ... )         grouping
 //
+// Field values compare ASCII-case-insensitively (other bytes exactly).
 // Free-text matching is by whole tokens (see the package doc), ASCII
 // case-insensitive, over message, host, app, procid and msgid.
 type Expr struct {
@@ -233,7 +234,7 @@ func (p *qparser) unary(depth int) (*Expr, error) {
 
 func textExpr(s string, at int) (*Expr, error) {
 	var toks []string
-	eachToken(s, func(tok string) { toks = append(toks, strings.ToLower(tok)) })
+	eachToken(s, func(tok string) { toks = append(toks, lowerASCII(tok)) })
 	if len(toks) == 0 {
 		return nil, fmt.Errorf("query: %q at position %d has no searchable characters (letters, digits, '.', '_')", s, at)
 	}
@@ -262,6 +263,9 @@ func fieldExpr(s string, at int) (*Expr, bool, error) {
 	val := rest[len(cmp):]
 	if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
 		val = val[1 : len(val)-1]
+	}
+	if strings.Contains(val, `"`) {
+		return nil, true, fmt.Errorf("query: %s at position %d: quotes must enclose the whole value", field, at)
 	}
 	switch field {
 	case "severity", "sev", "facility", "fac":
@@ -294,7 +298,7 @@ func fieldExpr(s string, at int) (*Expr, bool, error) {
 		if cmp != ":" && cmp != "=" {
 			return nil, true, fmt.Errorf("query: %s at position %d takes : or =, not %s", field, at, cmp)
 		}
-		e := &Expr{op: opField, field: field, cmp: "=", text: val, toks: []string{strings.ToLower(val)}}
+		e := &Expr{op: opField, field: field, cmp: "=", text: val, toks: []string{lowerASCII(val)}}
 		if field == "source" {
 			id, err := strconv.ParseInt(val, 10, 64)
 			if err != nil {
@@ -327,12 +331,13 @@ func (e *Expr) String() string {
 	case opNot:
 		return "NOT " + e.kids[0].String()
 	case opText:
-		return strconv.Quote(strings.Join(e.toks, " "))
+		return `"` + strings.Join(e.toks, " ") + `"`
 	default:
 		if e.field == "severity" || e.field == "facility" {
 			return e.field + e.cmp + strconv.Itoa(e.num)
 		}
-		return e.field + ":" + strconv.Quote(e.text)
+		// The language has no escapes: quote the value verbatim.
+		return e.field + `:"` + e.text + `"`
 	}
 }
 
@@ -369,13 +374,13 @@ func (e *Expr) match(ev *Event) bool {
 	case "facility":
 		return ev.Facility >= 0 && compare(ev.Facility, e.cmp, e.num)
 	case "host":
-		return strings.EqualFold(ev.Host, e.text)
+		return equalFoldASCII(ev.Host, e.toks[0])
 	case "app":
-		return strings.EqualFold(ev.App, e.text)
+		return equalFoldASCII(ev.App, e.toks[0])
 	case "procid":
-		return strings.EqualFold(ev.ProcID, e.text)
+		return equalFoldASCII(ev.ProcID, e.toks[0])
 	case "msgid":
-		return strings.EqualFold(ev.MsgID, e.text)
+		return equalFoldASCII(ev.MsgID, e.toks[0])
 	case "source":
 		return ev.SourceID == e.src
 	}
@@ -394,6 +399,16 @@ func compare(a int, cmp string, b int) bool {
 		return a >= b
 	}
 	return a == b
+}
+
+// lowerASCII lowercases ASCII letters only, leaving other bytes (and
+// invalid UTF-8) as they are, to match how tokens are compared.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lower(c)
+	}
+	return string(b)
 }
 
 func equalFoldASCII(a, b string) bool {

@@ -150,3 +150,5 @@ func TestAppendProofsIndependent(t *testing.T) {
 		}
 	}
 }
+
+func t0ctx() context.Context { return context.Background() }

@@ -1,0 +1,95 @@
+package vault
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{`severity<=3 host:fw1 "denied tcp" (ssh OR vpn) NOT 10.0.0.1`, "a OR b", "-x", "((a)",
+		`host:"x y"`, "sev:err fac>=3", "AND", "NOT NOT a", `"`, "source:12 msgid:ID47 procid:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := ParseQuery(s)
+		if err != nil || e == nil {
+			return
+		}
+		// The canonical rendering parses to the same expression.
+		e2, err := ParseQuery(e.String())
+		if err != nil {
+			t.Fatalf("%q renders as %q which does not parse: %v", s, e.String(), err)
+		}
+		if e2.String() != e.String() {
+			t.Fatalf("%q: %q reparses as %q", s, e.String(), e2.String())
+		}
+		ev := testEvent(3)
+		e.match(&ev)
+		e.mayMatch(buildMeta([]Event{ev}, 0))
+	})
+}
+
+func FuzzLeafData(f *testing.F) {
+	ev := testEvent(1)
+	normalize(&ev, 1, time.Now())
+	f.Add(LeafData(&ev))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := ParseLeafData(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(LeafData(&ev), b) {
+			t.Fatalf("accepted leaf does not round-trip")
+		}
+	})
+}
+
+func FuzzDecodeBlock(f *testing.F) {
+	evs := make([]Event, 4)
+	for i := range evs {
+		evs[i] = testEvent(i)
+		normalize(&evs[i], 1, time.Now())
+		evs[i].Seq = uint64(i)
+	}
+	f.Add(encodeBlock(evs))
+	m := buildMeta(evs, 0)
+	f.Add(m.encode())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, err := decodeBlock(b, 1, allCols); err == nil && len(got) == 0 {
+			t.Fatal("decoded an empty block")
+		}
+		if m, err := decodeMeta(b); err == nil {
+			if !bytes.Equal(m.encode(), b) && len(b) > 0 {
+				// Overlong varints decode but re-encode shorter; Verify
+				// compares re-encoded entries, so that is still caught.
+				_ = m
+			}
+		}
+		readFrame(b, magicBlock)
+	})
+}
+
+func FuzzVerifyBundle(f *testing.F) {
+	v, err := Open(f.TempDir(), testOpts)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fill(f, v, 1, 20)
+	var buf bytes.Buffer
+	if err := v.ExportBundle(t0ctx(), 1, Query{Expr: "fw1"}, &buf); err != nil {
+		f.Fatal(err)
+	}
+	key := v.PublicKey()
+	v.Close()
+	f.Add(buf.String())
+	f.Add(`{"type":"header"}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		rep, err := VerifyBundle(strings.NewReader(s), key)
+		if err == nil && s != buf.String() && rep.Events > 0 && !strings.Contains(s, `"type":"end"`) {
+			t.Fatalf("accepted a bundle without end record")
+		}
+	})
+}
