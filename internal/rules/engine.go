@@ -327,7 +327,6 @@ func (e *Engine) programAST(env *cel.Env, expr string, want *cel.Type) (cel.Prog
 	}
 	prg, err := env.Program(checked,
 		cel.CostLimit(e.cfg.costLimit),
-		cel.InterruptCheckFrequency(64),
 		cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%q: %w", expr, err)
