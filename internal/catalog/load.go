@@ -297,8 +297,9 @@ func (v *validator) validate() {
 		if p.Article == "" {
 			v.add(n, f+".article", "missing")
 		}
-		if p.Fine.Min < 0 || p.Fine.Max < p.Fine.Min || p.Fine.Max == 0 {
-			v.add(child(n, "fine"), f+".fine", "want 0 <= min <= max and max > 0, got %d..%d", p.Fine.Min, p.Fine.Max)
+		// 0..0 is allowed: some articles punish with a warning or an order to correct only.
+		if p.Fine.Min < 0 || p.Fine.Max < p.Fine.Min {
+			v.add(child(n, "fine"), f+".fine", "want 0 <= min <= max, got %d..%d", p.Fine.Min, p.Fine.Max)
 		}
 		if p.Persons != nil && (p.Persons.Min < 0 || p.Persons.Max < p.Persons.Min) {
 			v.add(child(n, "persons"), f+".persons", "want 0 <= min <= max, got %d..%d", p.Persons.Min, p.Persons.Max)

@@ -394,3 +394,26 @@ func FuzzDecodeCaseFacts(f *testing.F) {
 		_, _ = DecodeCaseFacts(n.Content[0], nil) // must not panic
 	})
 }
+
+// TestConcurrentEvaluation runs one engine from several goroutines; run with -race.
+func TestConcurrentEvaluation(t *testing.T) {
+	e := newTestEngine(t)
+	f := Facts{Now: now, Org: Org{Kind: "operator", IsCIIOperator: true},
+		Systems: []System{{ID: 1, MLPSLevel: 3}, {ID: 2, MLPSLevel: 2, FilingNumber: "x"}}}
+	want, err := e.EvaluateAll(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []Finding)
+	for range 8 {
+		go func() {
+			got, _ := e.EvaluateAll(context.Background(), f)
+			done <- got
+		}()
+	}
+	for range 8 {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Fatal("concurrent evaluation differs")
+		}
+	}
+}
