@@ -45,6 +45,7 @@ type NoScheduleError struct {
 	Known []int // the years the calendar does know, ascending
 }
 
+// Error names the year and the years that are known, so the message says what to do.
 func (e *NoScheduleError) Error() string {
 	known := make([]string, len(e.Known))
 	for i, y := range e.Known {

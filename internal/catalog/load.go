@@ -31,6 +31,7 @@ type Error struct {
 	Msg   string
 }
 
+// Error formats the problem as "catalog: file:line: field: message", like a compiler.
 func (e *Error) Error() string {
 	loc := e.File
 	if e.Line > 0 {

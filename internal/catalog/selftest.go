@@ -21,6 +21,7 @@ type TestResult struct {
 // Passed reports whether the case produced the expected status without error.
 func (r TestResult) Passed() bool { return r.Err == nil && string(r.Got.Status) == r.Expect }
 
+// String renders one line per case, FAIL lines with the file and line of the case.
 func (r TestResult) String() string {
 	if r.Passed() {
 		return fmt.Sprintf("ok   %s / %s", r.ObligationID, r.Case)

@@ -83,10 +83,12 @@ type CompileError struct {
 	Err    error
 }
 
+// Error names the obligation and the field, which is what a catalog author needs to fix it.
 func (e *CompileError) Error() string {
 	return fmt.Sprintf("rules: obligation %s: %s: %v", e.RuleID, e.Field, e.Err)
 }
 
+// Unwrap exposes the CEL error.
 func (e *CompileError) Unwrap() error { return e.Err }
 
 // Finding is the outcome of one obligation for one subject.
@@ -383,6 +385,7 @@ type activation struct {
 	extra            map[string]ref.Val
 }
 
+// ResolveName implements interpreter.Activation.
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "org":
@@ -399,6 +402,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	return v, ok
 }
 
+// Parent implements interpreter.Activation; there is no parent scope.
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 // orgScope holds the per-evaluation values shared by every subject.

@@ -222,6 +222,7 @@ func TestHelpers(t *testing.T) {
 		{"!isSet(addDays(org.last_risk_assessment, 30))", Org{}, true},
 		{"addWorkingDays(org.last_risk_assessment, 1) == timestamp('2025-10-09T00:00:00Z')", Org{LastRiskAssessment: day("2025-09-30")}, true},
 		{"'finance' in org.sectors", Org{Sectors: []string{"energy", "finance"}}, true},
+		{"addHours(org.last_risk_assessment, 4) == timestamp('2026-01-01T04:00:00Z')", Org{LastRiskAssessment: day("2026-01-01")}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.expr, func(t *testing.T) {

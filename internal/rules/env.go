@@ -179,6 +179,9 @@ func helperFunctions(cal *calendar.Calendar) []cel.EnvOption {
 		dateArith("addDays", func(t time.Time, n int) (time.Time, error) { return calendar.AddDays(t, n), nil }),
 		dateArith("addMonths", func(t time.Time, n int) (time.Time, error) { return calendar.AddMonths(t, n), nil }),
 		dateArith("addWorkingDays", cal.AddWorkingDays),
+		// addHours is an addition to the pinned contract for the incident-report clocks
+		// (1, 2 and 4 hours), which capabilities will check once incidents have facts.
+		dateArith("addHours", func(t time.Time, n int) (time.Time, error) { return calendar.AddHours(t, n), nil }),
 	}
 }
 
