@@ -205,6 +205,37 @@ func (a civil) before(b civil) bool {
 	return a.d < b.d
 }
 
+// Schedule returns the official arrangement for a year as the calendar holds it (built-in or
+// given with WithSchedule), for showing the holidays and make-up days in the UI.
+func (c *Calendar) Schedule(year int) (Schedule, bool) {
+	if !c.years[year] {
+		return Schedule{}, false
+	}
+	s := Schedule{Year: year}
+	var days []civil
+	for d := range c.days {
+		if d.y == year {
+			days = append(days, d)
+		}
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].before(days[j]) })
+	for _, d := range days {
+		switch c.days[d] {
+		case workday:
+			s.Workdays = append(s.Workdays, d.time())
+		case holiday:
+			name := c.names[d]
+			if n := len(s.Holidays); n > 0 && s.Holidays[n-1].Name == name &&
+				civilOf(s.Holidays[n-1].To.AddDate(0, 0, 1)) == d {
+				s.Holidays[n-1].To = d.time()
+				continue
+			}
+			s.Holidays = append(s.Holidays, Holiday{Name: name, From: d.time(), To: d.time()})
+		}
+	}
+	return s, true
+}
+
 // KnownYears lists the years with an official schedule, ascending.
 func (c *Calendar) KnownYears() []int { return append([]int(nil), c.known...) }
 

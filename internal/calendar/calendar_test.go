@@ -246,3 +246,23 @@ func BenchmarkAddWorkingDays(b *testing.B) {
 		}
 	}
 }
+
+func TestSchedule(t *testing.T) {
+	s, ok := Official().Schedule(2025)
+	if !ok {
+		t.Fatal("no 2025 schedule")
+	}
+	if len(s.Holidays) != 6 || len(s.Workdays) != 5 {
+		t.Fatalf("2025: %d holidays, %d make-up days", len(s.Holidays), len(s.Workdays))
+	}
+	sf := s.Holidays[1]
+	if sf.Name != "Spring Festival" || sf.From.Format(time.DateOnly) != "2025-01-28" || sf.To.Format(time.DateOnly) != "2025-02-04" {
+		t.Errorf("Spring Festival 2025: %+v", sf)
+	}
+	if _, ok := Official().Schedule(2031); ok {
+		t.Error("2031 schedule reported")
+	}
+	if got := Official().KnownYears(); len(got) != 3 || got[0] != 2024 {
+		t.Errorf("KnownYears %v", got)
+	}
+}
