@@ -208,6 +208,7 @@ func TestDiskBytesPerEvent(t *testing.T) {
 		fi, _ := os.Stat(f)
 		idxBytes += fi.Size()
 	}
-	t.Logf("%d events, raw %.1f B/line; on disk %.2f B/event (blocks %.2f, index %.2f, tree roots %.3f, checkpoints %d B)",
-		n, float64(raw)/n, float64(total)/n, float64(st.BlockBytes)/n, float64(idxBytes)/n, float64(ri.Size())/n, roots)
+	wi, _ := os.Stat(filepath.Join(dir, "org", "1", "wal"))
+	t.Logf("%d events, raw %.1f B/line; on disk %.2f B/event (blocks %.2f, index %.2f, tree roots %.3f, checkpoints %d B, unsealed WAL tail %.2f)",
+		n, float64(raw)/n, float64(total)/n, float64(st.BlockBytes)/n, float64(idxBytes)/n, float64(ri.Size())/n, roots, float64(wi.Size())/n)
 }

@@ -84,7 +84,9 @@
 //	10 raw       uvarint length + bytes per event
 //
 // A dictionary column is uvarint n, n strings, then one uvarint index per
-// event. Columns are compressed separately so a histogram decompresses
+// event. The message and raw columns list events grouped by host — hosts
+// in order of first appearance in the block, arrival order within a host —
+// which the reader recomputes from the host column. Columns are compressed separately so a histogram decompresses
 // only times.
 //
 // # Index entries

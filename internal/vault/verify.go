@@ -122,7 +122,6 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 		name string
 		size uint64
 		root [32]byte
-		ok   bool
 	}
 	var cps []*cpCheck
 	cpDir := filepath.Join(l.dir, "cp")
