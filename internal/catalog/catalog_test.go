@@ -202,6 +202,11 @@ func TestCrossFile(t *testing.T) {
 	}
 }
 
+// FuzzLoadFile feeds mutated catalog files to the parser and validator. Interesting YAML
+// inputs are kilobytes long and the fuzzer's default minimisation of each one takes minutes,
+// during which no new inputs run; use -fuzzminimizetime 1s:
+//
+//	go test ./internal/catalog/ -run '^$' -fuzz '^FuzzLoadFile$' -fuzzminimizetime 1s
 func FuzzLoadFile(f *testing.F) {
 	for _, name := range []string{"testdata/good/TST.yaml", "testdata/good/TWO.yaml"} {
 		b, err := os.ReadFile(name)

@@ -84,6 +84,8 @@ func TestLoadCustomErrors(t *testing.T) {
 	}
 }
 
+// FuzzLoadCustom is FuzzLoadFile for an organisation's policy file (same advice on
+// -fuzzminimizetime).
 func FuzzLoadCustom(f *testing.F) {
 	b, err := os.ReadFile("testdata/custom-policy.yaml")
 	if err != nil {
