@@ -1,0 +1,115 @@
+// Package scope is the capability that knows what an operator has to protect: the
+// organisation profile (credit code, sectors, regulators, the flags that decide which
+// parts of the regime apply) and the inventory of networks and information systems, each
+// with its owner, responsible person, MLPS grade and filing, and its CII status — the
+// operator's own self-assessment (candidate) kept apart from the protection-work
+// department's notices (identified, de-identified). It gives the rules engine its facts
+// (Service.Facts) and tells other capabilities when those facts change (Service.OnChange).
+package scope
+
+import (
+	"embed"
+	"fmt"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json
+var files embed.FS
+
+// Permissions of the capability. Regulators and suppliers hold neither: a regulator sees
+// an operator's inventory only through an inspection.
+const (
+	Read  auth.Permission = "scope.read"
+	Write auth.Permission = "scope.write"
+)
+
+func init() {
+	auth.Grant(Read, auth.RolesByKind[auth.Operator]...)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+}
+
+// Module is the scope capability.
+type Module struct {
+	svc   *Service
+	d     kernel.Deps
+	pages *web.Pages
+}
+
+// New returns the module; its service exists once the module is registered.
+func New() *Module { return &Module{} }
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "scope" }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration { return Migrations }
+
+// Service returns the scope service for other capabilities (nil before Register).
+func (m *Module) Service() *Service { return m.svc }
+
+// Register implements kernel.Module: routes, navigation, messages, the dashboard widget
+// and the OpenAPI paths.
+func (m *Module) Register(d kernel.Deps) error {
+	m.d = d
+	if m.svc == nil {
+		m.svc = NewService(d.DB)
+	}
+	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
+		return fmt.Errorf("scope messages: %w", err)
+	}
+	pages, err := d.Web.ParsePages(files, "templates/*.html")
+	if err != nil {
+		return fmt.Errorf("scope templates: %w", err)
+	}
+	m.pages = pages
+	s := d.Web
+	s.Page("GET /scope/systems", Read, m.systemsPage)
+	s.Page("GET /scope/systems/new", Write, m.systemNewPage)
+	s.Page("POST /scope/systems", Write, m.systemCreate)
+	s.Page("GET /scope/systems/{id}", Read, m.systemPage)
+	s.Page("GET /scope/systems/{id}/edit", Write, m.systemEditPage)
+	s.Page("POST /scope/systems/{id}", Write, m.systemUpdate)
+	s.Page("POST /scope/systems/{id}/delete", Write, m.systemDelete)
+	s.Page("GET /scope/systems/{id}/assess", Write, m.assessPage)
+	s.Page("POST /scope/systems/{id}/assess", Write, m.assessSubmit)
+	s.Page("POST /scope/systems/{id}/identify", Write, m.identifySubmit)
+	s.Page("POST /scope/systems/{id}/major-change", Write, m.majorChangeSubmit)
+	s.Page("POST /scope/systems/{id}/deidentify", Write, m.deidentifySubmit)
+	s.Page("GET /scope/systems.csv", Read, m.exportCSV)
+	s.Page("GET /scope/import", Write, m.importPage)
+	s.Page("POST /scope/import", Write, m.importSubmit)
+	s.Page("GET /scope/profile", Read, m.profilePage)
+	s.Page("GET /scope/profile/edit", Write, m.profileEditPage)
+	s.Page("POST /scope/profile", Write, m.profileSubmit)
+
+	s.API("GET /api/v1/scope/profile", Read, m.apiProfile)
+	s.API("PUT /api/v1/scope/profile", Write, m.apiProfilePut)
+	s.API("GET /api/v1/scope/facts", Read, m.apiFacts)
+	s.API("GET /api/v1/scope/systems", Read, m.apiSystems)
+	s.API("POST /api/v1/scope/systems", Write, m.apiSystemCreate)
+	s.API("GET /api/v1/scope/systems/export", Read, m.exportCSV)
+	s.APIWithLimit("POST /api/v1/scope/systems/import", Write, MaxImportBytes+4096, m.apiImport)
+	s.API("GET /api/v1/scope/systems/{id}", Read, m.apiSystem)
+	s.API("PUT /api/v1/scope/systems/{id}", Write, m.apiSystemPut)
+	s.API("PATCH /api/v1/scope/systems/{id}", Write, m.apiSystemPatch)
+	s.API("DELETE /api/v1/scope/systems/{id}", Write, m.apiSystemDelete)
+	s.API("POST /api/v1/scope/systems/{id}/assessment", Write, m.apiAssess)
+	s.API("POST /api/v1/scope/systems/{id}/identification", Write, m.apiIdentify)
+	s.API("POST /api/v1/scope/systems/{id}/major-change", Write, m.apiMajorChange)
+	s.API("POST /api/v1/scope/systems/{id}/deidentification", Write, m.apiDeidentify)
+
+	s.AddNav(
+		web.NavItem{Key: "nav.scope_systems", Path: "/scope/systems", Perm: Read, Order: 100},
+		web.NavItem{Key: "nav.scope_profile", Path: "/scope/profile", Perm: Read, Order: 110},
+	)
+	s.AddWidget(web.Widget{Order: 100, Perm: Read, Render: m.widget})
+	b, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return fmt.Errorf("scope openapi: %w", err)
+	}
+	return s.AddOpenAPI(b)
+}
