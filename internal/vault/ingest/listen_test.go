@@ -259,3 +259,44 @@ action(type="omfwd" target="127.0.0.1" port="%d" protocol="tcp" StreamDriver="gt
 		t.Fatalf("tls %+v tcp %+v", tl.Stats(), tcp.Stats())
 	}
 }
+
+// blockingSink stalls every Append until released, like a vault whose
+// disk cannot keep up.
+type blockingSink struct{ release chan struct{} }
+
+func (s blockingSink) Append(ctx context.Context, org int64, evs []vault.Event) (uint64, error) {
+	<-s.release
+	return 0, nil
+}
+
+func TestUDPDropsCountedUnderBackPressure(t *testing.T) {
+	sink := blockingSink{release: make(chan struct{})}
+	l, err := ListenUDP("127.0.0.1:0", anyone, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("udp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sent = udpQueue + 5000
+	for i := range sent {
+		fmt.Fprintf(c, "<13>Nov 25 04:59:58 h app: datagram %d", i)
+		if i%2000 == 0 {
+			time.Sleep(5 * time.Millisecond) // let the reader keep up with the socket
+		}
+	}
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for l.Stats().Messages+l.Stats().UDPDropped < sent/2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	st := l.Stats()
+	close(sink.release)
+	l.Close()
+	if st.UDPDropped == 0 {
+		t.Fatalf("no drops counted with a stalled sink: %+v", st)
+	}
+	t.Logf("sent %d, received %d, dropped %d", sent, st.Messages, st.UDPDropped)
+}
