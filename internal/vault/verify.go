@@ -349,7 +349,8 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 	if off < len(dat) && blk < sealed {
 		rep.add(Problem{Segment: name, Block: int64(blk), Seq: -1, What: fmt.Sprintf("%d unexpected bytes after the last block", len(dat)-off)})
 	}
-	if !idxBroken && ioff != len(idx) {
+	// Past the snapshot's last block, more data may be a concurrent seal.
+	if !idxBroken && ioff != len(idx) && blk < sealed {
 		rep.add(Problem{Segment: name, Block: int64(blk), Seq: -1, What: fmt.Sprintf("%d unexpected bytes after the last index entry", len(idx)-ioff)})
 	}
 	return blk - first, nil
