@@ -364,21 +364,20 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 // blockMeta is the per-block index entry: what search needs to skip a block
 // without reading it, and where the block is.
 type blockMeta struct {
-	no       uint64 // block number; events no<<bits .. +count
-	off      int64  // frame offset in the segment file
-	flen     int64  // frame length including header
-	crc      uint32 // CRC-32C of the block payload, ties the index to the data
-	count    uint64
-	minRecv  int64
-	maxRecv  int64
-	minTime  int64
-	maxTime  int64
-	sevMask  uint16 // bit s+1 set when severity s occurs (bit 0: unknown)
-	facMask  uint32 // bit f+1 set when facility f occurs
-	sources  []int64
-	manySrc  bool // more distinct sources than listed; do not prune on source
-	bloom    bloom
-	segIndex int // position of the segment in Log.segs (memory only)
+	no      uint64 // block number; events no<<bits .. +count
+	off     int64  // frame offset in the segment file
+	flen    int64  // frame length including header
+	crc     uint32 // CRC-32C of the block payload, ties the index to the data
+	count   uint64
+	minRecv int64
+	maxRecv int64
+	minTime int64
+	maxTime int64
+	sevMask uint16 // bit s+1 set when severity s occurs (bit 0: unknown)
+	facMask uint32 // bit f+1 set when facility f occurs
+	sources []int64
+	manySrc bool // more distinct sources than listed; do not prune on source
+	bloom   bloom
 }
 
 const maxListedSources = 32

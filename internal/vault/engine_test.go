@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -183,7 +184,7 @@ func TestVerifyDetectsFlips(t *testing.T) {
 		files = append(files, m...)
 	}
 	r := rand.New(rand.NewPCG(7, 9))
-	for i := range 60 {
+	for i := range 120 {
 		f := files[i%len(files)]
 		rel, _ := filepath.Rel(orgDir, f)
 		dst := filepath.Join(base, "copy")
@@ -222,6 +223,9 @@ func TestVerifyDetectsFlips(t *testing.T) {
 			seg := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(rel), ".dat"), ".idx")
 			if first.Segment != seg && !strings.Contains(first.What, seg) {
 				t.Fatalf("flip of %s byte %d reported at %s", rel, pos, first)
+			}
+			if want := frameBlock(t, f, seg, pos); first.Block != want {
+				t.Fatalf("flip of %s byte %d (block %d) reported at %s", rel, pos, want, first)
 			}
 		case strings.HasPrefix(rel, "cp"):
 			if first.Checkpoint != filepath.Base(rel) {
@@ -313,6 +317,19 @@ func TestPurgeAndHolds(t *testing.T) {
 	if _, err := v.Get(ctx, org, 100); err == nil {
 		t.Fatal("purged event still served")
 	}
+	info, err := v.Info(org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	purged := 0
+	for _, s := range info.Segments {
+		if s.Purged {
+			purged++
+		}
+	}
+	if purged != len(res.Segments) || info.Size != 290 {
+		t.Fatalf("info after purge: %+v", info)
+	}
 	// Survives reopen.
 	v.Close()
 	v2, err := Open(v.dir, opts)
@@ -361,4 +378,32 @@ func TestBundle(t *testing.T) {
 	}
 	other, _, _ := strings.Cut(v.PublicKey(), "+")
 	_ = other
+}
+
+// frameBlock returns the block number whose frame in an undamaged .dat or
+// .idx file contains byte pos.
+func frameBlock(t *testing.T, path, seg string, pos int) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	fmt.Sscanf(seg, "seg-%d", &first)
+	magic := magicBlock
+	if strings.HasSuffix(path, ".idx") {
+		magic = magicIndex
+	}
+	off := 0
+	for i := int64(0); off < len(b); i++ {
+		_, n, err := readFrame(b[off:], magic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pos < off+n {
+			return first + i
+		}
+		off += n
+	}
+	t.Fatalf("byte %d beyond the frames of %s", pos, path)
+	return -1
 }

@@ -41,8 +41,8 @@ type Log struct {
 	tailLeaves [][32]byte
 	cps        []*checkpoint
 	purge      purgeState
-	damaged    []string // problems found while opening; Verify reports them too
-	failed     error    // set when a write failed; the log refuses appends until reopened
+	damaged    []Problem // found while opening; Verify reports them too
+	failed     error     // set when a write failed; the log refuses appends until reopened
 
 	// writer-owned files
 	wal       *os.File
@@ -92,6 +92,16 @@ type appendReq struct {
 	first  uint64
 	err    error
 	done   chan struct{}
+}
+
+// damage records a problem found while opening, with the event range of
+// its block filled in.
+func (l *Log) damage(p Problem) {
+	p.What = "found at open: " + p.What
+	if p.Block >= 0 && p.Seq < 0 {
+		p.Seq, p.LastSeq = p.Block<<l.bits, (p.Block+1)<<l.bits-1
+	}
+	l.damaged = append(l.damaged, p)
 }
 
 func (l *Log) blockSize() uint64 { return 1 << l.bits }
@@ -186,7 +196,7 @@ func (l *Log) loadSegments() error {
 		base := strings.TrimSuffix(filepath.Base(name), ".dat")
 		first, err := strconv.ParseUint(strings.TrimPrefix(base, "seg-"), 10, 64)
 		if err != nil {
-			l.damaged = append(l.damaged, fmt.Sprintf("unexpected file %s", filepath.Base(name)))
+			l.damage(Problem{Block: -1, Seq: -1, What: "unexpected file " + filepath.Base(name)})
 			continue
 		}
 		if l.purge.isPurged(first) || first >= l.sealed {
@@ -209,7 +219,7 @@ func (l *Log) loadSegments() error {
 	for _, s := range l.segs {
 		for next < s.first {
 			if !l.purge.isPurged(next) {
-				l.damaged = append(l.damaged, fmt.Sprintf("block %d is committed but in no segment", next))
+				l.damage(Problem{Block: int64(next), Seq: -1, What: "block is committed but in no segment"})
 				break
 			}
 			next = l.purge.endOf(next)
@@ -221,7 +231,7 @@ func (l *Log) loadSegments() error {
 			next = l.purge.endOf(next)
 			continue
 		}
-		l.damaged = append(l.damaged, fmt.Sprintf("blocks %d..%d are committed but in no segment", next, l.sealed-1))
+		l.damage(Problem{Block: int64(next), Seq: -1, What: fmt.Sprintf("blocks %d..%d are committed but in no segment", next, l.sealed-1)})
 		break
 	}
 	if n := len(l.segs); n > 0 {
@@ -257,20 +267,20 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		p, n, ferr := readFrame(idx[off:], magicIndex)
 		if ferr != nil {
 			if !errors.Is(ferr, errTorn) {
-				l.damaged = append(l.damaged, fmt.Sprintf("%s.idx: entry at offset %d: %v", segName(first), off, ferr))
+				l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("index entry at offset %d: %v", off, ferr)})
 			}
 			break
 		}
 		m, merr := decodeMeta(p)
 		if merr != nil {
-			l.damaged = append(l.damaged, fmt.Sprintf("%s.idx: entry at offset %d: %v", segName(first), off, merr))
+			l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("index entry at offset %d: %v", off, merr)})
 			break
 		}
 		if m.no >= l.sealed {
 			break // written by a seal that never committed
 		}
 		if m.no != seg.end() {
-			l.damaged = append(l.damaged, fmt.Sprintf("%s.idx: entry at offset %d is for block %d, want %d", segName(first), off, m.no, seg.end()))
+			l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("index entry at offset %d is for block %d", off, m.no)})
 			break
 		}
 		seg.blocks = append(seg.blocks, m)
@@ -287,12 +297,12 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		m, _, err := readBlockAt(seg.dat, datEnd, seg.end(), l.org)
 		if err != nil {
 			if !errors.Is(err, errTorn) {
-				l.damaged = append(l.damaged, fmt.Sprintf("%s.dat: block %d at offset %d: %v", segName(first), seg.end(), datEnd, err))
+				l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("block frame at offset %d: %v", datEnd, err)})
 			}
 			break
 		}
 		if idxEnd > 0 || len(idx) > 0 {
-			l.damaged = append(l.damaged, fmt.Sprintf("%s.idx: entry for block %d missing; rebuilt from data", segName(first), m.no))
+			l.damage(Problem{Segment: segName(first), Block: int64(m.no), Seq: -1, What: "index entry missing; rebuilt in memory from the block"})
 		}
 		seg.blocks = append(seg.blocks, m)
 		datEnd = m.off + m.flen
@@ -313,8 +323,10 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		}
 	}
 	seg.datSize = datEnd
-	for _, m := range seg.blocks {
-		m.segIndex = len(l.segs)
+	// The age that starts a new segment counts from the segment's first
+	// event (the file's times change with every write).
+	if len(seg.blocks) > 0 {
+		seg.created = timeFromNanos(seg.blocks[0].minRecv)
 	}
 	return seg, nil
 }
@@ -586,7 +598,6 @@ func (l *Log) sealNext() error {
 
 	l.mu.Lock()
 	seg.datSize += int64(len(frame))
-	meta.segIndex = len(l.segs) - 1
 	seg.blocks = append(seg.blocks, meta)
 	l.roots = append(l.roots, blockRoot)
 	l.sealed++
@@ -882,7 +893,7 @@ func (l *Log) loadCheckpoints() error {
 		}
 		size, err := strconv.ParseUint(strings.TrimSuffix(name, ".note"), 10, 64)
 		if err != nil {
-			l.damaged = append(l.damaged, fmt.Sprintf("checkpoint file %s: bad name", name))
+			l.damage(Problem{Block: -1, Seq: -1, Checkpoint: name, What: "checkpoint file name is not a tree size"})
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, name))

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +86,12 @@ func TestAppendProofsIndependent(t *testing.T) {
 			t.Fatal(err)
 		}
 		cps = append(cps, cp)
+	}
+	if st, err := os.Stat(filepath.Join(dir, keyFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("signing key file: %v %v", st.Mode(), err)
+	}
+	if !strings.HasPrefix(v.PublicKey(), "ciiguard-vault+") {
+		t.Fatalf("verifier key %q", v.PublicKey())
 	}
 	// Reopen: everything must come back from disk.
 	if err := v.Close(); err != nil {

@@ -31,6 +31,7 @@ type Problem struct {
 	What       string `json:"what"`
 }
 
+// String describes the problem and where it is, for logs and the CLI.
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Segment != "" {
@@ -95,13 +96,13 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 	tail := l.tail
 	tailLeaves := l.tailLeaves
 	purge := l.purge
-	damaged := append([]string(nil), l.damaged...)
+	damaged := append([]Problem(nil), l.damaged...)
 	l.mu.RUnlock()
 	bb := l.bits
 	bs := uint64(1) << bb
 	rep.Size = sealed<<bb + uint64(len(tail))
 	for _, d := range damaged {
-		rep.add(Problem{Block: -1, Seq: -1, What: "found at open: " + d})
+		rep.add(d)
 	}
 
 	rb, err := os.ReadFile(filepath.Join(l.dir, "roots"))

@@ -145,6 +145,7 @@ type FieldError struct {
 	Field, Reason string
 }
 
+// Error formats the problem as "field: reason".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 // ParseJSON parses one JSON object of a JSON-lines stream:
