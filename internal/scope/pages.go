@@ -186,7 +186,17 @@ func withParseErrors(bad *problem.Invalid, err error) error {
 		return err
 	}
 	if inv, ok := problem.As[*problem.Invalid](err); ok {
-		bad.Fields = append(bad.Fields, inv.Fields...)
+		seen := map[string]bool{}
+		for _, f := range bad.Fields {
+			seen[f.Field] = true
+		}
+		for _, f := range inv.Fields {
+			// The parse error explains a field better than what validation made of the
+			// zero value that stood in for it.
+			if !seen[f.Field] {
+				bad.Fields = append(bad.Fields, f)
+			}
+		}
 	}
 	return bad
 }
