@@ -17,6 +17,9 @@ import (
 	"ciiguard/internal/accounts"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/evidence"
+	"ciiguard/internal/obligations"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/scope"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
@@ -41,9 +44,25 @@ func (c Config) DSN() string {
 	return "sqlite:" + filepath.Join(c.Data, "ciiguard.db")
 }
 
-// Modules returns the capabilities, in the order they register.
+// Modules returns the capabilities, in the order they register (and seed demo data): a
+// module that reads another's service comes after it.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New(), evidence.New()}
+	ev := evidence.New()
+	sc := scope.New()
+	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev)
+	return []kernel.Module{accounts.New(), ev, sc, ob}
+}
+
+// scopeFacts hands the scope service to the obligations capability once scope has
+// registered (its service exists from then on).
+type scopeFacts struct{ m *scope.Module }
+
+func (f scopeFacts) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
+	return f.m.Service().Facts(ctx)
+}
+
+func (f scopeFacts) OnChange(fn func(ctx context.Context, orgID, systemID int64)) {
+	f.m.Service().OnChange(fn)
 }
 
 // Migrations returns the kernel's and every module's migrations.

@@ -189,6 +189,7 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"join": strings.Join,
+	"rmb":  FormatRMB,
 	"add":  func(a, b int) int { return a + b },
 }
 
@@ -211,6 +212,17 @@ type View struct {
 
 // T translates a message key into the page's language.
 func (v *View) T(key string, args ...any) string { return v.s.Messages.T(v.Lang, key, args...) }
+
+// L picks the Chinese or the English of a bilingual value for the page's language.
+func (v *View) L(zh, en string) string {
+	if v.Lang == LangZH && zh != "" {
+		return zh
+	}
+	if en == "" {
+		return zh
+	}
+	return en
+}
 
 // Langs lists the switchable languages.
 func (v *View) Langs() []string { return Langs }
@@ -329,4 +341,24 @@ func FieldErrors(err error, v *View) error {
 		return nil
 	}
 	return err
+}
+
+// FormatRMB writes an amount of yuan the way the page's language expects: 万元 (units of
+// 10,000) in Chinese for round amounts, thousands separators in English.
+func FormatRMB(lang string, n int64) string {
+	if lang == LangZH {
+		if n >= 10000 && n%100 == 0 {
+			return strconv.FormatFloat(float64(n)/10000, 'f', -1, 64) + " 万元"
+		}
+		return strconv.FormatInt(n, 10) + " 元"
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return "RMB " + b.String()
 }

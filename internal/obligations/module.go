@@ -1,0 +1,462 @@
+// Package obligations is the capability that tells an operator, with article and fine,
+// which duties of the regime apply, which are met and which are late: it evaluates the
+// obligations catalog against the organisation's records, keeps findings and their history,
+// takes attestations with evidence and organisations' own policies, and fills the dashboard.
+package obligations
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/evidence"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json
+var files embed.FS
+
+// Permissions of the obligations capability.
+const (
+	CatalogRead  auth.Permission = "catalog.read"
+	FindingsRead auth.Permission = "findings.read"
+	Evaluate     auth.Permission = "findings.evaluate"
+	Attest       auth.Permission = "findings.attest"
+	PolicyWrite  auth.Permission = "policies.write"
+)
+
+func init() {
+	// The catalog is the law: everyone may read it. Findings are the operator's own.
+	auth.Grant(CatalogRead, auth.AllRoles()...)
+	auth.Grant(FindingsRead, auth.RolesByKind[auth.Operator]...)
+	auth.Grant(Evaluate, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst)
+	auth.Grant(Attest, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+	auth.Grant(PolicyWrite, auth.Admin, auth.SecurityManager)
+}
+
+// ChangeSource lets the obligations capability hear about changed records so it can
+// re-evaluate; systemID is 0 when the organisation's own facts changed.
+type ChangeSource interface {
+	OnChange(func(ctx context.Context, orgID, systemID int64))
+}
+
+// Module is the obligations capability.
+type Module struct {
+	*Service
+	facts   FactSource
+	changes ChangeSource
+	ev      *evidence.Module
+	d       kernel.Deps
+	pages   *web.Pages
+	widget  *template.Template
+}
+
+// New returns the module, which reads facts from facts, hears of changes from changes
+// (may be nil) and keeps attestation evidence in ev.
+func New(facts FactSource, changes ChangeSource, ev *evidence.Module) *Module {
+	return &Module{facts: facts, changes: changes, ev: ev}
+}
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "obligations" }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration {
+	return []store.Migration{{Module: "obligations", Version: 1, Name: "findings, history, attestations, policies", SQL: `CREATE TABLE findings (
+	org_id BIGINT NOT NULL,
+	obligation_id TEXT NOT NULL,
+	subject_kind TEXT NOT NULL,
+	subject_id TEXT NOT NULL,
+	status TEXT NOT NULL,
+	reason_zh TEXT NOT NULL,
+	reason_en TEXT NOT NULL,
+	due {{ts}},
+	penalty_id TEXT NOT NULL,
+	fine_min BIGINT NOT NULL,
+	fine_max BIGINT NOT NULL,
+	evidence TEXT NOT NULL,
+	attested_by TEXT NOT NULL,
+	evaluated_at {{ts}} NOT NULL,
+	PRIMARY KEY (org_id, obligation_id, subject_kind, subject_id)
+);
+CREATE INDEX findings_status ON findings (org_id, status);
+CREATE TABLE finding_runs (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	at {{ts}} NOT NULL,
+	met INTEGER NOT NULL,
+	gap INTEGER NOT NULL,
+	overdue INTEGER NOT NULL,
+	not_applicable INTEGER NOT NULL,
+	needs_attestation INTEGER NOT NULL,
+	fine_min BIGINT NOT NULL,
+	fine_max BIGINT NOT NULL
+);
+CREATE INDEX finding_runs_org ON finding_runs (org_id, id);
+CREATE TABLE attestations (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	obligation_id TEXT NOT NULL,
+	subject_kind TEXT NOT NULL,
+	subject_id TEXT NOT NULL,
+	valid_from {{ts}} NOT NULL,
+	valid_until {{ts}} NOT NULL,
+	evidence TEXT NOT NULL,
+	statement TEXT NOT NULL,
+	attested_by TEXT NOT NULL,
+	created_at {{ts}} NOT NULL
+);
+CREATE INDEX attestations_org ON attestations (org_id, obligation_id);
+CREATE TABLE custom_policies (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	name TEXT NOT NULL,
+	sha256 TEXT NOT NULL,
+	yaml TEXT NOT NULL,
+	obligations INTEGER NOT NULL,
+	uploaded_by TEXT NOT NULL,
+	uploaded_at {{ts}} NOT NULL
+)`}}
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	m.d = d
+	base, err := catalog.Load()
+	if err != nil {
+		return fmt.Errorf("load obligations catalog: %w", err)
+	}
+	m.Service = NewService(d.DB, base, m.facts)
+	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
+		return err
+	}
+	if m.pages, err = d.Web.ParsePages(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	if m.widget, err = template.New("widget").Funcs(widgetFuncs).ParseFS(files, "templates/widget.html"); err != nil {
+		return fmt.Errorf("parse dashboard widget: %w", err)
+	}
+	s := d.Web
+	s.Page("GET /obligations", CatalogRead, m.listPage)
+	s.Page("GET /obligations/{id}", CatalogRead, m.detailPage)
+	s.Page("POST /obligations/{id}/attest", Attest, m.attestPage)
+	s.Page("GET /findings", FindingsRead, m.findingsPage)
+	s.Page("POST /findings/evaluate", Evaluate, m.evaluatePage)
+	s.Page("GET /policies", FindingsRead, m.policiesPage)
+	s.Page("POST /policies", PolicyWrite, m.policyUpload)
+
+	s.API("GET /api/v1/obligations", CatalogRead, m.apiList)
+	s.API("GET /api/v1/obligations/{id}", CatalogRead, m.apiGet)
+	s.API("GET /api/v1/findings", FindingsRead, m.apiFindings)
+	s.API("POST /api/v1/findings/evaluate", Evaluate, m.apiEvaluate)
+	s.API("GET /api/v1/findings/history", FindingsRead, m.apiHistory)
+	s.API("GET /api/v1/attestations", FindingsRead, m.apiAttestations)
+	s.API("POST /api/v1/attestations", Attest, m.apiAttest)
+	s.API("GET /api/v1/policies", FindingsRead, m.apiPolicies)
+	s.APIWithLimit("POST /api/v1/policies", PolicyWrite, MaxPolicySize+1, m.apiPolicyUpload)
+	s.API("GET /api/v1/oscal/catalog", CatalogRead, m.apiOSCALCatalog)
+	s.API("GET /api/v1/oscal/profile", FindingsRead, m.apiOSCALProfile)
+	s.API("GET /api/v1/oscal/assessment-results", FindingsRead, m.apiOSCALResults)
+
+	s.AddNav(
+		web.NavItem{Key: "nav.findings", Path: "/findings", Perm: FindingsRead, Order: 20},
+		web.NavItem{Key: "nav.obligations", Path: "/obligations", Perm: CatalogRead, Order: 30},
+		web.NavItem{Key: "nav.policies", Path: "/policies", Perm: FindingsRead, Order: 35},
+	)
+	s.AddWidget(web.Widget{Order: 0, Perm: FindingsRead, Render: m.renderWidget})
+	if m.changes != nil {
+		m.changes.OnChange(m.reevaluate)
+	}
+	b, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return err
+	}
+	return s.AddOpenAPI(b)
+}
+
+// reevaluate runs after a scope change has committed. It keeps the request's values (the
+// organisation, the actor) but not its cancellation, so the browser leaving early does not
+// leave findings stale.
+func (m *Module) reevaluate(ctx context.Context, orgID, systemID int64) {
+	ctx = store.WithOrg(context.WithoutCancel(ctx), orgID)
+	var err error
+	if systemID > 0 {
+		_, err = m.EvaluateSystem(ctx, systemID)
+	} else {
+		_, err = m.Evaluate(ctx)
+	}
+	if err != nil {
+		m.d.Log.Error("re-evaluate obligations after a change", "org", orgID, "system", systemID, "err", err)
+	}
+}
+
+// SeedDemo evaluates the demo operator so the first visit shows a posture, and leaves one
+// attestation on file.
+func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
+	ctx = store.WithOrg(ctx, d.Operator.ID)
+	_, err := m.Evaluate(ctx)
+	return err
+}
+
+// obligationView is an obligation with everything a page shows about it.
+type obligationView struct {
+	*catalog.Obligation
+	Instrument *catalog.Instrument
+	Penalty    *catalog.Penalty
+	Worst      rules.Status
+	Counts     map[rules.Status]int
+}
+
+func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) obligationView {
+	v := obligationView{Obligation: o, Counts: map[rules.Status]int{}}
+	v.Instrument, _ = c.Instrument(o.Instrument)
+	if o.Penalty != "" {
+		v.Penalty, _ = c.Penalty(o.Penalty)
+	}
+	for _, f := range fs {
+		v.Counts[f.Status]++
+		if v.Worst == "" || worst[f.Status] < worst[v.Worst] {
+			v.Worst = f.Status
+		}
+	}
+	return v
+}
+
+func canSeeFindings(r *http.Request) bool {
+	p := web.PrincipalFrom(r.Context())
+	return p != nil && auth.Allowed(p.Role, FindingsRead)
+}
+
+func (m *Module) catalogFor(r *http.Request) (*catalog.Catalog, error) {
+	if canSeeFindings(r) {
+		return m.Catalog(r.Context())
+	}
+	return m.Base(), nil
+}
+
+func (m *Module) findingsByObligation(r *http.Request) (map[string][]Finding, error) {
+	out := map[string][]Finding{}
+	if !canSeeFindings(r) {
+		return out, nil
+	}
+	fs, err := m.Findings(r.Context(), Filter{})
+	for _, f := range fs {
+		out[f.ObligationID] = append(out[f.ObligationID], f)
+	}
+	return out, err
+}
+
+// statusValues lists the finding states in the order filters show them.
+var statusValues = []string{"overdue", "gap", "needs_attestation", "met", "not_applicable"}
+
+type listData struct {
+	BindsValues, CapabilityValues, StatusValues []string
+
+	Items       []obligationView
+	Instruments []*catalog.Instrument
+	Q           listQuery
+	Findings    bool
+	Total       int
+}
+
+// listQuery holds the list's filter values, echoed back into the form.
+type listQuery struct{ Instrument, Binds, Capability, Status, Text string }
+
+func (m *Module) filtered(r *http.Request) ([]obligationView, *catalog.Catalog, listQuery, error) {
+	q := listQuery{Instrument: r.URL.Query().Get("instrument"), Binds: r.URL.Query().Get("binds"), Capability: r.URL.Query().Get("capability"),
+		Status: r.URL.Query().Get("status"), Text: strings.TrimSpace(r.URL.Query().Get("q"))}
+	c, err := m.catalogFor(r)
+	if err != nil {
+		return nil, nil, q, err
+	}
+	byOb, err := m.findingsByObligation(r)
+	if err != nil {
+		return nil, nil, q, err
+	}
+	var items []obligationView
+	for _, o := range c.Find(catalog.Filter{Instrument: q.Instrument, Binds: q.Binds, Capability: q.Capability, Text: q.Text}) {
+		v := m.view(c, o, byOb[o.ID])
+		if q.Status != "" && v.Counts[rules.Status(q.Status)] == 0 {
+			continue
+		}
+		items = append(items, v)
+	}
+	return items, c, q, nil
+}
+
+func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	items, c, q, err := m.filtered(r)
+	if err != nil {
+		return err
+	}
+	v := m.d.Web.NewView(r, "nav.obligations", "/obligations")
+	v.Data = listData{BindsValues: catalog.BindsValues, CapabilityValues: catalog.CapabilityValues, StatusValues: statusValues, Items: items, Instruments: c.Instruments, Q: q, Findings: canSeeFindings(r), Total: len(c.Obligations)}
+	return m.pages.Render(w, r, "page_list.html", v)
+}
+
+type detailData struct {
+	Ob           obligationView
+	Findings     []Finding
+	Attestations []Attestation
+	CanAttest    bool
+	Citations    []string
+	Now          time.Time
+}
+
+func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := m.catalogFor(r)
+	if err != nil {
+		return err
+	}
+	o, ok := c.Obligation(r.PathValue("id"))
+	if !ok {
+		return store.ErrNotFound
+	}
+	d := detailData{Now: time.Now()}
+	if canSeeFindings(r) {
+		if d.Findings, err = m.Findings(r.Context(), Filter{Obligation: o.ID}); err != nil {
+			return err
+		}
+		SortUrgent(d.Findings)
+		if d.Attestations, err = m.Attestations(r.Context(), o.ID); err != nil {
+			return err
+		}
+		p := web.PrincipalFrom(r.Context())
+		d.CanAttest = o.Attestation != nil && auth.Allowed(p.Role, Attest)
+	}
+	d.Ob = m.view(c, o, d.Findings)
+	v := m.d.Web.NewView(r, "nav.obligations", "/obligations")
+	v.Title = "nav.obligations"
+	v.Data = d
+	return m.pages.Render(w, r, "page_detail.html", v)
+}
+
+func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxFileSize+1<<20)
+	id := r.PathValue("id")
+	if _, ok := m.Base().Obligation(id); !ok {
+		if c, err := m.Catalog(r.Context()); err != nil || !hasOb(c, id) {
+			return store.ErrNotFound
+		}
+	}
+	f, err := m.ev.FromForm(r, "file")
+	if err != nil {
+		return err
+	}
+	in := NewAttestation{ObligationID: id, SubjectKind: r.PostFormValue("subject_kind"), SubjectID: r.PostFormValue("subject_id"),
+		Evidence: []string{f.SHA256}, Statement: r.PostFormValue("statement")}
+	if s := r.PostFormValue("valid_until"); s != "" {
+		t, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			return problem.Field("valid_until", "must be a date as YYYY-MM-DD")
+		}
+		in.ValidUntil = t
+	}
+	if _, err := m.Attest(r.Context(), in, m.hasEvidence); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/obligations/"+id, m.d.Web.Messages.T(web.RequestLang(r), "ob.attested"))
+}
+
+func hasOb(c *catalog.Catalog, id string) bool { _, ok := c.Obligation(id); return ok }
+
+func (m *Module) hasEvidence(ctx context.Context, sha string) error {
+	_, err := m.ev.Get(ctx, sha)
+	return err
+}
+
+type findingsData struct {
+	StatusValues []string
+
+	Items   []Finding
+	Titles  map[string]catalog.Text
+	Run     Run
+	Status  string
+	Systems map[string]string
+}
+
+func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
+	status := r.URL.Query().Get("status")
+	fs, err := m.Findings(r.Context(), Filter{Status: status})
+	if err != nil {
+		return err
+	}
+	all, err := m.Findings(r.Context(), Filter{})
+	if err != nil {
+		return err
+	}
+	c, err := m.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	var items []Finding
+	for _, f := range fs {
+		if status == "" && (f.Status == rules.StatusNotApplicable || f.Status == rules.StatusMet) {
+			continue // the default view is the work list
+		}
+		items = append(items, f)
+	}
+	SortUrgent(items)
+	d := findingsData{StatusValues: statusValues, Items: items, Titles: map[string]catalog.Text{}, Run: summarise(m.Base(), all), Status: status, Systems: map[string]string{}}
+	for _, o := range c.Obligations {
+		d.Titles[o.ID] = o.Title
+	}
+	if _, systems, err := m.facts.Facts(r.Context()); err == nil {
+		for _, s := range systems {
+			d.Systems[strconv.FormatInt(s.ID, 10)] = s.Name
+		}
+	}
+	v := m.d.Web.NewView(r, "nav.findings", "/findings")
+	v.Data = d
+	return m.pages.Render(w, r, "page_findings.html", v)
+}
+
+func (m *Module) evaluatePage(w http.ResponseWriter, r *http.Request) error {
+	run, err := m.Evaluate(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/findings", m.d.Web.Messages.T(web.RequestLang(r), "findings.evaluated", run.Applicable(), run.Met, run.Open()))
+}
+
+func (m *Module) policiesPage(w http.ResponseWriter, r *http.Request) error {
+	ps, err := m.Policies(r.Context())
+	if err != nil {
+		return err
+	}
+	v := m.d.Web.NewView(r, "nav.policies", "/policies")
+	v.Data = ps
+	return m.pages.Render(w, r, "page_policies.html", v)
+}
+
+func (m *Module) policyUpload(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseMultipartForm(MaxPolicySize); err != nil {
+		return problem.Field("file", "the upload could not be read: %v", err)
+	}
+	fh, hdr, err := r.FormFile("file")
+	if err != nil {
+		return problem.Field("file", "choose a YAML file to upload")
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, MaxPolicySize+1))
+	if err != nil {
+		return fmt.Errorf("read policy upload: %w", err)
+	}
+	p, err := m.AddPolicy(r.Context(), hdr.Filename, b)
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/policies", m.d.Web.Messages.T(web.RequestLang(r), "policies.added", p.Name, p.Count))
+}

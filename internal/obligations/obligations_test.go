@@ -1,0 +1,245 @@
+package obligations_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/evidence"
+	"ciiguard/internal/obligations"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+)
+
+type findingsAnswer struct {
+	Findings []obligations.Finding `json:"findings"`
+	Summary  obligations.Run       `json:"summary"`
+}
+
+func findings(t *testing.T, c *apptest.Client, query string) findingsAnswer {
+	t.Helper()
+	res, body := c.Do("GET", "/api/v1/findings"+query, nil, nil)
+	var a findingsAnswer
+	if err := json.Unmarshal([]byte(body), &a); err != nil || res.StatusCode != 200 {
+		t.Fatalf("findings%s: %d %v", query, res.StatusCode, err)
+	}
+	return a
+}
+
+// TestDemoPosture checks that the demo operator's first evaluation shows what a real
+// operator would: duties met, gaps, late ones, and a fine exposure.
+func TestDemoPosture(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		env := apptest.Start(t, d)
+		c := env.Login(t, "security@grid.demo")
+		a := findings(t, c, "")
+		s := a.Summary
+		if s.Met == 0 || s.Gap == 0 || s.Overdue == 0 || s.NeedsAttestation == 0 || s.NotApplicable == 0 {
+			t.Fatalf("demo posture lacks a status: %+v", s)
+		}
+		if s.FineMin <= 0 || s.FineMax < s.FineMin {
+			t.Fatalf("fine exposure %d–%d", s.FineMin, s.FineMax)
+		}
+		// The log-retention duty is the organisation's, cites its article and has a reason in both languages.
+		var log *obligations.Finding
+		for i, f := range a.Findings {
+			if f.ObligationID == "CSL-LOG-RETENTION" {
+				log = &a.Findings[i]
+			}
+		}
+		if log == nil || log.SubjectKind != rules.SubjectOrg || log.Reason.Zh == "" || log.Reason.En == "" {
+			t.Fatalf("CSL-LOG-RETENTION finding: %+v", log)
+		}
+		res, body := c.Do("GET", "/", nil, nil)
+		if res.StatusCode != 200 || !strings.Contains(body, `id="exposure"`) || !strings.Contains(body, `id="overdue"`) {
+			t.Fatalf("dashboard lacks the posture widget: %d", res.StatusCode)
+		}
+	})
+}
+
+func upload(t *testing.T, c *apptest.Client, name, content string) evidence.File {
+	t.Helper()
+	res, body := c.Do("POST", "/api/v1/evidence?name="+name, nil, map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "text/plain"}, content)
+	var f evidence.File
+	if err := json.Unmarshal([]byte(body), &f); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("upload %s: %d %s", name, res.StatusCode, body)
+	}
+	return f
+}
+
+func statusOf(t *testing.T, c *apptest.Client, obligation string) (rules.Status, obligations.Finding) {
+	t.Helper()
+	a := findings(t, c, "?obligation="+obligation)
+	if len(a.Findings) != 1 {
+		t.Fatalf("%s: %d findings, want 1", obligation, len(a.Findings))
+	}
+	return a.Findings[0].Status, a.Findings[0]
+}
+
+// TestAttestation attests an attestation duty with evidence and sees it met; an attestation
+// that has expired leaves the duty open again; bad attestations are refused by field.
+func TestAttestation(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "security@grid.demo")
+	const ob = "CIIR-SECURITY-POLICIES"
+	if st, _ := statusOf(t, c, ob); st != rules.StatusNeedsAttestation {
+		t.Fatalf("%s before attesting: %s", ob, st)
+	}
+	f := upload(t, c, "security-policies-2026.txt", "Cybersecurity management policies, issued 2026-03-01")
+	h := map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "application/json"}
+	bad := []struct{ body, field string }{
+		{`{"obligation_id":"CSL-LOG-RETENTION","statement":"x","evidence":["` + f.SHA256 + `"]}`, "obligation_id"},
+		{`{"obligation_id":"` + ob + `","statement":"","evidence":["` + f.SHA256 + `"]}`, "statement"},
+		{`{"obligation_id":"` + ob + `","statement":"ok","evidence":["` + strings.Repeat("a", 64) + `"]}`, "evidence"},
+		{`{"obligation_id":"` + ob + `","statement":"ok","evidence":[]}`, "evidence"},
+		{`{"obligation_id":"NO-SUCH","statement":"ok","evidence":["` + f.SHA256 + `"]}`, "obligation_id"},
+	}
+	for _, b := range bad {
+		res, body := c.Do("POST", "/api/v1/attestations", nil, h, b.body)
+		if res.StatusCode != 400 || !strings.Contains(body, `"field":"`+b.field+`"`) {
+			t.Errorf("attestation %s: %d %s, want 400 naming %s", b.body, res.StatusCode, body, b.field)
+		}
+	}
+	old := time.Now().AddDate(-2, 0, 0).UTC().Format(time.RFC3339)
+	oldEnd := time.Now().AddDate(-1, 0, 0).UTC().Format(time.RFC3339)
+	res, body := c.Do("POST", "/api/v1/attestations", nil, h, `{"obligation_id":"`+ob+`","statement":"Plan in force","evidence":["`+f.SHA256+`"],"valid_from":"`+old+`","valid_until":"`+oldEnd+`"}`)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("expired attestation: %d %s", res.StatusCode, body)
+	}
+	if st, fd := statusOf(t, c, ob); st == rules.StatusMet || !strings.Contains(fd.Reason.En, "expired") {
+		t.Fatalf("with only an expired attestation: %s (%s)", st, fd.Reason.En)
+	}
+	res, body = c.Do("POST", "/api/v1/attestations", nil, h, `{"obligation_id":"`+ob+`","statement":"Plan in force, reviewed 2026","evidence":["`+f.SHA256+`"]}`)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("attest: %d %s", res.StatusCode, body)
+	}
+	st, fd := statusOf(t, c, ob)
+	if st != rules.StatusMet || len(fd.Evidence) != 1 || fd.Evidence[0] != f.SHA256 {
+		t.Fatalf("after attesting: %s evidence %v", st, fd.Evidence)
+	}
+	// An auditor may read but not attest.
+	aud := env.Login(t, "auditor@grid.demo")
+	if res, _ := aud.Do("POST", "/api/v1/attestations", nil, map[string]string{"X-CSRF-Token": aud.CSRF}, `{}`); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("auditor attesting: %d", res.StatusCode)
+	}
+}
+
+// TestAttestThroughTheForm attests with a file uploaded in the same form, as a person does.
+func TestAttestThroughTheForm(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "admin@grid.demo")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("_csrf", c.CSRF)
+	_ = mw.WriteField("subject_kind", "org")
+	_ = mw.WriteField("statement", "网络安全管理制度已发布实施")
+	fw, _ := mw.CreateFormFile("file", "制度.pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4 security policies"))
+	mw.Close()
+	res, body := c.Do("POST", "/obligations/CIIR-SECURITY-POLICIES/attest", nil, map[string]string{"Content-Type": mw.FormDataContentType()}, buf.String())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("attest form: %d %s", res.StatusCode, body)
+	}
+	if st, _ := statusOf(t, c, "CIIR-SECURITY-POLICIES"); st != rules.StatusMet {
+		t.Fatalf("after the form: %s", st)
+	}
+	res, body = c.Do("GET", "/obligations/CIIR-SECURITY-POLICIES", nil, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "网络安全管理制度已发布实施") {
+		t.Fatalf("detail page does not show the attestation: %d", res.StatusCode)
+	}
+}
+
+const policyYAML = `instrument:
+  id: GRID-POL
+  title: {zh: 示例电网内部网络安全制度, en: Example Grid internal security policy}
+  issuer: {zh: 示例电网有限公司, en: "Example Grid Co., Ltd."}
+  versions:
+    - {id: "2026", adopted: 2026-01-01, in_force: 2026-02-01}
+obligations:
+  - id: GRID-POL-L4-RESPONSIBLE
+    version: "2026"
+    article: "3"
+    title: {zh: 四级系统须有责任人, en: Level-4 systems name a responsible person}
+    summary: {zh: 本单位所有四级系统都须指定责任人。, en: Every level-4 system of ours names a responsible person.}
+    binds: [operator]
+    capability: scope
+    subject: system
+    applies: "system.mlps_level == 4"
+    check: "system.responsible_person != ''"
+    cadence: continuous
+    source: brief
+    tests:
+      - name: named
+        facts: {system: {mlps_level: 4, responsible_person: 王五}}
+        expect: met
+      - name: unnamed
+        facts: {system: {mlps_level: 4}}
+        expect: gap
+`
+
+func TestOwnPolicies(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "security@grid.demo")
+	h := map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "application/yaml"}
+	broken := strings.Replace(policyYAML, `check: "system.responsible_person != ''"`, `check: "system.no_such_field"`, 1)
+	res, body := c.Do("POST", "/api/v1/policies?name=bad.yaml", nil, h, broken)
+	if res.StatusCode != 400 || !strings.Contains(body, `"field":"file"`) || !strings.Contains(body, "no_such_field") {
+		t.Fatalf("broken policy: %d %s", res.StatusCode, body)
+	}
+	if _, body := c.Do("GET", "/api/v1/policies", nil, nil); strings.Contains(body, "bad.yaml") {
+		t.Fatal("a refused policy was stored")
+	}
+	res, body = c.Do("POST", "/api/v1/policies?name=grid.yaml", nil, h, policyYAML)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("policy upload: %d %s", res.StatusCode, body)
+	}
+	a := findings(t, c, "")
+	n := 0
+	for _, f := range a.Findings {
+		if strings.HasSuffix(f.ObligationID, "GRID-POL-L4-RESPONSIBLE") && f.Status != rules.StatusNotApplicable {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("the organisation's own policy produced no findings for its level-4 systems")
+	}
+	// Another organisation does not see it.
+	reg := env.Login(t, "admin@regulator.demo")
+	if _, body := reg.Do("GET", "/api/v1/obligations?q=GRID-POL", nil, nil); strings.Contains(body, "GRID-POL-L4") {
+		t.Fatal("another organisation's policy is visible to a regulator")
+	}
+}
+
+func TestOSCALExports(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "security@grid.demo")
+	for path, root := range map[string]string{"/api/v1/oscal/catalog": "catalog", "/api/v1/oscal/profile": "profile", "/api/v1/oscal/assessment-results": "assessment-results"} {
+		res, body := c.Do("GET", path, nil, nil)
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &doc); err != nil || res.StatusCode != 200 || doc[root] == nil {
+			t.Errorf("%s: %d, root %q missing (%v)", path, res.StatusCode, root, err)
+		}
+	}
+}
+
+func TestCatalogBrowserBothLanguages(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "user@supplier.demo")
+	res, body := c.Do("GET", "/obligations?instrument=CSL", nil, map[string]string{"Accept-Language": "en"})
+	if res.StatusCode != 200 || !strings.Contains(body, "CSL-LOG-RETENTION") || strings.Contains(body, "CIIR-ANNUAL") {
+		t.Fatalf("catalog filtered by CSL: %d", res.StatusCode)
+	}
+	res, body = c.Do("GET", "/obligations/CSL-LOG-RETENTION", nil, nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "23(3)") {
+		t.Fatalf("detail shows the 2025 article: %d", res.StatusCode)
+	}
+	if res, _ := c.Do("GET", "/api/v1/findings", nil, nil); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a supplier reading findings: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,662 @@
+package obligations
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+)
+
+// FactSource gives the rules engine an organisation's facts: the scope capability's
+// exported service implements it.
+type FactSource interface {
+	Facts(ctx context.Context) (rules.Org, []rules.System, error)
+}
+
+// Finding is a stored finding with its evaluation time.
+type Finding struct {
+	rules.Finding
+	EvaluatedAt time.Time `json:"evaluated_at"`
+}
+
+// Run is the summary of one evaluation, kept for the trend.
+type Run struct {
+	At               time.Time `json:"at"`
+	Met              int       `json:"met"`
+	Gap              int       `json:"gap"`
+	Overdue          int       `json:"overdue"`
+	NotApplicable    int       `json:"not_applicable"`
+	NeedsAttestation int       `json:"needs_attestation"`
+	FineMin          int64     `json:"fine_min"`
+	FineMax          int64     `json:"fine_max"`
+}
+
+// Open counts the findings that still need work.
+func (r Run) Open() int { return r.Gap + r.Overdue + r.NeedsAttestation }
+
+// Applicable counts the findings that apply.
+func (r Run) Applicable() int { return r.Met + r.Open() }
+
+// Attestation is a stored attestation.
+type Attestation struct {
+	ID           int64     `json:"id"`
+	ObligationID string    `json:"obligation_id"`
+	SubjectKind  string    `json:"subject_kind"`
+	SubjectID    string    `json:"subject_id"`
+	ValidFrom    time.Time `json:"valid_from"`
+	ValidUntil   time.Time `json:"valid_until"`
+	Evidence     []string  `json:"evidence"`
+	Statement    string    `json:"statement"`
+	AttestedBy   string    `json:"attested_by"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Policy is an organisation's own policy file, loaded as extra obligations.
+type Policy struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	SHA256     string    `json:"sha256"`
+	Count      int       `json:"obligations"`
+	UploadedBy string    `json:"uploaded_by"`
+	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+// Service evaluates the catalog against an organisation's facts and keeps the findings,
+// their history and the attestations.
+type Service struct {
+	db    *store.DB
+	base  *catalog.Catalog
+	facts FactSource
+	now   func() time.Time
+
+	mu      sync.Mutex
+	merged  map[int64]*orgCatalog // per organisation: base plus its own policies
+	running map[int64]*sync.Mutex // one evaluation at a time per organisation
+}
+
+type orgCatalog struct {
+	key string // hash of the policies it was built from
+	cat *catalog.Catalog
+}
+
+// NewService returns the obligations service.
+func NewService(db *store.DB, base *catalog.Catalog, facts FactSource) *Service {
+	return &Service{db: db, base: base, facts: facts, now: time.Now, merged: map[int64]*orgCatalog{}, running: map[int64]*sync.Mutex{}}
+}
+
+// Base returns the embedded catalog.
+func (s *Service) Base() *catalog.Catalog { return s.base }
+
+func orgFromCtx(ctx context.Context) (int64, error) {
+	id, ok := store.OrgFrom(ctx)
+	if !ok {
+		return 0, store.ErrNoTenant
+	}
+	return id, nil
+}
+
+// Catalog returns the catalog in force for the context's organisation: the embedded one
+// plus the organisation's own policies.
+func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var texts []string
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT yaml FROM custom_policies WHERE org_id = $1 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("read policies: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var y string
+			if err := rows.Scan(&y); err != nil {
+				return err
+			}
+			texts = append(texts, y)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(texts) == 0 {
+		return s.base, nil
+	}
+	h := sha256.New()
+	for _, t := range texts {
+		h.Write([]byte(t))
+		h.Write([]byte{0})
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if oc := s.merged[org]; oc != nil && oc.key == key {
+		return oc.cat, nil
+	}
+	var extra []*catalog.Catalog
+	for i, t := range texts {
+		c, err := catalog.LoadCustom(strings.NewReader(t), strconv.FormatInt(org, 10))
+		if err != nil {
+			return nil, fmt.Errorf("organisation policy %d no longer loads: %w", i+1, err)
+		}
+		extra = append(extra, c)
+	}
+	merged, err := catalog.Merge(s.base, extra...)
+	if err != nil {
+		return nil, fmt.Errorf("merge organisation policies: %w", err)
+	}
+	s.merged[org] = &orgCatalog{key: key, cat: merged}
+	return merged, nil
+}
+
+func (s *Service) lock(org int64) func() {
+	s.mu.Lock()
+	m := s.running[org]
+	if m == nil {
+		m = &sync.Mutex{}
+		s.running[org] = m
+	}
+	s.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return rules.Facts{}, err
+	}
+	o, systems, err := s.facts.Facts(ctx)
+	if err != nil {
+		return rules.Facts{}, fmt.Errorf("gather facts: %w", err)
+	}
+	atts, err := s.Attestations(ctx, "")
+	if err != nil {
+		return rules.Facts{}, err
+	}
+	f := rules.Facts{OrgID: strconv.FormatInt(org, 10), Org: o, Systems: systems, Now: s.now().UTC()}
+	for _, a := range atts {
+		f.Attestations = append(f.Attestations, rules.Attestation{
+			ObligationID: a.ObligationID, SubjectKind: rules.SubjectKind(a.SubjectKind), SubjectID: a.SubjectID,
+			ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, EvidenceSHA256s: a.Evidence, By: a.AttestedBy,
+		})
+	}
+	return f, nil
+}
+
+// Evaluate runs every obligation in force for the context's organisation against its
+// current facts, replaces the stored findings and appends the run to the history.
+func (s *Service) Evaluate(ctx context.Context) (Run, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	defer s.lock(org)()
+	cat, err := s.Catalog(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	f, err := s.loadFacts(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	findings, err := cat.Engine().EvaluateAll(ctx, f)
+	if err != nil {
+		return Run{}, fmt.Errorf("evaluate: %w", err)
+	}
+	return s.store(ctx, f.Now, findings, "")
+}
+
+// EvaluateSystem re-evaluates the obligations of one system (and the organisation-level
+// ones, whose facts may depend on it) after that system changed, leaving the other
+// systems' findings as they are.
+func (s *Service) EvaluateSystem(ctx context.Context, systemID int64) (Run, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	defer s.lock(org)()
+	cat, err := s.Catalog(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	f, err := s.loadFacts(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	findings, err := cat.Engine().EvaluateOrg(ctx, f)
+	if err != nil {
+		return Run{}, fmt.Errorf("evaluate organisation: %w", err)
+	}
+	sid := strconv.FormatInt(systemID, 10)
+	for _, sys := range f.Systems {
+		if sys.ID == systemID {
+			more, err := cat.Engine().EvaluateSystem(ctx, f, sys)
+			if err != nil {
+				return Run{}, fmt.Errorf("evaluate system %d: %w", systemID, err)
+			}
+			findings = append(findings, more...)
+		}
+	}
+	return s.store(ctx, f.Now, findings, sid)
+}
+
+// store writes findings in one transaction. With onlySystem == "" it replaces all of the
+// organisation's findings; otherwise the organisation's and that system's.
+func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Finding, onlySystem string) (Run, error) {
+	at = at.Truncate(time.Microsecond)
+	var run Run
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		if onlySystem == "" {
+			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1`)
+		} else {
+			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1 AND (subject_kind = 'org' OR (subject_kind = 'system' AND subject_id = $2))`, onlySystem)
+		}
+		if err != nil {
+			return fmt.Errorf("clear findings: %w", err)
+		}
+		for _, f := range findings {
+			var fmin, fmax int64
+			pen := ""
+			if f.Penalty != nil {
+				fmin, fmax, pen = f.Penalty.Min, f.Penalty.Max, f.Penalty.ID
+			}
+			if _, err := t.Exec(`INSERT INTO findings (org_id, obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+				f.ObligationID, string(f.SubjectKind), f.SubjectID, string(f.Status), f.Reason.Zh, f.Reason.En, f.Due, pen, fmin, fmax,
+				strings.Join(f.Evidence, ","), f.AttestedBy, at); err != nil {
+				return fmt.Errorf("store finding %s/%s: %w", f.ObligationID, f.SubjectID, err)
+			}
+		}
+		all, err := listFindings(t, Filter{})
+		if err != nil {
+			return err
+		}
+		run = summarise(s.base, all)
+		run.At = at
+		_, err = t.Exec(`INSERT INTO finding_runs (org_id, at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			run.At, run.Met, run.Gap, run.Overdue, run.NotApplicable, run.NeedsAttestation, run.FineMin, run.FineMax)
+		return err
+	})
+	return run, err
+}
+
+// summarise counts findings by status and adds up the fine exposure: every penalty
+// article with at least one open finding counts once (a regulator fines a breach of an
+// article, not each system that shows it); penalties counted as multiples of a purchase
+// amount have no RMB figure and are left out of the sum.
+func summarise(base *catalog.Catalog, fs []Finding) Run {
+	var r Run
+	pens := map[string]bool{}
+	for _, f := range fs {
+		switch f.Status {
+		case rules.StatusMet:
+			r.Met++
+		case rules.StatusGap:
+			r.Gap++
+		case rules.StatusOverdue:
+			r.Overdue++
+		case rules.StatusNotApplicable:
+			r.NotApplicable++
+		case rules.StatusNeedsAttestation:
+			r.NeedsAttestation++
+		}
+		if f.Penalty != nil && f.Penalty.ID != "" && (f.Status == rules.StatusGap || f.Status == rules.StatusOverdue) && !pens[f.Penalty.ID] {
+			pens[f.Penalty.ID] = true
+			if f.Penalty.MultipleOf == "" {
+				r.FineMin += f.Penalty.Min
+				r.FineMax += f.Penalty.Max
+			}
+		}
+	}
+	return r
+}
+
+// Filter selects stored findings.
+type Filter struct {
+	Status      string
+	SubjectKind string
+	SubjectID   string
+	Obligation  string
+}
+
+func listFindings(t *store.Tenant, f Filter) ([]Finding, error) {
+	rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at
+		FROM findings WHERE org_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject_id = $4) AND ($5 = '' OR obligation_id = $5)
+		ORDER BY obligation_id, subject_kind, subject_id`, f.Status, f.SubjectKind, f.SubjectID, f.Obligation)
+	if err != nil {
+		return nil, fmt.Errorf("list findings: %w", err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var (
+			fd       Finding
+			kind, st string
+			due      *time.Time
+			pen, ev  string
+			min, max int64
+		)
+		if err := rows.Scan(&fd.ObligationID, &kind, &fd.SubjectID, &st, &fd.Reason.Zh, &fd.Reason.En, &due, &pen, &min, &max, &ev, &fd.AttestedBy, &fd.EvaluatedAt); err != nil {
+			return nil, err
+		}
+		fd.SubjectKind, fd.Status = rules.SubjectKind(kind), rules.Status(st)
+		if due != nil {
+			d := due.UTC()
+			fd.Due = &d
+		}
+		if pen != "" {
+			fd.Penalty = &rules.PenaltyRange{ID: pen, Min: min, Max: max}
+		}
+		if ev != "" {
+			fd.Evidence = strings.Split(ev, ",")
+		}
+		out = append(out, fd)
+	}
+	return out, rows.Err()
+}
+
+// Findings returns the context's organisation's stored findings.
+func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
+	var out []Finding
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		out, err = listFindings(t, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Penalty != nil {
+			if p, ok := s.base.Penalty(out[i].Penalty.ID); ok {
+				out[i].Penalty.MultipleOf = p.MultipleOf
+			}
+		}
+	}
+	return out, nil
+}
+
+// History returns the last n evaluation summaries, oldest first.
+func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
+	var out []Run
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max FROM finding_runs WHERE org_id = $1 ORDER BY id DESC LIMIT $2`, n)
+		if err != nil {
+			return fmt.Errorf("read history: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r Run
+			if err := rows.Scan(&r.At, &r.Met, &r.Gap, &r.Overdue, &r.NotApplicable, &r.NeedsAttestation, &r.FineMin, &r.FineMax); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, err
+}
+
+// NewAttestation is what a user submits to attest a duty.
+type NewAttestation struct {
+	ObligationID string    `json:"obligation_id"`
+	SubjectKind  string    `json:"subject_kind"`
+	SubjectID    string    `json:"subject_id"`
+	ValidFrom    time.Time `json:"valid_from"`
+	ValidUntil   time.Time `json:"valid_until"`
+	Evidence     []string  `json:"evidence"`
+	Statement    string    `json:"statement"`
+}
+
+// EvidenceChecker confirms that the organisation holds an evidence file.
+type EvidenceChecker func(ctx context.Context, sha string) error
+
+// Attest records an attestation after checking the duty takes one, the subject exists in
+// the findings, and every cited evidence file is the organisation's; then re-evaluates.
+func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence EvidenceChecker) (Attestation, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return Attestation{}, err
+	}
+	cat, err := s.Catalog(ctx)
+	if err != nil {
+		return Attestation{}, err
+	}
+	v := &problem.Invalid{}
+	ob, ok := cat.Obligation(in.ObligationID)
+	switch {
+	case !ok:
+		v.Add("obligation_id", "no obligation %q in the catalog", in.ObligationID)
+	case ob.Attestation == nil:
+		v.Add("obligation_id", "%s is checked from your records, not attested", in.ObligationID)
+	}
+	if in.SubjectKind == "" {
+		in.SubjectKind = "org"
+	}
+	if in.SubjectKind != "org" && in.SubjectKind != "system" {
+		v.Add("subject_kind", "must be org or system")
+	}
+	if ok && ob.Subject != in.SubjectKind {
+		v.Add("subject_kind", "%s is a duty of each %s", ob.ID, ob.Subject)
+	}
+	if in.SubjectKind == "org" {
+		in.SubjectID = strconv.FormatInt(org, 10)
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	if in.ValidFrom.IsZero() {
+		in.ValidFrom = now
+	}
+	if in.ValidUntil.IsZero() && ok && ob.Attestation != nil && ob.Attestation.ValidityDays > 0 {
+		in.ValidUntil = in.ValidFrom.AddDate(0, 0, ob.Attestation.ValidityDays)
+	}
+	if in.ValidUntil.IsZero() {
+		in.ValidUntil = in.ValidFrom.AddDate(1, 0, 0)
+	}
+	if !in.ValidUntil.After(in.ValidFrom) {
+		v.Add("valid_until", "must be after valid_from")
+	}
+	if in.ValidFrom.After(now.Add(24 * time.Hour)) {
+		v.Add("valid_from", "cannot be in the future")
+	}
+	in.Statement = strings.TrimSpace(in.Statement)
+	if in.Statement == "" || len(in.Statement) > 4000 {
+		v.Add("statement", "say what you confirm, in at most 4000 bytes")
+	}
+	if len(in.Evidence) == 0 {
+		v.Add("evidence", "attach at least one evidence file")
+	}
+	for _, sha := range in.Evidence {
+		if err := hasEvidence(ctx, sha); err != nil {
+			v.Add("evidence", "%.12s… is not one of your organisation's evidence files", sha)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return Attestation{}, err
+	}
+	a := Attestation{ObligationID: in.ObligationID, SubjectKind: in.SubjectKind, SubjectID: in.SubjectID, ValidFrom: in.ValidFrom.UTC(), ValidUntil: in.ValidUntil.UTC(),
+		Evidence: in.Evidence, Statement: in.Statement, AttestedBy: audit.ActorFrom(ctx).Label, CreatedAt: now}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := t.QueryRow(`SELECT COUNT(*) FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = $3 AND subject_id = $4`, a.ObligationID, a.SubjectKind, a.SubjectID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return problem.Field("subject_id", "no %s %s is subject to %s (evaluate first if it is new)", a.SubjectKind, a.SubjectID, a.ObligationID)
+		}
+		if err := t.QueryRow(`INSERT INTO attestations (org_id, obligation_id, subject_kind, subject_id, valid_from, valid_until, evidence, statement, attested_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			a.ObligationID, a.SubjectKind, a.SubjectID, a.ValidFrom, a.ValidUntil, strings.Join(a.Evidence, ","), a.Statement, a.AttestedBy, a.CreatedAt).Scan(&a.ID); err != nil {
+			return fmt.Errorf("store attestation: %w", err)
+		}
+		return audit.Record(tx, org, "attestation", strconv.FormatInt(a.ID, 10), audit.Create, nil, a, a.ObligationID)
+	})
+	if err != nil {
+		return Attestation{}, err
+	}
+	_, err = s.Evaluate(ctx)
+	return a, err
+}
+
+// Attestations lists the organisation's attestations, of one obligation or all.
+func (s *Service) Attestations(ctx context.Context, obligationID string) ([]Attestation, error) {
+	var out []Attestation
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT id, obligation_id, subject_kind, subject_id, valid_from, valid_until, evidence, statement, attested_by, created_at
+			FROM attestations WHERE org_id = $1 AND ($2 = '' OR obligation_id = $2) ORDER BY id`, obligationID)
+		if err != nil {
+			return fmt.Errorf("list attestations: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a Attestation
+			var ev string
+			if err := rows.Scan(&a.ID, &a.ObligationID, &a.SubjectKind, &a.SubjectID, &a.ValidFrom, &a.ValidUntil, &ev, &a.Statement, &a.AttestedBy, &a.CreatedAt); err != nil {
+				return err
+			}
+			a.ValidFrom, a.ValidUntil = a.ValidFrom.UTC(), a.ValidUntil.UTC()
+			if ev != "" {
+				a.Evidence = strings.Split(ev, ",")
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MaxPolicySize bounds an uploaded policy file.
+const MaxPolicySize = 1 << 20
+
+// AddPolicy validates an organisation's own policy file with the catalog schema and the
+// rules engine, stores it and re-evaluates. Nothing is stored when it does not load.
+func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (Policy, error) {
+	org, err := orgFromCtx(ctx)
+	if err != nil {
+		return Policy{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "policy.yaml"
+	}
+	if len(yamlText) > MaxPolicySize {
+		return Policy{}, problem.Field("file", "is larger than %d KiB", MaxPolicySize>>10)
+	}
+	c, err := catalog.LoadCustom(bytes.NewReader(yamlText), strconv.FormatInt(org, 10))
+	if err != nil {
+		return Policy{}, problem.Field("file", "%v", err)
+	}
+	sum := sha256.Sum256(yamlText)
+	p := Policy{Name: name, SHA256: hex.EncodeToString(sum[:]), Count: len(c.Obligations), UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
+	if _, err := catalog.Merge(s.base, c); err != nil {
+		return Policy{}, problem.Field("file", "%v", err)
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		if err := t.QueryRow(`INSERT INTO custom_policies (org_id, name, sha256, yaml, obligations, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			p.Name, p.SHA256, string(yamlText), p.Count, p.UploadedBy, p.UploadedAt).Scan(&p.ID); err != nil {
+			return fmt.Errorf("store policy: %w", err)
+		}
+		return audit.Record(tx, org, "policy", strconv.FormatInt(p.ID, 10), audit.Create, nil, p, p.Name)
+	})
+	if err != nil {
+		return Policy{}, err
+	}
+	if _, err := s.Evaluate(ctx); err != nil {
+		var ce *rules.CompileError
+		if errors.As(err, &ce) {
+			return p, problem.Field("file", "%v", err)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+// Policies lists the organisation's own policy files.
+func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
+	var out []Policy
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		rows, err := t.Query(`SELECT id, name, sha256, obligations, uploaded_by, uploaded_at FROM custom_policies WHERE org_id = $1 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list policies: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p Policy
+			if err := rows.Scan(&p.ID, &p.Name, &p.SHA256, &p.Count, &p.UploadedBy, &p.UploadedAt); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// worst orders statuses from most to least urgent, for sorting and roll-ups.
+var worst = map[rules.Status]int{rules.StatusOverdue: 0, rules.StatusGap: 1, rules.StatusNeedsAttestation: 2, rules.StatusMet: 3, rules.StatusNotApplicable: 4}
+
+// SortUrgent orders findings: overdue first, then by due date, then by obligation.
+func SortUrgent(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if worst[a.Status] != worst[b.Status] {
+			return worst[a.Status] < worst[b.Status]
+		}
+		switch {
+		case a.Due != nil && b.Due != nil && !a.Due.Equal(*b.Due):
+			return a.Due.Before(*b.Due)
+		case (a.Due == nil) != (b.Due == nil):
+			return a.Due != nil
+		}
+		return a.ObligationID < b.ObligationID
+	})
+}
