@@ -16,12 +16,12 @@ import (
 
 	"ciiguard/internal/accounts"
 	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
 	"ciiguard/internal/evidence"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/obligations"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/scope"
-	"ciiguard/internal/auth"
-	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
