@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -256,10 +259,10 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 		if cq.onlyTime() {
 			mask = 1 << colTime
 		}
+		// Blocks are independent: decode them on all cores, each worker
+		// with its own counts, and add up.
+		var todo []blockRef
 		for _, r := range snap.blocks {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("vault: histogram: %w", err)
-			}
 			m := r.m
 			if !cq.mayMatch(m) {
 				v.stats.blocksSkipped.Add(1)
@@ -272,12 +275,47 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 				counts[(m.minTime-start)/bn] += m.count
 				continue
 			}
-			evs, err := l.readRef(r, mask)
-			if err != nil {
-				return nil, fmt.Errorf("vault: histogram: %w", err)
-			}
-			for j := range evs {
-				count(&evs[j])
+			todo = append(todo, r)
+		}
+		workers := min(runtime.GOMAXPROCS(0), len(todo))
+		partial := make([][]uint64, workers)
+		errs := make([]error, workers)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range workers {
+			partial[w] = make([]uint64, n)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(todo) {
+						return
+					}
+					if err := ctx.Err(); err != nil {
+						errs[w] = fmt.Errorf("vault: histogram: %w", err)
+						return
+					}
+					evs, err := l.readRef(todo[i], mask)
+					if err != nil {
+						errs[w] = fmt.Errorf("vault: histogram: %w", err)
+						return
+					}
+					for j := range evs {
+						if cq.match(&evs[j]) {
+							partial[w][(evs[j].Time.UnixNano()-start)/bn]++
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		for _, p := range partial {
+			for i, c := range p {
+				counts[i] += c
 			}
 		}
 	}
