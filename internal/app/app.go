@@ -19,6 +19,7 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/evidence"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/logs"
 	"ciiguard/internal/obligations"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/scope"
@@ -50,7 +51,7 @@ func Modules() []kernel.Module {
 	ev := evidence.New()
 	sc := scope.New()
 	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev)
-	return []kernel.Module{accounts.New(), ev, sc, ob}
+	return []kernel.Module{accounts.New(), ev, sc, ob, logs.New()}
 }
 
 // scopeFacts hands the scope service to the obligations capability once scope has

@@ -1,0 +1,132 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"ciiguard/internal/problem"
+	"ciiguard/internal/vault"
+	"ciiguard/internal/vault/ingest"
+	"ciiguard/internal/web"
+)
+
+// IngestResult is the answer to an accepted HTTP ingest request: the events are durable.
+type IngestResult struct {
+	Accepted int    `json:"accepted"`
+	FirstSeq uint64 `json:"first_seq"`
+	LastSeq  uint64 `json:"last_seq"`
+	SourceID int64  `json:"source_id"`
+}
+
+// ParseLines parses a JSON-lines body. Blank lines are skipped; the first bad line fails
+// the whole body, named by its 1-based line number, so that a request is stored whole or
+// not at all.
+func ParseLines(body []byte) ([]vault.Event, error) {
+	var evs []vault.Event
+	n := 0
+	for len(body) > 0 {
+		n++
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		ev, err := ingest.ParseJSON(line)
+		if err != nil {
+			var fe *ingest.FieldError
+			if errors.As(err, &fe) {
+				return nil, problem.Field("line "+strconv.Itoa(n), "%s: %s", fe.Field, fe.Reason)
+			}
+			return nil, problem.Field("line "+strconv.Itoa(n), "%v", err)
+		}
+		evs = append(evs, ev)
+	}
+	if len(evs) == 0 {
+		return nil, problem.Field("body", "holds no events: send one JSON object per line")
+	}
+	return evs, nil
+}
+
+// errBusy is answered 503 with Retry-After: the vault is not keeping up.
+type errBusy struct{ reason string }
+
+func (e *errBusy) Error() string { return e.reason }
+
+// Ingest appends events from an HTTP source to the context's organisation's log and
+// returns once they are durable. It never queues without bound: when ingestSlots requests
+// are already appending it waits at most ingestWait and then reports the vault busy.
+func (m *Module) Ingest(ctx context.Context, src Source, evs []vault.Event) (IngestResult, error) {
+	timer := time.NewTimer(ingestWait)
+	defer timer.Stop()
+	select {
+	case m.slots <- struct{}{}:
+	case <-timer.C:
+		return IngestResult{}, &errBusy{"the log vault is busy; retry later"}
+	case <-ctx.Done():
+		return IngestResult{}, ctx.Err()
+	}
+	defer func() { <-m.slots }()
+	now := m.now()
+	for i := range evs {
+		evs[i].SourceID = src.ID
+		evs[i].Received = now
+	}
+	// Once queued, an append is finished even if the client goes away, so the answer
+	// "not written" is only ever given when nothing was queued.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), appendDeadline)
+	defer cancel()
+	first, err := m.v.Append(actx, src.OrgID, evs)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return IngestResult{}, &errBusy{"the log vault did not confirm the events in time; they may or may not be stored; retry later"}
+		}
+		return IngestResult{}, fmt.Errorf("append %d events from source %d: %w", len(evs), src.ID, err)
+	}
+	m.count.add(src.OrgID, src.ID, len(evs), now)
+	if err := m.flushCounts(ctx); err != nil {
+		m.d.Log.Warn("log source counters", "err", err)
+	}
+	return IngestResult{Accepted: len(evs), FirstSeq: first, LastSeq: first + uint64(len(evs)) - 1, SourceID: src.ID}, nil
+}
+
+func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r.Context())
+	src, err := m.sourceForToken(r.Context(), p.TokenID)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return problem.Field("body", "could not be read: %v", err)
+	}
+	evs, err := ParseLines(body)
+	if err != nil {
+		return err
+	}
+	res, err := m.Ingest(r.Context(), src, evs)
+	var busy *errBusy
+	if errors.As(err, &busy) {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		web.WriteProblem(w, r, http.StatusServiceUnavailable, busy.reason, nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, res)
+}

@@ -1,0 +1,360 @@
+// Package logs is the security-logs capability: it puts the vault (internal/vault) into the
+// product. Each organisation registers its log sources (syslog senders by address, HTTP
+// senders by API token), ships logs over syslog or HTTP JSON lines, searches them with a
+// histogram, keeps them at least six months as the Cybersecurity Law requires (2016
+// Art. 21(3); 2025 amendment Art. 23(3)), places legal holds, purges what retention allows,
+// and hands out signed checkpoints, Merkle proofs and export bundles that an inspector
+// verifies offline with only the vault's public key.
+//
+// Syslog listeners are configured by environment variables because the kernel has no
+// configuration hook for modules: CIIGUARD_SYSLOG_UDP, CIIGUARD_SYSLOG_TCP and
+// CIIGUARD_SYSLOG_TLS (listen addresses; empty means off) and CIIGUARD_SYSLOG_TLS_CERT /
+// CIIGUARD_SYSLOG_TLS_KEY (PEM files for the TLS listener). See docs/vault.md.
+package logs
+
+import (
+	"context"
+	"crypto/tls"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+	"ciiguard/internal/vault"
+	"ciiguard/internal/vault/ingest"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json
+var files embed.FS
+
+// Permissions of the security-logs capability.
+const (
+	// Read lets a user search the organisation's logs and fetch checkpoints and proofs.
+	Read auth.Permission = "vault.read"
+	// Manage lets a user register sources, set retention, place holds and purge.
+	Manage auth.Permission = "vault.manage"
+	// Ingest lets an API token bound to an HTTP source write events.
+	Ingest auth.Permission = "vault.ingest"
+)
+
+func init() {
+	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
+	auth.Grant(Manage, auth.Admin, auth.SecurityManager)
+	auth.Grant(Ingest, auth.Admin, auth.SecurityManager, auth.Analyst)
+}
+
+// Environment variables read by Start; empty or unset means the listener is off.
+const (
+	EnvSyslogUDP     = "CIIGUARD_SYSLOG_UDP"
+	EnvSyslogTCP     = "CIIGUARD_SYSLOG_TCP"
+	EnvSyslogTLS     = "CIIGUARD_SYSLOG_TLS"
+	EnvSyslogTLSCert = "CIIGUARD_SYSLOG_TLS_CERT"
+	EnvSyslogTLSKey  = "CIIGUARD_SYSLOG_TLS_KEY"
+)
+
+// MaxIngestBody is the largest HTTP ingest request; bigger batches are split by the sender.
+const MaxIngestBody = 8 << 20
+
+// Back-pressure limits of HTTP ingest: at most ingestSlots requests append at once, a
+// request waits at most ingestWait for a slot and then gets 503, and an append that the
+// vault has not confirmed within appendDeadline also gets 503.
+const (
+	ingestSlots    = 8
+	ingestWait     = 2 * time.Second
+	appendDeadline = 30 * time.Second
+	retryAfter     = 5 // seconds, sent with 503
+)
+
+// Module is the security-logs capability.
+type Module struct {
+	d     kernel.Deps
+	pages *web.Pages
+	opts  vault.Options
+	now   func() time.Time
+
+	v     *vault.Vault
+	res   *resolver
+	count *counter
+	slots chan struct{}
+
+	mu        sync.Mutex
+	listeners []*ingest.Listener
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// New returns the module. The vault signs a checkpoint every hour for every log that grew,
+// so an inspector always finds a recent signed tree head.
+func New() *Module {
+	return &Module{opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now}
+}
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "logs" }
+
+// Vault returns the open vault (after Register), for the CLI.
+func (m *Module) Vault() *vault.Vault { return m.v }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration {
+	return []store.Migration{{Module: "logs", Version: 1, Name: "log sources, retention, holds, purges", SQL: `CREATE TABLE log_sources (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	name TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	sender TEXT NOT NULL,
+	token_id BIGINT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	created_by TEXT NOT NULL,
+	last_event_at {{ts}},
+	event_count BIGINT NOT NULL,
+	UNIQUE (org_id, name)
+);
+CREATE INDEX log_sources_token ON log_sources (token_id);
+CREATE TABLE log_retention (
+	org_id BIGINT PRIMARY KEY,
+	days INTEGER NOT NULL,
+	updated_at {{ts}} NOT NULL,
+	updated_by TEXT NOT NULL
+);
+CREATE TABLE log_holds (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	from_at {{ts}},
+	to_at {{ts}},
+	source_id BIGINT NOT NULL,
+	reason TEXT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	created_by TEXT NOT NULL,
+	released_at {{ts}},
+	released_by TEXT NOT NULL
+);
+CREATE INDEX log_holds_org ON log_holds (org_id, id);
+CREATE TABLE log_purges (
+	id {{id}},
+	org_id BIGINT NOT NULL,
+	at {{ts}} NOT NULL,
+	cutoff {{ts}} NOT NULL,
+	segments INTEGER NOT NULL,
+	events BIGINT NOT NULL,
+	bytes_freed BIGINT NOT NULL,
+	held_segments INTEGER NOT NULL,
+	actor TEXT NOT NULL
+);
+CREATE INDEX log_purges_org ON log_purges (org_id, id)`}}
+}
+
+// Register implements kernel.Module: it opens the vault in <DataDir>/vault and adds the
+// routes, messages, navigation, dashboard widget and OpenAPI paths.
+func (m *Module) Register(d kernel.Deps) error {
+	m.d = d
+	if m.now == nil {
+		m.now = time.Now
+	}
+	v, err := vault.Open(filepath.Join(d.DataDir, "vault"), m.opts)
+	if err != nil {
+		return fmt.Errorf("open log vault: %w", err)
+	}
+	m.v = v
+	m.res = &resolver{}
+	m.count = &counter{pending: map[int64]*pendingCount{}}
+	m.slots = make(chan struct{}, ingestSlots)
+	if err := m.refreshResolver(context.Background()); err != nil {
+		return err
+	}
+	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
+		return err
+	}
+	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	s.Page("GET /vault", Read, m.searchPage)
+	s.Page("GET /vault/sources", Read, m.sourcesPage)
+	s.Page("POST /vault/sources", Manage, m.sourcesCreate)
+	s.Page("POST /vault/sources/{id}/delete", Manage, m.sourcesDelete)
+	s.Page("GET /vault/retention", Read, m.retentionPage)
+	s.Page("POST /vault/retention", Manage, m.retentionSet)
+	s.Page("POST /vault/holds", Manage, m.holdsCreate)
+	s.Page("POST /vault/holds/{id}/release", Manage, m.holdsRelease)
+	s.Page("POST /vault/purge", Manage, m.purgePage)
+	s.Page("GET /vault/integrity", Read, m.integrityPage)
+	s.Page("POST /vault/checkpoint", Manage, m.checkpointSign)
+
+	s.APIWithLimit("POST /api/v1/vault/events", Ingest, MaxIngestBody, m.apiIngest)
+	s.API("GET /api/v1/vault/search", Read, m.apiSearch)
+	s.API("GET /api/v1/vault/histogram", Read, m.apiHistogram)
+	s.API("GET /api/v1/vault/checkpoint", Read, m.apiCheckpoint)
+	s.API("GET /api/v1/vault/pubkey", Read, m.apiPubkey)
+	s.API("GET /api/v1/vault/proof/inclusion", Read, m.apiInclusion)
+	s.API("GET /api/v1/vault/proof/consistency", Read, m.apiConsistency)
+	s.API("GET /api/v1/vault/export", Read, m.apiExport)
+	s.API("GET /api/v1/vault/sources", Read, m.apiSources)
+	s.API("POST /api/v1/vault/sources", Manage, m.apiSourceCreate)
+	s.API("DELETE /api/v1/vault/sources/{id}", Manage, m.apiSourceDelete)
+	s.API("GET /api/v1/vault/retention", Read, m.apiRetention)
+	s.API("PUT /api/v1/vault/retention", Manage, m.apiRetentionSet)
+	s.API("GET /api/v1/vault/holds", Read, m.apiHolds)
+	s.API("POST /api/v1/vault/holds", Manage, m.apiHoldCreate)
+	s.API("POST /api/v1/vault/holds/{id}/release", Manage, m.apiHoldRelease)
+	s.API("POST /api/v1/vault/purge", Manage, m.apiPurge)
+
+	s.AddNav(
+		web.NavItem{Key: "nav.vault", Path: "/vault", Perm: Read, Order: 500},
+		web.NavItem{Key: "nav.vault_sources", Path: "/vault/sources", Perm: Read, Order: 501},
+		web.NavItem{Key: "nav.vault_retention", Path: "/vault/retention", Perm: Read, Order: 502},
+		web.NavItem{Key: "nav.vault_integrity", Path: "/vault/integrity", Perm: Read, Order: 503},
+	)
+	s.AddWidget(web.Widget{Order: 500, Perm: Read, Render: m.widget})
+	if err := s.Metrics().Register(&collector{m: m}); err != nil {
+		return fmt.Errorf("register vault metrics: %w", err)
+	}
+	b, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return err
+	}
+	return s.AddOpenAPI(b)
+}
+
+// Start implements kernel.Starter: it opens the syslog listeners named by the environment
+// and runs the background work (flushing per-source counters, the daily purge) until ctx
+// is cancelled or Close is called.
+func (m *Module) Start(ctx context.Context) error {
+	cfg := ListenerConfig{
+		UDP: os.Getenv(EnvSyslogUDP), TCP: os.Getenv(EnvSyslogTCP), TLS: os.Getenv(EnvSyslogTLS),
+		TLSCert: os.Getenv(EnvSyslogTLSCert), TLSKey: os.Getenv(EnvSyslogTLSKey),
+	}
+	if err := m.Listen(cfg); err != nil {
+		return err
+	}
+	// The caller's cancellation stops the loops, and so does Close.
+	ctx, cancel := context.WithCancel(ctx)
+	m.mu.Lock()
+	m.stop = cancel
+	m.mu.Unlock()
+	m.wg.Add(2)
+	go m.flushLoop(ctx)
+	go m.purgeLoop(ctx)
+	return nil
+}
+
+// ListenerConfig names the syslog listen addresses; an empty address is off.
+type ListenerConfig struct {
+	UDP, TCP, TLS   string
+	TLSCert, TLSKey string
+}
+
+// Listen opens the syslog listeners of cfg. Start calls it with the environment's
+// addresses; tests call it directly.
+func (m *Module) Listen(cfg ListenerConfig) error {
+	sink := &countingSink{m: m}
+	open := func(kind, addr string, f func(addr string, r ingest.Resolver) (*ingest.Listener, error)) error {
+		if addr == "" {
+			return nil
+		}
+		l, err := f(addr, kindResolver{m.res, kind})
+		if err != nil {
+			return fmt.Errorf("syslog %s listener on %s: %w", kind, addr, err)
+		}
+		l.ErrorLog = func(err error) { m.d.Log.Warn("syslog ingest", "kind", kind, "err", err) }
+		m.mu.Lock()
+		m.listeners = append(m.listeners, l)
+		m.mu.Unlock()
+		m.d.Log.Info("syslog listener", "kind", kind, "addr", l.Addr().String())
+		return nil
+	}
+	if err := open(KindUDP, cfg.UDP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenUDP(a, r, sink) }); err != nil {
+		return err
+	}
+	if err := open(KindTCP, cfg.TCP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTCP(a, r, sink) }); err != nil {
+		return err
+	}
+	if cfg.TLS != "" {
+		if cfg.TLSCert == "" || cfg.TLSKey == "" {
+			return fmt.Errorf("syslog TLS listener: %s needs %s and %s", EnvSyslogTLS, EnvSyslogTLSCert, EnvSyslogTLSKey)
+		}
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("syslog TLS listener: load %s / %s: %w", EnvSyslogTLSCert, EnvSyslogTLSKey, err)
+		}
+		tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if err := open(KindTLS, cfg.TLS, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTLS(a, tc, r, sink) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Listeners returns the running syslog listeners (for tests and status pages).
+func (m *Module) Listeners() []*ingest.Listener {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*ingest.Listener(nil), m.listeners...)
+}
+
+// Close implements kernel.Closer: it stops the listeners (which finish their in-flight
+// batches), the background loops, writes the last source counters and closes the vault.
+func (m *Module) Close() error {
+	var errs []error
+	m.mu.Lock()
+	ls := m.listeners
+	m.listeners = nil
+	stop := m.stop
+	m.mu.Unlock()
+	for _, l := range ls {
+		errs = append(errs, l.Close())
+	}
+	if stop != nil {
+		stop()
+	}
+	m.wg.Wait()
+	if m.count != nil && m.d.DB != nil {
+		errs = append(errs, m.flushCounts(context.Background()))
+	}
+	if m.v != nil {
+		errs = append(errs, m.v.Close())
+		m.v = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Module) flushLoop(ctx context.Context) {
+	defer m.wg.Done()
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.flushCounts(ctx); err != nil && ctx.Err() == nil {
+				m.d.Log.Warn("log source counters", "err", err)
+			}
+		}
+	}
+}
+
+// purgeLoop runs retention once a minute after start and then daily, so a server that
+// restarts often still purges.
+func (m *Module) purgeLoop(ctx context.Context) {
+	defer m.wg.Done()
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = 24 * time.Hour
+		if err := m.PurgeAll(ctx); err != nil && ctx.Err() == nil {
+			m.d.Log.Error("daily log purge", "err", err)
+		}
+	}
+}

@@ -1,0 +1,381 @@
+package logs
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+// sourcesView is what the sources page shows.
+type sourcesView struct {
+	Sources []Source
+	Kinds   []string
+	// Secret is a new HTTP source's token, shown once right after creation.
+	Secret  string
+	Created *Source
+	Manage  bool
+}
+
+func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.View, sv *sourcesView, code int) error {
+	list, err := m.Sources(r.Context())
+	if err != nil {
+		return err
+	}
+	sv.Sources, sv.Kinds = list, Kinds
+	sv.Manage = allowed(v, Manage)
+	v.Data = sv
+	if code != http.StatusOK {
+		w.WriteHeader(code)
+	}
+	return m.pages.Render(w, r, "sources.html", v)
+}
+
+func (m *Module) sourcesPage(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.vault_sources", "/vault/sources")
+	return m.renderSources(w, r, v, &sourcesView{}, http.StatusOK)
+}
+
+func (m *Module) sourcesCreate(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.vault_sources", "/vault/sources")
+	if err := r.ParseForm(); err != nil {
+		return problem.Field("body", "is not a form: %v", err)
+	}
+	v.Form = r.PostForm
+	src, secret, err := m.CreateSource(r.Context(), principal(r.Context()), NewSource{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Sender: r.PostFormValue("sender")})
+	if err != nil {
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		return m.renderSources(w, r, v, &sourcesView{}, http.StatusBadRequest)
+	}
+	if secret == "" {
+		return web.Redirect(w, r, "/vault/sources", v.T("vault.source_created", src.Name))
+	}
+	// The token is shown on this answer only; it is not stored in clear anywhere.
+	v.Form = nil
+	v.Flash = v.T("vault.source_created", src.Name)
+	return m.renderSources(w, r, v, &sourcesView{Secret: secret, Created: &src}, http.StatusOK)
+}
+
+func (m *Module) sourcesDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := m.DeleteSource(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/vault/sources", m.d.Web.Messages.T(web.RequestLang(r), "vault.source_deleted"))
+}
+
+func (m *Module) apiSources(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.Sources(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []Source{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"sources": list})
+}
+
+func (m *Module) apiSourceCreate(w http.ResponseWriter, r *http.Request) error {
+	var ns NewSource
+	if err := web.DecodeJSON(r, &ns); err != nil {
+		return err
+	}
+	src, secret, err := m.CreateSource(r.Context(), principal(r.Context()), ns)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"source": src}
+	if secret != "" {
+		out["token"] = secret
+	}
+	return web.JSON(w, http.StatusCreated, out)
+}
+
+func (m *Module) apiSourceDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := m.DeleteSource(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// retentionView is what the retention page shows.
+type retentionView struct {
+	Retention Retention
+	Holds     []Hold
+	Purges    []PurgeRecord
+	Sources   []Source
+	Manage    bool
+	Min       int
+}
+
+func (m *Module) renderRetention(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
+	rv := &retentionView{Min: MinRetentionDays, Manage: allowed(v, Manage)}
+	var err error
+	if rv.Retention, err = m.Retention(r.Context()); err != nil {
+		return err
+	}
+	if rv.Holds, err = m.Holds(r.Context()); err != nil {
+		return err
+	}
+	if rv.Purges, err = m.Purges(r.Context()); err != nil {
+		return err
+	}
+	if rv.Sources, err = m.Sources(r.Context()); err != nil {
+		return err
+	}
+	v.Data = rv
+	if code != http.StatusOK {
+		w.WriteHeader(code)
+	}
+	return m.pages.Render(w, r, "retention.html", v)
+}
+
+func (m *Module) retentionPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderRetention(w, r, m.d.Web.NewView(r, "nav.vault_retention", "/vault/retention"), http.StatusOK)
+}
+
+// translateRetention replaces the service's bilingual reason with the page's language.
+func translateRetention(v *web.View) {
+	if v.Errors["days"] == RetentionReason {
+		v.Errors["days"] = v.T("vault.retention_min")
+	}
+}
+
+func (m *Module) retentionSet(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.vault_retention", "/vault/retention")
+	if err := r.ParseForm(); err != nil {
+		return problem.Field("body", "is not a form: %v", err)
+	}
+	v.Form = r.PostForm
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
+	if err != nil {
+		v.Errors["days"] = v.T("vault.retention_number")
+		return m.renderRetention(w, r, v, http.StatusBadRequest)
+	}
+	if _, err := m.SetRetention(r.Context(), days); err != nil {
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		translateRetention(v)
+		return m.renderRetention(w, r, v, http.StatusBadRequest)
+	}
+	return web.Redirect(w, r, "/vault/retention", v.T("vault.retention_saved", days))
+}
+
+func (m *Module) holdsCreate(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.vault_retention", "/vault/retention")
+	if err := r.ParseForm(); err != nil {
+		return problem.Field("body", "is not a form: %v", err)
+	}
+	v.Form = r.PostForm
+	nh := NewHold{From: r.PostFormValue("from"), To: r.PostFormValue("to"), Reason: r.PostFormValue("reason")}
+	if s := r.PostFormValue("source_id"); s != "" && s != "0" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			v.Errors["source_id"] = "?"
+			return m.renderRetention(w, r, v, http.StatusBadRequest)
+		}
+		nh.SourceID = id
+	}
+	if _, err := m.CreateHold(r.Context(), nh); err != nil {
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		return m.renderRetention(w, r, v, http.StatusBadRequest)
+	}
+	return web.Redirect(w, r, "/vault/retention", v.T("vault.hold_created"))
+}
+
+func (m *Module) holdsRelease(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.ReleaseHold(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/vault/retention", m.d.Web.Messages.T(web.RequestLang(r), "vault.hold_released"))
+}
+
+func (m *Module) purgePage(w http.ResponseWriter, r *http.Request) error {
+	rec, err := m.Purge(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/vault/retention", m.d.Web.Messages.T(web.RequestLang(r), "vault.purged", rec.Events, rec.Segments, rec.HeldSegments))
+}
+
+func (m *Module) apiRetention(w http.ResponseWriter, r *http.Request) error {
+	ret, err := m.Retention(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, ret)
+}
+
+func (m *Module) apiRetentionSet(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Days int `json:"days"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	ret, err := m.SetRetention(r.Context(), in.Days)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, ret)
+}
+
+func (m *Module) apiHolds(w http.ResponseWriter, r *http.Request) error {
+	hs, err := m.Holds(r.Context())
+	if err != nil {
+		return err
+	}
+	if hs == nil {
+		hs = []Hold{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"holds": hs})
+}
+
+func (m *Module) apiHoldCreate(w http.ResponseWriter, r *http.Request) error {
+	var nh NewHold
+	if err := web.DecodeJSON(r, &nh); err != nil {
+		return err
+	}
+	h, err := m.CreateHold(r.Context(), nh)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, h)
+}
+
+func (m *Module) apiHoldRelease(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	h, err := m.ReleaseHold(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, h)
+}
+
+func (m *Module) apiPurge(w http.ResponseWriter, r *http.Request) error {
+	rec, err := m.Purge(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, rec)
+}
+
+// allowed reports whether the page's user holds p, to show or hide forms.
+func allowed(v *web.View, p auth.Permission) bool {
+	return v.Principal != nil && auth.Allowed(v.Principal.Role, p)
+}
+
+// widget is the dashboard panel: events kept, sources, retention.
+func (m *Module) widget(r *http.Request) (template.HTML, error) {
+	ctx := r.Context()
+	org, err := orgOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	size, err := m.v.Size(org)
+	if err != nil {
+		return "", fmt.Errorf("log size: %w", err)
+	}
+	srcs, err := m.Sources(ctx)
+	if err != nil {
+		return "", err
+	}
+	ret, err := m.Retention(ctx)
+	if err != nil {
+		return "", err
+	}
+	lang := web.RequestLang(r)
+	t := func(k string, args ...any) string {
+		return template.HTMLEscapeString(m.d.Web.Messages.T(lang, k, args...))
+	}
+	return template.HTML(`<section class="card widget"><h2><a href="/vault">` + t("nav.vault") + `</a></h2><p>` +
+		t("vault.widget", size, len(srcs), ret.Days) + `</p></section>`), nil
+}
+
+// ContributeFacts sets the rules engine's log facts of the context's organisation:
+// org.log_retention_days (180 when never set) and org.log_sources (registered sources).
+func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
+	return m.d.DB.Read(ctx, func(tx *store.Tx) error {
+		ret, err := readRetention(tx)
+		if err != nil {
+			return err
+		}
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := t.QueryRow(`SELECT COUNT(*) FROM log_sources WHERE org_id = $1`).Scan(&n); err != nil {
+			return fmt.Errorf("count log sources: %w", err)
+		}
+		org.LogRetentionDays, org.LogSources = int64(ret.Days), n
+		return nil
+	})
+}
+
+// collector exports the vault's counters to the server's Prometheus registry.
+type collector struct{ m *Module }
+
+var (
+	descEvents      = prometheus.NewDesc("ciiguard_vault_events_appended_total", "Events made durable in the log vault.", nil, nil)
+	descCommits     = prometheus.NewDesc("ciiguard_vault_commits_total", "Group commits (one WAL write and fsync each).", nil, nil)
+	descBlocks      = prometheus.NewDesc("ciiguard_vault_blocks_sealed_total", "Blocks sealed.", nil, nil)
+	descBlockBytes  = prometheus.NewDesc("ciiguard_vault_block_bytes_total", "Compressed block bytes written.", nil, nil)
+	descSearches    = prometheus.NewDesc("ciiguard_vault_searches_total", "Searches run.", nil, nil)
+	descBlocksRead  = prometheus.NewDesc("ciiguard_vault_blocks_read_total", "Blocks decompressed by searches, proofs and verification.", nil, nil)
+	descBlocksSkip  = prometheus.NewDesc("ciiguard_vault_blocks_skipped_total", "Blocks skipped thanks to the index.", nil, nil)
+	descCheckpoints = prometheus.NewDesc("ciiguard_vault_checkpoints_total", "Checkpoints signed.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descEvents, descCommits, descBlocks, descBlockBytes, descSearches, descBlocksRead, descBlocksSkip, descCheckpoints} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	v := c.m.v
+	if v == nil {
+		return
+	}
+	s := v.Stats()
+	for _, x := range []struct {
+		d *prometheus.Desc
+		n uint64
+	}{{descEvents, s.EventsAppended}, {descCommits, s.Commits}, {descBlocks, s.BlocksSealed}, {descBlockBytes, s.BlockBytes},
+		{descSearches, s.Searches}, {descBlocksRead, s.BlocksRead}, {descBlocksSkip, s.BlocksSkipped}, {descCheckpoints, s.Checkpoints}} {
+		ch <- prometheus.MustNewConstMetric(x.d, prometheus.CounterValue, float64(x.n))
+	}
+}

@@ -1,0 +1,300 @@
+package logs
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/vault"
+	"ciiguard/internal/web"
+)
+
+// defaultWindow is the time range of a search that names none: the last day.
+const defaultWindow = 24 * time.Hour
+
+// parseTime accepts RFC 3339, the browser's datetime-local form (taken as UTC) and a date.
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("not a time")
+}
+
+// searchParams is a search as given in a URL.
+type searchParams struct {
+	Q      string
+	From   time.Time
+	To     time.Time
+	Source int64
+	Limit  int
+	Cursor string
+}
+
+// parseSearch reads q, from, to, source, limit and cursor, defaulting to the last day.
+func (m *Module) parseSearch(vals url.Values, maxLimit int) (searchParams, error) {
+	sp := searchParams{Q: strings.TrimSpace(vals.Get("q")), Cursor: vals.Get("cursor"), Limit: 100}
+	v := &problem.Invalid{}
+	if len(sp.Q) > 2000 {
+		v.Add("q", "is longer than 2000 bytes")
+	} else if _, err := vault.ParseQuery(sp.Q); err != nil {
+		v.Add("q", "%v", err)
+	}
+	now := m.now().UTC()
+	sp.To = now.Add(time.Minute).Truncate(time.Minute)
+	if s := vals.Get("to"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			v.Add("to", "must be a time such as 2026-01-02T15:04:05Z")
+		}
+		sp.To = t
+	}
+	sp.From = sp.To.Add(-defaultWindow)
+	if s := vals.Get("from"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			v.Add("from", "must be a time such as 2026-01-02T15:04:05Z")
+		}
+		sp.From = t
+	}
+	if !sp.From.Before(sp.To) {
+		v.Add("to", "must be after from")
+	}
+	if s := vals.Get("source"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			v.Add("source", "must be a source id")
+		}
+		sp.Source = id
+	}
+	if s := vals.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			v.Add("limit", "must be between 1 and %d", maxLimit)
+		}
+		sp.Limit = n
+	}
+	return sp, v.Err()
+}
+
+func (sp searchParams) query() vault.Query {
+	q := vault.Query{Expr: sp.Q, From: sp.From, To: sp.To, Limit: sp.Limit, Cursor: sp.Cursor}
+	if sp.Source != 0 {
+		q.Sources = []int64{sp.Source}
+	}
+	return q
+}
+
+func orgOf(ctx context.Context) (int64, error) {
+	org, ok := store.OrgFrom(ctx)
+	if !ok {
+		return 0, store.ErrNoTenant
+	}
+	return org, nil
+}
+
+// Search returns a page of the context's organisation's events, newest first.
+func (m *Module) Search(ctx context.Context, q vault.Query) (vault.Page, error) {
+	org, err := orgOf(ctx)
+	if err != nil {
+		return vault.Page{}, err
+	}
+	page, err := m.v.Search(ctx, org, q)
+	if err != nil {
+		if strings.Contains(err.Error(), "cursor") {
+			return page, problem.Field("cursor", "is not a cursor of this search")
+		}
+		return page, fmt.Errorf("search logs: %w", err)
+	}
+	return page, nil
+}
+
+// bucketFor picks a histogram bucket giving at most about 60 bars over the range.
+func bucketFor(from, to time.Time) time.Duration {
+	span := to.Sub(from)
+	for _, b := range []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+		time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		if span/b <= 60 {
+			return b
+		}
+	}
+	return 365 * 24 * time.Hour
+}
+
+// Histogram counts the context's organisation's matching events per bucket.
+func (m *Module) Histogram(ctx context.Context, q vault.Query, bucket time.Duration) ([]vault.Bucket, error) {
+	org, err := orgOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.Cursor, q.Limit = "", 0
+	bs, err := m.v.Histogram(ctx, org, q, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("log histogram: %w", err)
+	}
+	return bs, nil
+}
+
+func (m *Module) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	sp, err := m.parseSearch(r.URL.Query(), 1000)
+	if err != nil {
+		return err
+	}
+	page, err := m.Search(r.Context(), sp.query())
+	if err != nil {
+		return err
+	}
+	if page.Events == nil {
+		page.Events = []vault.Event{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"events": page.Events, "next": page.Next,
+		"from": sp.From, "to": sp.To, "blocks_read": page.BlocksRead, "blocks_skipped": page.BlocksSkipped})
+}
+
+func (m *Module) apiHistogram(w http.ResponseWriter, r *http.Request) error {
+	sp, err := m.parseSearch(r.URL.Query(), 10000)
+	if err != nil {
+		return err
+	}
+	bucket := bucketFor(sp.From, sp.To)
+	if s := r.URL.Query().Get("bucket"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second || sp.To.Sub(sp.From)/d > 10000 {
+			return problem.Field("bucket", "must be a duration such as 5m or 1h, giving at most 10000 buckets")
+		}
+		bucket = d
+	}
+	bs, err := m.Histogram(r.Context(), sp.query(), bucket)
+	if err != nil {
+		return err
+	}
+	var total uint64
+	for _, b := range bs {
+		total += b.Count
+	}
+	if bs == nil {
+		bs = []vault.Bucket{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"from": sp.From, "to": sp.To, "bucket": bucket.String(), "total": total, "buckets": bs})
+}
+
+// searchView is what the search page shows.
+type searchView struct {
+	Q, From, To string
+	Source      int64
+	Sources     []Source
+	SourceName  map[int64]string
+	Events      []vault.Event
+	Next        string
+	Histogram   template.HTML
+	Total       uint64
+	Bucket      string
+	Size        uint64
+}
+
+func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.vault", "/vault")
+	sv := &searchView{SourceName: map[int64]string{}}
+	v.Data = sv
+	srcs, err := m.Sources(r.Context())
+	if err != nil {
+		return err
+	}
+	sv.Sources = srcs
+	for _, s := range srcs {
+		sv.SourceName[s.ID] = s.Name
+	}
+	org, err := orgOf(r.Context())
+	if err != nil {
+		return err
+	}
+	if sv.Size, err = m.v.Size(org); err != nil {
+		return fmt.Errorf("log size: %w", err)
+	}
+	vals := r.URL.Query()
+	v.Form = vals
+	sp, err := m.parseSearch(vals, 500)
+	if err != nil {
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		return m.pages.Render(w, r, "search.html", v)
+	}
+	sv.Q, sv.Source = sp.Q, sp.Source
+	sv.From, sv.To = sp.From.Format("2006-01-02T15:04"), sp.To.Format("2006-01-02T15:04")
+	page, err := m.Search(r.Context(), sp.query())
+	if err != nil {
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		return m.pages.Render(w, r, "search.html", v)
+	}
+	sv.Events = page.Events
+	if page.Next != "" {
+		nv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}, "cursor": {page.Next}}
+		if sp.Source != 0 {
+			nv.Set("source", strconv.FormatInt(sp.Source, 10))
+		}
+		sv.Next = "/vault?" + nv.Encode()
+	}
+	bucket := bucketFor(sp.From, sp.To)
+	bs, err := m.Histogram(r.Context(), sp.query(), bucket)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		sv.Total += b.Count
+	}
+	sv.Bucket = bucket.String()
+	sv.Histogram = histogramSVG(bs, bucket, v.T("vault.events"))
+	return m.pages.Render(w, r, "search.html", v)
+}
+
+// histogramSVG draws the buckets as bars, server-side, so the page needs no script. Each
+// bar has a title with its start time and count for hovering and screen readers.
+func histogramSVG(bs []vault.Bucket, bucket time.Duration, unit string) template.HTML {
+	const width, height = 960, 120
+	if len(bs) == 0 {
+		return ""
+	}
+	var max uint64
+	for _, b := range bs {
+		if b.Count > max {
+			max = b.Count
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="histogram" viewBox="0 0 %d %d" preserveAspectRatio="none" role="img" width="100%%" height="%d">`, width, height+16, height+16)
+	bw := float64(width) / float64(len(bs))
+	for i, b := range bs {
+		h := 0.0
+		if max > 0 {
+			h = float64(b.Count) / float64(max) * float64(height)
+		}
+		if b.Count > 0 && h < 1 {
+			h = 1
+		}
+		fmt.Fprintf(&sb, `<rect x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="#b22222"><title>%s – %s: %d %s</title></rect>`,
+			float64(i)*bw+0.5, float64(height)-h, bw-1, h,
+			b.Start.UTC().Format("2006-01-02 15:04"), b.Start.Add(bucket).UTC().Format("15:04"), b.Count, template.HTMLEscapeString(unit))
+	}
+	first, last := bs[0].Start.UTC(), bs[len(bs)-1].Start.Add(bucket).UTC()
+	fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="11">%s</text><text x="%d" y="%d" font-size="11" text-anchor="end">%s</text>`,
+		height+13, first.Format("01-02 15:04"), width, height+13, last.Format("01-02 15:04"))
+	fmt.Fprintf(&sb, `<text x="%d" y="11" font-size="11" text-anchor="end">%d</text></svg>`, width, max)
+	return template.HTML(sb.String())
+}
