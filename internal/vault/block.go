@@ -93,7 +93,7 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 		if err != nil {
 			panic(fmt.Sprintf("vault: zstd encoder with constant options: %v", err))
 		}
-		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(512<<20))
 		if err != nil {
 			panic(fmt.Sprintf("vault: zstd decoder with constant options: %v", err))
 		}
@@ -192,7 +192,10 @@ const allCols colMask = 1<<numCols - 1
 // their zero values, which is how search skips decompressing message text
 // when it only needs times. org fills Event.OrgID, which blocks do not store
 // (every block lives in exactly one organisation's directory).
-func decodeBlock(p []byte, org int64, mask colMask) ([]Event, error) {
+//
+// expect is the number of events the block must hold (0: any up to
+// 2^20), checked before anything is allocated for them.
+func decodeBlock(p []byte, org int64, mask colMask, expect uint64) ([]Event, error) {
 	d := decoder{b: p}
 	if v := d.byte(); v != 1 {
 		return nil, fmt.Errorf("block version %d unknown", v)
@@ -206,8 +209,8 @@ func decodeBlock(p []byte, org int64, mask colMask) ([]Event, error) {
 	if nc != numCols {
 		return nil, fmt.Errorf("block has %d columns, want %d", nc, numCols)
 	}
-	if count == 0 || count > 1<<24 {
-		return nil, fmt.Errorf("block event count %d out of range", count)
+	if count == 0 || count > 1<<20 || (expect != 0 && count != expect) {
+		return nil, fmt.Errorf("block event count %d out of range (want %d)", count, expect)
 	}
 	if mask&(1<<colMessage|1<<colRaw) != 0 {
 		mask |= 1 << colHost // their order derives from the host column
@@ -231,7 +234,8 @@ func decodeBlock(p []byte, org int64, mask colMask) ([]Event, error) {
 		if rawLen > 1<<30 {
 			return nil, fmt.Errorf("block column %d: size %d too large", c, rawLen)
 		}
-		col, err := dec.DecodeAll(z, make([]byte, 0, rawLen))
+		// The header's size is only a hint until the data is decoded.
+		col, err := dec.DecodeAll(z, make([]byte, 0, min(rawLen, 64<<20)))
 		if err != nil {
 			return nil, fmt.Errorf("block column %d: decompress: %w", c, err)
 		}

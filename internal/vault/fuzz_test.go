@@ -58,7 +58,7 @@ func FuzzDecodeBlock(f *testing.F) {
 	m := buildMeta(evs, 0)
 	f.Add(m.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, err := decodeBlock(b, 1, allCols); err == nil && len(got) == 0 {
+		if got, err := decodeBlock(b, 1, allCols, 0); err == nil && len(got) == 0 {
 			t.Fatal("decoded an empty block")
 		}
 		if m, err := decodeMeta(b); err == nil {

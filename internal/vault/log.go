@@ -294,7 +294,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		datEnd = seg.blocks[n-1].off + seg.blocks[n-1].flen
 	}
 	for seg.end() < l.sealed && !l.purge.isPurged(seg.end()) {
-		m, _, err := readBlockAt(seg.dat, datEnd, seg.end(), l.org)
+		m, _, err := readBlockAt(seg.dat, datEnd, seg.end(), l.org, l.blockSize())
 		if err != nil {
 			if !errors.Is(err, errTorn) {
 				l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("block frame at offset %d: %v", datEnd, err)})
@@ -333,7 +333,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 
 // readBlockAt reads and decodes the block frame at off, returning its
 // index entry as it should be.
-func readBlockAt(f *os.File, off int64, no uint64, org int64) (*blockMeta, []Event, error) {
+func readBlockAt(f *os.File, off int64, no uint64, org int64, expect uint64) (*blockMeta, []Event, error) {
 	var hdr [frameHeader]byte
 	if _, err := f.ReadAt(hdr[:], off); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -356,7 +356,7 @@ func readBlockAt(f *os.File, off int64, no uint64, org int64) (*blockMeta, []Eve
 	if err != nil {
 		return nil, nil, err
 	}
-	evs, err := decodeBlock(p, org, allCols)
+	evs, err := decodeBlock(p, org, allCols, expect)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -748,7 +748,7 @@ func (l *Log) readBlock(m *blockMeta, mask colMask) ([]Event, error) {
 	if crc32.Checksum(p, castagnoli) != m.crc {
 		return nil, fmt.Errorf("block %d of %s: checksum differs from index", m.no, segName(seg.first))
 	}
-	evs, err := decodeBlock(p, l.org, mask)
+	evs, err := decodeBlock(p, l.org, mask, l.blockSize())
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(seg.first), err)
 	}

@@ -142,7 +142,7 @@ func (l *Log) readRef(r blockRef, mask colMask) ([]Event, error) {
 	if crc32.Checksum(p, castagnoli) != m.crc {
 		return nil, fmt.Errorf("block %d of %s: checksum differs from index", m.no, segName(r.seg.first))
 	}
-	evs, err := decodeBlock(p, l.org, mask)
+	evs, err := decodeBlock(p, l.org, mask, 1<<l.bits)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
 	}

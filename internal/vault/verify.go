@@ -307,7 +307,7 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 			// located; account for its blocks with the stored roots.
 			return l.skipRest(name, blk, first, sealed, roots, cr, checkAt, rep), nil
 		}
-		evs, derr := decodeBlock(payload, l.org, allCols)
+		evs, derr := decodeBlock(payload, l.org, allCols, 1<<bb)
 		if derr == nil && (uint64(len(evs)) != 1<<bb || evs[0].Seq != blk<<bb) {
 			derr = fmt.Errorf("holds events %d+%d, want %d+%d", evs[0].Seq, len(evs), blk<<bb, 1<<bb)
 		}
