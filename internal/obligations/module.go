@@ -202,12 +202,34 @@ func (m *Module) reevaluate(ctx context.Context, orgID, systemID int64) {
 	}
 }
 
-// SeedDemo evaluates the demo operator so the first visit shows a posture, and leaves one
-// attestation on file.
+// SeedDemo evaluates the demo operator so the first visit shows a posture, and records
+// twelve weeks of demo history before it (a posture improving towards today's), so the
+// trend has something to show. Only the demo does this; real history comes from real runs.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	ctx = store.WithOrg(ctx, d.Operator.ID)
-	_, err := m.Evaluate(ctx)
-	return err
+	run, err := m.Evaluate(ctx)
+	if err != nil {
+		return err
+	}
+	return m.db.Write(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tenant()
+		if err != nil {
+			return err
+		}
+		for w := 12; w >= 1; w-- {
+			shift := run.Met * w / 40 // fewer duties met the further back
+			r := run
+			r.Met -= shift
+			r.Gap += shift / 2
+			r.Overdue += shift - shift/2
+			r.At = run.At.AddDate(0, 0, -7*w)
+			if _, err := t.Exec(`INSERT INTO finding_runs (org_id, at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				r.At, r.Met, r.Gap, r.Overdue, r.NotApplicable, r.NeedsAttestation, r.FineMin, r.FineMax); err != nil {
+				return fmt.Errorf("demo history: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // obligationView is an obligation with everything a page shows about it.

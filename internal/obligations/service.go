@@ -403,7 +403,9 @@ func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
 	return out, nil
 }
 
-// History returns the last n evaluation summaries, oldest first.
+// History returns the posture at the end of each of the last n days that had an
+// evaluation (the last run of the day), oldest first: re-evaluations after every edit
+// would otherwise drown the trend in noise.
 func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
 	var out []Run
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
@@ -411,17 +413,22 @@ func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := t.Query(`SELECT at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max FROM finding_runs WHERE org_id = $1 ORDER BY id DESC LIMIT $2`, n)
+		rows, err := t.Query(`SELECT at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max FROM finding_runs WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, n*50)
 		if err != nil {
 			return fmt.Errorf("read history: %w", err)
 		}
 		defer rows.Close()
-		for rows.Next() {
+		seen := map[string]bool{}
+		for rows.Next() && len(out) < n {
 			var r Run
 			if err := rows.Scan(&r.At, &r.Met, &r.Gap, &r.Overdue, &r.NotApplicable, &r.NeedsAttestation, &r.FineMin, &r.FineMax); err != nil {
 				return err
 			}
-			out = append(out, r)
+			day := r.At.UTC().Format("2006-01-02")
+			if !seen[day] {
+				seen[day] = true
+				out = append(out, r)
+			}
 		}
 		return rows.Err()
 	})

@@ -54,6 +54,7 @@ type widgetData struct {
 	Titles   map[string]catalog.Text
 	Trend    template.HTML
 	Evaluate bool
+	Names    map[string]string // system id → name
 }
 
 func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
@@ -148,6 +149,7 @@ func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
 	if len(d.Systems) > 8 {
 		d.Systems = d.Systems[:8]
 	}
+	d.Names = names
 	d.Trend = trendSVG(hist, v)
 	p := web.PrincipalFrom(ctx)
 	d.Evaluate = p != nil && auth.Allowed(p.Role, Evaluate)
