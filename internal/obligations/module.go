@@ -59,14 +59,17 @@ type Module struct {
 	changes ChangeSource
 	ev      *evidence.Module
 	d       kernel.Deps
+
+	contributors []FactContributor
 	pages   *web.Pages
 	widget  *template.Template
 }
 
 // New returns the module, which reads facts from facts, hears of changes from changes
-// (may be nil) and keeps attestation evidence in ev.
-func New(facts FactSource, changes ChangeSource, ev *evidence.Module) *Module {
-	return &Module{facts: facts, changes: changes, ev: ev}
+// (may be nil) and keeps attestation evidence in ev. Other capabilities that own
+// organisation facts (the log vault's retention, say) add them with contributors.
+func New(facts FactSource, changes ChangeSource, ev *evidence.Module, contributors ...FactContributor) *Module {
+	return &Module{facts: facts, changes: changes, ev: ev, contributors: contributors}
 }
 
 // Name implements kernel.Module.
@@ -104,7 +107,7 @@ CREATE TABLE finding_runs (
 	fine_min BIGINT NOT NULL,
 	fine_max BIGINT NOT NULL
 );
-CREATE INDEX finding_runs_org ON finding_runs (org_id, id);
+CREATE INDEX finding_runs_org ON finding_runs (org_id, at);
 CREATE TABLE attestations (
 	id {{id}},
 	org_id BIGINT NOT NULL,
@@ -138,7 +141,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
-	m.Service = NewService(d.DB, base, m.facts)
+	m.Service = NewService(d.DB, base, contributedFacts{m.facts, m.contributors})
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}

@@ -26,6 +26,31 @@ type FactSource interface {
 	Facts(ctx context.Context) (rules.Org, []rules.System, error)
 }
 
+// FactContributor fills the organisation facts a capability owns (for example the log
+// vault sets log_retention_days and log_sources) for the context's organisation.
+type FactContributor interface {
+	ContributeFacts(ctx context.Context, org *rules.Org) error
+}
+
+// contributedFacts is the inventory's facts with every contributor's added.
+type contributedFacts struct {
+	base FactSource
+	more []FactContributor
+}
+
+func (c contributedFacts) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
+	org, systems, err := c.base.Facts(ctx)
+	if err != nil {
+		return org, systems, err
+	}
+	for _, m := range c.more {
+		if err := m.ContributeFacts(ctx, &org); err != nil {
+			return org, systems, fmt.Errorf("facts from %T: %w", m, err)
+		}
+	}
+	return org, systems, nil
+}
+
 // Finding is a stored finding with its evaluation time.
 type Finding struct {
 	rules.Finding
