@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -445,7 +446,7 @@ func (s *Service) Login(ctx context.Context, email, password, remote string) (st
 	}
 	if err != nil || u.Disabled {
 		// Spend the same work as a real check so timing does not tell which accounts exist.
-		_ = VerifyPassword(dummyHash, password)
+		_ = VerifyPassword(dummyHash(), password)
 		s.Limiter.Fail(email, remote)
 		return "", Principal{}, ErrLoginFailed
 	}
@@ -486,8 +487,12 @@ func (s *Service) Login(ctx context.Context, email, password, remote string) (st
 	return tok, p, nil
 }
 
-// dummyHash is verified against when the user does not exist, to equalise timing.
-var dummyHash, _ = HashPassword("ciiguard-no-such-user-password")
+// dummyHash is verified against when the user does not exist, to equalise timing. It is
+// made on first use: argon2id's 64 MiB would otherwise be spent at every start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("ciiguard-no-such-user-password")
+	return h
+})
 
 // SessionPrincipal resolves a session cookie to its principal; an unknown, expired or
 // disabled user's session is store.ErrNotFound.
