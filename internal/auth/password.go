@@ -66,6 +66,10 @@ func VerifyPassword(encoded, pw string) error {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
 		return fmt.Errorf("verify password: bad parameters %q: %w", parts[3], err)
 	}
+	// Bounds keep a corrupted row from making one sign-in allocate gigabytes.
+	if mem < 8 || mem > 1<<20 || iters < 1 || iters > 16 || threads < 1 || threads > 16 {
+		return fmt.Errorf("verify password: parameters %q out of range", parts[3])
+	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
 	if err != nil {
 		return fmt.Errorf("verify password: bad salt: %w", err)
