@@ -329,6 +329,12 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 	}
 	cd := decoder{b: col}
 	var prev int64
+	// Messages share one string made from the column: one allocation per
+	// block instead of one per event (search decodes many blocks).
+	var all string
+	if c == colMessage {
+		all = string(col)
+	}
 	for i := range evs {
 		ev := &evs[i]
 		if order != nil && (c == colMessage || c == colRaw) {
@@ -349,7 +355,10 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 			ev.Facility = int(cd.byte()) - 1
 			ev.Severity = int(cd.byte()) - 1
 		case colMessage:
-			ev.Message = cd.str()
+			if b := cd.bytes(); cd.err == nil {
+				start := len(col) - len(cd.b) - len(b)
+				ev.Message = all[start : start+len(b)]
+			}
 		case colRaw:
 			if r := cd.bytes(); len(r) > 0 {
 				ev.Raw = r

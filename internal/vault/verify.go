@@ -97,6 +97,10 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 	tailLeaves := l.tailLeaves
 	purge := l.purge
 	damaged := append([]Problem(nil), l.damaged...)
+	known := map[string]bool{} // checkpoints that existed at the snapshot
+	for _, c := range l.cps {
+		known[c.file] = true
+	}
 	l.mu.RUnlock()
 	bb := l.bits
 	bs := uint64(1) << bb
@@ -131,8 +135,8 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 		return nil, fmt.Errorf("vault: verify: list checkpoints: %w", err)
 	}
 	for _, e := range ents {
-		if !strings.HasSuffix(e.Name(), ".note") {
-			continue
+		if !strings.HasSuffix(e.Name(), ".note") || !known[e.Name()] {
+			continue // not a checkpoint, or signed after the snapshot
 		}
 		b, err := os.ReadFile(filepath.Join(cpDir, e.Name()))
 		if err != nil {
