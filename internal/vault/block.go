@@ -502,9 +502,15 @@ func decodeMeta(p []byte) (*blockMeta, error) {
 // "10.0.0.1" and "443". Free-text terms match whole tokens; phrases match
 // consecutive tokens.
 
-func isTokenByte(c byte) bool {
-	return c >= 0x80 || c == '.' || c == '_' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
-}
+var tokenBytes = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		t[c] = b >= 0x80 || b == '.' || b == '_' || (b >= '0' && b <= '9') || (b|0x20 >= 'a' && b|0x20 <= 'z')
+	}
+	return t
+}()
+
+func isTokenByte(c byte) bool { return tokenBytes[c] }
 
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {

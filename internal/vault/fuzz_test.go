@@ -93,3 +93,29 @@ func FuzzVerifyBundle(f *testing.F) {
 		}
 	})
 }
+
+// The substring pre-filter must never reject what tokenizing accepts.
+func FuzzHasPhrase(f *testing.F) {
+	f.Add("Deny TCP src 10.0.0.1:443", "deny tcp")
+	f.Add("a.b.c", "b")
+	f.Fuzz(func(t *testing.T, s, q string) {
+		var toks []string
+		eachToken(q, func(tok string) { toks = append(toks, lowerASCII(tok)) })
+		if len(toks) == 0 || len(toks) > 8 {
+			return
+		}
+		var seq []string
+		eachToken(s, func(tok string) { seq = append(seq, tok) })
+		want := false
+		for i := 0; i+len(toks) <= len(seq) && !want; i++ {
+			ok := true
+			for j := range toks {
+				ok = ok && equalFoldASCII(seq[i+j], toks[j])
+			}
+			want = ok
+		}
+		if got := hasPhrase(s, toks); got != want {
+			t.Fatalf("hasPhrase(%q, %q) = %v, want %v", s, toks, got, want)
+		}
+	})
+}

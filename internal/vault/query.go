@@ -401,6 +401,35 @@ func compare(a int, cmp string, b int) bool {
 	return a == b
 }
 
+// containsFold reports whether s contains the lowercased tok, ASCII
+// case-insensitively.
+func containsFold(s, tok string) bool {
+	if len(tok) == 0 {
+		return true
+	}
+	c0 := tok[0]
+	u0 := c0
+	if c0 >= 'a' && c0 <= 'z' {
+		u0 = c0 - 32
+	}
+	for i := 0; i+len(tok) <= len(s); {
+		j := strings.IndexByte(s[i:], c0)
+		if u0 != c0 {
+			if k := strings.IndexByte(s[i:], u0); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 || i+j+len(tok) > len(s) {
+			return false
+		}
+		if equalFoldASCII(s[i+j:i+j+len(tok)], tok) {
+			return true
+		}
+		i += j + 1
+	}
+	return false
+}
+
 // lowerASCII lowercases ASCII letters only, leaving other bytes (and
 // invalid UTF-8) as they are, to match how tokens are compared.
 func lowerASCII(s string) string {
@@ -428,6 +457,13 @@ func equalFoldASCII(a, b string) bool {
 func hasPhrase(s string, toks []string) bool {
 	if len(s) == 0 {
 		return false
+	}
+	// Cheap rejection first: every token must occur as a substring.
+	// Most events fail here, and IndexByte is far faster than tokenizing.
+	for _, t := range toks {
+		if !containsFold(s, t) {
+			return false
+		}
 	}
 	var buf [32]string
 	seq := buf[:0]
