@@ -37,7 +37,7 @@ var demoSystems = []demoSystem{
 	{name: "电力监控系统（SCADA）", nameEN: "SCADA power monitoring system", owner: "调度控制中心", person: "孙志刚", level: 4, gradedDaysAgo: 1450, filed: true, testMonthsAgo: 8, dr: true, plan: true, important: true,
 		purpose: "厂站遥测遥信采集与遥控", data: "遥测遥信数据、控制指令", status: CIIIdentified},
 	{name: "变电站综合自动化监控系统", nameEN: "Substation monitoring system", owner: "运维检修部", person: "周海涛", level: 3, gradedDaysAgo: 1300, filed: true, testMonthsAgo: 6, dr: true, plan: true, important: true,
-		purpose: "220kV 及以上变电站集中监控", data: "变电站运行数据、告警信息", status: CIIIdentified, majorChangeMonthsAgo: 2},
+		purpose: "220kV 及以上变电站集中监控", data: "变电站运行数据、告警信息", status: CIIIdentified, majorChangeMonthsAgo: 2, abroad: true},
 	{name: "用电信息采集系统", nameEN: "Electricity consumption data collection system", owner: "营销部", person: "马丽", level: 3, gradedDaysAgo: 1200, filed: true, testMonthsAgo: 5, pi: true, dr: true, plan: true,
 		purpose: "智能电能表数据采集与费控", data: "860 万户用电数据、户号与地址", status: CIICandidate},
 	{name: "电力营销业务应用系统", nameEN: "Electricity marketing system", owner: "营销部", person: "马丽", level: 3, gradedDaysAgo: 1200, filed: true, testMonthsAgo: 4, pi: true, dr: true, plan: true,
@@ -54,7 +54,7 @@ var demoSystems = []demoSystem{
 		purpose: "承载调度业务的专用数据网络", data: "网络配置与业务流量"},
 	{name: "电力市场交易系统", nameEN: "Power market trading system", owner: "电力交易中心", person: "韩雪", level: 3, gradedDaysAgo: 800, filed: true, testMonthsAgo: 14, important: true, dr: true, plan: true,
 		purpose: "中长期与现货交易申报、出清与结算", data: "市场主体报价、交易结果"},
-	{name: "ERP 系统（SAP）", nameEN: "ERP system (SAP)", owner: "财务部", person: "钱永红", level: 3, gradedDaysAgo: 1600, filed: true, testMonthsAgo: 10, dr: true, plan: true, abroad: true,
+	{name: "ERP 系统（SAP）", nameEN: "ERP system (SAP)", owner: "财务部", person: "钱永红", level: 3, gradedDaysAgo: 1600, filed: true, testMonthsAgo: 10, dr: true, plan: true,
 		purpose: "财务、物资与项目一体化管理", data: "财务凭证、合同、供应商信息"},
 	{name: "数据中心网络", nameEN: "Data centre network", owner: "信息通信分公司", person: "郑凯", level: 3, gradedDaysAgo: 1300, filed: true, testMonthsAgo: 6, dr: true, plan: true,
 		purpose: "主备数据中心网络与安全区边界", data: "网络设备配置"},
@@ -169,8 +169,10 @@ func SeedDemo(ctx context.Context, s *Service, orgID int64, now time.Time) error
 		if ds.plan {
 			in.LastDrill = monthsAgo(1 + i%11)
 		}
-		if ds.name == "ERP 系统（SAP）" {
-			in.Location = "北京主数据中心（原厂境外远程支持）"
+		if ds.abroad {
+			// The monitoring software's vendor diagnoses faults remotely from outside China;
+			// nobody has reported that to the department and the police in advance.
+			in.Location = "北京主数据中心；原厂技术支持从境外远程接入"
 		}
 		sys, err := s.CreateSystem(ctx, in)
 		if err != nil {

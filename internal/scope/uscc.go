@@ -23,6 +23,7 @@ type USCCError struct {
 	Reason   string
 }
 
+// Error returns the reason, which names the character concerned.
 func (e *USCCError) Error() string { return e.Reason }
 
 // ValidateUSCC checks a unified social credit code (统一社会信用代码): 18 characters from
