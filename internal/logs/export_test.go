@@ -12,3 +12,16 @@ func NewForTest(opts vault.Options, now func() time.Time) *Module {
 	opts.Now = now
 	return &Module{opts: opts, now: now}
 }
+
+// OccupyIngest takes every HTTP ingest slot, as if that many requests were appending,
+// and returns the function that frees them.
+func (m *Module) OccupyIngest() func() {
+	for i := 0; i < cap(m.slots); i++ {
+		m.slots <- struct{}{}
+	}
+	return func() {
+		for i := 0; i < cap(m.slots); i++ {
+			<-m.slots
+		}
+	}
+}

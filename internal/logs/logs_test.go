@@ -606,3 +606,25 @@ func TestHoldBlocksPurge(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestBackPressure checks that a busy vault answers 503 with Retry-After, writes
+// nothing, and accepts the same batch once it has room.
+func TestIngestBackPressure(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	org := orgOf(t, env, "admin@grid.demo")
+	admin := env.Login(t, "admin@grid.demo")
+	_, tok := httpSource(t, admin, "busy-feed")
+	n0 := size(t, env, org)
+	release := module(t, env).OccupyIngest()
+	res, body := bearer(admin, tok, "POST", "/api/v1/vault/events", `{"message":"pressure"}`)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("busy vault: %d Retry-After %q: %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if size(t, env, org) != n0 {
+		t.Fatal("a refused request wrote events")
+	}
+	release()
+	if res, body := bearer(admin, tok, "POST", "/api/v1/vault/events", `{"message":"pressure"}`); res.StatusCode != 200 || size(t, env, org) != n0+1 {
+		t.Fatalf("after the vault has room: %d %s", res.StatusCode, body)
+	}
+}
