@@ -579,6 +579,15 @@ type widgetView struct {
 // T translates a message key.
 func (v widgetView) T(key string, args ...any) string { return v.cat.T(v.lang, key, args...) }
 
+// Name returns a system's name in the view's language: the English name on an English
+// page when there is one.
+func (v widgetView) Name(s System) string {
+	if v.lang == web.LangEN && s.NameEN != "" {
+		return s.NameEN
+	}
+	return s.Name
+}
+
 var widgetTmpl = template.Must(template.New("widget").ParseFS(files, "templates/widget.tmpl"))
 
 func (m *Module) widget(r *http.Request) (template.HTML, error) {
