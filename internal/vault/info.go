@@ -78,3 +78,16 @@ func (v *Vault) Info(orgID int64) (LogInfo, error) {
 	sort.Slice(info.Segments, func(i, j int) bool { return info.Segments[i].FirstSeq < info.Segments[j].FirstSeq })
 	return info, nil
 }
+
+// Log returns the organisation's log, creating it if needed. The Vault
+// methods taking an organisation id are the main API; Log is for callers
+// that hold on to one tenant.
+func (v *Vault) Log(orgID int64) (*Log, error) {
+	return v.log(orgID, true)
+}
+
+// OrgID is the organisation the log belongs to.
+func (l *Log) OrgID() int64 { return l.org }
+
+// Origin is the checkpoint origin line of this log.
+func (l *Log) Origin() string { return Origin(l.org) }
