@@ -214,6 +214,15 @@ func TestAPI(t *testing.T) {
 		t.Fatalf("created %s: %v", body, err)
 	}
 	id := strconv.FormatInt(sys.ID, 10)
+	_, body = c.Do("GET", "/api/v1/audit", nil, nil)
+	var trail struct{ Entries []audit.Entry }
+	if err := json.Unmarshal([]byte(body), &trail); err != nil || len(trail.Entries) == 0 {
+		t.Fatalf("audit trail: %v", err)
+	}
+	if e := trail.Entries[0]; e.Entity != "scope_system" || e.EntityID != id || e.Action != audit.Create || e.BeforeSHA256 != "" ||
+		e.AfterSHA256 != audit.Digest(sys) || !strings.HasPrefix(e.Actor, "admin@op.test") {
+		t.Fatalf("newest audit entry %+v is not the creation of system %s by the admin", e, id)
+	}
 	cases := []struct {
 		method, path, body string
 		code               int

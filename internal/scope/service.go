@@ -490,6 +490,14 @@ func allSystems(t *store.Tenant) ([]System, error) {
 
 var errNameTaken = &problem.Conflict{Field: "name", Reason: "another system of your organisation already has this name"}
 
+// nameClash reports whether a write failed on the (org_id, name) unique index: the
+// pre-check inside the transaction catches the usual case, this one a concurrent writer
+// that got there first (SQLite and PostgreSQL word it differently).
+func nameClash(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "scope_systems_name") || strings.Contains(msg, "UNIQUE constraint failed: scope_systems.org_id, scope_systems.name")
+}
+
 func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput) (System, error) {
 	if _, err := systemByName(t, in.Name); err == nil {
 		return System{}, errNameTaken
@@ -506,6 +514,9 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput) (S
 	args := append(in.values(), now, now)
 	if err := t.QueryRow(`INSERT INTO scope_systems (org_id, `+strings.Join(cols, ", ")+`, created_at, updated_at) VALUES ($1, `+
 		strings.Join(ph, ", ")+`) RETURNING id`, args...).Scan(&id); err != nil {
+		if nameClash(err) {
+			return System{}, errNameTaken
+		}
 		return System{}, fmt.Errorf("insert system: %w", err)
 	}
 	sys, err := getSystem(t, id)
@@ -557,6 +568,9 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 	args = append(args, now)
 	if _, err := t.Exec(`UPDATE scope_systems SET `+strings.Join(set, ", ")+`, updated_at = $`+strconv.Itoa(len(cols)+3)+
 		` WHERE org_id = $1 AND id = $2`, args...); err != nil {
+		if nameClash(err) {
+			return System{}, errNameTaken
+		}
 		return System{}, fmt.Errorf("update system %d: %w", before.ID, err)
 	}
 	after, err := getSystem(t, before.ID)
