@@ -279,24 +279,26 @@ func TestUDPDropsCountedUnderBackPressure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const sent = udpQueue + 5000
-	for i := range sent {
-		fmt.Fprintf(c, "<13>Nov 25 04:59:58 h app: datagram %d", i)
-		if i%2000 == 0 {
-			time.Sleep(5 * time.Millisecond) // let the reader keep up with the socket
+	// Keep sending (paced so the socket buffer is not what overflows)
+	// until the listener's own queue is full and it counts drops.
+	sent := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Stats().UDPDropped == 0 && time.Now().Before(deadline) {
+		for range 1000 {
+			fmt.Fprintf(c, "<13>Nov 25 04:59:58 h app: datagram %d", sent)
+			sent++
 		}
+		time.Sleep(2 * time.Millisecond)
 	}
 	c.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for l.Stats().Messages+l.Stats().UDPDropped < sent/2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond)
 	st := l.Stats()
 	close(sink.release)
 	l.Close()
 	if st.UDPDropped == 0 {
 		t.Fatalf("no drops counted with a stalled sink: %+v", st)
+	}
+	if st.Messages < udpQueue {
+		t.Fatalf("dropped before the queue of %d was full: %+v", udpQueue, st)
 	}
 	t.Logf("sent %d, received %d, dropped %d", sent, st.Messages, st.UDPDropped)
 }
