@@ -376,7 +376,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 			case p.before == nil:
 				res.Created = append(res.Created, p.in.Name)
 				if !dryRun {
-					if _, err := s.insertSystem(tx, t, p.in); err != nil {
+					if _, err := s.insertSystem(tx, t, p.in, false); err != nil {
 						return fmt.Errorf("import %s: %w", p.in.Name, err)
 					}
 				}
@@ -385,7 +385,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 			default:
 				res.Updated = append(res.Updated, p.in.Name)
 				if !dryRun {
-					if _, err := s.writeSystem(tx, t, *p.before, p.in, "CSV import"); err != nil {
+					if _, err := s.writeSystem(tx, t, *p.before, p.in, "CSV import", false); err != nil {
 						return fmt.Errorf("import %s: %w", p.in.Name, err)
 					}
 				}
@@ -395,6 +395,9 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 			return errRejected // roll back: a dry run never writes, even by accident
 		}
 		res.Applied = true
+		if len(res.Created)+len(res.Updated) > 0 {
+			s.changed(tx, t.OrgID(), 0)
+		}
 		return nil
 	})
 	if errors.Is(err, errRejected) {

@@ -2,6 +2,7 @@ package scope
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -69,6 +70,8 @@ func TestImport(t *testing.T) {
 			}
 			return p.Total
 		}
+		var hooks []int64
+		f.svc.OnChange(func(_ context.Context, orgID, systemID int64) { hooks = append(hooks, systemID) })
 		// A dry run reports the plan and writes nothing.
 		res, err := f.svc.Import(f.ctx, strings.NewReader(goodCSV), true)
 		if err != nil || len(res.Errors) != 0 || len(res.Created) != 3 || res.Applied || count() != 0 {
@@ -80,6 +83,9 @@ func TestImport(t *testing.T) {
 		res, err = f.svc.Import(f.ctx, strings.NewReader(goodCSV), false)
 		if err != nil || len(res.Errors) != 0 || len(res.Created) != 3 || !res.Applied || count() != 3 {
 			t.Fatalf("import: %v %+v, %d systems stored", err, res, count())
+		}
+		if len(hooks) != 1 || hooks[0] != 0 {
+			t.Fatalf("change hooks after a dry run and an import: %v, want one bulk call", hooks)
 		}
 		// Re-importing updates by name and leaves unchanged rows alone; columns missing
 		// from the file keep their values.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -233,10 +234,8 @@ func (s *Service) SaveProfile(ctx context.Context, in ProfileInput) (Profile, er
 		if _, err := t.Exec(q, append(vals, now)...); err != nil {
 			return fmt.Errorf("save profile: %w", err)
 		}
-		if in.USCC != "" {
-			if _, err := tx.Exec(`UPDATE orgs SET uscc = $1 WHERE id = $2`, in.USCC, t.OrgID()); err != nil {
-				return fmt.Errorf("save credit code on the organisation: %w", err)
-			}
+		if err := syncOrgUSCC(tx, t.OrgID(), in.USCC); err != nil {
+			return err
 		}
 		after, err = getProfile(t)
 		if err != nil {
@@ -254,6 +253,30 @@ func (s *Service) SaveProfile(ctx context.Context, in ProfileInput) (Profile, er
 		return nil
 	})
 	return after, err
+}
+
+// syncOrgUSCC writes the profile's credit code to the organisation record (the kernel has
+// no call for that yet) and audits the change as the kernel audits organisations.
+func syncOrgUSCC(tx *store.Tx, orgID int64, uscc string) error {
+	if uscc == "" {
+		return nil
+	}
+	var before auth.Org
+	var kind string
+	if err := tx.QueryRow(`SELECT id, kind, name_zh, name_en, uscc, created_at FROM orgs WHERE id = $1`, orgID).
+		Scan(&before.ID, &kind, &before.NameZH, &before.NameEN, &before.USCC, &before.CreatedAt); err != nil {
+		return fmt.Errorf("read organisation: %w", store.Found(err))
+	}
+	before.Kind, before.CreatedAt = auth.OrgKind(kind), before.CreatedAt.UTC()
+	if before.USCC == uscc {
+		return nil
+	}
+	if _, err := tx.Exec(`UPDATE orgs SET uscc = $1 WHERE id = $2`, uscc, orgID); err != nil {
+		return fmt.Errorf("save credit code on the organisation: %w", err)
+	}
+	after := before
+	after.USCC = uscc
+	return audit.Record(tx, orgID, "org", strconv.FormatInt(orgID, 10), audit.Update, before, after, "unified social credit code from the scope profile")
 }
 
 // --- systems ---------------------------------------------------------------------------
@@ -498,7 +521,7 @@ func nameClash(err error) bool {
 	return strings.Contains(msg, "scope_systems_name") || strings.Contains(msg, "UNIQUE constraint failed: scope_systems.org_id, scope_systems.name")
 }
 
-func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput) (System, error) {
+func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput, notify bool) (System, error) {
 	if _, err := systemByName(t, in.Name); err == nil {
 		return System{}, errNameTaken
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -526,7 +549,9 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput) (S
 	if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Create, nil, sys, sys.describe()); err != nil {
 		return sys, err
 	}
-	s.changed(tx, t.OrgID(), id)
+	if notify {
+		s.changed(tx, t.OrgID(), id)
+	}
 	return sys, nil
 }
 
@@ -542,15 +567,15 @@ func (s *Service) CreateSystem(ctx context.Context, in SystemInput) (System, err
 		if err != nil {
 			return err
 		}
-		out, err = s.insertSystem(tx, t, in)
+		out, err = s.insertSystem(tx, t, in, true)
 		return err
 	})
 	return out, err
 }
 
 // writeSystem stores the editable fields of before.ID from in and audits the change with
-// the action's detail.
-func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in SystemInput, detail string) (System, error) {
+// the action's detail; notify tells the change hooks (a bulk import tells them once).
+func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in SystemInput, detail string, notify bool) (System, error) {
 	if in.Name != before.Name {
 		if other, err := systemByName(t, in.Name); err == nil && other.ID != before.ID {
 			return System{}, errNameTaken
@@ -583,7 +608,9 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 	if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(before.ID, 10), audit.Update, before, after, detail); err != nil {
 		return after, err
 	}
-	s.changed(tx, t.OrgID(), before.ID)
+	if notify {
+		s.changed(tx, t.OrgID(), before.ID)
+	}
 	return after, nil
 }
 
@@ -609,7 +636,7 @@ func (s *Service) UpdateSystem(ctx context.Context, id int64, edit func(*SystemI
 		if err := in.Validate(s.today()); err != nil {
 			return err
 		}
-		out, err = s.writeSystem(tx, t, before, in, "")
+		out, err = s.writeSystem(tx, t, before, in, "", true)
 		return err
 	})
 	return out, err
@@ -728,7 +755,7 @@ func (s *Service) transition(ctx context.Context, id int64, detail string, step 
 		if err := in.Validate(s.today()); err != nil {
 			return err
 		}
-		out, err = s.writeSystem(tx, t, before, in, detail)
+		out, err = s.writeSystem(tx, t, before, in, detail, true)
 		return err
 	})
 	return out, err

@@ -194,6 +194,9 @@ func TestProfileAndFacts(t *testing.T) {
 		}); err != nil || uscc != DemoUSCC {
 			t.Fatalf("organisation credit code %q (%v), want %s", uscc, err, DemoUSCC)
 		}
+		if n := auditCount(t, f, "org", audit.Update); n != 1 {
+			t.Fatalf("%d audited organisation updates, want 1 (the credit code)", n)
+		}
 		org, systems, err := f.svc.Facts(f.ctx)
 		if err != nil {
 			t.Fatal(err)
