@@ -192,26 +192,50 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			return page, nil
 		}
 	}
+	var cands []blockRef // newest first
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
-		if err := ctx.Err(); err != nil {
-			return page, fmt.Errorf("vault: search: %w", err)
-		}
 		r := snap.blocks[i]
 		if r.m.no<<l.bits >= before || !cq.mayMatch(r.m) {
 			page.BlocksSkipped++
 			v.stats.blocksSkipped.Add(1)
 			continue
 		}
-		evs, err := l.readRef(r, allCols)
-		if err != nil {
+		cands = append(cands, r)
+	}
+	// Decode candidate blocks in windows on all cores, then scan each
+	// window in order. The first window is one block so a common term
+	// costs one block; later windows grow to keep every core busy when
+	// matches are sparse.
+	w := 1
+	for len(cands) > 0 {
+		if err := ctx.Err(); err != nil {
 			return page, fmt.Errorf("vault: search: %w", err)
 		}
-		page.BlocksRead++
-		for j := len(evs) - 1; j >= 0; j-- {
-			if add(&evs[j]) {
-				return page, nil
+		win := cands[:min(w, len(cands))]
+		cands = cands[len(win):]
+		decoded := make([][]Event, len(win))
+		errs := make([]error, len(win))
+		var wg sync.WaitGroup
+		for k := range win {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				decoded[k], errs[k] = l.readRef(win[k], allCols)
+			}()
+		}
+		wg.Wait()
+		for k, evs := range decoded {
+			if errs[k] != nil {
+				return page, fmt.Errorf("vault: search: %w", errs[k])
+			}
+			page.BlocksRead++
+			for j := len(evs) - 1; j >= 0; j-- {
+				if add(&evs[j]) {
+					return page, nil
+				}
 			}
 		}
+		w = min(2*w, 2*runtime.GOMAXPROCS(0))
 	}
 	return page, nil
 }
