@@ -281,15 +281,23 @@ func TestAPI(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `"新导入系统"`) || !strings.Contains(body, `"applied": false`) {
 		t.Fatalf("dry run: %d %s", res.StatusCode, body)
 	}
-	// Page upload, real run.
+	// Page upload: a dry run, then the apply button, which carries the file.
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("_csrf", c.CSRF)
+	_ = mw.WriteField("dry_run", "on")
 	fw, _ := mw.CreateFormFile("file", "systems.csv")
 	_, _ = fw.Write([]byte("name,sector,mlps_level\n上传系统,energy,2\n"))
 	mw.Close()
 	res, body = c.Do("POST", "/scope/import", nil, map[string]string{"Content-Type": mw.FormDataContentType()}, buf.String())
-	if res.StatusCode != 200 || !strings.Contains(body, "上传系统") {
+	if res.StatusCode != 200 || !strings.Contains(body, "上传系统") || !strings.Contains(body, "import-apply") {
+		t.Fatalf("page dry run: %d", res.StatusCode)
+	}
+	if _, body := c.Do("GET", "/api/v1/scope/systems?q=上传系统", nil, nil); !strings.Contains(body, `"total": 0`) {
+		t.Fatalf("the dry run stored the system: %s", body)
+	}
+	res, _ = c.Do("POST", "/scope/import", url.Values{"csv": {"name,sector,mlps_level\n上传系统,energy,2\n"}}, nil)
+	if res.StatusCode != 200 {
 		t.Fatalf("page import: %d", res.StatusCode)
 	}
 	if _, body := c.Do("GET", "/api/v1/scope/systems?q=上传系统", nil, nil); !strings.Contains(body, `"total": 1`) {

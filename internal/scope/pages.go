@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -430,6 +431,9 @@ type importData struct {
 	Result   *ImportResult
 	MaxBytes int
 	Columns  []string
+	// CSV is the file of a clean dry run, carried in the page so that "apply" does not
+	// need the file chosen again.
+	CSV string
 }
 
 func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
@@ -441,8 +445,15 @@ func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
 func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "scope.import_title", "/scope/systems")
 	v.Data = importData{MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	var src io.Reader
 	file, _, err := r.FormFile("file")
-	if err != nil {
+	switch {
+	case err == nil:
+		defer file.Close()
+		src = file
+	case r.PostFormValue("csv") != "":
+		src = strings.NewReader(r.PostFormValue("csv")) // the apply button after a dry run
+	default:
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
@@ -451,12 +462,20 @@ func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusBadRequest)
 		return m.pages.Render(w, r, "import.html", v)
 	}
-	defer file.Close()
-	res, err := m.svc.Import(r.Context(), file, r.PostFormValue("dry_run") == "on")
+	var buf bytes.Buffer
+	dry := r.PostFormValue("dry_run") == "on"
+	if dry {
+		src = io.TeeReader(src, &buf)
+	}
+	res, err := m.svc.Import(r.Context(), src, dry)
 	if err != nil {
 		return err
 	}
-	v.Data = importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	d := importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	if dry && len(res.Errors) == 0 && len(res.Created)+len(res.Updated) > 0 {
+		d.CSV = buf.String()
+	}
+	v.Data = d
 	if len(res.Errors) > 0 {
 		w.WriteHeader(http.StatusBadRequest)
 	}
