@@ -245,6 +245,7 @@ func (m *Module) apiExport(w http.ResponseWriter, r *http.Request) error {
 
 // integrityView is what the integrity page shows.
 type integrityView struct {
+	Manage     bool
 	Checkpoint CheckpointInfo
 	History    []CheckpointInfo
 	Size       uint64
@@ -256,7 +257,7 @@ func (m *Module) integrityPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	iv := &integrityView{}
+	iv := &integrityView{Manage: allowed(v, Manage)}
 	if iv.Checkpoint, err = m.Checkpoint(r.Context()); err != nil {
 		return err
 	}

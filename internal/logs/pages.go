@@ -124,8 +124,10 @@ type retentionView struct {
 	Holds     []Hold
 	Purges    []PurgeRecord
 	Sources   []Source
-	Manage    bool
-	Min       int
+	// SourceName names sources in the holds table.
+	SourceName map[int64]string
+	Manage     bool
+	Min        int
 }
 
 func (m *Module) renderRetention(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
@@ -142,6 +144,10 @@ func (m *Module) renderRetention(w http.ResponseWriter, r *http.Request, v *web.
 	}
 	if rv.Sources, err = m.Sources(r.Context()); err != nil {
 		return err
+	}
+	rv.SourceName = map[int64]string{}
+	for _, s := range rv.Sources {
+		rv.SourceName[s.ID] = s.Name
 	}
 	v.Data = rv
 	if code != http.StatusOK {

@@ -202,11 +202,15 @@ type searchView struct {
 	Total       uint64
 	Bucket      string
 	Size        uint64
+	// SevNames are the syslog severity names, by number.
+	SevNames []string
 }
+
+var sevNames = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
 
 func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "nav.vault", "/vault")
-	sv := &searchView{SourceName: map[int64]string{}}
+	sv := &searchView{SourceName: map[int64]string{}, SevNames: sevNames}
 	v.Data = sv
 	srcs, err := m.Sources(r.Context())
 	if err != nil {
@@ -225,6 +229,9 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	vals := r.URL.Query()
 	v.Form = vals
+	if vals.Get("limit") == "" {
+		vals.Set("limit", "50")
+	}
 	sp, err := m.parseSearch(vals, 500)
 	if err != nil {
 		if err := web.FieldErrors(err, v); err != nil {
@@ -245,7 +252,7 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sv.Events = page.Events
 	if page.Next != "" {
-		nv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}, "cursor": {page.Next}}
+		nv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}, "cursor": {page.Next}, "limit": {strconv.Itoa(sp.Limit)}}
 		if sp.Source != 0 {
 			nv.Set("source", strconv.FormatInt(sp.Source, 10))
 		}
@@ -259,9 +266,22 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	for _, b := range bs {
 		sv.Total += b.Count
 	}
-	sv.Bucket = bucket.String()
+	sv.Bucket = shortDuration(bucket)
 	sv.Histogram = histogramSVG(bs, bucket, v.T("vault.events"))
 	return m.pages.Render(w, r, "search.html", v)
+}
+
+// shortDuration writes a bucket length as people do: 30m, 1h, 1d.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 // histogramSVG draws the buckets as bars, server-side, so the page needs no script. Each
