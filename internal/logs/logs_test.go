@@ -2,15 +2,25 @@ package logs_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -462,42 +472,122 @@ func TestRetentionRefusesLessThanSixMonths(t *testing.T) {
 	})
 }
 
-func TestSyslogOverTCPWithLogger(t *testing.T) {
+// TestSyslogListeners sends with a real logger (util-linux) over TCP and with a TLS
+// client, and checks that an unregistered sender is dropped and a registered one becomes
+// searchable.
+func TestSyslogListeners(t *testing.T) {
 	if _, err := exec.LookPath("logger"); err != nil {
 		t.Skip("logger (util-linux) not installed")
 	}
 	env := apptest.Start(t, store.SQLite)
 	m := module(t, env)
-	if err := m.Listen(logs.ListenerConfig{TCP: "127.0.0.1:0"}); err != nil {
+	dir := t.TempDir()
+	cert, key := selfSigned(t, dir)
+	if err := m.Listen(logs.ListenerConfig{TCP: "127.0.0.1:0", TLS: "127.0.0.1:0", TLSCert: cert, TLSKey: key}); err != nil {
 		t.Fatal(err)
 	}
-	port := m.Listeners()[0].Addr().(*net.TCPAddr).Port
+	ls := m.Listeners()
+	tcpPort := ls[0].Addr().(*net.TCPAddr).Port
+	tlsAddr := ls[1].Addr().String()
 	admin := env.Login(t, "admin@grid.demo")
-	if res, body := api(admin, "POST", "/api/v1/vault/sources", `{"name":"loopback","kind":"syslog-tcp","sender":"127.0.0.1"}`); res.StatusCode != 201 {
-		t.Fatalf("register loopback sender: %d %s", res.StatusCode, body)
+	org := orgOf(t, env, "admin@grid.demo")
+
+	viaLogger := func(msg string) {
+		out, err := exec.Command("logger", "--tcp", "-n", "127.0.0.1", "-P", strconv.Itoa(tcpPort), "--rfc5424", "-t", "probe", "-p", "auth.warning", msg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("logger: %v %s", err, out)
+		}
 	}
-	out, err := exec.Command("logger", "--tcp", "-n", "127.0.0.1", "-P", strconv.Itoa(port), "--rfc5424", "-t", "probe", "-p", "auth.warning",
-		"loggerprobe4711 accepted password for root").CombinedOutput()
-	if err != nil {
-		t.Fatalf("logger: %v %s", err, out)
+	viaTLS := func(msg string) {
+		conn, err := tls.Dial("tcp", tlsAddr, &tls.Config{InsecureSkipVerify: true}) // the test's own self-signed certificate
+		if err != nil {
+			t.Fatalf("dial TLS listener: %v", err)
+		}
+		line := "<36>1 2026-03-01T08:00:00Z bastion-x probe 77 - - " + msg
+		if _, err := fmt.Fprintf(conn, "%d %s", len(line), line); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, body := admin.Do("GET", "/api/v1/vault/search?q=loggerprobe4711", nil, nil)
-		var p struct{ Events []vault.Event }
-		decode(t, body, &p)
-		if len(p.Events) == 1 {
-			ev := p.Events[0]
-			if ev.App != "probe" || ev.Severity != 4 || ev.Format != vault.FormatRFC5424 {
-				t.Fatalf("event from logger: %+v", ev)
+	found := func(q string, wait time.Duration) []vault.Event {
+		deadline := time.Now().Add(wait)
+		for {
+			_, body := admin.Do("GET", "/api/v1/vault/search?from=2026-01-01T00:00:00Z&q="+url.QueryEscape(q), nil, nil)
+			var p struct{ Events []vault.Event }
+			decode(t, body, &p)
+			if len(p.Events) > 0 || time.Now().After(deadline) {
+				return p.Events
 			}
-			break
+			time.Sleep(100 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("logger's message not searchable after 10 s: %s", body)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	cases := []struct {
+		name     string
+		kind     string
+		send     func(string)
+		msg      string
+		register bool
+		wantApp  string
+	}{
+		{"unregistered TCP sender is dropped", "syslog-tcp", viaLogger, "droppedprobe1 hello", false, ""},
+		{"logger over TCP", "syslog-tcp", viaLogger, "loggerprobe4711 accepted password for root", true, "probe"},
+		{"TLS client", "syslog-tls", viaTLS, "tlsprobe99 session opened", true, "probe"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.register {
+				res, body := api(admin, "POST", "/api/v1/vault/sources", `{"name":"loopback-`+c.kind+`","kind":"`+c.kind+`","sender":"127.0.0.1"}`)
+				if res.StatusCode != 201 {
+					t.Fatalf("register loopback sender: %d %s", res.StatusCode, body)
+				}
+			}
+			n0 := size(t, env, org)
+			c.send(c.msg)
+			word := strings.Fields(c.msg)[0]
+			if !c.register {
+				time.Sleep(500 * time.Millisecond)
+				if evs := found(word, 0); len(evs) != 0 || size(t, env, org) != n0 {
+					t.Fatalf("an unregistered sender's message was stored: %+v", evs)
+				}
+				if ls[0].Stats().UnknownSender == 0 {
+					t.Fatal("the listener did not count the unknown sender")
+				}
+				return
+			}
+			evs := found(word, 10*time.Second)
+			if len(evs) != 1 || evs[0].App != c.wantApp || evs[0].Severity != 4 || evs[0].Format != vault.FormatRFC5424 || evs[0].SourceID == 0 {
+				t.Fatalf("event from %s: %+v", c.kind, evs)
+			}
+		})
+	}
+}
+
+// selfSigned writes a throwaway certificate and key for the TLS listener.
+func selfSigned(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }
 
 // testClock is a clock tests move by hand.
