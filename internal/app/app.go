@@ -50,8 +50,9 @@ func (c Config) DSN() string {
 func Modules() []kernel.Module {
 	ev := evidence.New()
 	sc := scope.New()
-	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev)
-	return []kernel.Module{accounts.New(), ev, sc, ob, logs.New()}
+	lg := logs.New()
+	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev, lg)
+	return []kernel.Module{accounts.New(), ev, sc, lg, ob}
 }
 
 // scopeFacts hands the scope service to the obligations capability once scope has

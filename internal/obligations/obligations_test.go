@@ -56,6 +56,10 @@ func TestDemoPosture(t *testing.T) {
 		if log == nil || log.SubjectKind != rules.SubjectOrg || log.Reason.Zh == "" || log.Reason.En == "" {
 			t.Fatalf("CSL-LOG-RETENTION finding: %+v", log)
 		}
+		// The vault's retention (180 days, sources sending) reaches the rules engine.
+		if log.Status != rules.StatusMet {
+			t.Fatalf("CSL-LOG-RETENTION with the demo vault's 180-day retention: %s (%s)", log.Status, log.Reason.En)
+		}
 		res, body := c.Do("GET", "/", nil, nil)
 		if res.StatusCode != 200 || !strings.Contains(body, `id="exposure"`) || !strings.Contains(body, `id="overdue"`) {
 			t.Fatalf("dashboard lacks the posture widget: %d", res.StatusCode)
