@@ -61,8 +61,8 @@ type Module struct {
 	d       kernel.Deps
 
 	contributors []FactContributor
-	pages   *web.Pages
-	widget  *template.Template
+	pages        *web.Pages
+	widget       *template.Template
 }
 
 // New returns the module, which reads facts from facts, hears of changes from changes
