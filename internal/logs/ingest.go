@@ -67,16 +67,11 @@ func (e *errBusy) Error() string { return e.reason }
 // returns once they are durable. It never queues without bound: when ingestSlots requests
 // are already appending it waits at most ingestWait and then reports the vault busy.
 func (m *Module) Ingest(ctx context.Context, src Source, evs []vault.Event) (IngestResult, error) {
-	timer := time.NewTimer(ingestWait)
-	defer timer.Stop()
-	select {
-	case m.slots <- struct{}{}:
-	case <-timer.C:
+	release, ok := acquire(ctx, m.slots, ingestWait)
+	if !ok {
 		return IngestResult{}, &errBusy{"the log vault is busy; retry later"}
-	case <-ctx.Done():
-		return IngestResult{}, ctx.Err()
 	}
-	defer func() { <-m.slots }()
+	defer release()
 	now := m.now()
 	for i := range evs {
 		evs[i].SourceID = src.ID
@@ -106,6 +101,13 @@ func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Bodies are read into memory (up to MaxIngestBody each), so only so many requests may
+	// hold one at a time; the rest are told to come back rather than queued.
+	release, ok := acquire(r.Context(), m.readers, ingestWait)
+	if !ok {
+		return m.busy(w, r, "the log vault is busy; retry later")
+	}
+	defer release()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -121,12 +123,31 @@ func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
 	res, err := m.Ingest(r.Context(), src, evs)
 	var busy *errBusy
 	if errors.As(err, &busy) {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-		web.WriteProblem(w, r, http.StatusServiceUnavailable, busy.reason, nil)
-		return nil
+		return m.busy(w, r, busy.reason)
 	}
 	if err != nil {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, res)
+}
+
+// acquire takes a slot of sem, waiting at most wait; ok is false when none came free.
+func acquire(ctx context.Context, sem chan struct{}, wait time.Duration) (release func(), ok bool) {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, true
+	case <-timer.C:
+		return nil, false
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+// busy answers 503 with Retry-After.
+func (m *Module) busy(w http.ResponseWriter, r *http.Request, reason string) error {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	web.WriteProblem(w, r, http.StatusServiceUnavailable, reason, nil)
+	return nil
 }

@@ -62,11 +62,13 @@ const (
 // MaxIngestBody is the largest HTTP ingest request; bigger batches are split by the sender.
 const MaxIngestBody = 8 << 20
 
-// Back-pressure limits of HTTP ingest: at most ingestSlots requests append at once, a
-// request waits at most ingestWait for a slot and then gets 503, and an append that the
-// vault has not confirmed within appendDeadline also gets 503.
+// Back-pressure limits of HTTP ingest: at most ingestReaders requests hold a body in
+// memory and at most ingestSlots of them append at once; a request waits at most
+// ingestWait for either and then gets 503, and an append that the vault has not confirmed
+// within appendDeadline also gets 503.
 const (
 	ingestSlots    = 8
+	ingestReaders  = 16
 	ingestWait     = 2 * time.Second
 	appendDeadline = 30 * time.Second
 	retryAfter     = 5 // seconds, sent with 503
@@ -79,10 +81,11 @@ type Module struct {
 	opts  vault.Options
 	now   func() time.Time
 
-	v     *vault.Vault
-	res   *resolver
-	count *counter
-	slots chan struct{}
+	v       *vault.Vault
+	res     *resolver
+	count   *counter
+	slots   chan struct{}
+	readers chan struct{}
 
 	mu        sync.Mutex
 	listeners []*ingest.Listener
@@ -166,6 +169,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	m.res = &resolver{}
 	m.count = &counter{pending: map[int64]*pendingCount{}}
 	m.slots = make(chan struct{}, ingestSlots)
+	m.readers = make(chan struct{}, ingestReaders)
 	if err := m.refreshResolver(context.Background()); err != nil {
 		return err
 	}
