@@ -30,7 +30,11 @@ func vaultCmd(stdout, stderr io.Writer) *ffcli.Command {
 		LongHelp: `The vault keeps every organisation's security logs in a Merkle tree whose
 heads are signed as checkpoints. These commands print the verifier key, re-check
 the files on disk, produce RFC 9162 proofs, search and export signed bundles,
-and check a bundle offline with only the verifier key.`,
+and check a bundle offline with only the verifier key.
+
+They open <data>/vault directly. The vault has no lock between processes, so run
+them against a stopped server or a copy of the data directory (verify-bundle
+needs neither).`,
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 		Subcommands: []*ffcli.Command{
 			vaultPubkeyCmd(stdout, stderr), vaultVerifyCmd(stdout, stderr), vaultVerifyBundleCmd(stdout, stderr),
