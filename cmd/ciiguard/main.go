@@ -110,11 +110,22 @@ the flag name in capitals with - as _ (for example CIIGUARD_DB, CIIGUARD_TLS_CER
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
 	root.FlagSet = newFlagSet("")
-	root.FlagSet.SetOutput(stderr)
+	setOutput(root, stderr)
 	if err := root.Parse(args); err != nil {
 		return err
 	}
 	return root.Run(ctx)
+}
+
+// setOutput sends every command's usage and flag errors to w.
+func setOutput(c *ffcli.Command, w io.Writer) {
+	if c.FlagSet == nil {
+		c.FlagSet = newFlagSet(c.Name)
+	}
+	c.FlagSet.SetOutput(w)
+	for _, sub := range c.Subcommands {
+		setOutput(sub, w)
+	}
 }
 
 func versionCmd(stdout io.Writer) *ffcli.Command {
