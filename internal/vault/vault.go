@@ -67,6 +67,7 @@ type Vault struct {
 	bg     sync.WaitGroup
 
 	stats counters
+	lock  *os.File // held while open; see lockDir
 }
 
 type counters struct {
@@ -132,14 +133,20 @@ func Open(dir string, opts Options) (*Vault, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "org"), 0o750); err != nil {
 		return nil, fmt.Errorf("vault: create %s: %w", dir, err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkLayout(dir, opts.BlockBits); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	skey, err := loadOrCreateKey(filepath.Join(dir, keyFile), opts.KeyName)
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
-	v := &Vault{dir: dir, opts: opts, logs: map[int64]*Log{}, stop: make(chan struct{})}
+	v := &Vault{dir: dir, opts: opts, logs: map[int64]*Log{}, stop: make(chan struct{}), lock: lock}
 	if v.signer, err = note.NewSigner(skey); err != nil {
 		return nil, fmt.Errorf("vault: signing key in %s: %w", keyFile, err)
 	}
@@ -545,5 +552,6 @@ func (v *Vault) Close() error {
 	for _, l := range logs {
 		errs = append(errs, l.close())
 	}
+	errs = append(errs, v.lock.Close())
 	return errors.Join(errs...)
 }

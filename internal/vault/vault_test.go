@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -161,3 +162,22 @@ func TestAppendProofsIndependent(t *testing.T) {
 }
 
 func t0ctx() context.Context { return context.Background() }
+
+func TestOpenRefusesASecondOpener(t *testing.T) {
+	dir := t.TempDir()
+	v, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open while the first is open: %v, want ErrLocked", err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	v2.Close()
+}
