@@ -55,6 +55,32 @@ func defaultDataDir() string {
 	return "ciiguard-data"
 }
 
+// syslogFlags are the log vault's listener addresses. The logs capability reads them
+// from the CIIGUARD_SYSLOG_* environment, so a flag given on the command line is passed
+// on there; a variable already set works without the flag.
+type syslogFlags struct{ udp, tcp, tls, cert, key string }
+
+func (s *syslogFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.udp, "syslog-udp", "", "syslog UDP listen address, e.g. :514 (off when empty)")
+	fs.StringVar(&s.tcp, "syslog-tcp", "", "syslog TCP listen address, octet-counted or newline framed, e.g. :601")
+	fs.StringVar(&s.tls, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
+	fs.StringVar(&s.cert, "syslog-tls-cert", "", "PEM certificate for --syslog-tls")
+	fs.StringVar(&s.key, "syslog-tls-key", "", "PEM private key for --syslog-tls")
+}
+
+func (s *syslogFlags) export() error {
+	for name, v := range map[string]string{"CIIGUARD_SYSLOG_UDP": s.udp, "CIIGUARD_SYSLOG_TCP": s.tcp, "CIIGUARD_SYSLOG_TLS": s.tls,
+		"CIIGUARD_SYSLOG_TLS_CERT": s.cert, "CIIGUARD_SYSLOG_TLS_KEY": s.key} {
+		if v == "" {
+			continue
+		}
+		if err := os.Setenv(name, v); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.data, "data", defaultDataDir(), "data directory: SQLite database, vault, evidence files")
 	fs.StringVar(&c.db, "db", "", "records store: sqlite:PATH or a postgres:// URL (default sqlite:<data>/ciiguard.db)")
@@ -142,6 +168,8 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
 	cert := fs.String("tls-cert", "", "PEM certificate file; with --tls-key, serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key file for --tls-cert")
+	var sl syslogFlags
+	sl.register(fs)
 	return &ffcli.Command{
 		Name: "serve", ShortUsage: "ciiguard serve [flags]", ShortHelp: "run the server",
 		LongHelp: "Apply pending migrations and serve the web UI and API until interrupted.\nIn-flight requests finish before it exits.",
@@ -149,6 +177,9 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 		Exec: func(ctx context.Context, _ []string) error {
 			if (*cert == "") != (*key == "") {
 				return errors.New("--tls-cert and --tls-key go together")
+			}
+			if err := sl.export(); err != nil {
+				return err
 			}
 			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr, cfg.TLSCert, cfg.TLSKey = *addr, *cert, *key })
 			if err != nil {
@@ -173,6 +204,8 @@ func demoCmd(stdout, stderr io.Writer) *ffcli.Command {
 	_ = fs.Set("data", "")
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
 	keep := fs.Bool("keep", false, "keep the throwaway data directory on exit")
+	var sl syslogFlags
+	sl.register(fs)
 	return &ffcli.Command{
 		Name: "demo", ShortUsage: "ciiguard demo [flags]", ShortHelp: "run with demo organisations, users and data",
 		LongHelp: `Create a throwaway data directory (or reuse --data DIR), seed a demo operator,
@@ -180,6 +213,9 @@ regulator and supplier with a user in every role and each capability's demo
 records, and serve the UI. The logins are printed once it is listening.`,
 		FlagSet: fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
+			if err := sl.export(); err != nil {
+				return err
+			}
 			if c.data == "" {
 				dir, err := os.MkdirTemp("", "ciiguard-demo-")
 				if err != nil {
