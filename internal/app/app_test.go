@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/audit"
@@ -72,6 +73,7 @@ func TestPermissionMatrix(t *testing.T) {
 			if res := send(anon); res.StatusCode != http.StatusUnauthorized && !(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")) {
 				t.Errorf("%s %s anonymous: status %d, want 401 or a redirect to sign in", rt.Method, path, res.StatusCode)
 			}
+			start := time.Now()
 			for _, role := range auth.AllRoles() {
 				res := send(clients[role])
 				allowed := auth.Allowed(role, rt.Perm)
@@ -80,6 +82,9 @@ func TestPermissionMatrix(t *testing.T) {
 				if allowed == refused {
 					t.Errorf("%s %s as %s: status %d, table says allowed=%v (%s)", rt.Method, path, role, res.StatusCode, allowed, rt.Perm)
 				}
+			}
+			if d := time.Since(start); d > time.Second && testing.Verbose() {
+				t.Logf("slow route %s %s: %v for all roles", rt.Method, path, d)
 			}
 		}
 	})

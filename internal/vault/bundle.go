@@ -71,15 +71,37 @@ func (v *Vault) ExportBundle(ctx context.Context, orgID int64, q Query, w io.Wri
 	if size > 0 {
 		q.Cursor = fmt.Sprint(size) // only events covered by the checkpoint
 	}
+	l, err := v.log(orgID, false)
+	if err != nil {
+		return err
+	}
+	// Neighbouring events share most of their proof's nodes; remembering the nodes of
+	// this export (fixed tree size, so they cannot change) turns a per-event rehash of
+	// the unsealed tail into one pass. Low levels are cheap to redo and left out to keep
+	// the memory small.
+	memo := map[nodeKey][32]byte{}
+	node := func(level uint, idx uint64) ([32]byte, error) {
+		k := nodeKey{level, idx}
+		if h, ok := memo[k]; ok {
+			return h, nil
+		}
+		h, err := l.node(level, idx)
+		if err == nil && level >= 4 {
+			memo[k] = h
+		}
+		return h, err
+	}
 	var n uint64
-	for size > 0 {
+	for size > 0 && l != nil {
 		page, err := v.Search(ctx, orgID, q)
 		if err != nil {
 			return fmt.Errorf("vault: export: %w", err)
 		}
 		for i := range page.Events {
 			ev := &page.Events[i]
-			p, err := v.InclusionProof(ctx, orgID, ev.Seq, size)
+			l.mu.RLock()
+			p, err := inclusionProof(node, ev.Seq, size)
+			l.mu.RUnlock()
 			if err != nil {
 				return fmt.Errorf("vault: export: event %d: %w", ev.Seq, err)
 			}
