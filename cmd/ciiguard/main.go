@@ -112,6 +112,16 @@ func (c *common) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	return app.Open(ctx, cfg, log)
 }
 
+// with opens the installation, runs fn and closes it again.
+func (c *common) with(ctx context.Context, stderr io.Writer, fn func(*app.App) error) error {
+	a, err := c.open(ctx, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func newFlagSet(name string) *flag.FlagSet {
 	return flag.NewFlagSet("ciiguard "+name, flag.ContinueOnError)
 }
@@ -252,13 +262,10 @@ func migrateCmd(stdout, stderr io.Writer) *ffcli.Command {
 		LongHelp: "Apply every pending migration (forward only) and exit. serve and demo do this at start-up too.",
 		FlagSet:  fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
-			a, err := c.open(ctx, stderr, nil)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			fmt.Fprintf(stdout, "store %s is up to date\n", a.DB)
-			return nil
+			return c.with(ctx, stderr, func(a *app.App) error {
+				fmt.Fprintf(stdout, "store %s is up to date\n", a.DB)
+				return nil
+			})
 		},
 	}
 }
@@ -313,17 +320,14 @@ func userCmd(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 					if err != nil {
 						return err
 					}
-					a, err := addC.open(ctx, stderr, nil)
-					if err != nil {
-						return err
-					}
-					defer a.Close()
-					u, err := a.Auth.CreateUser(cliCtx(ctx), auth.NewUser{OrgID: *org, Email: *email, Name: *name, Role: auth.Role(*role), Password: pw})
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(stdout, "user %d %s (%s) added to organisation %d\n", u.ID, u.Email, u.Role, u.OrgID)
-					return nil
+					return addC.with(ctx, stderr, func(a *app.App) error {
+						u, err := a.Auth.CreateUser(cliCtx(ctx), auth.NewUser{OrgID: *org, Email: *email, Name: *name, Role: auth.Role(*role), Password: pw})
+						if err != nil {
+							return err
+						}
+						fmt.Fprintf(stdout, "user %d %s (%s) added to organisation %d\n", u.ID, u.Email, u.Role, u.OrgID)
+						return nil
+					})
 				},
 			},
 			{
@@ -334,33 +338,27 @@ func userCmd(stdin io.Reader, stdout, stderr io.Writer) *ffcli.Command {
 					if err != nil {
 						return err
 					}
-					a, err := pwC.open(ctx, stderr, nil)
-					if err != nil {
-						return err
-					}
-					defer a.Close()
-					if _, err := a.Auth.UpdateUserByEmail(cliCtx(ctx), *pwEmail, auth.UserChange{Password: &pw}); err != nil {
-						return fmt.Errorf("user %s: %w", *pwEmail, err)
-					}
-					fmt.Fprintf(stdout, "password of %s changed\n", *pwEmail)
-					return nil
+					return pwC.with(ctx, stderr, func(a *app.App) error {
+						if _, err := a.Auth.UpdateUserByEmail(cliCtx(ctx), *pwEmail, auth.UserChange{Password: &pw}); err != nil {
+							return fmt.Errorf("user %s: %w", *pwEmail, err)
+						}
+						fmt.Fprintf(stdout, "password of %s changed\n", *pwEmail)
+						return nil
+					})
 				},
 			},
 			{
 				Name: "disable", ShortUsage: "ciiguard user disable --email E [--enable]", ShortHelp: "disable a user (ends sessions, revokes tokens), or --enable again",
 				FlagSet: disFS, Options: envOpts,
 				Exec: func(ctx context.Context, _ []string) error {
-					a, err := disC.open(ctx, stderr, nil)
-					if err != nil {
-						return err
-					}
-					defer a.Close()
-					disabled := !*enable
-					if _, err := a.Auth.UpdateUserByEmail(cliCtx(ctx), *disEmail, auth.UserChange{Disabled: &disabled}); err != nil {
-						return fmt.Errorf("user %s: %w", *disEmail, err)
-					}
-					fmt.Fprintf(stdout, "%s %s\n", *disEmail, map[bool]string{true: "disabled", false: "enabled"}[disabled])
-					return nil
+					return disC.with(ctx, stderr, func(a *app.App) error {
+						disabled := !*enable
+						if _, err := a.Auth.UpdateUserByEmail(cliCtx(ctx), *disEmail, auth.UserChange{Disabled: &disabled}); err != nil {
+							return fmt.Errorf("user %s: %w", *disEmail, err)
+						}
+						fmt.Fprintf(stdout, "%s %s\n", *disEmail, map[bool]string{true: "disabled", false: "enabled"}[disabled])
+						return nil
+					})
 				},
 			},
 		},
@@ -387,36 +385,30 @@ func orgCmd(stdout, stderr io.Writer) *ffcli.Command {
 				Name: "add", ShortUsage: "ciiguard org add --kind K --name-zh Z --name-en E", ShortHelp: "add an organisation",
 				FlagSet: addFS, Options: envOpts,
 				Exec: func(ctx context.Context, _ []string) error {
-					a, err := addC.open(ctx, stderr, nil)
-					if err != nil {
-						return err
-					}
-					defer a.Close()
-					o, err := a.Auth.CreateOrg(cliCtx(ctx), auth.Org{Kind: auth.OrgKind(*kind), NameZH: *nameZH, NameEN: *nameEN, USCC: *uscc})
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(stdout, "organisation %d %s (%s) added\n", o.ID, o.NameEN, o.Kind)
-					return nil
+					return addC.with(ctx, stderr, func(a *app.App) error {
+						o, err := a.Auth.CreateOrg(cliCtx(ctx), auth.Org{Kind: auth.OrgKind(*kind), NameZH: *nameZH, NameEN: *nameEN, USCC: *uscc})
+						if err != nil {
+							return err
+						}
+						fmt.Fprintf(stdout, "organisation %d %s (%s) added\n", o.ID, o.NameEN, o.Kind)
+						return nil
+					})
 				},
 			},
 			{
 				Name: "list", ShortUsage: "ciiguard org list", ShortHelp: "list organisations",
 				FlagSet: listFS, Options: envOpts,
 				Exec: func(ctx context.Context, _ []string) error {
-					a, err := listC.open(ctx, stderr, nil)
-					if err != nil {
-						return err
-					}
-					defer a.Close()
-					orgs, err := a.Auth.ListOrgs(ctx, "")
-					if err != nil {
-						return err
-					}
-					for _, o := range orgs {
-						fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", o.ID, o.Kind, o.NameZH, o.NameEN)
-					}
-					return nil
+					return listC.with(ctx, stderr, func(a *app.App) error {
+						orgs, err := a.Auth.ListOrgs(ctx, "")
+						if err != nil {
+							return err
+						}
+						for _, o := range orgs {
+							fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", o.ID, o.Kind, o.NameZH, o.NameEN)
+						}
+						return nil
+					})
 				},
 			},
 		},
@@ -434,17 +426,14 @@ func auditCmd(stdout, stderr io.Writer) *ffcli.Command {
 			Name: "verify", ShortUsage: "ciiguard audit verify", ShortHelp: "walk the hash chain and report the first broken link",
 			FlagSet: fs, Options: envOpts,
 			Exec: func(ctx context.Context, _ []string) error {
-				a, err := c.open(ctx, stderr, nil)
-				if err != nil {
-					return err
-				}
-				defer a.Close()
-				n, err := audit.Verify(ctx, a.DB)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "audit trail intact: %d entries verified\n", n)
-				return nil
+				return c.with(ctx, stderr, func(a *app.App) error {
+					n, err := audit.Verify(ctx, a.DB)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(stdout, "audit trail intact: %d entries verified\n", n)
+					return nil
+				})
 			},
 		}},
 	}

@@ -231,30 +231,36 @@ func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
 // Evaluate runs every obligation in force for the context's organisation against its
 // current facts, replaces the stored findings and appends the run to the history.
 func (s *Service) Evaluate(ctx context.Context) (Run, error) {
-	org, err := orgFromCtx(ctx)
-	if err != nil {
-		return Run{}, err
-	}
-	defer s.lock(org)()
-	cat, err := s.Catalog(ctx)
-	if err != nil {
-		return Run{}, err
-	}
-	f, err := s.loadFacts(ctx)
-	if err != nil {
-		return Run{}, err
-	}
-	findings, err := cat.Engine().EvaluateAll(ctx, f)
-	if err != nil {
-		return Run{}, fmt.Errorf("evaluate: %w", err)
-	}
-	return s.store(ctx, f.Now, findings, "")
+	return s.evaluate(ctx, "", func(e *rules.Engine, f rules.Facts) ([]rules.Finding, error) {
+		return e.EvaluateAll(ctx, f)
+	})
 }
 
 // EvaluateSystem re-evaluates the obligations of one system (and the organisation-level
 // ones, whose facts may depend on it) after that system changed, leaving the other
 // systems' findings as they are.
 func (s *Service) EvaluateSystem(ctx context.Context, systemID int64) (Run, error) {
+	return s.evaluate(ctx, strconv.FormatInt(systemID, 10), func(e *rules.Engine, f rules.Facts) ([]rules.Finding, error) {
+		findings, err := e.EvaluateOrg(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("organisation: %w", err)
+		}
+		for _, sys := range f.Systems {
+			if sys.ID == systemID {
+				more, err := e.EvaluateSystem(ctx, f, sys)
+				if err != nil {
+					return nil, fmt.Errorf("system %d: %w", systemID, err)
+				}
+				findings = append(findings, more...)
+			}
+		}
+		return findings, nil
+	})
+}
+
+// evaluate runs one evaluation of the organisation, one at a time per organisation, and
+// stores its findings (all of them, or the organisation's and onlySystem's).
+func (s *Service) evaluate(ctx context.Context, onlySystem string, run func(*rules.Engine, rules.Facts) ([]rules.Finding, error)) (Run, error) {
 	org, err := orgFromCtx(ctx)
 	if err != nil {
 		return Run{}, err
@@ -268,22 +274,13 @@ func (s *Service) EvaluateSystem(ctx context.Context, systemID int64) (Run, erro
 	if err != nil {
 		return Run{}, err
 	}
-	findings, err := cat.Engine().EvaluateOrg(ctx, f)
+	findings, err := run(cat.Engine(), f)
 	if err != nil {
-		return Run{}, fmt.Errorf("evaluate organisation: %w", err)
+		return Run{}, fmt.Errorf("evaluate: %w", err)
 	}
-	sid := strconv.FormatInt(systemID, 10)
-	for _, sys := range f.Systems {
-		if sys.ID == systemID {
-			more, err := cat.Engine().EvaluateSystem(ctx, f, sys)
-			if err != nil {
-				return Run{}, fmt.Errorf("evaluate system %d: %w", systemID, err)
-			}
-			findings = append(findings, more...)
-		}
-	}
-	return s.store(ctx, f.Now, findings, sid)
+	return s.store(ctx, f.Now, findings, onlySystem)
 }
+
 
 // store writes findings in one transaction. With onlySystem == "" it replaces all of the
 // organisation's findings; otherwise the organisation's and that system's.
