@@ -281,7 +281,6 @@ func (s *Service) evaluate(ctx context.Context, onlySystem string, run func(*rul
 	return s.store(ctx, f.Now, findings, onlySystem)
 }
 
-
 // store writes findings in one transaction. With onlySystem == "" it replaces all of the
 // organisation's findings; otherwise the organisation's and that system's.
 func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Finding, onlySystem string) (Run, error) {
