@@ -8,7 +8,7 @@ CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 .PHONY: test deps check build bench fuzz
 
 test: deps check
-	./scripts/with-postgres.sh env CIIGUARD_TEST_CHROMIUM=$(CHROMIUM) CIIGUARD_TEST_SYSLOG=1 \
+	./scripts/with-postgres.sh env CIIGUARD_TEST_CHROMIUM=$(CHROMIUM) \
 		$(GO) test -count=1 -timeout 20m ./...
 
 deps:
