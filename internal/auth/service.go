@@ -263,11 +263,7 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 // ListUsers returns the users of the context's organisation.
 func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 	var out []User
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT ` + userColumns + ` FROM users WHERE org_id = $1 ORDER BY id`)
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
@@ -289,11 +285,8 @@ func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 // store.ErrNotFound.
 func (s *Service) GetUser(ctx context.Context, id int64) (User, error) {
 	var u User
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		u, err = scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, id).Scan)
 		return err
 	})
@@ -313,11 +306,8 @@ type UserChange struct {
 // sessions and revokes its API tokens.
 func (s *Service) UpdateUser(ctx context.Context, id int64, ch UserChange) (User, error) {
 	var after User
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := scanUser(t.QueryRow(`SELECT `+userColumns+` FROM users WHERE org_id = $1 AND id = $2`, id).Scan)
 		if err != nil {
 			return err

@@ -54,11 +54,8 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, rol
 	}
 	plain := tokenPrefix + secret
 	t := Token{OrgID: p.Org.ID, UserID: p.User.ID, Name: name, Role: role, Prefix: plain[:len(tokenPrefix)+6], CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		ten, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = s.db.WriteTenant(ctx, func(ten *store.Tenant) error {
+		tx := ten.Tx()
 		if err := ten.QueryRow(`INSERT INTO api_tokens (org_id, user_id, name, role, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			t.UserID, t.Name, string(t.Role), t.Prefix, hashToken(plain), t.CreatedAt).Scan(&t.ID); err != nil {
 			return fmt.Errorf("insert token: %w", err)
@@ -94,11 +91,7 @@ func scanToken(scan func(...any) error) (Token, error) {
 // ListTokens returns the tokens of the context's organisation.
 func (s *Service) ListTokens(ctx context.Context) ([]Token, error) {
 	var out []Token
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		ten, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(ten *store.Tenant) error {
 		rows, err := ten.Query(`SELECT ` + tokenColumns + ` FROM api_tokens WHERE org_id = $1 ORDER BY id DESC`)
 		if err != nil {
 			return fmt.Errorf("list tokens: %w", err)
@@ -119,11 +112,8 @@ func (s *Service) ListTokens(ctx context.Context) ([]Token, error) {
 // RevokeToken revokes a token of the context's organisation.
 func (s *Service) RevokeToken(ctx context.Context, id int64) (Token, error) {
 	var after Token
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		ten, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(ten *store.Tenant) error {
+		tx := ten.Tx()
 		before, err := scanToken(ten.QueryRow(`SELECT `+tokenColumns+` FROM api_tokens WHERE org_id = $1 AND id = $2`, id).Scan)
 		if err != nil {
 			return err

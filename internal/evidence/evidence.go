@@ -136,11 +136,9 @@ func (s *Service) Put(ctx context.Context, name, contentType string, r io.Reader
 		return File{}, err
 	}
 	f := File{SHA256: sum, Name: name, ContentType: contentType, Size: size, UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: time.Now().UTC().Truncate(time.Microsecond)}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
+		var err error
 		f.OrgID = t.OrgID()
 		err = t.QueryRow(`SELECT id, name, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 AND sha256 = $2`, sum).Scan(&f.ID, &f.Name, &f.UploadedBy, &f.UploadedAt)
 		if err == nil {
@@ -165,11 +163,7 @@ func (s *Service) Get(ctx context.Context, sum string) (File, error) {
 	if !ValidSHA256(sum) {
 		return f, store.ErrNotFound
 	}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		return t.QueryRow(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 AND sha256 = $2`, sum).
 			Scan(&f.ID, &f.OrgID, &f.SHA256, &f.Name, &f.ContentType, &f.Size, &f.UploadedBy, &f.UploadedAt)
 	})
@@ -179,11 +173,7 @@ func (s *Service) Get(ctx context.Context, sum string) (File, error) {
 // List returns the context's organisation's files, newest first.
 func (s *Service) List(ctx context.Context) ([]File, error) {
 	var out []File
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 ORDER BY id DESC LIMIT 500`)
 		if err != nil {
 			return fmt.Errorf("list evidence: %w", err)

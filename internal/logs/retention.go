@@ -198,11 +198,8 @@ func (m *Module) CreateHold(ctx context.Context, nh NewHold) (Hold, error) {
 	if err := v.Err(); err != nil {
 		return Hold{}, err
 	}
-	err := m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		h.OrgID = t.OrgID()
 		if h.SourceID != 0 {
 			var n int
@@ -225,11 +222,8 @@ func (m *Module) CreateHold(ctx context.Context, nh NewHold) (Hold, error) {
 // ReleaseHold releases an active hold; releasing a released hold changes nothing.
 func (m *Module) ReleaseHold(ctx context.Context, id int64) (Hold, error) {
 	var after Hold
-	err := m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := scanHold(t.QueryRow(`SELECT `+holdColumns+` FROM log_holds WHERE org_id = $1 AND id = $2`, id).Scan)
 		if err != nil {
 			return err
@@ -302,11 +296,8 @@ func (m *Module) Purge(ctx context.Context) (PurgeRecord, error) {
 	}
 	rec := PurgeRecord{At: now.Truncate(time.Microsecond), Cutoff: cutoff, Segments: len(res.Segments), Events: int64(res.Events),
 		BytesFreed: res.BytesFreed, HeldSegments: len(res.HeldSegments), Actor: audit.ActorFrom(ctx).Label}
-	err = m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		if err := t.QueryRow(`INSERT INTO log_purges (org_id, at, cutoff, segments, events, bytes_freed, held_segments, actor)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, rec.At, rec.Cutoff, rec.Segments, rec.Events, rec.BytesFreed, rec.HeldSegments, rec.Actor).Scan(&rec.ID); err != nil {
 			return fmt.Errorf("record purge: %w", err)
@@ -321,11 +312,7 @@ func (m *Module) Purge(ctx context.Context) (PurgeRecord, error) {
 // Purges lists the context's organisation's last purge runs, newest first.
 func (m *Module) Purges(ctx context.Context) ([]PurgeRecord, error) {
 	var out []PurgeRecord
-	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT id, at, cutoff, segments, events, bytes_freed, held_segments, actor FROM log_purges WHERE org_id = $1 ORDER BY id DESC LIMIT 20`)
 		if err != nil {
 			return fmt.Errorf("list purges: %w", err)

@@ -123,11 +123,7 @@ func validateSource(ns NewSource) (NewSource, netip.Prefix, error) {
 // Sources lists the context's organisation's sources by name.
 func (m *Module) Sources(ctx context.Context) ([]Source, error) {
 	var out []Source
-	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT ` + sourceColumns + ` FROM log_sources WHERE org_id = $1 ORDER BY name`)
 		if err != nil {
 			return fmt.Errorf("list log sources: %w", err)
@@ -148,11 +144,8 @@ func (m *Module) Sources(ctx context.Context) ([]Source, error) {
 // Source returns one of the context's organisation's sources.
 func (m *Module) Source(ctx context.Context, id int64) (Source, error) {
 	var s Source
-	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		s, err = scanSource(t.QueryRow(`SELECT `+sourceColumns+` FROM log_sources WHERE org_id = $1 AND id = $2`, id).Scan)
 		return err
 	})
@@ -185,11 +178,8 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 	}
 	src := Source{Name: ns.Name, Kind: ns.Kind, Sender: ns.Sender, TokenID: tokenID,
 		CreatedAt: m.now().UTC().Truncate(time.Microsecond), CreatedBy: audit.ActorFrom(ctx).Label}
-	err = m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		src.OrgID = t.OrgID()
 		var n int
 		if err := t.QueryRow(`SELECT COUNT(*) FROM log_sources WHERE org_id = $1 AND name = $2`, src.Name).Scan(&n); err != nil {
@@ -251,11 +241,9 @@ func checkSenderFree(tx *store.Tx, org int64, kind string, p netip.Prefix) error
 // tamper-evident log) and an HTTP source's token is revoked.
 func (m *Module) DeleteSource(ctx context.Context, id int64) error {
 	var before Source
-	err := m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
+		var err error
 		if before, err = scanSource(t.QueryRow(`SELECT `+sourceColumns+` FROM log_sources WHERE org_id = $1 AND id = $2`, id).Scan); err != nil {
 			return err
 		}
@@ -282,11 +270,8 @@ func (m *Module) sourceForToken(ctx context.Context, tokenID int64) (Source, err
 		return Source{}, problem.Field("Authorization", "sending events needs the API token issued for an HTTP log source (see Log sources), not a browser session")
 	}
 	var s Source
-	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := m.d.DB.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		s, err = scanSource(t.QueryRow(`SELECT `+sourceColumns+` FROM log_sources WHERE org_id = $1 AND token_id = $2 AND kind = $3`, tokenID, KindHTTP).Scan)
 		return err
 	})
@@ -439,11 +424,7 @@ func (m *Module) flushCounts(ctx context.Context) error {
 }
 
 func (m *Module) addCounts(ctx context.Context, srcs map[int64]*pendingCount) error {
-	return m.d.DB.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	return m.d.DB.WriteTenant(ctx, func(t *store.Tenant) error {
 		for id, p := range srcs {
 			if _, err := t.Exec(`UPDATE log_sources SET event_count = event_count + $2,
 				last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < $3 THEN $3 ELSE last_event_at END

@@ -214,11 +214,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err != nil {
 		return err
 	}
-	return m.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	return m.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		for w := 12; w >= 1; w-- {
 			shift := run.Met * w / 40 // fewer duties met the further back
 			r := run

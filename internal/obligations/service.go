@@ -141,11 +141,7 @@ func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	var texts []string
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT yaml FROM custom_policies WHERE org_id = $1 ORDER BY id`)
 		if err != nil {
 			return fmt.Errorf("read policies: %w", err)
@@ -286,11 +282,8 @@ func (s *Service) evaluate(ctx context.Context, onlySystem string, run func(*rul
 func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Finding, onlySystem string) (Run, error) {
 	at = at.Truncate(time.Microsecond)
 	var run Run
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		if onlySystem == "" {
 			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1`)
 		} else {
@@ -403,11 +396,8 @@ func listFindings(t *store.Tenant, f Filter) ([]Finding, error) {
 // Findings returns the context's organisation's stored findings.
 func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
 	var out []Finding
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		out, err = listFindings(t, f)
 		return err
 	})
@@ -429,11 +419,7 @@ func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
 // would otherwise drown the trend in noise.
 func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
 	var out []Run
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max FROM finding_runs WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, n*50)
 		if err != nil {
 			return fmt.Errorf("read history: %w", err)
@@ -537,11 +523,8 @@ func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence Evi
 	}
 	a := Attestation{ObligationID: in.ObligationID, SubjectKind: in.SubjectKind, SubjectID: in.SubjectID, ValidFrom: in.ValidFrom.UTC(), ValidUntil: in.ValidUntil.UTC(),
 		Evidence: in.Evidence, Statement: in.Statement, AttestedBy: audit.ActorFrom(ctx).Label, CreatedAt: now}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		var n int
 		if err := t.QueryRow(`SELECT COUNT(*) FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = $3 AND subject_id = $4`, a.ObligationID, a.SubjectKind, a.SubjectID).Scan(&n); err != nil {
 			return err
@@ -566,11 +549,7 @@ func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence Evi
 // Attestations lists the organisation's attestations, of one obligation or all.
 func (s *Service) Attestations(ctx context.Context, obligationID string) ([]Attestation, error) {
 	var out []Attestation
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT id, obligation_id, subject_kind, subject_id, valid_from, valid_until, evidence, statement, attested_by, created_at
 			FROM attestations WHERE org_id = $1 AND ($2 = '' OR obligation_id = $2) ORDER BY id`, obligationID)
 		if err != nil {
@@ -620,11 +599,8 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	if _, err := catalog.Merge(s.base, c); err != nil {
 		return Policy{}, problem.Field("file", "%v", err)
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		if err := t.QueryRow(`INSERT INTO custom_policies (org_id, name, sha256, yaml, obligations, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			p.Name, p.SHA256, string(yamlText), p.Count, p.UploadedBy, p.UploadedAt).Scan(&p.ID); err != nil {
 			return fmt.Errorf("store policy: %w", err)
@@ -647,11 +623,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 // Policies lists the organisation's own policy files.
 func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
 	var out []Policy
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		rows, err := t.Query(`SELECT id, name, sha256, obligations, uploaded_by, uploaded_at FROM custom_policies WHERE org_id = $1 ORDER BY id`)
 		if err != nil {
 			return fmt.Errorf("list policies: %w", err)

@@ -320,11 +320,8 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 		return res, nil
 	}
 	today := s.today()
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		existing, err := allSystems(t)
 		if err != nil {
 			return err

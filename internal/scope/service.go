@@ -189,11 +189,8 @@ func getProfile(t *store.Tenant) (Profile, error) {
 // gets an empty one carrying its names and credit code.
 func (s *Service) Profile(ctx context.Context) (Profile, error) {
 	var p Profile
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		p, err = getProfile(t)
 		return err
 	})
@@ -208,11 +205,8 @@ func (s *Service) SaveProfile(ctx context.Context, in ProfileInput) (Profile, er
 		return Profile{}, err
 	}
 	var after Profile
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := getProfile(t)
 		if err != nil {
 			return err
@@ -354,11 +348,8 @@ func systemByName(t *store.Tenant, name string) (System, error) {
 // store.ErrNotFound, exactly like one that does not exist.
 func (s *Service) System(ctx context.Context, id int64) (System, error) {
 	var sys System
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		sys, err = getSystem(t, id)
 		return err
 	})
@@ -453,11 +444,8 @@ func (s *Service) Systems(ctx context.Context, f Filter) (SystemPage, error) {
 			` ESCAPE '\' OR LOWER(responsible_person) LIKE ` + p + ` ESCAPE '\')`
 	}
 	out := SystemPage{Page: f.Page, PerPage: f.PerPage, Systems: []System{}}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		if err := t.QueryRow(`SELECT COUNT(*) FROM scope_systems `+where, args...).Scan(&out.Total); err != nil {
 			return fmt.Errorf("count systems: %w", err)
 		}
@@ -483,11 +471,8 @@ func (s *Service) Systems(ctx context.Context, f Filter) (SystemPage, error) {
 // AllSystems returns every system of the organisation, by name.
 func (s *Service) AllSystems(ctx context.Context) ([]System, error) {
 	var out []System
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
 		out, err = allSystems(t)
 		return err
 	})
@@ -562,11 +547,9 @@ func (s *Service) CreateSystem(ctx context.Context, in SystemInput) (System, err
 		return System{}, err
 	}
 	var out System
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
+		var err error
 		out, err = s.insertSystem(tx, t, in, true)
 		return err
 	})
@@ -619,11 +602,8 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 // as a whole before it is written.
 func (s *Service) UpdateSystem(ctx context.Context, id int64, edit func(*SystemInput) error) (System, error) {
 	var out System
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := getSystem(t, id)
 		if err != nil {
 			return err
@@ -644,11 +624,8 @@ func (s *Service) UpdateSystem(ctx context.Context, id int64, edit func(*SystemI
 
 // DeleteSystem removes a system; the audit trail keeps the digest of what it was.
 func (s *Service) DeleteSystem(ctx context.Context, id int64) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	return s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := getSystem(t, id)
 		if err != nil {
 			return err
@@ -676,11 +653,8 @@ func (s *Service) Assess(ctx context.Context, id int64, a Answers) (System, erro
 		return System{}, err
 	}
 	var out System
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := getSystem(t, id)
 		if err != nil {
 			return err
@@ -739,11 +713,8 @@ func (n *Notice) validate(today Date, needDoc bool) error {
 // transition applies a workflow step to a system in one transaction.
 func (s *Service) transition(ctx context.Context, id int64, detail string, step func(*SystemInput) error) (System, error) {
 	var out System
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
 		before, err := getSystem(t, id)
 		if err != nil {
 			return err
@@ -827,11 +798,9 @@ func (s *Service) Facts(ctx context.Context) (rules.Org, []rules.System, error) 
 		org     rules.Org
 		systems []rules.System
 	)
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		tx := t.Tx()
+		var err error
 		if err := tx.QueryRow(`SELECT kind FROM orgs WHERE id = $1`, t.OrgID()).Scan(&org.Kind); err != nil {
 			return fmt.Errorf("read organisation kind: %w", store.Found(err))
 		}

@@ -133,6 +133,11 @@ func TestTenancyIsEnforced(t *testing.T) {
 		if !errors.Is(err, store.ErrNoTenant) {
 			t.Fatalf("tenant access without an organisation gave %v, want ErrNoTenant", err)
 		}
+		ran := false
+		err = db.WriteTenant(context.Background(), func(*store.Tenant) error { ran = true; return nil })
+		if !errors.Is(err, store.ErrNoTenant) || ran {
+			t.Fatalf("WriteTenant without an organisation: %v, ran %v; want ErrNoTenant and nothing run", err, ran)
+		}
 	})
 }
 

@@ -111,3 +111,22 @@ func Found(err error) error {
 	}
 	return err
 }
+
+// ReadTenant runs fn in a read-only transaction confined to the context's organisation.
+func (db *DB) ReadTenant(ctx context.Context, fn func(t *Tenant) error) error {
+	return db.Read(ctx, func(tx *Tx) error { return tx.inTenant(fn) })
+}
+
+// WriteTenant runs fn in one read-write transaction confined to the context's
+// organisation; fn reaches the audit trail and after-commit hooks through t.Tx().
+func (db *DB) WriteTenant(ctx context.Context, fn func(t *Tenant) error) error {
+	return db.Write(ctx, func(tx *Tx) error { return tx.inTenant(fn) })
+}
+
+func (tx *Tx) inTenant(fn func(t *Tenant) error) error {
+	t, err := tx.Tenant()
+	if err != nil {
+		return err
+	}
+	return fn(t)
+}
