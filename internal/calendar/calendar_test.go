@@ -45,10 +45,26 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2025-12-31", true, "ordinary Wednesday"},
 		{"2026-01-02", false, "New Year 2026"},
 		{"2026-01-04", true, "Sunday make-up after New Year 2026"},
-		{"2026-02-16", false, "Spring Festival 2026"},
+		{"2026-02-13", true, "Friday before Spring Festival 2026"},
+		{"2026-02-14", true, "Saturday make-up before Spring Festival 2026"},
+		{"2026-02-15", false, "first day of Spring Festival 2026 (a Sunday in the run)"},
+		{"2026-02-16", false, "Spring Festival 2026 (Chinese New Year's Eve)"},
+		{"2026-02-23", false, "last day of Spring Festival 2026 (Monday)"},
+		{"2026-02-24", true, "back to work after Spring Festival 2026"},
+		{"2026-02-28", true, "Saturday make-up after Spring Festival 2026"},
+		{"2026-03-01", false, "ordinary Sunday after the make-up Saturday"},
+		{"2026-04-06", false, "Qingming 2026 (Monday)"},
+		{"2026-05-05", false, "last day of Labour Day 2026 (Tuesday)"},
+		{"2026-05-09", true, "Saturday make-up after Labour Day 2026"},
 		{"2026-06-19", false, "Dragon Boat 2026"},
-		{"2026-10-07", false, "National Day 2026"},
+		{"2026-09-20", true, "Sunday make-up before National Day 2026"},
+		{"2026-09-25", false, "Mid-Autumn 2026 (Friday)"},
+		{"2026-09-30", true, "last working day before National Day 2026"},
+		{"2026-10-01", false, "National Day 2026"},
+		{"2026-10-07", false, "last day of National Day 2026"},
 		{"2026-10-08", true, "first day back after National Day 2026"},
+		{"2026-10-10", true, "Saturday make-up after National Day 2026"},
+		{"2026-10-11", false, "ordinary Sunday after the make-up Saturday"},
 	}
 	for _, c := range cases {
 		t.Run(c.date, func(t *testing.T) {
@@ -82,7 +98,16 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2025-09-30", 10, "2025-10-21"}, // 9,10,11(make-up),13..17,20,21
 		{"2025-10-09", -1, "2025-09-30"}, // backwards across the holiday
 		{"2025-03-03", 0, "2025-03-03"},
-		{"2025-03-08", 0, "2025-03-08"}, // zero keeps a weekend date
+		{"2025-03-08", 0, "2025-03-08"},  // zero keeps a weekend date
+		{"2026-02-13", 1, "2026-02-14"},  // Friday -> make-up Saturday before Spring Festival 2026
+		{"2026-02-14", 1, "2026-02-24"},  // across Spring Festival 2026 (15-23)
+		{"2026-02-27", 1, "2026-02-28"},  // Friday -> make-up Saturday after Spring Festival 2026
+		{"2026-02-28", 1, "2026-03-02"},  // make-up Saturday -> Monday, skipping Sunday 1 March
+		{"2026-09-18", 1, "2026-09-20"},  // Friday -> make-up Sunday before National Day 2026
+		{"2026-09-24", 1, "2026-09-28"},  // across Mid-Autumn 2026 (25-27)
+		{"2026-09-30", 1, "2026-10-08"},  // across National Day 2026 (1-7)
+		{"2026-09-30", 4, "2026-10-12"},  // 8, 9, 10 (make-up Saturday), then Monday 12
+		{"2026-10-08", -1, "2026-09-30"}, // backwards across National Day 2026
 	}
 	for _, c := range cases {
 		t.Run(c.from, func(t *testing.T) {
