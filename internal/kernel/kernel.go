@@ -6,6 +6,7 @@ package kernel
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/store"
@@ -55,4 +56,38 @@ type Demo struct {
 // DemoSeeder is implemented by modules that add demo data to `ciiguard demo`.
 type DemoSeeder interface {
 	SeedDemo(ctx context.Context, d Demo) error
+}
+
+// Changes tells other capabilities, after a transaction has committed, that an
+// organisation's records changed, so that they can recompute what depends on them (the
+// obligations capability re-evaluates its rules). The zero value is ready to use; hooks
+// are added at start-up, before serving.
+type Changes struct {
+	mu    sync.RWMutex
+	hooks []func(ctx context.Context, orgID, systemID int64)
+}
+
+// OnChange registers f. systemID names the changed system, or is 0 when the
+// organisation's own facts changed (or many records at once).
+func (c *Changes) OnChange(f func(ctx context.Context, orgID, systemID int64)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hooks = append(c.hooks, f)
+}
+
+// Changed arranges for the hooks to run once tx has committed; a rolled-back change
+// tells nobody.
+func (c *Changes) Changed(tx *store.Tx, orgID, systemID int64) {
+	c.mu.RLock()
+	hooks := append([]func(context.Context, int64, int64){}, c.hooks...)
+	c.mu.RUnlock()
+	if len(hooks) == 0 {
+		return
+	}
+	ctx := tx.Context()
+	tx.AfterCommit(func() {
+		for _, h := range hooks {
+			h(ctx, orgID, systemID)
+		}
+	})
 }

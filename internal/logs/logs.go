@@ -76,6 +76,10 @@ const (
 
 // Module is the security-logs capability.
 type Module struct {
+	// Changes tells the obligations capability that the log facts it reads through
+	// ContributeFacts (retention, number of sources) changed, so findings follow at once.
+	kernel.Changes
+
 	d     kernel.Deps
 	pages *web.Pages
 	opts  vault.Options

@@ -199,6 +199,7 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 			return fmt.Errorf("insert log source: %w", err)
 		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
+		m.Changed(tx, src.OrgID, 0)
 		return audit.Record(tx, src.OrgID, "log_source", strconv.FormatInt(src.ID, 10), audit.Create, nil, src, src.Kind+" "+src.Name)
 	})
 	if err != nil {
@@ -251,6 +252,7 @@ func (m *Module) DeleteSource(ctx context.Context, id int64) error {
 			return fmt.Errorf("delete log source: %w", err)
 		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
+		m.Changed(tx, before.OrgID, 0)
 		return audit.Record(tx, before.OrgID, "log_source", strconv.FormatInt(id, 10), audit.Delete, before, nil, before.Kind+" "+before.Name)
 	})
 	if err != nil {

@@ -67,7 +67,8 @@ type Module struct {
 
 // New returns the module, which reads facts from facts, hears of changes from changes
 // (may be nil) and keeps attestation evidence in ev. Other capabilities that own
-// organisation facts (the log vault's retention, say) add them with contributors.
+// organisation facts (the log vault's retention, say) add them with contributors; a
+// contributor that is also a ChangeSource triggers re-evaluation when its facts change.
 func New(facts FactSource, changes ChangeSource, ev *evidence.Module, contributors ...FactContributor) *Module {
 	return &Module{facts: facts, changes: changes, ev: ev, contributors: contributors}
 }
@@ -182,6 +183,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	if m.changes != nil {
 		m.changes.OnChange(m.reevaluate)
 	}
+	for _, c := range m.contributors {
+		if cs, ok := c.(ChangeSource); ok {
+			cs.OnChange(m.reevaluate)
+		}
+	}
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return err
@@ -189,7 +195,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	return s.AddOpenAPI(b)
 }
 
-// reevaluate runs after a scope change has committed. It keeps the request's values (the
+// reevaluate runs after a change to the facts has committed (scope records, or a
+// contributor's facts such as the log vault's retention). It keeps the request's values (the
 // organisation, the actor) but not its cancellation, so the browser leaving early does not
 // leave findings stale.
 func (m *Module) reevaluate(ctx context.Context, orgID, systemID int64) {

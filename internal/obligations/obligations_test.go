@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,42 @@ func TestDemoPosture(t *testing.T) {
 			t.Fatalf("dashboard lacks the posture widget: %d", res.StatusCode)
 		}
 	})
+}
+
+// TestVaultChangesReevaluate removes every log source of the demo operator and adds one
+// back, without asking for an evaluation: the CII log-monitoring duty, which needs a
+// source sending, follows each change at once.
+func TestVaultChangesReevaluate(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "security@grid.demo")
+	const ob = "CIIR-MONITORING-LOG-RETENTION"
+	if st, f := statusOf(t, c, ob); st != rules.StatusMet {
+		t.Fatalf("%s in the demo: %s (%s)", ob, st, f.Reason.En)
+	}
+	res, body := c.Do("GET", "/api/v1/vault/sources", nil, nil)
+	var srcs struct {
+		Sources []struct {
+			ID int64 `json:"id"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &srcs); err != nil || res.StatusCode != 200 || len(srcs.Sources) == 0 {
+		t.Fatalf("log sources: %d %v %s", res.StatusCode, err, body)
+	}
+	h := map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "application/json"}
+	for _, s := range srcs.Sources {
+		if res, body := c.Do("DELETE", "/api/v1/vault/sources/"+strconv.FormatInt(s.ID, 10), nil, h); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("delete source %d: %d %s", s.ID, res.StatusCode, body)
+		}
+	}
+	if st, f := statusOf(t, c, ob); st != rules.StatusGap {
+		t.Fatalf("%s with no log source left: %s (%s)", ob, st, f.Reason.En)
+	}
+	if res, body := c.Do("POST", "/api/v1/vault/sources", nil, h, `{"name":"core firewall","kind":"syslog-udp","sender":"192.0.2.10"}`); res.StatusCode != http.StatusCreated {
+		t.Fatalf("add a source: %d %s", res.StatusCode, body)
+	}
+	if st, f := statusOf(t, c, ob); st != rules.StatusMet {
+		t.Fatalf("%s after adding a source: %s (%s)", ob, st, f.Reason.En)
+	}
 }
 
 func upload(t *testing.T, c *apptest.Client, name, content string) evidence.File {

@@ -393,7 +393,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 		}
 		res.Applied = true
 		if len(res.Created)+len(res.Updated) > 0 {
-			s.changed(tx, t.OrgID(), 0)
+			s.Changed(tx, t.OrgID(), 0)
 		}
 		return nil
 	})

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -91,11 +91,13 @@ CREATE INDEX scope_systems_level ON scope_systems (org_id, mlps_level)`,
 // Service keeps the profiles and inventories of organisations. Every method works on the
 // organisation of its context (store.WithOrg) and nothing else.
 type Service struct {
+	// Changes tells other capabilities, after commit, that an organisation's scope
+	// records changed: the system's id, or 0 for the profile and for bulk changes (an
+	// import). The obligations capability re-evaluates its rules there.
+	kernel.Changes
+
 	db  *store.DB
 	now func() time.Time
-
-	mu    sync.RWMutex
-	hooks []func(ctx context.Context, orgID, systemID int64)
 }
 
 // NewService returns the scope service over db.
@@ -105,31 +107,6 @@ func NewService(db *store.DB) *Service {
 
 // SetClock replaces the service's clock (tests and demo data use a fixed "today").
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
-// OnChange registers f to be told, after the change has committed, that organisation
-// orgID's scope records changed: systemID names the system, or is 0 for the profile and
-// for bulk changes (an import). The obligations capability re-evaluates its rules here.
-// Hooks are registered at start-up, not while serving.
-func (s *Service) OnChange(f func(ctx context.Context, orgID, systemID int64)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hooks = append(s.hooks, f)
-}
-
-func (s *Service) changed(tx *store.Tx, orgID, systemID int64) {
-	s.mu.RLock()
-	hooks := append([]func(context.Context, int64, int64){}, s.hooks...)
-	s.mu.RUnlock()
-	if len(hooks) == 0 {
-		return
-	}
-	ctx := tx.Context()
-	tx.AfterCommit(func() {
-		for _, h := range hooks {
-			h(ctx, orgID, systemID)
-		}
-	})
-}
 
 func (s *Service) today() Date { return DateOf(s.now()) }
 
@@ -243,7 +220,7 @@ func (s *Service) SaveProfile(ctx context.Context, in ProfileInput) (Profile, er
 		if err := audit.Record(tx, t.OrgID(), "scope_profile", strconv.FormatInt(t.OrgID(), 10), action, prev, after, ""); err != nil {
 			return err
 		}
-		s.changed(tx, t.OrgID(), 0)
+		s.Changed(tx, t.OrgID(), 0)
 		return nil
 	})
 	return after, err
@@ -535,7 +512,7 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput, no
 		return sys, err
 	}
 	if notify {
-		s.changed(tx, t.OrgID(), id)
+		s.Changed(tx, t.OrgID(), id)
 	}
 	return sys, nil
 }
@@ -592,7 +569,7 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 		return after, err
 	}
 	if notify {
-		s.changed(tx, t.OrgID(), before.ID)
+		s.Changed(tx, t.OrgID(), before.ID)
 	}
 	return after, nil
 }
@@ -636,7 +613,7 @@ func (s *Service) DeleteSystem(ctx context.Context, id int64) error {
 		if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Delete, before, nil, before.describe()); err != nil {
 			return err
 		}
-		s.changed(tx, t.OrgID(), id)
+		s.Changed(tx, t.OrgID(), id)
 		return nil
 	})
 }
@@ -684,7 +661,7 @@ func (s *Service) Assess(ctx context.Context, id int64, a Answers) (System, erro
 		if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Update, before, out, detail); err != nil {
 			return err
 		}
-		s.changed(tx, t.OrgID(), id)
+		s.Changed(tx, t.OrgID(), id)
 		return nil
 	})
 	return out, err
