@@ -18,6 +18,7 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/evidence"
+	"ciiguard/internal/frameworks"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/logs"
 	"ciiguard/internal/obligations"
@@ -52,7 +53,8 @@ func Modules() []kernel.Module {
 	sc := scope.New()
 	lg := logs.New()
 	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev, lg)
-	return []kernel.Module{accounts.New(), ev, sc, lg, ob}
+	fw := frameworks.New(ob, ob) // obligation ids and applicability come from obligations
+	return []kernel.Module{accounts.New(), ev, sc, lg, ob, fw}
 }
 
 // scopeFacts hands the scope service to the obligations capability once scope has

@@ -1,0 +1,305 @@
+// Package frameworks is the capability that lets an operator bring its other control
+// frameworks — NIST SP 800-53, an ISO/IEC 27001 control set, its own company controls — as
+// OSCAL catalogs, map their controls to the regime's obligations (with the set relations of
+// NIST OLIR: equivalent, subset, superset, related) and see which duties that apply to it
+// no control of the framework covers yet.
+//
+// Frameworks, their controls and mappings are tenant records (tables framework*, keyed by
+// org_id and the framework id the user chose); every change is audited in the same
+// transaction. Re-uploading a framework replaces its controls and keeps the mappings whose
+// control is still there. Obligation ids are checked against the organisation's catalog
+// (the embedded one plus its own policies) and applicability comes from its findings, both
+// read through the obligations capability's exported service.
+package frameworks
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json demo-baseline.json
+var files embed.FS
+
+// Permissions of the frameworks capability.
+const (
+	Read  auth.Permission = "frameworks.read"
+	Write auth.Permission = "frameworks.write"
+)
+
+func init() {
+	// Frameworks are an operator's own compliance work: regulators and suppliers have none.
+	auth.Grant(Read, auth.RolesByKind[auth.Operator]...)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager)
+}
+
+// Module is the frameworks capability.
+type Module struct {
+	*Service
+	d     kernel.Deps
+	pages *web.Pages
+}
+
+// New returns the module, which checks obligation ids against cat and reads applicability
+// from findings (both the obligations module, which must register first).
+func New(cat CatalogSource, findings FindingsSource) *Module {
+	return &Module{Service: &Service{catalog: cat, findings: findings, now: time.Now}}
+}
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "frameworks" }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration {
+	return []store.Migration{{Module: "frameworks", Version: 1, Name: "frameworks, controls, mappings", SQL: `CREATE TABLE frameworks (
+	org_id BIGINT NOT NULL,
+	id TEXT NOT NULL,
+	title TEXT NOT NULL,
+	version TEXT NOT NULL,
+	sha256 TEXT NOT NULL,
+	controls INTEGER NOT NULL,
+	uploaded_by TEXT NOT NULL,
+	uploaded_at {{ts}} NOT NULL,
+	PRIMARY KEY (org_id, id)
+);
+CREATE TABLE framework_controls (
+	org_id BIGINT NOT NULL,
+	framework_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	label TEXT NOT NULL,
+	title TEXT NOT NULL,
+	grp TEXT NOT NULL,
+	parent TEXT NOT NULL,
+	statement TEXT NOT NULL,
+	PRIMARY KEY (org_id, framework_id, id)
+);
+CREATE TABLE framework_mappings (
+	org_id BIGINT NOT NULL,
+	framework_id TEXT NOT NULL,
+	control_id TEXT NOT NULL,
+	obligation_id TEXT NOT NULL,
+	relation TEXT NOT NULL,
+	note TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	PRIMARY KEY (org_id, framework_id, control_id, obligation_id)
+);
+CREATE INDEX framework_mappings_obligation ON framework_mappings (org_id, obligation_id)`}}
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	m.d = d
+	m.Service.db = d.DB
+	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
+		return err
+	}
+	var err error
+	if m.pages, err = d.Web.ParsePages(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	s.Page("GET /frameworks", Read, m.listPage)
+	s.Page("POST /frameworks", Write, m.uploadPage)
+	s.Page("GET /frameworks/{id}", Read, m.detailPage)
+	s.Page("POST /frameworks/{id}/delete", Write, m.deletePage)
+	s.Page("POST /frameworks/{id}/mappings", Write, m.addMappingPage)
+	s.Page("POST /frameworks/{id}/mappings/delete", Write, m.removeMappingPage)
+
+	s.API("GET /api/v1/frameworks", Read, m.apiList)
+	s.API("GET /api/v1/frameworks/{id}", Read, m.apiGet)
+	s.APIWithLimit("PUT /api/v1/frameworks/{id}", Write, MaxUploadSize+1, m.apiUpload)
+	s.API("DELETE /api/v1/frameworks/{id}", Write, m.apiDelete)
+	s.API("GET /api/v1/frameworks/{id}/mappings", Read, m.apiMappings)
+	s.API("POST /api/v1/frameworks/{id}/mappings", Write, m.apiAddMapping)
+	s.API("DELETE /api/v1/frameworks/{id}/mappings/{control}/{obligation}", Write, m.apiRemoveMapping)
+	s.API("GET /api/v1/frameworks/{id}/coverage", Read, m.apiCoverage)
+
+	s.AddNav(web.NavItem{Key: "nav.frameworks", Path: "/frameworks", Perm: Read, Order: 40})
+	b, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return fmt.Errorf("frameworks openapi.json: %w", err)
+	}
+	return s.AddOpenAPI(b)
+}
+
+func canWrite(r *http.Request) bool {
+	p := web.PrincipalFrom(r.Context())
+	return p != nil && auth.Allowed(p.Role, Write)
+}
+
+type listData struct {
+	Items    []Framework
+	CanWrite bool
+	MaxKiB   int
+}
+
+func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.List(r.Context())
+	if err != nil {
+		return err
+	}
+	v := m.d.Web.NewView(r, "nav.frameworks", "/frameworks")
+	v.Data = listData{Items: list, CanWrite: canWrite(r), MaxKiB: web.MaxBody >> 10}
+	return m.pages.Render(w, r, "page_list.html", v)
+}
+
+// uploadPage takes the multipart form of the list page. Page routes carry the web layer's
+// default body limit (web.MaxBody), so larger catalogs go through the API's PUT.
+func (m *Module) uploadPage(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseMultipartForm(web.MaxBody); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return problem.Field("file", "the upload could not be read: %v", err)
+	}
+	id := r.PostFormValue("id")
+	fh, _, err := r.FormFile("file")
+	if err != nil {
+		return problem.Field("file", "choose an OSCAL catalog (JSON) to upload")
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, MaxUploadSize+1))
+	if err != nil {
+		return fmt.Errorf("read framework upload: %w", err)
+	}
+	res, err := m.Import(r.Context(), id, "file", b)
+	if err != nil {
+		return err
+	}
+	lang := web.RequestLang(r)
+	msg := m.d.Web.Messages.T(lang, "fw.imported", res.Framework.ID, res.Framework.Controls)
+	if res.Replaced {
+		msg = m.d.Web.Messages.T(lang, "fw.replaced", res.Framework.ID, res.Framework.Controls, res.MappingsKept, res.MappingsDropped)
+	}
+	return web.Redirect(w, r, "/frameworks/"+res.Framework.ID, msg)
+}
+
+type detailData struct {
+	Cov         Coverage
+	Titles      map[string]catalog.Text
+	Obligations []*catalog.Obligation
+	Relations   []catalog.Relation
+	CanWrite    bool
+}
+
+func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderDetail(w, r, m.d.Web.NewView(r, "nav.frameworks", "/frameworks"), http.StatusOK)
+}
+
+// renderDetail renders a framework's page with status code (400 to show a form's errors).
+func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
+	cov, err := m.Coverage(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	cat, err := m.catalog.Catalog(r.Context())
+	if err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	d := detailData{Cov: cov, Titles: map[string]catalog.Text{}, Obligations: cat.Obligations, Relations: Relations, CanWrite: canWrite(r)}
+	for _, o := range cat.Obligations {
+		d.Titles[o.ID] = o.Title
+	}
+	v.Data = d
+	if code != http.StatusOK {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(code)
+	}
+	return m.pages.Render(w, r, "page_detail.html", v)
+}
+
+func (m *Module) deletePage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := m.Delete(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/frameworks", m.d.Web.Messages.T(web.RequestLang(r), "fw.deleted", id))
+}
+
+func (m *Module) addMappingPage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := m.Get(r.Context(), id); err != nil {
+		return err
+	}
+	in := NewMapping{ControlID: r.PostFormValue("control_id"), ObligationID: r.PostFormValue("obligation_id"),
+		Relation: catalog.Relation(r.PostFormValue("relation")), Note: r.PostFormValue("note")}
+	if _, err := m.AddMapping(r.Context(), id, in); err != nil {
+		v := m.d.Web.NewView(r, "nav.frameworks", "/frameworks")
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		v.Form = r.PostForm
+		return m.renderDetail(w, r, v, http.StatusBadRequest)
+	}
+	return web.Redirect(w, r, "/frameworks/"+id, m.d.Web.Messages.T(web.RequestLang(r), "fw.mapped", in.ControlID, in.ObligationID))
+}
+
+func (m *Module) removeMappingPage(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	control, ob := r.PostFormValue("control_id"), r.PostFormValue("obligation_id")
+	if err := m.RemoveMapping(r.Context(), id, control, ob); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/frameworks/"+id, m.d.Web.Messages.T(web.RequestLang(r), "fw.unmapped", control, ob))
+}
+
+// SeedDemo imports a small demo control set for the demo operator and maps ten of its
+// controls to obligations, leaving some applicable duties unmapped so that the coverage view
+// has something to show. Mappings to obligations the catalog no longer has are skipped.
+func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
+	ctx = store.WithOrg(ctx, d.Operator.ID)
+	doc, err := files.ReadFile("demo-baseline.json")
+	if err != nil {
+		return fmt.Errorf("demo framework: %w", err)
+	}
+	if _, err := m.Import(ctx, DemoFramework, "file", doc); err != nil {
+		return fmt.Errorf("demo framework: %w", err)
+	}
+	cat, err := m.catalog.Catalog(ctx)
+	if err != nil {
+		return fmt.Errorf("demo mappings: %w", err)
+	}
+	for _, dm := range DemoMappings {
+		if _, ok := cat.Obligation(dm.ObligationID); !ok {
+			m.d.Log.Warn("demo mapping skipped: obligation not in the catalog", "obligation", dm.ObligationID)
+			continue
+		}
+		if _, err := m.AddMapping(ctx, DemoFramework, dm); err != nil {
+			return fmt.Errorf("demo mapping %s → %s: %w", dm.ControlID, dm.ObligationID, err)
+		}
+	}
+	return nil
+}
+
+// DemoFramework is the id of the demo's control set.
+const DemoFramework = "DEMO-BASELINE"
+
+// DemoMappings are the demo's mappings of DemoFramework's controls to obligations.
+var DemoMappings = []NewMapping{
+	{ControlID: "acm-1", ObligationID: "CIIR-ACCESS-CONTROL", Relation: catalog.RelSubset, Note: "Accounts are one part of access control."},
+	{ControlID: "acm-2", ObligationID: "CIIR-ACCESS-CONTROL", Relation: catalog.RelSubset},
+	{ControlID: "log-1", ObligationID: "CIIR-MONITORING-LOG-RETENTION", Relation: catalog.RelSubset},
+	{ControlID: "log-2", ObligationID: "CSL-LOG-RETENTION", Relation: catalog.RelSuperset, Note: "Our control keeps logs for twelve months; the law asks for six."},
+	{ControlID: "inc-1", ObligationID: "CSL-INCIDENT-RESPONSE-PLAN", Relation: catalog.RelEquivalent},
+	{ControlID: "inc-2", ObligationID: "IRM-CII-1-HOUR-REPORT", Relation: catalog.RelRelated, Note: "Our internal timeline is 4 hours; the CII 1-hour report is stricter."},
+	{ControlID: "bkp-1", ObligationID: "CSL-CII-DR-BACKUP", Relation: catalog.RelSubset},
+	{ControlID: "mal-1", ObligationID: "CSL-TECHNICAL-DEFENCES", Relation: catalog.RelSubset},
+	{ControlID: "vul-1", ObligationID: "CIIR-VULNERABILITY-REMEDIATION", Relation: catalog.RelEquivalent},
+	{ControlID: "trn-1", ObligationID: "CSL-CII-TRAINING", Relation: catalog.RelRelated},
+	{ControlID: "sup-1", ObligationID: "CSL-CII-SUPPLIER-AGREEMENT", Relation: catalog.RelEquivalent},
+	{ControlID: "gov-1", ObligationID: "CSL-SECURITY-RESPONSIBLE-PERSON", Relation: catalog.RelEquivalent},
+}

@@ -1,0 +1,589 @@
+package frameworks
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/obligations"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+)
+
+// MaxUploadSize bounds an uploaded OSCAL catalog; NIST SP 800-53 rev. 5 in full is about
+// 10 MB.
+const MaxUploadSize = 32 << 20
+
+// MaxNote bounds a mapping's note, in bytes.
+const MaxNote = 2000
+
+// maxIDLen bounds a framework id.
+const maxIDLen = 64
+
+// CatalogSource gives the obligations catalog in force for the context's organisation (the
+// embedded catalog plus the organisation's own policies); *obligations.Module implements it.
+type CatalogSource interface {
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// FindingsSource gives the context's organisation's stored findings; *obligations.Module
+// implements it.
+type FindingsSource interface {
+	Findings(ctx context.Context, f obligations.Filter) ([]obligations.Finding, error)
+}
+
+// Framework is an organisation's imported control framework, without its controls.
+type Framework struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	Version    string    `json:"version"`
+	SHA256     string    `json:"sha256"` // of the uploaded document
+	Controls   int       `json:"controls"`
+	Mappings   int       `json:"mappings"`
+	UploadedBy string    `json:"uploaded_by"`
+	UploadedAt time.Time `json:"uploaded_at"`
+}
+
+// Control is one control of an imported framework.
+type Control struct {
+	ID        string `json:"id"`
+	Label     string `json:"label,omitempty"`
+	Title     string `json:"title"`
+	Group     string `json:"group,omitempty"`
+	Parent    string `json:"parent,omitempty"`
+	Statement string `json:"statement,omitempty"`
+}
+
+// Mapping links a control of a framework to an obligation of the catalog, with one of the
+// relations of catalog.Relation (after NIST OLIR).
+type Mapping struct {
+	Framework    string           `json:"framework"`
+	ControlID    string           `json:"control_id"`
+	ObligationID string           `json:"obligation_id"`
+	Relation     catalog.Relation `json:"relation"`
+	Note         string           `json:"note,omitempty"`
+	CreatedBy    string           `json:"created_by"`
+	CreatedAt    time.Time        `json:"created_at"`
+}
+
+// key names a mapping in the audit trail.
+func (m Mapping) key() string { return m.Framework + "/" + m.ControlID + "→" + m.ObligationID }
+
+// ImportResult says what an upload did.
+type ImportResult struct {
+	Framework Framework `json:"framework"`
+	// Replaced is true when a framework with the same id existed and its controls were
+	// replaced.
+	Replaced bool `json:"replaced"`
+	// MappingsKept counts the mappings whose control is still in the framework;
+	// MappingsDropped the ones removed because their control is gone.
+	MappingsKept    int       `json:"mappings_kept"`
+	MappingsDropped int       `json:"mappings_dropped"`
+	Dropped         []Mapping `json:"dropped,omitempty"`
+}
+
+// Relations lists the relations a mapping may state, in the order forms show them.
+var Relations = []catalog.Relation{catalog.RelEquivalent, catalog.RelSubset, catalog.RelSuperset, catalog.RelRelated}
+
+func validRelation(r catalog.Relation) bool {
+	for _, x := range Relations {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenRE is OSCAL's token datatype, which framework ids must match like control ids.
+var tokenRE = regexp.MustCompile(`^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$`)
+
+// ValidID reports whether id can name a framework: an OSCAL token of at most 64 bytes.
+func ValidID(id string) bool { return len(id) <= maxIDLen && tokenRE.MatchString(id) }
+
+// Service keeps organisations' frameworks, their controls and their mappings to
+// obligations. Every method works on the context's organisation only.
+type Service struct {
+	db       *store.DB
+	catalog  CatalogSource
+	findings FindingsSource
+	now      func() time.Time
+}
+
+// NewService returns the service over db, validating obligation ids against cat and
+// reading applicability from findings.
+func NewService(db *store.DB, cat CatalogSource, findings FindingsSource) *Service {
+	return &Service{db: db, catalog: cat, findings: findings, now: time.Now}
+}
+
+// Import parses an OSCAL catalog (JSON) as framework id and stores it for the context's
+// organisation. An existing framework of that id has its controls replaced: mappings whose
+// control is still there are kept, the others are dropped and reported. A document that
+// does not parse is a field error on field (the form's or the API's name for the upload).
+func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (ImportResult, error) {
+	id = strings.TrimSpace(id)
+	if !ValidID(id) {
+		return ImportResult{}, problem.Field("id", "must be an OSCAL token of at most %d characters: a letter or _ first, then letters, digits, '.', '-' or '_' (e.g. NIST-800-53)", maxIDLen)
+	}
+	if len(doc) > MaxUploadSize {
+		return ImportResult{}, problem.Field(field, "is larger than %d MiB", MaxUploadSize>>20)
+	}
+	f, err := catalog.ImportOSCAL(bytes.NewReader(doc), id)
+	if err != nil {
+		return ImportResult{}, problem.Field(field, "is not a usable OSCAL catalog: %s", shorten(strings.TrimPrefix(err.Error(), "catalog: import OSCAL "+id+": ")))
+	}
+	sum := sha256.Sum256(doc)
+	res := ImportResult{Framework: Framework{ID: id, Title: clip(f.Title, 500), Version: clip(f.Version, 100), SHA256: hex.EncodeToString(sum[:]), Controls: len(f.Controls),
+		UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: s.now().UTC().Truncate(time.Microsecond)}}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		var before *Framework
+		old, err := getFramework(t, id)
+		switch {
+		case err == nil:
+			before, res.Replaced = &old, true
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		if res.Replaced {
+			if _, err := t.Exec(`UPDATE frameworks SET title = $3, version = $4, sha256 = $5, controls = $6, uploaded_by = $7, uploaded_at = $8 WHERE org_id = $1 AND id = $2`,
+				id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt); err != nil {
+				return fmt.Errorf("update framework %s: %w", id, err)
+			}
+			if _, err := t.Exec(`DELETE FROM framework_controls WHERE org_id = $1 AND framework_id = $2`, id); err != nil {
+				return fmt.Errorf("clear controls of %s: %w", id, err)
+			}
+		} else if _, err := t.Exec(`INSERT INTO frameworks (org_id, id, title, version, sha256, controls, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt); err != nil {
+			return fmt.Errorf("store framework %s: %w", id, err)
+		}
+		for i, c := range f.Controls {
+			if _, err := t.Exec(`INSERT INTO framework_controls (org_id, framework_id, id, seq, label, title, grp, parent, statement) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				id, c.ID, i, clip(c.Label, 100), clip(c.Title, 500), clip(c.Group, 500), c.Parent, clip(c.Statement, 20000)); err != nil {
+				return fmt.Errorf("store control %s of %s: %w", c.ID, id, err)
+			}
+		}
+		if res.Replaced {
+			ms, err := listMappings(t, id, "")
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if _, ok := f.Control(m.ControlID); ok {
+					res.MappingsKept++
+					continue
+				}
+				if _, err := t.Exec(`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2 AND control_id = $3 AND obligation_id = $4`, id, m.ControlID, m.ObligationID); err != nil {
+					return fmt.Errorf("drop mapping %s: %w", m.key(), err)
+				}
+				if err := audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), audit.Delete, m, nil, "control no longer in the re-uploaded framework"); err != nil {
+					return err
+				}
+				res.Dropped = append(res.Dropped, m)
+			}
+			res.MappingsDropped = len(res.Dropped)
+		}
+		res.Framework.Mappings = res.MappingsKept
+		action, detail := audit.Create, fmt.Sprintf("%s: %d controls", res.Framework.Title, res.Framework.Controls)
+		if res.Replaced {
+			action = audit.Update
+			detail += fmt.Sprintf(", %d mappings kept, %d dropped", res.MappingsKept, res.MappingsDropped)
+		}
+		var b any
+		if before != nil {
+			b = before
+		}
+		return audit.Record(t.Tx(), t.OrgID(), "framework", id, action, b, res.Framework, detail)
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+// shorten keeps a parser's error readable: at most ten lines and 2000 bytes.
+func shorten(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 10 {
+		lines = append(lines[:10], fmt.Sprintf("… and %d more", len(lines)-10))
+	}
+	return clip(strings.Join(lines, "; "), 2000)
+}
+
+// clip cuts s to at most n bytes without splitting a UTF-8 sequence.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// Delete removes a framework, its controls and its mappings.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	return s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		f, err := getFramework(t, id)
+		if err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2`,
+			`DELETE FROM framework_controls WHERE org_id = $1 AND framework_id = $2`,
+			`DELETE FROM frameworks WHERE org_id = $1 AND id = $2`,
+		} {
+			if _, err := t.Exec(q, id); err != nil {
+				return fmt.Errorf("delete framework %s: %w", id, err)
+			}
+		}
+		return audit.Record(t.Tx(), t.OrgID(), "framework", id, audit.Delete, f, nil, fmt.Sprintf("%s: %d controls, %d mappings", f.Title, f.Controls, f.Mappings))
+	})
+}
+
+const frameworkColumns = `id, title, version, sha256, controls, uploaded_by, uploaded_at,
+	(SELECT COUNT(*) FROM framework_mappings m WHERE m.org_id = frameworks.org_id AND m.framework_id = frameworks.id)`
+
+func scanFramework(scan func(...any) error) (Framework, error) {
+	var f Framework
+	err := scan(&f.ID, &f.Title, &f.Version, &f.SHA256, &f.Controls, &f.UploadedBy, &f.UploadedAt, &f.Mappings)
+	f.UploadedAt = f.UploadedAt.UTC()
+	return f, err
+}
+
+func getFramework(t *store.Tenant, id string) (Framework, error) {
+	f, err := scanFramework(t.QueryRow(`SELECT `+frameworkColumns+` FROM frameworks WHERE org_id = $1 AND id = $2`, id).Scan)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		err = fmt.Errorf("read framework %s: %w", id, err)
+	}
+	return f, err
+}
+
+// List returns the organisation's frameworks, by id.
+func (s *Service) List(ctx context.Context) ([]Framework, error) {
+	var out []Framework
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		rows, err := t.Query(`SELECT ` + frameworkColumns + ` FROM frameworks WHERE org_id = $1 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("list frameworks: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			f, err := scanFramework(rows.Scan)
+			if err != nil {
+				return fmt.Errorf("list frameworks: %w", err)
+			}
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Get returns a framework; another organisation's, or none, is store.ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (Framework, error) {
+	var f Framework
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		f, err = getFramework(t, id)
+		return err
+	})
+	return f, err
+}
+
+// Controls returns a framework's controls in document order.
+func (s *Service) Controls(ctx context.Context, id string) ([]Control, error) {
+	var out []Control
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		if _, err := getFramework(t, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = listControls(t, id)
+		return err
+	})
+	return out, err
+}
+
+func listControls(t *store.Tenant, id string) ([]Control, error) {
+	rows, err := t.Query(`SELECT id, label, title, grp, parent, statement FROM framework_controls WHERE org_id = $1 AND framework_id = $2 ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list controls of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Control
+	for rows.Next() {
+		var c Control
+		if err := rows.Scan(&c.ID, &c.Label, &c.Title, &c.Group, &c.Parent, &c.Statement); err != nil {
+			return nil, fmt.Errorf("list controls of %s: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Mappings returns a framework's mappings, by control and obligation.
+func (s *Service) Mappings(ctx context.Context, id string) ([]Mapping, error) {
+	var out []Mapping
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		if _, err := getFramework(t, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = listMappings(t, id, "")
+		return err
+	})
+	return out, err
+}
+
+func listMappings(t *store.Tenant, framework, control string) ([]Mapping, error) {
+	rows, err := t.Query(`SELECT framework_id, control_id, obligation_id, relation, note, created_by, created_at FROM framework_mappings
+		WHERE org_id = $1 AND framework_id = $2 AND ($3 = '' OR control_id = $3) ORDER BY control_id, obligation_id`, framework, control)
+	if err != nil {
+		return nil, fmt.Errorf("list mappings of %s: %w", framework, err)
+	}
+	defer rows.Close()
+	var out []Mapping
+	for rows.Next() {
+		var m Mapping
+		var rel string
+		if err := rows.Scan(&m.Framework, &m.ControlID, &m.ObligationID, &rel, &m.Note, &m.CreatedBy, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list mappings of %s: %w", framework, err)
+		}
+		m.Relation, m.CreatedAt = catalog.Relation(rel), m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// NewMapping is what a user submits to map a control to an obligation.
+type NewMapping struct {
+	ControlID    string           `json:"control_id"`
+	ObligationID string           `json:"obligation_id"`
+	Relation     catalog.Relation `json:"relation"`
+	Note         string           `json:"note"`
+}
+
+// AddMapping maps a control of framework to an obligation, after checking that the
+// framework, the control and the obligation exist and the relation is known; each failure
+// is a field error naming framework, control_id, obligation_id, relation or note. Mapping
+// the same control and obligation again replaces the relation and note.
+func (s *Service) AddMapping(ctx context.Context, framework string, in NewMapping) (Mapping, error) {
+	cat, err := s.catalog.Catalog(ctx)
+	if err != nil {
+		return Mapping{}, fmt.Errorf("read the catalog: %w", err)
+	}
+	in.ControlID, in.ObligationID = strings.TrimSpace(in.ControlID), strings.TrimSpace(in.ObligationID)
+	in.Note = strings.TrimSpace(in.Note)
+	v := &problem.Invalid{}
+	if in.ControlID == "" {
+		v.Add("control_id", "is required")
+	}
+	if _, ok := cat.Obligation(in.ObligationID); !ok {
+		if in.ObligationID == "" {
+			v.Add("obligation_id", "is required")
+		} else {
+			v.Add("obligation_id", "no obligation %q in your organisation's catalog", clip(in.ObligationID, 100))
+		}
+	}
+	if !validRelation(in.Relation) {
+		v.Add("relation", "must be one of equivalent, subset, superset, related")
+	}
+	if len(in.Note) > MaxNote {
+		v.Add("note", "is longer than %d bytes", MaxNote)
+	}
+	m := Mapping{Framework: framework, ControlID: in.ControlID, ObligationID: in.ObligationID, Relation: in.Relation, Note: in.Note,
+		CreatedBy: audit.ActorFrom(ctx).Label, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		if _, err := getFramework(t, framework); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				v.Add("framework", "no framework %q in your organisation", clip(framework, 100))
+				return v
+			}
+			return err
+		}
+		if in.ControlID != "" {
+			var n int
+			if err := t.QueryRow(`SELECT COUNT(*) FROM framework_controls WHERE org_id = $1 AND framework_id = $2 AND id = $3`, framework, in.ControlID).Scan(&n); err != nil {
+				return fmt.Errorf("look up control: %w", err)
+			}
+			if n == 0 {
+				v.Add("control_id", "framework %s has no control %q", framework, clip(in.ControlID, 100))
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		var before *Mapping
+		old, err := listMappings(t, framework, in.ControlID)
+		if err != nil {
+			return err
+		}
+		for i := range old {
+			if old[i].ObligationID == in.ObligationID {
+				before = &old[i]
+			}
+		}
+		action := audit.Create
+		if before != nil {
+			action = audit.Update
+			if _, err := t.Exec(`UPDATE framework_mappings SET relation = $5, note = $6, created_by = $7, created_at = $8 WHERE org_id = $1 AND framework_id = $2 AND control_id = $3 AND obligation_id = $4`,
+				framework, m.ControlID, m.ObligationID, string(m.Relation), m.Note, m.CreatedBy, m.CreatedAt); err != nil {
+				return fmt.Errorf("update mapping %s: %w", m.key(), err)
+			}
+		} else if _, err := t.Exec(`INSERT INTO framework_mappings (org_id, framework_id, control_id, obligation_id, relation, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			framework, m.ControlID, m.ObligationID, string(m.Relation), m.Note, m.CreatedBy, m.CreatedAt); err != nil {
+			return fmt.Errorf("store mapping %s: %w", m.key(), err)
+		}
+		var b any
+		if before != nil {
+			b = before
+		}
+		return audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), action, b, m, string(m.Relation))
+	})
+	if err != nil {
+		return Mapping{}, err
+	}
+	return m, nil
+}
+
+// RemoveMapping deletes a mapping; one that does not exist is store.ErrNotFound.
+func (s *Service) RemoveMapping(ctx context.Context, framework, controlID, obligationID string) error {
+	if controlID == "" || obligationID == "" {
+		return store.ErrNotFound
+	}
+	return s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		ms, err := listMappings(t, framework, controlID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.ObligationID != obligationID {
+				continue
+			}
+			if _, err := t.Exec(`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2 AND control_id = $3 AND obligation_id = $4`, framework, controlID, obligationID); err != nil {
+				return fmt.Errorf("remove mapping %s: %w", m.key(), err)
+			}
+			return audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), audit.Delete, m, nil, string(m.Relation))
+		}
+		return store.ErrNotFound
+	})
+}
+
+// ObligationCoverage is one obligation that applies to the organisation, with the
+// framework's controls mapped to it.
+type ObligationCoverage struct {
+	ObligationID string       `json:"obligation_id"`
+	Title        catalog.Text `json:"title"`
+	Status       rules.Status `json:"status"` // the most urgent status over its subjects
+	Controls     []Mapping    `json:"controls"`
+}
+
+// ControlCoverage is one control of the framework with the obligations mapped to it.
+type ControlCoverage struct {
+	Control
+	Obligations []Mapping `json:"obligations"`
+}
+
+// Coverage is how far a framework's controls cover the duties that apply to the
+// organisation.
+type Coverage struct {
+	Framework Framework `json:"framework"`
+	// Applicable counts the obligations with at least one finding other than
+	// not_applicable; Covered those of them with at least one mapped control.
+	Applicable int `json:"applicable"`
+	Covered    int `json:"covered"`
+	// Unmapped are the applicable obligations no control of the framework is mapped to.
+	Unmapped    []ObligationCoverage `json:"unmapped"`
+	Obligations []ObligationCoverage `json:"obligations"`
+	Controls    []ControlCoverage    `json:"controls"`
+}
+
+// urgency orders statuses from most to least urgent.
+var urgency = map[rules.Status]int{rules.StatusOverdue: 0, rules.StatusGap: 1, rules.StatusNeedsAttestation: 2, rules.StatusMet: 3, rules.StatusNotApplicable: 4}
+
+// Coverage reports, for framework id, which obligations that apply to the organisation
+// have mapped controls and which have none, and per control the obligations it maps to.
+func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
+	var (
+		cv       = Coverage{Unmapped: []ObligationCoverage{}, Obligations: []ObligationCoverage{}, Controls: []ControlCoverage{}}
+		controls []Control
+		maps     []Mapping
+	)
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if cv.Framework, err = getFramework(t, id); err != nil {
+			return err
+		}
+		if controls, err = listControls(t, id); err != nil {
+			return err
+		}
+		maps, err = listMappings(t, id, "")
+		return err
+	})
+	if err != nil {
+		return Coverage{}, err
+	}
+	cat, err := s.catalog.Catalog(ctx)
+	if err != nil {
+		return Coverage{}, fmt.Errorf("read the catalog: %w", err)
+	}
+	fs, err := s.findings.Findings(ctx, obligations.Filter{})
+	if err != nil {
+		return Coverage{}, fmt.Errorf("read findings: %w", err)
+	}
+	status := map[string]rules.Status{}
+	for _, f := range fs {
+		if f.Status == rules.StatusNotApplicable {
+			continue
+		}
+		if cur, ok := status[f.ObligationID]; !ok || urgency[f.Status] < urgency[cur] {
+			status[f.ObligationID] = f.Status
+		}
+	}
+	byOb, byControl := map[string][]Mapping{}, map[string][]Mapping{}
+	for _, m := range maps {
+		byOb[m.ObligationID] = append(byOb[m.ObligationID], m)
+		byControl[m.ControlID] = append(byControl[m.ControlID], m)
+	}
+	ids := make([]string, 0, len(status))
+	for ob := range status {
+		ids = append(ids, ob)
+	}
+	sort.Strings(ids)
+	for _, ob := range ids {
+		oc := ObligationCoverage{ObligationID: ob, Status: status[ob], Controls: orEmpty(byOb[ob])}
+		if o, ok := cat.Obligation(ob); ok {
+			oc.Title = o.Title
+		}
+		cv.Applicable++
+		cv.Obligations = append(cv.Obligations, oc)
+		if len(oc.Controls) == 0 {
+			cv.Unmapped = append(cv.Unmapped, oc)
+		} else {
+			cv.Covered++
+		}
+	}
+	for _, c := range controls {
+		cv.Controls = append(cv.Controls, ControlCoverage{Control: c, Obligations: orEmpty(byControl[c.ID])})
+	}
+	return cv, nil
+}
+
+// orEmpty makes a missing list an empty one, so JSON shows [] rather than null.
+func orEmpty(ms []Mapping) []Mapping {
+	if ms == nil {
+		return []Mapping{}
+	}
+	return ms
+}
