@@ -100,7 +100,9 @@ type Obligation struct {
 	Capability  string           `yaml:"capability"`
 	Subject     string           `yaml:"subject"`
 	Applies     string           `yaml:"applies"`
+	AppliesTo   *Text            `yaml:"applies_to"` // whom the duty binds, in plain words, for reasons
 	Check       string           `yaml:"check"`
+	Requires    *Text            `yaml:"requires"` // what the check asks for, in plain words, for reasons
 	Attestation *AttestationSpec `yaml:"attestation"`
 	Cadence     string           `yaml:"cadence"`
 	Due         string           `yaml:"due"`

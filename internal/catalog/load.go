@@ -365,6 +365,15 @@ func (v *validator) validate() {
 		if o.Deadline != nil {
 			v.text(n, "deadline", f+": deadline", *o.Deadline, true)
 		}
+		if o.AppliesTo != nil {
+			v.text(n, "applies_to", f+": applies_to", *o.AppliesTo, true)
+		}
+		if o.Requires != nil {
+			v.text(n, "requires", f+": requires", *o.Requires, true)
+			if !hasCheck {
+				v.add(child(n, "requires"), f+": requires", "describes a check; this obligation has none")
+			}
+		}
 		citations(n, f, o.Equivalents)
 		tn := child(n, "tests")
 		names := map[string]bool{}
@@ -516,6 +525,12 @@ func (c *Catalog) Rules() []rules.Rule {
 	out := make([]rules.Rule, 0, len(c.Obligations))
 	for _, o := range c.Obligations {
 		r := rules.Rule{ID: o.ID, Subject: rules.SubjectKind(o.Subject), Applies: o.Applies, Check: o.Check, Due: o.Due}
+		if o.AppliesTo != nil {
+			r.AppliesTo = *o.AppliesTo
+		}
+		if o.Requires != nil {
+			r.Requires = *o.Requires
+		}
 		if o.Attestation != nil {
 			r.Attestation = &rules.AttestationSpec{Evidence: o.Attestation.Evidence, ValidityDays: o.Attestation.ValidityDays}
 		}

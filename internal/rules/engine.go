@@ -74,6 +74,13 @@ type Rule struct {
 	Due         string // CEL timestamp; "" means no deadline
 	Attestation *AttestationSpec
 	Penalty     *PenaltyRange
+	// AppliesTo names, in plain words, whom or what the duty binds ("CII operators",
+	// "systems graded at level 3 or above"); the not-applicable reason shows it instead of
+	// the Applies expression.
+	AppliesTo Text
+	// Requires says, in plain words, what Check asks for ("network logs kept for at least
+	// 180 days"); met, gap and overdue reasons show it instead of the expression.
+	Requires Text
 }
 
 // CompileError is a rule refused at load: which obligation, which field, and why.
@@ -145,7 +152,8 @@ type Engine struct {
 	orgRules []*compiled
 	sysRules []*compiled
 	factSets []FactSet
-	fieldIdx map[reflect.Type]map[string]int // CEL field name -> struct field index
+	fieldIdx map[reflect.Type]map[string]int  // CEL field name -> struct field index
+	labels   map[reflect.Type]map[string]Text // CEL field name -> label for reasons
 }
 
 // factRef is one fact an expression reads, such as org.log_retention_days.
@@ -155,6 +163,8 @@ type compiled struct {
 	Rule
 	applies, check, due cel.Program
 	reads               []factRef       // facts read by applies, check and due, in order
+	appliesReads        []factRef       // facts read by applies, shown when the duty does not apply
+	checkReads          []factRef       // facts read by check and due, shown when it does
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
 	txt                 reasonText      // the constant parts of this rule's reasons
 }
@@ -183,9 +193,10 @@ func NewEngine(rs []Rule, opts ...Option) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, orgEnv: orgEnv, sysEnv: sysEnv, byID: map[string]*compiled{},
-		factSets: sets, fieldIdx: map[reflect.Type]map[string]int{}}
+		factSets: sets, fieldIdx: map[reflect.Type]map[string]int{}, labels: map[reflect.Type]map[string]Text{}}
 	for _, t := range append([]reflect.Type{orgType, systemType}, typesOf(sets)...) {
 		e.fieldIdx[t] = celFieldIndex(t)
+		e.labels[t] = fieldLabels(t)
 	}
 	var errs []error
 	for _, r := range rs {
@@ -221,6 +232,18 @@ func typesOf(sets []FactSet) []reflect.Type {
 		out[i] = s.Type
 	}
 	return out
+}
+
+// fieldLabels reads each field's `label:"中文|English"` tag, keyed by CEL name, so that
+// reasons name facts the way a compliance officer would rather than by their CEL path.
+func fieldLabels(t reflect.Type) map[string]Text {
+	m := map[string]Text{}
+	for name, i := range celFieldIndex(t) {
+		if zh, en, ok := strings.Cut(t.Field(i).Tag.Get("label"), "|"); ok {
+			m[name] = Text{Zh: zh, En: en}
+		}
+	}
+	return m
 }
 
 // celFieldIndex maps each exported field's CEL name (its `cel` tag, else its Go name) to its
@@ -280,6 +303,8 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 	c := &compiled{Rule: r, orgFields: map[string]bool{}}
 	var errs []error
 	seen := map[factRef]bool{}
+	var shown *[]factRef // the reason's list this expression's reads go to
+	shownSeen := map[factRef]bool{}
 	build := func(field, expr string, want *cel.Type) cel.Program {
 		if strings.TrimSpace(expr) == "" {
 			return nil
@@ -294,6 +319,10 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 				seen[fr] = true
 				c.reads = append(c.reads, fr)
 			}
+			if !shownSeen[fr] {
+				shownSeen[fr] = true
+				*shown = append(*shown, fr)
+			}
 			if fr.variable == "org" {
 				c.orgFields[fr.field] = true
 			}
@@ -305,7 +334,16 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 		metZh: "已满足：" + r.Check, metEn: "Met: " + r.Check + " holds",
 		falseZh: r.Check + " 不成立", falseEn: r.Check + " is false",
 	}
+	if r.AppliesTo.Zh != "" && r.AppliesTo.En != "" {
+		c.txt.naZh, c.txt.naEn = "不适用：本义务约束"+r.AppliesTo.Zh, "Does not apply: this duty binds "+r.AppliesTo.En
+	}
+	if r.Requires.Zh != "" && r.Requires.En != "" {
+		c.txt.metZh, c.txt.metEn = "已满足："+r.Requires.Zh, "Met: "+r.Requires.En
+		c.txt.falseZh, c.txt.falseEn = "要求"+r.Requires.Zh, "required: "+r.Requires.En
+	}
+	shown = &c.appliesReads
 	c.applies = build("applies", r.Applies, cel.BoolType)
+	shown, shownSeen = &c.checkReads, map[factRef]bool{}
 	c.check = build("check", r.Check, cel.BoolType)
 	c.due = build("due", r.Due, cel.TimestampType)
 	if len(errs) > 0 {
@@ -581,10 +619,10 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		}
 		return fd, fmt.Errorf("rules: obligation %s, %s %s: %s: %w", c.ID, kind, subjectID, field, err)
 	}
-	var valuesCache *string
-	values := func() string { // built at most once per finding, only when a reason needs it
+	var valuesCache *Text
+	values := func() Text { // built at most once per finding, only when a reason needs it
 		if valuesCache == nil {
-			v := e.describeReads(c, s, sysV)
+			v := e.describeReads(c.checkReads, s, sysV)
 			valuesCache = &v
 		}
 		return *valuesCache
@@ -599,10 +637,8 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		}
 		if !ok {
 			fd.Status = StatusNotApplicable
-			fd.Reason = Text{
-				Zh: c.txt.naZh + values(),
-				En: c.txt.naEn + values(),
-			}
+			v := e.describeReads(c.appliesReads, s, sysV)
+			fd.Reason = Text{Zh: c.txt.naZh + v.Zh, En: c.txt.naEn + v.En}
 			return fd, nil
 		}
 	}
@@ -639,20 +675,20 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 	case ok:
 		fd.Status = StatusMet
 		fd.Reason = Text{
-			Zh: c.txt.metZh + values(),
-			En: c.txt.metEn + values(),
+			Zh: c.txt.metZh + values().Zh,
+			En: c.txt.metEn + values().En,
 		}
 	case overdue && dueUnset:
 		fd.Status = StatusOverdue
 		fd.Reason = Text{
-			Zh: "已逾期（期限所依据的日期从未记录）：" + c.txt.falseZh + values(),
-			En: "Overdue (the date the deadline counts from was never recorded): " + c.txt.falseEn + values(),
+			Zh: "已逾期（期限所依据的日期从未记录）：" + c.txt.falseZh + values().Zh,
+			En: "Overdue (the date the deadline counts from was never recorded): " + c.txt.falseEn + values().En,
 		}
 	case overdue:
 		fd.Status = StatusOverdue
 		fd.Reason = Text{
-			Zh: "已逾期（期限 " + dateOf(due) + "）：" + c.txt.falseZh + values(),
-			En: "Overdue since " + dateOf(due) + ": " + c.txt.falseEn + values(),
+			Zh: "已逾期（期限 " + dateOf(due) + "）：" + c.txt.falseZh + values().Zh,
+			En: "Overdue since " + dateOf(due) + ": " + c.txt.falseEn + values().En,
 		}
 	default:
 		fd.Status = StatusGap
@@ -662,8 +698,8 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 			dz, de = "，期限 "+d, "; due "+d
 		}
 		fd.Reason = Text{
-			Zh: "未满足：" + c.txt.falseZh + values() + dz,
-			En: "Not met: " + c.txt.falseEn + values() + de,
+			Zh: "未满足：" + c.txt.falseZh + values().Zh + dz,
+			En: "Not met: " + c.txt.falseEn + values().En + de,
 		}
 	}
 	return fd, nil
@@ -737,15 +773,13 @@ func (e *Engine) attest(s *orgScope, c *compiled, fd *Finding, kind SubjectKind,
 
 func dateOf(t time.Time) string { return t.In(calendar.Shanghai).Format(time.DateOnly) }
 
-// describeReads renders the facts an expression read, e.g. " (org.log_retention_days = 90)".
-// It reads the Go values directly (not through CEL), so it costs nothing unless a reason is
-// built.
-func (e *Engine) describeReads(c *compiled, s *orgScope, sysV reflect.Value) string {
-	if len(c.reads) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, r := range c.reads {
+// describeReads renders the facts an expression read, in both languages, e.g.
+// "（日志留存天数 = 90）" and " (log retention in days = 90)"; a fact without a label is
+// named by its CEL path. It reads the Go values directly (not through CEL), so it costs
+// nothing unless a reason is built.
+func (e *Engine) describeReads(reads []factRef, s *orgScope, sysV reflect.Value) Text {
+	var zh, en strings.Builder
+	for _, r := range reads {
 		var v reflect.Value
 		switch r.variable {
 		case "org":
@@ -762,44 +796,80 @@ func (e *Engine) describeReads(c *compiled, s *orgScope, sysV reflect.Value) str
 		if !ok {
 			continue
 		}
-		if b.Len() == 0 {
-			b.WriteString(" (")
-		} else {
-			b.WriteString(", ")
+		label, ok := e.labels[v.Type()][r.field]
+		if !ok {
+			label = Text{Zh: r.variable + "." + r.field, En: r.variable + "." + r.field}
 		}
-		b.WriteString(r.variable)
-		b.WriteByte('.')
-		b.WriteString(r.field)
-		b.WriteString(" = ")
-		b.WriteString(formatValue(v.Field(idx)))
+		if zh.Len() == 0 {
+			zh.WriteString("（")
+			en.WriteString(" (")
+		} else {
+			zh.WriteString("，")
+			en.WriteString(", ")
+		}
+		val, ok := enumLabels[r.field][v.Field(idx).String()]
+		if !ok {
+			val = formatValue(v.Field(idx))
+		}
+		zh.WriteString(label.Zh + " = " + val.Zh)
+		en.WriteString(label.En + " = " + val.En)
 	}
-	if b.Len() == 0 {
-		return ""
+	if zh.Len() == 0 {
+		return Text{}
 	}
-	b.WriteByte(')')
-	return b.String()
+	zh.WriteString("）")
+	en.WriteByte(')')
+	return Text{Zh: zh.String(), En: en.String()}
 }
 
-func formatValue(v reflect.Value) string {
+// enumLabels names the values of the fact model's enumerations, by CEL field name.
+var enumLabels = map[string]map[string]Text{
+	"kind": {
+		"operator":  {Zh: "运营者", En: "operator"},
+		"regulator": {Zh: "监管部门", En: "regulator"},
+		"supplier":  {Zh: "供应商", En: "supplier"},
+	},
+	"cii_status": {
+		"none":         {Zh: "非关基", En: "none"},
+		"candidate":    {Zh: "关基候选", En: "candidate"},
+		"identified":   {Zh: "已认定关基", En: "identified"},
+		"deidentified": {Zh: "已撤销认定", En: "de-identified"},
+	},
+}
+
+// formatValue renders a fact value for a reason: yes/no for flags, "not recorded" for an
+// unset date, dates in China Standard Time.
+func formatValue(v reflect.Value) Text {
+	same := func(s string) Text { return Text{Zh: s, En: s} }
 	switch v.Kind() {
 	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.String:
-		return strconv.Quote(v.String())
-	case reflect.Slice:
-		parts := make([]string, v.Len())
-		for i := range parts {
-			parts[i] = formatValue(v.Index(i))
+		if v.Bool() {
+			return Text{Zh: "是", En: "yes"}
 		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return Text{Zh: "否", En: "no"}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return same(strconv.FormatInt(v.Int(), 10))
+	case reflect.String:
+		if v.String() == "" {
+			return Text{Zh: "空", En: "empty"}
+		}
+		return Text{Zh: "“" + v.String() + "”", En: strconv.Quote(v.String())}
+	case reflect.Slice:
+		zh, en := make([]string, v.Len()), make([]string, v.Len())
+		for i := range zh {
+			t := formatValue(v.Index(i))
+			zh[i], en[i] = t.Zh, t.En
+		}
+		if len(zh) == 0 {
+			return Text{Zh: "无", En: "none"}
+		}
+		return Text{Zh: strings.Join(zh, "、"), En: "[" + strings.Join(en, ", ") + "]"}
 	}
 	if t, ok := v.Interface().(time.Time); ok {
 		if isUnset(t) {
-			return "unset"
+			return Text{Zh: "未记录", En: "not recorded"}
 		}
-		return dateOf(t)
+		return same(dateOf(t))
 	}
-	return fmt.Sprint(v.Interface())
+	return same(fmt.Sprint(v.Interface()))
 }

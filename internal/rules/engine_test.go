@@ -24,7 +24,9 @@ func day(s string) time.Time {
 func testRules() []Rule {
 	return []Rule{
 		{ID: "T-LOG", Subject: SubjectOrg, Applies: "org.kind == 'operator'",
-			Check: "org.log_retention_days >= 180", Penalty: &PenaltyRange{ID: "P1", Min: 100000, Max: 1000000}},
+			Check: "org.log_retention_days >= 180", Penalty: &PenaltyRange{ID: "P1", Min: 100000, Max: 1000000},
+			AppliesTo: Text{Zh: "网络运营者", En: "network operators"},
+			Requires:  Text{Zh: "网络日志留存不少于180天", En: "network logs kept for at least 180 days"}},
 		{ID: "T-RISK", Subject: SubjectOrg, Applies: "org.is_cii_operator",
 			Check: "daysSince(org.last_risk_assessment) <= 365",
 			Due:   "addDays(org.last_risk_assessment, 365)"},
@@ -59,21 +61,28 @@ func TestEvaluateRule(t *testing.T) {
 		want     Status
 		due      string
 		reason   string // substring of the English reason
+		zh       string // substring of the Chinese reason
 	}{
-		{"log met", "T-LOG", Org{Kind: "operator", LogRetentionDays: 180}, nil, now, StatusMet, "", "org.log_retention_days = 180"},
-		{"log gap", "T-LOG", Org{Kind: "operator", LogRetentionDays: 90}, nil, now, StatusGap, "", "org.log_retention_days = 90"},
-		{"log n/a", "T-LOG", Org{Kind: "regulator"}, nil, now, StatusNotApplicable, "", `org.kind = "regulator"`},
-		{"risk met", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-07-01")}, nil, now, StatusMet, "2026-07-01", ""},
-		{"risk overdue", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-01-01")}, nil, now, StatusOverdue, "2026-01-01", "Overdue since 2026-01-01"},
-		{"risk never", "T-RISK", Org{IsCIIOperator: true}, nil, now, StatusOverdue, "", "last_risk_assessment = unset"},
-		{"file gap in time", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 2, GradedOn: day("2026-05-20")}, now, StatusGap, "2026-06-19", "due 2026-06-19"},
-		{"file overdue", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, GradedOn: day("2026-03-01")}, now, StatusOverdue, "2026-03-31", ""},
-		{"file met", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, FilingNumber: "11010099999-00001"}, now, StatusMet, "", ""},
-		{"file n/a", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 1}, now, StatusNotApplicable, "", ""},
+		{"log met", "T-LOG", Org{Kind: "operator", LogRetentionDays: 180}, nil, now, StatusMet, "",
+			"Met: network logs kept for at least 180 days (log retention in days = 180)", "已满足：网络日志留存不少于180天（日志留存天数 = 180）"},
+		{"log gap", "T-LOG", Org{Kind: "operator", LogRetentionDays: 90}, nil, now, StatusGap, "",
+			"Not met: required: network logs kept for at least 180 days (log retention in days = 90)", "未满足：要求网络日志留存不少于180天（日志留存天数 = 90）"},
+		{"log n/a", "T-LOG", Org{Kind: "regulator"}, nil, now, StatusNotApplicable, "",
+			"Does not apply: this duty binds network operators (organisation kind = regulator)", "不适用：本义务约束网络运营者（组织类型 = 监管部门）"},
+		// Without plain-words texts the reasons fall back to the expressions.
+		{"risk met", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-07-01")}, nil, now, StatusMet, "2026-07-01",
+			"Met: daysSince(org.last_risk_assessment) <= 365 holds", "已满足：daysSince(org.last_risk_assessment) <= 365"},
+		{"risk overdue", "T-RISK", Org{IsCIIOperator: true, LastRiskAssessment: day("2025-01-01")}, nil, now, StatusOverdue, "2026-01-01", "Overdue since 2026-01-01", "已逾期（期限 2026-01-01）"},
+		{"risk never", "T-RISK", Org{IsCIIOperator: true}, nil, now, StatusOverdue, "",
+			"is false (last security test and risk assessment = not recorded)", "不成立（最近一次检测评估 = 未记录）"},
+		{"file gap in time", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 2, GradedOn: day("2026-05-20")}, now, StatusGap, "2026-06-19", "due 2026-06-19", "期限 2026-06-19"},
+		{"file overdue", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, GradedOn: day("2026-03-01")}, now, StatusOverdue, "2026-03-31", "filing number = empty", "备案编号 = 空"},
+		{"file met", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 3, FilingNumber: "11010099999-00001"}, now, StatusMet, "", `filing number = "11010099999-00001"`, "备案编号 = “11010099999-00001”"},
+		{"file n/a", "T-FILE", Org{}, &System{ID: 7, MLPSLevel: 1}, now, StatusNotApplicable, "", "Does not apply: system.mlps_level >= 2 is false (MLPS level = 1)", "不适用：适用条件 system.mlps_level >= 2 不成立（等级保护级别 = 1）"},
 		// Graded Friday 2025-09-26; 10 working days: 28(Sun make-up),29,30,9,10,11(Sat make-up),13,14,15,16.
-		{"cert in time", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-16")}, now, StatusMet, "", ""},
-		{"cert late", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-17")}, now, StatusGap, "", ""},
-		{"attest none", "T-ORGANISE", Org{}, nil, now, StatusNeedsAttestation, "", "appointment letter"},
+		{"cert in time", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-16")}, now, StatusMet, "", "", ""},
+		{"cert late", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-17")}, now, StatusGap, "", "", ""},
+		{"attest none", "T-ORGANISE", Org{}, nil, now, StatusNeedsAttestation, "", "appointment letter", "任命文件"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,8 +99,8 @@ func TestEvaluateRule(t *testing.T) {
 			if !strings.Contains(fd.Reason.En, c.reason) {
 				t.Errorf("reason %q lacks %q", fd.Reason.En, c.reason)
 			}
-			if fd.Reason.Zh == "" {
-				t.Error("no Chinese reason")
+			if fd.Reason.Zh == "" || !strings.Contains(fd.Reason.Zh, c.zh) {
+				t.Errorf("Chinese reason %q lacks %q", fd.Reason.Zh, c.zh)
 			}
 		})
 	}

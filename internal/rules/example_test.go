@@ -11,10 +11,14 @@ import (
 func ExampleEngine_EvaluateAll() {
 	e, err := rules.NewEngine([]rules.Rule{
 		{ID: "CSL-LOG-RETENTION", Subject: rules.SubjectOrg,
-			Applies: "org.kind == 'operator'", Check: "org.log_retention_days >= 180"},
+			Applies: "org.kind == 'operator'", Check: "org.log_retention_days >= 180",
+			AppliesTo: rules.Text{Zh: "网络运营者", En: "network operators"},
+			Requires:  rules.Text{Zh: "网络日志留存不少于180天", En: "network logs kept for at least 180 days"}},
 		{ID: "MLPS07-FILING", Subject: rules.SubjectSystem,
 			Applies: "system.mlps_level >= 2", Check: "system.filing_number != ''",
-			Due: "addDays(system.graded_on, 30)"},
+			Due:       "addDays(system.graded_on, 30)",
+			AppliesTo: rules.Text{Zh: "二级及以上系统", En: "systems graded at level 2 or above"},
+			Requires:  rules.Text{Zh: "定级后30日内备案", En: "filed within 30 days of grading"}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -35,10 +39,13 @@ func ExampleEngine_EvaluateAll() {
 	for _, f := range findings {
 		fmt.Printf("%s %s %s: %s\n", f.SubjectKind, f.SubjectID, f.ObligationID, f.Status)
 		fmt.Println("  " + f.Reason.En)
+		fmt.Println("  " + f.Reason.Zh)
 	}
 	// Output:
 	// org acme CSL-LOG-RETENTION: gap
-	//   Not met: org.log_retention_days >= 180 is false (org.kind = "operator", org.log_retention_days = 90)
+	//   Not met: required: network logs kept for at least 180 days (log retention in days = 90)
+	//   未满足：要求网络日志留存不少于180天（日志留存天数 = 90）
 	// system 7 MLPS07-FILING: overdue
-	//   Overdue since 2026-03-31: system.filing_number != '' is false (system.mlps_level = 3, system.filing_number = "", system.graded_on = 2026-03-01)
+	//   Overdue since 2026-03-31: required: filed within 30 days of grading (filing number = empty, graded on = 2026-03-01)
+	//   已逾期（期限 2026-03-31）：要求定级后30日内备案（备案编号 = 空，定级日期 = 2026-03-01）
 }
