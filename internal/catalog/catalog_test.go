@@ -55,6 +55,24 @@ func TestEmbeddedCatalog(t *testing.T) {
 	runCases(t, c)
 }
 
+// TestEmbeddedCatalogSpeaksPlainly checks that every rule of the real catalog has the
+// plain-words texts its reasons are made of, so that no user is shown a bare CEL
+// expression as the reason a duty applies or is met.
+func TestEmbeddedCatalogSpeaksPlainly(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range c.Obligations {
+		if o.Applies != "" && o.AppliesTo == nil {
+			t.Errorf("%s (%s:%d): applies without applies_to", o.ID, o.File, o.Line)
+		}
+		if o.Check != "" && o.Requires == nil {
+			t.Errorf("%s (%s:%d): check without requires", o.ID, o.File, o.Line)
+		}
+	}
+}
+
 func TestFind(t *testing.T) {
 	c := loadFixture(t)
 	ids := func(obs []*Obligation) string {
@@ -165,6 +183,9 @@ func TestValidationErrors(t *testing.T) {
 		{"bad expect", goodHead + "obligations:\n" + strings.Replace(goodOb, "expect: met", "expect: ok", 1), `tests[0].expect: "ok" is not one of`},
 		{"duplicate id", goodHead + "obligations:\n" + goodOb + goodOb, `obligation BAD-ONE is also defined at c/BAD.yaml:7`},
 		{"bad date", strings.Replace(goodHead, "2020-01-01", "2020-13-01", 1) + "obligations:\n" + goodOb, `in_force: "2020-13-01" is not a YYYY-MM-DD date`},
+		{"requires without check", goodHead + "obligations:\n" + strings.Replace(goodOb, `check: "org.log_sources > 0"`, "attestation: {evidence: {zh: 证, en: proof}, validity_days: 1}\n    requires: {zh: 有来源, en: a source}", 1), `requires: describes a check; this obligation has none`},
+		{"requires half", goodHead + "obligations:\n" + strings.Replace(goodOb, "cadence:", "requires: {zh: 有来源, en: ''}\n    cadence:", 1), `requires.en: missing English text`},
+		{"applies_to half", goodHead + "obligations:\n" + strings.Replace(goodOb, "cadence:", "applies_to: {zh: '', en: operators}\n    cadence:", 1), `applies_to.zh: missing Chinese text`},
 		{"not yaml", "instrument: [", "BAD.yaml"},
 		{"empty", "", "want a mapping"},
 	}
