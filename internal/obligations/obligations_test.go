@@ -57,6 +57,13 @@ func TestDemoPosture(t *testing.T) {
 		if log == nil || log.SubjectKind != rules.SubjectOrg || log.Reason.Zh == "" || log.Reason.En == "" {
 			t.Fatalf("CSL-LOG-RETENTION finding: %+v", log)
 		}
+		// and says why in words, naming the fact and its value, not the CEL expression.
+		if want := "Met: network logs kept for at least 180 days (log retention in days = 180)"; log.Reason.En != want {
+			t.Errorf("CSL-LOG-RETENTION reason %q, want %q", log.Reason.En, want)
+		}
+		if want := "已满足：网络日志留存不少于180天（日志留存天数 = 180）"; log.Reason.Zh != want {
+			t.Errorf("CSL-LOG-RETENTION reason %q, want %q", log.Reason.Zh, want)
+		}
 		// The vault's retention (180 days, sources sending) reaches the rules engine.
 		if log.Status != rules.StatusMet {
 			t.Fatalf("CSL-LOG-RETENTION with the demo vault's 180-day retention: %s (%s)", log.Status, log.Reason.En)
@@ -279,6 +286,9 @@ func TestCatalogBrowserBothLanguages(t *testing.T) {
 	res, body = c.Do("GET", "/obligations/CSL-LOG-RETENTION", nil, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "23(3)") {
 		t.Fatalf("detail shows the 2025 article: %d", res.StatusCode)
+	}
+	if !strings.Contains(body, "network logs kept for at least 180 days") || !strings.Contains(body, "network operators") {
+		t.Fatalf("detail page does not say in words whom the duty binds and what it requires")
 	}
 	if res, _ := c.Do("GET", "/api/v1/findings", nil, nil); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("a supplier reading findings: %d", res.StatusCode)
