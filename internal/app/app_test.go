@@ -16,6 +16,7 @@ import (
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/frameworks"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 	"ciiguard/internal/web"
@@ -106,8 +107,33 @@ func TestOtherOrganisationsRecordsAreNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A framework with a mapping in the other organisation, put there through the
+		// service (regulators cannot upload one over HTTP).
+		var fw *frameworks.Module
+		for _, m := range env.App.Modules {
+			if f, ok := m.(*frameworks.Module); ok {
+				fw = f
+			}
+		}
+		regCtx := store.WithOrg(ctx, reg.OrgID)
+		if _, err := fw.Import(regCtx, "REG-FW", "file", []byte(`{"catalog":{"metadata":{"title":"Regulator's"},"controls":[{"id":"r-1","title":"R"}]}}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.AddMapping(regCtx, "REG-FW", frameworks.NewMapping{ControlID: "r-1", ObligationID: "CSL-LOG-RETENTION", Relation: "subset"}); err != nil {
+			t.Fatal(err)
+		}
 		op := env.Login(t, demoEmail[auth.Admin])
 		cases := []struct{ method, path string }{
+			{"GET", "/frameworks/REG-FW"},
+			{"POST", "/frameworks/REG-FW/delete"},
+			{"POST", "/frameworks/REG-FW/mappings"},
+			{"POST", "/frameworks/REG-FW/mappings/delete"},
+			{"GET", "/api/v1/frameworks/REG-FW"},
+			{"GET", "/api/v1/frameworks/REG-FW/mappings"},
+			{"GET", "/api/v1/frameworks/REG-FW/coverage"},
+			{"POST", "/api/v1/frameworks/REG-FW/mappings"},
+			{"DELETE", "/api/v1/frameworks/REG-FW/mappings/r-1/CSL-LOG-RETENTION"},
+			{"DELETE", "/api/v1/frameworks/REG-FW"},
 			{"GET", "/users/" + itoa(reg.ID)},
 			{"POST", "/users/" + itoa(reg.ID)},
 			{"GET", "/api/v1/users/" + itoa(reg.ID)},
@@ -136,6 +162,9 @@ func TestOtherOrganisationsRecordsAreNotFound(t *testing.T) {
 		toks, _ := env.App.Auth.ListTokens(store.WithOrg(ctx, reg.OrgID))
 		if after.Name != reg.Name || len(toks) != 1 || toks[0].RevokedAt != nil {
 			t.Fatalf("another organisation's records changed: %+v %+v", after, toks)
+		}
+		if ms, err := fw.Mappings(regCtx, "REG-FW"); err != nil || len(ms) != 1 {
+			t.Fatalf("another organisation's framework changed: %+v %v", ms, err)
 		}
 	})
 }
