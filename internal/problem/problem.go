@@ -9,10 +9,38 @@ import (
 	"strings"
 )
 
-// FieldError says what is wrong with one input field.
+// FieldError says what is wrong with one input field. Reason is English; the format and
+// arguments it was made from are kept so that a page can show it in the reader's language.
 type FieldError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
+
+	format string
+	args   []any
+}
+
+// Translator maps an English reason format (the literal passed to Field, Add or
+// Conflictf) to the same format in another language; ok is false when it has none.
+type Translator func(format string) (translated string, ok bool)
+
+// In returns the reason in the language of tr, or in English when tr has no translation.
+func (f FieldError) In(tr Translator) string { return localize(f.Reason, f.format, f.args, tr) }
+
+func localize(reason, format string, args []any, tr Translator) string {
+	if format == "" {
+		format = reason // built as a struct literal: the reason is its own format
+	}
+	if tr == nil {
+		return reason
+	}
+	t, ok := tr(format)
+	if !ok {
+		return reason
+	}
+	if len(args) == 0 {
+		return t
+	}
+	return fmt.Sprintf(t, args...)
 }
 
 // Invalid is input that failed validation; it lists every bad field, not only the first.
@@ -30,7 +58,7 @@ func (e *Invalid) Error() string {
 
 // Add records a bad field.
 func (e *Invalid) Add(field, format string, args ...any) {
-	e.Fields = append(e.Fields, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	e.Fields = append(e.Fields, FieldError{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args})
 }
 
 // Err returns e when it holds any field errors and nil otherwise, so validators can end
@@ -50,9 +78,23 @@ func Field(field, format string, args ...any) error {
 }
 
 // Conflict is a request that clashes with existing records (a duplicate e-mail, say).
-type Conflict struct{ Field, Reason string }
+type Conflict struct {
+	Field, Reason string
+
+	format string
+	args   []any
+}
+
+// Conflictf builds a Conflict whose reason has arguments, keeping its format for
+// translation.
+func Conflictf(field, format string, args ...any) *Conflict {
+	return &Conflict{Field: field, Reason: fmt.Sprintf(format, args...), format: format, args: args}
+}
 
 func (e *Conflict) Error() string { return e.Field + ": " + e.Reason }
+
+// In returns the reason in the language of tr, or in English when tr has no translation.
+func (e *Conflict) In(tr Translator) string { return localize(e.Reason, e.format, e.args, tr) }
 
 // Forbidden is an action the user's role or the record's state does not allow.
 type Forbidden struct{ Reason string }

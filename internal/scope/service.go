@@ -717,7 +717,7 @@ func (s *Service) Identify(ctx context.Context, id int64, n Notice) (System, err
 	}
 	return s.transition(ctx, id, "identification notice "+n.Doc+" of "+string(n.On), func(in *SystemInput) error {
 		if in.CIIStatus == CIIIdentified {
-			return &problem.Conflict{Field: "cii_status", Reason: "the system is already identified (notice " + in.IdentificationDoc + ")"}
+			return problem.Conflictf("cii_status", "the system is already identified (notice %s)", in.IdentificationDoc)
 		}
 		if in.DeidentifiedOn != "" && n.On < in.DeidentifiedOn {
 			return problem.Field("on", "must not be before the de-identification notice of %s", in.DeidentifiedOn)
@@ -737,7 +737,7 @@ func (s *Service) ReportMajorChange(ctx context.Context, id int64, on Date) (Sys
 	}
 	return s.transition(ctx, id, "major change reported on "+string(n.On), func(in *SystemInput) error {
 		if in.CIIStatus != CIIIdentified {
-			return &problem.Conflict{Field: "cii_status", Reason: "a major change is reported for identified CII only; this system is " + in.CIIStatus}
+			return problem.Conflictf("cii_status", "a major change is reported for identified CII only; this system is %s", in.CIIStatus)
 		}
 		if n.On < in.IdentifiedOn {
 			return problem.Field("on", "must not be before the identification notice of %s", in.IdentifiedOn)
@@ -754,7 +754,7 @@ func (s *Service) Deidentify(ctx context.Context, id int64, n Notice) (System, e
 	}
 	return s.transition(ctx, id, "de-identification notice "+n.Doc+" of "+string(n.On), func(in *SystemInput) error {
 		if in.CIIStatus != CIIIdentified {
-			return &problem.Conflict{Field: "cii_status", Reason: "only an identified system can be de-identified; this system is " + in.CIIStatus}
+			return problem.Conflictf("cii_status", "only an identified system can be de-identified; this system is %s", in.CIIStatus)
 		}
 		if n.On < in.IdentifiedOn {
 			return problem.Field("on", "must not be before the identification notice of %s", in.IdentifiedOn)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/text/language"
+
+	"ciiguard/internal/problem"
 )
 
 // The languages of the UI. Every message key exists in both (a test enforces it).
@@ -52,12 +55,15 @@ func NormLang(s string) string {
 
 // Catalog holds the UI messages of every module in every language.
 type Catalog struct {
-	mu   sync.RWMutex
-	msgs map[string]map[string]string // lang -> key -> text
+	mu      sync.RWMutex
+	msgs    map[string]map[string]string // lang -> key -> text
+	reasons map[string]map[string]string // lang -> English reason format -> translated format
 }
 
 // NewCatalog returns an empty message catalog.
-func NewCatalog() *Catalog { return &Catalog{msgs: map[string]map[string]string{}} }
+func NewCatalog() *Catalog {
+	return &Catalog{msgs: map[string]map[string]string{}, reasons: map[string]map[string]string{}}
+}
 
 // LoadDir adds every messages/<lang>.json file found in fsys (one flat JSON object of
 // key → text per language). A key defined twice is an error, so modules cannot silently
@@ -75,8 +81,68 @@ func (c *Catalog) LoadDir(fsys fs.FS, dir string) error {
 		if err := c.Add(lang, m); err != nil {
 			return fmt.Errorf("messages %s/%s.json: %w", dir, lang, err)
 		}
+		if lang == LangEN {
+			continue // reasons are written in English
+		}
+		name := dir + "/reasons." + lang + ".json"
+		b, err = fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("messages %s: %w", name, err)
+		}
+		m = nil
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("messages %s: %w", name, err)
+		}
+		if err := c.addReasons(lang, m); err != nil {
+			return fmt.Errorf("messages %s: %w", name, err)
+		}
 	}
 	return nil
+}
+
+// addReasons adds translations of validation reasons (the English format → the same format
+// in lang). Two modules may translate the same format, but only the same way.
+func (c *Catalog) addReasons(lang string, m map[string]string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reasons[lang] == nil {
+		c.reasons[lang] = map[string]string{}
+	}
+	for k, v := range m {
+		if old, dup := c.reasons[lang][k]; dup && old != v {
+			return fmt.Errorf("reason %q translated twice, differently", k)
+		}
+		c.reasons[lang][k] = v
+	}
+	return nil
+}
+
+// Reasons returns the translator of validation reasons into lang (nil for English).
+func (c *Catalog) Reasons(lang string) problem.Translator {
+	if lang == LangEN {
+		return nil
+	}
+	return func(format string) (string, bool) {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		t, ok := c.reasons[lang][format]
+		return t, ok
+	}
+}
+
+// ReasonFormats lists the English reason formats translated into lang.
+func (c *Catalog) ReasonFormats(lang string) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(c.reasons[lang]))
+	for k := range c.reasons[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Add adds messages for one language.

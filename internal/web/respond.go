@@ -91,6 +91,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if key == "" {
 		key = "error.500"
 	}
+	if code < 500 {
+		detail = localDetail(err, s.Messages.Reasons(lang), detail)
+	}
 	w.WriteHeader(code)
 	s.renderLayout(w, r, lang, s.Messages.T(lang, key), "", template.HTML(`<div class="error-page"><h1>`+template.HTMLEscapeString(s.Messages.T(lang, key))+`</h1><p>`+template.HTMLEscapeString(detail)+`</p><p><a href="/">`+template.HTMLEscapeString(s.Messages.T(lang, "nav.dashboard"))+`</a></p></div>`))
 }
@@ -330,17 +333,35 @@ func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) error 
 // FieldErrors turns a validation problem into per-field messages for a form, or returns
 // the error unchanged when it is not one.
 func FieldErrors(err error, v *View) error {
+	tr := v.s.Messages.Reasons(v.Lang)
 	if inv, ok := problem.As[*problem.Invalid](err); ok {
 		for _, f := range inv.Fields {
-			v.Errors[f.Field] = f.Reason
+			v.Errors[f.Field] = f.In(tr)
 		}
 		return nil
 	}
 	if c, ok := problem.As[*problem.Conflict](err); ok {
-		v.Errors[c.Field] = c.Reason
+		v.Errors[c.Field] = c.In(tr)
 		return nil
 	}
 	return err
+}
+
+// localDetail says what was wrong with a request in the reader's language, field by field,
+// for the error page of a form that has no fields of its own to show it on.
+func localDetail(err error, tr problem.Translator, detail string) string {
+	var parts []string
+	if inv, ok := problem.As[*problem.Invalid](err); ok {
+		for _, f := range inv.Fields {
+			parts = append(parts, f.Field+": "+f.In(tr))
+		}
+	} else if c, ok := problem.As[*problem.Conflict](err); ok {
+		parts = append(parts, c.Field+": "+c.In(tr))
+	}
+	if len(parts) == 0 {
+		return detail
+	}
+	return strings.Join(parts, "; ")
 }
 
 // FormatRMB writes an amount of yuan the way the page's language expects: 万元 (units of
