@@ -8,6 +8,7 @@
 package scope
 
 import (
+	"context"
 	"embed"
 	"fmt"
 
@@ -57,6 +58,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	m.d = d
 	if m.svc == nil {
 		m.svc = NewService(d.DB)
+	}
+	if err := m.svc.BackfillSortKeys(context.Background()); err != nil {
+		return err
 	}
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return fmt.Errorf("scope messages: %w", err)

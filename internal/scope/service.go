@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
@@ -86,7 +90,73 @@ CREATE TABLE scope_systems (
 );
 CREATE UNIQUE INDEX scope_systems_name ON scope_systems (org_id, name);
 CREATE INDEX scope_systems_level ON scope_systems (org_id, mlps_level)`,
+}, {
+	// Lists sort system names the way a Chinese reader looks for them, by pinyin: the
+	// collation key is computed in Go (collate), stored, and compared bytewise by either
+	// engine. Rows from before this step get their key at start-up (BackfillSortKeys).
+	Module: "scope", Version: 2, Name: "pinyin sort key for system names",
+	SQL: `ALTER TABLE scope_systems ADD COLUMN sort_key {{blob}};
+CREATE INDEX scope_systems_sort ON scope_systems (org_id, sort_key)`,
 }}
+
+// collator orders names by pinyin (CLDR's default Chinese collation), Latin letters
+// among them case-insensitively; a Collator is not safe for concurrent use.
+var collator = struct {
+	sync.Mutex
+	c   *collate.Collator
+	buf collate.Buffer
+}{c: collate.New(language.Chinese, collate.IgnoreCase)}
+
+// sortKey is the stored collation key of a name.
+func sortKey(name string) []byte {
+	collator.Lock()
+	defer collator.Unlock()
+	k := collator.c.KeyFromString(&collator.buf, name)
+	out := append([]byte(nil), k...)
+	collator.buf.Reset()
+	return out
+}
+
+func setSortKey(t *store.Tenant, id int64, name string) error {
+	if _, err := t.Exec(`UPDATE scope_systems SET sort_key = $3 WHERE org_id = $1 AND id = $2`, id, sortKey(name)); err != nil {
+		return fmt.Errorf("set sort key of system %d: %w", id, err)
+	}
+	return nil
+}
+
+// BackfillSortKeys gives every system stored before sort keys existed its key. It runs
+// at start-up, across organisations, and does nothing once every row has one.
+func (s *Service) BackfillSortKeys(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(`SELECT id, name FROM scope_systems WHERE sort_key IS NULL`)
+		if err != nil {
+			return fmt.Errorf("read systems without a sort key: %w", err)
+		}
+		type row struct {
+			id   int64
+			name string
+		}
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.name); err != nil {
+				rows.Close()
+				return fmt.Errorf("read systems without a sort key: %w", err)
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read systems without a sort key: %w", err)
+		}
+		for _, r := range todo {
+			if _, err := tx.Exec(`UPDATE scope_systems SET sort_key = $1 WHERE id = $2`, sortKey(r.name), r.id); err != nil {
+				return fmt.Errorf("set sort key of system %d: %w", r.id, err)
+			}
+		}
+		return nil
+	})
+}
 
 // Service keeps the profiles and inventories of organisations. Every method works on the
 // organisation of its context (store.WithOrg) and nothing else.
@@ -427,7 +497,7 @@ func (s *Service) Systems(ctx context.Context, f Filter) (SystemPage, error) {
 			return fmt.Errorf("count systems: %w", err)
 		}
 		lim, off := arg(f.PerPage), arg((f.Page-1)*f.PerPage)
-		rows, err := t.Query(selectSystem+` `+where+` ORDER BY mlps_level DESC, name, id LIMIT `+lim+` OFFSET `+off, args...)
+		rows, err := t.Query(selectSystem+` `+where+` ORDER BY mlps_level DESC, sort_key, id LIMIT `+lim+` OFFSET `+off, args...)
 		if err != nil {
 			return fmt.Errorf("list systems: %w", err)
 		}
@@ -445,7 +515,7 @@ func (s *Service) Systems(ctx context.Context, f Filter) (SystemPage, error) {
 	return out, err
 }
 
-// AllSystems returns every system of the organisation, by name.
+// AllSystems returns every system of the organisation, by name in pinyin order.
 func (s *Service) AllSystems(ctx context.Context) ([]System, error) {
 	var out []System
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
@@ -457,7 +527,7 @@ func (s *Service) AllSystems(ctx context.Context) ([]System, error) {
 }
 
 func allSystems(t *store.Tenant) ([]System, error) {
-	rows, err := t.Query(selectSystem + ` WHERE org_id = $1 ORDER BY name, id`)
+	rows, err := t.Query(selectSystem + ` WHERE org_id = $1 ORDER BY sort_key, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list systems: %w", err)
 	}
@@ -503,6 +573,9 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput, no
 			return System{}, errNameTaken
 		}
 		return System{}, fmt.Errorf("insert system: %w", err)
+	}
+	if err := setSortKey(t, id, in.Name); err != nil {
+		return System{}, err
 	}
 	sys, err := getSystem(t, id)
 	if err != nil {
@@ -557,6 +630,11 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 			return System{}, errNameTaken
 		}
 		return System{}, fmt.Errorf("update system %d: %w", before.ID, err)
+	}
+	if in.Name != before.Name {
+		if err := setSortKey(t, before.ID, in.Name); err != nil {
+			return System{}, err
+		}
 	}
 	after, err := getSystem(t, before.ID)
 	if err != nil {

@@ -170,6 +170,64 @@ func TestListFilters(t *testing.T) {
 	})
 }
 
+// TestSystemsSortByPinyin lists Chinese names in the order a reader looks them up (安 an,
+// 北 bei, 成 cheng), which is not their byte order (北, 安, 成), after Latin names as CLDR's
+// Chinese collation has it; a renamed system moves, and a system stored before sort keys
+// existed gets its key at start-up.
+func TestSystemsSortByPinyin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		f := newFixture(t, d)
+		ids := map[string]int64{}
+		for _, n := range []string{"北京调度系统", "成都备份中心", "安全监测平台", "Zabbix 监控", "mail gateway"} {
+			sys, err := f.svc.CreateSystem(f.ctx, SystemInput{Name: n, Sector: "energy", MLPSLevel: 2, GradedOn: "2025-01-01"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[n] = sys.ID
+		}
+		names := func() string {
+			t.Helper()
+			all, err := f.svc.AllSystems(f.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := f.svc.Systems(f.ctx, Filter{MLPS: AnyLevel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b []string
+			for i := range all {
+				a, b = append(a, all[i].Name), append(b, p.Systems[i].Name)
+			}
+			if strings.Join(a, "|") != strings.Join(b, "|") {
+				t.Errorf("the list page and AllSystems disagree: %v / %v", b, a)
+			}
+			return strings.Join(a, "|")
+		}
+		if got, want := names(), "mail gateway|Zabbix 监控|安全监测平台|北京调度系统|成都备份中心"; got != want {
+			t.Errorf("order %s, want %s", got, want)
+		}
+		if _, err := f.svc.UpdateSystem(f.ctx, ids["成都备份中心"], func(in *SystemInput) error { in.Name = "阿里云备份"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := names(), "mail gateway|Zabbix 监控|阿里云备份|安全监测平台|北京调度系统"; got != want {
+			t.Errorf("after renaming: %s, want %s", got, want)
+		}
+		if err := f.db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(`UPDATE scope_systems SET sort_key = NULL WHERE id = $1`, ids["北京调度系统"])
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.BackfillSortKeys(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := names(), "mail gateway|Zabbix 监控|阿里云备份|安全监测平台|北京调度系统"; got != want {
+			t.Errorf("after the backfill: %s, want %s", got, want)
+		}
+	})
+}
+
 func TestProfileAndFacts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		f := newFixture(t, d)
