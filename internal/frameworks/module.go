@@ -44,6 +44,9 @@ func init() {
 	auth.Grant(Write, auth.Admin, auth.SecurityManager)
 }
 
+// Module adds demo data to `ciiguard demo`.
+var _ kernel.DemoSeeder = (*Module)(nil)
+
 // Module is the frameworks capability.
 type Module struct {
 	*Service
