@@ -88,10 +88,14 @@ func TestHTTP(t *testing.T) {
 			}
 		}
 
-		// The page forms: a bad mapping shows the field's reason, a good one redirects.
-		res, page := sec.Do("POST", "/frameworks/TEST-FW/mappings", url.Values{"control_id": {"t-1"}, "obligation_id": {"NOPE"}, "relation": {"subset"}}, nil)
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, `no obligation &#34;NOPE&#34;`) || !strings.Contains(page, `<option value="t-1" selected>`) {
-			t.Fatalf("bad mapping form: %d", res.StatusCode)
+		// The page forms: a bad mapping shows the field's reason in the reader's language,
+		// a good one redirects.
+		for lang, want := range map[string]string{web.LangEN: `no obligation &#34;NOPE&#34;`, web.LangZH: `没有义务 &#34;NOPE&#34;`} {
+			sec.Do("POST", "/lang", url.Values{"lang": {lang}}, nil)
+			res, page := sec.Do("POST", "/frameworks/TEST-FW/mappings", url.Values{"control_id": {"t-1"}, "obligation_id": {"NOPE"}, "relation": {"subset"}}, nil)
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, want) || !strings.Contains(page, `<option value="t-1" selected>`) {
+				t.Fatalf("bad mapping form in %s: %d, want the reason %s", lang, res.StatusCode, want)
+			}
 		}
 		res, _ = sec.Do("POST", "/frameworks/TEST-FW/mappings", url.Values{"control_id": {"t-1"}, "obligation_id": {"CSL-TECHNICAL-DEFENCES"}, "relation": {"related"}}, nil)
 		if res.StatusCode != http.StatusSeeOther {
