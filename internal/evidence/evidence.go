@@ -100,7 +100,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	s := d.Web
 	s.Page("GET /evidence", Read, m.listPage)
-	s.Page("POST /evidence", Write, m.uploadPage)
+	s.PageWithLimit("POST /evidence", Write, MaxFileSize+1<<20, m.uploadPage)
 	s.Page("GET /evidence/{sha}", Read, m.download)
 	s.API("GET /api/v1/evidence", Read, m.apiList)
 	s.APIWithLimit("POST /api/v1/evidence", Write, MaxFileSize+1<<20, m.apiUpload)
@@ -219,7 +219,6 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) uploadPage(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFileSize+1<<20)
 	f, err := m.FromForm(r, "file")
 	if err != nil {
 		return err

@@ -1,9 +1,11 @@
 package evidence_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -71,5 +73,55 @@ func TestBlobsRefuseOversizeAndKeepNothing(t *testing.T) {
 	}
 	if _, err := b.Open("../../etc/passwd"); err == nil {
 		t.Fatal("Open accepted a path instead of a hash")
+	}
+}
+
+// multipartFile builds an upload form with the session's CSRF token and one file.
+func multipartFile(t *testing.T, csrf, name string, size int) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.WriteField("_csrf", csrf); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(bytes.Repeat([]byte("x"), size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), w.FormDataContentType()
+}
+
+// TestUploadFormSizes uploads through the page form, which must take files up to the
+// evidence limit (well past the 1 MiB of ordinary forms) and refuse a larger one as too
+// large, not as a forged form.
+func TestUploadFormSizes(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	op := env.Login(t, "security@grid.demo")
+	cases := []struct {
+		name string
+		size int
+		want int
+	}{
+		{"small", 10, http.StatusSeeOther},
+		{"3 MiB", 3 << 20, http.StatusSeeOther},
+		{"over the evidence limit", evidence.MaxFileSize + 2<<20, http.StatusRequestEntityTooLarge},
+	}
+	for _, c := range cases {
+		body, ct := multipartFile(t, op.CSRF, c.name+".bin", c.size)
+		res, out := op.Do("POST", "/evidence", nil, map[string]string{"Content-Type": ct}, body)
+		if res.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d\n%.300s", c.name, res.StatusCode, c.want, out)
+		}
+	}
+	// An ordinary form over its 1 MiB limit is too large too, not a CSRF failure.
+	res, _ := op.Do("POST", "/lang", nil, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "lang=en&x="+strings.Repeat("a", 2<<20))
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversize ordinary form: %d, want 413", res.StatusCode)
 	}
 }

@@ -115,7 +115,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	s := d.Web
 	s.Page("GET /frameworks", Read, m.listPage)
-	s.Page("POST /frameworks", Write, m.uploadPage)
+	s.PageWithLimit("POST /frameworks", Write, MaxUploadSize+1<<20, m.uploadPage)
 	s.Page("GET /frameworks/{id}", Read, m.detailPage)
 	s.Page("POST /frameworks/{id}/delete", Write, m.deletePage)
 	s.Page("POST /frameworks/{id}/mappings", Write, m.addMappingPage)
@@ -146,7 +146,7 @@ func canWrite(r *http.Request) bool {
 type listData struct {
 	Items    []Framework
 	CanWrite bool
-	MaxKiB   int
+	MaxMiB   int
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -155,14 +155,13 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.frameworks", "/frameworks")
-	v.Data = listData{Items: list, CanWrite: canWrite(r), MaxKiB: web.MaxBody >> 10}
+	v.Data = listData{Items: list, CanWrite: canWrite(r), MaxMiB: MaxUploadSize >> 20}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
 
-// uploadPage takes the multipart form of the list page. Page routes carry the web layer's
-// default body limit (web.MaxBody), so larger catalogs go through the API's PUT.
+// uploadPage takes the multipart form of the list page.
 func (m *Module) uploadPage(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseMultipartForm(web.MaxBody); err != nil {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err

@@ -155,11 +155,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	s := d.Web
 	s.Page("GET /obligations", CatalogRead, m.listPage)
 	s.Page("GET /obligations/{id}", CatalogRead, m.detailPage)
-	s.Page("POST /obligations/{id}/attest", Attest, m.attestPage)
+	s.PageWithLimit("POST /obligations/{id}/attest", Attest, evidence.MaxFileSize+1<<20, m.attestPage)
 	s.Page("GET /findings", FindingsRead, m.findingsPage)
 	s.Page("POST /findings/evaluate", Evaluate, m.evaluatePage)
 	s.Page("GET /policies", FindingsRead, m.policiesPage)
-	s.Page("POST /policies", PolicyWrite, m.policyUpload)
+	s.PageWithLimit("POST /policies", PolicyWrite, MaxPolicySize+1<<20, m.policyUpload)
 
 	s.API("GET /api/v1/obligations", CatalogRead, m.apiList)
 	s.API("GET /api/v1/obligations/{id}", CatalogRead, m.apiGet)
@@ -372,7 +372,6 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxFileSize+1<<20)
 	id := r.PathValue("id")
 	if _, ok := m.Base().Obligation(id); !ok {
 		if c, err := m.Catalog(r.Context()); err != nil || !hasOb(c, id) {

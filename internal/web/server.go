@@ -24,11 +24,16 @@ import (
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
 
 // MaxBody is the default limit on a request body; routes that take uploads set their own.
 const MaxBody = 1 << 20
+
+// formMemory is how much of a multipart form is held in memory; larger files spill to
+// temporary files, which the server removes after the request.
+const formMemory = 8 << 20
 
 // HandlerFunc is a route handler. A returned error is answered in one place: a problem
 // (invalid input, not found, forbidden …) as its 4xx, anything else as a logged 500.
@@ -141,6 +146,12 @@ func (s *Server) AddWidget(w Widget) {
 // Page registers an HTML route such as "GET /users/{id}".
 func (s *Server) Page(pattern string, perm auth.Permission, h HandlerFunc) {
 	s.handle(pattern, perm, false, MaxBody, h)
+}
+
+// PageWithLimit registers an HTML route with its own request body limit, for forms that
+// upload files. The limit applies before the CSRF check reads the form.
+func (s *Server) PageWithLimit(pattern string, perm auth.Permission, maxBody int64, h HandlerFunc) {
+	s.handle(pattern, perm, false, maxBody, h)
 }
 
 // API registers a JSON route under /api/.
@@ -317,6 +328,21 @@ func unsafeMethod(m string) bool {
 func (s *Server) checkCSRF(r *http.Request, p *auth.Principal) error {
 	tok := r.Header.Get("X-CSRF-Token")
 	if tok == "" {
+		// Parse the form here, not through PostFormValue, so that a body over the route's
+		// limit is answered as too large rather than as a missing token.
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(formMemory)
+		} else {
+			err = r.ParseForm()
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if err != nil {
+			return problem.Field("form", "cannot be read as a form: %v", err)
+		}
 		tok = r.PostFormValue("_csrf")
 	}
 	if tok == "" || !constantEq(tok, p.CSRF) {
