@@ -3,6 +3,7 @@
 # in headless Chromium.
 
 GO ?= go
+STATICCHECK_VERSION ?= v0.8.2
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 
 .PHONY: test deps check build bench fuzz
@@ -17,6 +18,7 @@ deps:
 check:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 build:
 	$(GO) build -o ciiguard ./cmd/ciiguard
