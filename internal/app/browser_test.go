@@ -153,3 +153,56 @@ func htmlLang(ctx context.Context, t *testing.T) string {
 	}
 	return a.Value
 }
+
+// TestBrowserPostureInChinese is a new operator user's first look, in Chinese: the work
+// list says in words why each duty is open, the obligation page says whom it binds and
+// what it requires, and the control-framework coverage shows what the company's own
+// controls leave uncovered.
+func TestBrowserPostureInChinese(t *testing.T) {
+	ctx := Browser(t)
+	env := apptest.Start(t, store.SQLite)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), demoEmail[auth.SecurityManager]),
+		chromedp.SendKeys(chromedp.CSS(`#password`), app.DemoPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
+		chromedp.Click(chromedp.CSS(`button[data-lang="zh-CN"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="zh-CN"].current`)),
+		chromedp.Navigate(env.URL+"/findings"),
+		chromedp.WaitVisible(chromedp.CSS(`main table`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in and open the findings in Chinese: %v", err)
+	}
+	screenshot(t, ctx, "findings-zh")
+	list := text(ctx, t, "main table")
+	for _, want := range []string{"已逾期", "要求定级或上线后30日内备案", "备案编号 = 空"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the Chinese work list lacks %q", want)
+		}
+	}
+	if strings.Contains(list, "system.filing_number") {
+		t.Error("the Chinese work list shows a CEL expression as a reason")
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/obligations/CIIR-MONITORING-LOG-RETENTION"), chromedp.WaitVisible(chromedp.CSS(`table.facts`))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "obligation-zh")
+	facts := text(ctx, t, "table.facts")
+	for _, want := range []string{"关键信息基础设施运营者", "网络日志留存不少于180天"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("the obligation page lacks %q: %q", want, facts)
+		}
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/frameworks/DEMO-BASELINE"), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "framework-zh")
+	if page := text(ctx, t, "main"); !strings.Contains(page, "CSL-LOG-RETENTION") {
+		t.Errorf("the demo framework page does not show its log-retention mapping")
+	}
+}
