@@ -76,7 +76,7 @@ type env struct {
 	org2     context.Context
 }
 
-func setup(t *testing.T, d store.Dialect) env {
+func setup(t testing.TB, d store.Dialect) env {
 	t.Helper()
 	migs := append([]store.Migration{}, auth.Migrations...)
 	migs = append(migs, audit.Migrations...)
