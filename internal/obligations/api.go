@@ -148,6 +148,18 @@ func (m *Module) apiPolicyUpload(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusCreated, p)
 }
 
+func (m *Module) apiPolicyDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	if err := m.DeletePolicy(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func writeOSCAL(w http.ResponseWriter, name string, b []byte) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

@@ -160,6 +160,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /findings/evaluate", Evaluate, m.evaluatePage)
 	s.Page("GET /policies", FindingsRead, m.policiesPage)
 	s.PageWithLimit("POST /policies", PolicyWrite, MaxPolicySize+1<<20, m.policyUpload)
+	s.Page("POST /policies/{id}/delete", PolicyWrite, m.policyDelete)
 
 	s.API("GET /api/v1/obligations", CatalogRead, m.apiList)
 	s.API("GET /api/v1/obligations/{id}", CatalogRead, m.apiGet)
@@ -170,6 +171,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/attestations", Attest, m.apiAttest)
 	s.API("GET /api/v1/policies", FindingsRead, m.apiPolicies)
 	s.APIWithLimit("POST /api/v1/policies", PolicyWrite, MaxPolicySize+1, m.apiPolicyUpload)
+	s.API("DELETE /api/v1/policies/{id}", PolicyWrite, m.apiPolicyDelete)
 	s.API("GET /api/v1/oscal/catalog", CatalogRead, m.apiOSCALCatalog)
 	s.API("GET /api/v1/oscal/profile", FindingsRead, m.apiOSCALProfile)
 	s.API("GET /api/v1/oscal/assessment-results", FindingsRead, m.apiOSCALResults)
@@ -464,8 +466,25 @@ func (m *Module) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.policies", "/policies")
-	v.Data = ps
+	p := web.PrincipalFrom(r.Context())
+	v.Data = policiesData{Items: ps, CanWrite: p != nil && auth.Allowed(p.Role, PolicyWrite)}
 	return m.pages.Render(w, r, "page_policies.html", v)
+}
+
+type policiesData struct {
+	Items    []Policy
+	CanWrite bool
+}
+
+func (m *Module) policyDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	if err := m.DeletePolicy(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/policies", m.d.Web.Messages.T(web.RequestLang(r), "policies.deleted"))
 }
 
 func (m *Module) policyUpload(w http.ResponseWriter, r *http.Request) error {

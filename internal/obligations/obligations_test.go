@@ -262,6 +262,37 @@ func TestOwnPolicies(t *testing.T) {
 	if _, body := reg.Do("GET", "/api/v1/obligations?q=GRID-POL", nil, nil); strings.Contains(body, "GRID-POL-L4") {
 		t.Fatal("another organisation's policy is visible to a regulator")
 	}
+	var p obligations.Policy
+	if err := json.Unmarshal([]byte(body), &p); err != nil || p.ID == 0 {
+		t.Fatalf("uploaded policy: %v %s", err, body)
+	}
+	// The same obligation ids a second time are refused whole, and evaluation still works.
+	res, body = c.Do("POST", "/api/v1/policies?name=again.yaml", nil, h, policyYAML)
+	if res.StatusCode != 400 || !strings.Contains(body, `"field":"file"`) || !strings.Contains(body, "GRID-POL") {
+		t.Fatalf("second upload of the same ids: %d %s", res.StatusCode, body)
+	}
+	if _, body := c.Do("GET", "/api/v1/policies", nil, nil); strings.Contains(body, "again.yaml") {
+		t.Fatal("a refused policy was stored")
+	}
+	if res, body := c.Do("POST", "/api/v1/findings/evaluate", nil, h); res.StatusCode != 200 {
+		t.Fatalf("evaluate after a refused duplicate: %d %s", res.StatusCode, body)
+	}
+	// Removing it takes its duties out of the findings; another organisation cannot remove it.
+	del := "/api/v1/policies/" + strconv.FormatInt(p.ID, 10)
+	if res, _ := reg.Do("DELETE", del, nil, map[string]string{"X-CSRF-Token": reg.CSRF}); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a regulator removing the operator's policy: %d", res.StatusCode)
+	}
+	if res, body := c.Do("DELETE", del, nil, h); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("remove policy: %d %s", res.StatusCode, body)
+	}
+	for _, f := range findings(t, c, "").Findings {
+		if strings.HasSuffix(f.ObligationID, "GRID-POL-L4-RESPONSIBLE") {
+			t.Fatal("the removed policy's duty is still in the findings")
+		}
+	}
+	if res, _ := c.Do("DELETE", del, nil, h); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("removing it twice: %d", res.StatusCode)
+	}
 }
 
 func TestOSCALExports(t *testing.T) {

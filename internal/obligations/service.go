@@ -596,7 +596,13 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	}
 	sum := sha256.Sum256(yamlText)
 	p := Policy{Name: name, SHA256: hex.EncodeToString(sum[:]), Count: len(c.Obligations), UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if _, err := catalog.Merge(s.base, c); err != nil {
+	// Merge with the policies already on file too, so that a second file reusing an
+	// obligation id is refused here rather than stored and then breaking every evaluation.
+	cur, err := s.Catalog(ctx)
+	if err != nil {
+		return Policy{}, err
+	}
+	if _, err := catalog.Merge(cur, c); err != nil {
 		return Policy{}, problem.Field("file", "%v", err)
 	}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
@@ -618,6 +624,27 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 		return p, err
 	}
 	return p, nil
+}
+
+// DeletePolicy removes one of the organisation's own policy files and re-evaluates, so that
+// its duties leave the findings; attestations made against them stay on record.
+func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		var p Policy
+		if err := t.QueryRow(`SELECT id, name, sha256, obligations, uploaded_by, uploaded_at FROM custom_policies WHERE org_id = $1 AND id = $2`, id).
+			Scan(&p.ID, &p.Name, &p.SHA256, &p.Count, &p.UploadedBy, &p.UploadedAt); err != nil {
+			return err
+		}
+		if _, err := t.Exec(`DELETE FROM custom_policies WHERE org_id = $1 AND id = $2`, id); err != nil {
+			return fmt.Errorf("delete policy %d: %w", id, err)
+		}
+		return audit.Record(t.Tx(), t.OrgID(), "policy", strconv.FormatInt(id, 10), audit.Delete, p, nil, p.Name)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.Evaluate(ctx)
+	return err
 }
 
 // Policies lists the organisation's own policy files.
