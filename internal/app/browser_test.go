@@ -62,6 +62,22 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
+// signIn signs in through the sign-in form and waits for the navigation.
+func signIn(t *testing.T, ctx context.Context, env *apptest.Env, email string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), app.DemoPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
+	}
+}
+
 func text(ctx context.Context, t *testing.T, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -76,17 +92,7 @@ func text(ctx context.Context, t *testing.T, sel string) string {
 func TestBrowserShell(t *testing.T) {
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), demoEmail[auth.SecurityManager]),
-		chromedp.SendKeys(chromedp.CSS(`#password`), app.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
-	)
-	if err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	signIn(t, ctx, env, demoEmail[auth.SecurityManager])
 	screenshot(t, ctx, "dashboard-en")
 	nav := text(ctx, t, "nav.side")
 	for _, want := range []string{"Dashboard", "API tokens", "Audit trail"} {
@@ -161,13 +167,8 @@ func htmlLang(ctx context.Context, t *testing.T) string {
 func TestBrowserPostureInChinese(t *testing.T) {
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
+	signIn(t, ctx, env, demoEmail[auth.SecurityManager])
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), demoEmail[auth.SecurityManager]),
-		chromedp.SendKeys(chromedp.CSS(`#password`), app.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
 		chromedp.Click(chromedp.CSS(`button[data-lang="zh-CN"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="zh-CN"].current`)),
 		chromedp.Navigate(env.URL+"/findings"),

@@ -509,9 +509,6 @@ type Coverage struct {
 	Controls    []ControlCoverage    `json:"controls"`
 }
 
-// urgency orders statuses from most to least urgent.
-var urgency = map[rules.Status]int{rules.StatusOverdue: 0, rules.StatusGap: 1, rules.StatusNeedsAttestation: 2, rules.StatusMet: 3, rules.StatusNotApplicable: 4}
-
 // Coverage reports, for framework id, which obligations that apply to the organisation
 // have mapped controls and which have none, and per control the obligations it maps to.
 func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
@@ -547,7 +544,7 @@ func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
 		if f.Status == rules.StatusNotApplicable {
 			continue
 		}
-		if cur, ok := status[f.ObligationID]; !ok || urgency[f.Status] < urgency[cur] {
+		if cur, ok := status[f.ObligationID]; !ok || f.Status.Urgency() < cur.Urgency() {
 			status[f.ObligationID] = f.Status
 		}
 	}

@@ -149,15 +149,20 @@ func (m *Module) apiPolicyUpload(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiPolicyDelete(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return store.ErrNotFound
-	}
-	if err := m.DeletePolicy(r.Context(), id); err != nil {
+	if err := m.deletePolicyAt(r); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// deletePolicyAt removes the policy named by the path's id; a malformed id is not found.
+func (m *Module) deletePolicyAt(r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	return m.DeletePolicy(r.Context(), id)
 }
 
 func writeOSCAL(w http.ResponseWriter, name string, b []byte) error {

@@ -257,7 +257,7 @@ func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) o
 	}
 	for _, f := range fs {
 		v.Counts[f.Status]++
-		if v.Worst == "" || worst[f.Status] < worst[v.Worst] {
+		if v.Worst == "" || f.Status.Urgency() < v.Worst.Urgency() {
 			v.Worst = f.Status
 		}
 	}
@@ -477,11 +477,7 @@ type policiesData struct {
 }
 
 func (m *Module) policyDelete(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return store.ErrNotFound
-	}
-	if err := m.DeletePolicy(r.Context(), id); err != nil {
+	if err := m.deletePolicyAt(r); err != nil {
 		return err
 	}
 	return web.Redirect(w, r, "/policies", m.d.Web.Messages.T(web.RequestLang(r), "policies.deleted"))

@@ -668,15 +668,12 @@ func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
 	return out, err
 }
 
-// worst orders statuses from most to least urgent, for sorting and roll-ups.
-var worst = map[rules.Status]int{rules.StatusOverdue: 0, rules.StatusGap: 1, rules.StatusNeedsAttestation: 2, rules.StatusMet: 3, rules.StatusNotApplicable: 4}
-
 // SortUrgent orders findings: overdue first, then by due date, then by obligation.
 func SortUrgent(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if worst[a.Status] != worst[b.Status] {
-			return worst[a.Status] < worst[b.Status]
+		if a.Status.Urgency() != b.Status.Urgency() {
+			return a.Status.Urgency() < b.Status.Urgency()
 		}
 		switch {
 		case a.Due != nil && b.Due != nil && !a.Due.Equal(*b.Due):

@@ -40,6 +40,18 @@ const (
 	StatusNeedsAttestation Status = "needs_attestation"
 )
 
+// urgency ranks the statuses, most urgent first.
+var urgency = map[Status]int{StatusOverdue: 0, StatusGap: 1, StatusNeedsAttestation: 2, StatusMet: 3, StatusNotApplicable: 4}
+
+// Urgency ranks a status for sorting and roll-ups: 0 for overdue, the most urgent, up to 4
+// for not applicable; an unknown status ranks after all of them.
+func (s Status) Urgency() int {
+	if u, ok := urgency[s]; ok {
+		return u
+	}
+	return len(urgency)
+}
+
 // Text is a bilingual string.
 type Text struct {
 	Zh string `json:"zh" yaml:"zh"`
