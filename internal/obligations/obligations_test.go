@@ -2,6 +2,7 @@ package obligations_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
@@ -109,6 +110,40 @@ func TestVaultChangesReevaluate(t *testing.T) {
 	if st, f := statusOf(t, c, ob); st != rules.StatusMet {
 		t.Fatalf("%s after adding a source: %s (%s)", ob, st, f.Reason.En)
 	}
+}
+
+// TestHistoryKeepsOneRunADay re-evaluates several times (as a day of edits does) and
+// finds one trend point for today beside the demo's twelve weekly ones, and one stored row.
+func TestHistoryKeepsOneRunADay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		env := apptest.Start(t, d)
+		c := env.Login(t, "security@grid.demo")
+		h := map[string]string{"X-CSRF-Token": c.CSRF}
+		for i := 0; i < 3; i++ {
+			if res, body := c.Do("POST", "/api/v1/findings/evaluate", nil, h); res.StatusCode != 200 {
+				t.Fatalf("evaluate: %d %s", res.StatusCode, body)
+			}
+		}
+		res, body := c.Do("GET", "/api/v1/findings/history", nil, nil)
+		var a struct {
+			Runs []obligations.Run `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(body), &a); err != nil || res.StatusCode != 200 {
+			t.Fatalf("history: %d %v", res.StatusCode, err)
+		}
+		if len(a.Runs) != 13 {
+			t.Fatalf("%d trend points, want 12 demo weeks and today", len(a.Runs))
+		}
+		var n int
+		if err := env.App.DB.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(`SELECT COUNT(*) FROM finding_runs WHERE at >= $1`, time.Now().UTC().Truncate(24*time.Hour)).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("%d runs stored for today, want 1", n)
+		}
+	})
 }
 
 func upload(t *testing.T, c *apptest.Client, name, content string) evidence.File {

@@ -311,6 +311,12 @@ func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Find
 		}
 		run = summarise(s.base, all)
 		run.At = at
+		// The trend has one point a day, the day's last run: earlier runs of the same day
+		// (every edit re-evaluates) are replaced, so the table grows by a row a day at most.
+		day := at.UTC().Truncate(24 * time.Hour)
+		if _, err := t.Exec(`DELETE FROM finding_runs WHERE org_id = $1 AND at >= $2 AND at < $3`, day, day.Add(24*time.Hour)); err != nil {
+			return fmt.Errorf("replace today's run: %w", err)
+		}
 		_, err = t.Exec(`INSERT INTO finding_runs (org_id, at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			run.At, run.Met, run.Gap, run.Overdue, run.NotApplicable, run.NeedsAttestation, run.FineMin, run.FineMax)
 		return err
@@ -420,6 +426,7 @@ func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
 func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
 	var out []Run
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		// Runs before one a day was kept may hold several rows a day; the day's last wins.
 		rows, err := t.Query(`SELECT at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max FROM finding_runs WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, n*50)
 		if err != nil {
 			return fmt.Errorf("read history: %w", err)
