@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
@@ -311,9 +312,11 @@ func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Find
 		}
 		run = summarise(s.base, all)
 		run.At = at
-		// The trend has one point a day, the day's last run: earlier runs of the same day
-		// (every edit re-evaluates) are replaced, so the table grows by a row a day at most.
-		day := at.UTC().Truncate(24 * time.Hour)
+		// The trend has one point a day (China Standard Time), the day's last run: earlier
+		// runs of the same day (every edit re-evaluates) are replaced, so the table grows by
+		// a row a day at most.
+		y, mo, d := at.In(calendar.Shanghai).Date()
+		day := time.Date(y, mo, d, 0, 0, 0, 0, calendar.Shanghai)
 		if _, err := t.Exec(`DELETE FROM finding_runs WHERE org_id = $1 AND at >= $2 AND at < $3`, day, day.Add(24*time.Hour)); err != nil {
 			return fmt.Errorf("replace today's run: %w", err)
 		}
@@ -438,7 +441,7 @@ func (s *Service) History(ctx context.Context, n int) ([]Run, error) {
 			if err := rows.Scan(&r.At, &r.Met, &r.Gap, &r.Overdue, &r.NotApplicable, &r.NeedsAttestation, &r.FineMin, &r.FineMax); err != nil {
 				return err
 			}
-			day := r.At.UTC().Format("2006-01-02")
+			day := r.At.In(calendar.Shanghai).Format("2006-01-02")
 			if !seen[day] {
 				seen[day] = true
 				out = append(out, r)
