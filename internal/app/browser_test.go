@@ -198,6 +198,9 @@ func TestBrowserPostureInChinese(t *testing.T) {
 			t.Errorf("the obligation page lacks %q: %q", want, facts)
 		}
 	}
+	if mapped := text(ctx, t, "#mapped-controls"); !strings.Contains(mapped, "DEMO-BASELINE") || !strings.Contains(mapped, "子集") {
+		t.Errorf("the obligation page does not list the demo baseline's control mapped to it: %q", mapped)
+	}
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/frameworks/DEMO-BASELINE"), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
 		t.Fatal(err)

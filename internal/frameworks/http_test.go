@@ -165,3 +165,34 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestObligationPageListsMappedControls opens a duty's page: an operator user sees the demo
+// baseline's controls mapped to it, a supplier (whose organisation maps nothing and who may
+// not read frameworks) sees no such section, and a duty with no mapping shows none.
+func TestObligationPageListsMappedControls(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	cases := []struct {
+		who, obligation string
+		want            bool
+	}{
+		{"auditor@grid.demo", "CSL-LOG-RETENTION", true},
+		{"security@grid.demo", "CSL-LOG-RETENTION", true},
+		{"user@supplier.demo", "CSL-LOG-RETENTION", false},
+		{"security@grid.demo", "CIIR-KEY-POST-VETTING", false},
+	}
+	for _, c := range cases {
+		cl := env.Login(t, c.who)
+		cl.Do("POST", "/lang", url.Values{"lang": {"en"}}, nil)
+		res, page := cl.Do("GET", "/obligations/"+c.obligation, nil, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s opening %s: %d", c.who, c.obligation, res.StatusCode)
+		}
+		got := strings.Contains(page, `id="mapped-controls"`)
+		if got != c.want {
+			t.Errorf("%s on %s: mapped-controls section shown = %v, want %v", c.who, c.obligation, got, c.want)
+		}
+		if got && (!strings.Contains(page, `href="/frameworks/`+frameworks.DemoFramework+`"`) || !strings.Contains(page, "Your framework controls mapped to this duty")) {
+			t.Errorf("%s on %s: the section does not link the demo framework", c.who, c.obligation)
+		}
+	}
+}

@@ -13,10 +13,12 @@
 package frameworks
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/obligations"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
@@ -50,8 +53,9 @@ var _ kernel.DemoSeeder = (*Module)(nil)
 // Module is the frameworks capability.
 type Module struct {
 	*Service
-	d     kernel.Deps
-	pages *web.Pages
+	d       kernel.Deps
+	pages   *web.Pages
+	section *template.Template // the obligation page's list of mapped controls
 }
 
 // New returns the module, which checks obligation ids against cat and reads applicability
@@ -131,11 +135,39 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/frameworks/{id}/coverage", Read, m.apiCoverage)
 
 	s.AddNav(web.NavItem{Key: "nav.frameworks", Path: "/frameworks", Perm: Read, Order: 40})
+	// The obligations capability shows, on each duty's page, the controls mapped to it.
+	if sp, ok := m.catalog.(interface{ AddSection(obligations.Section) }); ok {
+		sp.AddSection(m.obligationSection)
+	}
+	if m.section, err = template.New("section").ParseFS(files, "templates/section_obligation.html"); err != nil {
+		return fmt.Errorf("frameworks obligation section: %w", err)
+	}
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return fmt.Errorf("frameworks openapi.json: %w", err)
 	}
 	return s.AddOpenAPI(b)
+}
+
+// obligationSection lists the organisation's framework controls mapped to an obligation,
+// for users who may read frameworks; it shows nothing when none is mapped.
+func (m *Module) obligationSection(r *http.Request, obligationID string) (template.HTML, error) {
+	p := web.PrincipalFrom(r.Context())
+	if p == nil || !auth.Allowed(p.Role, Read) {
+		return "", nil
+	}
+	mcs, err := m.MappedControls(r.Context(), obligationID)
+	if err != nil || len(mcs) == 0 {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := m.section.ExecuteTemplate(&b, "section_obligation.html", struct {
+		V     *web.View
+		Items []MappedControl
+	}{m.d.Web.NewView(r, "", ""), mcs}); err != nil {
+		return "", fmt.Errorf("render mapped controls of %s: %w", obligationID, err)
+	}
+	return template.HTML(b.String()), nil
 }
 
 func canWrite(r *http.Request) bool {

@@ -366,6 +366,46 @@ func listMappings(t *store.Tenant, framework, control string) ([]Mapping, error)
 	return out, rows.Err()
 }
 
+// MappedControl is a control of one of the organisation's frameworks mapped to an
+// obligation, as the obligation's page lists it.
+type MappedControl struct {
+	Framework      string           `json:"framework"`
+	FrameworkTitle string           `json:"framework_title"`
+	ControlID      string           `json:"control_id"`
+	Label          string           `json:"label,omitempty"`
+	Title          string           `json:"title"`
+	Relation       catalog.Relation `json:"relation"`
+	Note           string           `json:"note,omitempty"`
+}
+
+// MappedControls lists, across the organisation's frameworks, the controls mapped to an
+// obligation, by framework and control.
+func (s *Service) MappedControls(ctx context.Context, obligationID string) ([]MappedControl, error) {
+	var out []MappedControl
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		rows, err := t.Query(`SELECT m.framework_id, f.title, m.control_id, c.label, c.title, m.relation, m.note
+			FROM framework_mappings m
+			JOIN frameworks f ON f.org_id = m.org_id AND f.id = m.framework_id
+			JOIN framework_controls c ON c.org_id = m.org_id AND c.framework_id = m.framework_id AND c.id = m.control_id
+			WHERE m.org_id = $1 AND m.obligation_id = $2 ORDER BY m.framework_id, c.seq`, obligationID)
+		if err != nil {
+			return fmt.Errorf("controls mapped to %s: %w", obligationID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var mc MappedControl
+			var rel string
+			if err := rows.Scan(&mc.Framework, &mc.FrameworkTitle, &mc.ControlID, &mc.Label, &mc.Title, &rel, &mc.Note); err != nil {
+				return fmt.Errorf("controls mapped to %s: %w", obligationID, err)
+			}
+			mc.Relation = catalog.Relation(rel)
+			out = append(out, mc)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // NewMapping is what a user submits to map a control to an obligation.
 type NewMapping struct {
 	ControlID    string           `json:"control_id"`

@@ -61,6 +61,7 @@ type Module struct {
 	d       kernel.Deps
 
 	contributors []FactContributor
+	sections     []Section
 	pages        *web.Pages
 	widget       *template.Template
 }
@@ -72,6 +73,15 @@ type Module struct {
 func New(facts FactSource, changes ChangeSource, ev *evidence.Module, contributors ...FactContributor) *Module {
 	return &Module{facts: facts, changes: changes, ev: ev, contributors: contributors}
 }
+
+// Section is more of an obligation's page that another capability owns (the imported
+// framework controls mapped to the duty, say). It returns "" when it has nothing to show
+// the request's user.
+type Section func(r *http.Request, obligationID string) (template.HTML, error)
+
+// AddSection appends s to every obligation page; capabilities add sections when they
+// register, after this module.
+func (m *Module) AddSection(s Section) { m.sections = append(m.sections, s) }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "obligations" }
@@ -343,6 +353,7 @@ type detailData struct {
 	CanAttest    bool
 	Citations    []string
 	Now          time.Time
+	Sections     []template.HTML
 }
 
 func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
@@ -367,6 +378,15 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 		d.CanAttest = o.Attestation != nil && auth.Allowed(p.Role, Attest)
 	}
 	d.Ob = m.view(c, o, d.Findings)
+	for _, sec := range m.sections {
+		h, err := sec(r, o.ID)
+		if err != nil {
+			return err
+		}
+		if h != "" {
+			d.Sections = append(d.Sections, h)
+		}
+	}
 	v := m.d.Web.NewView(r, "nav.obligations", "/obligations")
 	v.Title = "nav.obligations"
 	v.Data = d
