@@ -330,36 +330,45 @@ func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) error 
 	return nil
 }
 
-// FieldErrors turns a validation problem into per-field messages for a form, or returns
-// the error unchanged when it is not one.
+// FieldErrors turns a validation problem into per-field messages for a form, in the page's
+// language, or returns the error unchanged when it is not one.
 func FieldErrors(err error, v *View) error {
-	tr := v.s.Messages.Reasons(v.Lang)
+	fs := localFields(err, v.s.Messages.Reasons(v.Lang))
+	if fs == nil {
+		return err
+	}
+	for _, f := range fs {
+		v.Errors[f.Field] = f.Reason
+	}
+	return nil
+}
+
+// localFields returns the fields of a validation problem or conflict with their reasons in
+// tr's language, or nil when err is neither.
+func localFields(err error, tr problem.Translator) []problem.FieldError {
 	if inv, ok := problem.As[*problem.Invalid](err); ok {
-		for _, f := range inv.Fields {
-			v.Errors[f.Field] = f.In(tr)
+		out := make([]problem.FieldError, len(inv.Fields))
+		for i, f := range inv.Fields {
+			out[i] = problem.FieldError{Field: f.Field, Reason: f.In(tr)}
 		}
-		return nil
+		return out
 	}
 	if c, ok := problem.As[*problem.Conflict](err); ok {
-		v.Errors[c.Field] = c.In(tr)
-		return nil
+		return []problem.FieldError{{Field: c.Field, Reason: c.In(tr)}}
 	}
-	return err
+	return nil
 }
 
 // localDetail says what was wrong with a request in the reader's language, field by field,
 // for the error page of a form that has no fields of its own to show it on.
 func localDetail(err error, tr problem.Translator, detail string) string {
-	var parts []string
-	if inv, ok := problem.As[*problem.Invalid](err); ok {
-		for _, f := range inv.Fields {
-			parts = append(parts, f.Field+": "+f.In(tr))
-		}
-	} else if c, ok := problem.As[*problem.Conflict](err); ok {
-		parts = append(parts, c.Field+": "+c.In(tr))
-	}
-	if len(parts) == 0 {
+	fs := localFields(err, tr)
+	if len(fs) == 0 {
 		return detail
+	}
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Field + ": " + f.Reason
 	}
 	return strings.Join(parts, "; ")
 }
