@@ -181,6 +181,19 @@ func systemFromForm(r *http.Request) (SystemInput, *problem.Invalid) {
 	return in, bad
 }
 
+// input is a form's input, which the service normalises and validates before storing it.
+type input interface {
+	Normalize()
+	Validate(today Date) error
+}
+
+// parseAndValidationErrors reports a form whose fields did not all parse: the parse errors
+// together with what validation says of the other fields, so every bad field shows at once.
+func (m *Module) parseAndValidationErrors(bad *problem.Invalid, in input) error {
+	in.Normalize()
+	return withParseErrors(bad, in.Validate(m.svc.today()))
+}
+
 // withParseErrors merges form parse errors into a service error.
 func withParseErrors(bad *problem.Invalid, err error) error {
 	if len(bad.Fields) == 0 {
@@ -209,8 +222,7 @@ func (m *Module) systemCreate(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		sys, err = m.svc.CreateSystem(r.Context(), in)
 	} else {
-		in.Normalize()
-		err = withParseErrors(bad, in.Validate(m.svc.today()))
+		err = m.parseAndValidationErrors(bad, &in)
 	}
 	if err != nil {
 		v := m.d.Web.NewView(r, "scope.new_system", "/scope/systems")
@@ -246,8 +258,7 @@ func (m *Module) systemUpdate(w http.ResponseWriter, r *http.Request) error {
 	in, bad := systemFromForm(r)
 	_, err = m.svc.UpdateSystem(r.Context(), id, func(cur *SystemInput) error {
 		if err := bad.Err(); err != nil {
-			in.Normalize()
-			return withParseErrors(bad, in.Validate(m.svc.today()))
+			return m.parseAndValidationErrors(bad, &in)
 		}
 		*cur = in
 		return nil
@@ -568,8 +579,7 @@ func (m *Module) profileSubmit(w http.ResponseWriter, r *http.Request) error {
 	if bad.Err() == nil {
 		_, err = m.svc.SaveProfile(r.Context(), in)
 	} else {
-		in.Normalize()
-		err = withParseErrors(bad, in.Validate(m.svc.today()))
+		err = m.parseAndValidationErrors(bad, &in)
 	}
 	if err != nil {
 		v := m.d.Web.NewView(r, "scope.profile_edit", "/scope/profile")
