@@ -174,7 +174,6 @@ type factRef struct{ variable, field string }
 type compiled struct {
 	Rule
 	applies, check, due cel.Program
-	reads               []factRef       // facts read by applies, check and due, in order
 	appliesReads        []factRef       // facts read by applies, shown when the duty does not apply
 	checkReads          []factRef       // facts read by check and due, shown when it does
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
@@ -314,9 +313,8 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 	}
 	c := &compiled{Rule: r, orgFields: map[string]bool{}}
 	var errs []error
-	seen := map[factRef]bool{}
 	var shown *[]factRef // the reason's list this expression's reads go to
-	shownSeen := map[factRef]bool{}
+	seen := map[factRef]bool{}
 	build := func(field, expr string, want *cel.Type) cel.Program {
 		if strings.TrimSpace(expr) == "" {
 			return nil
@@ -329,10 +327,6 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 		for _, fr := range factReads(checked) {
 			if !seen[fr] {
 				seen[fr] = true
-				c.reads = append(c.reads, fr)
-			}
-			if !shownSeen[fr] {
-				shownSeen[fr] = true
 				*shown = append(*shown, fr)
 			}
 			if fr.variable == "org" {
@@ -355,7 +349,7 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 	}
 	shown = &c.appliesReads
 	c.applies = build("applies", r.Applies, cel.BoolType)
-	shown, shownSeen = &c.checkReads, map[factRef]bool{}
+	shown, seen = &c.checkReads, map[factRef]bool{}
 	c.check = build("check", r.Check, cel.BoolType)
 	c.due = build("due", r.Due, cel.TimestampType)
 	if len(errs) > 0 {
