@@ -177,6 +177,7 @@ type compiled struct {
 	appliesReads        []factRef       // facts read by applies, shown when the duty does not apply
 	checkReads          []factRef       // facts read by check and due, shown when it does
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
+	dueInstant          bool            // the deadline counts hours: an instant, not a Beijing date
 	txt                 reasonText      // the constant parts of this rule's reasons
 }
 
@@ -323,6 +324,9 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 		if err != nil {
 			errs = append(errs, &CompileError{RuleID: r.ID, Field: field, Err: err})
 			return nil
+		}
+		if field == "due" {
+			c.dueInstant = callsHours(checked)
 		}
 		for _, fr := range factReads(checked) {
 			if !seen[fr] {
@@ -668,7 +672,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 			fd.Due = &due
 		}
 	}
-	overdue := dueUnset || (!due.IsZero() && s.now.After(due))
+	overdue := dueUnset || (!due.IsZero() && pastDue(s.now, due, c.dueInstant))
 	if c.Attestation != nil {
 		e.attest(s, c, &fd, kind, subjectID, overdue)
 		return fd, nil
@@ -702,6 +706,9 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		if !due.IsZero() {
 			d := dateOf(due)
 			dz, de = "，期限 "+d, "; due "+d
+			if dueToday(s.now, due, c.dueInstant) {
+				dz, de = dz+"（今天到期）", de+" (today)"
+			}
 		}
 		fd.Reason = Text{
 			Zh: "未满足：" + c.txt.falseZh + values().Zh + dz,

@@ -174,7 +174,8 @@ func helperFunctions(cal *calendar.Calendar) []cel.EnvOption {
 					if isUnset(from) {
 						return types.Int(unsetDays)
 					}
-					return types.Int(floorDiv(to.Unix()-from.Unix(), 86400))
+					// Days between Beijing dates: a year after 2025-12-01 ends with 2026-12-01.
+					return types.Int(calendarDays(from, to))
 				}))),
 		dateArith("addDays", func(t time.Time, n int) (time.Time, error) { return calendar.AddDays(t, n), nil }),
 		dateArith("addMonths", func(t time.Time, n int) (time.Time, error) { return calendar.AddMonths(t, n), nil }),
