@@ -79,10 +79,19 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	return JSON(w, http.StatusOK, map[string]any{"user": p.User, "org": p.Org, "role": p.Role, "token_id": p.TokenID})
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login and language-switch redirects on this site. It accepts only
+// what every browser reads as a path on this origin: "/" not followed by "/" or "\", made
+// of printable ASCII without "\". Browsers drop tabs and newlines from a Location and read
+// "\" as "/", so "/\t/evil" and "/\\evil" are another host to them; the pages' own links
+// (a request URI, always percent-encoded) pass unchanged. Anything else becomes "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) == 0 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
 		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
 	}
 	return next
 }
