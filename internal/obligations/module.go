@@ -299,7 +299,7 @@ func (m *Module) findingsByObligation(r *http.Request) (map[string][]Finding, er
 }
 
 // statusValues lists the finding states in the order filters show them.
-var statusValues = []string{"overdue", "gap", "needs_attestation", "met", "not_applicable"}
+var statusValues = []string{"overdue", "gap", "error", "needs_attestation", "met", "not_applicable"}
 
 type listData struct {
 	BindsValues, CapabilityValues, StatusValues []string

@@ -66,12 +66,13 @@ type Run struct {
 	Overdue          int       `json:"overdue"`
 	NotApplicable    int       `json:"not_applicable"`
 	NeedsAttestation int       `json:"needs_attestation"`
+	Error            int       `json:"error"` // rules that failed at run time; not kept in the history
 	FineMin          int64     `json:"fine_min"`
 	FineMax          int64     `json:"fine_max"`
 }
 
 // Open counts the findings that still need work.
-func (r Run) Open() int { return r.Gap + r.Overdue + r.NeedsAttestation }
+func (r Run) Open() int { return r.Gap + r.Overdue + r.NeedsAttestation + r.Error }
 
 // Applicable counts the findings that apply.
 func (r Run) Applicable() int { return r.Met + r.Open() }
@@ -239,19 +240,13 @@ func (s *Service) Evaluate(ctx context.Context) (Run, error) {
 func (s *Service) EvaluateSystem(ctx context.Context, systemID int64) (Run, error) {
 	return s.evaluate(ctx, strconv.FormatInt(systemID, 10), func(e *rules.Engine, f rules.Facts) ([]rules.Finding, error) {
 		findings, err := e.EvaluateOrg(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("organisation: %w", err)
-		}
 		for _, sys := range f.Systems {
 			if sys.ID == systemID {
-				more, err := e.EvaluateSystem(ctx, f, sys)
-				if err != nil {
-					return nil, fmt.Errorf("system %d: %w", systemID, err)
-				}
-				findings = append(findings, more...)
+				more, err2 := e.EvaluateSystem(ctx, f, sys)
+				findings, err = append(findings, more...), errors.Join(err, err2)
 			}
 		}
-		return findings, nil
+		return findings, err
 	})
 }
 
@@ -272,8 +267,10 @@ func (s *Service) evaluate(ctx context.Context, onlySystem string, run func(*rul
 		return Run{}, err
 	}
 	findings, err := run(cat.Engine(), f)
-	if err != nil {
-		return Run{}, fmt.Errorf("evaluate: %w", err)
+	// A rule that fails on its own has an error finding saying so; the rest are stored. Only
+	// an evaluation that was interrupted as a whole is not.
+	if _, rest := rules.RuleFailures(err); rest != nil {
+		return Run{}, fmt.Errorf("evaluate: %w", rest)
 	}
 	return s.store(ctx, f.Now, findings, onlySystem)
 }
@@ -346,6 +343,8 @@ func summarise(base *catalog.Catalog, fs []Finding) Run {
 			r.NotApplicable++
 		case rules.StatusNeedsAttestation:
 			r.NeedsAttestation++
+		case rules.StatusError:
+			r.Error++
 		}
 		if f.Penalty != nil && f.Penalty.ID != "" && (f.Status == rules.StatusGap || f.Status == rules.StatusOverdue) && !pens[f.Penalty.ID] {
 			pens[f.Penalty.ID] = true
@@ -612,8 +611,12 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	if err != nil {
 		return Policy{}, err
 	}
-	if _, err := catalog.Merge(cur, c); err != nil {
+	merged, err := catalog.Merge(cur, c)
+	if err != nil {
 		return Policy{}, problem.Field("file", "%v", err)
+	}
+	if err := s.tryPolicy(ctx, merged, c); err != nil {
+		return Policy{}, err
 	}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		tx := t.Tx()
@@ -627,13 +630,48 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 		return Policy{}, err
 	}
 	if _, err := s.Evaluate(ctx); err != nil {
-		var ce *rules.CompileError
-		if errors.As(err, &ce) {
-			return p, problem.Field("file", "%v", err)
-		}
 		return p, err
 	}
 	return p, nil
+}
+
+// tryPolicy evaluates a new policy's obligations against the organisation's current facts
+// before it is stored: a rule that cannot be evaluated for them (past the cost limit, a
+// division by zero) is refused here, naming the rule, rather than stored to fail later.
+func (s *Service) tryPolicy(ctx context.Context, merged, policy *catalog.Catalog) error {
+	f, err := s.loadFacts(ctx)
+	if err != nil {
+		return err
+	}
+	e := merged.Engine()
+	v := &problem.Invalid{}
+	for _, o := range policy.Obligations {
+		subjects := []*rules.System{nil}
+		if o.Subject == string(rules.SubjectSystem) {
+			subjects = subjects[:0]
+			for i := range f.Systems {
+				subjects = append(subjects, &f.Systems[i])
+			}
+		}
+	subjects:
+		for _, sys := range subjects {
+			_, err := e.EvaluateRule(ctx, o.ID, f, sys)
+			if err == nil {
+				continue
+			}
+			var ee *rules.EvalError
+			switch {
+			case !errors.As(err, &ee) || ee.Interrupted():
+				return fmt.Errorf("try policy obligation %s: %w", o.ID, err)
+			case ee.CostExceeded():
+				v.Add("file", "obligation %s: %s exceeds the evaluation cost limit (%d) for your organisation's records", o.ID, ee.Field, ee.CostLimit)
+			default:
+				v.Add("file", "obligation %s: %s cannot be evaluated for your organisation's records: %v", o.ID, ee.Field, ee.Err)
+			}
+			break subjects // one reason per obligation is enough to fix it
+		}
+	}
+	return v.Err()
 }
 
 // DeletePolicy removes one of the organisation's own policy files and re-evaluates, so that

@@ -38,12 +38,17 @@ const (
 	StatusOverdue          Status = "overdue"
 	StatusNotApplicable    Status = "not_applicable"
 	StatusNeedsAttestation Status = "needs_attestation"
+	// StatusError is an obligation whose expression failed at run time for this subject (the
+	// cost limit, a division by zero): nobody knows whether the duty is met, and the rule's
+	// author must fix it. Other findings are unaffected.
+	StatusError Status = "error"
 )
 
-// urgency ranks the statuses, most urgent first.
-var urgency = map[Status]int{StatusOverdue: 0, StatusGap: 1, StatusNeedsAttestation: 2, StatusMet: 3, StatusNotApplicable: 4}
+// urgency ranks the statuses, most urgent first. An error ranks with the open work, after
+// gaps: the rule needs fixing, but nothing says the duty is breached.
+var urgency = map[Status]int{StatusOverdue: 0, StatusGap: 1, StatusError: 2, StatusNeedsAttestation: 3, StatusMet: 4, StatusNotApplicable: 5}
 
-// Urgency ranks a status for sorting and roll-ups: 0 for overdue, the most urgent, up to 4
+// Urgency ranks a status for sorting and roll-ups: 0 for overdue, the most urgent, up to 5
 // for not applicable; an unknown status ranks after all of them.
 func (s Status) Urgency() int {
 	if u, ok := urgency[s]; ok {
@@ -622,12 +627,10 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 		fd.SubjectID = s.facts.OrgID
 	}
 	fail := func(field string, err error) (Finding, error) {
-		fd.Status = StatusGap
-		fd.Reason = Text{
-			Zh: fmt.Sprintf("无法计算 %s：%v", field, err),
-			En: fmt.Sprintf("could not evaluate %s: %v", field, err),
-		}
-		return fd, fmt.Errorf("rules: obligation %s, %s %s: %s: %w", c.ID, kind, subjectID, field, err)
+		ee := &EvalError{RuleID: c.ID, Subject: kind, SubjectID: fd.SubjectID, Field: field, Err: err, CostLimit: e.cfg.costLimit}
+		fd.Status = StatusError
+		fd.Reason = ee.Reason()
+		return fd, ee
 	}
 	var valuesCache *Text
 	values := func() Text { // built at most once per finding, only when a reason needs it

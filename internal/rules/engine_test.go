@@ -195,7 +195,10 @@ func TestCostLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	fd, err := e.EvaluateRule(context.Background(), "HEAVY", Facts{Now: now}, nil)
-	if err == nil || fd.Status != StatusGap || !strings.Contains(fd.Reason.En, "could not evaluate") {
+	var ee *EvalError
+	if !errors.As(err, &ee) || !ee.CostExceeded() || ee.RuleID != "HEAVY" || fd.Status != StatusError ||
+		fd.Reason.En != "could not evaluate check: the expression exceeds the evaluation cost limit (1000); simplify the rule" ||
+		fd.Reason.Zh != "无法计算 check：表达式超出计算成本上限（1000），请简化该规则" {
 		t.Fatalf("cost limit not enforced: %v %+v", err, fd)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -425,5 +428,46 @@ func TestConcurrentEvaluation(t *testing.T) {
 		if got := <-done; !reflect.DeepEqual(got, want) {
 			t.Fatal("concurrent evaluation differs")
 		}
+	}
+}
+
+// TestOneBadRuleLeavesTheRest: a rule that fails at run time for one system yields an error
+// finding for that rule and system only; every other rule and subject is evaluated, and the
+// returned error lists only that rule's failure (issue 8.5).
+func TestOneBadRuleLeavesTheRest(t *testing.T) {
+	e, err := NewEngine([]Rule{
+		{ID: "A-DIV", Subject: SubjectSystem, Check: "10 / (system.mlps_level - 2) >= 0"},
+		{ID: "B-OK", Subject: SubjectSystem, Check: "system.mlps_level >= 2"},
+		{ID: "C-ORG", Check: "org.log_retention_days >= 180"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.EvaluateAll(context.Background(), Facts{OrgID: "1", Now: now, Org: Org{LogRetentionDays: 200},
+		Systems: []System{{ID: 1, MLPSLevel: 3}, {ID: 2, MLPSLevel: 2}, {ID: 3, MLPSLevel: 1}}})
+	failed, rest := RuleFailures(err)
+	if rest != nil || len(failed) != 1 || failed[0].RuleID != "A-DIV" || failed[0].SubjectID != "2" {
+		t.Fatalf("failures %v, rest %v; want only A-DIV on system 2", failed, rest)
+	}
+	want := map[string]Status{ // hand-computed
+		"C-ORG/1": StatusMet,
+		"A-DIV/1": StatusMet, "B-OK/1": StatusMet,
+		"A-DIV/2": StatusError, "B-OK/2": StatusMet,
+		"A-DIV/3": StatusGap, "B-OK/3": StatusGap,
+	}
+	if len(fs) != len(want) {
+		t.Fatalf("%d findings, want %d", len(fs), len(want))
+	}
+	for _, f := range fs {
+		if w := want[f.ObligationID+"/"+f.SubjectID]; f.Status != w {
+			t.Errorf("%s/%s: %s, want %s (%s)", f.ObligationID, f.SubjectID, f.Status, w, f.Reason.En)
+		}
+	}
+	// A cancelled evaluation is not a rule's own failure.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = e.EvaluateAll(ctx, Facts{Now: now})
+	if _, rest := RuleFailures(err); rest == nil {
+		t.Fatal("a cancelled evaluation passed as rule failures")
 	}
 }

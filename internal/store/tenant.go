@@ -55,7 +55,7 @@ func (t *Tenant) OrgID() int64 { return t.org }
 func (t *Tenant) Tx() *Tx { return t.tx }
 
 func (t *Tenant) check(query string) error {
-	if !tenantClause.MatchString(query) {
+	if !checkedStatements.ok(query) {
 		return fmt.Errorf("store: tenant statement does not bind org_id to $1: %.80q", query)
 	}
 	return nil
