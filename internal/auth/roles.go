@@ -150,3 +150,9 @@ func Permissions() []Permission {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// TokenRoleOf reports whether an API token of role r may act in an organisation of kind
+// k: any role of that kind.
+func TokenRoleOf(k OrgKind, r Role) bool {
+	return ValidRole(k, r) == nil
+}

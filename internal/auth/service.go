@@ -312,10 +312,29 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, ch UserChange) (User
 		if err != nil {
 			return err
 		}
+		if audit.ActorFrom(ctx).UserID == id {
+			if err := selfChange(before, ch); err != nil {
+				return err
+			}
+		}
 		after, err = s.applyUserChange(tx, before, ch)
 		return err
 	})
 	return after, err
+}
+
+// selfChange refuses what an administrator may not do to its own account: change its role
+// (a demotion is for another administrator to decide, and a token must not promote its
+// owner) or disable it (locking oneself out is almost always a slip).
+func selfChange(before User, ch UserChange) error {
+	v := &problem.Invalid{}
+	if ch.Role != nil && *ch.Role != before.Role {
+		v.Add("role", "you cannot change your own role; another administrator must")
+	}
+	if ch.Disabled != nil && *ch.Disabled && !before.Disabled {
+		v.Add("disabled", "you cannot disable your own account; another administrator must")
+	}
+	return v.Err()
 }
 
 // UpdateUserByEmail is UpdateUser for the CLI, which acts on the server as the operator of
@@ -383,12 +402,23 @@ func (s *Service) applyUserChange(tx *store.Tx, before User, ch UserChange) (Use
 			return after, fmt.Errorf("end sessions: %w", err)
 		}
 	}
-	if after.Disabled {
-		if _, err := tx.Exec(`UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, s.now().UTC(), after.ID); err != nil {
-			return after, fmt.Errorf("revoke tokens: %w", err)
-		}
+	if err := audit.Record(tx, after.OrgID, "user", strconv.FormatInt(after.ID, 10), audit.Update, before, after, detail); err != nil {
+		return after, err
 	}
-	return after, audit.Record(tx, after.OrgID, "user", strconv.FormatInt(after.ID, 10), audit.Update, before, after, detail)
+	// Tokens follow their owner: all go with a disabled user or a new password (the answer
+	// to a suspected compromise, which may have minted them); a new role keeps only the
+	// tokens whose role grants nothing the new role lacks. The use-time check in
+	// TokenPrincipal refuses the rest anyway; revoking them here makes it visible and audited.
+	switch {
+	case after.Disabled:
+		return after, s.revokeUserTokens(tx, after, nil, "owner disabled")
+	case ch.Password != nil:
+		return after, s.revokeUserTokens(tx, after, nil, "owner's password was reset")
+	case after.Role != before.Role:
+		why := fmt.Sprintf("owner's role changed from %s to %s", before.Role, after.Role)
+		return after, s.revokeUserTokens(tx, after, func(r Role) bool { return Narrower(r, after.Role) }, why)
+	}
+	return after, nil
 }
 
 // SetLang remembers a user's language choice.

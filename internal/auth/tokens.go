@@ -131,8 +131,17 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) (Token, error) {
 	return after, err
 }
 
-// TokenPrincipal resolves a bearer token to its principal; unknown, revoked, or a disabled
-// user's tokens are store.ErrNotFound.
+// TokenRefused is the answer to a token that exists but may not be used: revoked, or
+// granting more than its owner's current role. Its reason is safe to show the caller (who
+// holds the secret) and says what to do.
+type TokenRefused struct{ Reason string }
+
+func (e *TokenRefused) Error() string { return e.Reason }
+
+// TokenPrincipal resolves a bearer token to its principal. An unknown token or a disabled
+// user's token is store.ErrNotFound; a revoked token, or one whose role grants anything
+// its owner's current role does not, is *TokenRefused. The owner's role is read at every
+// use, so a token never outlives a demotion, whatever path changed the role.
 func (s *Service) TokenPrincipal(ctx context.Context, bearer string) (Principal, error) {
 	if !strings.HasPrefix(bearer, tokenPrefix) || len(bearer) > 200 {
 		return Principal{}, store.ErrNotFound
@@ -143,10 +152,13 @@ func (s *Service) TokenPrincipal(ctx context.Context, bearer string) (Principal,
 		if err != nil {
 			return store.Found(err)
 		}
-		if t.RevokedAt != nil {
-			return store.ErrNotFound
-		}
 		if err := s.fillPrincipal(tx, &p, t.UserID); err != nil {
+			return err
+		}
+		if t.RevokedAt != nil {
+			return &TokenRefused{Reason: "this API token was revoked on " + t.RevokedAt.UTC().Format(time.RFC3339) + "; ask an administrator for a new one"}
+		}
+		if err := tokenFits(t.Role, p.User.Role, p.Org.Kind); err != nil {
 			return err
 		}
 		p.Role, p.TokenID = t.Role, t.ID
@@ -158,4 +170,14 @@ func (s *Service) TokenPrincipal(ctx context.Context, bearer string) (Principal,
 		return err
 	})
 	return p, err
+}
+
+// tokenFits checks, at use, that a token of role tok may act for an owner whose role is
+// now owner in an organisation of kind k: the token's role must belong to that kind and
+// grant nothing the owner's role does not.
+func tokenFits(tok, owner Role, k OrgKind) error {
+	if !TokenRoleOf(k, tok) || !Narrower(tok, owner) {
+		return &TokenRefused{Reason: fmt.Sprintf("this API token's role (%s) grants more than its owner's current role (%s), so it is refused; ask an administrator for a new token", tok, owner)}
+	}
+	return nil
 }

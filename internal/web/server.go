@@ -267,6 +267,12 @@ var (
 	errCSRF            = errors.New("the form has expired or did not come from this site; reload the page and try again")
 )
 
+// unauthenticated is a 401 that says why, e.g. a revoked token.
+type unauthenticated struct{ reason string }
+
+func (e *unauthenticated) Error() string { return e.reason }
+func (e *unauthenticated) Unwrap() error { return errUnauthenticated }
+
 // SessionCookie is the name of the browser session cookie.
 const SessionCookie = "ciiguard_session"
 
@@ -282,6 +288,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, perm auth.Per
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return errUnauthenticated
+			}
+			if refused, ok := errors.AsType[*auth.TokenRefused](err); ok {
+				return &unauthenticated{reason: refused.Reason}
 			}
 			return err
 		}
