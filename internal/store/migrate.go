@@ -44,6 +44,27 @@ func splitStatements(s string) []string {
 	return out
 }
 
+// orderMigrations returns migs in the order they are applied: modules in the order they
+// first appear (their registration order), versions ascending within a module. The sort
+// key is the pair (module rank, version), a strict weak ordering; comparing versions only
+// within one module is not one, and left [{a 2} {b 1} {a 1}] unsorted.
+func orderMigrations(migs []Migration) []Migration {
+	rank := map[string]int{}
+	for _, m := range migs {
+		if _, ok := rank[m.Module]; !ok {
+			rank[m.Module] = len(rank)
+		}
+	}
+	ordered := append([]Migration(nil), migs...)
+	sort.SliceStable(ordered, func(i, j int) bool {
+		if ri, rj := rank[ordered[i].Module], rank[ordered[j].Module]; ri != rj {
+			return ri < rj
+		}
+		return ordered[i].Version < ordered[j].Version
+	})
+	return ordered
+}
+
 // Migrate applies the migrations not yet applied, in module registration order and
 // version order within a module, each in its own transaction together with its record in
 // schema_migrations. It returns the names of the steps it applied.
@@ -64,12 +85,8 @@ func (db *DB) Migrate(migs []Migration) ([]string, error) {
 		}
 		seen[m.Module][m.Version] = true
 	}
-	ordered := append([]Migration(nil), migs...)
-	sort.SliceStable(ordered, func(i, j int) bool {
-		return ordered[i].Module == ordered[j].Module && ordered[i].Version < ordered[j].Version
-	})
 	var applied []string
-	for _, m := range ordered {
+	for _, m := range orderMigrations(migs) {
 		var n int
 		if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE module = $1 AND version = $2`, m.Module, m.Version).Scan(&n); err != nil {
 			return applied, fmt.Errorf("migrate: read schema_migrations: %w", err)
