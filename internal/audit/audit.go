@@ -49,6 +49,15 @@ const (
 	Login  = "login"
 )
 
+// Security events: attempts the program refused, recorded so that an organisation's
+// auditors (and, through the anchored chain, an inspector) see who tried what. Their
+// entries carry no record digests; Detail says what was asked.
+const (
+	// SenderRefused is a syslog sender address or network refused because it overlaps
+	// another organisation's.
+	SenderRefused = "sender_refused"
+)
+
 // Actor is who did something: set on the request context by the auth middleware, or by the
 // CLI for commands run on the server.
 type Actor struct {

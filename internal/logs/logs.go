@@ -87,6 +87,7 @@ type Module struct {
 
 	v       *vault.Vault
 	res     *resolver
+	limits  senderLimits
 	count   *counter
 	slots   chan struct{}
 	readers chan struct{}
@@ -155,7 +156,7 @@ CREATE TABLE log_purges (
 	held_segments INTEGER NOT NULL,
 	actor TEXT NOT NULL
 );
-CREATE INDEX log_purges_org ON log_purges (org_id, id)`}}
+CREATE INDEX log_purges_org ON log_purges (org_id, id)`}, senderMigration}
 }
 
 // Register implements kernel.Module: it opens the vault in <DataDir>/vault and adds the
@@ -171,6 +172,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	m.v = v
 	m.res = &resolver{}
+	if m.limits, err = readSenderLimits(); err != nil {
+		return err
+	}
 	m.count = &counter{pending: map[int64]*pendingCount{}}
 	m.slots = make(chan struct{}, ingestSlots)
 	m.readers = make(chan struct{}, ingestReaders)

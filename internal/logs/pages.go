@@ -25,6 +25,9 @@ type sourcesView struct {
 	Secret  string
 	Created *Source
 	Manage  bool
+	// WideV4 and WideV6 are the prefix lengths wider than which a network needs an
+	// administrator's confirmation.
+	WideV4, WideV6 int
 }
 
 func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.View, sv *sourcesView, code int) error {
@@ -34,6 +37,7 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 	}
 	sv.Sources, sv.Kinds = list, Kinds
 	sv.Manage = allowed(v, Manage)
+	sv.WideV4, sv.WideV6 = m.limits.v4, m.limits.v6
 	v.Data = sv
 	if code != http.StatusOK {
 		w.WriteHeader(code)
@@ -52,7 +56,7 @@ func (m *Module) sourcesCreate(w http.ResponseWriter, r *http.Request) error {
 		return problem.Field("body", "is not a form: %v", err)
 	}
 	v.Form = r.PostForm
-	src, secret, err := m.CreateSource(r.Context(), principal(r.Context()), NewSource{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Sender: r.PostFormValue("sender")})
+	src, secret, err := m.CreateSource(r.Context(), principal(r.Context()), NewSource{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Sender: r.PostFormValue("sender"), ConfirmWide: r.PostFormValue("confirm_wide") != ""})
 	if err != nil {
 		if err := web.FieldErrors(err, v); err != nil {
 			return err

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -52,6 +49,9 @@ type NewSource struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
 	Sender string `json:"sender"`
+	// ConfirmWide is an administrator's confirmation of a network wider than the
+	// installation's limit (see senders.go).
+	ConfirmWide bool `json:"confirm_wide"`
 }
 
 const sourceColumns = `id, org_id, name, kind, sender, token_id, created_at, created_by, last_event_at, event_count`
@@ -104,8 +104,6 @@ func validateSource(ns NewSource) (NewSource, netip.Prefix, error) {
 			v.Add("sender", "is required for a syslog source: the IP address or CIDR prefix it sends from")
 		case err != nil:
 			v.Add("sender", "must be an IP address or a CIDR prefix such as 10.1.0.0/24")
-		case p.Bits() < p.Addr().BitLen()/2:
-			v.Add("sender", "prefix /%d is too wide; register the senders' own addresses or a narrower network", p.Bits())
 		default:
 			ns.Sender = senderString(p)
 		}
@@ -161,6 +159,12 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 	if err != nil {
 		return Source{}, "", err
 	}
+	var confirmedBy string
+	if ns.Kind != KindHTTP {
+		if confirmedBy, err = m.limits.checkWidth(prefix, ns.ConfirmWide, p, audit.ActorFrom(ctx).Label); err != nil {
+			return Source{}, "", err
+		}
+	}
 	var secret string
 	var tokenID int64
 	if ns.Kind == KindHTTP {
@@ -189,7 +193,7 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 			return &problem.Conflict{Field: "name", Reason: "a source with this name is already registered"}
 		}
 		if src.Kind != KindHTTP {
-			if err := checkSenderFree(tx, src.OrgID, src.Kind, prefix); err != nil {
+			if err := claimSender(tx, src.OrgID, prefix, src, confirmedBy); err != nil {
 				return err
 			}
 		}
@@ -200,8 +204,15 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
 		m.Changed(tx, src.OrgID, 0)
-		return audit.Record(tx, src.OrgID, "log_source", strconv.FormatInt(src.ID, 10), audit.Create, nil, src, src.Kind+" "+src.Name)
+		detail := src.Kind + " " + src.Name
+		if confirmedBy != "" {
+			detail += " (network wider than the limit, confirmed by " + confirmedBy + ")"
+		}
+		return audit.Record(tx, src.OrgID, "log_source", strconv.FormatInt(src.ID, 10), audit.Create, nil, src, detail)
 	})
+	if isRangeRefused(err) {
+		m.recordRefusal(ctx, src.OrgID, ns)
+	}
 	if err != nil {
 		if tokenID != 0 {
 			if _, rerr := m.d.Auth.RevokeToken(ctx, tokenID); rerr != nil {
@@ -211,31 +222,6 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 		return Source{}, "", err
 	}
 	return src, secret, nil
-}
-
-// checkSenderFree refuses a syslog sender that overlaps another organisation's sender of
-// the same kind: the listener attributes a packet by its address alone, so two tenants
-// claiming one address would let one write into the other's tamper-evident log. The
-// check reads every organisation's sources, deliberately, and names none of them.
-func checkSenderFree(tx *store.Tx, org int64, kind string, p netip.Prefix) error {
-	rows, err := tx.Query(`SELECT org_id, sender FROM log_sources WHERE kind = $1`, kind)
-	if err != nil {
-		return fmt.Errorf("check sender address: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var o int64
-		var s string
-		if err := rows.Scan(&o, &s); err != nil {
-			return fmt.Errorf("check sender address: %w", err)
-		}
-		q, err := parseSender(s)
-		if err != nil || o == org || !q.Overlaps(p) {
-			continue
-		}
-		return &problem.Conflict{Field: "sender", Reason: "this address is already registered as a sender of another organisation; ask the administrator"}
-	}
-	return rows.Err()
 }
 
 // DeleteSource removes a source; its events stay in the vault (they are part of the
@@ -250,6 +236,11 @@ func (m *Module) DeleteSource(ctx context.Context, id int64) error {
 		}
 		if _, err := t.Exec(`DELETE FROM log_sources WHERE org_id = $1 AND id = $2`, id); err != nil {
 			return fmt.Errorf("delete log source: %w", err)
+		}
+		if before.Kind != KindHTTP {
+			if err := releaseSender(tx, before.OrgID, before.Sender); err != nil {
+				return err
+			}
 		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
 		m.Changed(tx, before.OrgID, 0)
@@ -287,91 +278,6 @@ func (m *Module) refreshAfterChange() {
 	if err := m.refreshResolver(context.Background()); err != nil {
 		m.d.Log.Error("refresh syslog sender table", "err", err)
 	}
-}
-
-// refreshResolver rebuilds the sender table of the syslog listeners from every
-// organisation's sources; it runs at start and after every change.
-func (m *Module) refreshResolver(ctx context.Context) error {
-	t := &senderTable{byKind: map[string][]senderEntry{}}
-	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(`SELECT id, org_id, kind, sender FROM log_sources WHERE kind <> $1`, KindHTTP)
-		if err != nil {
-			return fmt.Errorf("read syslog senders: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e senderEntry
-			var kind, sender string
-			if err := rows.Scan(&e.source, &e.org, &kind, &sender); err != nil {
-				return err
-			}
-			if e.prefix, err = parseSender(sender); err != nil {
-				m.d.Log.Warn("log source with unusable sender", "source", e.source, "sender", sender)
-				continue
-			}
-			t.byKind[kind] = append(t.byKind[kind], e)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return err
-	}
-	for _, es := range t.byKind {
-		// Longest prefix first, so a host registered inside a network wins.
-		sort.SliceStable(es, func(i, j int) bool { return es[i].prefix.Bits() > es[j].prefix.Bits() })
-	}
-	m.res.table.Store(t)
-	return nil
-}
-
-type senderEntry struct {
-	prefix      netip.Prefix
-	org, source int64
-}
-
-type senderTable struct {
-	byKind map[string][]senderEntry
-}
-
-// resolver holds the current sender table; listeners read it on every connection or
-// datagram without locking.
-type resolver struct {
-	table atomic.Pointer[senderTable]
-}
-
-// kindResolver is the ingest.Resolver of one listener: a TCP sender is not accepted on
-// the UDP port unless registered for it, so each source says how it sends.
-type kindResolver struct {
-	r    *resolver
-	kind string
-}
-
-// Resolve implements ingest.Resolver.
-func (k kindResolver) Resolve(remote net.Addr) (int64, int64, bool) {
-	t := k.r.table.Load()
-	if t == nil {
-		return 0, 0, false
-	}
-	var ip netip.Addr
-	switch a := remote.(type) {
-	case *net.TCPAddr:
-		ip, _ = netip.AddrFromSlice(a.IP)
-	case *net.UDPAddr:
-		ip, _ = netip.AddrFromSlice(a.IP)
-	default:
-		ap, err := netip.ParseAddrPort(remote.String())
-		if err != nil {
-			return 0, 0, false
-		}
-		ip = ap.Addr()
-	}
-	ip = ip.Unmap().WithZone("")
-	for _, e := range t.byKind[k.kind] {
-		if e.prefix.Contains(ip) {
-			return e.org, e.source, true
-		}
-	}
-	return 0, 0, false
 }
 
 // counter accumulates per-source event counts from the listeners and writes them to

@@ -1,0 +1,106 @@
+package logs
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+)
+
+// TestMigrationGivesEachNetworkOneOwner loads rows as the per-transport check let them be
+// written (org 2 holding org 1's TLS address for UDP, and a network around it for TCP),
+// applies the migration and checks which organisation the listeners now attribute each
+// sender to: the first registration owns the address on every transport, the later ones
+// of another organisation receive nothing.
+func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		m := &Module{}
+		all := m.Migrations()
+		db := storetest.Open(t, d, all[:1]) // the schema before this change
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		legacy := []struct {
+			id, org    int64
+			kind, addr string
+		}{
+			{1, 1, KindTLS, "10.99.0.5"},
+			{2, 2, KindUDP, "10.99.0.5"},
+			{3, 2, KindTCP, "10.99.0.0/28"},
+			{4, 1, KindUDP, "10.20.0.0/24"},
+			{5, 2, KindUDP, "192.0.2.7"},
+			{6, 1, KindHTTP, ""},
+		}
+		err := db.Write(context.Background(), func(tx *store.Tx) error {
+			for i, l := range legacy {
+				if _, err := tx.Exec(`INSERT INTO log_sources (id, org_id, name, kind, sender, token_id, created_at, created_by, last_event_at, event_count)
+					VALUES ($1, $2, $3, $4, $5, 0, $6, 'test', NULL, 0)`, l.id, l.org, "s"+l.kind+l.addr, l.kind, l.addr, t0.Add(time.Duration(i)*time.Hour)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(all); err != nil {
+			t.Fatal(err)
+		}
+		m.d = kernel.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		m.res = &resolver{}
+		if err := m.refreshResolver(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			kind, ip         string
+			wantOrg, wantSrc int64 // 0: dropped
+		}{
+			{KindTLS, "10.99.0.5", 1, 1},
+			{KindUDP, "10.99.0.5", 0, 0}, // org 2's legacy claim on org 1's address
+			{KindTCP, "10.99.0.3", 0, 0}, // org 2's legacy network around it
+			{KindUDP, "10.20.0.9", 1, 4},
+			{KindUDP, "192.0.2.7", 2, 5},
+			{KindTCP, "192.0.2.7", 0, 0}, // registered for UDP only
+			{KindUDP, "::ffff:192.0.2.7", 2, 5},
+		}
+		for _, c := range cases {
+			org, src, ok := kindResolver{m.res, c.kind}.Resolve(&net.UDPAddr{IP: net.ParseIP(c.ip), Port: 514})
+			if org != c.wantOrg || src != c.wantSrc || ok != (c.wantOrg != 0) {
+				t.Errorf("%s from %s: org %d source %d (%v), want org %d source %d", c.kind, c.ip, org, src, ok, c.wantOrg, c.wantSrc)
+			}
+		}
+		owners := map[string]int64{}
+		err = db.Read(context.Background(), func(tx *store.Tx) error {
+			rows, err := tx.Query(`SELECT network, org_id FROM log_senders`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n string
+				var o int64
+				if err := rows.Scan(&n, &o); err != nil {
+					return err
+				}
+				owners[n] = o
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int64{"10.99.0.5": 1, "10.99.0.0/28": 2, "10.20.0.0/24": 1, "192.0.2.7": 2}
+		if len(owners) != len(want) {
+			t.Errorf("log_senders after migration: %v, want %v", owners, want)
+		}
+		for n, o := range want {
+			if owners[n] != o {
+				t.Errorf("network %s owned by %d, want %d", n, owners[n], o)
+			}
+		}
+	})
+}
