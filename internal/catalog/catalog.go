@@ -52,6 +52,9 @@ type Version struct {
 	Adopted string `yaml:"adopted"`  // YYYY-MM-DD
 	InForce string `yaml:"in_force"` // YYYY-MM-DD
 	Note    *Text  `yaml:"note"`
+	// Draft marks a text published for comment that never came into force (the 2017 CIIR
+	// draft): its duties are recommendations and its penalties never apply.
+	Draft bool `yaml:"draft"`
 }
 
 // Citation names an article in a version. Version is a version id of the same instrument, or
@@ -67,7 +70,9 @@ type Range struct {
 	Max int64 `yaml:"max"`
 }
 
-// Penalty is a penalty article with its fine ranges.
+// Penalty is a penalty clause (an article or one of its paragraphs) with its fine ranges.
+// Fine and Persons are the range an open finding is exposed to (the order tier when the
+// clause has tiers); Tiers lists every range the clause sets and when each applies.
 type Penalty struct {
 	ID          string     `yaml:"id"`
 	Version     string     `yaml:"version"`
@@ -75,10 +80,15 @@ type Penalty struct {
 	Equivalents []Citation `yaml:"equivalents"`
 	Fine        Range      `yaml:"fine"`
 	Persons     *Range     `yaml:"persons"`
+	Tiers       []Tier     `yaml:"tiers"`
 	MultipleOf  string     `yaml:"multiple_of"` // when set, Fine is min..max times this amount
-	Summary     Text       `yaml:"summary"`
+	// SupersededBy names the clause that replaces this one once its version is in force
+	// (CSL-2016-59-1 by CSL-2025-61-1 from 2026-01-01).
+	SupersededBy string `yaml:"superseded_by"`
+	Summary      Text   `yaml:"summary"`
 
 	Instrument string `yaml:"-"`
+	Draft      bool   `yaml:"-"` // written in a draft version: reference only, never a fine
 }
 
 // AttestationSpec is what a person must provide to confirm a duty no fact can show.

@@ -305,8 +305,14 @@ func (v *validator) validate() {
 		if p.Persons != nil && (p.Persons.Min < 0 || p.Persons.Max < p.Persons.Min) {
 			v.add(child(n, "persons"), f+".persons", "want 0 <= min <= max, got %d..%d", p.Persons.Min, p.Persons.Max)
 		}
+		v.penaltyTiers(n, f, p)
 		v.text(n, "summary", f+".summary", p.Summary, true)
 		citations(n, f, p.Equivalents)
+		for _, ver := range in.Versions {
+			if ver.ID == p.Version && ver.Draft {
+				p.Draft = true
+			}
+		}
 	}
 	on := child(d.root, "obligations")
 	if len(d.Obligations) == 0 {
@@ -480,9 +486,15 @@ func (c *Catalog) crossCheck(docs []*fileDoc) error {
 			}
 			n := item(on, i)
 			if o.Penalty != "" {
-				if _, ok := c.penalties[o.Penalty]; !ok {
+				p, ok := c.penalties[o.Penalty]
+				switch {
+				case !ok:
 					errs = append(errs, &Error{File: d.file, Line: lineOf(child(n, "penalty")), Field: o.ID + ": penalty",
 						Msg: fmt.Sprintf("no penalty %q in the catalog", o.Penalty)})
+				case p.Draft:
+					// A draft is not law: its penalties are reference, never a fine.
+					errs = append(errs, &Error{File: d.file, Line: lineOf(child(n, "penalty")), Field: o.ID + ": penalty",
+						Msg: fmt.Sprintf("penalty %s is in a draft that never came into force; link the final text's penalty or none", o.Penalty)})
 				}
 			}
 			errs = append(errs, c.checkForeign(d.file, child(n, "equivalents"), o.ID+": equivalents", o.Equivalents)...)
@@ -491,10 +503,35 @@ func (c *Catalog) crossCheck(docs []*fileDoc) error {
 		for i, p := range d.Penalties {
 			if p != nil {
 				errs = append(errs, c.checkForeign(d.file, child(item(pn, i), "equivalents"), p.ID+": equivalents", p.Equivalents)...)
+				errs = append(errs, c.checkSuccessor(d.file, item(pn, i), p)...)
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkSuccessor verifies superseded_by: an existing penalty of the same instrument, in a
+// version that comes into force later, without a cycle.
+func (c *Catalog) checkSuccessor(file string, n *yaml.Node, p *Penalty) []error {
+	if p.SupersededBy == "" {
+		return nil
+	}
+	bad := func(msg string, a ...any) []error {
+		return []error{&Error{File: file, Line: lineOf(child(n, "superseded_by")), Field: p.ID + ": superseded_by", Msg: fmt.Sprintf(msg, a...)}}
+	}
+	next, ok := c.penalties[p.SupersededBy]
+	if !ok {
+		return bad("no penalty %q in the catalog", p.SupersededBy)
+	}
+	if next.Instrument != p.Instrument {
+		return bad("%s is not a penalty of %s", next.ID, p.Instrument)
+	}
+	a, _ := c.VersionOf(p.Instrument, p.Version)
+	b, _ := c.VersionOf(next.Instrument, next.Version)
+	if !laterThan(b, a) || b.Draft {
+		return bad("%s is not in a later version in force", next.ID)
+	}
+	return nil
 }
 
 func (c *Catalog) checkForeign(file string, n *yaml.Node, field string, cs []Citation) []error {

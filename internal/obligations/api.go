@@ -85,7 +85,7 @@ func (m *Module) apiFindings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	SortUrgent(fs)
-	return web.JSON(w, http.StatusOK, map[string]any{"findings": fs, "summary": summarise(m.Base(), fs)})
+	return web.JSON(w, http.StatusOK, map[string]any{"findings": fs, "summary": summarise(m.Base(), fs), "exposure": computeExposure(m.Base(), fs, evaluatedAt(fs))})
 }
 
 func (m *Module) apiEvaluate(w http.ResponseWriter, r *http.Request) error {

@@ -254,16 +254,38 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 type obligationView struct {
 	*catalog.Obligation
 	Instrument *catalog.Instrument
-	Penalty    *catalog.Penalty
+	Penalty    *catalog.Penalty // the clause in force today, nil for none (or a draft's)
+	PenaltyWas *catalog.Penalty // the clause the duty names, when the amendment replaced it
+	Tier       catalog.Tier     // the tier an open finding is exposed to
 	Worst      rules.Status
 	Counts     map[rules.Status]int
+	// Cite is the article a finding today cites, CiteWas the one it replaced; PenaltyCite
+	// and PenaltyWasCite cite the penalty clauses, all as lawyers write them.
+	Cite, PenaltyCite, PenaltyWasCite catalog.Text
+	CiteWas                           *catalog.Text
+	Recommended                       bool // written only in a draft: recommended, not law
 }
 
 func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) obligationView {
 	v := obligationView{Obligation: o, Counts: map[rules.Status]int{}}
 	v.Instrument, _ = c.Instrument(o.Instrument)
-	if o.Penalty != "" {
-		v.Penalty, _ = c.Penalty(o.Penalty)
+	now := time.Now()
+	cur, was := c.CitationAt(o, now)
+	v.Cite = c.Cite(o.Instrument, cur)
+	if was != nil {
+		t := c.Cite(o.Instrument, *was)
+		v.CiteWas = &t
+	}
+	v.Recommended = c.DraftOnly(o)
+	if o.Penalty != "" && !v.Recommended {
+		v.Penalty, v.PenaltyWas = c.PenaltyAt(o.Penalty, now)
+		if v.Penalty != nil {
+			v.PenaltyCite = c.CitePenalty(v.Penalty)
+			v.Tier = v.Penalty.Tier(catalog.Circumstances{})
+		}
+		if v.PenaltyWas != nil {
+			v.PenaltyWasCite = c.CitePenalty(v.PenaltyWas)
+		}
 	}
 	for _, f := range fs {
 		v.Counts[f.Status]++
@@ -429,11 +451,16 @@ func (m *Module) hasEvidence(ctx context.Context, sha string) error {
 type findingsData struct {
 	StatusValues []string
 
-	Items   []Finding
-	Titles  map[string]catalog.Text
-	Run     Run
-	Status  string
-	Systems map[string]string
+	Items    []Finding
+	Titles   map[string]catalog.Text
+	Run      Run
+	Status   string
+	Systems  map[string]string
+	Exposure Exposure
+	// ExposureRows are the exposure's rows, the purchase-amount multiples last.
+	ExposureRows []ExposureRow
+	Cites        map[string]catalog.Text // penalty id -> citation
+	Recommended  map[string]bool         // obligation id -> written only in a draft
 }
 
 func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
@@ -458,9 +485,15 @@ func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
 		items = append(items, f)
 	}
 	SortUrgent(items)
-	d := findingsData{StatusValues: statusValues, Items: items, Titles: map[string]catalog.Text{}, Run: summarise(m.Base(), all), Status: status, Systems: map[string]string{}}
+	d := findingsData{StatusValues: statusValues, Items: items, Titles: map[string]catalog.Text{}, Run: summarise(m.Base(), all), Status: status, Systems: map[string]string{},
+		Exposure: computeExposure(m.Base(), all, evaluatedAt(all)), Cites: map[string]catalog.Text{}, Recommended: map[string]bool{}}
 	for _, o := range c.Obligations {
 		d.Titles[o.ID] = o.Title
+		d.Recommended[o.ID] = c.DraftOnly(o)
+	}
+	d.ExposureRows = append(append([]ExposureRow(nil), d.Exposure.Rows...), d.Exposure.Multiples...)
+	for _, p := range c.Penalties {
+		d.Cites[p.ID] = c.CitePenalty(p)
 	}
 	if _, systems, err := m.facts.Facts(r.Context()); err == nil {
 		for _, s := range systems {

@@ -69,6 +69,9 @@ type Run struct {
 	Error            int       `json:"error"` // rules that failed at run time; not kept in the history
 	FineMin          int64     `json:"fine_min"`
 	FineMax          int64     `json:"fine_max"`
+	// Recommended counts findings of duties written only in a draft that never came into
+	// force (kept out of the other counts); not kept in the trend.
+	Recommended int `json:"recommended"`
 }
 
 // Open counts the findings that still need work.
@@ -324,14 +327,16 @@ func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Find
 	return run, err
 }
 
-// summarise counts findings by status and adds up the fine exposure: every penalty
-// article with at least one open finding counts once (a regulator fines a breach of an
-// article, not each system that shows it); penalties counted as multiples of a purchase
-// amount have no RMB figure and are left out of the sum.
+// summarise counts findings by status and adds up the fine exposure (computeExposure says
+// how). Duties written only in a draft that never came into force are counted apart, as
+// recommended, not as gaps.
 func summarise(base *catalog.Catalog, fs []Finding) Run {
 	var r Run
-	pens := map[string]bool{}
 	for _, f := range fs {
+		if recommendedOnly(base, f.ObligationID) && f.Status != rules.StatusNotApplicable && f.Status != rules.StatusError {
+			r.Recommended++
+			continue
+		}
 		switch f.Status {
 		case rules.StatusMet:
 			r.Met++
@@ -346,14 +351,9 @@ func summarise(base *catalog.Catalog, fs []Finding) Run {
 		case rules.StatusError:
 			r.Error++
 		}
-		if f.Penalty != nil && f.Penalty.ID != "" && (f.Status == rules.StatusGap || f.Status == rules.StatusOverdue) && !pens[f.Penalty.ID] {
-			pens[f.Penalty.ID] = true
-			if f.Penalty.MultipleOf == "" {
-				r.FineMin += f.Penalty.Min
-				r.FineMax += f.Penalty.Max
-			}
-		}
 	}
+	e := computeExposure(base, fs, evaluatedAt(fs))
+	r.FineMin, r.FineMax = e.Min, e.Max
 	return r
 }
 
@@ -413,11 +413,7 @@ func (s *Service) Findings(ctx context.Context, f Filter) ([]Finding, error) {
 		return nil, err
 	}
 	for i := range out {
-		if out[i].Penalty != nil {
-			if p, ok := s.base.Penalty(out[i].Penalty.ID); ok {
-				out[i].Penalty.MultipleOf = p.MultipleOf
-			}
-		}
+		resolvePenalty(s.base, &out[i])
 	}
 	return out, nil
 }

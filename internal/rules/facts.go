@@ -29,6 +29,7 @@ type Org struct {
 	HasCoreData               bool      `cel:"has_core_data" yaml:"has_core_data" json:"has_core_data" label:"处理核心数据|handles core data"`
 	DataSecurityOfficerNamed  bool      `cel:"data_security_officer_named" yaml:"data_security_officer_named" json:"data_security_officer_named" label:"已明确数据安全负责人|data security officer named"` // DSL Art. 27
 	PlansListingAbroad        bool      `cel:"plans_listing_abroad" yaml:"plans_listing_abroad" json:"plans_listing_abroad" label:"拟赴国外上市|plans a listing abroad"`
+	CIIIdentifiedOn           time.Time `cel:"cii_identified_on" yaml:"cii_identified_on" json:"cii_identified_on" label:"首次认定为关键信息基础设施日期|first identified as CII on"`                               // earliest identification notice of its systems
 	LastRiskAssessment        time.Time `cel:"last_risk_assessment" yaml:"last_risk_assessment" json:"last_risk_assessment" label:"最近一次检测评估|last security test and risk assessment"`                 // annual CII test and assessment
 	LastPISelfInspection      time.Time `cel:"last_pi_self_inspection" yaml:"last_pi_self_inspection" json:"last_pi_self_inspection" label:"最近一次个人信息保护自查|last personal-information self-inspection"` // PI self-inspection
 }

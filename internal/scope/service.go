@@ -881,6 +881,10 @@ func (s *Service) Facts(ctx context.Context) (rules.Org, []rules.System, error) 
 			switch sys.CIIStatus {
 			case CIIIdentified:
 				org.IsCIIOperator = true
+				// The first annual assessment is due a year after the first identification.
+				if on := sys.IdentifiedOn.Time(); !on.IsZero() && (org.CIIIdentifiedOn.IsZero() || on.Before(org.CIIIdentifiedOn)) {
+					org.CIIIdentifiedOn = on
+				}
 			case CIICandidate:
 				org.IsCIICandidate = true
 			}
