@@ -205,14 +205,14 @@ func TestLoginRateLimitAndLogout(t *testing.T) {
 	env := apptest.Start(t, store.SQLite)
 	c := env.NewClient(t)
 	var last int
-	for i := 0; i < auth.MaxFailuresPerAccount+1; i++ {
+	for i := 0; i < auth.FreeFailures+1; i++ {
 		_, body := c.Do("GET", "/login", nil, nil)
 		tok := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(body)[1]
 		res, _ := c.Do("POST", "/login", url.Values{"_csrf": {tok}, "email": {demoEmail[auth.Analyst]}, "password": {"wrong-password-123"}}, nil)
 		last = res.StatusCode
 	}
 	if last != http.StatusTooManyRequests {
-		t.Fatalf("after %d failures the next attempt got %d, want 429", auth.MaxFailuresPerAccount, last)
+		t.Fatalf("after %d failures the next attempt got %d, want 429", auth.FreeFailures, last)
 	}
 
 	s := env.Login(t, demoEmail[auth.Auditor])

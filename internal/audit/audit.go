@@ -47,6 +47,9 @@ const (
 	Delete = "delete"
 	Read   = "read"
 	Login  = "login"
+	// SigninFailed is a security event: a sign-in refused for a wrong password, an
+	// unknown account or a disabled user. Its detail names the account and address.
+	SigninFailed = "signin_failed"
 )
 
 // Security events: attempts the program refused, recorded so that an organisation's

@@ -1,79 +1,204 @@
 package auth
 
 import (
+	"net"
 	"sync"
 	"time"
 )
 
-// Sign-in limits: after this many failures within the window, further attempts for the
-// account (or from the address) are refused until the window has passed.
+// Sign-in throttling. Failures are counted per pair of account and remote address: after
+// FreeFailures, each further attempt from that address for that account must wait a delay
+// that doubles with every failure, from FirstDelay up to MaxDelay. Because the count is per
+// pair, an attacker's failures from one address do not delay the account's owner at another
+// address, nor other users behind the attacker's address (a NAT).
+//
+// Guessing spread over many addresses, or one address trying many accounts, is met with a
+// slower path instead of a refusal: once an account (or an address) has SlowAfter failures
+// within SlowWindow, each attempt for it waits SlowDelay before its password is checked.
+// Nobody is locked out; guessing gets slower.
 const (
-	MaxFailuresPerAccount = 5
-	MaxFailuresPerAddress = 20
-	FailureWindow         = 15 * time.Minute
+	FreeFailures   = 5
+	FirstDelay     = 30 * time.Second
+	MaxDelay       = 15 * time.Minute
+	ForgetAfter    = 24 * time.Hour // a pair's count is dropped after this long without a failure
+	SlowAfter      = 20
+	AddrSlowAfter  = 100 // one address, many accounts: higher, for the many users behind a NAT
+	SlowWindow     = 15 * time.Minute
+	SlowDelay      = 2 * time.Second
+	maxLimiterKeys = 200_000 // beyond this, pairs not failing lately are dropped early
 )
 
-// Limiter counts failed sign-ins per account and per remote address. It is per process:
-// several nodes each enforce it, which multiplies the allowance by the node count but
-// still stops online guessing.
+// Delay returns how long an address must wait after its failures-th failure for an
+// account before it may try that account again.
+func Delay(failures int) time.Duration {
+	if failures < FreeFailures {
+		return 0
+	}
+	d := FirstDelay
+	for i := FreeFailures; i < failures && d < MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, MaxDelay)
+}
+
+// Limiter holds the sign-in counters. It is per process: several nodes each enforce it,
+// which multiplies the allowance by the node count but still stops online guessing.
 type Limiter struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-	now   func() time.Time
+	mu        sync.Mutex
+	pairs     map[pairKey]*pairState
+	accounts  map[string][]time.Time // recent failures per account, oldest first, at most SlowAfter
+	addresses map[string][]time.Time // the same per address, at most AddrSlowAfter
+	lastSweep time.Time
+	now       func() time.Time
+}
+
+type pairKey struct{ account, addr string }
+
+type pairState struct {
+	failures int       // counted failures
+	inFlight int       // attempts reserved and not yet decided
+	last     time.Time // the latest failure
 }
 
 // NewLimiter returns an empty limiter.
 func NewLimiter() *Limiter {
-	return &Limiter{fails: map[string][]time.Time{}, now: time.Now}
+	return &Limiter{pairs: map[pairKey]*pairState{}, accounts: map[string][]time.Time{}, addresses: map[string][]time.Time{}, now: time.Now}
 }
 
-func (l *Limiter) recent(key string) []time.Time {
-	cut := l.now().Add(-FailureWindow)
-	ts := l.fails[key]
+// addrKey groups an IPv6 address by its /64, which one subscriber usually holds whole; an
+// IPv4 address (or anything unparsable) counts on its own.
+func addrKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// Attempt is a reserved sign-in attempt. Exactly one of Fail, Succeed or Cancel decides it;
+// later calls do nothing.
+type Attempt struct {
+	l    *Limiter
+	key  pairKey
+	done bool
+}
+
+// Reserve reserves an attempt for account from addr before its password is checked, so
+// that attempts running at the same time count against the allowance together. It returns
+// the attempt and how long to hold it before checking (the slower path), or nil and how
+// long the caller must wait before trying again.
+func (l *Limiter) Reserve(account, addr string) (a *Attempt, slow, retry time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.sweep(now)
+	k := pairKey{account, addrKey(addr)}
+	p := l.pairs[k]
+	if p == nil {
+		p = &pairState{}
+		l.pairs[k] = p
+	}
+	if p.failures+p.inFlight >= FreeFailures {
+		// Past the free allowance one attempt at a time, and only once the delay earned by
+		// the failures so far has passed.
+		next := p.last.Add(Delay(p.failures))
+		if p.inFlight > 0 {
+			return nil, 0, Delay(p.failures + p.inFlight)
+		}
+		if now.Before(next) {
+			return nil, 0, next.Sub(now)
+		}
+	}
+	p.inFlight++
+	if len(recent(l.accounts[account], now)) >= SlowAfter || len(recent(l.addresses[k.addr], now)) >= AddrSlowAfter {
+		slow = SlowDelay
+	}
+	return &Attempt{l: l, key: k}, slow, 0
+}
+
+// recent returns the timestamps inside the slow window.
+func recent(ts []time.Time, now time.Time) []time.Time {
+	cut := now.Add(-SlowWindow)
 	i := 0
 	for i < len(ts) && ts[i].Before(cut) {
 		i++
 	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = ts
+	return ts[i:]
+}
+
+// push appends t to a window kept at most max long.
+func push(ts []time.Time, t time.Time, max int) []time.Time {
+	ts = append(ts, t)
+	if len(ts) > max {
+		ts = append(ts[:0:0], ts[len(ts)-max:]...)
 	}
 	return ts
 }
 
-// Check returns how long to wait before another attempt, or 0 when one is allowed.
-func (l *Limiter) Check(account, addr string) time.Duration {
+func (a *Attempt) finish(fn func(p *pairState, now time.Time)) {
+	if a == nil || a.done {
+		return
+	}
+	a.done = true
+	l := a.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var wait time.Duration
-	for _, k := range []struct {
-		key string
-		max int
-	}{{"a:" + account, MaxFailuresPerAccount}, {"r:" + addr, MaxFailuresPerAddress}} {
-		ts := l.recent(k.key)
-		if len(ts) >= k.max {
-			if w := ts[len(ts)-k.max].Add(FailureWindow).Sub(l.now()); w > wait {
-				wait = w
+	p := l.pairs[a.key]
+	if p == nil { // swept: cannot happen while in flight, but never panic
+		p = &pairState{inFlight: 1}
+		l.pairs[a.key] = p
+	}
+	p.inFlight--
+	fn(p, l.now())
+	if p.failures == 0 && p.inFlight == 0 {
+		delete(l.pairs, a.key)
+	}
+}
+
+// Fail counts the attempt as a failure.
+func (a *Attempt) Fail() {
+	a.finish(func(p *pairState, now time.Time) {
+		p.failures++
+		p.last = now
+		a.l.accounts[a.key.account] = push(recent(a.l.accounts[a.key.account], now), now, SlowAfter)
+		a.l.addresses[a.key.addr] = push(recent(a.l.addresses[a.key.addr], now), now, AddrSlowAfter)
+	})
+}
+
+// Succeed clears the pair's failures: the owner signed in from this address. Failures
+// from other addresses stay counted against their own pairs.
+func (a *Attempt) Succeed() {
+	a.finish(func(p *pairState, _ time.Time) { p.failures = 0 })
+}
+
+// Cancel gives the reservation back without counting it, for an attempt whose password
+// was never checked (the server was busy or the store failed).
+func (a *Attempt) Cancel() {
+	a.finish(func(*pairState, time.Time) {})
+}
+
+// sweep drops state nobody needs any more, at most once a minute, or at once when the
+// maps have grown past maxLimiterKeys (an address spraying accounts).
+func (l *Limiter) sweep(now time.Time) {
+	big := len(l.pairs) > maxLimiterKeys || len(l.accounts) > maxLimiterKeys || len(l.addresses) > maxLimiterKeys
+	if !big && now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	forget := ForgetAfter
+	if big {
+		forget = MaxDelay // keep only pairs whose delay may still be running
+	}
+	for k, p := range l.pairs {
+		if p.inFlight == 0 && now.Sub(p.last) > forget {
+			delete(l.pairs, k)
+		}
+	}
+	for _, m := range []map[string][]time.Time{l.accounts, l.addresses} {
+		for k, ts := range m {
+			if len(recent(ts, now)) == 0 {
+				delete(m, k)
 			}
 		}
 	}
-	return wait
-}
-
-// Fail records a failed attempt.
-func (l *Limiter) Fail(account, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.fails["a:"+account] = append(l.recent("a:"+account), now)
-	l.fails["r:"+addr] = append(l.recent("r:"+addr), now)
-}
-
-// Succeed clears an account's failures after a correct password.
-func (l *Limiter) Succeed(account string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "a:"+account)
 }

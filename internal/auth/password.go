@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -39,8 +40,15 @@ func CheckPasswordPolicy(pw string) error {
 	return nil
 }
 
-// HashPassword returns an encoded argon2id hash of pw in the PHC string format.
+// HashPassword returns an encoded argon2id hash of pw in the PHC string format. It waits
+// for a free hashing slot however busy the server is: it serves administrators setting
+// passwords, not anonymous sign-ins.
 func HashPassword(pw string) (string, error) {
+	release, err := passwordHashes.acquire(context.Background(), false)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: read salt: %w", err)
@@ -50,7 +58,19 @@ func HashPassword(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// VerifyPassword checks pw against an encoded hash in constant time.
+// CheckPassword is VerifyPassword for sign-ins: it runs only when a hashing slot is free
+// or one frees up soon, and answers ErrBusy when too many checks are already waiting.
+func CheckPassword(ctx context.Context, encoded, pw string) error {
+	release, err := passwordHashes.acquire(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return VerifyPassword(encoded, pw)
+}
+
+// VerifyPassword checks pw against an encoded hash in constant time. Callers serving
+// requests use CheckPassword, which bounds how many run at once.
 func VerifyPassword(encoded, pw string) error {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {

@@ -447,34 +447,55 @@ func hashToken(tok string) string {
 // that a login form does not reveal which accounts exist.
 var ErrLoginFailed = errors.New("e-mail or password is wrong, or the account is disabled")
 
-// Login checks credentials under the rate limits and opens a session. It returns the
-// session token for the cookie (only its hash is stored).
+// Login checks credentials under the sign-in limits and opens a session. It returns the
+// session token for the cookie (only its hash is stored). The attempt is reserved before
+// the password is hashed, so simultaneous attempts count together; a refused attempt is a
+// *problem.TooMany, a full hashing queue ErrBusy, and a failed one ErrLoginFailed, recorded
+// in the audit trail.
 func (s *Service) Login(ctx context.Context, email, password, remote string) (string, Principal, error) {
 	email = normEmail(email)
-	if wait := s.Limiter.Check(email, remote); wait > 0 {
-		return "", Principal{}, &problem.TooMany{Reason: "too many failed sign-ins; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	att, slow, retry := s.Limiter.Reserve(email, remote)
+	if att == nil {
+		return "", Principal{}, &problem.TooMany{Reason: "too many failed sign-ins for this account from this address; try again later", RetryAfter: int(retry.Seconds()) + 1}
+	}
+	defer att.Cancel() // gives the reservation back unless decided below
+	if slow > 0 {
+		t := time.NewTimer(slow)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return "", Principal{}, fmt.Errorf("login: %w", ctx.Err())
+		}
 	}
 	var hash string
 	var u User
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var role string
-		return store.Found(tx.QueryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).
+		err := store.Found(tx.QueryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).
 			Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.Lang, &u.CreatedAt, &hash))
+		u.Role = Role(role)
+		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", Principal{}, fmt.Errorf("login: %w", err)
 	}
-	if err != nil || u.Disabled {
+	known := err == nil
+	if !known || u.Disabled {
 		// Spend the same work as a real check so timing does not tell which accounts exist.
-		_ = VerifyPassword(dummyHash(), password)
-		s.Limiter.Fail(email, remote)
-		return "", Principal{}, ErrLoginFailed
+		hash = dummyHash()
 	}
-	if err := VerifyPassword(hash, password); err != nil {
-		s.Limiter.Fail(email, remote)
-		return "", Principal{}, ErrLoginFailed
+	switch err := CheckPassword(ctx, hash, password); {
+	case errors.Is(err, ErrBusy):
+		return "", Principal{}, err // not checked: the deferred Cancel gives the reservation back
+	case ctx.Err() != nil:
+		return "", Principal{}, fmt.Errorf("login: %w", ctx.Err())
+	case err != nil || !known || u.Disabled:
+		// A stored hash that cannot be read fails like a wrong password.
+		att.Fail()
+		return "", Principal{}, s.recordFailure(ctx, u, known, email, remote)
 	}
-	s.Limiter.Succeed(email)
+	att.Succeed()
 	tok, err := randomToken(32)
 	if err != nil {
 		return "", Principal{}, err

@@ -151,6 +151,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Retry-After", fmt.Sprint(t.RetryAfter))
 			return s.renderLogin(w, r, http.StatusTooManyRequests, s.Messages.T(lang, "login.too_many"))
 		}
+		if errors.Is(err, auth.ErrBusy) {
+			w.Header().Set("Retry-After", "1")
+			return s.renderLogin(w, r, http.StatusServiceUnavailable, s.Messages.T(lang, "login.busy"))
+		}
 		if errors.Is(err, auth.ErrLoginFailed) {
 			return s.renderLogin(w, r, http.StatusUnauthorized, s.Messages.T(lang, "login.failed"))
 		}

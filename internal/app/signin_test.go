@@ -1,0 +1,172 @@
+package app_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ciiguard/internal/app"
+	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/auth"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+)
+
+// fromAddress returns a client whose connections come from the loopback address ip
+// (127.0.0.0/8 is all loopback on Linux), so that a test can sign in from several
+// "machines" without trusting any forwarded-for header.
+func fromAddress(t *testing.T, env *apptest.Env, ip string) *apptest.Client {
+	t.Helper()
+	c := env.NewClient(t)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	c.HTTP.Transport = &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 64}
+	return c
+}
+
+var formToken = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// signInForm fetches a sign-in form as a fresh browser at address ip and returns a
+// function that posts it, answering the status code. Each answer sets a new form token, so
+// a form is for one attempt.
+func signInForm(t *testing.T, env *apptest.Env, ip string) func(email, password string) int {
+	t.Helper()
+	c := fromAddress(t, env, ip)
+	_, body := c.Do("GET", "/login", nil, nil)
+	m := formToken.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("sign-in page has no form token")
+	}
+	return func(email, password string) int {
+		res, _ := c.Do("POST", "/login", url.Values{"_csrf": {m[1]}, "email": {email}, "password": {password}, "next": {"/"}}, nil)
+		return res.StatusCode
+	}
+}
+
+// TestParallelSignInAttack is the attack of issue 8: many simultaneous wrong passwords for
+// one account from one address, with the right one sent while they are still being
+// checked. No more than the free allowance may be checked at all, and the right password
+// must not sign in inside the delay that follows.
+func TestParallelSignInAttack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		env := apptest.Start(t, d)
+		victim := demoEmail[auth.Analyst]
+		var mu sync.Mutex
+		codes := map[int]int{}
+		var wg sync.WaitGroup
+		forms := make([]func(string, string) int, 17)
+		for i := range forms {
+			forms[i] = signInForm(t, env, "127.0.0.1")
+		}
+		for i := 0; i < 15; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				code := forms[i](victim, "wrong-password-"+strings.Repeat("x", i))
+				mu.Lock()
+				codes[code]++
+				mu.Unlock()
+			}()
+		}
+		// While the wrong ones are being hashed, the right one arrives.
+		time.Sleep(50 * time.Millisecond)
+		right := forms[15](victim, app.DemoPassword)
+		wg.Wait()
+		if right == http.StatusSeeOther {
+			t.Fatalf("the right password, sent while 15 wrong ones were in flight, signed in (wrong ones: %v)", codes)
+		}
+		if codes[http.StatusUnauthorized] > auth.FreeFailures {
+			t.Errorf("%d wrong passwords were checked (answers %v); at most %d may be before delays start", codes[http.StatusUnauthorized], codes, auth.FreeFailures)
+		}
+		if codes[http.StatusUnauthorized]+codes[http.StatusTooManyRequests] != 15 {
+			t.Errorf("answers to the wrong passwords: %v, want only 401 and 429", codes)
+		}
+		// Inside the delay the right password still does not sign in from this address.
+		if code := forms[16](victim, app.DemoPassword); code != http.StatusTooManyRequests {
+			t.Fatalf("right password right after the attack: %d, want 429 (the delay)", code)
+		}
+	})
+}
+
+// TestSignInFromAnotherAddressDuringAttack is the NAT case: failures from one address must
+// not lock the account's owner out from another, nor lock out other users behind the
+// attacker's address.
+func TestSignInFromAnotherAddressDuringAttack(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	victim := demoEmail[auth.Analyst]
+	last := 0
+	for i := 0; i < auth.FreeFailures+3; i++ {
+		last = signInForm(t, env, "127.0.0.2")(victim, "wrong-password-123")
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("attacker's attempt %d: %d, want 429", auth.FreeFailures+3, last)
+	}
+	if code := signInForm(t, env, "127.0.0.3")(victim, app.DemoPassword); code != http.StatusSeeOther {
+		t.Fatalf("the account's owner from another address: %d, want 303 (signed in)", code)
+	}
+	// Another user behind the attacker's address (the same NAT) signs in too.
+	if code := signInForm(t, env, "127.0.0.2")(demoEmail[auth.Auditor], app.DemoPassword); code != http.StatusSeeOther {
+		t.Fatalf("another account from the attacker's address: %d, want 303", code)
+	}
+}
+
+// TestFailedSignInsAreAudited checks that a wrong password (known account) and an unknown
+// account each leave a security event naming the account and address, never the password.
+func TestFailedSignInsAreAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		env := apptest.Start(t, d)
+		const secret = "guessed-Password-7781"
+		if code := signInForm(t, env, "127.0.0.4")(demoEmail[auth.Analyst], secret); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", code)
+		}
+		if code := signInForm(t, env, "127.0.0.4")("nobody@nowhere.example", secret); code != http.StatusUnauthorized {
+			t.Fatalf("unknown account: %d", code)
+		}
+		u, err := env.App.Auth.UserByEmail(context.Background(), demoEmail[auth.Analyst])
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			org                      int64
+			entity, id, action, text string
+		}
+		var got []row
+		err = env.App.DB.Read(context.Background(), func(tx *store.Tx) error {
+			rows, err := tx.Query(`SELECT org_id, entity, entity_id, action, actor || ' ' || detail FROM audit_log WHERE action = 'signin_failed' ORDER BY seq`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var r row
+				if err := rows.Scan(&r.org, &r.entity, &r.id, &r.action, &r.text); err != nil {
+					return err
+				}
+				got = append(got, r)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("audit entries for 2 failed sign-ins: %+v", got)
+		}
+		if got[0].org != u.OrgID || got[0].entity != "user" || got[0].id != itoa(u.ID) {
+			t.Errorf("known account's failure recorded as %+v, want org %d user %d", got[0], u.OrgID, u.ID)
+		}
+		for i, want := range []string{demoEmail[auth.Analyst], "nobody@nowhere.example"} {
+			if !strings.Contains(got[i].text, want) || !strings.Contains(got[i].text, "127.0.0.4") {
+				t.Errorf("entry %d %q does not name the account %s and the address", i, got[i].text, want)
+			}
+			if strings.Contains(got[i].text, secret) {
+				t.Errorf("entry %d holds the password: %q", i, got[i].text)
+			}
+		}
+	})
+}
