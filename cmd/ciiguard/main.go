@@ -212,7 +212,7 @@ func demoCmd(stdout, stderr io.Writer) *ffcli.Command {
 	var c common
 	c.register(fs)
 	_ = fs.Set("data", "")
-	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
+	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address; loopback by default, as every demo account shares one password")
 	keep := fs.Bool("keep", false, "keep the throwaway data directory on exit")
 	var sl syslogFlags
 	sl.register(fs)
@@ -220,7 +220,9 @@ func demoCmd(stdout, stderr io.Writer) *ffcli.Command {
 		Name: "demo", ShortUsage: "ciiguard demo [flags]", ShortHelp: "run with demo organisations, users and data",
 		LongHelp: `Create a throwaway data directory (or reuse --data DIR), seed a demo operator,
 regulator and supplier with a user in every role and each capability's demo
-records, and serve the UI. The logins are printed once it is listening.`,
+records, and serve the UI. The logins are printed once it is listening.
+It listens on loopback unless --addr says otherwise, and warns loudly when it
+does not: every demo account shares one published password.`,
 		FlagSet: fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := sl.export(); err != nil {
@@ -248,6 +250,7 @@ records, and serve the UI. The logins are printed once it is listening.`,
 			return a.Serve(ctx, func(bound string) {
 				fmt.Fprint(stdout, app.FormatLogins("http://"+bound, logins))
 				fmt.Fprintf(stdout, "Data directory: %s\n", c.data)
+				warnExposedDemo(stderr, a.Log, bound)
 			})
 		},
 	}

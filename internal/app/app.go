@@ -175,7 +175,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			ln.Close()
 			return fmt.Errorf("load --tls-cert/--tls-key: %w", err)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		srv.TLSConfig = web.TLSConfig(cert)
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	for _, m := range a.Modules {

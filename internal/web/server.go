@@ -206,6 +206,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", hstsValue)
+	}
 	ctx := context.WithValue(r.Context(), ridKey{}, rid)
 	r = r.WithContext(ctx)
 	rw := &statusWriter{ResponseWriter: w, code: 200}
