@@ -54,8 +54,7 @@ type ExposureFinding struct {
 // It returns each obligation's group representative.
 func conductGroups(c *catalog.Catalog) map[string]string {
 	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
+	find := func(x string) string {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
