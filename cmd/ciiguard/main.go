@@ -23,6 +23,7 @@ import (
 	"ciiguard/internal/app"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -55,30 +56,18 @@ func defaultDataDir() string {
 	return "ciiguard-data"
 }
 
-// syslogFlags are the log vault's listener addresses. The logs capability reads them
-// from the CIIGUARD_SYSLOG_* environment, so a flag given on the command line is passed
-// on there; a variable already set works without the flag.
-type syslogFlags struct{ udp, tcp, tls, cert, key string }
-
-func (s *syslogFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.udp, "syslog-udp", "", "syslog UDP listen address, e.g. :514 (off when empty)")
-	fs.StringVar(&s.tcp, "syslog-tcp", "", "syslog TCP listen address, octet-counted or newline framed, e.g. :601")
-	fs.StringVar(&s.tls, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
-	fs.StringVar(&s.cert, "syslog-tls-cert", "", "PEM certificate for --syslog-tls")
-	fs.StringVar(&s.key, "syslog-tls-key", "", "PEM private key for --syslog-tls")
-}
-
-func (s *syslogFlags) export() error {
-	for name, v := range map[string]string{"CIIGUARD_SYSLOG_UDP": s.udp, "CIIGUARD_SYSLOG_TCP": s.tcp, "CIIGUARD_SYSLOG_TLS": s.tls,
-		"CIIGUARD_SYSLOG_TLS_CERT": s.cert, "CIIGUARD_SYSLOG_TLS_KEY": s.key} {
-		if v == "" {
-			continue
-		}
-		if err := os.Setenv(name, v); err != nil {
-			return fmt.Errorf("set %s: %w", name, err)
+// moduleFlags constructs the installation's capabilities and adds the flags of those that
+// take configuration (kernel.Configurable) to fs, so that `--help` lists them and
+// CIIGUARD_* variables set them like the kernel's own flags. The same modules, configured,
+// are handed to app.Open.
+func moduleFlags(fs *flag.FlagSet) []kernel.Module {
+	mods := app.Modules()
+	for _, m := range mods {
+		if c, ok := m.(kernel.Configurable); ok {
+			c.Flags(fs)
 		}
 	}
-	return nil
+	return mods
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -178,8 +167,7 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
 	cert := fs.String("tls-cert", "", "PEM certificate file; with --tls-key, serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key file for --tls-cert")
-	var sl syslogFlags
-	sl.register(fs)
+	mods := moduleFlags(fs)
 	return &ffcli.Command{
 		Name: "serve", ShortUsage: "ciiguard serve [flags]", ShortHelp: "run the server",
 		LongHelp: "Apply pending migrations and serve the web UI and API until interrupted.\nIn-flight requests finish before it exits.",
@@ -188,10 +176,7 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 			if (*cert == "") != (*key == "") {
 				return errors.New("--tls-cert and --tls-key go together")
 			}
-			if err := sl.export(); err != nil {
-				return err
-			}
-			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr, cfg.TLSCert, cfg.TLSKey = *addr, *cert, *key })
+			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.Modules = *addr, *cert, *key, mods })
 			if err != nil {
 				return err
 			}
@@ -214,8 +199,7 @@ func demoCmd(stdout, stderr io.Writer) *ffcli.Command {
 	_ = fs.Set("data", "")
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address; loopback by default, as every demo account shares one password")
 	keep := fs.Bool("keep", false, "keep the throwaway data directory on exit")
-	var sl syslogFlags
-	sl.register(fs)
+	mods := moduleFlags(fs)
 	return &ffcli.Command{
 		Name: "demo", ShortUsage: "ciiguard demo [flags]", ShortHelp: "run with demo organisations, users and data",
 		LongHelp: `Create a throwaway data directory (or reuse --data DIR), seed a demo operator,
@@ -225,9 +209,6 @@ It listens on loopback unless --addr says otherwise, and warns loudly when it
 does not: every demo account shares one published password.`,
 		FlagSet: fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := sl.export(); err != nil {
-				return err
-			}
 			if c.data == "" {
 				dir, err := os.MkdirTemp("", "ciiguard-demo-")
 				if err != nil {
@@ -238,7 +219,7 @@ does not: every demo account shares one published password.`,
 					defer os.RemoveAll(dir)
 				}
 			}
-			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr = *addr })
+			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr, cfg.Modules = *addr, mods })
 			if err != nil {
 				return err
 			}

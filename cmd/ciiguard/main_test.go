@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // cli runs the command line in-process and returns what it printed.
@@ -94,5 +97,74 @@ func TestHelpIsComplete(t *testing.T) {
 		if !strings.Contains(stderr, "USAGE") {
 			t.Errorf("%v: help text missing: %q", args, stderr)
 		}
+	}
+}
+
+// lockedBuffer is a stderr that a running server writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestCapabilityFlags checks that a capability's own flags (the log vault's syslog
+// listeners) are listed by --help and reach the capability from the command line and
+// from CIIGUARD_* variables alike.
+func TestCapabilityFlags(t *testing.T) {
+	for _, cmd := range []string{"serve", "demo"} {
+		_, stderr, _ := cli(t, "", cmd, "--help")
+		for _, f := range []string{"-syslog-udp", "-syslog-tcp", "-syslog-tls", "-syslog-tls-cert", "-syslog-tls-key"} {
+			if !strings.Contains(stderr, f+" ") {
+				t.Errorf("%s --help does not list %s", cmd, f)
+			}
+		}
+	}
+	// A TLS listener without its certificate: the logs capability refuses to start, which
+	// shows that the address reached it.
+	want := "--syslog-tls needs --syslog-tls-cert and --syslog-tls-key"
+	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--syslog-tls", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("serve --syslog-tls without a certificate: %v, want %q", err, want)
+	}
+	t.Setenv("CIIGUARD_SYSLOG_TLS", "127.0.0.1:0")
+	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("serve with CIIGUARD_SYSLOG_TLS and no certificate: %v, want %q", err, want)
+	}
+	t.Setenv("CIIGUARD_SYSLOG_TLS", "")
+	// A UDP listener from the environment opens once the server starts.
+	t.Setenv("CIIGUARD_SYSLOG_UDP", "127.0.0.1:0")
+	var errb lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &errb)
+	}()
+	deadline := time.After(60 * time.Second)
+	for !strings.Contains(errb.String(), "msg=serving") {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, errb.String())
+		case <-deadline:
+			cancel()
+			t.Fatalf("serve did not start within a minute:\n%s", errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if !strings.Contains(errb.String(), "syslog listener") || !strings.Contains(errb.String(), "kind=syslog-udp") {
+		t.Fatalf("no UDP syslog listener opened from CIIGUARD_SYSLOG_UDP:\n%s", errb.String())
 	}
 }

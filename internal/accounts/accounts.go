@@ -3,6 +3,7 @@
 package accounts
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"strconv"
@@ -33,9 +34,14 @@ func (m *Module) Name() string { return "accounts" }
 // Migrations implements kernel.Module; accounts lives in the kernel's auth tables.
 func (m *Module) Migrations() []store.Migration { return nil }
 
+// Provision implements kernel.Module; accounts needs no other capability.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
+	m.d = d
+	return nil
+}
+
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	m.d = d
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}
@@ -63,16 +69,20 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("DELETE /api/v1/tokens/{id}", auth.ManageTokens, m.apiTokenRevoke)
 	s.API("GET /api/v1/audit", auth.ReadAudit, m.apiAudit)
 
-	s.AddNav(
-		web.NavItem{Key: "nav.users", Path: "/users", Perm: auth.ManageUsers, Order: 900},
-		web.NavItem{Key: "nav.tokens", Path: "/tokens", Perm: auth.ManageTokens, Order: 910},
-		web.NavItem{Key: "nav.audit", Path: "/audit", Perm: auth.ReadAudit, Order: 920},
-	)
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return err
 	}
 	return s.AddOpenAPI(b)
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "nav.users", Path: "/users", Perm: auth.ManageUsers, Order: 900},
+		{Key: "nav.tokens", Path: "/tokens", Perm: auth.ManageTokens, Order: 910},
+		{Key: "nav.audit", Path: "/audit", Perm: auth.ReadAudit, Order: 920},
+	}
 }
 
 type usersData struct {

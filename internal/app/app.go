@@ -22,7 +22,6 @@ import (
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/logs"
 	"ciiguard/internal/obligations"
-	"ciiguard/internal/rules"
 	"ciiguard/internal/scope"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
@@ -36,6 +35,9 @@ type Config struct {
 	Addr    string // HTTP listen address
 	TLSCert string // PEM certificate; with TLSKey, serve HTTPS
 	TLSKey  string
+	// Modules are the capabilities, already constructed and configured (their flags
+	// parsed); nil means Modules() with their defaults.
+	Modules []kernel.Module
 }
 
 // DSN returns the store DSN, defaulting to a SQLite file in the data directory.
@@ -46,27 +48,11 @@ func (c Config) DSN() string {
 	return "sqlite:" + filepath.Join(c.Data, "ciiguard.db")
 }
 
-// Modules returns the capabilities, in the order they register (and seed demo data): a
-// module that reads another's service comes after it.
+// Modules returns a fresh set of the installation's capabilities, constructed without
+// side effects. Their order is the order of the navigation's ties and of demo seeding; it
+// does not decide who finds whom: each module looks up what it needs in the registry.
 func Modules() []kernel.Module {
-	ev := evidence.New()
-	sc := scope.New()
-	lg := logs.New()
-	ob := obligations.New(scopeFacts{sc}, scopeFacts{sc}, ev, lg)
-	fw := frameworks.New(ob, ob) // obligation ids and applicability come from obligations
-	return []kernel.Module{accounts.New(), ev, sc, lg, ob, fw}
-}
-
-// scopeFacts hands the scope service to the obligations capability once scope has
-// registered (its service exists from then on).
-type scopeFacts struct{ m *scope.Module }
-
-func (f scopeFacts) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
-	return f.m.Service().Facts(ctx)
-}
-
-func (f scopeFacts) OnChange(fn func(ctx context.Context, orgID, systemID int64)) {
-	f.m.Service().OnChange(fn)
+	return []kernel.Module{accounts.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), frameworks.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.
@@ -101,7 +87,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	mods := Modules()
+	mods := cfg.Modules
+	if mods == nil {
+		mods = Modules()
+	}
 	migs := Migrations(mods)
 	applied, err := db.Migrate(migs)
 	if err != nil {
@@ -132,11 +121,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil
 	}
 	deps := kernel.Deps{DB: db, Auth: a.Auth, Web: a.Web, Log: log, DataDir: cfg.Data}
-	for _, m := range mods {
-		if err := m.Register(deps); err != nil {
-			a.Close()
-			return nil, fmt.Errorf("register module %s: %w", m.Name(), err)
-		}
+	if err := kernel.Assemble(ctx, deps, mods...); err != nil {
+		a.Close()
+		return nil, err
 	}
 	return a, nil
 }

@@ -84,17 +84,23 @@ func (m *Module) Migrations() []store.Migration {
 )`}}
 }
 
-// Register implements kernel.Module.
-func (m *Module) Register(d kernel.Deps) error {
+// Provision implements kernel.Module: it opens the blob store in <DataDir>/evidence.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	blobs, err := NewBlobs(filepath.Join(d.DataDir, "evidence"))
 	if err != nil {
 		return err
 	}
 	m.Service.db, m.Service.blobs = d.DB, blobs
+	return nil
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}
+	var err error
 	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
 		return err
 	}
@@ -105,13 +111,36 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/evidence", Read, m.apiList)
 	s.APIWithLimit("POST /api/v1/evidence", Write, MaxFileSize+1<<20, m.apiUpload)
 	s.API("GET /api/v1/evidence/{sha}", Read, m.download)
-	s.AddNav(web.NavItem{Key: "nav.evidence", Path: "/evidence", Perm: Read, Order: 800})
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return err
 	}
 	return s.AddOpenAPI(b)
 }
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{{Key: "nav.evidence", Path: "/evidence", Perm: Read, Order: 800}}
+}
+
+// The evidence capability is the installation's kernel.Evidence.
+var _ kernel.Evidence = (*Module)(nil)
+
+// Upload implements kernel.Evidence: it stores the file of the form field and returns
+// its SHA-256.
+func (m *Module) Upload(r *http.Request, field string) (string, error) {
+	f, err := m.FromForm(r, field)
+	return f.SHA256, err
+}
+
+// Cite implements kernel.Evidence.
+func (m *Module) Cite(ctx context.Context, sha256 string) error {
+	_, err := m.Get(ctx, sha256)
+	return err
+}
+
+// UploadLimit implements kernel.Evidence.
+func (m *Module) UploadLimit() int64 { return MaxFileSize }
 
 // Put stores a file for the context's organisation and records it (idempotent per hash).
 func (s *Service) Put(ctx context.Context, name, contentType string, r io.Reader) (File, error) {

@@ -13,7 +13,6 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/frameworks"
-	"ciiguard/internal/obligations"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -26,9 +25,9 @@ type fixedCatalog struct{ c *catalog.Catalog }
 func (f fixedCatalog) Catalog(context.Context) (*catalog.Catalog, error) { return f.c, nil }
 
 // fakeFindings holds findings per organisation.
-type fakeFindings map[int64][]obligations.Finding
+type fakeFindings map[int64][]rules.Finding
 
-func (f fakeFindings) Findings(ctx context.Context, _ obligations.Filter) ([]obligations.Finding, error) {
+func (f fakeFindings) CurrentFindings(ctx context.Context) ([]rules.Finding, error) {
 	org, ok := store.OrgFrom(ctx)
 	if !ok {
 		return nil, store.ErrNoTenant
@@ -36,8 +35,8 @@ func (f fakeFindings) Findings(ctx context.Context, _ obligations.Filter) ([]obl
 	return f[org], nil
 }
 
-func finding(ob string, st rules.Status) obligations.Finding {
-	var f obligations.Finding
+func finding(ob string, st rules.Status) rules.Finding {
+	var f rules.Finding
 	f.ObligationID, f.Status, f.SubjectKind, f.SubjectID = ob, st, rules.SubjectKind("org"), "1"
 	return f
 }
@@ -80,7 +79,7 @@ func setup(t testing.TB, d store.Dialect) env {
 	t.Helper()
 	migs := append([]store.Migration{}, auth.Migrations...)
 	migs = append(migs, audit.Migrations...)
-	migs = append(migs, frameworks.New(nil, nil).Migrations()...)
+	migs = append(migs, frameworks.New().Migrations()...)
 	db := storetest.Open(t, d, migs)
 	base, err := catalog.Load()
 	if err != nil {
@@ -353,7 +352,7 @@ func TestTenancy(t *testing.T) {
 func TestCoverage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := setup(t, d)
-		e.findings[1] = []obligations.Finding{
+		e.findings[1] = []rules.Finding{
 			finding("CSL-LOG-RETENTION", rules.StatusMet),
 			finding("CSL-TECHNICAL-DEFENCES", rules.StatusGap),
 			finding("CSL-INCIDENT-RESPONSE-PLAN", rules.StatusNotApplicable),

@@ -9,7 +9,7 @@
 // transaction. Re-uploading a framework replaces its controls and keeps the mappings whose
 // control is still there. Obligation ids are checked against the organisation's catalog
 // (the embedded one plus its own policies) and applicability comes from its findings, both
-// read through the obligations capability's exported service.
+// read through the installation's kernel.Obligations.
 package frameworks
 
 import (
@@ -26,7 +26,6 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/kernel"
-	"ciiguard/internal/obligations"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
@@ -58,11 +57,9 @@ type Module struct {
 	section *template.Template // the obligation page's list of mapped controls
 }
 
-// New returns the module, which checks obligation ids against cat and reads applicability
-// from findings (both the obligations module, which must register first).
-func New(cat CatalogSource, findings FindingsSource) *Module {
-	return &Module{Service: &Service{catalog: cat, findings: findings, now: time.Now}}
-}
+// New returns the module. When provisioned, it checks obligation ids against the
+// installation's kernel.Obligations and reads applicability from its findings.
+func New() *Module { return &Module{Service: &Service{now: time.Now}} }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "frameworks" }
@@ -106,10 +103,19 @@ CREATE TABLE framework_mappings (
 CREATE INDEX framework_mappings_obligation ON framework_mappings (org_id, obligation_id)`}}
 }
 
+// Provision implements kernel.Module: it looks up the obligations in force.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
+	m.d = d
+	obs, err := kernel.Need[kernel.Obligations](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	m.Service.db, m.Service.catalog, m.Service.findings = d.DB, obs, obs
+	return nil
+}
+
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	m.d = d
-	m.Service.db = d.DB
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}
@@ -134,11 +140,6 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("DELETE /api/v1/frameworks/{id}/mappings/{control}/{obligation}", Write, m.apiRemoveMapping)
 	s.API("GET /api/v1/frameworks/{id}/coverage", Read, m.apiCoverage)
 
-	s.AddNav(web.NavItem{Key: "nav.frameworks", Path: "/frameworks", Perm: Read, Order: 40})
-	// The obligations capability shows, on each duty's page, the controls mapped to it.
-	if sp, ok := m.catalog.(interface{ AddSection(obligations.Section) }); ok {
-		sp.AddSection(m.obligationSection)
-	}
 	if m.section, err = template.New("section").ParseFS(files, "templates/section_obligation.html"); err != nil {
 		return fmt.Errorf("frameworks obligation section: %w", err)
 	}
@@ -147,6 +148,17 @@ func (m *Module) Register(d kernel.Deps) error {
 		return fmt.Errorf("frameworks openapi.json: %w", err)
 	}
 	return s.AddOpenAPI(b)
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{{Key: "nav.frameworks", Path: "/frameworks", Perm: Read, Order: 40}}
+}
+
+// Sections implements kernel.SectionProvider: each obligation's page shows the controls
+// mapped to it.
+func (m *Module) Sections() []kernel.Section {
+	return []kernel.Section{{Page: kernel.PageObligation, Order: 100, Render: m.obligationSection}}
 }
 
 // obligationSection lists the organisation's framework controls mapped to an obligation,

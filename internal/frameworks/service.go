@@ -14,7 +14,6 @@ import (
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/catalog"
-	"ciiguard/internal/obligations"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -31,15 +30,16 @@ const MaxNote = 2000
 const maxIDLen = 64
 
 // CatalogSource gives the obligations catalog in force for the context's organisation (the
-// embedded catalog plus the organisation's own policies); *obligations.Module implements it.
+// embedded catalog plus the organisation's own policies); the installation's
+// kernel.Obligations implements it.
 type CatalogSource interface {
 	Catalog(ctx context.Context) (*catalog.Catalog, error)
 }
 
-// FindingsSource gives the context's organisation's stored findings; *obligations.Module
-// implements it.
+// FindingsSource gives the context's organisation's current findings; the installation's
+// kernel.Obligations implements it.
 type FindingsSource interface {
-	Findings(ctx context.Context, f obligations.Filter) ([]obligations.Finding, error)
+	CurrentFindings(ctx context.Context) ([]rules.Finding, error)
 }
 
 // Framework is an organisation's imported control framework, without its controls.
@@ -575,7 +575,7 @@ func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
 	if err != nil {
 		return Coverage{}, fmt.Errorf("read the catalog: %w", err)
 	}
-	fs, err := s.findings.Findings(ctx, obligations.Filter{})
+	fs, err := s.findings.CurrentFindings(ctx)
 	if err != nil {
 		return Coverage{}, fmt.Errorf("read findings: %w", err)
 	}

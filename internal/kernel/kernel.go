@@ -1,12 +1,30 @@
-// Package kernel is the contract between ciiguard's composition root and its capabilities:
-// a capability is one package whose Module registers its migrations, routes, permissions,
-// UI messages, navigation and demo data, without touching any other capability.
+// Package kernel is the contract between ciiguard's composition root and its capabilities.
+//
+// A capability is one package with a Module. The composition root (internal/app) takes
+// every module through the same lifecycle, learnt from Caddy's New → Provision → Cleanup:
+//
+//  1. construct: New() has no side effects (no files, no database, no goroutines);
+//  2. declare flags: a Configurable module adds its own flags to the command's flag set,
+//     which the CLI also reads from CIIGUARD_* environment variables;
+//  3. provision: Provision looks up the services it needs by interface in the Registry,
+//     which the kernel filled with every module before any is provisioned, so the order
+//     of construction does not matter and a missing service is a start-up error that
+//     names it; the module opens its own resources here;
+//  4. register: Register adds routes, templates, messages and OpenAPI paths;
+//  5. start: a Starter begins its background work (listeners, tickers);
+//  6. close: a Closer releases what it holds.
+//
+// What one capability needs from another — organisation facts, a section on a detail
+// page, change notifications, an evidence file, the obligations in force — it asks the
+// Registry for by interface: the contracts in this package, or an interface the
+// consumer declares with engine types only. No capability imports another (a test in this
+// package fails when one does). Navigation and dashboard widgets are contracts too.
 package kernel
 
 import (
 	"context"
+	"flag"
 	"log/slog"
-	"sync"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/store"
@@ -20,6 +38,12 @@ type Deps struct {
 	Web     *web.Server
 	Log     *slog.Logger
 	DataDir string // the installation's data directory, for modules that keep files
+	// Registry holds every module of the installation (and the extra services a Provider
+	// offers); look services up with Need and All.
+	Registry *Registry
+	// Changes is the installation's one change bus: a capability whose records feed other
+	// capabilities' computations announces changes there, and those listen there.
+	Changes *Changes
 }
 
 // Module is one capability.
@@ -28,8 +52,26 @@ type Module interface {
 	Name() string
 	// Migrations are the module's schema steps, applied at start-up and by `migrate`.
 	Migrations() []store.Migration
-	// Register adds the module's routes, navigation, messages, widgets and OpenAPI paths.
+	// Provision looks up the services the module needs in d.Registry and opens its own
+	// resources. It must not call another module's services yet: they are provisioned in
+	// no particular order.
+	Provision(ctx context.Context, d Deps) error
+	// Register adds the module's routes, messages, templates and OpenAPI paths. Every
+	// module is provisioned before any registers.
 	Register(d Deps) error
+}
+
+// Configurable is implemented by modules that take configuration: Flags adds the
+// module's flags to fs (before parsing), where `--help` lists them and the CLI also reads
+// them from CIIGUARD_<NAME> environment variables. Values are read in Provision or later.
+type Configurable interface {
+	Flags(fs *flag.FlagSet)
+}
+
+// Provider is implemented by modules that offer services other than the module itself.
+// The values must exist from construction on (they may be filled in during Provision).
+type Provider interface {
+	Services() []any
 }
 
 // Closer is implemented by modules that hold resources (listeners, files) to release on
@@ -56,38 +98,4 @@ type Demo struct {
 // DemoSeeder is implemented by modules that add demo data to `ciiguard demo`.
 type DemoSeeder interface {
 	SeedDemo(ctx context.Context, d Demo) error
-}
-
-// Changes tells other capabilities, after a transaction has committed, that an
-// organisation's records changed, so that they can recompute what depends on them (the
-// obligations capability re-evaluates its rules). The zero value is ready to use; hooks
-// are added at start-up, before serving.
-type Changes struct {
-	mu    sync.RWMutex
-	hooks []func(ctx context.Context, orgID, systemID int64)
-}
-
-// OnChange registers f. systemID names the changed system, or is 0 when the
-// organisation's own facts changed (or many records at once).
-func (c *Changes) OnChange(f func(ctx context.Context, orgID, systemID int64)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.hooks = append(c.hooks, f)
-}
-
-// Changed arranges for the hooks to run once tx has committed; a rolled-back change
-// tells nobody.
-func (c *Changes) Changed(tx *store.Tx, orgID, systemID int64) {
-	c.mu.RLock()
-	hooks := append([]func(context.Context, int64, int64){}, c.hooks...)
-	c.mu.RUnlock()
-	if len(hooks) == 0 {
-		return
-	}
-	ctx := tx.Context()
-	tx.AfterCommit(func() {
-		for _, h := range hooks {
-			h(ctx, orgID, systemID)
-		}
-	})
 }

@@ -6,10 +6,10 @@
 // and hands out signed checkpoints, Merkle proofs and export bundles that an inspector
 // verifies offline with only the vault's public key.
 //
-// Syslog listeners are configured by environment variables because the kernel has no
-// configuration hook for modules: CIIGUARD_SYSLOG_UDP, CIIGUARD_SYSLOG_TCP and
-// CIIGUARD_SYSLOG_TLS (listen addresses; empty means off) and CIIGUARD_SYSLOG_TLS_CERT /
-// CIIGUARD_SYSLOG_TLS_KEY (PEM files for the TLS listener). See docs/vault.md.
+// Syslog listeners are the module's own flags (kernel.Configurable): --syslog-udp,
+// --syslog-tcp and --syslog-tls (listen addresses; empty means off) and --syslog-tls-cert /
+// --syslog-tls-key (PEM files for the TLS listener), also read from CIIGUARD_SYSLOG_UDP and
+// so on by the CLI. See docs/vault.md.
 package logs
 
 import (
@@ -17,8 +17,8 @@ import (
 	"crypto/tls"
 	"embed"
 	"errors"
+	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -50,15 +50,6 @@ func init() {
 	auth.Grant(Ingest, auth.Admin, auth.SecurityManager, auth.Analyst)
 }
 
-// Environment variables read by Start; empty or unset means the listener is off.
-const (
-	EnvSyslogUDP     = "CIIGUARD_SYSLOG_UDP"
-	EnvSyslogTCP     = "CIIGUARD_SYSLOG_TCP"
-	EnvSyslogTLS     = "CIIGUARD_SYSLOG_TLS"
-	EnvSyslogTLSCert = "CIIGUARD_SYSLOG_TLS_CERT"
-	EnvSyslogTLSKey  = "CIIGUARD_SYSLOG_TLS_KEY"
-)
-
 // MaxIngestBody is the largest HTTP ingest request; bigger batches are split by the sender.
 const MaxIngestBody = 8 << 20
 
@@ -78,12 +69,14 @@ const (
 type Module struct {
 	// Changes tells the obligations capability that the log facts it reads through
 	// ContributeFacts (retention, number of sources) changed, so findings follow at once.
-	kernel.Changes
+	// Provision sets it to the installation's change bus.
+	*kernel.Changes
 
-	d     kernel.Deps
-	pages *web.Pages
-	opts  vault.Options
-	now   func() time.Time
+	d      kernel.Deps
+	pages  *web.Pages
+	opts   vault.Options
+	now    func() time.Time
+	listen ListenerConfig // the syslog listeners of the flags, opened by Start
 
 	v       *vault.Vault
 	res     *resolver
@@ -101,13 +94,22 @@ type Module struct {
 // New returns the module. The vault signs a checkpoint every hour for every log that grew,
 // so an inspector always finds a recent signed tree head.
 func New() *Module {
-	return &Module{opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now}
+	return &Module{Changes: &kernel.Changes{}, opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now}
+}
+
+// Flags implements kernel.Configurable: the syslog listeners' addresses and TLS files.
+func (m *Module) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&m.listen.UDP, "syslog-udp", "", "syslog UDP listen address, e.g. :514 (off when empty)")
+	fs.StringVar(&m.listen.TCP, "syslog-tcp", "", "syslog TCP listen address, octet-counted or newline framed, e.g. :601")
+	fs.StringVar(&m.listen.TLS, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
+	fs.StringVar(&m.listen.TLSCert, "syslog-tls-cert", "", "PEM certificate for --syslog-tls")
+	fs.StringVar(&m.listen.TLSKey, "syslog-tls-key", "", "PEM private key for --syslog-tls")
 }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "logs" }
 
-// Vault returns the open vault (after Register), for the CLI.
+// Vault returns the open vault (after Provision), for the CLI.
 func (m *Module) Vault() *vault.Vault { return m.v }
 
 // Migrations implements kernel.Module.
@@ -159,10 +161,13 @@ CREATE TABLE log_purges (
 CREATE INDEX log_purges_org ON log_purges (org_id, id)`}, senderMigration}
 }
 
-// Register implements kernel.Module: it opens the vault in <DataDir>/vault and adds the
-// routes, messages, navigation, dashboard widget and OpenAPI paths.
-func (m *Module) Register(d kernel.Deps) error {
+// Provision implements kernel.Module: it opens the vault in <DataDir>/vault, loads the
+// sources' resolver and announces its facts' changes on the installation's change bus.
+func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	m.d = d
+	if d.Changes != nil {
+		m.Changes = d.Changes
+	}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -178,12 +183,16 @@ func (m *Module) Register(d kernel.Deps) error {
 	m.count = &counter{pending: map[int64]*pendingCount{}}
 	m.slots = make(chan struct{}, ingestSlots)
 	m.readers = make(chan struct{}, ingestReaders)
-	if err := m.refreshResolver(context.Background()); err != nil {
-		return err
-	}
+	return m.refreshResolver(ctx)
+}
+
+// Register implements kernel.Module: routes, messages, templates, metrics and OpenAPI
+// paths.
+func (m *Module) Register(d kernel.Deps) error {
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}
+	var err error
 	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
 		return err
 	}
@@ -218,13 +227,6 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/vault/holds/{id}/release", Manage, m.apiHoldRelease)
 	s.API("POST /api/v1/vault/purge", Manage, m.apiPurge)
 
-	s.AddNav(
-		web.NavItem{Key: "nav.vault", Path: "/vault", Perm: Read, Order: 500},
-		web.NavItem{Key: "nav.vault_sources", Path: "/vault/sources", Perm: Read, Order: 501},
-		web.NavItem{Key: "nav.vault_retention", Path: "/vault/retention", Perm: Read, Order: 502},
-		web.NavItem{Key: "nav.vault_integrity", Path: "/vault/integrity", Perm: Read, Order: 503},
-	)
-	s.AddWidget(web.Widget{Order: 500, Perm: Read, Render: m.widget})
 	if err := s.Metrics().Register(&collector{m: m}); err != nil {
 		return fmt.Errorf("register vault metrics: %w", err)
 	}
@@ -235,15 +237,26 @@ func (m *Module) Register(d kernel.Deps) error {
 	return s.AddOpenAPI(b)
 }
 
-// Start implements kernel.Starter: it opens the syslog listeners named by the environment
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "nav.vault", Path: "/vault", Perm: Read, Order: 500},
+		{Key: "nav.vault_sources", Path: "/vault/sources", Perm: Read, Order: 501},
+		{Key: "nav.vault_retention", Path: "/vault/retention", Perm: Read, Order: 502},
+		{Key: "nav.vault_integrity", Path: "/vault/integrity", Perm: Read, Order: 503},
+	}
+}
+
+// Widgets implements kernel.Dashboard.
+func (m *Module) Widgets() []web.Widget {
+	return []web.Widget{{Order: 500, Perm: Read, Render: m.widget}}
+}
+
+// Start implements kernel.Starter: it opens the syslog listeners of the module's flags
 // and runs the background work (flushing per-source counters, the daily purge) until ctx
 // is cancelled or Close is called.
 func (m *Module) Start(ctx context.Context) error {
-	cfg := ListenerConfig{
-		UDP: os.Getenv(EnvSyslogUDP), TCP: os.Getenv(EnvSyslogTCP), TLS: os.Getenv(EnvSyslogTLS),
-		TLSCert: os.Getenv(EnvSyslogTLSCert), TLSKey: os.Getenv(EnvSyslogTLSKey),
-	}
-	if err := m.Listen(cfg); err != nil {
+	if err := m.Listen(m.listen); err != nil {
 		return err
 	}
 	// The caller's cancellation stops the loops, and so does Close.
@@ -263,8 +276,8 @@ type ListenerConfig struct {
 	TLSCert, TLSKey string
 }
 
-// Listen opens the syslog listeners of cfg. Start calls it with the environment's
-// addresses; tests call it directly.
+// Listen opens the syslog listeners of cfg. Start calls it with the flags' addresses;
+// tests call it directly.
 func (m *Module) Listen(cfg ListenerConfig) error {
 	sink := &countingSink{m: m}
 	open := func(kind, addr string, f func(addr string, r ingest.Resolver) (*ingest.Listener, error)) error {
@@ -290,11 +303,11 @@ func (m *Module) Listen(cfg ListenerConfig) error {
 	}
 	if cfg.TLS != "" {
 		if cfg.TLSCert == "" || cfg.TLSKey == "" {
-			return fmt.Errorf("syslog TLS listener: %s needs %s and %s", EnvSyslogTLS, EnvSyslogTLSCert, EnvSyslogTLSKey)
+			return errors.New("syslog TLS listener: --syslog-tls needs --syslog-tls-cert and --syslog-tls-key")
 		}
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
-			return fmt.Errorf("syslog TLS listener: load %s / %s: %w", EnvSyslogTLSCert, EnvSyslogTLSKey, err)
+			return fmt.Errorf("syslog TLS listener: load --syslog-tls-cert / --syslog-tls-key: %w", err)
 		}
 		tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		if err := open(KindTLS, cfg.TLS, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTLS(a, tc, r, sink) }); err != nil {

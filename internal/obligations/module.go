@@ -17,7 +17,6 @@ import (
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
-	"ciiguard/internal/evidence"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
@@ -46,42 +45,27 @@ func init() {
 	auth.Grant(PolicyWrite, auth.Admin, auth.SecurityManager)
 }
 
-// ChangeSource lets the obligations capability hear about changed records so it can
-// re-evaluate; systemID is 0 when the organisation's own facts changed.
-type ChangeSource interface {
-	OnChange(func(ctx context.Context, orgID, systemID int64))
-}
-
 // Module is the obligations capability.
 type Module struct {
 	*Service
-	facts   FactSource
-	changes ChangeSource
-	ev      *evidence.Module
-	d       kernel.Deps
+	facts FactSource
+	ev    kernel.Evidence
+	d     kernel.Deps
 
 	contributors []FactContributor
-	sections     []Section
+	sections     []kernel.Section // of obligation pages, from other capabilities
 	pages        *web.Pages
 	widget       *template.Template
 }
 
-// New returns the module, which reads facts from facts, hears of changes from changes
-// (may be nil) and keeps attestation evidence in ev. Other capabilities that own
-// organisation facts (the log vault's retention, say) add them with contributors; a
-// contributor that is also a ChangeSource triggers re-evaluation when its facts change.
-func New(facts FactSource, changes ChangeSource, ev *evidence.Module, contributors ...FactContributor) *Module {
-	return &Module{facts: facts, changes: changes, ev: ev, contributors: contributors}
-}
+// The obligations capability is the installation's kernel.Obligations.
+var _ kernel.Obligations = (*Module)(nil)
 
-// Section is more of an obligation's page that another capability owns (the imported
-// framework controls mapped to the duty, say). It returns "" when it has nothing to show
-// the request's user.
-type Section func(r *http.Request, obligationID string) (template.HTML, error)
-
-// AddSection appends s to every obligation page; capabilities add sections when they
-// register, after this module.
-func (m *Module) AddSection(s Section) { m.sections = append(m.sections, s) }
+// New returns the module. When provisioned, it reads the organisation's facts from the
+// one FactSource of the installation (the scope capability) with every FactContributor's
+// added (the log vault's retention, say), keeps attestation evidence in the
+// kernel.Evidence, and re-evaluates when the change bus announces a change.
+func New() *Module { return &Module{} }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "obligations" }
@@ -145,17 +129,34 @@ CREATE TABLE custom_policies (
 )`}}
 }
 
-// Register implements kernel.Module.
-func (m *Module) Register(d kernel.Deps) error {
+// Provision implements kernel.Module: it loads the embedded catalog, looks up its facts
+// and the evidence store, and listens for changes.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
+	var err error
+	if m.facts, err = kernel.Need[FactSource](d.Registry, m.Name()); err != nil {
+		return err
+	}
+	if m.ev, err = kernel.Need[kernel.Evidence](d.Registry, m.Name()); err != nil {
+		return err
+	}
+	m.contributors = kernel.All[FactContributor](d.Registry)
 	base, err := catalog.Load()
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
 	m.Service = NewService(d.DB, base, contributedFacts{m.facts, m.contributors})
+	d.Changes.OnChange(m.reevaluate)
+	return nil
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	m.sections = kernel.SectionsFor(d.Registry, kernel.PageObligation)
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return err
 	}
+	var err error
 	if m.pages, err = d.Web.ParsePages(files, "templates/page_*.html"); err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s := d.Web
 	s.Page("GET /obligations", CatalogRead, m.listPage)
 	s.Page("GET /obligations/{id}", CatalogRead, m.detailPage)
-	s.PageWithLimit("POST /obligations/{id}/attest", Attest, evidence.MaxFileSize+1<<20, m.attestPage)
+	s.PageWithLimit("POST /obligations/{id}/attest", Attest, m.ev.UploadLimit()+1<<20, m.attestPage)
 	s.Page("GET /findings", FindingsRead, m.findingsPage)
 	s.Page("POST /findings/evaluate", Evaluate, m.evaluatePage)
 	s.Page("GET /policies", FindingsRead, m.policiesPage)
@@ -186,25 +187,38 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oscal/profile", FindingsRead, m.apiOSCALProfile)
 	s.API("GET /api/v1/oscal/assessment-results", FindingsRead, m.apiOSCALResults)
 
-	s.AddNav(
-		web.NavItem{Key: "nav.findings", Path: "/findings", Perm: FindingsRead, Order: 20},
-		web.NavItem{Key: "nav.obligations", Path: "/obligations", Perm: CatalogRead, Order: 30},
-		web.NavItem{Key: "nav.policies", Path: "/policies", Perm: FindingsRead, Order: 35},
-	)
-	s.AddWidget(web.Widget{Order: 0, Perm: FindingsRead, Render: m.renderWidget})
-	if m.changes != nil {
-		m.changes.OnChange(m.reevaluate)
-	}
-	for _, c := range m.contributors {
-		if cs, ok := c.(ChangeSource); ok {
-			cs.OnChange(m.reevaluate)
-		}
-	}
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return err
 	}
 	return s.AddOpenAPI(b)
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "nav.findings", Path: "/findings", Perm: FindingsRead, Order: 20},
+		{Key: "nav.obligations", Path: "/obligations", Perm: CatalogRead, Order: 30},
+		{Key: "nav.policies", Path: "/policies", Perm: FindingsRead, Order: 35},
+	}
+}
+
+// Widgets implements kernel.Dashboard.
+func (m *Module) Widgets() []web.Widget {
+	return []web.Widget{{Order: 0, Perm: FindingsRead, Render: m.renderWidget}}
+}
+
+// CurrentFindings implements kernel.Obligations.
+func (m *Module) CurrentFindings(ctx context.Context) ([]rules.Finding, error) {
+	fs, err := m.Findings(ctx, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rules.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = f.Finding
+	}
+	return out, nil
 }
 
 // reevaluate runs after a change to the facts has committed (scope records, or a
@@ -400,14 +414,8 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 		d.CanAttest = o.Attestation != nil && auth.Allowed(p.Role, Attest)
 	}
 	d.Ob = m.view(c, o, d.Findings)
-	for _, sec := range m.sections {
-		h, err := sec(r, o.ID)
-		if err != nil {
-			return err
-		}
-		if h != "" {
-			d.Sections = append(d.Sections, h)
-		}
+	if d.Sections, err = kernel.RenderSections(r, m.sections, o.ID); err != nil {
+		return err
 	}
 	v := m.d.Web.NewView(r, "nav.obligations", "/obligations")
 	v.Title = "nav.obligations"
@@ -422,12 +430,12 @@ func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
 			return store.ErrNotFound
 		}
 	}
-	f, err := m.ev.FromForm(r, "file")
+	sha, err := m.ev.Upload(r, "file")
 	if err != nil {
 		return err
 	}
 	in := NewAttestation{ObligationID: id, SubjectKind: r.PostFormValue("subject_kind"), SubjectID: r.PostFormValue("subject_id"),
-		Evidence: []string{f.SHA256}, Statement: r.PostFormValue("statement")}
+		Evidence: []string{sha}, Statement: r.PostFormValue("statement")}
 	if s := r.PostFormValue("valid_until"); s != "" {
 		t, err := time.Parse("2006-01-02", s)
 		if err != nil {
@@ -443,10 +451,7 @@ func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
 
 func hasOb(c *catalog.Catalog, id string) bool { _, ok := c.Obligation(id); return ok }
 
-func (m *Module) hasEvidence(ctx context.Context, sha string) error {
-	_, err := m.ev.Get(ctx, sha)
-	return err
-}
+func (m *Module) hasEvidence(ctx context.Context, sha string) error { return m.ev.Cite(ctx, sha) }
 
 type findingsData struct {
 	StatusValues []string

@@ -46,10 +46,8 @@ func start(t *testing.T, d store.Dialect) *env {
 		t.Fatal(err)
 	}
 	deps := kernel.Deps{DB: db, Auth: a, Web: srv, Log: log, DataDir: t.TempDir()}
-	for _, m := range []kernel.Module{accounts.New(), mod} {
-		if err := m.Register(deps); err != nil {
-			t.Fatal(err)
-		}
+	if err := kernel.Assemble(context.Background(), deps, accounts.New(), mod); err != nil {
+		t.Fatal(err)
 	}
 	ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
 	e := &env{svc: mod.Service()}

@@ -4,7 +4,7 @@
 // with its owner, responsible person, MLPS grade and filing, and its CII status — the
 // operator's own self-assessment (candidate) kept apart from the protection-work
 // department's notices (identified, de-identified). It gives the rules engine its facts
-// (Service.Facts) and tells other capabilities when those facts change (Service.OnChange).
+// (Module.Facts) and announces on the kernel's change bus when those facts change.
 package scope
 
 import (
@@ -14,6 +14,7 @@ import (
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
@@ -40,8 +41,8 @@ type Module struct {
 	pages *web.Pages
 }
 
-// New returns the module; its service exists once the module is registered.
-func New() *Module { return &Module{} }
+// New returns the module; its service works once the module is provisioned.
+func New() *Module { return &Module{svc: NewService(nil)} }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "scope" }
@@ -49,19 +50,25 @@ func (m *Module) Name() string { return "scope" }
 // Migrations implements kernel.Module.
 func (m *Module) Migrations() []store.Migration { return Migrations }
 
-// Service returns the scope service for other capabilities (nil before Register).
+// Service returns the scope service (it works once the module is provisioned).
 func (m *Module) Service() *Service { return m.svc }
 
-// Register implements kernel.Module: routes, navigation, messages, the dashboard widget
-// and the OpenAPI paths.
-func (m *Module) Register(d kernel.Deps) error {
+// Facts gives the rules engine the context's organisation's facts: its profile and
+// systems.
+func (m *Module) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
+	return m.svc.Facts(ctx)
+}
+
+// Provision implements kernel.Module: the service works on the installation's store and
+// announces changes on its change bus.
+func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	m.d = d
-	if m.svc == nil {
-		m.svc = NewService(d.DB)
-	}
-	if err := m.svc.BackfillSortKeys(context.Background()); err != nil {
-		return err
-	}
+	m.svc.db, m.svc.Changes = d.DB, d.Changes
+	return m.svc.BackfillSortKeys(ctx)
+}
+
+// Register implements kernel.Module: routes, messages, templates and the OpenAPI paths.
+func (m *Module) Register(d kernel.Deps) error {
 	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
 		return fmt.Errorf("scope messages: %w", err)
 	}
@@ -106,14 +113,22 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/scope/systems/{id}/major-change", Write, m.apiMajorChange)
 	s.API("POST /api/v1/scope/systems/{id}/deidentification", Write, m.apiDeidentify)
 
-	s.AddNav(
-		web.NavItem{Key: "nav.scope_systems", Path: "/scope/systems", Perm: Read, Order: 100},
-		web.NavItem{Key: "nav.scope_profile", Path: "/scope/profile", Perm: Read, Order: 110},
-	)
-	s.AddWidget(web.Widget{Order: 100, Perm: Read, Render: m.widget})
 	b, err := files.ReadFile("openapi.json")
 	if err != nil {
 		return fmt.Errorf("scope openapi: %w", err)
 	}
 	return s.AddOpenAPI(b)
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "nav.scope_systems", Path: "/scope/systems", Perm: Read, Order: 100},
+		{Key: "nav.scope_profile", Path: "/scope/profile", Perm: Read, Order: 110},
+	}
+}
+
+// Widgets implements kernel.Dashboard.
+func (m *Module) Widgets() []web.Widget {
+	return []web.Widget{{Order: 100, Perm: Read, Render: m.widget}}
 }

@@ -163,8 +163,9 @@ func (s *Service) BackfillSortKeys(ctx context.Context) error {
 type Service struct {
 	// Changes tells other capabilities, after commit, that an organisation's scope
 	// records changed: the system's id, or 0 for the profile and for bulk changes (an
-	// import). The obligations capability re-evaluates its rules there.
-	kernel.Changes
+	// import). The obligations capability re-evaluates its rules there. The module
+	// replaces it with the installation's change bus when it is provisioned.
+	*kernel.Changes
 
 	db  *store.DB
 	now func() time.Time
@@ -172,7 +173,7 @@ type Service struct {
 
 // NewService returns the scope service over db.
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, now: time.Now}
+	return &Service{Changes: &kernel.Changes{}, db: db, now: time.Now}
 }
 
 // SetClock replaces the service's clock (tests and demo data use a fixed "today").

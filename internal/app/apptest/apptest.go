@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"ciiguard/internal/app"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -29,11 +30,17 @@ type Env struct {
 // Start opens an installation on engine d, seeds the demo and serves it on loopback.
 func Start(t testing.TB, d store.Dialect) *Env {
 	t.Helper()
+	return StartWith(t, d, nil)
+}
+
+// StartWith is Start with the given modules (nil: app.Modules()).
+func StartWith(t testing.TB, d store.Dialect, mods []kernel.Module) *Env {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := app.Open(context.Background(), app.Config{Data: t.TempDir(), DB: storetest.DSN(t, d)}, log)
+	a, err := app.Open(context.Background(), app.Config{Data: t.TempDir(), DB: storetest.DSN(t, d), Modules: mods}, log)
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}

@@ -1,0 +1,100 @@
+package kernel
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"sort"
+
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/web"
+)
+
+// The contracts below are what capabilities offer each other through the Registry. The
+// owner of a thing implements its contract; whoever needs it looks it up by interface.
+
+// Pages that other capabilities may add sections to: the page's owner shows them.
+const (
+	// PageObligation is an obligation's page (the obligations capability); the section's
+	// id is the obligation id.
+	PageObligation = "obligation"
+	// PageSystem is a system's page (the scope capability); the id is the system id.
+	PageSystem = "system"
+)
+
+// Section is a part of another capability's detail page (the framework controls mapped to
+// an obligation, say). Render returns "" when it has nothing to show the request's user.
+type Section struct {
+	Page   string // one of the Page* names
+	Order  int    // lower first
+	Render func(r *http.Request, id string) (template.HTML, error)
+}
+
+// SectionProvider is implemented by capabilities that add sections to others' pages.
+type SectionProvider interface {
+	Sections() []Section
+}
+
+// SectionsFor returns every section offered for page, in order.
+func SectionsFor(r *Registry, page string) []Section {
+	var out []Section
+	for _, p := range All[SectionProvider](r) {
+		for _, s := range p.Sections() {
+			if s.Page == page {
+				out = append(out, s)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
+	return out
+}
+
+// RenderSections renders secs for the page of id, leaving out the empty ones.
+func RenderSections(r *http.Request, secs []Section, id string) ([]template.HTML, error) {
+	var out []template.HTML
+	for _, s := range secs {
+		h, err := s.Render(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if h != "" {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// Navigation is implemented by capabilities with entries in the navigation bar.
+type Navigation interface {
+	Nav() []web.NavItem
+}
+
+// Dashboard is implemented by capabilities with widgets on the dashboard.
+type Dashboard interface {
+	Widgets() []web.Widget
+}
+
+// Evidence is the organisation's store of evidence files, which other capabilities cite
+// by SHA-256 (an attestation's proof, say). The evidence capability implements it.
+type Evidence interface {
+	// Upload stores the file uploaded in the multipart form field of r for the request's
+	// organisation and returns its SHA-256. A missing or unreadable file is a
+	// problem.Field error on field.
+	Upload(r *http.Request, field string) (sha256 string, err error)
+	// Cite checks that the context's organisation holds the file: store.ErrNotFound when
+	// it does not, even if another organisation holds the same bytes.
+	Cite(ctx context.Context, sha256 string) error
+	// UploadLimit is the largest file Upload accepts, in bytes, for request body limits.
+	UploadLimit() int64
+}
+
+// Obligations is the catalog of duties in force for an organisation and where the
+// organisation stands on them. The obligations capability implements it.
+type Obligations interface {
+	// Catalog is the context's organisation's catalog: the embedded one and its own
+	// policies.
+	Catalog(ctx context.Context) (*catalog.Catalog, error)
+	// CurrentFindings are the context's organisation's latest findings, every subject.
+	CurrentFindings(ctx context.Context) ([]rules.Finding, error)
+}
