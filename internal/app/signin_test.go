@@ -170,3 +170,45 @@ func TestFailedSignInsAreAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestDistributedGuessingSlowsButNeverBlocks: one account guessed from many addresses
+// goes on the slower path. Attempts from new addresses then run one at a time (a second
+// one meanwhile is told, in the page's language, to retry in seconds), the owner's usual
+// address is not slowed, and the owner at a new address still gets in.
+func TestDistributedGuessingSlowsButNeverBlocks(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	victim := demoEmail[auth.Analyst]
+	if code := signInForm(t, env, "127.0.0.9")(victim, app.DemoPassword); code != http.StatusSeeOther {
+		t.Fatalf("owner's sign-in before the attack: %d", code)
+	}
+	for i := 0; i < auth.SlowAfter; i++ {
+		ip := "127.0.1." + itoa(int64(1+i/auth.FreeFailures))
+		if code := signInForm(t, env, ip)(victim, "wrong-password-123"); code != http.StatusUnauthorized {
+			t.Fatalf("distributed failure %d from %s: %d, want 401", i+1, ip, code)
+		}
+	}
+	slowForm, second := signInForm(t, env, "127.0.2.1"), fromAddress(t, env, "127.0.2.2")
+	_, body := second.Do("GET", "/login", nil, map[string]string{"Accept-Language": "zh-CN"})
+	tok := formToken.FindStringSubmatch(body)[1]
+	started := make(chan struct{})
+	slowCode := make(chan int, 1)
+	go func() {
+		close(started)
+		slowCode <- slowForm(victim, "wrong-password-456")
+	}()
+	<-started
+	time.Sleep(300 * time.Millisecond) // the first new address is now waiting its turn's delay
+	res, page := second.Do("POST", "/login", url.Values{"_csrf": {tok}, "email": {victim}, "password": {"wrong-password-789"}}, map[string]string{"Accept-Language": "zh-CN"})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(page, "逐个核验") {
+		t.Errorf("a second new address during a slow check: %d, Retry-After %q, want 429 saying (in Chinese) attempts are checked one at a time", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if code := <-slowCode; code != http.StatusUnauthorized {
+		t.Errorf("the slow check itself: %d, want 401 (checked, wrong)", code)
+	}
+	if code := signInForm(t, env, "127.0.0.9")(victim, app.DemoPassword); code != http.StatusSeeOther {
+		t.Fatalf("owner at the usual address during the attack: %d, want 303", code)
+	}
+	if code := signInForm(t, env, "127.0.2.3")(victim, app.DemoPassword); code != http.StatusSeeOther {
+		t.Fatalf("owner at a new address during the attack: %d, want 303 (slower, not blocked)", code)
+	}
+}

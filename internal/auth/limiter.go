@@ -13,9 +13,12 @@ import (
 // address, nor other users behind the attacker's address (a NAT).
 //
 // Guessing spread over many addresses, or one address trying many accounts, is met with a
-// slower path instead of a refusal: once an account (or an address) has SlowAfter failures
-// within SlowWindow, each attempt for it waits SlowDelay before its password is checked.
-// Nobody is locked out; guessing gets slower.
+// slower path instead of a block: once an account (or an address) has SlowAfter failures
+// within SlowWindow, attempts for it from addresses it has not signed in from before run
+// one at a time, each waiting SlowDelay before its password is checked, so however many
+// machines guess, that account gets at most one guess per SlowDelay. An address the
+// account signed in from within KnownFor skips the slower path: the owner at a usual place
+// is not slowed by someone else's guessing.
 const (
 	FreeFailures   = 5
 	FirstDelay     = 30 * time.Second
@@ -25,7 +28,8 @@ const (
 	AddrSlowAfter  = 100 // one address, many accounts: higher, for the many users behind a NAT
 	SlowWindow     = 15 * time.Minute
 	SlowDelay      = 2 * time.Second
-	maxLimiterKeys = 200_000 // beyond this, pairs not failing lately are dropped early
+	KnownFor       = 30 * 24 * time.Hour // how long a successful sign-in makes its pair known
+	maxLimiterKeys = 200_000             // beyond this, pairs not failing lately are dropped early
 )
 
 // Delay returns how long an address must wait after its failures-th failure for an
@@ -48,6 +52,8 @@ type Limiter struct {
 	pairs     map[pairKey]*pairState
 	accounts  map[string][]time.Time // recent failures per account, oldest first, at most SlowAfter
 	addresses map[string][]time.Time // the same per address, at most AddrSlowAfter
+	known     map[pairKey]time.Time  // the latest successful sign-in of each pair
+	slowHeld  map[string]bool        // "a:"+account or "r:"+address with a slow-path check in flight
 	lastSweep time.Time
 	now       func() time.Time
 }
@@ -62,7 +68,8 @@ type pairState struct {
 
 // NewLimiter returns an empty limiter.
 func NewLimiter() *Limiter {
-	return &Limiter{pairs: map[pairKey]*pairState{}, accounts: map[string][]time.Time{}, addresses: map[string][]time.Time{}, now: time.Now}
+	return &Limiter{pairs: map[pairKey]*pairState{}, accounts: map[string][]time.Time{}, addresses: map[string][]time.Time{},
+		known: map[pairKey]time.Time{}, slowHeld: map[string]bool{}, now: time.Now}
 }
 
 // addrKey groups an IPv6 address by its /64, which one subscriber usually holds whole; an
@@ -80,14 +87,20 @@ func addrKey(addr string) string {
 type Attempt struct {
 	l    *Limiter
 	key  pairKey
+	held []string // slow-path keys this attempt holds
 	done bool
 }
 
+// ErrSlowPath is the reason given when an attempt on the slower path must wait for the
+// one already running for its account or address.
+const ErrSlowPath = "this account or address is on the slower path after many failed sign-ins; try again in a few seconds"
+
 // Reserve reserves an attempt for account from addr before its password is checked, so
 // that attempts running at the same time count against the allowance together. It returns
-// the attempt and how long to hold it before checking (the slower path), or nil and how
-// long the caller must wait before trying again.
-func (l *Limiter) Reserve(account, addr string) (a *Attempt, slow, retry time.Duration) {
+// the attempt and how long to hold it before checking (the slower path), or nil, how long
+// the caller must wait before trying again, and whether that is the slower path's turn
+// (another attempt on it is running) rather than the pair's own delay.
+func (l *Limiter) Reserve(account, addr string) (a *Attempt, slow, retry time.Duration, slowTurn bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -103,17 +116,34 @@ func (l *Limiter) Reserve(account, addr string) (a *Attempt, slow, retry time.Du
 		// the failures so far has passed.
 		next := p.last.Add(Delay(p.failures))
 		if p.inFlight > 0 {
-			return nil, 0, Delay(p.failures + p.inFlight)
+			return nil, 0, Delay(p.failures + p.inFlight), false
 		}
 		if now.Before(next) {
-			return nil, 0, next.Sub(now)
+			return nil, 0, next.Sub(now), false
+		}
+	}
+	a = &Attempt{l: l, key: k}
+	if at, ok := l.known[k]; !ok || now.Sub(at) > KnownFor {
+		if len(recent(l.accounts[account], now)) >= SlowAfter {
+			a.held = append(a.held, "a:"+account)
+		}
+		if len(recent(l.addresses[k.addr], now)) >= AddrSlowAfter {
+			a.held = append(a.held, "r:"+k.addr)
+		}
+		for _, h := range a.held {
+			if l.slowHeld[h] {
+				return nil, 0, SlowDelay, true
+			}
+		}
+		for _, h := range a.held {
+			l.slowHeld[h] = true
+		}
+		if len(a.held) > 0 {
+			slow = SlowDelay
 		}
 	}
 	p.inFlight++
-	if len(recent(l.accounts[account], now)) >= SlowAfter || len(recent(l.addresses[k.addr], now)) >= AddrSlowAfter {
-		slow = SlowDelay
-	}
-	return &Attempt{l: l, key: k}, slow, 0
+	return a, slow, 0, false
 }
 
 // recent returns the timestamps inside the slow window.
@@ -149,6 +179,9 @@ func (a *Attempt) finish(fn func(p *pairState, now time.Time)) {
 		l.pairs[a.key] = p
 	}
 	p.inFlight--
+	for _, h := range a.held {
+		delete(l.slowHeld, h)
+	}
 	fn(p, l.now())
 	if p.failures == 0 && p.inFlight == 0 {
 		delete(l.pairs, a.key)
@@ -165,10 +198,13 @@ func (a *Attempt) Fail() {
 	})
 }
 
-// Succeed clears the pair's failures: the owner signed in from this address. Failures
-// from other addresses stay counted against their own pairs.
+// Succeed clears the pair's failures and remembers the pair as known: the owner signed
+// in from this address. Failures from other addresses stay counted against their own pairs.
 func (a *Attempt) Succeed() {
-	a.finish(func(p *pairState, _ time.Time) { p.failures = 0 })
+	a.finish(func(p *pairState, now time.Time) {
+		p.failures = 0
+		a.l.known[a.key] = now
+	})
 }
 
 // Cancel gives the reservation back without counting it, for an attempt whose password
@@ -180,7 +216,7 @@ func (a *Attempt) Cancel() {
 // sweep drops state nobody needs any more, at most once a minute, or at once when the
 // maps have grown past maxLimiterKeys (an address spraying accounts).
 func (l *Limiter) sweep(now time.Time) {
-	big := len(l.pairs) > maxLimiterKeys || len(l.accounts) > maxLimiterKeys || len(l.addresses) > maxLimiterKeys
+	big := len(l.pairs) > maxLimiterKeys || len(l.accounts) > maxLimiterKeys || len(l.addresses) > maxLimiterKeys || len(l.known) > maxLimiterKeys
 	if !big && now.Sub(l.lastSweep) < time.Minute {
 		return
 	}
@@ -192,6 +228,11 @@ func (l *Limiter) sweep(now time.Time) {
 	for k, p := range l.pairs {
 		if p.inFlight == 0 && now.Sub(p.last) > forget {
 			delete(l.pairs, k)
+		}
+	}
+	for k, at := range l.known {
+		if now.Sub(at) > KnownFor || (big && len(l.known) > maxLimiterKeys && now.Sub(at) > time.Hour) {
+			delete(l.known, k)
 		}
 	}
 	for _, m := range []map[string][]time.Time{l.accounts, l.addresses} {

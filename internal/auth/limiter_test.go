@@ -40,7 +40,7 @@ func TestLimiterReservesParallelAttempts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if a, _, _ := l.Reserve("a@x", "10.0.0.1"); a != nil {
+			if a, _, _, _ := l.Reserve("a@x", "10.0.0.1"); a != nil {
 				mu.Lock()
 				got = append(got, a)
 				mu.Unlock()
@@ -54,35 +54,35 @@ func TestLimiterReservesParallelAttempts(t *testing.T) {
 	for _, a := range got {
 		a.Fail()
 	}
-	if a, _, retry := l.Reserve("a@x", "10.0.0.1"); a != nil || retry != 30*time.Second {
+	if a, _, retry, _ := l.Reserve("a@x", "10.0.0.1"); a != nil || retry != 30*time.Second {
 		t.Fatalf("after 5 failures: attempt %v, retry %v; want refused for 30s", a != nil, retry)
 	}
 	// The owner at another address, and another account behind the same address, are not
 	// affected.
 	for _, c := range [][2]string{{"a@x", "10.0.0.2"}, {"b@x", "10.0.0.1"}} {
-		a, slow, _ := l.Reserve(c[0], c[1])
+		a, slow, _, _ := l.Reserve(c[0], c[1])
 		if a == nil || slow != 0 {
 			t.Fatalf("%s from %s during the attack: reserved %v, slow %v; want a normal attempt", c[0], c[1], a != nil, slow)
 		}
 		a.Succeed()
 	}
 	*now = now.Add(30 * time.Second)
-	first, _, _ := l.Reserve("a@x", "10.0.0.1")
+	first, _, _, _ := l.Reserve("a@x", "10.0.0.1")
 	if first == nil {
 		t.Fatal("after the 30 s delay: still refused")
 	}
-	if a, _, _ := l.Reserve("a@x", "10.0.0.1"); a != nil {
+	if a, _, _, _ := l.Reserve("a@x", "10.0.0.1"); a != nil {
 		t.Fatal("past the allowance a second attempt ran alongside the first")
 	}
 	first.Fail()
-	if _, _, retry := l.Reserve("a@x", "10.0.0.1"); retry != time.Minute {
+	if _, _, retry, _ := l.Reserve("a@x", "10.0.0.1"); retry != time.Minute {
 		t.Fatalf("after the 6th failure: retry %v, want 1m", retry)
 	}
 	*now = now.Add(time.Minute)
-	a, _, _ := l.Reserve("a@x", "10.0.0.1")
+	a, _, _, _ := l.Reserve("a@x", "10.0.0.1")
 	a.Succeed()
 	for i := 0; i < 5; i++ {
-		a, _, _ := l.Reserve("a@x", "10.0.0.1")
+		a, _, _, _ := l.Reserve("a@x", "10.0.0.1")
 		if a == nil {
 			t.Fatalf("after a success, attempt %d refused: the success did not clear the pair", i+1)
 		}
@@ -95,7 +95,7 @@ func TestLimiterReservesParallelAttempts(t *testing.T) {
 func TestLimiterCancelDoesNotCount(t *testing.T) {
 	l, _ := fakeLimiter()
 	for i := 0; i < 20; i++ {
-		a, _, _ := l.Reserve("a@x", "10.0.0.1")
+		a, _, _, _ := l.Reserve("a@x", "10.0.0.1")
 		if a == nil {
 			t.Fatalf("attempt %d refused after only cancelled ones", i+1)
 		}
@@ -105,30 +105,53 @@ func TestLimiterCancelDoesNotCount(t *testing.T) {
 }
 
 // TestLimiterSlowPath: guessing one account from many addresses, or many accounts from one
-// address, slows attempts down but never refuses them.
+// address, puts attempts from new places on the slower path (delayed, one at a time) but
+// never refuses them for long, and the owner's usual address is not slowed at all.
 func TestLimiterSlowPath(t *testing.T) {
 	l, now := fakeLimiter()
+	owner, _, _, _ := l.Reserve("a@x", "192.0.2.1")
+	owner.Succeed() // the owner's usual address, before the attack
 	for i := 0; i < SlowAfter; i++ {
-		a, slow, _ := l.Reserve("a@x", "10.1.0."+itoa(i))
+		a, slow, _, _ := l.Reserve("a@x", "10.1.0."+itoa(i))
 		if a == nil || slow != 0 {
 			t.Fatalf("distributed failure %d: reserved %v slow %v", i+1, a != nil, slow)
 		}
 		a.Fail()
 	}
-	a, slow, _ := l.Reserve("a@x", "10.9.9.9")
-	if a == nil || slow != SlowDelay {
-		t.Fatalf("after %d failures from many addresses: reserved %v slow %v, want the slower path", SlowAfter, a != nil, slow)
+	first, slow, _, _ := l.Reserve("a@x", "10.9.9.9")
+	if first == nil || slow != SlowDelay {
+		t.Fatalf("after %d failures from many addresses: reserved %v slow %v, want the slower path", SlowAfter, first != nil, slow)
 	}
-	a.Cancel()
+	if a, _, retry, turn := l.Reserve("a@x", "10.9.9.10"); a != nil || !turn || retry != SlowDelay {
+		t.Fatalf("a second new address while one slow check runs: reserved %v, slow turn %v, retry %v; want a wait of %v", a != nil, turn, retry, SlowDelay)
+	}
+	if a, slow, _, _ := l.Reserve("a@x", "192.0.2.1"); a == nil || slow != 0 {
+		t.Fatalf("the owner's known address during the attack: reserved %v slow %v, want a normal attempt", a != nil, slow)
+	} else {
+		a.Cancel()
+	}
+	if a, slow, _, _ := l.Reserve("b@x", "10.9.9.10"); a == nil || slow != 0 {
+		t.Fatalf("another account is slowed by the attack on a@x: reserved %v slow %v", a != nil, slow)
+	} else {
+		a.Cancel()
+	}
+	first.Fail()
+	if a, slow, _, _ := l.Reserve("a@x", "10.9.9.10"); a == nil || slow != SlowDelay {
+		t.Fatalf("after the running slow check ended: reserved %v slow %v, want the next one", a != nil, slow)
+	} else {
+		a.Cancel()
+	}
 	for i := 0; i < AddrSlowAfter; i++ {
-		a, _, _ := l.Reserve("user"+itoa(i)+"@x", "10.2.0.1")
+		a, _, _, _ := l.Reserve("user"+itoa(i)+"@x", "10.2.0.1")
 		a.Fail()
 	}
-	if a, slow, _ := l.Reserve("fresh@x", "10.2.0.1"); a == nil || slow != SlowDelay {
+	if a, slow, _, _ := l.Reserve("fresh@x", "10.2.0.1"); a == nil || slow != SlowDelay {
 		t.Fatalf("after %d failures from one address: reserved %v slow %v, want the slower path", AddrSlowAfter, a != nil, slow)
+	} else {
+		a.Cancel()
 	}
 	*now = now.Add(SlowWindow + time.Second)
-	if a, slow, _ := l.Reserve("a@x", "10.9.9.8"); a == nil || slow != 0 {
+	if a, slow, _, _ := l.Reserve("a@x", "10.9.9.8"); a == nil || slow != 0 {
 		t.Fatalf("after the window: reserved %v slow %v", a != nil, slow)
 	}
 }
@@ -137,13 +160,13 @@ func TestLimiterSlowPath(t *testing.T) {
 func TestLimiterIPv6Prefix(t *testing.T) {
 	l, _ := fakeLimiter()
 	for i := 0; i < FreeFailures; i++ {
-		a, _, _ := l.Reserve("a@x", "2001:db8::"+itoa(i+1))
+		a, _, _, _ := l.Reserve("a@x", "2001:db8::"+itoa(i+1))
 		a.Fail()
 	}
-	if a, _, _ := l.Reserve("a@x", "2001:db8::ffff"); a != nil {
+	if a, _, _, _ := l.Reserve("a@x", "2001:db8::ffff"); a != nil {
 		t.Fatal("another address of the same /64 is not delayed")
 	}
-	if a, _, _ := l.Reserve("a@x", "2001:db8:0:1::1"); a == nil {
+	if a, _, _, _ := l.Reserve("a@x", "2001:db8:0:1::1"); a == nil {
 		t.Fatal("an address of another /64 is delayed")
 	}
 }

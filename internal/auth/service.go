@@ -454,9 +454,13 @@ var ErrLoginFailed = errors.New("e-mail or password is wrong, or the account is 
 // in the audit trail.
 func (s *Service) Login(ctx context.Context, email, password, remote string) (string, Principal, error) {
 	email = normEmail(email)
-	att, slow, retry := s.Limiter.Reserve(email, remote)
+	att, slow, retry, slowTurn := s.Limiter.Reserve(email, remote)
 	if att == nil {
-		return "", Principal{}, &problem.TooMany{Reason: "too many failed sign-ins for this account from this address; try again later", RetryAfter: int(retry.Seconds()) + 1}
+		reason := "too many failed sign-ins for this account from this address; try again later"
+		if slowTurn {
+			reason = ErrSlowPath
+		}
+		return "", Principal{}, &problem.TooMany{Reason: reason, RetryAfter: int(retry.Seconds()) + 1}
 	}
 	defer att.Cancel() // gives the reservation back unless decided below
 	if slow > 0 {

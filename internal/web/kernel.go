@@ -149,7 +149,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if t, ok := problem.As[*problem.TooMany](err); ok {
 			w.Header().Set("Retry-After", fmt.Sprint(t.RetryAfter))
-			return s.renderLogin(w, r, http.StatusTooManyRequests, s.Messages.T(lang, "login.too_many"))
+			key := "login.too_many"
+			if t.Reason == auth.ErrSlowPath {
+				key = "login.slow"
+			}
+			return s.renderLogin(w, r, http.StatusTooManyRequests, s.Messages.T(lang, key))
 		}
 		if errors.Is(err, auth.ErrBusy) {
 			w.Header().Set("Retry-After", "1")
