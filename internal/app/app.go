@@ -136,6 +136,9 @@ func (a *App) Close() error {
 			errs = append(errs, c.Close())
 		}
 	}
+	if a.Web != nil {
+		a.Web.Close() // writes the pending counts of refused writes
+	}
 	errs = append(errs, a.DB.Close())
 	return errors.Join(errs...)
 }

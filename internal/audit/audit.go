@@ -59,6 +59,9 @@ const (
 	// SenderRefused is a syslog sender address or network refused because it overlaps
 	// another organisation's.
 	SenderRefused = "sender_refused"
+	// WriteRefused is a write request (any method but GET, HEAD, OPTIONS) answered 403 or
+	// 404: a role that may not, or a record of another organisation.
+	WriteRefused = "write_refused"
 )
 
 // Actor is who did something: set on the request context by the auth middleware, or by the
@@ -205,6 +208,12 @@ func (b *Break) Error() string {
 // Verify walks the whole chain in order and returns the number of entries checked and, if
 // the chain does not hold, a *Break naming the first entry that differs.
 func Verify(ctx context.Context, db *store.DB) (int64, error) {
+	return verify(ctx, db, nil)
+}
+
+// verify walks the chain; each entry that holds is passed to check (when not nil), whose
+// error stops the walk.
+func verify(ctx context.Context, db *store.DB, check func(*Entry) error) (int64, error) {
 	var checked int64
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(`SELECT ` + entryColumns + ` FROM audit_log ORDER BY seq`)
@@ -225,6 +234,11 @@ func Verify(ctx context.Context, db *store.DB) (int64, error) {
 				return &Break{Seq: e.Seq, Reason: "previous-hash link does not match the entry before it"}
 			case chainHash(&e) != e.Hash:
 				return &Break{Seq: e.Seq, Reason: "entry content does not match its hash (edited)"}
+			}
+			if check != nil {
+				if err := check(&e); err != nil {
+					return err
+				}
 			}
 			prev, want = e.Hash, want+1
 			checked++

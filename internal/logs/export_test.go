@@ -26,3 +26,6 @@ func (m *Module) OccupyIngest() func() {
 		}
 	}
 }
+
+// SetAnchorEvery shortens the interval of the audit anchors (before Start).
+func (m *Module) SetAnchorEvery(d time.Duration) { m.anchorEvery = d }

@@ -81,6 +81,9 @@ type Module struct {
 	v       *vault.Vault
 	res     *resolver
 	limits  senderLimits
+	// anchorEvery is how often the audit chain's heads are anchored in the vault;
+	// zero means audit.AnchorInterval (tests shorten it).
+	anchorEvery time.Duration
 	count   *counter
 	slots   chan struct{}
 	readers chan struct{}
@@ -253,8 +256,9 @@ func (m *Module) Widgets() []web.Widget {
 }
 
 // Start implements kernel.Starter: it opens the syslog listeners of the module's flags
-// and runs the background work (flushing per-source counters, the daily purge) until ctx
-// is cancelled or Close is called.
+// and runs the background work (flushing per-source counters, the daily purge, anchoring
+// the audit trail's heads in the vault every minute) until ctx is cancelled or Close is
+// called.
 func (m *Module) Start(ctx context.Context) error {
 	if err := m.Listen(m.listen); err != nil {
 		return err
@@ -264,9 +268,10 @@ func (m *Module) Start(ctx context.Context) error {
 	m.mu.Lock()
 	m.stop = cancel
 	m.mu.Unlock()
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go m.flushLoop(ctx)
 	go m.purgeLoop(ctx)
+	go m.anchorLoop(ctx)
 	return nil
 }
 

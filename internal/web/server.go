@@ -83,6 +83,7 @@ type Server struct {
 	reqs     *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	secure   bool
+	refused  refusals
 }
 
 // NewServer builds the server with the kernel's pages (login, logout, language, dashboard,
@@ -179,6 +180,7 @@ func (s *Server) handle(pattern string, perm auth.Permission, api bool, maxBody 
 		defer func() {
 			s.reqs.WithLabelValues(method, route, fmt.Sprint(rw.code)).Inc()
 			s.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+			s.noteRefusal(r, rw.code)
 		}()
 		r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
 		if err := s.authorize(rw, r, perm, api, &r); err != nil {
