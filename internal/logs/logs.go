@@ -78,15 +78,15 @@ type Module struct {
 	now    func() time.Time
 	listen ListenerConfig // the syslog listeners of the flags, opened by Start
 
-	v       *vault.Vault
-	res     *resolver
-	limits  senderLimits
+	v      *vault.Vault
+	res    *resolver
+	limits senderLimits
 	// anchorEvery is how often the audit chain's heads are anchored in the vault;
 	// zero means audit.AnchorInterval (tests shorten it).
 	anchorEvery time.Duration
-	count   *counter
-	slots   chan struct{}
-	readers chan struct{}
+	count       *counter
+	slots       chan struct{}
+	readers     chan struct{}
 
 	mu        sync.Mutex
 	listeners []*ingest.Listener
