@@ -63,7 +63,9 @@ func NewAnchorer(db *store.DB, log AnchorLog, now func() time.Time) *Anchorer {
 }
 
 // Once anchors the newest entry of every organisation that has entries after the last
-// round, and returns how many anchors it wrote.
+// round, and returns how many anchors it wrote. Entries of no organisation (a failed
+// sign-in to an unknown account) have no log of their own; the chain pins them with the
+// next anchored entry of any organisation.
 func (a *Anchorer) Once(ctx context.Context) (int, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -71,7 +73,7 @@ func (a *Anchorer) Once(ctx context.Context) (int, error) {
 	var top int64
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Query(`SELECT l.org_id, l.seq, l.hash FROM audit_log l
-			JOIN (SELECT org_id, MAX(seq) AS seq FROM audit_log WHERE seq > $1 GROUP BY org_id) m ON l.seq = m.seq
+			JOIN (SELECT org_id, MAX(seq) AS seq FROM audit_log WHERE seq > $1 AND org_id > 0 GROUP BY org_id) m ON l.seq = m.seq
 			ORDER BY l.seq`, a.seen)
 		if err != nil {
 			return fmt.Errorf("audit anchor: read heads: %w", err)

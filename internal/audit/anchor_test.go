@@ -96,7 +96,7 @@ func TestAnchorsNameTruncationAndRewriting(t *testing.T) {
 		wantIn    string // in the reason
 	}{
 		{"intact", func(*testing.T, *store.DB) {}, true, 0, ""},
-		{"newest two deleted, head rewound", func(t *testing.T, db *store.DB) {
+		{"newest three deleted, head rewound", func(t *testing.T, db *store.DB) {
 			exec(t, db, `DELETE FROM audit_log WHERE seq > 4`, `UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4) WHERE id = 1`)
 		}, true, 5, "the trail ends at entry 4, but the vault anchored entry 6"},
 		{"cut back before the first anchors", func(t *testing.T, db *store.DB) {
@@ -150,6 +150,8 @@ func TestAnchorsNameTruncationAndRewriting(t *testing.T) {
 				record(1)
 				clock = clock.Add(time.Minute)
 				anchor(1) // organisation 1 at entry 6
+				record(0) // no organisation: nothing to anchor it in
+				anchor(0)
 				as, _ := log.Anchors(ctx)
 				if len(as) != 3 {
 					t.Fatalf("anchors: %+v", as)
