@@ -33,7 +33,7 @@ func TestAuditHeadsAreAnchoredInTheVault(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := m.Register(kernel.Deps{DB: db, Auth: as, Web: srv, Log: log, DataDir: t.TempDir()}); err != nil {
+		if err := kernel.Assemble(context.Background(), kernel.Deps{DB: db, Auth: as, Web: srv, Log: log, DataDir: t.TempDir()}, m); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { m.Close() })
