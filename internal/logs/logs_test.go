@@ -441,8 +441,9 @@ func TestRetentionRefusesLessThanSixMonths(t *testing.T) {
 		}{
 			{"90", 400, "Art. 21(3)"},
 			{"179", 400, "Art. 23(3)"},
-			{"-1", 400, "180"},
-			{"180", 200, `"days": 180`},
+			{"-1", 400, "184"},
+			{"180", 400, "184"}, // six calendar months can be 184 days (1 January back to 1 July)
+			{"184", 200, `"days": 184`},
 			{"400", 200, `"days": 400`},
 			{"99999", 400, "at most"},
 		}
@@ -625,7 +626,7 @@ func TestHoldBlocksPurge(t *testing.T) {
 		ctx = store.WithOrg(ctx, org.ID)
 
 		var facts rules.Org
-		if err := m.ContributeFacts(ctx, &facts); err != nil || facts.LogRetentionDays != 180 || facts.LogSources != 0 {
+		if err := m.ContributeFacts(ctx, &facts); err != nil || facts.LogRetentionDays != 184 || facts.LogSources != 0 {
 			t.Fatalf("facts of a new organisation: %+v %v", facts, err)
 		}
 		src, _, err := m.CreateSource(ctx, auth.Principal{}, logs.NewSource{Name: "fw", Kind: logs.KindUDP, Sender: "192.0.2.1"})

@@ -333,7 +333,7 @@ func (m *Module) widget(r *http.Request) (template.HTML, error) {
 }
 
 // ContributeFacts sets the rules engine's log facts of the context's organisation:
-// org.log_retention_days (180 when never set) and org.log_sources (registered sources).
+// org.log_retention_days (184 when never set) and org.log_sources (registered sources).
 func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
 	return m.d.DB.Read(ctx, func(tx *store.Tx) error {
 		ret, err := readRetention(tx)

@@ -15,7 +15,8 @@ import (
 )
 
 // MinRetentionDays is the legal minimum: six months under CSL 2016 Art. 21(3) and CSL
-// (2025 amendment) Art. 23(3), counted as the vault counts it (180 days).
+// (2025 amendment) Art. 23(3). Six calendar months are 181 to 184 days depending on the
+// dates; the floor is the longest, 184, so that six months of logs are kept every day.
 const MinRetentionDays = int(vault.MinRetention / (24 * time.Hour))
 
 // MaxRetentionDays caps retention at ten years, beyond which a number is a typo.
@@ -23,7 +24,7 @@ const MaxRetentionDays = 3650
 
 // RetentionReason is the field error given for a retention below the minimum; pages show
 // the translated message instead.
-const RetentionReason = "must be at least 180 days: network logs must be kept at least six months (CSL 2016 Art. 21(3); CSL 2025 Art. 23(3)) / 网络日志留存不少于六个月（《网络安全法》2016年第二十一条第三项、2025年修正后第二十三条第三项）"
+const RetentionReason = "must be at least 184 days: network logs must be kept at least six months (CSL 2016 Art. 21(3); CSL 2025 Art. 23(3)); six calendar months are 181 to 184 days depending on the dates, and 184 days cover six months back from every day / 不得少于184天：网络日志留存不少于六个月（《网络安全法》（2016）第二十一条第（三）项；《网络安全法》（2025）第二十三条第（三）项），六个自然月为181至184天，184天可保证任何一天都能回溯满六个月"
 
 // Retention is an organisation's log retention.
 type Retention struct {
@@ -61,7 +62,7 @@ func readRetention(tx *store.Tx) (Retention, error) {
 	return r, nil
 }
 
-// SetRetention sets the context's organisation's retention; fewer than 180 days is
+// SetRetention sets the context's organisation's retention; fewer than 184 days is
 // refused, citing the law.
 func (m *Module) SetRetention(ctx context.Context, days int) (Retention, error) {
 	if days < MinRetentionDays {

@@ -59,15 +59,15 @@ func TestDemoPosture(t *testing.T) {
 			t.Fatalf("CSL-LOG-RETENTION finding: %+v", log)
 		}
 		// and says why in words, naming the fact and its value, not the CEL expression.
-		if want := "Met: network logs kept for at least 180 days (log retention in days = 180)"; log.Reason.En != want {
+		if want := "Met: network logs kept for at least 184 days (six calendar months) (log retention in days = 184)"; log.Reason.En != want {
 			t.Errorf("CSL-LOG-RETENTION reason %q, want %q", log.Reason.En, want)
 		}
-		if want := "已满足：网络日志留存不少于180天（日志留存天数 = 180）"; log.Reason.Zh != want {
+		if want := "已满足：网络日志留存不少于184天（六个自然月）（日志留存天数 = 184）"; log.Reason.Zh != want {
 			t.Errorf("CSL-LOG-RETENTION reason %q, want %q", log.Reason.Zh, want)
 		}
-		// The vault's retention (180 days, sources sending) reaches the rules engine.
+		// The vault's retention (184 days, sources sending) reaches the rules engine.
 		if log.Status != rules.StatusMet {
-			t.Fatalf("CSL-LOG-RETENTION with the demo vault's 180-day retention: %s (%s)", log.Status, log.Reason.En)
+			t.Fatalf("CSL-LOG-RETENTION with the demo vault's 184-day retention: %s (%s)", log.Status, log.Reason.En)
 		}
 		res, body := c.Do("GET", "/", nil, nil)
 		if res.StatusCode != 200 || !strings.Contains(body, `id="exposure"`) || !strings.Contains(body, `id="overdue"`) {
@@ -353,7 +353,7 @@ func TestCatalogBrowserBothLanguages(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "23(3)") {
 		t.Fatalf("detail shows the 2025 article: %d", res.StatusCode)
 	}
-	if !strings.Contains(body, "network logs kept for at least 180 days") || !strings.Contains(body, "network operators") {
+	if !strings.Contains(body, "network logs kept for at least 184 days") || !strings.Contains(body, "network operators") {
 		t.Fatalf("detail page does not say in words whom the duty binds and what it requires")
 	}
 	if res, _ := c.Do("GET", "/api/v1/findings", nil, nil); res.StatusCode != http.StatusForbidden {

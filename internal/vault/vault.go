@@ -47,9 +47,11 @@ type Options struct {
 }
 
 // MinRetention is the shortest time network logs must be kept: six months
-// under CSL 2016 Art. 21(3) and CSL (2025 amendment) Art. 23(3). Purge
-// refuses cutoffs that would remove younger events.
-const MinRetention = 180 * 24 * time.Hour
+// under CSL 2016 Art. 21(3) and CSL (2025 amendment) Art. 23(3). Six calendar
+// months back from a day are 181 to 184 days (1 January back to 1 July is 184),
+// so 184 days keep six months of logs on every day of the year. Purge refuses
+// cutoffs that would remove younger events.
+const MinRetention = 184 * 24 * time.Hour
 
 // Vault manages one log per organisation under a directory, with one
 // Ed25519 signing key for the installation.
