@@ -5,8 +5,10 @@
 // Every computation happens on Asia/Shanghai dates, whatever location the input time carries,
 // because a deadline "within 10 working days" is counted on the dates a regulator in Beijing
 // sees. The schedules are data (schedules.yaml, embedded); the State Council publishes a new
-// one each year, and a calendar refuses to count working days in a year it has no schedule
-// for, rather than silently guessing, unless it was built in weekends-only mode.
+// one each year. A strict calendar (New) refuses to count working days in a year it has no
+// schedule for; the shared Official calendar counts such a year on weekends only and says so
+// (MissingYears), so that a deadline is shown as provisional instead of refused, and an
+// administrator can load a year's schedule into it at run time (Load) without a release.
 package calendar
 
 import (
@@ -69,6 +71,7 @@ const (
 // Calendar answers working-day questions. The zero value is not usable; use Official,
 // WeekendsOnly or New. A Calendar is immutable and safe for concurrent use.
 type Calendar struct {
+	mu           sync.RWMutex // guards the maps and known: Load may add a year at run time
 	days         map[civil]dayKind
 	names        map[civil]string
 	years        map[int]bool
@@ -157,7 +160,7 @@ var (
 func initDefaults() {
 	officialOnce.Do(func() {
 		var err error
-		if official, err = New(); err != nil {
+		if official, err = New(WithWeekendsOnlyFallback()); err != nil {
 			// The schedules are embedded and covered by tests; a parse failure is a build defect.
 			panic(fmt.Sprintf("calendar: built-in schedules: %v", err))
 		}
@@ -165,12 +168,66 @@ func initDefaults() {
 	})
 }
 
-// Official returns the shared strict calendar: built-in schedules, unknown years refused.
+// Official returns the shared calendar the rules engine counts with: the built-in schedules
+// plus any loaded at run time (Load); a year with neither is counted on weekends only and
+// reported by MissingYears, so that its deadlines are shown as provisional, never refused.
 func Official() *Calendar { initDefaults(); return official }
 
 // WeekendsOnly returns the shared lenient calendar: built-in schedules where known, weekends
 // only elsewhere.
 func WeekendsOnly() *Calendar { initDefaults(); return weekendsCal }
+
+// Load adds or replaces a year's schedule in a calendar in use, for a year the State Council
+// published after this release. It checks the schedule as the built-in file is checked
+// (Validate) and refuses to replace a built-in year.
+func (c *Calendar) Load(s Schedule) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if IsBuiltin(s.Year) {
+		return fmt.Errorf("calendar: %d is shipped with this release and cannot be replaced", s.Year)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.add(s)
+	return nil
+}
+
+// IsBuiltin reports whether this release ships the schedule of a year.
+func IsBuiltin(year int) bool {
+	scheds, _ := Builtin()
+	for _, s := range scheds {
+		if s.Year == year {
+			return true
+		}
+	}
+	return false
+}
+
+// Knows reports whether the calendar has the official schedule of a year.
+func (c *Calendar) Knows(year int) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.years[year]
+}
+
+// MissingYears lists, ascending, the years from a's to b's (Beijing dates, either order)
+// the calendar has no schedule for: working days counted there are provisional.
+func (c *Calendar) MissingYears(a, b time.Time) []int {
+	ya, yb := a.In(Shanghai).Year(), b.In(Shanghai).Year()
+	if yb < ya {
+		ya, yb = yb, ya
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []int
+	for y := ya; y <= yb; y++ {
+		if !c.years[y] {
+			out = append(out, y)
+		}
+	}
+	return out
+}
 
 func (c *Calendar) add(s Schedule) {
 	for d := range c.days { // replacing a year drops its old entries
@@ -208,6 +265,8 @@ func (a civil) before(b civil) bool {
 // Schedule returns the official arrangement for a year as the calendar holds it (built-in or
 // given with WithSchedule), for showing the holidays and make-up days in the UI.
 func (c *Calendar) Schedule(year int) (Schedule, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if !c.years[year] {
 		return Schedule{}, false
 	}
@@ -237,13 +296,20 @@ func (c *Calendar) Schedule(year int) (Schedule, bool) {
 }
 
 // KnownYears lists the years with an official schedule, ascending.
-func (c *Calendar) KnownYears() []int { return append([]int(nil), c.known...) }
+func (c *Calendar) KnownYears() []int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]int(nil), c.known...)
+}
 
 func (c *Calendar) working(d civil) (bool, error) {
-	if !c.years[d.y] && !c.weekendsOnly {
+	c.mu.RLock()
+	known, kind := c.years[d.y], c.days[d]
+	c.mu.RUnlock()
+	if !known && !c.weekendsOnly {
 		return false, &NoScheduleError{Year: d.y, Known: c.KnownYears()}
 	}
-	switch c.days[d] {
+	switch kind {
 	case holiday:
 		return false, nil
 	case workday:
@@ -257,7 +323,11 @@ func (c *Calendar) working(d civil) (bool, error) {
 func (c *Calendar) IsWorkingDay(t time.Time) (bool, error) { return c.working(civilOf(t)) }
 
 // HolidayName returns the name of the public holiday covering t's Shanghai date, or "".
-func (c *Calendar) HolidayName(t time.Time) string { return c.names[civilOf(t)] }
+func (c *Calendar) HolidayName(t time.Time) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.names[civilOf(t)]
+}
 
 // AddWorkingDays returns the n-th working day after t (before t when n is negative), keeping
 // t's Shanghai clock time. The day of t itself is never counted, which is how "within N

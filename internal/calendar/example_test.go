@@ -20,15 +20,17 @@ func ExampleAddWorkingDays() {
 	// Output: 2025-10-16 15:00
 }
 
-// Years without a State Council schedule are refused unless weekends-only mode is asked for.
+// A strict calendar refuses years without a State Council schedule; the shared Official
+// calendar counts them on weekends only and reports them as missing (provisional).
 func ExampleWeekendsOnly() {
 	start := time.Date(2031, 3, 7, 9, 0, 0, 0, calendar.Shanghai) // a Friday
-	if _, err := calendar.AddWorkingDays(start, 1); err != nil {
+	strict, _ := calendar.New()
+	if _, err := strict.AddWorkingDays(start, 1); err != nil {
 		fmt.Println(err)
 	}
-	next, _ := calendar.WeekendsOnly().AddWorkingDays(start, 1)
-	fmt.Println(next.Format("2006-01-02"))
+	next, _ := calendar.Official().AddWorkingDays(start, 1)
+	fmt.Println(next.Format("2006-01-02"), calendar.Official().MissingYears(start, next))
 	// Output:
 	// calendar: no official schedule for 2031; known years: 2024, 2025, 2026; add the State Council's schedule or use weekends-only mode
-	// 2031-03-10
+	// 2031-03-10 [2031]
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -34,15 +36,43 @@ func calendarDays(a, b time.Time) int64 {
 	return floorDiv(time.Date(yb, mb, db, 0, 0, 0, 0, time.UTC).Unix()-time.Date(ya, ma, da, 0, 0, 0, 0, time.UTC).Unix(), 86400)
 }
 
-// callsHours reports whether a checked deadline expression counts in hours (addHours), which
-// makes its deadline an instant rather than a date.
-func callsHours(a *cel.Ast) bool {
+// provisionalWindow is how far back from a working-day deadline its count can reach: the
+// longest working-day clock of the regime is 90 working days (CSR special procedure), under
+// 140 calendar days even with the Spring Festival in it.
+const provisionalWindow = 140
+
+// markProvisional flags a finding whose deadline was counted in working days through a year
+// the calendar has no official schedule for (counted on weekends only until an administrator
+// loads that year), and says so in the reason.
+func (e *Engine) markProvisional(c *compiled, fd *Finding) {
+	if !c.dueWorking || fd.Due == nil {
+		return
+	}
+	missing := e.cfg.cal.MissingYears(fd.Due.AddDate(0, 0, -provisionalWindow), *fd.Due)
+	if len(missing) == 0 {
+		return
+	}
+	years := make([]string, len(missing))
+	for i, y := range missing {
+		years[i] = strconv.Itoa(y)
+	}
+	fd.Provisional = true
+	fd.Reason.Zh += "（暂定期限：" + strings.Join(years, "、") + "年的放假安排尚未载入，暂按仅周末休息计算工作日）"
+	fd.Reason.En += " (provisional deadline: the official holiday schedule for " + strings.Join(years, ", ") + " is not loaded yet; working days counted with weekends off only)"
+}
+
+// callsFunction reports whether a checked expression calls the named function.
+func callsFunction(a *cel.Ast, name string) bool {
 	found := false
 	visit := ast.NewExprVisitor(func(x ast.Expr) {
-		if x.Kind() == ast.CallKind && x.AsCall().FunctionName() == "addHours" {
+		if x.Kind() == ast.CallKind && x.AsCall().FunctionName() == name {
 			found = true
 		}
 	})
 	ast.PreOrderVisit(ast.NavigateAST(a.NativeRep()), visit)
 	return found
 }
+
+// callsHours reports whether a checked deadline expression counts in hours (addHours), which
+// makes its deadline an instant rather than a date.
+func callsHours(a *cel.Ast) bool { return callsFunction(a, "addHours") }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ciiguard/internal/calendar"
 )
 
 // beijing builds an instant on the Beijing wall clock, whatever the server's zone.
@@ -74,5 +76,43 @@ func TestDeadlineIsABeijingDate(t *testing.T) {
 				t.Errorf("reason %q / %q lacks %q / %q", fd.Reason.En, fd.Reason.Zh, c.reason, c.zh)
 			}
 		})
+	}
+}
+
+// TestWorkingDayClockIntoUnknownYearIsProvisional: MLPS07 Art. 17 has the public security
+// bureau issue the filing certificate "within 10 working days" (收到备案材料之日起的10个工作日内).
+// Filed on Sunday 2026-12-20, the clock ends in 2027, a year without a loaded State Council
+// schedule: the finding is evaluated (never refused), its due date counted on weekends only
+// (Friday 1 January), marked provisional with a warning in both languages; once 2027 is
+// loaded with New Year's Day off, the due date is Monday 4 January and nothing is provisional.
+func TestWorkingDayClockIntoUnknownYearIsProvisional(t *testing.T) {
+	cal, err := calendar.New(calendar.WithWeekendsOnlyFallback())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine([]Rule{{ID: "T-CERTIFY", Subject: SubjectSystem, Check: "false", Due: "addWorkingDays(system.filed_on, 10)"}}, WithCalendar(cal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := &System{ID: 1, FiledOn: day("2026-12-20")}
+	fd, err := e.EvaluateRule(context.Background(), "T-CERTIFY", Facts{Now: beijing("2026-12-21 10:00")}, sys)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if !fd.Provisional || fd.Due == nil || dateOf(*fd.Due) != "2027-01-01" ||
+		!strings.Contains(fd.Reason.En, "provisional deadline") || !strings.Contains(fd.Reason.En, "2027") ||
+		!strings.Contains(fd.Reason.Zh, "暂定期限") {
+		t.Fatalf("provisional %v due %v reason %q / %q", fd.Provisional, fd.Due, fd.Reason.En, fd.Reason.Zh)
+	}
+	s, err := calendar.ParseSchedules([]byte("years:\n  2027:\n    holidays: [{name: 元旦, from: 2027-01-01, to: 2027-01-01}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cal.Load(s[0]); err != nil {
+		t.Fatal(err)
+	}
+	fd, _ = e.EvaluateRule(context.Background(), "T-CERTIFY", Facts{Now: beijing("2026-12-21 10:00")}, sys)
+	if fd.Provisional || fd.Due == nil || dateOf(*fd.Due) != "2027-01-04" || strings.Contains(fd.Reason.En, "provisional") {
+		t.Fatalf("after loading 2027: provisional %v due %v reason %q", fd.Provisional, fd.Due, fd.Reason.En)
 	}
 }

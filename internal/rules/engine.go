@@ -125,7 +125,10 @@ type Finding struct {
 	Due          *time.Time    `json:"due,omitempty"`
 	Penalty      *PenaltyRange `json:"penalty,omitempty"`
 	Evidence     []string      `json:"evidence,omitempty"` // SHA-256 of attestation evidence
-	AttestedBy   string        `json:"attested_by,omitempty"`
+	// Provisional marks a deadline counted in working days through a year without an
+	// official holiday schedule (weekends only until one is loaded).
+	Provisional bool   `json:"provisional,omitempty"`
+	AttestedBy  string `json:"attested_by,omitempty"`
 }
 
 // Defaults for the evaluation limits. A catalog expression costs tens of units; the limit is
@@ -183,6 +186,7 @@ type compiled struct {
 	checkReads          []factRef       // facts read by check and due, shown when it does
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
 	dueInstant          bool            // the deadline counts hours: an instant, not a Beijing date
+	dueWorking          bool            // the deadline counts working days (may be provisional)
 	txt                 reasonText      // the constant parts of this rule's reasons
 }
 
@@ -332,6 +336,7 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 		}
 		if field == "due" {
 			c.dueInstant = callsHours(checked)
+			c.dueWorking = callsFunction(checked, "addWorkingDays")
 		}
 		for _, fr := range factReads(checked) {
 			if !seen[fr] {
@@ -678,6 +683,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 	overdue := dueUnset || (!due.IsZero() && pastDue(s.now, due, c.dueInstant))
 	if c.Attestation != nil {
 		e.attest(s, c, &fd, kind, subjectID, overdue)
+		e.markProvisional(c, &fd)
 		return fd, nil
 	}
 	ok, err := evalBool(c.check, &s.act)
@@ -718,6 +724,7 @@ func (e *Engine) evalOne(ctx context.Context, s *orgScope, c *compiled, kind Sub
 			En: "Not met: " + c.txt.falseEn + values().En + de,
 		}
 	}
+	e.markProvisional(c, &fd)
 	return fd, nil
 }
 

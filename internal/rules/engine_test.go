@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"ciiguard/internal/calendar"
 )
 
 var now = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -209,14 +211,30 @@ func TestCostLimit(t *testing.T) {
 	}
 }
 
+// TestUnscheduledYear: the default calendar counts a year without a State Council schedule
+// on weekends only (the finding is provisional, never refused); an engine given a strict
+// calendar still refuses it.
 func TestUnscheduledYear(t *testing.T) {
-	e, err := NewEngine([]Rule{{ID: "W", Check: "now < addWorkingDays(org.last_risk_assessment, 5)"}})
+	rs := []Rule{{ID: "W", Check: "now < addWorkingDays(org.last_risk_assessment, 5)"}}
+	e, err := NewEngine(rs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.EvaluateRule(context.Background(), "W", Facts{Now: now, Org: Org{LastRiskAssessment: day("2031-01-06")}}, nil)
+	f := Facts{Now: now, Org: Org{LastRiskAssessment: day("2031-01-06")}}
+	if fd, err := e.EvaluateRule(context.Background(), "W", f, nil); err != nil || fd.Status != StatusMet {
+		t.Errorf("default calendar: %v %+v", err, fd)
+	}
+	strict, err := calendar.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err = NewEngine(rs, WithCalendar(strict))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EvaluateRule(context.Background(), "W", f, nil)
 	if err == nil || !strings.Contains(err.Error(), "no official schedule for 2031") {
-		t.Errorf("want schedule error, got %v", err)
+		t.Errorf("strict calendar: want schedule error, got %v", err)
 	}
 }
 
