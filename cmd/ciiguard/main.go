@@ -354,7 +354,7 @@ func orgCmd(stdout, stderr io.Writer) *ffcli.Command {
 	addFS := newFlagSet("org add")
 	var addC common
 	addC.register(addFS)
-	kind := addFS.String("kind", "operator", "operator, regulator or supplier")
+	kind := addFS.String("kind", "operator", "operator, regulator, supplier or installation (the team running this installation; its users get the operations role)")
 	nameZH := addFS.String("name-zh", "", "name in Chinese")
 	nameEN := addFS.String("name-en", "", "name in English")
 	uscc := addFS.String("uscc", "", "unified social credit code")

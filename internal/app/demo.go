@@ -16,22 +16,50 @@ import (
 // throwaway data; real installations create users with `ciiguard user add`.
 const DemoPassword = "ciiguard-demo-2026"
 
-// demoUsers are the demo logins, one per role.
+// The demo organisations. otherOperator is a second operator with the same roles as the
+// first, so that tests can check that a user who holds a permission in its own
+// organisation still gets 404 for the other's records.
+const (
+	gridOperator  = "grid"
+	otherOperator = "water"
+	regulatorOrg  = "regulator"
+	supplierOrg   = "supplier"
+	operationsOrg = "installation"
+)
+
+// demoUsers are the demo logins, one per role and organisation.
 var demoUsers = []struct {
 	Role  auth.Role
-	Kind  auth.OrgKind
+	Org   string
 	Email string
 	Name  string
 }{
-	{auth.Admin, auth.Operator, "admin@grid.demo", "王敏 Wang Min"},
-	{auth.SecurityManager, auth.Operator, "security@grid.demo", "李强 Li Qiang"},
-	{auth.SystemOwner, auth.Operator, "owner@grid.demo", "张伟 Zhang Wei"},
-	{auth.Analyst, auth.Operator, "analyst@grid.demo", "刘洋 Liu Yang"},
-	{auth.Auditor, auth.Operator, "auditor@grid.demo", "陈静 Chen Jing"},
-	{auth.RegulatorAdmin, auth.Regulator, "admin@regulator.demo", "赵磊 Zhao Lei"},
-	{auth.RegulatorAnalyst, auth.Regulator, "analyst@regulator.demo", "孙丽 Sun Li"},
-	{auth.Inspector, auth.Regulator, "inspector@regulator.demo", "周杰 Zhou Jie"},
-	{auth.SupplierUser, auth.Supplier, "user@supplier.demo", "吴芳 Wu Fang"},
+	{auth.Admin, gridOperator, "admin@grid.demo", "王敏 Wang Min"},
+	{auth.SecurityManager, gridOperator, "security@grid.demo", "李强 Li Qiang"},
+	{auth.SystemOwner, gridOperator, "owner@grid.demo", "张伟 Zhang Wei"},
+	{auth.Analyst, gridOperator, "analyst@grid.demo", "刘洋 Liu Yang"},
+	{auth.Auditor, gridOperator, "auditor@grid.demo", "陈静 Chen Jing"},
+	{auth.RegulatorAdmin, regulatorOrg, "admin@regulator.demo", "赵磊 Zhao Lei"},
+	{auth.RegulatorAnalyst, regulatorOrg, "analyst@regulator.demo", "孙丽 Sun Li"},
+	{auth.Inspector, regulatorOrg, "inspector@regulator.demo", "周杰 Zhou Jie"},
+	{auth.SupplierUser, supplierOrg, "user@supplier.demo", "吴芳 Wu Fang"},
+	{auth.Admin, otherOperator, "admin@water.demo", "何军 He Jun"},
+	{auth.SecurityManager, otherOperator, "security@water.demo", "高平 Gao Ping"},
+	{auth.SystemOwner, otherOperator, "owner@water.demo", "林娜 Lin Na"},
+	{auth.Analyst, otherOperator, "analyst@water.demo", "郭涛 Guo Tao"},
+	{auth.Auditor, otherOperator, "auditor@water.demo", "马丽 Ma Li"},
+	{auth.Operations, operationsOrg, "ops@ciiguard.demo", "运维值班 Ops on call"},
+}
+
+// OtherOperatorEmail returns the demo login of role in the second operator organisation
+// (Example Water Co.), which has no other demo records: tests use it as the other tenant.
+func OtherOperatorEmail(role auth.Role) string {
+	for _, u := range demoUsers {
+		if u.Org == otherOperator && u.Role == role {
+			return u.Email
+		}
+	}
+	return ""
 }
 
 // DemoLogin is one printed demo login.
@@ -43,19 +71,19 @@ type DemoLogin struct {
 // records. On a data directory seeded before, it only lists the logins.
 func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 	var logins []DemoLogin
-	names := map[auth.OrgKind]string{}
 	_, err := a.Auth.UserByEmail(ctx, demoUsers[0].Email)
 	switch {
 	case err == nil:
-		orgs, err := a.Auth.ListOrgs(ctx, "")
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range orgs {
-			names[o.Kind] = o.NameEN
-		}
 		for _, u := range demoUsers {
-			logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: names[u.Kind]})
+			du, err := a.Auth.UserByEmail(ctx, u.Email)
+			if err != nil {
+				return nil, fmt.Errorf("demo user %s: %w", u.Email, err)
+			}
+			o, err := a.Auth.GetOrg(ctx, du.OrgID)
+			if err != nil {
+				return nil, fmt.Errorf("organisation of demo user %s: %w", u.Email, err)
+			}
+			logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: o.NameEN})
 		}
 		return logins, nil
 	case !errors.Is(err, store.ErrNotFound):
@@ -63,30 +91,37 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{Label: "demo seed"})
 	d := kernel.Demo{Users: map[auth.Role]auth.User{}}
+	var water, ops auth.Org
 	orgs := []struct {
+		key string
 		dst *auth.Org
 		org auth.Org
 	}{
-		{&d.Operator, auth.Org{Kind: auth.Operator, NameZH: "示例电网有限公司", NameEN: "Example Grid Co., Ltd.", USCC: "91110000MA00000012"}},
-		{&d.Regulator, auth.Org{Kind: auth.Regulator, NameZH: "示例能源监管局（演示）", NameEN: "Example Energy Regulator (demo)"}},
-		{&d.Supplier, auth.Org{Kind: auth.Supplier, NameZH: "示例安全设备有限公司", NameEN: "Example Security Devices Co., Ltd."}},
+		{gridOperator, &d.Operator, auth.Org{Kind: auth.Operator, NameZH: "示例电网有限公司", NameEN: "Example Grid Co., Ltd.", USCC: "91110000MA00000012"}},
+		{regulatorOrg, &d.Regulator, auth.Org{Kind: auth.Regulator, NameZH: "示例能源监管局（演示）", NameEN: "Example Energy Regulator (demo)"}},
+		{supplierOrg, &d.Supplier, auth.Org{Kind: auth.Supplier, NameZH: "示例安全设备有限公司", NameEN: "Example Security Devices Co., Ltd."}},
+		{operationsOrg, &ops, auth.Org{Kind: auth.Installation, NameZH: "本系统运维（演示）", NameEN: "Installation operations (demo)"}},
+		{otherOperator, &water, auth.Org{Kind: auth.Operator, NameZH: "示例水务有限公司", NameEN: "Example Water Co., Ltd.", USCC: "91110000MA0000002P"}},
 	}
+	byKey := map[string]auth.Org{}
 	for _, o := range orgs {
 		created, err := a.Auth.CreateOrg(ctx, o.org)
 		if err != nil {
 			return nil, fmt.Errorf("demo organisation %s: %w", o.org.NameEN, err)
 		}
 		*o.dst = created
-		names[created.Kind] = created.NameEN
+		byKey[o.key] = created
 	}
-	orgOf := map[auth.OrgKind]int64{auth.Operator: d.Operator.ID, auth.Regulator: d.Regulator.ID, auth.Supplier: d.Supplier.ID}
 	for _, u := range demoUsers {
-		created, err := a.Auth.CreateUser(ctx, auth.NewUser{OrgID: orgOf[u.Kind], Email: u.Email, Name: u.Name, Role: u.Role, Password: DemoPassword})
+		org := byKey[u.Org]
+		created, err := a.Auth.CreateUser(ctx, auth.NewUser{OrgID: org.ID, Email: u.Email, Name: u.Name, Role: u.Role, Password: DemoPassword})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", u.Email, err)
 		}
-		d.Users[u.Role] = created
-		logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: names[u.Kind]})
+		if u.Org != otherOperator {
+			d.Users[u.Role] = created
+		}
+		logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: org.NameEN})
 	}
 	for _, m := range a.Modules {
 		if s, ok := m.(kernel.DemoSeeder); ok {

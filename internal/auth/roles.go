@@ -13,15 +13,18 @@ import (
 // OrgKind is what an organisation is in the regime.
 type OrgKind string
 
-// The kinds of organisation.
+// The kinds of organisation. Installation is the team that runs this ciiguard
+// installation (not a party in the regime): its users see installation-wide operational
+// data such as metrics, and nothing of any tenant.
 const (
-	Operator  OrgKind = "operator"
-	Regulator OrgKind = "regulator"
-	Supplier  OrgKind = "supplier"
+	Operator     OrgKind = "operator"
+	Regulator    OrgKind = "regulator"
+	Supplier     OrgKind = "supplier"
+	Installation OrgKind = "installation"
 )
 
 // OrgKinds lists every kind, for validation and forms.
-var OrgKinds = []OrgKind{Operator, Regulator, Supplier}
+var OrgKinds = []OrgKind{Operator, Regulator, Supplier, Installation}
 
 // Role is a user's role within its organisation.
 type Role string
@@ -37,13 +40,27 @@ const (
 	RegulatorAnalyst Role = "regulator_analyst"
 	Inspector        Role = "inspector"
 	SupplierUser     Role = "supplier_user"
+	// Operations runs the installation: it reads installation-wide metrics. Only the CLI
+	// creates such users (in an organisation of kind installation, which the CLI alone
+	// creates), so no tenant's administrator can grant it.
+	Operations Role = "operations"
 )
+
+// LogSender is the role of the API token issued for an HTTP log source: it may append
+// events to that one source and nothing else. It is a token-only role: no user holds it
+// and no one can ask for it on the tokens page; the logs capability issues it.
+const LogSender Role = "log_sender"
+
+// tokenOnlyRoles are the roles only tokens hold, by organisation kind.
+var tokenOnlyRoles = map[OrgKind][]Role{Operator: {LogSender}}
 
 // RolesByKind says which roles an organisation of each kind may give its users.
 var RolesByKind = map[OrgKind][]Role{
 	Operator:  {Admin, SecurityManager, SystemOwner, Analyst, Auditor},
 	Regulator: {RegulatorAdmin, RegulatorAnalyst, Inspector},
 	Supplier:  {SupplierUser},
+	// An installation organisation holds only the operations role.
+	Installation: {Operations},
 }
 
 // AllRoles lists every role in a stable order.
@@ -100,7 +117,8 @@ var (
 func init() {
 	Grant(ViewDashboard, AllRoles()...)
 	Grant(ManageUsers, Admin, RegulatorAdmin)
-	Grant(ManageTokens, Admin, SecurityManager, RegulatorAdmin)
+	// Operations makes its own scrape token for Prometheus.
+	Grant(ManageTokens, Admin, SecurityManager, RegulatorAdmin, Operations)
 	Grant(ReadAudit, Admin, SecurityManager, Auditor, RegulatorAdmin)
 }
 
@@ -152,7 +170,7 @@ func Permissions() []Permission {
 }
 
 // TokenRoleOf reports whether an API token of role r may act in an organisation of kind
-// k: any role of that kind.
+// k: any user role of that kind, or a token-only role of that kind.
 func TokenRoleOf(k OrgKind, r Role) bool {
-	return ValidRole(k, r) == nil
+	return ValidRole(k, r) == nil || slices.Contains(tokenOnlyRoles[k], r)
 }

@@ -89,7 +89,7 @@ func ValidateOrg(o *Org) error {
 	v := &problem.Invalid{}
 	o.NameZH, o.NameEN, o.USCC = strings.TrimSpace(o.NameZH), strings.TrimSpace(o.NameEN), strings.TrimSpace(o.USCC)
 	if _, ok := RolesByKind[o.Kind]; !ok {
-		v.Add("kind", "must be one of operator, regulator, supplier")
+		v.Add("kind", "must be one of operator, regulator, supplier, installation")
 	}
 	if o.NameZH == "" && o.NameEN == "" {
 		v.Add("name_en", "a name is required in Chinese or English")

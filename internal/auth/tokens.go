@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,17 +33,34 @@ type Token struct {
 // role of the same organisation kind and no more powerful than the user's own: a token can
 // only narrow what its user may do.
 func (s *Service) CreateToken(ctx context.Context, p Principal, name string, role Role) (string, Token, error) {
-	name = strings.TrimSpace(name)
-	v := &problem.Invalid{}
-	if name == "" || len(name) > 100 {
-		v.Add("name", "is required, at most 100 bytes")
-	}
 	if role == "" {
 		role = p.Role
 	}
+	v := &problem.Invalid{}
 	if err := ValidRole(p.Org.Kind, role); err != nil {
 		v.Add("role", "%s", err.Error())
-	} else if !Narrower(role, p.Role) {
+	}
+	return s.createToken(ctx, p, name, role, v)
+}
+
+// CreateTokenOnly issues a token of a token-only role (such as LogSender) for the
+// principal's user. Capabilities call it for the machine credentials they bind to their
+// own records; the tokens page and API never offer these roles.
+func (s *Service) CreateTokenOnly(ctx context.Context, p Principal, name string, role Role) (string, Token, error) {
+	v := &problem.Invalid{}
+	if !slices.Contains(tokenOnlyRoles[p.Org.Kind], role) {
+		v.Add("role", "%s is not a token-only role of a %s organisation", role, p.Org.Kind)
+	}
+	return s.createToken(ctx, p, name, role, v)
+}
+
+func (s *Service) createToken(ctx context.Context, p Principal, name string, role Role, v *problem.Invalid) (string, Token, error) {
+	roleOK := len(v.Fields) == 0
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		v.Add("name", "is required, at most 100 bytes")
+	}
+	if roleOK && !Narrower(role, p.Role) {
 		v.Add("role", "a token cannot hold permissions its user (%s) does not have", p.Role)
 	}
 	if err := v.Err(); err != nil {

@@ -47,7 +47,9 @@ const (
 func init() {
 	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
 	auth.Grant(Manage, auth.Admin, auth.SecurityManager)
-	auth.Grant(Ingest, auth.Admin, auth.SecurityManager, auth.Analyst)
+	// Appending needs a source's own token (role log_sender). The roles that register
+	// sources hold it too, so that the tokens they issue stay within their own rights.
+	auth.Grant(Ingest, auth.LogSender, auth.Admin, auth.SecurityManager)
 }
 
 // MaxIngestBody is the largest HTTP ingest request; bigger batches are split by the sender.
@@ -115,6 +117,13 @@ func (m *Module) Name() string { return "logs" }
 // Vault returns the open vault (after Provision), for the CLI.
 func (m *Module) Vault() *vault.Vault { return m.v }
 
+// senderTokenMigration narrows the tokens issued for HTTP sources before the log_sender
+// role existed: they were full analyst tokens (search, export, evidence, inventory). They
+// are narrowed in place, so that senders keep working with no new secret.
+var senderTokenMigration = store.Migration{Module: "logs", Version: 3, Name: "HTTP source tokens get the narrow log_sender role",
+	SQL: `UPDATE api_tokens SET role = 'log_sender'
+WHERE role = 'analyst' AND id IN (SELECT token_id FROM log_sources WHERE kind = 'http' AND token_id <> 0)`}
+
 // Migrations implements kernel.Module.
 func (m *Module) Migrations() []store.Migration {
 	return []store.Migration{{Module: "logs", Version: 1, Name: "log sources, retention, holds, purges", SQL: `CREATE TABLE log_sources (
@@ -161,7 +170,7 @@ CREATE TABLE log_purges (
 	held_segments INTEGER NOT NULL,
 	actor TEXT NOT NULL
 );
-CREATE INDEX log_purges_org ON log_purges (org_id, id)`}, senderMigration}
+CREATE INDEX log_purges_org ON log_purges (org_id, id)`}, senderMigration, senderTokenMigration}
 }
 
 // Provision implements kernel.Module: it opens the vault in <DataDir>/vault, loads the

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
 	"ciiguard/internal/logs"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
@@ -102,7 +104,7 @@ func TestSenderBelongsToOneOrganisation(t *testing.T) {
 			t.Fatalf("B's trail holds %d sender refusals, want %d: %+v", len(refused), len(attacks), refused)
 		}
 		for _, e := range refused {
-			if !strings.HasPrefix(e.Actor, "admin@other.demo") || e.OrgID != orgB || strings.Contains(e.Detail, "grid") {
+			if !strings.HasPrefix(e.Actor, app.OtherOperatorEmail(auth.Admin)) || e.OrgID != orgB || strings.Contains(e.Detail, "grid") {
 				t.Errorf("refusal entry: %+v", e)
 			}
 		}

@@ -151,7 +151,8 @@ func (m *Module) Source(ctx context.Context, id int64) (Source, error) {
 }
 
 // CreateSource registers a source for the principal's organisation. For an HTTP source
-// it also issues an API token (role analyst) bound to the source and returns its secret,
+// it also issues an API token of the token-only role auth.LogSender, which may do nothing
+// but append to this source, and returns its secret,
 // which is shown once. The token is created first, in its own transaction (the kernel's
 // token service owns it); if the source cannot be recorded the token is revoked again.
 func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSource) (Source, string, error) {
@@ -168,7 +169,7 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 	var secret string
 	var tokenID int64
 	if ns.Kind == KindHTTP {
-		plain, tok, err := m.d.Auth.CreateToken(ctx, p, "log source: "+ns.Name, auth.Analyst)
+		plain, tok, err := m.d.Auth.CreateTokenOnly(ctx, p, "log source: "+ns.Name, auth.LogSender)
 		if err != nil {
 			if inv, ok := problem.As[*problem.Invalid](err); ok {
 				for i := range inv.Fields {

@@ -534,7 +534,8 @@ func (m *Module) profilePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.scope_profile", "/scope/profile")
-	v.Data = profileData{Profile: p, Sectors: Sectors, CanWrite: canWrite(r)}
+	pr := web.PrincipalFrom(r.Context())
+	v.Data = profileData{Profile: p, Sectors: Sectors, CanWrite: pr != nil && auth.Allowed(pr.Role, ProfileWrite)}
 	return m.pages.Render(w, r, "profile.html", v)
 }
 

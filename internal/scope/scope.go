@@ -27,11 +27,17 @@ var files embed.FS
 const (
 	Read  auth.Permission = "scope.read"
 	Write auth.Permission = "scope.write"
+	// ProfileWrite changes the organisation's profile: its sectors and the declarations
+	// (security manager appointed, important data held or exported…) that decide which
+	// duties apply to the whole organisation. That is the cybersecurity manager's and the
+	// administrator's call, not a system owner's, who keeps its systems (Write).
+	ProfileWrite auth.Permission = "scope.profile.write"
 )
 
 func init() {
 	auth.Grant(Read, auth.RolesByKind[auth.Operator]...)
 	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+	auth.Grant(ProfileWrite, auth.Admin, auth.SecurityManager)
 }
 
 // Module is the scope capability.
@@ -94,11 +100,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /scope/import", Write, m.importPage)
 	s.Page("POST /scope/import", Write, m.importSubmit)
 	s.Page("GET /scope/profile", Read, m.profilePage)
-	s.Page("GET /scope/profile/edit", Write, m.profileEditPage)
-	s.Page("POST /scope/profile", Write, m.profileSubmit)
+	s.Page("GET /scope/profile/edit", ProfileWrite, m.profileEditPage)
+	s.Page("POST /scope/profile", ProfileWrite, m.profileSubmit)
 
 	s.API("GET /api/v1/scope/profile", Read, m.apiProfile)
-	s.API("PUT /api/v1/scope/profile", Write, m.apiProfilePut)
+	s.API("PUT /api/v1/scope/profile", ProfileWrite, m.apiProfilePut)
 	s.API("GET /api/v1/scope/facts", Read, m.apiFacts)
 	s.API("GET /api/v1/scope/systems", Read, m.apiSystems)
 	s.API("POST /api/v1/scope/systems", Write, m.apiSystemCreate)

@@ -19,9 +19,11 @@ import (
 )
 
 // MetricsRead lets a role scrape /metrics (Prometheus authenticates with an API token).
+// The metrics cover the whole installation, every tenant's requests included, so only the
+// installation's operations role holds it, never a tenant's administrator.
 const MetricsRead auth.Permission = "metrics.read"
 
-func init() { auth.Grant(MetricsRead, auth.Admin, auth.RegulatorAdmin) }
+func init() { auth.Grant(MetricsRead, auth.Operations) }
 
 const loginCSRFCookie = "ciiguard_login_csrf"
 
@@ -39,7 +41,8 @@ func (s *Server) registerKernel() {
 		return err
 	})
 	s.Page("GET /readyz", auth.Public, s.readyz)
-	s.Page("GET /metrics", MetricsRead, func(w http.ResponseWriter, r *http.Request) error {
+	// An API route, so that the Bearer token Prometheus sends is accepted.
+	s.API("GET /metrics", MetricsRead, func(w http.ResponseWriter, r *http.Request) error {
 		s.metricsHandler().ServeHTTP(w, r)
 		return nil
 	})
@@ -297,5 +300,6 @@ func (s *Server) OpenAPI() map[string]any {
 
 var kernelOpenAPI = []byte(`{"paths": {
  "/api/openapi.json": {"get": {"summary": "This OpenAPI document", "security": [], "responses": {"200": {"description": "the document"}}}},
+ "/metrics": {"get": {"summary": "Prometheus metrics of the whole installation (text exposition format); needs a token of the operations role", "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}}},
  "/api/v1/me": {"get": {"summary": "The signed-in user, organisation and effective role", "responses": {"200": {"description": "who you are"}, "401": {"description": "not signed in", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}}
 }}`)
