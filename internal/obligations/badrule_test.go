@@ -198,7 +198,4 @@ func setLang(t *testing.T, c *apptest.Client, lang string) {
 	}
 }
 
-// waitEvaluated waits until the findings reflect every change made so far.
-func waitEvaluated(t *testing.T, c *apptest.Client) {
-	t.Helper()
-}
+

@@ -146,6 +146,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
 	m.Service = NewService(d.DB, base, contributedFacts{m.facts, m.contributors})
+	m.Service.ev.log = d.Log
 	d.Changes.OnChange(m.reevaluate)
 	return nil
 }
@@ -178,6 +179,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/findings", FindingsRead, m.apiFindings)
 	s.API("POST /api/v1/findings/evaluate", Evaluate, m.apiEvaluate)
 	s.API("GET /api/v1/findings/history", FindingsRead, m.apiHistory)
+	s.API("GET /api/v1/evaluation", FindingsRead, m.apiEvaluation)
 	s.API("GET /api/v1/attestations", FindingsRead, m.apiAttestations)
 	s.API("POST /api/v1/attestations", Attest, m.apiAttest)
 	s.API("GET /api/v1/policies", FindingsRead, m.apiPolicies)
@@ -222,20 +224,18 @@ func (m *Module) CurrentFindings(ctx context.Context) ([]rules.Finding, error) {
 }
 
 // reevaluate runs after a change to the facts has committed (scope records, or a
-// contributor's facts such as the log vault's retention). It keeps the request's values (the
-// organisation, the actor) but not its cancellation, so the browser leaving early does not
-// leave findings stale.
-func (m *Module) reevaluate(ctx context.Context, orgID, systemID int64) {
-	ctx = store.WithOrg(context.WithoutCancel(ctx), orgID)
-	var err error
-	if systemID > 0 {
-		_, err = m.EvaluateSystem(ctx, systemID)
-	} else {
-		_, err = m.Evaluate(ctx)
+// contributor's facts such as the log vault's retention). It only queues the organisation
+// for its worker, so the request that made the change answers at once.
+func (m *Module) reevaluate(_ context.Context, orgID, systemID int64) {
+	m.Changed(orgID, systemID)
+}
+
+// Close implements kernel.Closer: background evaluations stop after their current step.
+func (m *Module) Close() error {
+	if m.Service != nil {
+		m.Service.Close()
 	}
-	if err != nil {
-		m.d.Log.Error("re-evaluate obligations after a change", "org", orgID, "system", systemID, "err", err)
-	}
+	return nil
 }
 
 // SeedDemo evaluates the demo operator so the first visit shows a posture, and records
@@ -466,6 +466,7 @@ type findingsData struct {
 	ExposureRows []ExposureRow
 	Cites        map[string]catalog.Text // penalty id -> citation
 	Recommended  map[string]bool         // obligation id -> written only in a draft
+	Eval         evalLine
 }
 
 func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
@@ -491,7 +492,7 @@ func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	SortUrgent(items)
 	d := findingsData{StatusValues: statusValues, Items: items, Titles: map[string]catalog.Text{}, Run: summarise(m.Base(), all), Status: status, Systems: map[string]string{},
-		Exposure: computeExposure(m.Base(), all, evaluatedAt(all)), Cites: map[string]catalog.Text{}, Recommended: map[string]bool{}}
+		Exposure: computeExposure(m.Base(), all, evaluatedAt(all)), Cites: map[string]catalog.Text{}, Recommended: map[string]bool{}, Eval: m.evalLine(r.Context())}
 	for _, o := range c.Obligations {
 		d.Titles[o.ID] = o.Title
 		d.Recommended[o.ID] = c.DraftOnly(o)

@@ -26,8 +26,24 @@ type findingsAnswer struct {
 	Summary  obligations.Run       `json:"summary"`
 }
 
+// waitEvaluated waits, through the API, until the findings reflect every change made so far.
+func waitEvaluated(t *testing.T, c *apptest.Client) obligations.State {
+	t.Helper()
+	res, body := c.Do("GET", "/api/v1/evaluation?wait=20s", nil, nil)
+	var st obligations.State
+	if err := json.Unmarshal([]byte(body), &st); err != nil || res.StatusCode != 200 {
+		t.Fatalf("evaluation state: %d %v %s", res.StatusCode, err, body)
+	}
+	if st.Pending || st.State != "idle" || st.EvaluatedAt == nil {
+		t.Fatalf("after waiting, the evaluation state is %+v", st)
+	}
+	return st
+}
+
+// findings reads the findings once every change made so far is in them.
 func findings(t *testing.T, c *apptest.Client, query string) findingsAnswer {
 	t.Helper()
+	waitEvaluated(t, c)
 	res, body := c.Do("GET", "/api/v1/findings"+query, nil, nil)
 	var a findingsAnswer
 	if err := json.Unmarshal([]byte(body), &a); err != nil || res.StatusCode != 200 {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,9 +113,12 @@ type Service struct {
 	facts FactSource
 	now   func() time.Time
 
-	mu      sync.Mutex
-	merged  map[int64]*orgCatalog // per organisation: base plus its own policies
-	running map[int64]*sync.Mutex // one evaluation at a time per organisation
+	mu     sync.Mutex
+	merged map[int64]*orgCatalog // per organisation: base plus its own policies
+
+	ev    *evaluator
+	memMu sync.RWMutex // guards memos and the entries of each memo
+	memos map[int64]*memo
 }
 
 type orgCatalog struct {
@@ -124,8 +128,32 @@ type orgCatalog struct {
 
 // NewService returns the obligations service.
 func NewService(db *store.DB, base *catalog.Catalog, facts FactSource) *Service {
-	return &Service{db: db, base: base, facts: facts, now: time.Now, merged: map[int64]*orgCatalog{}, running: map[int64]*sync.Mutex{}}
+	s := &Service{db: db, base: base, facts: facts, now: time.Now, merged: map[int64]*orgCatalog{}, memos: map[int64]*memo{}}
+	s.ev = newEvaluator(s.evaluateOrg, slog.Default())
+	return s
 }
+
+// memoOf returns the organisation's memo, nil before its first evaluation in this process.
+// Only the organisation's worker changes it, so the worker may read it without the lock.
+func (s *Service) memoOf(orgID int64) *memo {
+	s.memMu.RLock()
+	defer s.memMu.RUnlock()
+	return s.memos[orgID]
+}
+
+// swapMemo replaces the organisation's memo with next(old), keeping readers out meanwhile.
+func (s *Service) swapMemo(orgID int64, next func(old *memo) *memo) {
+	s.memMu.Lock()
+	defer s.memMu.Unlock()
+	s.memos[orgID] = next(s.memos[orgID])
+}
+
+// Changed tells the service that the organisation's records changed (systemID > 0: that
+// system): its findings are re-evaluated in the background. It returns at once.
+func (s *Service) Changed(orgID, systemID int64) { s.ev.enqueue(orgID, systemID, false) }
+
+// Close stops the background evaluations after their current step.
+func (s *Service) Close() { s.ev.close() }
 
 // Base returns the embedded catalog.
 func (s *Service) Base() *catalog.Catalog { return s.base }
@@ -194,18 +222,6 @@ func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	return merged, nil
 }
 
-func (s *Service) lock(org int64) func() {
-	s.mu.Lock()
-	m := s.running[org]
-	if m == nil {
-		m = &sync.Mutex{}
-		s.running[org] = m
-	}
-	s.mu.Unlock()
-	m.Lock()
-	return m.Unlock
-}
-
 func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
 	org, err := orgFromCtx(ctx)
 	if err != nil {
@@ -229,102 +245,27 @@ func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
 	return f, nil
 }
 
-// Evaluate runs every obligation in force for the context's organisation against its
-// current facts, replaces the stored findings and appends the run to the history.
+// Evaluate evaluates every obligation in force for the context's organisation against its
+// current facts, on the organisation's worker, and waits for it (and for any change queued
+// before it). It returns the summary of the findings then stored.
 func (s *Service) Evaluate(ctx context.Context) (Run, error) {
-	return s.evaluate(ctx, "", func(e *rules.Engine, f rules.Facts) ([]rules.Finding, error) {
-		return e.EvaluateAll(ctx, f)
-	})
-}
-
-// EvaluateSystem re-evaluates the obligations of one system (and the organisation-level
-// ones, whose facts may depend on it) after that system changed, leaving the other
-// systems' findings as they are.
-func (s *Service) EvaluateSystem(ctx context.Context, systemID int64) (Run, error) {
-	return s.evaluate(ctx, strconv.FormatInt(systemID, 10), func(e *rules.Engine, f rules.Facts) ([]rules.Finding, error) {
-		findings, err := e.EvaluateOrg(ctx, f)
-		for _, sys := range f.Systems {
-			if sys.ID == systemID {
-				more, err2 := e.EvaluateSystem(ctx, f, sys)
-				findings, err = append(findings, more...), errors.Join(err, err2)
-			}
-		}
-		return findings, err
-	})
-}
-
-// evaluate runs one evaluation of the organisation, one at a time per organisation, and
-// stores its findings (all of them, or the organisation's and onlySystem's).
-func (s *Service) evaluate(ctx context.Context, onlySystem string, run func(*rules.Engine, rules.Facts) ([]rules.Finding, error)) (Run, error) {
 	org, err := orgFromCtx(ctx)
 	if err != nil {
 		return Run{}, err
 	}
-	defer s.lock(org)()
-	cat, err := s.Catalog(ctx)
-	if err != nil {
+	s.ev.enqueue(org, 0, true)
+	if err := s.ev.wait(ctx, org); err != nil {
 		return Run{}, err
 	}
-	f, err := s.loadFacts(ctx)
-	if err != nil {
+	if err := s.ev.lastError(org); err != nil {
 		return Run{}, err
 	}
-	findings, err := run(cat.Engine(), f)
-	// A rule that fails on its own has an error finding saying so; the rest are stored. Only
-	// an evaluation that was interrupted as a whole is not.
-	if _, rest := rules.RuleFailures(err); rest != nil {
-		return Run{}, fmt.Errorf("evaluate: %w", rest)
+	s.memMu.RLock()
+	defer s.memMu.RUnlock()
+	if m := s.memos[org]; m != nil {
+		return m.run, nil
 	}
-	return s.store(ctx, f.Now, findings, onlySystem)
-}
-
-// store writes findings in one transaction. With onlySystem == "" it replaces all of the
-// organisation's findings; otherwise the organisation's and that system's.
-func (s *Service) store(ctx context.Context, at time.Time, findings []rules.Finding, onlySystem string) (Run, error) {
-	at = at.Truncate(time.Microsecond)
-	var run Run
-	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if onlySystem == "" {
-			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1`)
-		} else {
-			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1 AND (subject_kind = 'org' OR (subject_kind = 'system' AND subject_id = $2))`, onlySystem)
-		}
-		if err != nil {
-			return fmt.Errorf("clear findings: %w", err)
-		}
-		for _, f := range findings {
-			var fmin, fmax int64
-			pen := ""
-			if f.Penalty != nil {
-				fmin, fmax, pen = f.Penalty.Min, f.Penalty.Max, f.Penalty.ID
-			}
-			if _, err := t.Exec(`INSERT INTO findings (org_id, obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-				f.ObligationID, string(f.SubjectKind), f.SubjectID, string(f.Status), f.Reason.Zh, f.Reason.En, f.Due, pen, fmin, fmax,
-				strings.Join(f.Evidence, ","), f.AttestedBy, at); err != nil {
-				return fmt.Errorf("store finding %s/%s: %w", f.ObligationID, f.SubjectID, err)
-			}
-		}
-		all, err := listFindings(t, Filter{})
-		if err != nil {
-			return err
-		}
-		run = summarise(s.base, all)
-		run.At = at
-		// The trend has one point a day (China Standard Time), the day's last run: earlier
-		// runs of the same day (every edit re-evaluates) are replaced, so the table grows by
-		// a row a day at most.
-		y, mo, d := at.In(calendar.Shanghai).Date()
-		day := time.Date(y, mo, d, 0, 0, 0, 0, calendar.Shanghai)
-		if _, err := t.Exec(`DELETE FROM finding_runs WHERE org_id = $1 AND at >= $2 AND at < $3`, day, day.Add(24*time.Hour)); err != nil {
-			return fmt.Errorf("replace today's run: %w", err)
-		}
-		_, err = t.Exec(`INSERT INTO finding_runs (org_id, at, met, gap, overdue, not_applicable, needs_attestation, fine_min, fine_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			run.At, run.Met, run.Gap, run.Overdue, run.NotApplicable, run.NeedsAttestation, run.FineMin, run.FineMax)
-		return err
-	})
-	return run, err
+	return Run{}, nil
 }
 
 // summarise counts findings by status and adds up the fine exposure (computeExposure says
@@ -355,6 +296,24 @@ func summarise(base *catalog.Catalog, fs []Finding) Run {
 	e := computeExposure(base, fs, evaluatedAt(fs))
 	r.FineMin, r.FineMax = e.Min, e.Max
 	return r
+}
+
+// countStatus adds one finding of status st to r.
+func countStatus(r *Run, st rules.Status) {
+	switch st {
+	case rules.StatusMet:
+		r.Met++
+	case rules.StatusGap:
+		r.Gap++
+	case rules.StatusOverdue:
+		r.Overdue++
+	case rules.StatusNotApplicable:
+		r.NotApplicable++
+	case rules.StatusNeedsAttestation:
+		r.NeedsAttestation++
+	case rules.StatusError:
+		r.Error++
+	}
 }
 
 // Filter selects stored findings.
@@ -547,8 +506,8 @@ func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence Evi
 	if err != nil {
 		return Attestation{}, err
 	}
-	_, err = s.Evaluate(ctx)
-	return a, err
+	s.Changed(org, 0)
+	return a, nil
 }
 
 // Attestations lists the organisation's attestations, of one obligation or all.
@@ -625,9 +584,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	if err != nil {
 		return Policy{}, err
 	}
-	if _, err := s.Evaluate(ctx); err != nil {
-		return p, err
-	}
+	s.Changed(org, 0)
 	return p, nil
 }
 
@@ -687,8 +644,9 @@ func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Evaluate(ctx)
-	return err
+	org, _ := orgFromCtx(ctx)
+	s.Changed(org, 0)
+	return nil
 }
 
 // Policies lists the organisation's own policy files.

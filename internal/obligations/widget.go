@@ -55,13 +55,18 @@ type widgetData struct {
 	Trend    template.HTML
 	Evaluate bool
 	Names    map[string]string // system id → name
+	Eval     evalLine
 }
 
 func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
 	ctx := r.Context()
-	fs, err := m.Findings(ctx, Filter{})
-	if err != nil {
-		return "", err
+	fs, run, ok := m.dashboardFindings(ctx)
+	if !ok { // nothing evaluated in this process yet: read the stored findings
+		var err error
+		if fs, err = m.Findings(ctx, Filter{}); err != nil {
+			return "", err
+		}
+		run = summarise(m.Base(), fs)
 	}
 	c, err := m.Catalog(ctx)
 	if err != nil {
@@ -72,7 +77,7 @@ func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
 		return "", err
 	}
 	v := m.d.Web.NewView(r, "", "")
-	d := widgetData{V: v, Run: summarise(m.Base(), fs), Titles: map[string]catalog.Text{}}
+	d := widgetData{V: v, Run: run, Titles: map[string]catalog.Text{}, Eval: m.evalLine(ctx)}
 	now := time.Now()
 	caps := map[string]*capRow{}
 	sys := map[string]*sysRow{}

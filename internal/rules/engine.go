@@ -185,6 +185,7 @@ type compiled struct {
 	appliesReads        []factRef       // facts read by applies, shown when the duty does not apply
 	checkReads          []factRef       // facts read by check and due, shown when it does
 	orgFields           map[string]bool // org fields read (for incremental re-evaluation)
+	setsRead            map[string]bool // registered fact sets read (likewise)
 	dueInstant          bool            // the deadline counts hours: an instant, not a Beijing date
 	dueWorking          bool            // the deadline counts working days (may be provisional)
 	txt                 reasonText      // the constant parts of this rule's reasons
@@ -287,21 +288,6 @@ func celFieldIndex(t reflect.Type) map[string]int {
 	return m
 }
 
-// CheckExpression type-checks one expression for a subject without building an engine, for
-// editors that validate a custom rule as the user types. want is "bool" or "timestamp".
-func (e *Engine) CheckExpression(subject SubjectKind, expr, want string) error {
-	env := e.orgEnv
-	if subject == SubjectSystem {
-		env = e.sysEnv
-	}
-	wt := cel.BoolType
-	if want == "timestamp" {
-		wt = cel.TimestampType
-	}
-	_, err := e.program(env, expr, wt)
-	return err
-}
-
 func (e *Engine) compile(r Rule) (*compiled, []error) {
 	fail := func(field string, err error) []error {
 		return []error{&CompileError{RuleID: r.ID, Field: field, Err: err}}
@@ -321,7 +307,7 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 	if (r.Check == "") == (r.Attestation == nil) {
 		return nil, fail("check", errors.New("exactly one of check and attestation must be given"))
 	}
-	c := &compiled{Rule: r, orgFields: map[string]bool{}}
+	c := &compiled{Rule: r, orgFields: map[string]bool{}, setsRead: map[string]bool{}}
 	var errs []error
 	var shown *[]factRef // the reason's list this expression's reads go to
 	seen := map[factRef]bool{}
@@ -343,8 +329,12 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 				seen[fr] = true
 				*shown = append(*shown, fr)
 			}
-			if fr.variable == "org" {
+			switch fr.variable {
+			case "org":
 				c.orgFields[fr.field] = true
+			case "system", "now":
+			default:
+				c.setsRead[fr.variable] = true
 			}
 		}
 		return prg
@@ -370,11 +360,6 @@ func (e *Engine) compile(r Rule) (*compiled, []error) {
 		return nil, errs
 	}
 	return c, nil
-}
-
-func (e *Engine) program(env *cel.Env, expr string, want *cel.Type) (cel.Program, error) {
-	p, _, err := e.programAST(env, expr, want)
-	return p, err
 }
 
 func (e *Engine) programAST(env *cel.Env, expr string, want *cel.Type) (cel.Program, *cel.Ast, error) {
@@ -426,15 +411,6 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 		return Rule{}, false
 	}
 	return c.Rule, true
-}
-
-// RuleIDs lists the obligation ids the engine holds, sorted.
-func (e *Engine) RuleIDs() []string {
-	out := make([]string, len(e.rules))
-	for i, c := range e.rules {
-		out[i] = c.ID
-	}
-	return out
 }
 
 // activation resolves the CEL variables of one evaluation without building a map per call.

@@ -369,48 +369,52 @@ func TestEvaluateAllOrderAndIncremental(t *testing.T) {
 	if got := strings.Join(keys, " "); got != want {
 		t.Fatalf("order:\n got %s\nwant %s", got, want)
 	}
-	st, err := e.NewState(context.Background(), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(st.Findings(), all) {
-		t.Fatal("state differs from EvaluateAll")
-	}
-	// Change one system; the state must match a full re-evaluation.
+	// Change one system; merged into the previous findings, what EvaluateChanges gives must
+	// match a full re-evaluation, and it evaluates only the organisation and that system.
+	cur := all
 	f.Systems[0].FilingNumber = "filed"
-	if _, err := st.UpdateSystem(context.Background(), f.Systems[0]); err != nil {
-		t.Fatal(err)
-	}
-	all2, _ := e.EvaluateAll(context.Background(), f)
-	if !reflect.DeepEqual(st.Findings(), all2) {
-		t.Fatal("incremental system update differs from full evaluation")
-	}
-	// Change an org field read by a system rule.
+	cur = applyChange(t, e, f, cur, Change{Systems: map[int64]bool{9: true}}, 3+3)
+	// Change an org field read by a system rule: 3 org rules + T-CERT on 2 systems.
+	old := f.Org
 	f.Org.IsCIIOperator = false
-	n, err := st.UpdateOrg(context.Background(), f.Org)
+	cur = applyChange(t, e, f, cur, Change{Org: ChangedOrgFields(old, f.Org)}, 3+2)
+	// Nothing changed: only the organisation's rules.
+	cur = applyChange(t, e, f, cur, Change{Org: ChangedOrgFields(f.Org, f.Org)}, 3)
+	// Attestations: the attestation duties of every subject.
+	f.Attestations = []Attestation{{ObligationID: "T-ORGANISE", SubjectKind: SubjectOrg, ValidFrom: day("2026-05-01")}}
+	cur = applyChange(t, e, f, cur, Change{Attestations: true}, 3+2) // 3 org rules + T-DRILL on 2 systems
+	if cur[1].ObligationID != "T-ORGANISE" || cur[1].Status != StatusMet {
+		t.Errorf("attestation update: %+v", cur[1])
+	}
+}
+
+// applyChange merges EvaluateChanges' findings into cur by key, checks the result against a
+// full evaluation of f, and that want findings were computed.
+func applyChange(t *testing.T, e *Engine, f Facts, cur []Finding, ch Change, want int) []Finding {
+	t.Helper()
+	got, err := e.EvaluateChanges(context.Background(), f, ch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all3, _ := e.EvaluateAll(context.Background(), f)
-	if !reflect.DeepEqual(st.Findings(), all3) {
-		t.Fatal("incremental org update differs from full evaluation")
+	if len(got) != want {
+		t.Errorf("%+v: %d findings computed, want %d", ch, len(got), want)
 	}
-	if n != 3+2 { // 3 org rules + T-CERT on 2 systems
-		t.Errorf("recomputed %d findings, want 5", n)
+	byKey := map[SubjectKey]Finding{}
+	for _, fd := range got {
+		byKey[fd.Key()] = fd
 	}
-	if n, _ := st.UpdateOrg(context.Background(), f.Org); n != 0 {
-		t.Errorf("unchanged org recomputed %d", n)
+	merged := make([]Finding, len(cur))
+	for i, fd := range cur {
+		if n, ok := byKey[fd.Key()]; ok {
+			fd = n
+		}
+		merged[i] = fd
 	}
-	st.RemoveSystem(9)
-	if got := len(st.Findings()); got != 3+3 {
-		t.Errorf("after removal %d findings", got)
+	full, _ := e.EvaluateAll(context.Background(), f)
+	if !reflect.DeepEqual(merged, full) {
+		t.Fatalf("%+v: incremental differs from a full evaluation", ch)
 	}
-	if err := st.UpdateAttestations(context.Background(), []Attestation{{ObligationID: "T-ORGANISE", SubjectKind: SubjectOrg, ValidFrom: day("2026-05-01")}}); err != nil {
-		t.Fatal(err)
-	}
-	if st.Findings()[1].Status != StatusMet {
-		t.Errorf("attestation update: %+v", st.Findings()[1])
-	}
+	return merged
 }
 
 func FuzzDecodeCaseFacts(f *testing.F) {

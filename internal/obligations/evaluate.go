@@ -1,0 +1,183 @@
+package obligations
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+)
+
+// evaluateOrg brings the context's organisation's findings up to date with its records. It
+// runs on the organisation's worker, never two at a time for one organisation. With a memo
+// of the last evaluation it evaluates only what changed since (rules.Engine.EvaluateChanges)
+// and writes only the findings that differ; the first evaluation in this process, or force,
+// evaluates everything (the first one also replaces every stored finding).
+func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) error {
+	cat, err := s.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := s.loadFacts(ctx)
+	if err != nil {
+		return err
+	}
+	f.Now = f.Now.Truncate(time.Microsecond)
+	e := cat.Engine()
+	old := s.memoOf(orgID)
+	ch, full := old.change(cat, &f)
+	var fs []rules.Finding
+	if full || force {
+		fs, err = e.EvaluateAll(ctx, f)
+	} else {
+		fs, err = e.EvaluateChanges(ctx, f, ch)
+	}
+	// A rule that fails on its own has an error finding saying so; the rest are stored. Only
+	// an evaluation that was interrupted as a whole is not.
+	if _, rest := rules.RuleFailures(err); rest != nil {
+		return fmt.Errorf("evaluate: %w", rest)
+	}
+	d := diff(old, fs, &f, full || force)
+	run := summaryOf(d, old, f.Now)
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		if old == nil {
+			if _, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`); err != nil {
+				return fmt.Errorf("clear findings: %w", err)
+			}
+		} else if err := deleteFindings(t, d.goneSystems, d.gone); err != nil {
+			return err
+		}
+		if err := writeFindings(t, d.write, f.Now); err != nil {
+			return err
+		}
+		return writeRun(t, run)
+	})
+	if err != nil {
+		return err
+	}
+	s.swapMemo(orgID, func(old *memo) *memo { return d.next(old, cat, &f, run) })
+	return nil
+}
+
+// findingsDiff is what an evaluation changes in the stored findings.
+type findingsDiff struct {
+	write       []*rules.Finding  // new or different findings
+	gone        []rules.SubjectKey // findings whose obligation no longer applies to the subject
+	goneSystems []int64            // systems removed from the inventory
+	entries     map[rules.SubjectKey]entry
+}
+
+// diff compares an evaluation's findings with the memo's. all says fs covers every
+// obligation and subject, so that a memo entry it lacks is gone.
+func diff(old *memo, fs []rules.Finding, f *rules.Facts, all bool) findingsDiff {
+	var d findingsDiff
+	d.entries = make(map[rules.SubjectKey]entry, len(fs))
+	for i := range fs {
+		k := fs[i].Key()
+		e := entryOf(&fs[i])
+		d.entries[k] = e
+		if old == nil {
+			d.write = append(d.write, &fs[i])
+			continue
+		}
+		if prev, ok := old.entries[k]; !ok || prev.sum != e.sum {
+			d.write = append(d.write, &fs[i])
+		}
+	}
+	if old == nil {
+		return d
+	}
+	present := make(map[int64]bool, len(f.Systems))
+	for _, sys := range f.Systems {
+		present[sys.ID] = true
+	}
+	for id := range old.systems {
+		if !present[id] {
+			d.goneSystems = append(d.goneSystems, id)
+		}
+	}
+	if all {
+		for k := range old.entries {
+			if _, ok := d.entries[k]; !ok && (k.System == 0 || present[k.System]) {
+				d.gone = append(d.gone, k)
+			}
+		}
+	}
+	return d
+}
+
+// merged calls fn for every finding as it will be once the diff is stored: the old memo's
+// entries, replaced or dropped by the diff, and the diff's new ones.
+func (d findingsDiff) merged(old *memo, fn func(rules.SubjectKey, entry)) {
+	if old == nil {
+		for k, e := range d.entries {
+			fn(k, e)
+		}
+		return
+	}
+	drop := map[rules.SubjectKey]bool{}
+	for _, k := range d.gone {
+		drop[k] = true
+	}
+	goneSys := map[int64]bool{}
+	for _, id := range d.goneSystems {
+		goneSys[id] = true
+	}
+	for k, e := range old.entries {
+		if drop[k] || (k.System != 0 && goneSys[k.System]) {
+			continue
+		}
+		if n, ok := d.entries[k]; ok {
+			e = n
+		}
+		fn(k, e)
+	}
+	for k, e := range d.entries {
+		if _, ok := old.entries[k]; !ok {
+			fn(k, e)
+		}
+	}
+}
+
+// next builds the memo the evaluation leaves: the facts it read and the merged entries. The
+// old memo is reused in place when there is one (its entries map is large), so next must
+// only be called once the diff is stored; the caller holds no reader off the old memo,
+// because the memo is swapped under the service's lock.
+func (d findingsDiff) next(old *memo, cat *catalog.Catalog, f *rules.Facts, run Run) *memo {
+	m := &memo{entries: d.entries}
+	if old != nil {
+		m.entries = old.entries
+		d.merged(nil, func(k rules.SubjectKey, e entry) { m.entries[k] = e })
+		for _, k := range d.gone {
+			delete(m.entries, k)
+		}
+		if len(d.goneSystems) > 0 {
+			gone := map[int64]bool{}
+			for _, id := range d.goneSystems {
+				gone[id] = true
+			}
+			for k := range m.entries {
+				if gone[k.System] {
+					delete(m.entries, k)
+				}
+			}
+		}
+	}
+	m.cat = cat
+	m.day = cstDay(f.Now)
+	m.at = f.Now
+	m.org = f.Org
+	m.sets = map[string]any{}
+	for k, v := range f.Extra {
+		m.sets[k] = v
+	}
+	m.systems = make(map[int64]rules.System, len(f.Systems))
+	for _, sys := range f.Systems {
+		m.systems[sys.ID] = sys
+	}
+	m.atts = attestationsSum(f.Attestations)
+	m.run = run
+	return m
+}

@@ -1,0 +1,153 @@
+package obligations
+
+import (
+	"hash/fnv"
+	"io"
+	"reflect"
+	"strconv"
+	"time"
+
+	"ciiguard/internal/calendar"
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/rules"
+)
+
+// memo is what the last evaluation of an organisation left in memory: the facts it read and,
+// per finding, a fingerprint of what was stored. The next change is compared with it to
+// evaluate only what the change can affect and to write only the findings that differ.
+type memo struct {
+	cat     *catalog.Catalog // the catalog in force (a policy change makes a new one)
+	day     string           // China Standard Time date of the evaluation: rules read `now`
+	at      time.Time
+	org     rules.Org
+	sets    map[string]any // registered fact sets' values
+	systems map[int64]rules.System
+	atts    uint64 // fingerprint of the attestations on file
+	entries map[rules.SubjectKey]entry
+	run     Run // the summary of entries
+}
+
+// entry is one stored finding as the memo keeps it: enough to tell whether a new finding
+// differs and to compute the summary and the dashboard without reading the findings back.
+type entry struct {
+	sum     uint64 // fingerprint of everything stored for the finding
+	status  rules.Status
+	due     time.Time
+	penalty *rules.PenaltyRange
+}
+
+// fingerprint hashes every stored field of a finding.
+func fingerprint(f *rules.Finding) uint64 {
+	h := fnv.New64a()
+	w := func(s string) {
+		_, _ = io.WriteString(h, s)
+		_, _ = h.Write([]byte{0})
+	}
+	w(string(f.Status))
+	w(f.Reason.Zh)
+	w(f.Reason.En)
+	if f.Due != nil {
+		w(strconv.FormatInt(f.Due.UnixMicro(), 10))
+	}
+	if f.Penalty != nil {
+		w(f.Penalty.ID)
+		w(strconv.FormatInt(f.Penalty.Min, 10))
+		w(strconv.FormatInt(f.Penalty.Max, 10))
+	}
+	for _, e := range f.Evidence {
+		w(e)
+	}
+	w(f.AttestedBy)
+	return h.Sum64()
+}
+
+func entryOf(f *rules.Finding) entry {
+	e := entry{sum: fingerprint(f), status: f.Status, penalty: f.Penalty}
+	if f.Due != nil {
+		e.due = *f.Due
+	}
+	return e
+}
+
+// attestationsSum fingerprints the attestations on file.
+func attestationsSum(as []rules.Attestation) uint64 {
+	h := fnv.New64a()
+	for _, a := range as {
+		for _, s := range append([]string{a.ObligationID, string(a.SubjectKind), a.SubjectID, a.ValidFrom.String(), a.ValidUntil.String(), a.By}, a.EvidenceSHA256s...) {
+			_, _ = io.WriteString(h, s)
+			_, _ = h.Write([]byte{0})
+		}
+		_, _ = h.Write([]byte{1})
+	}
+	return h.Sum64()
+}
+
+// cstDay is the China Standard Time date of t: findings that count days from `now` can
+// change when it changes, so a new day re-evaluates everything.
+func cstDay(t time.Time) string { return t.In(calendar.Shanghai).Format(time.DateOnly) }
+
+// change works out what differs between the memo's facts and f, as the rules engine needs
+// to know it. full is true when everything must be evaluated (no memo yet, another catalog,
+// a new day).
+func (m *memo) change(cat *catalog.Catalog, f *rules.Facts) (ch rules.Change, full bool) {
+	if m == nil || m.cat != cat || m.day != cstDay(f.Now) {
+		return rules.Change{}, true
+	}
+	ch.Org = rules.ChangedOrgFields(m.org, f.Org)
+	ch.Sets = map[string]bool{}
+	for name, v := range f.Extra {
+		if !reflect.DeepEqual(m.sets[name], v) {
+			ch.Sets[name] = true
+		}
+	}
+	for name := range m.sets {
+		if _, ok := f.Extra[name]; !ok {
+			ch.Sets[name] = true
+		}
+	}
+	ch.Systems = map[int64]bool{}
+	for _, s := range f.Systems {
+		if old, ok := m.systems[s.ID]; !ok || !reflect.DeepEqual(old, s) {
+			ch.Systems[s.ID] = true
+		}
+	}
+	ch.Attestations = m.atts != attestationsSum(f.Attestations)
+	return ch, false
+}
+
+// summaryOf counts the findings as they will be once d is stored, as summarise counts
+// stored ones: the dashboard's and the trend's figures come from the evaluation in memory.
+func summaryOf(d findingsDiff, old *memo, at time.Time) Run {
+	var r Run
+	pens := map[string]bool{}
+	d.merged(old, func(_ rules.SubjectKey, e entry) {
+		countStatus(&r, e.status)
+		if e.penalty != nil && e.penalty.ID != "" && (e.status == rules.StatusGap || e.status == rules.StatusOverdue) && !pens[e.penalty.ID] {
+			pens[e.penalty.ID] = true
+			if e.penalty.MultipleOf == "" {
+				r.FineMin += e.penalty.Min
+				r.FineMax += e.penalty.Max
+			}
+		}
+	})
+	r.At = at
+	return r
+}
+
+// findings lists the memo's entries as findings without reasons, for the dashboard.
+func (m *memo) findings() []Finding {
+	out := make([]Finding, 0, len(m.entries))
+	orgID := ""
+	for k, e := range m.entries {
+		f := Finding{Finding: rules.Finding{ObligationID: k.Obligation, SubjectKind: rules.SubjectOrg, SubjectID: orgID, Status: e.status, Penalty: e.penalty}, EvaluatedAt: m.at}
+		if k.System != 0 {
+			f.SubjectKind, f.SubjectID = rules.SubjectSystem, strconv.FormatInt(k.System, 10)
+		}
+		if !e.due.IsZero() {
+			d := e.due
+			f.Due = &d
+		}
+		out = append(out, f)
+	}
+	return out
+}
