@@ -197,5 +197,3 @@ func setLang(t *testing.T, c *apptest.Client, lang string) {
 		t.Fatalf("switch to %s: %d", lang, res.StatusCode)
 	}
 }
-
-

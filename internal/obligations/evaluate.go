@@ -63,7 +63,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) erro
 
 // findingsDiff is what an evaluation changes in the stored findings.
 type findingsDiff struct {
-	write       []*rules.Finding  // new or different findings
+	write       []*rules.Finding   // new or different findings
 	gone        []rules.SubjectKey // findings whose obligation no longer applies to the subject
 	goneSystems []int64            // systems removed from the inventory
 	entries     map[rules.SubjectKey]entry
