@@ -15,21 +15,27 @@ import (
 // of the last evaluation it evaluates only what changed since (rules.Engine.EvaluateChanges)
 // and writes only the findings that differ; the first evaluation in this process, or force,
 // evaluates everything (the first one also replaces every stored finding).
-func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) error {
+func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Stats, error) {
+	var st Stats
+	t0 := time.Now()
+	ms := func(from time.Time) float64 { return float64(time.Since(from).Microseconds()) / 1000 }
 	cat, err := s.Catalog(ctx)
 	if err != nil {
-		return err
+		return st, err
 	}
 	f, err := s.loadFacts(ctx)
 	if err != nil {
-		return err
+		return st, err
 	}
 	f.Now = f.Now.Truncate(time.Microsecond)
 	e := cat.Engine()
 	old := s.memoOf(orgID)
 	ch, full := old.change(cat, &f)
+	st.Full = full || force
+	st.LoadMS = ms(t0)
+	t1 := time.Now()
 	var fs []rules.Finding
-	if full || force {
+	if st.Full {
 		fs, err = e.EvaluateAll(ctx, f)
 	} else {
 		fs, err = e.EvaluateChanges(ctx, f, ch)
@@ -37,10 +43,14 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) erro
 	// A rule that fails on its own has an error finding saying so; the rest are stored. Only
 	// an evaluation that was interrupted as a whole is not.
 	if _, rest := rules.RuleFailures(err); rest != nil {
-		return fmt.Errorf("evaluate: %w", rest)
+		return st, fmt.Errorf("evaluate: %w", rest)
 	}
-	d := diff(old, fs, &f, full || force)
+	st.Evaluated, st.EvalMS = len(fs), ms(t1)
+	t2 := time.Now()
+	d := diff(old, fs, &f, st.Full)
 	run := summaryOf(d, old, f.Now)
+	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t2)
+	t3 := time.Now()
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		if old == nil {
 			if _, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`); err != nil {
@@ -55,10 +65,12 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) erro
 		return writeRun(t, run)
 	})
 	if err != nil {
-		return err
+		return st, err
 	}
+	st.WriteMS = ms(t3)
 	s.swapMemo(orgID, func(old *memo) *memo { return d.next(old, cat, &f, run) })
-	return nil
+	st.TotalMS = ms(t0)
+	return st, nil
 }
 
 // findingsDiff is what an evaluation changes in the stored findings.

@@ -16,7 +16,7 @@ import (
 // Requests therefore return as soon as their own transaction commits; the evaluation state
 // (State, Wait) tells pages and API clients whether findings are current.
 type evaluator struct {
-	run  func(ctx context.Context, orgID int64, force bool) error // evaluates one organisation
+	run  func(ctx context.Context, orgID int64, force bool) (Stats, error) // evaluates one organisation
 	log  *slog.Logger
 	base context.Context // cancelled by close: workers stop
 	stop context.CancelFunc
@@ -36,9 +36,23 @@ type orgQueue struct {
 	err      error          // the last evaluation's failure, nil when it succeeded
 	idle     chan struct{}  // closed when the queue next becomes idle
 	finished uint64         // evaluations finished so far
+	last     Stats          // what the last successful evaluation did
 }
 
-func newEvaluator(run func(ctx context.Context, orgID int64, force bool) error, log *slog.Logger) *evaluator {
+// Stats says what one evaluation did and where its time went.
+type Stats struct {
+	Full      bool    `json:"full"`      // every obligation and subject was evaluated
+	Evaluated int     `json:"evaluated"` // findings computed
+	Written   int     `json:"written"`   // findings stored because they differ
+	Removed   int     `json:"removed"`   // systems or findings removed
+	LoadMS    float64 `json:"load_ms"`   // reading the facts and the catalog
+	EvalMS    float64 `json:"eval_ms"`   // the rules engine
+	DiffMS    float64 `json:"diff_ms"`   // comparing with the last findings, summarising
+	WriteMS   float64 `json:"write_ms"`  // the transaction that stores the difference
+	TotalMS   float64 `json:"total_ms"`  // all of it
+}
+
+func newEvaluator(run func(ctx context.Context, orgID int64, force bool) (Stats, error), log *slog.Logger) *evaluator {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &evaluator{run: run, log: log, base: ctx, stop: cancel, orgs: map[int64]*orgQueue{}}
 }
@@ -88,13 +102,16 @@ func (e *evaluator) work(orgID int64, q *orgQueue) {
 		q.pending, q.force, q.systems = false, false, map[int64]bool{}
 		e.mu.Unlock()
 
-		err := e.run(store.WithOrg(e.base, orgID), orgID, force)
+		stats, err := e.run(store.WithOrg(e.base, orgID), orgID, force)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			e.log.Error("evaluate obligations", "org", orgID, "err", err)
 		}
 		e.mu.Lock()
 		q.err, q.at = err, time.Now().UTC()
 		q.finished++
+		if err == nil {
+			q.last = stats
+		}
 		if err != nil && e.base.Err() == nil {
 			// The changes it covered are not in the findings: evaluate everything next time.
 			q.force = true
@@ -111,6 +128,7 @@ type State struct {
 	EvaluatedAt *time.Time `json:"evaluated_at,omitempty"` // the last finished evaluation
 	Systems     int        `json:"pending_systems"`        // systems changed since, as far as known
 	Error       string     `json:"error,omitempty"`        // why the last evaluation failed
+	Last        *Stats     `json:"last,omitempty"`         // the last evaluation in this process
 }
 
 // state reports the organisation's evaluation state; at is the last evaluation known from
@@ -133,6 +151,10 @@ func (e *evaluator) state(orgID int64, at time.Time) State {
 		s.EvaluatedAt = &at
 	}
 	s.Pending = q.pending || q.running
+	if q.finished > 0 {
+		l := q.last
+		s.Last = &l
+	}
 	s.Systems = len(q.systems)
 	switch {
 	case q.running:

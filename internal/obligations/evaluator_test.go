@@ -18,13 +18,13 @@ func TestEvaluatorCoalescesAndReports(t *testing.T) {
 	started := make(chan bool, 10)
 	var mu sync.Mutex
 	var runs []bool // force flag of each run
-	ev := newEvaluator(func(ctx context.Context, org int64, force bool) error {
+	ev := newEvaluator(func(ctx context.Context, org int64, force bool) (Stats, error) {
 		started <- force
 		<-release
 		mu.Lock()
 		runs = append(runs, force)
 		mu.Unlock()
-		return nil
+		return Stats{}, nil
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer ev.close()
 
@@ -72,15 +72,15 @@ func TestEvaluatorFailureForcesFull(t *testing.T) {
 	var mu sync.Mutex
 	var forces []bool
 	fail := true
-	ev := newEvaluator(func(ctx context.Context, org int64, force bool) error {
+	ev := newEvaluator(func(ctx context.Context, org int64, force bool) (Stats, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		forces = append(forces, force)
 		if fail {
 			fail = false
-			return errors.New("store is down")
+			return Stats{}, errors.New("store is down")
 		}
-		return nil
+		return Stats{}, nil
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer ev.close()
 	ev.enqueue(3, 1, false)
