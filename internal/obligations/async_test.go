@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/obligations"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -77,10 +78,18 @@ func TestIncrementalMatchesFullEvaluation(t *testing.T) {
 		full := func(step string) {
 			t.Helper()
 			before := snapshot(t, c)
-			if res, body := c.Do("POST", "/api/v1/findings/evaluate", nil, h); res.StatusCode != 200 {
+			res, body := c.Do("POST", "/api/v1/findings/evaluate", nil, h)
+			var run obligations.Run
+			if err := json.Unmarshal([]byte(body), &run); err != nil || res.StatusCode != 200 {
 				t.Fatalf("evaluate: %d %s", res.StatusCode, body)
 			}
 			sameFindings(t, step, before, snapshot(t, c))
+			// The summary computed in memory is the one computed from the stored findings.
+			stored := findings(t, c, "").Summary
+			run.At, stored.At = time.Time{}, time.Time{}
+			if run != stored {
+				t.Fatalf("%s: summary from the evaluation %+v, from the stored findings %+v", step, run, stored)
+			}
 		}
 		steps := []struct {
 			name, method, path, body string

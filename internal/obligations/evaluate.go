@@ -48,7 +48,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Sta
 	st.Evaluated, st.EvalMS = len(fs), ms(t1)
 	t2 := time.Now()
 	d := diff(old, fs, &f, st.Full)
-	run := summaryOf(d, old, f.Now)
+	run := summaryOf(s.base, d, old, f.Now)
 	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t2)
 	t3 := time.Now()
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {

@@ -115,37 +115,53 @@ func (m *memo) change(cat *catalog.Catalog, f *rules.Facts) (ch rules.Change, fu
 	return ch, false
 }
 
-// summaryOf counts the findings as they will be once d is stored, as summarise counts
-// stored ones: the dashboard's and the trend's figures come from the evaluation in memory.
-func summaryOf(d findingsDiff, old *memo, at time.Time) Run {
+// summaryOf is summarise over the findings as they will be once d is stored, computed from
+// the evaluation in memory rather than read back: statuses are counted from the entries, and
+// only the open findings (gap, overdue) are built for the exposure.
+func summaryOf(base *catalog.Catalog, d findingsDiff, old *memo, at time.Time) Run {
 	var r Run
-	pens := map[string]bool{}
-	d.merged(old, func(_ rules.SubjectKey, e entry) {
+	var open []Finding
+	draft := map[string]bool{}
+	d.merged(old, func(k rules.SubjectKey, e entry) {
+		rec, seen := draft[k.Obligation]
+		if !seen {
+			rec = recommendedOnly(base, k.Obligation)
+			draft[k.Obligation] = rec
+		}
+		if rec && e.status != rules.StatusNotApplicable && e.status != rules.StatusError {
+			r.Recommended++
+			return
+		}
 		countStatus(&r, e.status)
-		if e.penalty != nil && e.penalty.ID != "" && (e.status == rules.StatusGap || e.status == rules.StatusOverdue) && !pens[e.penalty.ID] {
-			pens[e.penalty.ID] = true
-			if e.penalty.MultipleOf == "" {
-				r.FineMin += e.penalty.Min
-				r.FineMax += e.penalty.Max
-			}
+		if e.status == rules.StatusGap || e.status == rules.StatusOverdue {
+			open = append(open, findingOf(k, e, at))
 		}
 	})
-	r.At = at
+	ex := computeExposure(base, open, at)
+	r.FineMin, r.FineMax, r.At = ex.Min, ex.Max, at
 	return r
 }
 
+// findingOf rebuilds a finding, without its reason, from a memo entry.
+func findingOf(k rules.SubjectKey, e entry, at time.Time) Finding {
+	f := Finding{Finding: rules.Finding{ObligationID: k.Obligation, SubjectKind: rules.SubjectOrg, Status: e.status, Penalty: e.penalty}, EvaluatedAt: at}
+	if k.System != 0 {
+		f.SubjectKind, f.SubjectID = rules.SubjectSystem, strconv.FormatInt(k.System, 10)
+	}
+	if !e.due.IsZero() {
+		d := e.due
+		f.Due = &d
+	}
+	return f
+}
+
 // findings lists the memo's entries as findings without reasons, for the dashboard.
-func (m *memo) findings() []Finding {
+func (m *memo) findings(orgID string) []Finding {
 	out := make([]Finding, 0, len(m.entries))
-	orgID := ""
 	for k, e := range m.entries {
-		f := Finding{Finding: rules.Finding{ObligationID: k.Obligation, SubjectKind: rules.SubjectOrg, SubjectID: orgID, Status: e.status, Penalty: e.penalty}, EvaluatedAt: m.at}
-		if k.System != 0 {
-			f.SubjectKind, f.SubjectID = rules.SubjectSystem, strconv.FormatInt(k.System, 10)
-		}
-		if !e.due.IsZero() {
-			d := e.due
-			f.Due = &d
+		f := findingOf(k, e, m.at)
+		if k.System == 0 {
+			f.SubjectID = orgID
 		}
 		out = append(out, f)
 	}

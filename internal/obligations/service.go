@@ -17,6 +17,7 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/catalog"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -116,10 +117,16 @@ type Service struct {
 	mu     sync.Mutex
 	merged map[int64]*orgCatalog // per organisation: base plus its own policies
 
+	sets  []kernel.FactSet // capabilities' fact sets, filled on every evaluation
 	ev    *evaluator
 	memMu sync.RWMutex // guards memos and the entries of each memo
 	memos map[int64]*memo
 }
+
+// AddFactSets makes every evaluation fill these capabilities' fact sets (declared to the
+// rules engine with kernel.RegisterFactSets before the catalog was compiled). Call it before
+// the first evaluation.
+func (s *Service) AddFactSets(sets ...kernel.FactSet) { s.sets = append(s.sets, sets...) }
 
 type orgCatalog struct {
 	key string // hash of the policies it was built from
@@ -236,6 +243,16 @@ func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
 		return rules.Facts{}, err
 	}
 	f := rules.Facts{OrgID: strconv.FormatInt(org, 10), Org: o, Systems: systems, Now: s.now().UTC()}
+	for _, set := range s.sets {
+		v, err := set.Fill(ctx)
+		if err != nil {
+			return rules.Facts{}, err
+		}
+		if f.Extra == nil {
+			f.Extra = map[string]any{}
+		}
+		f.Extra[set.Declare().Name] = v
+	}
 	for _, a := range atts {
 		f.Attestations = append(f.Attestations, rules.Attestation{
 			ObligationID: a.ObligationID, SubjectKind: rules.SubjectKind(a.SubjectKind), SubjectID: a.SubjectID,

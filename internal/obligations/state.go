@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"ciiguard/internal/calendar"
@@ -116,7 +117,7 @@ func (s *Service) dashboardFindings(ctx context.Context) (fs []Finding, r Run, o
 	if m == nil {
 		return nil, Run{}, false
 	}
-	return m.findings(), m.run, true
+	return m.findings(strconv.FormatInt(org, 10)), m.run, true
 }
 
 // evalLine is the "last evaluated / re-evaluation pending" line of the findings page and

@@ -1,0 +1,70 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"ciiguard/internal/rules"
+)
+
+// FactSet is a capability's contribution to the rule language: a typed group of facts under
+// the capability's own CEL variable (incidents, people, suppliers, data …), filled from its
+// records per organisation. The catalog's rules read it like org and system
+// (`people.trained_ratio >= 0.9`), the evaluation fills it for every organisation it
+// evaluates, a change of its value re-evaluates exactly the rules that read it, and reasons
+// name its facts by their `label:"中文|English"` struct tags, as they do the inventory's.
+//
+// The obligations capability owns evaluation; a capability hands it fact sets instead of
+// adding fields to rules.Org, so that no capability imports another. Build one with NewFacts.
+type FactSet interface {
+	// Declare names the CEL variable and its Go struct type (with `cel` and `label` tags).
+	Declare() rules.FactSet
+	// Fill returns the set's value for the context's organisation (store.OrgFrom), a pointer
+	// to the declared type. It runs on every evaluation of the organisation, outside any
+	// request, so it reads the capability's records in its own read transaction.
+	Fill(ctx context.Context) (any, error)
+}
+
+// FactProvider is implemented by a capability module that contributes fact sets. Its sets
+// must be declared before the catalog is compiled (rules.RegisterFacts, which
+// RegisterFactSets does), since expressions that read them are type-checked at load.
+type FactProvider interface {
+	FactSets() []FactSet
+}
+
+// Facts is a FactSet of type T, filled by a function of the capability.
+type Facts[T any] struct {
+	Name string                               // CEL variable; not org, system or now
+	Doc  string                               // one line for docs and the UI
+	From func(ctx context.Context) (T, error) // reads the organisation's records
+}
+
+// NewFacts declares a fact set named name of type T, filled by from.
+func NewFacts[T any](name, doc string, from func(ctx context.Context) (T, error)) *Facts[T] {
+	return &Facts[T]{Name: name, Doc: doc, From: from}
+}
+
+// Declare implements FactSet.
+func (f *Facts[T]) Declare() rules.FactSet {
+	return rules.FactSet{Name: f.Name, Type: reflect.TypeFor[T](), Doc: f.Doc}
+}
+
+// Fill implements FactSet.
+func (f *Facts[T]) Fill(ctx context.Context) (any, error) {
+	v, err := f.From(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fact set %s: %w", f.Name, err)
+	}
+	return &v, nil
+}
+
+// RegisterFactSets declares the sets to every rules engine built afterwards (the embedded
+// catalog's and organisations' policies'). It refuses a reserved or taken name.
+func RegisterFactSets(sets ...FactSet) error {
+	decl := make([]rules.FactSet, len(sets))
+	for i, s := range sets {
+		decl[i] = s.Declare()
+	}
+	return rules.RegisterFacts(decl...)
+}
