@@ -26,9 +26,10 @@ type FactSet interface {
 	Fill(ctx context.Context) (any, error)
 }
 
-// FactProvider is implemented by a capability module that contributes fact sets. Its sets
-// must be declared before the catalog is compiled (rules.RegisterFacts, which
-// RegisterFactSets does), since expressions that read them are type-checked at load.
+// FactProvider is implemented by a capability module (or a service it adds to the
+// registry) that contributes fact sets. The obligations capability finds every provider in
+// the registry when it provisions, declares their sets to the catalog's rules engine (so
+// that expressions reading them type-check at load) and fills them on every evaluation.
 type FactProvider interface {
 	FactSets() []FactSet
 }
@@ -59,8 +60,10 @@ func (f *Facts[T]) Fill(ctx context.Context) (any, error) {
 	return &v, nil
 }
 
-// RegisterFactSets declares the sets to every rules engine built afterwards (the embedded
-// catalog's and organisations' policies'). It refuses a reserved or taken name.
+// RegisterFactSets declares the sets, process-wide, to every rules engine built afterwards
+// (for tools that compile the catalog without the obligations capability, such as a catalog
+// check); a capability normally implements FactProvider instead. It refuses a reserved or
+// taken name.
 func RegisterFactSets(sets ...FactSet) error {
 	decl := make([]rules.FactSet, len(sets))
 	for i, s := range sets {

@@ -90,7 +90,7 @@ func TestCapabilityFactSet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db := storetest.Open(t, d, obligations.New(nil, nil, nil).Migrations())
+		db := storetest.Open(t, d, obligations.New().Migrations())
 		svc := obligations.NewService(db, cat, orgOnly{})
 		svc.AddFactSets(set)
 		t.Cleanup(svc.Close)

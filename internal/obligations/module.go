@@ -141,11 +141,21 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return err
 	}
 	m.contributors = kernel.All[FactContributor](d.Registry)
-	base, err := catalog.Load()
+	// Capabilities' fact sets are declared to the catalog's engine (so that rules reading
+	// them type-check) and filled on every evaluation.
+	var sets []kernel.FactSet
+	var decl []rules.FactSet
+	for _, p := range kernel.All[kernel.FactProvider](d.Registry) {
+		for _, fs := range p.FactSets() {
+			sets, decl = append(sets, fs), append(decl, fs.Declare())
+		}
+	}
+	base, err := catalog.Load(rules.WithFacts(decl...))
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
 	m.Service = NewService(d.DB, base, contributedFacts{m.facts, m.contributors})
+	m.Service.AddFactSets(sets...)
 	m.Service.ev.log = d.Log
 	d.Changes.OnChange(m.reevaluate)
 	return nil
