@@ -119,7 +119,9 @@ func init() {
 	Grant(ManageUsers, Admin, RegulatorAdmin)
 	// Operations makes its own scrape token for Prometheus.
 	Grant(ManageTokens, Admin, SecurityManager, RegulatorAdmin, Operations)
-	Grant(ReadAudit, Admin, SecurityManager, Auditor, RegulatorAdmin)
+	// Operations reads its own organisation's trail: installation-wide changes it makes
+	// (such as loading a holiday schedule) are recorded there.
+	Grant(ReadAudit, Admin, SecurityManager, Auditor, RegulatorAdmin, Operations)
 }
 
 // Grant adds roles to the table entry of permission p. Capabilities call it when they

@@ -29,20 +29,21 @@ func status(t *testing.T, c *apptest.Client) holidays.Status {
 	return st
 }
 
-// TestLoadScheduleWithoutRelease: an administrator loads 2027 over the API; bad files, shipped
-// years and other roles are refused with the field named and nothing stored; the load is in
+// TestLoadScheduleWithoutRelease: the installation's operations user loads 2027 over the API;
+// bad files, shipped years and other roles (a tenant's administrator included: the calendar
+// is every tenant's) are refused with the field named and nothing stored; the load is in
 // the audit log and the shared calendar counts 2027's holidays from then on.
 func TestLoadScheduleWithoutRelease(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
-		admin := env.Login(t, "admin@grid.demo")
-		analyst := env.Login(t, "analyst@grid.demo")
+		admin := env.Login(t, "ops@ciiguard.demo")
+		tenantAdmin := env.Login(t, "admin@grid.demo")
 		put := func(c *apptest.Client, year, body string) (int, string) {
 			res, b := c.Do("PUT", "/api/v1/calendar/schedules/"+year, nil, map[string]string{"Content-Type": "application/yaml", "X-CSRF-Token": c.CSRF}, body)
 			return res.StatusCode, b
 		}
 		bad := []struct{ who, year, body, field string }{
-			{"analyst", "2027", schedule2027, ""},
+			{"tenant admin", "2027", schedule2027, ""},
 			{"admin", "2026", strings.ReplaceAll(schedule2027, "2027", "2026"), `"year"`},
 			{"admin", "27", schedule2027, `"year"`},
 			{"admin", "2028", schedule2027, `"body"`},
@@ -52,8 +53,8 @@ func TestLoadScheduleWithoutRelease(t *testing.T) {
 		for _, b := range bad {
 			c := admin
 			want := 400
-			if b.who == "analyst" {
-				c, want = analyst, 403
+			if b.who == "tenant admin" {
+				c, want = tenantAdmin, 403
 			}
 			code, body := put(c, b.year, b.body)
 			if code != want || !strings.Contains(body, b.field) {
@@ -70,7 +71,7 @@ func TestLoadScheduleWithoutRelease(t *testing.T) {
 		st := status(t, admin)
 		found := false
 		for _, l := range st.Loaded {
-			found = found || (l.Year == 2027 && l.Source == "test notice" && strings.HasPrefix(l.LoadedBy, "admin@grid.demo"))
+			found = found || (l.Year == 2027 && l.Source == "test notice" && strings.HasPrefix(l.LoadedBy, "ops@ciiguard.demo"))
 		}
 		if !found || !calendar.Official().Knows(2027) {
 			t.Fatalf("2027 not loaded: %+v", st)

@@ -33,7 +33,10 @@ const (
 
 func init() {
 	auth.Grant(Read, auth.AllRoles()...)
-	auth.Grant(Load, auth.Admin)
+	// A loaded schedule changes every organisation's working-day deadlines: it is
+	// installation-wide, so it is the installation's operations role's to load, never a
+	// tenant's administrator's (who could otherwise move other tenants' deadlines).
+	auth.Grant(Load, auth.Operations)
 }
 
 // Module is the holidays capability.
