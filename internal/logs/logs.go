@@ -109,6 +109,8 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&m.listen.TLS, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
 	fs.StringVar(&m.listen.TLSCert, "syslog-tls-cert", "", "PEM certificate for --syslog-tls")
 	fs.StringVar(&m.listen.TLSKey, "syslog-tls-key", "", "PEM private key for --syslog-tls")
+	fs.IntVar(&m.limits.v4, "syslog-confirm-wider-v4", DefaultConfirmWiderV4, "IPv4 syslog sender networks wider than this prefix length need an administrator's confirmation (16-32)")
+	fs.IntVar(&m.limits.v6, "syslog-confirm-wider-v6", DefaultConfirmWiderV6, "IPv6 syslog sender networks wider than this prefix length need an administrator's confirmation (48-128)")
 }
 
 // Name implements kernel.Module.
@@ -189,7 +191,7 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	}
 	m.v = v
 	m.res = &resolver{}
-	if m.limits, err = readSenderLimits(); err != nil {
+	if err := m.limits.check(); err != nil {
 		return err
 	}
 	m.count = &counter{pending: map[int64]*pendingCount{}}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
-	"strconv"
 	"sync/atomic"
 
 	"github.com/gaissmai/bart"
@@ -24,13 +22,6 @@ import (
 // own organisation holds. A network overlapping another organisation's (equal, inside or
 // around it) is refused with one message that names neither the owner nor its network,
 // and the attempt is a security event in the requester's audit trail.
-
-// Environment variables naming the widest network a source may register without an
-// administrator's confirmation (a prefix length; wider means a smaller number).
-const (
-	EnvConfirmWiderV4 = "CIIGUARD_SYSLOG_CONFIRM_WIDER_V4"
-	EnvConfirmWiderV6 = "CIIGUARD_SYSLOG_CONFIRM_WIDER_V6"
-)
 
 // Default confirmation limits: an IPv4 /24 is one ordinary subnet; an IPv6 /56 is what one
 // site is commonly assigned (RIPE-690), so anything wider spans sites.
@@ -77,25 +68,21 @@ INSERT INTO log_senders (network, org_id, created_at, created_by, confirmed_by)
 // senderLimits are the confirmation limits in force.
 type senderLimits struct{ v4, v6 int }
 
-// readSenderLimits reads the confirmation limits from the environment.
-func readSenderLimits() (senderLimits, error) {
-	l := senderLimits{v4: DefaultConfirmWiderV4, v6: DefaultConfirmWiderV6}
-	for _, c := range []struct {
-		env           string
-		dst           *int
-		widest, width int
-	}{{EnvConfirmWiderV4, &l.v4, widestV4, 32}, {EnvConfirmWiderV6, &l.v6, widestV6, 128}} {
-		s := os.Getenv(c.env)
-		if s == "" {
-			continue
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < c.widest || n > c.width {
-			return l, fmt.Errorf("%s=%q: want a prefix length from %d to %d", c.env, s, c.widest, c.width)
-		}
-		*c.dst = n
+// check validates the limits set by flags; unset (zero) limits take the defaults.
+func (l *senderLimits) check() error {
+	if l.v4 == 0 {
+		l.v4 = DefaultConfirmWiderV4
 	}
-	return l, nil
+	if l.v6 == 0 {
+		l.v6 = DefaultConfirmWiderV6
+	}
+	if l.v4 < widestV4 || l.v4 > 32 {
+		return fmt.Errorf("--syslog-confirm-wider-v4 %d: want a prefix length from %d to 32", l.v4, widestV4)
+	}
+	if l.v6 < widestV6 || l.v6 > 128 {
+		return fmt.Errorf("--syslog-confirm-wider-v6 %d: want a prefix length from %d to 128", l.v6, widestV6)
+	}
+	return nil
 }
 
 // checkWidth refuses a network wider than the hard limit, and one wider than the

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -103,4 +105,60 @@ func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSenderLimits: the confirmation limits from the flags, and what each makes of a
+// request, against a hand-written table.
+func TestSenderLimits(t *testing.T) {
+	bad := []senderLimits{{v4: 15}, {v4: 33}, {v6: 47}, {v6: 129}}
+	for _, l := range bad {
+		if err := l.check(); err == nil {
+			t.Errorf("limits %+v accepted", l)
+		}
+	}
+	cases := []struct {
+		limits  senderLimits
+		sender  string
+		confirm bool
+		admin   bool
+		field   string // "" when accepted
+	}{
+		{senderLimits{}, "10.0.0.0/24", false, false, ""},
+		{senderLimits{}, "10.0.0.0/23", false, false, "confirm_wide"},
+		{senderLimits{}, "10.0.0.0/23", true, false, "confirm_wide"},
+		{senderLimits{}, "10.0.0.0/23", true, true, ""},
+		{senderLimits{v4: 22}, "10.0.0.0/23", false, false, ""},
+		{senderLimits{v4: 22}, "10.0.0.0/21", false, false, "confirm_wide"},
+		{senderLimits{v4: 32}, "10.0.0.1", false, false, ""},
+		{senderLimits{v4: 32}, "10.0.0.0/31", false, false, "confirm_wide"},
+		{senderLimits{v4: 16}, "10.0.0.0/15", true, true, "sender"},
+		{senderLimits{}, "2001:db8::/56", false, false, ""},
+		{senderLimits{}, "2001:db8::/55", false, false, "confirm_wide"},
+		{senderLimits{v6: 64}, "2001:db8::/60", false, false, "confirm_wide"},
+		{senderLimits{}, "2001:db8::/47", true, true, "sender"},
+	}
+	for _, c := range cases {
+		l := c.limits
+		if err := l.check(); err != nil {
+			t.Fatal(err)
+		}
+		p, err := parseSender(c.sender)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who := auth.Principal{Role: auth.SecurityManager}
+		if c.admin {
+			who.Role = auth.Admin
+		}
+		_, err = l.checkWidth(p, c.confirm, who, "x")
+		field := ""
+		if inv, ok := problem.As[*problem.Invalid](err); ok && len(inv.Fields) > 0 {
+			field = inv.Fields[0].Field
+		} else if err != nil {
+			t.Fatalf("%+v %s: %v", c.limits, c.sender, err)
+		}
+		if field != c.field {
+			t.Errorf("limits %+v, %s (confirm %v, admin %v): field %q, want %q", c.limits, c.sender, c.confirm, c.admin, field, c.field)
+		}
+	}
 }
