@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
@@ -23,8 +24,9 @@ import (
 func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		m := &Module{}
-		all := m.Migrations()
-		db := storetest.Open(t, d, all[:1]) // the schema before this change
+		base := append(append([]store.Migration{}, auth.Migrations...), audit.Migrations...)
+		all := append(base, m.Migrations()...)
+		db := storetest.Open(t, d, append(append([]store.Migration{}, base...), m.Migrations()[0])) // the schema before this change
 		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		legacy := []struct {
 			id, org    int64
