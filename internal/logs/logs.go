@@ -90,6 +90,8 @@ type Module struct {
 	slots       chan struct{}
 	readers     chan struct{}
 
+	searchTimeout time.Duration
+
 	mu        sync.Mutex
 	listeners []*ingest.Listener
 	stop      context.CancelFunc
@@ -184,6 +186,13 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	}
 	if m.now == nil {
 		m.now = time.Now
+	}
+	if m.searchTimeout == 0 {
+		t, err := searchTimeoutFromEnv()
+		if err != nil {
+			return err
+		}
+		m.searchTimeout = t
 	}
 	v, err := vault.Open(filepath.Join(d.DataDir, "vault"), m.opts)
 	if err != nil {

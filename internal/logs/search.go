@@ -47,10 +47,12 @@ type searchParams struct {
 func (m *Module) parseSearch(vals url.Values, maxLimit int) (searchParams, error) {
 	sp := searchParams{Q: strings.TrimSpace(vals.Get("q")), Cursor: vals.Get("cursor"), Limit: 100}
 	v := &problem.Invalid{}
-	if len(sp.Q) > 2000 {
-		v.Add("q", "is longer than 2000 bytes")
-	} else if _, err := vault.ParseQuery(sp.Q); err != nil {
-		v.Add("q", "%v", err)
+	if v.Text("q", sp.Q, false, maxQueryChars) {
+		if n := queryWords(sp.Q); n > maxQueryWords {
+			v.Add("q", "has %d words; at most %d: search for fewer, more telling words", n, maxQueryWords)
+		} else if _, err := vault.ParseQuery(sp.Q); err != nil {
+			v.Add("q", "%v", err)
+		}
 	}
 	now := m.now().UTC()
 	sp.To = now.Add(time.Minute).Truncate(time.Minute)
@@ -58,6 +60,8 @@ func (m *Module) parseSearch(vals url.Values, maxLimit int) (searchParams, error
 		t, err := parseTime(s)
 		if err != nil {
 			v.Add("to", "must be a time such as 2026-01-02T15:04:05Z")
+		} else if !inSearchRange(t) {
+			v.Add("to", "must be between %s and %s", searchEarliest.Format(time.RFC3339), searchLatest.Format(time.RFC3339))
 		}
 		sp.To = t
 	}
@@ -66,10 +70,12 @@ func (m *Module) parseSearch(vals url.Values, maxLimit int) (searchParams, error
 		t, err := parseTime(s)
 		if err != nil {
 			v.Add("from", "must be a time such as 2026-01-02T15:04:05Z")
+		} else if !inSearchRange(t) {
+			v.Add("from", "must be between %s and %s", searchEarliest.Format(time.RFC3339), searchLatest.Format(time.RFC3339))
 		}
 		sp.From = t
 	}
-	if !sp.From.Before(sp.To) {
+	if len(v.Fields) == 0 && !sp.From.Before(sp.To) {
 		v.Add("to", "must be after from")
 	}
 	if s := vals.Get("source"); s != "" {
@@ -111,8 +117,13 @@ func (m *Module) Search(ctx context.Context, q vault.Query) (vault.Page, error) 
 	if err != nil {
 		return vault.Page{}, err
 	}
-	page, err := m.v.Search(ctx, org, q)
+	qctx, cancel := context.WithTimeout(ctx, m.searchTimeout)
+	defer cancel()
+	page, err := m.v.Search(qctx, org, q)
 	if err != nil {
+		if tooLong(ctx, err) {
+			return page, m.errTooLong()
+		}
 		if strings.Contains(err.Error(), "cursor") {
 			return page, problem.Field("cursor", "is not a cursor of this search")
 		}
@@ -140,8 +151,13 @@ func (m *Module) Histogram(ctx context.Context, q vault.Query, bucket time.Durat
 		return nil, err
 	}
 	q.Cursor, q.Limit = "", 0
-	bs, err := m.v.Histogram(ctx, org, q, bucket)
+	qctx, cancel := context.WithTimeout(ctx, m.searchTimeout)
+	defer cancel()
+	bs, err := m.v.Histogram(qctx, org, q, bucket)
 	if err != nil {
+		if tooLong(ctx, err) {
+			return nil, m.errTooLong()
+		}
 		return nil, fmt.Errorf("log histogram: %w", err)
 	}
 	return bs, nil

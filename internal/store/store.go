@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,9 +40,29 @@ type DB struct {
 	dsn     string
 }
 
+// DefaultLockWait is how long a command waits for a lock another command holds before it
+// gives up with ErrBusy: SQLite's busy_timeout and PostgreSQL's lock_timeout.
+const DefaultLockWait = 10 * time.Second
+
+// Options tunes how the store is opened.
+type Options struct {
+	// LockWait is how long a command waits for a lock held by another before it fails
+	// with ErrBusy; zero means DefaultLockWait.
+	LockWait time.Duration
+}
+
 // Open connects to the store named by dsn: "sqlite:PATH" (the file is created) or a
-// "postgres://" / "postgresql://" URL.
+// "postgres://" / "postgresql://" URL, with the default options.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
+	if o.LockWait <= 0 {
+		o.LockWait = DefaultLockWait
+	}
+	wait := strconv.FormatInt(o.LockWait.Milliseconds(), 10)
 	var (
 		db      *sql.DB
 		dialect Dialect
@@ -58,7 +79,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "busy_timeout("+wait+")")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", "immediate")
@@ -71,7 +92,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.SetMaxOpenConns(8)
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		db, err = sql.Open("pgx", dsn)
+		// A row lock held by a long command makes the others wait at most LockWait and
+		// then fail with lock_not_available (ErrBusy), as SQLite's busy timeout does,
+		// instead of queueing for ever; a lock_timeout in the URL wins.
+		pdsn := dsn
+		if u, perr := url.Parse(dsn); perr == nil && !u.Query().Has("lock_timeout") {
+			q := u.Query()
+			q.Set("lock_timeout", wait)
+			u.RawQuery = q.Encode()
+			pdsn = u.String()
+		}
+		db, err = sql.Open("pgx", pdsn)
 		dialect = Postgres
 		if err == nil {
 			db.SetMaxOpenConns(20)
@@ -128,11 +159,17 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.run(ctx, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
-	opts := &sql.TxOptions{}
-	if readOnly && db.dialect == Postgres {
-		opts.ReadOnly = true
-	}
+// run runs fn in a transaction; an engine's lock error anywhere in it (begin, a statement,
+// commit) comes back marked ErrBusy.
+func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) error {
+	return classify(db.runTx(ctx, readOnly, fn))
+}
+
+func (db *DB) runTx(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	// A read-only transaction begins DEFERRED on SQLite, so that in WAL mode it reads its
+	// snapshot beside the writer instead of queueing for the write lock (which BEGIN
+	// IMMEDIATE, used for writes, takes at once).
+	opts := &sql.TxOptions{ReadOnly: readOnly}
 	stx, err := db.sql.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -55,11 +55,14 @@ func compileQuery(q Query) (*compiledQuery, error) {
 		return nil, err
 	}
 	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64}
+	// No event is stored outside [minTime, maxTime), so a bound beyond it is the same
+	// search; clamping keeps UnixNano inside int64 (a year such as 1600 or 9999 would
+	// overflow it and turn the range, or a histogram's bucket count, negative).
 	if !q.From.IsZero() {
-		c.from = clampTime(q.From, q.From).UnixNano()
+		c.from = boundTime(q.From).UnixNano()
 	}
 	if !q.To.IsZero() {
-		c.to = clampTime(q.To, q.To).UnixNano()
+		c.to = boundTime(q.To).UnixNano()
 	}
 	if len(q.Sources) > 0 {
 		c.sources = map[int64]bool{}
@@ -68,6 +71,17 @@ func compileQuery(q Query) (*compiledQuery, error) {
 		}
 	}
 	return c, nil
+}
+
+// boundTime moves t into [minTime, maxTime].
+func boundTime(t time.Time) time.Time {
+	switch {
+	case t.Before(minTime):
+		return minTime
+	case t.After(maxTime):
+		return maxTime
+	}
+	return t
 }
 
 func (c *compiledQuery) match(ev *Event) bool {
@@ -170,6 +184,9 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			return page, fmt.Errorf("vault: search cursor %q is not one this vault issued", q.Cursor)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return page, fmt.Errorf("vault: search: %w", err)
+	}
 	v.stats.searches.Add(1)
 	l, err := v.log(orgID, false)
 	if err != nil || l == nil {
@@ -259,14 +276,22 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 	}
 	bn := int64(bucket)
 	start := floorDiv(cq.from, bn) * bn
-	n := (cq.to - start + bn - 1) / bn
+	// Offsets from start are taken as uint64: the range may span more than an int64 of
+	// nanoseconds (1900 to 2200 does), never more than a uint64.
+	ubn := uint64(bn)
+	n := (uint64(cq.to)-uint64(start))/ubn + 1
+	if (uint64(cq.to)-uint64(start))%ubn == 0 {
+		n--
+	}
 	if n > maxBuckets {
 		return nil, fmt.Errorf("vault: histogram of %d buckets: at most %d; use a wider bucket", n, maxBuckets)
 	}
+	// slot is the bucket of a time t >= start.
+	slot := func(t int64) uint64 { return (uint64(t) - uint64(start)) / ubn }
 	counts := make([]uint64, n)
 	count := func(ev *Event) {
 		if cq.match(ev) {
-			counts[(ev.Time.UnixNano()-start)/bn]++
+			counts[slot(ev.Time.UnixNano())]++
 		}
 	}
 	v.stats.searches.Add(1)
@@ -295,8 +320,8 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 			// Whole block inside the range and inside one bucket: count
 			// from the index alone.
 			if cq.onlyTime() && m.minTime >= cq.from && m.maxTime < cq.to &&
-				floorDiv(m.minTime-start, bn) == floorDiv(m.maxTime-start, bn) {
-				counts[(m.minTime-start)/bn] += m.count
+				slot(m.minTime) == slot(m.maxTime) {
+				counts[slot(m.minTime)] += m.count
 				continue
 			}
 			todo = append(todo, r)
@@ -327,7 +352,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 					}
 					for j := range evs {
 						if cq.match(&evs[j]) {
-							partial[w][(evs[j].Time.UnixNano()-start)/bn]++
+							partial[w][slot(evs[j].Time.UnixNano())]++
 						}
 					}
 				}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ func classify(err error) (int, string, []problem.FieldError) {
 		return http.StatusForbidden, err.Error(), nil
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "no such record", nil
+	case errors.Is(err, store.ErrBusy):
+		return http.StatusServiceUnavailable, store.ErrBusy.Error(), nil
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit), []problem.FieldError{{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", mbe.Limit)}}
 	}
@@ -66,6 +69,10 @@ func classify(err error) (int, string, []problem.FieldError) {
 	return http.StatusInternalServerError, "", nil
 }
 
+// BusyRetryAfter is the Retry-After, in seconds, of a 503 answered because the records
+// store was busy.
+const BusyRetryAfter = 2
+
 // fail answers an error: problem+json on API routes, a page (or the sign-in redirect)
 // otherwise. Server errors are logged with the request id and shown without details.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
@@ -78,6 +85,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if t, ok := problem.As[*problem.TooMany](err); ok && t.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(t.RetryAfter))
 	}
+	if code == http.StatusServiceUnavailable {
+		// Another command held the lock past the wait; the same request will succeed
+		// once it is done. Logged, since many of these mean a command is too long.
+		s.Log.Warn("store busy", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(BusyRetryAfter))
+	}
 	if api {
 		WriteProblem(w, r, code, detail, fields)
 		return
@@ -87,7 +100,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 		return
 	}
 	lang := RequestLang(r)
-	key := map[int]string{400: "error.400", 403: "error.403", 404: "error.404", 409: "error.409", 413: "error.413", 429: "error.429"}[code]
+	key := map[int]string{400: "error.400", 403: "error.403", 404: "error.404", 409: "error.409", 413: "error.413", 429: "error.429", 503: "error.503"}[code]
 	if key == "" {
 		key = "error.500"
 	}
@@ -115,17 +128,32 @@ func JSON(w http.ResponseWriter, code int, v any) error {
 }
 
 // DecodeJSON reads one JSON object from the request body into v, refusing unknown fields
-// and trailing data, and reporting syntax and type errors as a field problem.
+// and trailing data, and reporting syntax and type errors as a field problem. A body that
+// is not an object (null, an array, a string) and a top-level field whose value is null
+// are refused too: decoding them would silently leave v's zero values in place, so that
+// `null` or `"name": null` would pass as an empty success.
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return problem.Field("body", "cannot be read as JSON: %v", err)
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] != '{' {
+		var x any
+		if err := json.Unmarshal(trimmed, &x); err == nil {
+			return problem.Field("body", "must be a JSON object, not %s", jsonKind(x))
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
 		var ute *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
-		case errors.As(err, &mbe):
-			return err
 		case errors.As(err, &ute):
 			if ute.Field == "" {
 				return problem.Field("body", "must be a JSON object, not %s", ute.Value)
@@ -147,7 +175,35 @@ func DecodeJSON(r *http.Request, v any) error {
 	if dec.More() {
 		return problem.Field("body", "has data after the JSON object")
 	}
-	return nil
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return problem.Field("body", "cannot be read as JSON: %v", err)
+	}
+	nulls := &problem.Invalid{}
+	for k, raw := range fields {
+		if string(raw) == "null" {
+			nulls.Add(k, "must not be null; leave the field out instead")
+		}
+	}
+	sort.Slice(nulls.Fields, func(i, j int) bool { return nulls.Fields[i].Field < nulls.Fields[j].Field })
+	return nulls.Err()
+}
+
+// jsonKind names the kind of a decoded JSON value for a reason.
+func jsonKind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "an object"
 }
 
 // IDParam parses the {name} path wildcard as a positive record id; a malformed id is a 404
