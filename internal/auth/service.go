@@ -94,9 +94,8 @@ func ValidateOrg(o *Org) error {
 	if o.NameZH == "" && o.NameEN == "" {
 		v.Add("name_en", "a name is required in Chinese or English")
 	}
-	if len(o.NameZH) > 200 || len(o.NameEN) > 200 {
-		v.Add("name_en", "names are at most 200 bytes")
-	}
+	v.Text("name_zh", o.NameZH, false, 200)
+	v.Text("name_en", o.NameEN, false, 200)
 	if o.NameZH == "" {
 		o.NameZH = o.NameEN
 	}
@@ -183,7 +182,7 @@ func validEmail(v *problem.Invalid, email string) {
 		v.Add("email", "is required")
 		return
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !problem.TextOK(email, true, 254) {
 		v.Add("email", "is not a valid e-mail address")
 	}
 }
@@ -195,9 +194,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	nu.Name = strings.TrimSpace(nu.Name)
 	v := &problem.Invalid{}
 	validEmail(v, nu.Email)
-	if nu.Name == "" || len(nu.Name) > 200 {
-		v.Add("name", "is required, at most 200 bytes")
-	}
+	v.Text("name", nu.Name, true, 200)
 	if err := CheckPasswordPolicy(nu.Password); err != nil {
 		v.Add("password", "must be at least %d characters and at most 1024 bytes", MinPasswordLen)
 	}
@@ -357,9 +354,7 @@ func (s *Service) applyUserChange(tx *store.Tx, before User, ch UserChange) (Use
 	v := &problem.Invalid{}
 	if ch.Name != nil {
 		after.Name = strings.TrimSpace(*ch.Name)
-		if after.Name == "" || len(after.Name) > 200 {
-			v.Add("name", "is required, at most 200 bytes")
-		}
+		v.Text("name", after.Name, true, 200)
 	}
 	if ch.Role != nil {
 		org, err := getOrg(tx, before.OrgID)

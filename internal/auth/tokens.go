@@ -57,9 +57,7 @@ func (s *Service) CreateTokenOnly(ctx context.Context, p Principal, name string,
 func (s *Service) createToken(ctx context.Context, p Principal, name string, role Role, v *problem.Invalid) (string, Token, error) {
 	roleOK := len(v.Fields) == 0
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		v.Add("name", "is required, at most 100 bytes")
-	}
+	v.Text("name", name, true, 100)
 	if roleOK && !Narrower(role, p.Role) {
 		v.Add("role", "a token cannot hold permissions its user (%s) does not have", p.Role)
 	}

@@ -142,15 +142,27 @@ func (m *Module) Cite(ctx context.Context, sha256 string) error {
 // UploadLimit implements kernel.Evidence.
 func (m *Module) UploadLimit() int64 { return MaxFileSize }
 
+// MaxNameLen is the longest file name kept, in characters.
+const MaxNameLen = 200
+
 // Put stores a file for the context's organisation and records it (idempotent per hash).
+// The name and content type are checked before any byte is written, so a refused upload
+// leaves no file behind.
 func (s *Service) Put(ctx context.Context, name, contentType string, r io.Reader) (File, error) {
+	return s.put(ctx, "name", name, contentType, r)
+}
+
+// put is Put with the request field that carried the name, to name it in an error.
+func (s *Service) put(ctx context.Context, nameField, name, contentType string, r io.Reader) (File, error) {
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	if name == "" || name == "." || name == "/" {
-		return File{}, problem.Field("file", "needs a file name")
+		return File{}, problem.Field(nameField, "needs a file name")
 	}
-	if len(name) > 200 {
-		name = name[:200]
+	v := &problem.Invalid{}
+	if !v.Text(nameField, name, true, MaxNameLen) {
+		return File{}, v
 	}
+	contentType = cleanContentType(contentType)
 	if contentType == "" {
 		contentType = mime.TypeByExtension(filepath.Ext(name))
 	}
@@ -183,6 +195,23 @@ func (s *Service) Put(ctx context.Context, name, contentType string, r io.Reader
 		return audit.Record(tx, f.OrgID, "evidence", f.SHA256, audit.Create, nil, f, f.Name)
 	})
 	return f, err
+}
+
+// cleanContentType returns a client's declared media type in canonical form, or "" when
+// it does not parse or is not short clean text (it is stored and sent back as a header).
+func cleanContentType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ""
+	}
+	ct = mime.FormatMediaType(mt, params)
+	if !problem.TextOK(ct, true, 200) {
+		return ""
+	}
+	return ct
 }
 
 // Get returns the context's organisation's record of a file; a hash it has not uploaded
@@ -234,7 +263,7 @@ func (s *Service) FromForm(r *http.Request, field string) (File, error) {
 		return File{}, problem.Field(field, "choose a file to upload")
 	}
 	defer fh.Close()
-	return s.Put(r.Context(), hdr.Filename, hdr.Header.Get("Content-Type"), fh)
+	return s.put(r.Context(), field, hdr.Filename, hdr.Header.Get("Content-Type"), fh)
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {

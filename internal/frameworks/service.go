@@ -262,6 +262,9 @@ func scanFramework(scan func(...any) error) (Framework, error) {
 }
 
 func getFramework(t *store.Tenant, id string) (Framework, error) {
+	if !ValidID(id) {
+		return Framework{}, store.ErrNotFound // no framework has such an id; PostgreSQL would refuse a NUL in it
+	}
 	f, err := scanFramework(t.QueryRow(`SELECT `+frameworkColumns+` FROM frameworks WHERE org_id = $1 AND id = $2`, id).Scan)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		err = fmt.Errorf("read framework %s: %w", id, err)
@@ -426,9 +429,7 @@ func (s *Service) AddMapping(ctx context.Context, framework string, in NewMappin
 	in.ControlID, in.ObligationID = strings.TrimSpace(in.ControlID), strings.TrimSpace(in.ObligationID)
 	in.Note = strings.TrimSpace(in.Note)
 	v := &problem.Invalid{}
-	if in.ControlID == "" {
-		v.Add("control_id", "is required")
-	}
+	v.Text("control_id", in.ControlID, true, maxIDLen*4)
 	if _, ok := cat.Obligation(in.ObligationID); !ok {
 		if in.ObligationID == "" {
 			v.Add("obligation_id", "is required")
@@ -439,9 +440,7 @@ func (s *Service) AddMapping(ctx context.Context, framework string, in NewMappin
 	if !validRelation(in.Relation) {
 		v.Add("relation", "must be one of equivalent, subset, superset, related")
 	}
-	if len(in.Note) > MaxNote {
-		v.Add("note", "is longer than %d bytes", MaxNote)
-	}
+	v.Text("note", in.Note, false, MaxNote)
 	m := Mapping{Framework: framework, ControlID: in.ControlID, ObligationID: in.ObligationID, Relation: in.Relation, Note: in.Note,
 		CreatedBy: audit.ActorFrom(ctx).Label, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {

@@ -42,6 +42,9 @@ func ParseLines(body []byte) ([]vault.Event, error) {
 		if len(line) == 0 {
 			continue
 		}
+		if len(line) > vault.MaxEventBytes {
+			return nil, problem.Field("line "+strconv.Itoa(n), "is %d bytes; an event is at most %d bytes", len(line), vault.MaxEventBytes)
+		}
 		ev, err := ingest.ParseJSON(line)
 		if err != nil {
 			var fe *ingest.FieldError

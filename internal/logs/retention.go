@@ -171,8 +171,10 @@ func readHolds(tx *store.Tx, activeOnly bool) ([]Hold, error) {
 func (m *Module) CreateHold(ctx context.Context, nh NewHold) (Hold, error) {
 	v := &problem.Invalid{}
 	h := Hold{Reason: strings.TrimSpace(nh.Reason), SourceID: nh.SourceID, CreatedAt: m.now().UTC().Truncate(time.Microsecond), CreatedBy: audit.ActorFrom(ctx).Label}
-	if h.Reason == "" || len(h.Reason) > 500 {
-		v.Add("reason", "is required (the case or request behind the hold), at most 500 bytes")
+	if h.Reason == "" {
+		v.Add("reason", "is required: the case or request behind the hold")
+	} else {
+		v.Text("reason", h.Reason, true, 500)
 	}
 	for _, f := range []struct {
 		name, val string
@@ -184,6 +186,10 @@ func (m *Module) CreateHold(ctx context.Context, nh NewHold) (Hold, error) {
 		t, err := parseTime(f.val)
 		if err != nil {
 			v.Add(f.name, "must be a time such as 2026-01-02T15:04:05Z")
+			continue
+		}
+		if !inSearchRange(t) {
+			v.Add(f.name, "must be between %s and %s", searchEarliest.Format(time.RFC3339), searchLatest.Format(time.RFC3339))
 			continue
 		}
 		*f.dst = &t

@@ -92,9 +92,7 @@ func validateSource(ns NewSource) (NewSource, netip.Prefix, error) {
 	ns.Name = strings.TrimSpace(ns.Name)
 	ns.Kind = strings.TrimSpace(ns.Kind)
 	var p netip.Prefix
-	if ns.Name == "" || len(ns.Name) > 100 {
-		v.Add("name", "is required, at most 100 bytes")
-	}
+	v.Text("name", ns.Name, true, 100)
 	switch ns.Kind {
 	case KindUDP, KindTCP, KindTLS:
 		var err error

@@ -488,8 +488,10 @@ func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence Evi
 		v.Add("valid_from", "cannot be in the future")
 	}
 	in.Statement = strings.TrimSpace(in.Statement)
-	if in.Statement == "" || len(in.Statement) > 4000 {
-		v.Add("statement", "say what you confirm, in at most 4000 bytes")
+	if in.Statement == "" {
+		v.Add("statement", "say what you confirm")
+	} else {
+		v.Text("statement", in.Statement, true, 4000)
 	}
 	if len(in.Evidence) == 0 {
 		v.Add("evidence", "attach at least one evidence file")

@@ -84,7 +84,7 @@ func (a *Answers) Validate() error {
 	if a.TolerableOutage != "" && !slices.Contains(TolerableOutages, a.TolerableOutage) {
 		v.Add("tolerable_outage", "must be one of days, hours, under_1h")
 	}
-	checkText(v, "notes", a.Notes, maxText)
+	v.Text("notes", a.Notes, false, maxText)
 	return v.Err()
 }
 

@@ -75,7 +75,7 @@ func (n *Notice) validate(today Date, needDoc bool) error {
 	if needDoc && n.Doc == "" {
 		v.Add("doc", "is required: the document number of the notice")
 	}
-	checkText(v, "doc", n.Doc, maxShort)
+	v.Text("doc", n.Doc, false, maxShort)
 	return v.Err()
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"ciiguard/internal/problem"
 )
@@ -190,19 +189,6 @@ func checkDate(v *problem.Invalid, field string, d Date, today Date, notFuture b
 	}
 }
 
-func checkText(v *problem.Invalid, field, s string, limit int) {
-	if !utf8.ValidString(s) {
-		v.Add(field, "is not valid UTF-8 text")
-		return
-	}
-	if n := utf8.RuneCountInString(s); n > limit {
-		v.Add(field, "must be at most %d characters, not %d", limit, n)
-	}
-	if strings.ContainsAny(s, "\x00") {
-		v.Add(field, "must not contain a NUL character")
-	}
-}
-
 // Normalize trims the text fields and fills defaults, so that validation and storage see
 // the same values whichever door (form, API, CSV) they came through.
 func (s *SystemInput) Normalize() {
@@ -227,16 +213,16 @@ func (s *SystemInput) Validate(today Date) error {
 	if s.Name == "" {
 		v.Add("name", "is required")
 	}
-	checkText(v, "name", s.Name, maxName)
-	checkText(v, "name_en", s.NameEN, maxName)
-	checkText(v, "owner", s.Owner, maxName)
-	checkText(v, "responsible_person", s.ResponsiblePerson, maxShort)
-	checkText(v, "purpose", s.Purpose, maxText)
-	checkText(v, "location", s.Location, maxName)
-	checkText(v, "data_held", s.DataHeld, maxText)
-	checkText(v, "filing_number", s.FilingNumber, maxShort)
-	checkText(v, "identification_doc", s.IdentificationDoc, maxShort)
-	checkText(v, "deidentification_doc", s.DeidentificationDoc, maxShort)
+	v.Text("name", s.Name, false, maxName)
+	v.Text("name_en", s.NameEN, false, maxName)
+	v.Text("owner", s.Owner, false, maxName)
+	v.Text("responsible_person", s.ResponsiblePerson, false, maxShort)
+	v.Text("purpose", s.Purpose, false, maxText)
+	v.Text("location", s.Location, false, maxName)
+	v.Text("data_held", s.DataHeld, false, maxText)
+	v.Text("filing_number", s.FilingNumber, false, maxShort)
+	v.Text("identification_doc", s.IdentificationDoc, false, maxShort)
+	v.Text("deidentification_doc", s.DeidentificationDoc, false, maxShort)
 	switch {
 	case s.Sector == "":
 		v.Add("sector", "is required: one of %s", strings.Join(Sectors, ", "))
@@ -365,12 +351,12 @@ func (p *ProfileInput) Validate(today Date) error {
 			v.Add("sectors", "%q is not a sector code: use any of %s", s, strings.Join(Sectors, ", "))
 		}
 	}
-	checkText(v, "region", p.Region, maxShort)
+	v.Text("region", p.Region, false, maxShort)
 	if len(p.Regulators) > 50 {
 		v.Add("regulators", "at most 50 regulators, not %d", len(p.Regulators))
 	}
 	for _, r := range p.Regulators {
-		checkText(v, "regulators", r, maxName)
+		v.Text("regulators", r, false, maxName)
 	}
 	for _, n := range []struct {
 		field string

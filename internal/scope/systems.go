@@ -130,9 +130,7 @@ func (f *Filter) Validate() error {
 	if f.Sector != "" && !contains(Sectors, f.Sector) {
 		v.Add("sector", "%q is not a sector code", f.Sector)
 	}
-	if len(f.Q) > 200 {
-		v.Add("q", "must be at most 200 bytes")
-	}
+	v.Text("q", f.Q, false, 200)
 	if f.Page < 1 {
 		f.Page = 1
 	}

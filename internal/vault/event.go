@@ -55,6 +55,14 @@ const leafVersion = 1
 // single event (and so a block) arbitrarily large.
 const maxFieldLen = 64 << 10
 
+// MaxFieldBytes is the longest text field of a stored event; a longer message is cut,
+// its original bytes kept in Raw.
+const MaxFieldBytes = maxFieldLen
+
+// MaxEventBytes is the largest event the vault stores, counted as its original bytes (an
+// ingested line, say); a sender must refuse or split anything larger.
+const MaxEventBytes = 4 * maxFieldLen
+
 var (
 	minTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -103,8 +111,8 @@ func normalize(ev *Event, org int64, now time.Time) error {
 			*f = strings.ToValidUTF8(*f, "\uFFFD")
 		}
 	}
-	if len(ev.Raw) > 4*maxFieldLen {
-		return fmt.Errorf("event raw bytes: %d bytes exceed the %d byte limit", len(ev.Raw), 4*maxFieldLen)
+	if len(ev.Raw) > MaxEventBytes {
+		return fmt.Errorf("event raw bytes: %d bytes exceed the %d byte limit", len(ev.Raw), MaxEventBytes)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
@@ -76,6 +77,11 @@ const BusyRetryAfter = 2
 // fail answers an error: problem+json on API routes, a page (or the sign-in redirect)
 // otherwise. Server errors are logged with the request id and shown without details.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	if errors.Is(err, store.ErrInvalidText) {
+		// The engine refused a value that a validator should have: a 400 all the same.
+		s.Log.Warn("text refused by the store, not by validation", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		err = problem.Field("body", "holds a NUL character, text that is not valid UTF-8, or a value too long to store")
+	}
 	code, detail, fields := classify(err)
 	rid := RequestID(r.Context())
 	if code == http.StatusInternalServerError {
@@ -140,6 +146,10 @@ func DecodeJSON(r *http.Request, v any) error {
 			return err
 		}
 		return problem.Field("body", "cannot be read as JSON: %v", err)
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn each bad byte into U+FFFD and store that.
+		return problem.Field("body", "is not valid UTF-8 text")
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] != '{' {

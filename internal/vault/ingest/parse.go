@@ -189,7 +189,8 @@ func ParseJSON(line []byte) (vault.Event, error) {
 	if !ok {
 		return ev, &FieldError{"message", "missing"}
 	}
-	if err := json.Unmarshal(raw, &ev.Message); err != nil {
+	// null would decode as "" and store an empty event; the message is required.
+	if err := json.Unmarshal(raw, &ev.Message); err != nil || string(raw) == "null" {
 		return ev, &FieldError{"message", "must be a string"}
 	}
 	if raw, ok := m["time"]; ok {
@@ -212,6 +213,12 @@ func ParseJSON(line []byte) (vault.Event, error) {
 			ev.Raw = bytes.Clone(line)
 			break
 		}
+	}
+	// A message too long for its field is kept whole as the line it came in, which is
+	// never longer than what was sent (decoding can lengthen it: each invalid byte becomes
+	// a three-byte U+FFFD).
+	if ev.Raw == nil && len(ev.Message) > vault.MaxFieldBytes {
+		ev.Raw = bytes.Clone(line)
 	}
 	return ev, nil
 }
