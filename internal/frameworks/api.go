@@ -21,14 +21,19 @@ func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, map[string]any{"frameworks": list})
 }
 
-// apiGet answers a framework with its controls, each with the obligations mapped to it.
+// apiGet answers a framework with one page of its controls (limit, cursor), each with the
+// obligations mapped to it, and the cursor of the next page.
 func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	f, err := m.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	controls, err := m.Controls(r.Context(), id)
+	pg, err := ParsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	controls, next, err := m.ControlsPage(r.Context(), id, pg)
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,11 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	for i, c := range controls {
 		out[i] = ControlCoverage{Control: c, Obligations: orEmpty(byControl[c.ID])}
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"framework": f, "controls": out})
+	body := map[string]any{"framework": f, "controls": out}
+	if next != "" {
+		body["next"] = next
+	}
+	return web.JSON(w, http.StatusOK, body)
 }
 
 // apiUpload takes the OSCAL catalog as the raw request body: 201 when the framework is new,
@@ -115,7 +124,11 @@ func (m *Module) apiRemoveMapping(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (m *Module) apiCoverage(w http.ResponseWriter, r *http.Request) error {
-	cov, err := m.Coverage(r.Context(), r.PathValue("id"))
+	pg, err := ParsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cov, err := m.Coverage(r.Context(), r.PathValue("id"), pg)
 	if err != nil {
 		return err
 	}

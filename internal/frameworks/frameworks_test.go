@@ -316,7 +316,7 @@ func TestTenancy(t *testing.T) {
 		_, notFound["get"] = e.svc.Get(o2, "FW")
 		_, notFound["controls"] = e.svc.Controls(o2, "FW")
 		_, notFound["mappings"] = e.svc.Mappings(o2, "FW")
-		_, notFound["coverage"] = e.svc.Coverage(o2, "FW")
+		_, notFound["coverage"] = e.svc.Coverage(o2, "FW", frameworks.Page{})
 		notFound["remove mapping"] = e.svc.RemoveMapping(o2, "FW", "a", "CSL-LOG-RETENTION")
 		notFound["delete"] = e.svc.Delete(o2, "FW")
 		for op, err := range notFound {
@@ -372,7 +372,7 @@ func TestCoverage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cv, err := e.svc.Coverage(e.org1, "FW")
+		cv, err := e.svc.Coverage(e.org1, "FW", frameworks.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -404,7 +404,7 @@ func TestCoverage(t *testing.T) {
 		}
 		// With no findings nothing applies, and nothing is reported unmapped.
 		e.findings[1] = nil
-		if cv, err := e.svc.Coverage(e.org1, "FW"); err != nil || cv.Applicable != 0 || len(cv.Unmapped) != 0 || len(cv.Controls) != 3 {
+		if cv, err := e.svc.Coverage(e.org1, "FW", frameworks.Page{}); err != nil || cv.Applicable != 0 || len(cv.Unmapped) != 0 || len(cv.Controls) != 3 {
 			t.Fatalf("coverage without findings: %+v %v", cv, err)
 		}
 	})

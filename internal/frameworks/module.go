@@ -111,6 +111,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return err
 	}
 	m.Service.db, m.Service.catalog, m.Service.findings = d.DB, obs, obs
+	if m.Service.maxControls, err = maxControlsFromEnv(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -248,7 +251,11 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 
 // renderDetail renders a framework's page with status code (400 to show a form's errors).
 func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
-	cov, err := m.Coverage(r.Context(), r.PathValue("id"))
+	pg, err := ParsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cov, err := m.Coverage(r.Context(), r.PathValue("id"), pg)
 	if err != nil {
 		return err
 	}

@@ -117,12 +117,14 @@ type Service struct {
 	catalog  CatalogSource
 	findings FindingsSource
 	now      func() time.Time
+	// maxControls bounds one framework's controls (DefaultMaxControls unless set).
+	maxControls int
 }
 
 // NewService returns the service over db, validating obligation ids against cat and
 // reading applicability from findings.
 func NewService(db *store.DB, cat CatalogSource, findings FindingsSource) *Service {
-	return &Service{db: db, catalog: cat, findings: findings, now: time.Now}
+	return &Service{db: db, catalog: cat, findings: findings, now: time.Now, maxControls: DefaultMaxControls}
 }
 
 // Import parses an OSCAL catalog (JSON) as framework id and stores it for the context's
@@ -140,6 +142,12 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 	f, err := catalog.ImportOSCAL(bytes.NewReader(doc), id)
 	if err != nil {
 		return ImportResult{}, problem.Field(field, "is not a usable OSCAL catalog: %s", shorten(strings.TrimPrefix(err.Error(), "catalog: import OSCAL "+id+": ")))
+	}
+	if max := s.maxControls; max > 0 && len(f.Controls) > max {
+		return ImportResult{}, problem.Field(field, "has %d controls; a framework may have at most %d", len(f.Controls), max)
+	}
+	if err := checkImportedText(f); err != nil {
+		return ImportResult{}, problem.Field(field, "is not a usable OSCAL catalog: %s", err)
 	}
 	sum := sha256.Sum256(doc)
 	res := ImportResult{Framework: Framework{ID: id, Title: clip(f.Title, 500), Version: clip(f.Version, 100), SHA256: hex.EncodeToString(sum[:]), Controls: len(f.Controls),
@@ -165,11 +173,8 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 			id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt); err != nil {
 			return fmt.Errorf("store framework %s: %w", id, err)
 		}
-		for i, c := range f.Controls {
-			if _, err := t.Exec(`INSERT INTO framework_controls (org_id, framework_id, id, seq, label, title, grp, parent, statement) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				id, c.ID, i, clip(c.Label, 100), clip(c.Title, 500), clip(c.Group, 500), c.Parent, clip(c.Statement, 20000)); err != nil {
-				return fmt.Errorf("store control %s of %s: %w", c.ID, id, err)
-			}
+		if err := insertControls(t, id, f.Controls); err != nil {
+			return err
 		}
 		if res.Replaced {
 			ms, err := listMappings(t, id, "")
@@ -333,6 +338,24 @@ func listControls(t *store.Tenant, id string) ([]Control, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// ControlsPage returns one page of a framework's controls in document order and the
+// cursor of the next page ("" on the last).
+func (s *Service) ControlsPage(ctx context.Context, id string, p Page) ([]Control, string, error) {
+	var (
+		out  []Control
+		next string
+	)
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		if _, err := getFramework(t, id); err != nil {
+			return err
+		}
+		var err error
+		out, next, err = listControlsPage(t, id, p)
+		return err
+	})
+	return out, next, err
 }
 
 // Mappings returns a framework's mappings, by control and obligation.
@@ -545,12 +568,16 @@ type Coverage struct {
 	// Unmapped are the applicable obligations no control of the framework is mapped to.
 	Unmapped    []ObligationCoverage `json:"unmapped"`
 	Obligations []ObligationCoverage `json:"obligations"`
-	Controls    []ControlCoverage    `json:"controls"`
+	// Controls is one page of the framework's controls (see Page), Next the cursor of the
+	// next page, empty on the last.
+	Controls []ControlCoverage `json:"controls"`
+	Next     string            `json:"next,omitempty"`
 }
 
 // Coverage reports, for framework id, which obligations that apply to the organisation
-// have mapped controls and which have none, and per control the obligations it maps to.
-func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
+// have mapped controls and which have none, and for one page of its controls the
+// obligations each maps to.
+func (s *Service) Coverage(ctx context.Context, id string, p Page) (Coverage, error) {
 	var (
 		cv       = Coverage{Unmapped: []ObligationCoverage{}, Obligations: []ObligationCoverage{}, Controls: []ControlCoverage{}}
 		controls []Control
@@ -561,7 +588,7 @@ func (s *Service) Coverage(ctx context.Context, id string) (Coverage, error) {
 		if cv.Framework, err = getFramework(t, id); err != nil {
 			return err
 		}
-		if controls, err = listControls(t, id); err != nil {
+		if controls, cv.Next, err = listControlsPage(t, id, p); err != nil {
 			return err
 		}
 		maps, err = listMappings(t, id, "")
@@ -622,4 +649,45 @@ func orEmpty(ms []Mapping) []Mapping {
 		return []Mapping{}
 	}
 	return ms
+}
+
+// insertControls stores a framework's controls in statements of insertBatch rows: a
+// 20,000-control framework is 100 statements, not 20,000, so the transaction (and, on
+// SQLite, the single writer) is held for a fraction of a second.
+func insertControls(t *store.Tenant, id string, cs []catalog.FrameworkControl) error {
+	for start := 0; start < len(cs); start += insertBatch {
+		batch := cs[start:min(start+insertBatch, len(cs))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO framework_controls (org_id, framework_id, id, seq, label, title, grp, parent, statement) VALUES `)
+		args := make([]any, 0, 1+8*len(batch))
+		args = append(args, id)
+		for i, c := range batch {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			n := len(args) // $1 is org_id, $2 the framework id; this row's own start at $n+2
+			fmt.Fprintf(&sb, "($1, $2, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			args = append(args, c.ID, start+i, clip(c.Label, 100), clip(c.Title, 500), clip(c.Group, 500), c.Parent, clip(c.Statement, 20000))
+		}
+		if _, err := t.Exec(sb.String(), args...); err != nil {
+			return fmt.Errorf("store controls %d to %d of %s: %w", start+1, start+len(batch), id, err)
+		}
+	}
+	return nil
+}
+
+// checkImportedText refuses a catalog whose text PostgreSQL cannot store (a NUL, which
+// JSON may carry as \u0000), so that both engines refuse the same documents.
+func checkImportedText(f *catalog.Framework) error {
+	if strings.ContainsRune(f.Title, 0) || strings.ContainsRune(f.Version, 0) {
+		return fmt.Errorf("the title or version holds a NUL character")
+	}
+	for _, c := range f.Controls {
+		for _, s := range []string{c.ID, c.Label, c.Title, c.Group, c.Parent, c.Statement} {
+			if strings.ContainsRune(s, 0) {
+				return fmt.Errorf("control %q holds a NUL character", c.ID)
+			}
+		}
+	}
+	return nil
 }

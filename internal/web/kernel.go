@@ -290,7 +290,9 @@ func (s *Server) OpenAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "ciiguard API", "version": "1",
-			"description": "Compliance and protection platform for critical information infrastructure operators and regulators. Authenticate with an API token as a bearer token; errors are application/problem+json."},
+			"description": "Compliance and protection platform for critical information infrastructure operators and regulators. Authenticate with an API token as a bearer token; errors are application/problem+json. " +
+				"A JSON request body is one object of valid UTF-8; a field set to null is refused (leave it out instead); text fields hold no NUL character and their limits count characters, not bytes. " +
+				"Any write may answer 503 with Retry-After when another command holds the records store's lock for longer than the wait: retry after that many seconds."},
 		"servers":    []any{map[string]any{"url": "/"}},
 		"security":   []any{map[string]any{"bearer": []any{}}},
 		"paths":      paths,
