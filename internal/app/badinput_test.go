@@ -157,3 +157,21 @@ func TestBadInputIsA4xxNamingTheField(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchHasATimeLimit sets the per-search time limit so low that every search runs
+// out of it, and checks that the user is told to narrow the search (400 on q), on the API
+// and on the page, instead of the server working on.
+func TestSearchHasATimeLimit(t *testing.T) {
+	t.Setenv("CIIGUARD_SEARCH_TIMEOUT", "1ns")
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, demoEmail[auth.Analyst])
+	for _, path := range []string{"/api/v1/vault/search?q=denied", "/api/v1/vault/histogram?q=denied"} {
+		res, body, p := apiCall(c, "GET", path, "", "")
+		if res.StatusCode != http.StatusBadRequest || len(p.Errors) == 0 || p.Errors[0].Field != "q" || !strings.Contains(p.Errors[0].Reason, "narrow the search") {
+			t.Errorf("%s past its time limit: %d %.300s; want 400 on q asking to narrow it", path, res.StatusCode, body)
+		}
+	}
+	if res, body := c.Do("GET", "/vault?q=denied", nil, nil); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "narrow the search") {
+		t.Errorf("search page past its time limit: %d; want 400 with the reason", res.StatusCode)
+	}
+}

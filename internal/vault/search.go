@@ -288,6 +288,9 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 	}
 	// slot is the bucket of a time t >= start.
 	slot := func(t int64) uint64 { return (uint64(t) - uint64(start)) / ubn }
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("vault: histogram: %w", err)
+	}
 	counts := make([]uint64, n)
 	count := func(ev *Event) {
 		if cq.match(ev) {
