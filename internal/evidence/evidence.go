@@ -228,11 +228,15 @@ func (s *Service) Get(ctx context.Context, sum string) (File, error) {
 	return f, err
 }
 
-// List returns the context's organisation's files, newest first.
-func (s *Service) List(ctx context.Context) ([]File, error) {
+// List returns one page of the context's organisation's files, newest first, and the
+// cursor of the next page ("" on the last).
+func (s *Service) List(ctx context.Context, p store.Page) ([]File, string, error) {
+	if p.Limit <= 0 {
+		p.Limit = store.DefaultPageLimit
+	}
 	var out []File
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		rows, err := t.Query(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 ORDER BY id DESC LIMIT 500`)
+		rows, err := t.Query(`SELECT id, org_id, sha256, name, content_type, size, uploaded_by, uploaded_at FROM evidence_files WHERE org_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, p.Cursor, p.Rows())
 		if err != nil {
 			return fmt.Errorf("list evidence: %w", err)
 		}
@@ -246,7 +250,11 @@ func (s *Service) List(ctx context.Context) ([]File, error) {
 		}
 		return rows.Err()
 	})
-	return out, err
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := store.Cut(p, out, func(f File) int64 { return f.ID })
+	return out, next, nil
 }
 
 // FromForm stores the file uploaded in form field name of a multipart request.
@@ -266,13 +274,23 @@ func (s *Service) FromForm(r *http.Request, field string) (File, error) {
 	return s.put(r.Context(), field, hdr.Filename, hdr.Header.Get("Content-Type"), fh)
 }
 
+// listView is what the evidence page shows: one page of files and the next page's cursor.
+type listView struct {
+	Files []File
+	Next  string
+}
+
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
-	list, err := m.List(r.Context())
+	pg, err := web.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	list, next, err := m.List(r.Context(), pg)
 	if err != nil {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.evidence", "/evidence")
-	v.Data = list
+	v.Data = listView{Files: list, Next: next}
 	return m.pages.Render(w, r, "evidence.html", v)
 }
 
@@ -305,11 +323,22 @@ func (m *Module) download(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
-	list, err := m.List(r.Context())
+	pg, err := web.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"files": list})
+	list, next, err := m.List(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []File{}
+	}
+	out := map[string]any{"files": list}
+	if next != "" {
+		out["next"] = next
+	}
+	return web.JSON(w, http.StatusOK, out)
 }
 
 // apiUpload takes the file as the raw request body, named by ?name=, so scripts can
