@@ -103,7 +103,9 @@ func TestHostileStringsNeverGive5xx(t *testing.T) {
 			}
 			return strings.NewReplacer("{id}", "1", "{control}", "acm-1", "{obligation}", "x").Replace(p)
 		}
-		h := func(ct string) map[string]string { return map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": ct} }
+		h := func(ct string) map[string]string {
+			return map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": ct}
+		}
 		var sent int
 		check := func(method, path, what string, code int, body string) {
 			sent++
