@@ -129,6 +129,9 @@ CREATE TABLE custom_policies (
 )`}}
 }
 
+// EvaluationTimeout bounds one evaluation of an organisation.
+const EvaluationTimeout = 5 * time.Minute
+
 // Provision implements kernel.Module: it loads the embedded catalog, looks up its facts
 // and the evidence store, and listens for changes.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
@@ -150,7 +153,10 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 			sets, decl = append(sets, fs), append(decl, fs.Declare())
 		}
 	}
-	base, err := catalog.Load(rules.WithFacts(decl...))
+	// Evaluations run in the background, and each expression is bounded by the cost limit;
+	// the timeout only bounds a whole evaluation, which for 10,000 systems takes half a
+	// second on a quiet core but more than rules.DefaultTimeout on a saturated machine.
+	base, err := catalog.Load(rules.WithFacts(decl...), rules.WithTimeout(EvaluationTimeout))
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
