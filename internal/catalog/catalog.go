@@ -38,6 +38,7 @@ type Catalog struct {
 // Instrument is one law, regulation or standard, with the versions the catalog carries.
 type Instrument struct {
 	ID       string    `yaml:"id"`
+	Kind     string    `yaml:"kind"` // one of KindValues: the instrument's rank in Chinese law
 	Title    Text      `yaml:"title"`
 	Issuer   Text      `yaml:"issuer"`
 	Versions []Version `yaml:"versions"` // oldest first
@@ -145,6 +146,12 @@ var (
 	SourceValues     = []string{"brief", "seed-000", "seed-004", "both"}
 	ExpectValues     = []string{"met", "gap", "overdue", "not_applicable"}
 	SubjectValues    = []string{"org", "system"}
+	// KindValues are the ranks of instruments: 法律 (a law of the NPC or its Standing
+	// Committee), 行政法规 (an administrative regulation of the State Council), 部门规章 (a
+	// departmental rule, issued by order of a ministry or the CAC), 规范性文件 (a normative
+	// document such as a notice or opinion with a document number), and policy (an
+	// organisation's own policy).
+	KindValues = []string{"law", "administrative_regulation", "departmental_rule", "normative_document", "policy"}
 )
 
 // Engine returns the rules engine compiled from every obligation.

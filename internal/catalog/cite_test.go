@@ -1,6 +1,9 @@
 package catalog
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestCiteLikeALawyer checks the Chinese citation form 《网络安全法》（2016）第二十一条第（三）项
 // (article, paragraph 款, item 项 in Chinese numerals) and the English "CSL 2016 Art. 21(3)".
@@ -28,6 +31,46 @@ func TestCiteLikeALawyer(t *testing.T) {
 		got := c.Cite(tc.inst, tc.ct)
 		if got.Zh != tc.zh || got.En != tc.en {
 			t.Errorf("Cite(%s, %+v) = %q / %q, want %q / %q", tc.inst, tc.ct, got.Zh, got.En, tc.zh, tc.en)
+		}
+	}
+}
+
+// TestInstrumentKinds: each instrument is cited with its rank, as the documents themselves
+// show it — the CSL, DSL and PIPL are laws adopted by the NPC Standing Committee (主席令); the
+// CIIR (国务院令第745号) and the NDSR (国务院令第790号) administrative regulations; the CSR,
+// CBDF and IRM (国家互联网信息办公室令), TELSEC10 and PI13 (工业和信息化部令) departmental rules;
+// MIIT14 (工信部保〔2014〕368号) and MLPS07 (公通字〔2007〕43号) normative documents — not all "法规".
+func TestInstrumentKinds(t *testing.T) {
+	c := embedded(t)
+	want := map[string]string{
+		"CSL": "law", "DSL": "law", "PIPL": "law",
+		"CIIR": "administrative_regulation", "NDSR": "administrative_regulation",
+		"CSR": "departmental_rule", "CBDF": "departmental_rule", "IRM": "departmental_rule", "TELSEC10": "departmental_rule", "PI13": "departmental_rule",
+		"MIIT14": "normative_document", "MLPS07": "normative_document",
+	}
+	for _, in := range c.Instruments {
+		if want[in.ID] == "" {
+			t.Errorf("%s: no expected kind in this test", in.ID)
+		} else if in.Kind != want[in.ID] {
+			t.Errorf("%s: kind %q, want %q", in.ID, in.Kind, want[in.ID])
+		}
+	}
+}
+
+// TestAuthoritiesNamed: the texts name each authority by its role — 保护工作部门 (CIIR 2021 Art.
+// 8), 公安机关 (MLPS07 filing), 网信部门, 电信管理机构, 网络安全审查办公室 (CSR Art. 4) — and the
+// catalog says which instead of a generic "监管部门".
+func TestAuthoritiesNamed(t *testing.T) {
+	c := embedded(t)
+	for _, o := range c.Obligations {
+		texts := []string{o.Title.Zh, o.Summary.Zh}
+		if o.AppliesTo != nil {
+			texts = append(texts, o.AppliesTo.Zh)
+		}
+		for _, s := range texts {
+			if strings.Contains(s, "监管部门") {
+				t.Errorf("%s says 监管部门: %q", o.ID, s)
+			}
 		}
 	}
 }

@@ -228,6 +228,9 @@ func (v *validator) validate() {
 	if !instrumentIDRE.MatchString(in.ID) {
 		v.add(child(inNode, "id"), "instrument.id", "%q is not an upper-case id such as CSL", in.ID)
 	}
+	if in.Kind != "" { // optional in the schema; every shipped instrument has one (TestInstrumentKinds)
+		v.enum(child(inNode, "kind"), "instrument.kind", in.Kind, KindValues)
+	}
 	v.text(inNode, "title", "instrument.title", in.Title, true)
 	v.text(inNode, "issuer", "instrument.issuer", in.Issuer, true)
 	versions := map[string]bool{}

@@ -79,3 +79,42 @@ func TestDemoExposureShowsHowItIsBuilt(t *testing.T) {
 		}
 	})
 }
+
+// TestCitationsAsLawyersWrite opens duty pages in both languages after the CSL amendment came
+// into force (2026-01-01): the log-retention duty cites CSL 2025 Art. 23(3) — "按照规定留存
+// 相关的网络日志不少于六个月" — with the 2016 Art. 21(3) as "formerly", the Chinese page in the
+// form 《网络安全法》（2025）第二十三条第（三）项 and the instrument's rank (法律); its penalty
+// clause is CSL 2025 Art. 61(1), which fines "直接负责的主管人员和其他直接责任人员"; the central
+// organs' 2-hour report shows no fine (CSL 2025 Art. 74); a draft-only duty is recommended.
+func TestCitationsAsLawyersWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		env := apptest.Start(t, d)
+		c := env.Login(t, "security@grid.demo")
+		get := func(path, lang string) string {
+			res, body := c.Do("GET", path, nil, map[string]string{"Accept-Language": lang})
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d", path, res.StatusCode)
+			}
+			return html.UnescapeString(body)
+		}
+		checks := []struct {
+			path, lang string
+			want       []string
+		}{
+			{"/obligations/CSL-LOG-RETENTION", "zh-CN", []string{"《网络安全法》（2025）第二十三条第（三）项", "原 《网络安全法》（2016）第二十一条第（三）项", "（法律）",
+				"《网络安全法》（2025）第六十一条第一款", "直接负责的主管人员和其他直接责任人员"}},
+			{"/obligations/CSL-LOG-RETENTION", "en", []string{"CSL 2025 Art. 23(3)", "formerly CSL 2016 Art. 21(3)", "(law)", "CSL 2025 Art. 61(1)"}},
+			{"/obligations/IRM-CENTRAL-ORGAN-2-HOUR-REPORT", "zh-CN", []string{"《网络安全法》（2025）第七十四条", "不处罚款"}},
+			{"/obligations/CIIR-ANNUAL-TRAINING-DAYS", "zh-CN", []string{"《关键信息基础设施安全保护条例》（2017年征求意见稿）第二十七条", "仅见于2017年征求意见稿", "未生效的征求意见稿不产生罚款"}},
+			{"/obligations?instrument=CIIR", "zh-CN", []string{"《关键信息基础设施安全保护条例》（2021）第十三条", "建议（征求意见稿，未生效）"}},
+		}
+		for _, ck := range checks {
+			page := get(ck.path, ck.lang)
+			for _, w := range ck.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("%s (%s) lacks %q", ck.path, ck.lang, w)
+				}
+			}
+		}
+	})
+}

@@ -293,7 +293,8 @@ type obligationView struct {
 	// and PenaltyWasCite cite the penalty clauses, all as lawyers write them.
 	Cite, PenaltyCite, PenaltyWasCite catalog.Text
 	CiteWas                           *catalog.Text
-	Recommended                       bool // written only in a draft: recommended, not law
+	EquivCites                        []catalog.Text // the equivalents, cited the same way
+	Recommended                       bool           // written only in a draft: recommended, not law
 }
 
 func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) obligationView {
@@ -305,6 +306,9 @@ func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) o
 	if was != nil {
 		t := c.Cite(o.Instrument, *was)
 		v.CiteWas = &t
+	}
+	for _, eq := range o.Equivalents {
+		v.EquivCites = append(v.EquivCites, c.Cite(o.Instrument, eq))
 	}
 	v.Recommended = c.DraftOnly(o)
 	if o.Penalty != "" && !v.Recommended {

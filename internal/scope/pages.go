@@ -378,11 +378,25 @@ func (m *Module) assessSubmit(w http.ResponseWriter, r *http.Request) error {
 		_ = web.FieldErrors(err, v)
 		return m.renderAssess(w, r, v, cur, a, http.StatusBadRequest)
 	}
-	key := "scope.assessed_none"
-	if sys.Assessment != nil && sys.Assessment.Candidate {
-		key = "scope.assessed_candidate"
+	key := assessedMessage(sys)
+	msg := m.t(r, key)
+	if key == "scope.assessed_identified" {
+		msg = m.t(r, key, string(sys.IdentifiedOn))
 	}
-	return web.Redirect(w, r, fmt.Sprintf("/scope/systems/%d", id), m.t(r, key))
+	return web.Redirect(w, r, fmt.Sprintf("/scope/systems/%d", id), msg)
+}
+
+// assessedMessage is the message key after a self-assessment. A system the protection-work
+// department has identified stays identified whatever the answers (CIIR 2021 Art. 10: the
+// department identifies and notifies); a candidate is told who decides, not to report itself.
+func assessedMessage(sys System) string {
+	switch {
+	case sys.CIIStatus == CIIIdentified:
+		return "scope.assessed_identified"
+	case sys.Assessment != nil && sys.Assessment.Candidate:
+		return "scope.assessed_candidate"
+	}
+	return "scope.assessed_none"
 }
 
 // workflow handles the three notice forms on a system's page.
