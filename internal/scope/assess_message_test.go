@@ -55,3 +55,20 @@ func TestAssessmentMessages(t *testing.T) {
 		t.Error("the questionnaire's introduction still tells a candidate to report itself")
 	}
 }
+
+// TestListingAbroadIsForeignListing: CSR 2022 Art. 7 — "掌握超过100万用户个人信息的网络平台运营
+// 者赴国外上市，必须向网络安全审查办公室申报网络安全审查": the text says 国外上市 (a foreign
+// listing), not 境外上市, and the profile field says the same.
+func TestListingAbroadIsForeignListing(t *testing.T) {
+	b, err := os.ReadFile("messages/zh-CN.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m["scope.p.plans_listing_abroad"]; !strings.Contains(got, "国外上市") || strings.Contains(got, "境外") {
+		t.Errorf("profile label %q, want 国外上市 as CSR Art. 7 says", got)
+	}
+}
