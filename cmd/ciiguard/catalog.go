@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"gopkg.in/yaml.v3"
@@ -145,12 +146,24 @@ func showObligation(w io.Writer, c *catalog.Catalog, o *catalog.Obligation) erro
 	if o.Attestation != nil {
 		p("Attest:     %s / %s (valid %d days)\n", o.Attestation.Evidence.Zh, o.Attestation.Evidence.En, o.Attestation.ValidityDays)
 	}
-	if pen, ok := c.Penalty(o.Penalty); ok {
-		p("Penalty:    %s %s Art. %s: RMB %d–%d", pen.Instrument, pen.Version, pen.Article, pen.Fine.Min, pen.Fine.Max)
-		if pen.MultipleOf != "" {
-			p(" × %s", pen.MultipleOf)
+	if pen, was := c.PenaltyAt(o.Penalty, time.Now()); pen != nil {
+		p("Penalty:    %s", c.CitePenalty(pen).En)
+		if was != nil {
+			p(" (formerly %s)", c.CitePenalty(was).En)
 		}
 		p("\n")
+		for _, t := range pen.AllTiers() {
+			p("            %s: %d–%d", t.When, t.Fine.Min, t.Fine.Max)
+			if pen.MultipleOf != "" {
+				p(" × %s", pen.MultipleOf)
+			} else {
+				p(" RMB")
+			}
+			if t.Persons != nil {
+				p("; persons RMB %d–%d", t.Persons.Min, t.Persons.Max)
+			}
+			p("\n")
+		}
 	}
 	p("\n%s\n\n%s\n", o.Summary.Zh, o.Summary.En)
 	return nil

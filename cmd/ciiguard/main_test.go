@@ -76,6 +76,13 @@ func TestCatalogCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "2025 Art. 23(3)") || !strings.Contains(out, "六个月") {
 		t.Fatalf("catalog show: %v\n%s", err, out)
 	}
+	// The penalty in force since 2026-01-01 is CSL 2025 Art. 61(1): "可以处一万元以上五万元以下罚款；
+	// 拒不改正或者导致危害网络安全等后果的，处五万元以上五十万元以下罚款".
+	for _, want := range []string{"CSL 2025 Art. 61(1) (formerly CSL 2016 Art. 59(1))", "order: 10000–50000 RMB", "refused_or_harm: 50000–500000 RMB"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("catalog show lacks %q:\n%s", want, out)
+		}
+	}
 	if _, _, err := cli(t, "", "catalog", "show", "NO-SUCH"); err == nil {
 		t.Fatal("showing an unknown obligation must fail")
 	}
