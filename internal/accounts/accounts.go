@@ -42,10 +42,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return err
-	}
-	pages, err := d.Web.ParsePages(files, "templates/*.html")
+	pages, err := d.Web.LoadAssets(files, "templates/*.html")
 	if err != nil {
 		return err
 	}
@@ -69,11 +66,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("DELETE /api/v1/tokens/{id}", auth.ManageTokens, m.apiTokenRevoke)
 	s.API("GET /api/v1/audit", auth.ReadAudit, m.apiAudit)
 
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return err
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.

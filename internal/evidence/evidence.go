@@ -97,11 +97,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return err
-	}
 	var err error
-	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
+	if m.pages, err = d.Web.LoadAssets(files, "templates/*.html"); err != nil {
 		return err
 	}
 	s := d.Web
@@ -111,11 +108,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/evidence", Read, m.apiList)
 	s.APIWithLimit("POST /api/v1/evidence", Write, MaxFileSize+1<<20, m.apiUpload)
 	s.API("GET /api/v1/evidence/{sha}", Read, m.download)
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return err
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.

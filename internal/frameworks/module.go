@@ -119,11 +119,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return err
-	}
 	var err error
-	if m.pages, err = d.Web.ParsePages(files, "templates/page_*.html"); err != nil {
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
 		return err
 	}
 	s := d.Web
@@ -146,11 +143,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	if m.section, err = template.New("section").ParseFS(files, "templates/section_obligation.html"); err != nil {
 		return fmt.Errorf("frameworks obligation section: %w", err)
 	}
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return fmt.Errorf("frameworks openapi.json: %w", err)
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.
@@ -167,8 +160,7 @@ func (m *Module) Sections() []kernel.Section {
 // obligationSection lists the organisation's framework controls mapped to an obligation,
 // for users who may read frameworks; it shows nothing when none is mapped.
 func (m *Module) obligationSection(r *http.Request, obligationID string) (template.HTML, error) {
-	p := web.PrincipalFrom(r.Context())
-	if p == nil || !auth.Allowed(p.Role, Read) {
+	if !web.Can(r, Read) {
 		return "", nil
 	}
 	mcs, err := m.MappedControls(r.Context(), obligationID)
@@ -185,11 +177,6 @@ func (m *Module) obligationSection(r *http.Request, obligationID string) (templa
 	return template.HTML(b.String()), nil
 }
 
-func canWrite(r *http.Request) bool {
-	p := web.PrincipalFrom(r.Context())
-	return p != nil && auth.Allowed(p.Role, Write)
-}
-
 type listData struct {
 	Items    []Framework
 	CanWrite bool
@@ -202,7 +189,7 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.frameworks", "/frameworks")
-	v.Data = listData{Items: list, CanWrite: canWrite(r), MaxMiB: MaxUploadSize >> 20}
+	v.Data = listData{Items: list, CanWrite: web.Can(r, Write), MaxMiB: MaxUploadSize >> 20}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
 
@@ -263,7 +250,7 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.Vie
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
-	d := detailData{Cov: cov, Titles: map[string]catalog.Text{}, Obligations: cat.Obligations, Relations: Relations, CanWrite: canWrite(r)}
+	d := detailData{Cov: cov, Titles: map[string]catalog.Text{}, Obligations: cat.Obligations, Relations: Relations, CanWrite: web.Can(r, Write)}
 	for _, o := range cat.Obligations {
 		d.Titles[o.ID] = o.Title
 	}

@@ -257,7 +257,7 @@ func (m *Module) integrityPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	iv := &integrityView{Manage: allowed(v, Manage)}
+	iv := &integrityView{Manage: v.Can(string(Manage))}
 	if iv.Checkpoint, err = m.Checkpoint(r.Context()); err != nil {
 		return err
 	}

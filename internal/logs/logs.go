@@ -212,11 +212,8 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 // Register implements kernel.Module: routes, messages, templates, metrics and OpenAPI
 // paths.
 func (m *Module) Register(d kernel.Deps) error {
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return err
-	}
 	var err error
-	if m.pages, err = d.Web.ParsePages(files, "templates/*.html"); err != nil {
+	if m.pages, err = d.Web.LoadAssets(files, "templates/*.html"); err != nil {
 		return err
 	}
 	s := d.Web
@@ -253,11 +250,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	if err := s.Metrics().Register(&collector{m: m}); err != nil {
 		return fmt.Errorf("register vault metrics: %w", err)
 	}
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return err
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.

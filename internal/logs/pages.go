@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -36,7 +35,7 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 		return err
 	}
 	sv.Sources, sv.Kinds = list, Kinds
-	sv.Manage = allowed(v, Manage)
+	sv.Manage = v.Can(string(Manage))
 	sv.WideV4, sv.WideV6 = m.limits.v4, m.limits.v6
 	v.Data = sv
 	if code != http.StatusOK {
@@ -135,7 +134,7 @@ type retentionView struct {
 }
 
 func (m *Module) renderRetention(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
-	rv := &retentionView{Min: MinRetentionDays, Manage: allowed(v, Manage)}
+	rv := &retentionView{Min: MinRetentionDays, Manage: v.Can(string(Manage))}
 	var err error
 	if rv.Retention, err = m.Retention(r.Context()); err != nil {
 		return err
@@ -298,11 +297,6 @@ func (m *Module) apiPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, rec)
-}
-
-// allowed reports whether the page's user holds p, to show or hide forms.
-func allowed(v *web.View, p auth.Permission) bool {
-	return v.Principal != nil && auth.Allowed(v.Principal.Role, p)
 }
 
 // widget is the dashboard panel: events kept, sources, retention.

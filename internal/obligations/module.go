@@ -170,11 +170,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
 	m.sections = kernel.SectionsFor(d.Registry, kernel.PageObligation)
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return err
-	}
 	var err error
-	if m.pages, err = d.Web.ParsePages(files, "templates/page_*.html"); err != nil {
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
 		return err
 	}
 	if m.widget, err = template.New("widget").Funcs(widgetFuncs).ParseFS(files, "templates/widget.html"); err != nil {
@@ -205,11 +202,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oscal/profile", FindingsRead, m.apiOSCALProfile)
 	s.API("GET /api/v1/oscal/assessment-results", FindingsRead, m.apiOSCALResults)
 
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return err
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.
@@ -330,10 +323,7 @@ func (m *Module) view(c *catalog.Catalog, o *catalog.Obligation, fs []Finding) o
 	return v
 }
 
-func canSeeFindings(r *http.Request) bool {
-	p := web.PrincipalFrom(r.Context())
-	return p != nil && auth.Allowed(p.Role, FindingsRead)
-}
+func canSeeFindings(r *http.Request) bool { return web.Can(r, FindingsRead) }
 
 func (m *Module) catalogFor(r *http.Request) (*catalog.Catalog, error) {
 	if canSeeFindings(r) {
@@ -430,8 +420,7 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 		if d.Attestations, err = m.Attestations(r.Context(), o.ID); err != nil {
 			return err
 		}
-		p := web.PrincipalFrom(r.Context())
-		d.CanAttest = o.Attestation != nil && auth.Allowed(p.Role, Attest)
+		d.CanAttest = o.Attestation != nil && web.Can(r, Attest)
 	}
 	d.Ob = m.view(c, o, d.Findings)
 	if d.Sections, err = kernel.RenderSections(r, m.sections, o.ID); err != nil {
@@ -545,8 +534,7 @@ func (m *Module) policiesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.policies", "/policies")
-	p := web.PrincipalFrom(r.Context())
-	v.Data = policiesData{Items: ps, CanWrite: p != nil && auth.Allowed(p.Role, PolicyWrite)}
+	v.Data = policiesData{Items: ps, CanWrite: web.Can(r, PolicyWrite)}
 	return m.pages.Render(w, r, "page_policies.html", v)
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
@@ -156,8 +155,7 @@ func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
 	}
 	d.Names = names
 	d.Trend = trendSVG(hist, v)
-	p := web.PrincipalFrom(ctx)
-	d.Evaluate = p != nil && auth.Allowed(p.Role, Evaluate)
+	d.Evaluate = web.Can(r, Evaluate)
 	var buf bytes.Buffer
 	if err := m.widget.ExecuteTemplate(&buf, "widget", d); err != nil {
 		return "", fmt.Errorf("render obligations widget: %w", err)

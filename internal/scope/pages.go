@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
 )
@@ -27,11 +26,6 @@ type listData struct {
 	CanWrite bool
 	Prev     string
 	Next     string
-}
-
-func canWrite(r *http.Request) bool {
-	p := web.PrincipalFrom(r.Context())
-	return p != nil && auth.Allowed(p.Role, Write)
 }
 
 // filterFrom reads list filters from a query string.
@@ -83,7 +77,7 @@ func (m *Module) systemsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := listData{Page: page, Filter: f, Query: q, Sectors: Sectors, Statuses: CIIStatuses, Levels: []int{0, 1, 2, 3, 4, 5}, CanWrite: canWrite(r)}
+	d := listData{Page: page, Filter: f, Query: q, Sectors: Sectors, Statuses: CIIStatuses, Levels: []int{0, 1, 2, 3, 4, 5}, CanWrite: web.Can(r, Write)}
 	link := func(p int) string {
 		qq := url.Values{}
 		for k, vs := range q {
@@ -127,7 +121,7 @@ func (m *Module) systemPage(w http.ResponseWriter, r *http.Request) error {
 func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, sys System, v *web.View, code int) error {
 	today := m.svc.today()
 	due := sys.ReidentificationDue()
-	v.Data = detailData{System: sys, CanWrite: canWrite(r), Due: due, Today: today, Overdue: due != "" && due < today}
+	v.Data = detailData{System: sys, CanWrite: web.Can(r, Write), Due: due, Today: today, Overdue: due != "" && due < today}
 	w.WriteHeader(code)
 	return m.pages.Render(w, r, "system.html", v)
 }
@@ -548,8 +542,7 @@ func (m *Module) profilePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.scope_profile", "/scope/profile")
-	pr := web.PrincipalFrom(r.Context())
-	v.Data = profileData{Profile: p, Sectors: Sectors, CanWrite: pr != nil && auth.Allowed(pr.Role, ProfileWrite)}
+	v.Data = profileData{Profile: p, Sectors: Sectors, CanWrite: web.Can(r, ProfileWrite)}
 	return m.pages.Render(w, r, "profile.html", v)
 }
 

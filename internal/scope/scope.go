@@ -75,10 +75,7 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 
 // Register implements kernel.Module: routes, messages, templates and the OpenAPI paths.
 func (m *Module) Register(d kernel.Deps) error {
-	if err := d.Web.Messages.LoadDir(files, "messages"); err != nil {
-		return fmt.Errorf("scope messages: %w", err)
-	}
-	pages, err := d.Web.ParsePages(files, "templates/*.html")
+	pages, err := d.Web.LoadAssets(files, "templates/*.html")
 	if err != nil {
 		return fmt.Errorf("scope templates: %w", err)
 	}
@@ -119,11 +116,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/scope/systems/{id}/major-change", Write, m.apiMajorChange)
 	s.API("POST /api/v1/scope/systems/{id}/deidentification", Write, m.apiDeidentify)
 
-	b, err := files.ReadFile("openapi.json")
-	if err != nil {
-		return fmt.Errorf("scope openapi: %w", err)
-	}
-	return s.AddOpenAPI(b)
+	return nil
 }
 
 // Nav implements kernel.Navigation.
