@@ -105,9 +105,10 @@ type Entry struct {
 }
 
 // Digest is the SHA-256 of a record's canonical JSON, or "" for no record (before a create,
-// after a delete).
+// after a delete). A nil pointer, map or slice is no record too, so a caller can pass its
+// "before" pointer as it is.
 func Digest(record any) string {
-	if record == nil {
+	if isNil(record) {
 		return ""
 	}
 	b, err := json.Marshal(record)

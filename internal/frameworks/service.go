@@ -189,7 +189,7 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 				if _, err := t.Exec(`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2 AND control_id = $3 AND obligation_id = $4`, id, m.ControlID, m.ObligationID); err != nil {
 					return fmt.Errorf("drop mapping %s: %w", m.key(), err)
 				}
-				if err := audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), audit.Delete, m, nil, "control no longer in the re-uploaded framework"); err != nil {
+				if err := audit.InTenant(t, "framework_mapping", m.key(), audit.Delete, m, nil, "control no longer in the re-uploaded framework"); err != nil {
 					return err
 				}
 				res.Dropped = append(res.Dropped, m)
@@ -202,11 +202,7 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 			action = audit.Update
 			detail += fmt.Sprintf(", %d mappings kept, %d dropped", res.MappingsKept, res.MappingsDropped)
 		}
-		var b any
-		if before != nil {
-			b = before
-		}
-		return audit.Record(t.Tx(), t.OrgID(), "framework", id, action, b, res.Framework, detail)
+		return audit.InTenant(t, "framework", id, action, before, res.Framework, detail)
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -252,7 +248,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 				return fmt.Errorf("delete framework %s: %w", id, err)
 			}
 		}
-		return audit.Record(t.Tx(), t.OrgID(), "framework", id, audit.Delete, f, nil, fmt.Sprintf("%s: %d controls, %d mappings", f.Title, f.Controls, f.Mappings))
+		return audit.InTenant(t, "framework", id, audit.Delete, f, nil, fmt.Sprintf("%s: %d controls, %d mappings", f.Title, f.Controls, f.Mappings))
 	})
 }
 
@@ -507,11 +503,7 @@ func (s *Service) AddMapping(ctx context.Context, framework string, in NewMappin
 			framework, m.ControlID, m.ObligationID, string(m.Relation), m.Note, m.CreatedBy, m.CreatedAt); err != nil {
 			return fmt.Errorf("store mapping %s: %w", m.key(), err)
 		}
-		var b any
-		if before != nil {
-			b = before
-		}
-		return audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), action, b, m, string(m.Relation))
+		return audit.InTenant(t, "framework_mapping", m.key(), action, before, m, string(m.Relation))
 	})
 	if err != nil {
 		return Mapping{}, err
@@ -536,7 +528,7 @@ func (s *Service) RemoveMapping(ctx context.Context, framework, controlID, oblig
 			if _, err := t.Exec(`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2 AND control_id = $3 AND obligation_id = $4`, framework, controlID, obligationID); err != nil {
 				return fmt.Errorf("remove mapping %s: %w", m.key(), err)
 			}
-			return audit.Record(t.Tx(), t.OrgID(), "framework_mapping", m.key(), audit.Delete, m, nil, string(m.Relation))
+			return audit.InTenant(t, "framework_mapping", m.key(), audit.Delete, m, nil, string(m.Relation))
 		}
 		return store.ErrNotFound
 	})

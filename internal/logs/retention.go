@@ -89,7 +89,7 @@ func (m *Module) SetRetention(ctx context.Context, days int) (Retention, error) 
 			action = audit.Create
 		}
 		m.Changed(tx, t.OrgID(), 0)
-		return audit.Record(tx, t.OrgID(), "log_retention", strconv.FormatInt(t.OrgID(), 10), action, before, after,
+		return audit.InTenant(t, "log_retention", strconv.FormatInt(t.OrgID(), 10), action, before, after,
 			fmt.Sprintf("%d → %d days", before.Days, days))
 	})
 	return after, err

@@ -50,7 +50,7 @@ func (s *Service) Assess(ctx context.Context, id int64, a Answers) (System, erro
 			return err
 		}
 		detail := fmt.Sprintf("CII self-assessment sha256=%s candidate=%v", sum, res.Candidate)
-		if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Update, before, out, detail); err != nil {
+		if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Update, before, out, detail); err != nil {
 			return err
 		}
 		s.Changed(tx, t.OrgID(), id)

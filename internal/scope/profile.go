@@ -119,7 +119,7 @@ func (s *Service) SaveProfile(ctx context.Context, in ProfileInput) (Profile, er
 		if before.UpdatedAt.IsZero() {
 			action, prev = audit.Create, nil
 		}
-		if err := audit.Record(tx, t.OrgID(), "scope_profile", strconv.FormatInt(t.OrgID(), 10), action, prev, after, ""); err != nil {
+		if err := audit.InTenant(t, "scope_profile", strconv.FormatInt(t.OrgID(), 10), action, prev, after, ""); err != nil {
 			return err
 		}
 		s.Changed(tx, t.OrgID(), 0)

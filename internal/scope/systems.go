@@ -271,7 +271,7 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput, no
 	if err != nil {
 		return sys, err
 	}
-	if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Create, nil, sys, sys.describe()); err != nil {
+	if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Create, nil, sys, sys.describe()); err != nil {
 		return sys, err
 	}
 	if notify {
@@ -333,7 +333,7 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 	if detail == "" {
 		detail = after.describe()
 	}
-	if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(before.ID, 10), audit.Update, before, after, detail); err != nil {
+	if err := audit.InTenant(t, "scope_system", strconv.FormatInt(before.ID, 10), audit.Update, before, after, detail); err != nil {
 		return after, err
 	}
 	if notify {
@@ -378,7 +378,7 @@ func (s *Service) DeleteSystem(ctx context.Context, id int64) error {
 		if _, err := t.Exec(`DELETE FROM scope_systems WHERE org_id = $1 AND id = $2`, id); err != nil {
 			return fmt.Errorf("delete system %d: %w", id, err)
 		}
-		if err := audit.Record(tx, t.OrgID(), "scope_system", strconv.FormatInt(id, 10), audit.Delete, before, nil, before.describe()); err != nil {
+		if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Delete, before, nil, before.describe()); err != nil {
 			return err
 		}
 		s.Changed(tx, t.OrgID(), id)
