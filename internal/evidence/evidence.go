@@ -21,7 +21,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-//go:embed templates messages openapi.json
+//go:embed templates messages openapi.json migrations
 var files embed.FS
 
 // MaxFileSize is the largest evidence file accepted.
@@ -69,19 +69,9 @@ func New() *Module { return &Module{Service: &Service{}} }
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "evidence" }
 
-// Migrations implements kernel.Module.
+// Migrations implements kernel.Module: the files in migrations/.
 func (m *Module) Migrations() []store.Migration {
-	return []store.Migration{{Module: "evidence", Version: 1, Name: "evidence files", SQL: `CREATE TABLE evidence_files (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	sha256 TEXT NOT NULL,
-	name TEXT NOT NULL,
-	content_type TEXT NOT NULL,
-	size BIGINT NOT NULL,
-	uploaded_by TEXT NOT NULL,
-	uploaded_at {{ts}} NOT NULL,
-	UNIQUE (org_id, sha256)
-)`}}
+	return store.MustSQLMigrations(files, "migrations", "evidence")
 }
 
 // Provision implements kernel.Module: it opens the blob store in <DataDir>/evidence.

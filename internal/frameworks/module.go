@@ -31,7 +31,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-//go:embed templates messages openapi.json demo-baseline.json
+//go:embed templates messages openapi.json migrations demo-baseline.json
 var files embed.FS
 
 // Permissions of the frameworks capability.
@@ -64,43 +64,9 @@ func New() *Module { return &Module{Service: &Service{now: time.Now}} }
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "frameworks" }
 
-// Migrations implements kernel.Module.
+// Migrations implements kernel.Module: the files in migrations/.
 func (m *Module) Migrations() []store.Migration {
-	return []store.Migration{{Module: "frameworks", Version: 1, Name: "frameworks, controls, mappings", SQL: `CREATE TABLE frameworks (
-	org_id BIGINT NOT NULL,
-	id TEXT NOT NULL,
-	title TEXT NOT NULL,
-	version TEXT NOT NULL,
-	sha256 TEXT NOT NULL,
-	controls INTEGER NOT NULL,
-	uploaded_by TEXT NOT NULL,
-	uploaded_at {{ts}} NOT NULL,
-	PRIMARY KEY (org_id, id)
-);
-CREATE TABLE framework_controls (
-	org_id BIGINT NOT NULL,
-	framework_id TEXT NOT NULL,
-	id TEXT NOT NULL,
-	seq INTEGER NOT NULL,
-	label TEXT NOT NULL,
-	title TEXT NOT NULL,
-	grp TEXT NOT NULL,
-	parent TEXT NOT NULL,
-	statement TEXT NOT NULL,
-	PRIMARY KEY (org_id, framework_id, id)
-);
-CREATE TABLE framework_mappings (
-	org_id BIGINT NOT NULL,
-	framework_id TEXT NOT NULL,
-	control_id TEXT NOT NULL,
-	obligation_id TEXT NOT NULL,
-	relation TEXT NOT NULL,
-	note TEXT NOT NULL,
-	created_by TEXT NOT NULL,
-	created_at {{ts}} NOT NULL,
-	PRIMARY KEY (org_id, framework_id, control_id, obligation_id)
-);
-CREATE INDEX framework_mappings_obligation ON framework_mappings (org_id, obligation_id)`}}
+	return store.MustSQLMigrations(files, "migrations", "frameworks")
 }
 
 // Provision implements kernel.Module: it looks up the obligations in force.

@@ -31,7 +31,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-//go:embed templates messages openapi.json
+//go:embed templates messages openapi.json migrations
 var files embed.FS
 
 // Permissions of the security-logs capability.
@@ -121,60 +121,19 @@ func (m *Module) Name() string { return "logs" }
 // Vault returns the open vault (after Provision), for the CLI.
 func (m *Module) Vault() *vault.Vault { return m.v }
 
-// senderTokenMigration narrows the tokens issued for HTTP sources before the log_sender
-// role existed: they were full analyst tokens (search, export, evidence, inventory). They
-// are narrowed in place, so that senders keep working with no new secret.
-var senderTokenMigration = store.Migration{Module: "logs", Version: 3, Name: "HTTP source tokens get the narrow log_sender role",
-	SQL: `UPDATE api_tokens SET role = 'log_sender'
-WHERE role = 'analyst' AND id IN (SELECT token_id FROM log_sources WHERE kind = 'http' AND token_id <> 0)`}
-
-// Migrations implements kernel.Module.
+// Migrations implements kernel.Module: the files in migrations/.
+//
+// Step 2 moves existing rows to one network per organisation across transports:
+// every distinct sender of the syslog sources becomes one log_senders row, owned by the
+// organisation that registered it first. Sources of another organisation that used the
+// same network (possible before this change, one transport each) keep their row but
+// receive nothing: the resolver only attributes a network to its owner.
+//
+// Step 3 narrows the tokens issued for HTTP sources before the log_sender role existed:
+// they were full analyst tokens (search, export, evidence, inventory). They are narrowed
+// in place, so that senders keep working with no new secret.
 func (m *Module) Migrations() []store.Migration {
-	return []store.Migration{{Module: "logs", Version: 1, Name: "log sources, retention, holds, purges", SQL: `CREATE TABLE log_sources (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	name TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	sender TEXT NOT NULL,
-	token_id BIGINT NOT NULL,
-	created_at {{ts}} NOT NULL,
-	created_by TEXT NOT NULL,
-	last_event_at {{ts}},
-	event_count BIGINT NOT NULL,
-	UNIQUE (org_id, name)
-);
-CREATE INDEX log_sources_token ON log_sources (token_id);
-CREATE TABLE log_retention (
-	org_id BIGINT PRIMARY KEY,
-	days INTEGER NOT NULL,
-	updated_at {{ts}} NOT NULL,
-	updated_by TEXT NOT NULL
-);
-CREATE TABLE log_holds (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	from_at {{ts}},
-	to_at {{ts}},
-	source_id BIGINT NOT NULL,
-	reason TEXT NOT NULL,
-	created_at {{ts}} NOT NULL,
-	created_by TEXT NOT NULL,
-	released_at {{ts}},
-	released_by TEXT NOT NULL
-);
-CREATE INDEX log_holds_org ON log_holds (org_id, id);
-CREATE TABLE log_purges (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	at {{ts}} NOT NULL,
-	cutoff {{ts}} NOT NULL,
-	segments INTEGER NOT NULL,
-	events BIGINT NOT NULL,
-	bytes_freed BIGINT NOT NULL,
-	held_segments INTEGER NOT NULL,
-	actor TEXT NOT NULL
-);
-CREATE INDEX log_purges_org ON log_purges (org_id, id)`}, senderMigration, senderTokenMigration}
+	return store.MustSQLMigrations(files, "migrations", "logs")
 }
 
 // Provision implements kernel.Module: it opens the vault in <DataDir>/vault, loads the

@@ -47,24 +47,6 @@ var errRangeRefused = &problem.Conflict{Field: "sender", Reason: "this address r
 // check; SQLite has a single writer already.
 const senderLockKey = 0x63696973656e64 // "ciisend"
 
-// senderMigration moves existing rows to one network per organisation across transports:
-// every distinct sender of the syslog sources becomes one log_senders row, owned by the
-// organisation that registered it first. Sources of another organisation that used the
-// same network (possible before this change, one transport each) keep their row but
-// receive nothing: the resolver only attributes a network to its owner.
-var senderMigration = store.Migration{Module: "logs", Version: 2, Name: "one owner per syslog sender network", SQL: `CREATE TABLE log_senders (
-	network TEXT PRIMARY KEY,
-	org_id BIGINT NOT NULL,
-	created_at {{ts}} NOT NULL,
-	created_by TEXT NOT NULL,
-	confirmed_by TEXT NOT NULL
-);
-CREATE INDEX log_senders_org ON log_senders (org_id);
-INSERT INTO log_senders (network, org_id, created_at, created_by, confirmed_by)
-	SELECT s.sender, s.org_id, s.created_at, s.created_by, ''
-	FROM log_sources s
-	WHERE s.kind <> 'http' AND s.id = (SELECT MIN(o.id) FROM log_sources o WHERE o.kind <> 'http' AND o.sender = s.sender)`}
-
 // senderLimits are the confirmation limits in force.
 type senderLimits struct{ v4, v6 int }
 

@@ -24,7 +24,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-//go:embed templates messages openapi.json
+//go:embed templates messages openapi.json migrations
 var files embed.FS
 
 // Permissions of the obligations capability.
@@ -70,63 +70,9 @@ func New() *Module { return &Module{} }
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "obligations" }
 
-// Migrations implements kernel.Module.
+// Migrations implements kernel.Module: the files in migrations/.
 func (m *Module) Migrations() []store.Migration {
-	return []store.Migration{{Module: "obligations", Version: 1, Name: "findings, history, attestations, policies", SQL: `CREATE TABLE findings (
-	org_id BIGINT NOT NULL,
-	obligation_id TEXT NOT NULL,
-	subject_kind TEXT NOT NULL,
-	subject_id TEXT NOT NULL,
-	status TEXT NOT NULL,
-	reason_zh TEXT NOT NULL,
-	reason_en TEXT NOT NULL,
-	due {{ts}},
-	penalty_id TEXT NOT NULL,
-	fine_min BIGINT NOT NULL,
-	fine_max BIGINT NOT NULL,
-	evidence TEXT NOT NULL,
-	attested_by TEXT NOT NULL,
-	evaluated_at {{ts}} NOT NULL,
-	PRIMARY KEY (org_id, obligation_id, subject_kind, subject_id)
-);
-CREATE INDEX findings_status ON findings (org_id, status);
-CREATE TABLE finding_runs (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	at {{ts}} NOT NULL,
-	met INTEGER NOT NULL,
-	gap INTEGER NOT NULL,
-	overdue INTEGER NOT NULL,
-	not_applicable INTEGER NOT NULL,
-	needs_attestation INTEGER NOT NULL,
-	fine_min BIGINT NOT NULL,
-	fine_max BIGINT NOT NULL
-);
-CREATE INDEX finding_runs_org ON finding_runs (org_id, at);
-CREATE TABLE attestations (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	obligation_id TEXT NOT NULL,
-	subject_kind TEXT NOT NULL,
-	subject_id TEXT NOT NULL,
-	valid_from {{ts}} NOT NULL,
-	valid_until {{ts}} NOT NULL,
-	evidence TEXT NOT NULL,
-	statement TEXT NOT NULL,
-	attested_by TEXT NOT NULL,
-	created_at {{ts}} NOT NULL
-);
-CREATE INDEX attestations_org ON attestations (org_id, obligation_id);
-CREATE TABLE custom_policies (
-	id {{id}},
-	org_id BIGINT NOT NULL,
-	name TEXT NOT NULL,
-	sha256 TEXT NOT NULL,
-	yaml TEXT NOT NULL,
-	obligations INTEGER NOT NULL,
-	uploaded_by TEXT NOT NULL,
-	uploaded_at {{ts}} NOT NULL
-)`}}
+	return store.MustSQLMigrations(files, "migrations", "obligations")
 }
 
 // EvaluationTimeout bounds one evaluation of an organisation.

@@ -19,7 +19,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-//go:embed templates messages openapi.json
+//go:embed templates messages openapi.json migrations
 var files embed.FS
 
 // Permissions of the capability. Regulators and suppliers hold neither: a regulator sees
@@ -67,10 +67,10 @@ func (m *Module) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
 
 // Provision implements kernel.Module: the service works on the installation's store and
 // announces changes on its change bus.
-func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	m.svc.db, m.svc.Changes = d.DB, d.Changes
-	return m.svc.BackfillSortKeys(ctx)
+	return nil
 }
 
 // Register implements kernel.Module: routes, messages, templates and the OpenAPI paths.

@@ -15,12 +15,15 @@ import (
 //	{{ts}}    a UTC timestamp
 //	{{blob}}  bytes
 //
-// Statements are separated by semicolons at line ends.
+// Statements are separated by semicolons at line ends. Modules keep their SQL in embedded
+// files (see SQLMigrations); Go, when set, runs after the SQL in the same transaction, for
+// the few steps SQL cannot express (computing a collation key, say).
 type Migration struct {
 	Module  string
 	Version int
 	Name    string
 	SQL     string
+	Go      func(tx *Tx) error
 }
 
 func (d Dialect) expand(sqlText string) string {
@@ -98,6 +101,11 @@ func (db *DB) Migrate(migs []Migration) ([]string, error) {
 			for _, stmt := range splitStatements(db.dialect.expand(m.SQL)) {
 				if _, err := tx.Exec(stmt); err != nil {
 					return fmt.Errorf("statement %.60q: %w", stmt, err)
+				}
+			}
+			if m.Go != nil {
+				if err := m.Go(tx); err != nil {
+					return err
 				}
 			}
 			_, err := tx.Exec(`INSERT INTO schema_migrations (module, version, name, applied_at) VALUES ($1, $2, $3, $4)`,
