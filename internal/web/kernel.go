@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -209,7 +208,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	v := s.NewView(r, "nav.dashboard", "/")
-	var parts []string
+	var parts []template.HTML
 	for _, wd := range s.widgets {
 		if !auth.Allowed(v.Principal.Role, wd.Perm) {
 			continue
@@ -218,16 +217,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("dashboard widget: %w", err)
 		}
-		parts = append(parts, string(html))
+		parts = append(parts, html)
 	}
-	content := `<h1>` + template.HTMLEscapeString(v.T("nav.dashboard")) + `</h1>`
-	if len(parts) == 0 {
-		content += `<p class="empty">` + template.HTMLEscapeString(v.T("dashboard.empty")) + `</p>`
-	} else {
-		content += `<div class="widgets">` + strings.Join(parts, "\n") + `</div>`
-	}
-	v.Content = template.HTML(content)
-	return s.executeLayout(w, v)
+	v.Data = parts
+	return s.pages.Render(w, r, "page_dashboard.html", v)
 }
 
 // AddOpenAPI merges an OpenAPI fragment (a JSON object with "paths" and optionally

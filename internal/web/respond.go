@@ -114,7 +114,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 		detail = localDetail(err, s.Messages.Reasons(lang), detail)
 	}
 	w.WriteHeader(code)
-	s.renderLayout(w, r, lang, s.Messages.T(lang, key), "", template.HTML(`<div class="error-page"><h1>`+template.HTMLEscapeString(s.Messages.T(lang, key))+`</h1><p>`+template.HTMLEscapeString(detail)+`</p><p><a href="/">`+template.HTMLEscapeString(s.Messages.T(lang, "nav.dashboard"))+`</a></p></div>`))
+	s.renderError(w, r, lang, s.Messages.T(lang, key), detail)
 }
 
 // WriteProblem writes an application/problem+json answer.
@@ -374,15 +374,6 @@ func (s *Server) executeLayout(w http.ResponseWriter, v *View) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-func (s *Server) renderLayout(w http.ResponseWriter, r *http.Request, lang, title, active string, content template.HTML) {
-	v := s.NewView(r, title, active)
-	v.Lang = lang
-	v.Content = content
-	if err := s.executeLayout(w, v); err != nil {
-		s.Log.Error("render error page", "err", err)
-	}
 }
 
 const flashCookie = "ciiguard_flash"

@@ -78,6 +78,7 @@ type Server struct {
 	widgets []Widget
 	openapi []map[string]any
 	layout  *template.Template
+	pages   *Pages // the kernel's own pages: dashboard, error
 
 	registry *prometheus.Registry
 	reqs     *prometheus.CounterVec
@@ -98,6 +99,9 @@ func NewServer(a *auth.Service, db *store.DB, log *slog.Logger) (*Server, error)
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	s.layout = layout
+	if s.pages, err = s.ParsePages(embedded, "templates/page_*.html"); err != nil {
+		return nil, err
+	}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ciiguard_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"method", "route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ciiguard_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"})
 	s.registry.MustRegister(s.reqs, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
