@@ -3,7 +3,6 @@ package logs
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -214,7 +213,7 @@ type searchView struct {
 	SourceName  map[int64]string
 	Events      []vault.Event
 	Next        string
-	Histogram   template.HTML
+	Histogram   *histogram
 	Total       uint64
 	Bucket      string
 	Size        uint64
@@ -283,7 +282,7 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 		sv.Total += b.Count
 	}
 	sv.Bucket = shortDuration(bucket)
-	sv.Histogram = histogramSVG(bs, bucket, v.T("vault.events"))
+	sv.Histogram = histogramOf(bs, bucket)
 	return m.pages.Render(w, r, "search.html", v)
 }
 
@@ -300,37 +299,47 @@ func shortDuration(d time.Duration) string {
 	return d.String()
 }
 
-// histogramSVG draws the buckets as bars, server-side, so the page needs no script. Each
-// bar has a title with its start time and count for hovering and screen readers.
-func histogramSVG(bs []vault.Bucket, bucket time.Duration, unit string) template.HTML {
+// histogram is the buckets drawn as bars, server-side, so the page needs no script
+// (templates/search.html draws it). Each bar has a title with its start time and count for
+// hovering and screen readers.
+type histogram struct {
+	Width, Height, ViewHeight, LabelY int
+	Bars                              []histogramBar
+	First, Last                       string // the times at either end
+	Max                               uint64 // the tallest bar's count
+}
+
+// histogramBar is one bucket's bar; its geometry is in the SVG's units, two decimals.
+type histogramBar struct {
+	X, Y, W, H string
+	From, To   string
+	Count      uint64
+}
+
+// histogramOf lays out bs as bars of one width, the tallest filling the height and any
+// non-empty bucket at least one unit high; nil when there is nothing to draw.
+func histogramOf(bs []vault.Bucket, bucket time.Duration) *histogram {
 	const width, height = 960, 120
 	if len(bs) == 0 {
-		return ""
+		return nil
 	}
-	var max uint64
+	hg := &histogram{Width: width, Height: height, ViewHeight: height + 16, LabelY: height + 13}
 	for _, b := range bs {
-		if b.Count > max {
-			max = b.Count
-		}
+		hg.Max = max(hg.Max, b.Count)
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="histogram" viewBox="0 0 %d %d" preserveAspectRatio="none" role="img" width="100%%" height="%d">`, width, height+16, height+16)
 	bw := float64(width) / float64(len(bs))
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 	for i, b := range bs {
 		h := 0.0
-		if max > 0 {
-			h = float64(b.Count) / float64(max) * float64(height)
+		if hg.Max > 0 {
+			h = float64(b.Count) / float64(hg.Max) * float64(height)
 		}
 		if b.Count > 0 && h < 1 {
 			h = 1
 		}
-		fmt.Fprintf(&sb, `<rect x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="#b22222"><title>%s – %s: %d %s</title></rect>`,
-			float64(i)*bw+0.5, float64(height)-h, bw-1, h,
-			b.Start.UTC().Format("2006-01-02 15:04"), b.Start.Add(bucket).UTC().Format("15:04"), b.Count, template.HTMLEscapeString(unit))
+		hg.Bars = append(hg.Bars, histogramBar{X: f(float64(i)*bw + 0.5), Y: f(float64(height) - h), W: f(bw - 1), H: f(h),
+			From: b.Start.UTC().Format("2006-01-02 15:04"), To: b.Start.Add(bucket).UTC().Format("15:04"), Count: b.Count})
 	}
-	first, last := bs[0].Start.UTC(), bs[len(bs)-1].Start.Add(bucket).UTC()
-	fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="11">%s</text><text x="%d" y="%d" font-size="11" text-anchor="end">%s</text>`,
-		height+13, first.Format("01-02 15:04"), width, height+13, last.Format("01-02 15:04"))
-	fmt.Fprintf(&sb, `<text x="%d" y="11" font-size="11" text-anchor="end">%d</text></svg>`, width, max)
-	return template.HTML(sb.String())
+	hg.First, hg.Last = bs[0].Start.UTC().Format("01-02 15:04"), bs[len(bs)-1].Start.Add(bucket).UTC().Format("01-02 15:04")
+	return hg
 }
