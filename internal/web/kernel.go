@@ -114,23 +114,16 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, m
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	v := s.NewView(r, "login.title", "")
-	lang := v.Lang
-	content := `<form method="post" action="/login" class="login card">
-<h1>` + template.HTMLEscapeString(s.Messages.T(lang, "login.title")) + `</h1>`
-	if msg != "" {
-		content += `<p class="form-error" role="alert">` + template.HTMLEscapeString(msg) + `</p>`
-	}
-	content += `<input type="hidden" name="_csrf" value="` + tok + `">
-<input type="hidden" name="next" value="` + template.HTMLEscapeString(safeNext(r.FormValue("next"))) + `">
-<label for="email">` + template.HTMLEscapeString(s.Messages.T(lang, "login.email")) + `</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="` + template.HTMLEscapeString(r.PostFormValue("email")) + `">
-<label for="password">` + template.HTMLEscapeString(s.Messages.T(lang, "login.password")) + `</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">` + template.HTMLEscapeString(s.Messages.T(lang, "login.submit")) + `</button>
-</form>`
-	v.Content = template.HTML(content)
+	v.Data = loginPage{Message: msg, Token: tok, Next: safeNext(r.FormValue("next")), Email: r.PostFormValue("email")}
 	w.WriteHeader(code)
-	return s.executeLayout(w, v)
+	return s.pages.Render(w, r, "page_login.html", v)
+}
+
+// loginPage is what the sign-in form shows.
+type loginPage struct {
+	Message     string // why the last attempt failed, if it did
+	Token       string // the form's CSRF token (the session does not exist yet)
+	Next, Email string
 }
 
 func remoteIP(r *http.Request) string {

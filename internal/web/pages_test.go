@@ -86,3 +86,30 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("empty dashboard in Chinese:\n%s", w.Body.String())
 	}
 }
+
+// TestLoginPage opens the sign-in form: the title and labels in the page's language, a
+// form token equal to the cookie's, and the next page kept, escaped.
+func TestLoginPage(t *testing.T) {
+	s := newServer(t)
+	r := httptest.NewRequest("GET", `/login?next=/scope/systems?q="x"`, nil)
+	r.Header.Set("Accept-Language", "zh-CN")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	body := w.Body.String()
+	var cookie string
+	for _, c := range w.Result().Cookies() {
+		if c.Path == "/login" {
+			cookie = c.Value
+		}
+	}
+	for _, want := range []string{
+		`<h1>登录</h1>`,
+		`<input type="hidden" name="_csrf" value="` + cookie + `">`,
+		`<input type="hidden" name="next" value="/scope/systems?q=&#34;x&#34;">`,
+		`<input id="password" name="password" type="password" autocomplete="current-password" required>`,
+	} {
+		if cookie == "" || !strings.Contains(body, want) {
+			t.Errorf("login page (status %d) lacks %q:\n%s", w.Code, want, body)
+		}
+	}
+}
