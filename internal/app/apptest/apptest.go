@@ -132,3 +132,23 @@ func (c *Client) Do(method, path string, form url.Values, hdr map[string]string,
 	b, _ := io.ReadAll(res.Body)
 	return res, string(b)
 }
+
+// Status sends a GET (with the given headers) and returns the response with its body closed unread: for tests that
+// need only the status and headers (the permission matrix), so that a large answer (a log
+// export bundle) is not streamed for nothing.
+func (c *Client) Status(path string, hdr map[string]string) *http.Response {
+	c.T.Helper()
+	req, err := http.NewRequest("GET", c.Base+path, nil)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		c.T.Fatalf("GET %s: %v", path, err)
+	}
+	res.Body.Close()
+	return res
+}
