@@ -8,11 +8,15 @@ import (
 )
 
 func (m *Module) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := m.d.Auth.ListUsers(r.Context())
+	pg, err := web.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"users": users})
+	users, next, err := m.d.Auth.ListUsersPage(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, paged("users", users, next))
 }
 
 type userCreate struct {
@@ -70,11 +74,15 @@ func (m *Module) apiUserUpdate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiTokens(w http.ResponseWriter, r *http.Request) error {
-	toks, err := m.d.Auth.ListTokens(r.Context())
+	pg, err := web.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"tokens": toks})
+	toks, next, err := m.d.Auth.ListTokensPage(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, paged("tokens", toks, next))
 }
 
 type tokenCreate struct {
@@ -113,4 +121,17 @@ func (m *Module) apiAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"entries": d.Entries, "next_before": d.Next})
+}
+
+// paged is a page of a list as the API answers it: the records under key (never null) and,
+// when more follow, the cursor of the next page.
+func paged[T any](key string, list []T, next string) map[string]any {
+	if list == nil {
+		list = []T{}
+	}
+	out := map[string]any{key: list}
+	if next != "" {
+		out["next"] = next
+	}
+	return out
 }

@@ -257,14 +257,22 @@ func (m *Module) apiRetentionSet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiHolds(w http.ResponseWriter, r *http.Request) error {
-	hs, err := m.Holds(r.Context())
+	pg, err := web.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	hs, next, err := m.HoldsPage(r.Context(), pg)
 	if err != nil {
 		return err
 	}
 	if hs == nil {
 		hs = []Hold{}
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"holds": hs})
+	out := map[string]any{"holds": hs}
+	if next != "" {
+		out["next"] = next
+	}
+	return web.JSON(w, http.StatusOK, out)
 }
 
 func (m *Module) apiHoldCreate(w http.ResponseWriter, r *http.Request) error {
