@@ -81,15 +81,20 @@ func (m *Module) Nav() []web.NavItem {
 type usersData struct {
 	Users []auth.User
 	Roles []auth.Role
+	Next  string // cursor of the next page of users, "" on the last
 }
 
 func (m *Module) usersView(w http.ResponseWriter, r *http.Request, v *web.View, code int) error {
 	p := web.PrincipalFrom(r.Context())
-	users, err := m.d.Auth.ListUsers(r.Context())
+	pg, err := web.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	v.Data = usersData{Users: users, Roles: auth.RolesByKind[p.Org.Kind]}
+	users, next, err := m.d.Auth.ListUsersPage(r.Context(), pg)
+	if err != nil {
+		return err
+	}
+	v.Data = usersData{Users: users, Roles: auth.RolesByKind[p.Org.Kind], Next: next}
 	w.WriteHeader(code)
 	return m.pages.Render(w, r, "users.html", v)
 }
@@ -165,10 +170,15 @@ type tokensData struct {
 	Tokens []auth.Token
 	Roles  []auth.Role
 	New    string
+	Next   string // cursor of the next page of tokens, "" on the last
 }
 
 func (m *Module) tokensRender(w http.ResponseWriter, r *http.Request, v *web.View, newTok string, code int) error {
-	toks, err := m.d.Auth.ListTokens(r.Context())
+	pg, err := web.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	toks, next, err := m.d.Auth.ListTokensPage(r.Context(), pg)
 	if err != nil {
 		return err
 	}
@@ -179,7 +189,7 @@ func (m *Module) tokensRender(w http.ResponseWriter, r *http.Request, v *web.Vie
 			roles = append(roles, role)
 		}
 	}
-	v.Data = tokensData{Tokens: toks, Roles: roles, New: newTok}
+	v.Data = tokensData{Tokens: toks, Roles: roles, New: newTok, Next: next}
 	w.WriteHeader(code)
 	return m.pages.Render(w, r, "tokens.html", v)
 }
