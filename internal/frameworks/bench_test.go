@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"ciiguard/internal/frameworks"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -64,6 +65,43 @@ func BenchmarkImportLarge(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				res, err := e.svc.Import(e.org1, "LARGE", "file", doc)
 				if err != nil || res.Framework.Controls != 1200 {
+					b.Fatalf("import: %v, %d controls", err, res.Framework.Controls)
+				}
+			}
+		})
+	}
+}
+
+// flatCatalog is an OSCAL catalog of n minimal controls in one group, the shape of the
+// 900,000-control upload of the security review (issue 8 item 4).
+func flatCatalog(n int) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"catalog":{"uuid":"00000000-0000-4000-8000-000000000009","metadata":{"title":"Flood","version":"1","oscal-version":"1.1.2","last-modified":"2026-01-01T00:00:00Z"},"groups":[{"id":"g","title":"G","controls":[`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"c-%d","title":"C"}`, i)
+	}
+	sb.WriteString(`]}]}}`)
+	return []byte(sb.String())
+}
+
+// BenchmarkImportMaxControls uploads a catalog of the most controls allowed
+// (DefaultMaxControls): its one transaction is the longest an upload holds the store's
+// writer.
+func BenchmarkImportMaxControls(b *testing.B) {
+	doc := flatCatalog(frameworks.DefaultMaxControls)
+	for _, d := range storetest.Engines {
+		if d == store.Postgres && os.Getenv(storetest.EnvPostgres) == "" {
+			continue
+		}
+		b.Run(string(d), func(b *testing.B) {
+			e := setup(b, d)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res, err := e.svc.Import(e.org1, "FLOOD", "file", doc)
+				if err != nil || res.Framework.Controls != frameworks.DefaultMaxControls {
 					b.Fatalf("import: %v, %d controls", err, res.Framework.Controls)
 				}
 			}
