@@ -76,7 +76,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if err != nil {
 		return err
 	}
-	m.Service.db, m.Service.catalog, m.Service.findings = d.DB, obs, obs
+	m.Service.db, m.Service.catalog, m.Service.findings, m.Service.logger = d.DB, obs, obs, d.Log
 	if m.Service.maxControls, err = maxControlsFromEnv(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
@@ -52,6 +53,8 @@ type Framework struct {
 	Mappings   int       `json:"mappings"`
 	UploadedBy string    `json:"uploaded_by"`
 	UploadedAt time.Time `json:"uploaded_at"`
+
+	key string // what its controls are stored under (framework_controls.framework_id)
 }
 
 // Control is one control of an imported framework.
@@ -119,6 +122,15 @@ type Service struct {
 	now      func() time.Time
 	// maxControls bounds one framework's controls (DefaultMaxControls unless set).
 	maxControls int
+	logger      *slog.Logger
+}
+
+// log is the service's logger: the installation's once provisioned, else the default.
+func (s *Service) log() *slog.Logger {
+	if s.logger == nil {
+		return slog.Default()
+	}
+	return s.logger
 }
 
 // NewService returns the service over db, validating obligation ids against cat and
@@ -152,6 +164,16 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 	sum := sha256.Sum256(doc)
 	res := ImportResult{Framework: Framework{ID: id, Title: clip(f.Title, 500), Version: clip(f.Version, 100), SHA256: hex.EncodeToString(sum[:]), Controls: len(f.Controls),
 		UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: s.now().UTC().Truncate(time.Microsecond)}}
+	// The controls go in first, under a key nothing reads yet, in short transactions;
+	// the framework then takes them over in one short transaction.
+	key, err := newControlsKey(id)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if err := s.stageControls(ctx, key, f.Controls); err != nil {
+		return ImportResult{}, errors.Join(err, s.dropControls(context.WithoutCancel(ctx), key))
+	}
+	var oldKey string
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var before *Framework
 		old, err := getFramework(t, id)
@@ -162,19 +184,14 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 			return err
 		}
 		if res.Replaced {
-			if _, err := t.Exec(`UPDATE frameworks SET title = $3, version = $4, sha256 = $5, controls = $6, uploaded_by = $7, uploaded_at = $8 WHERE org_id = $1 AND id = $2`,
-				id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt); err != nil {
+			oldKey = old.key
+			if _, err := t.Exec(`UPDATE frameworks SET title = $3, version = $4, sha256 = $5, controls = $6, uploaded_by = $7, uploaded_at = $8, controls_key = $9 WHERE org_id = $1 AND id = $2`,
+				id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt, key); err != nil {
 				return fmt.Errorf("update framework %s: %w", id, err)
 			}
-			if _, err := t.Exec(`DELETE FROM framework_controls WHERE org_id = $1 AND framework_id = $2`, id); err != nil {
-				return fmt.Errorf("clear controls of %s: %w", id, err)
-			}
-		} else if _, err := t.Exec(`INSERT INTO frameworks (org_id, id, title, version, sha256, controls, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt); err != nil {
+		} else if _, err := t.Exec(`INSERT INTO frameworks (org_id, id, title, version, sha256, controls, uploaded_by, uploaded_at, controls_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			id, res.Framework.Title, res.Framework.Version, res.Framework.SHA256, res.Framework.Controls, res.Framework.UploadedBy, res.Framework.UploadedAt, key); err != nil {
 			return fmt.Errorf("store framework %s: %w", id, err)
-		}
-		if err := insertControls(t, id, f.Controls); err != nil {
-			return err
 		}
 		if res.Replaced {
 			ms, err := listMappings(t, id, "")
@@ -205,7 +222,13 @@ func (s *Service) Import(ctx context.Context, id, field string, doc []byte) (Imp
 		return audit.InTenant(t, "framework", id, action, before, res.Framework, detail)
 	})
 	if err != nil {
-		return ImportResult{}, err
+		return ImportResult{}, errors.Join(err, s.dropControls(context.WithoutCancel(ctx), key))
+	}
+	if oldKey != "" {
+		// The replaced controls are no longer read; removing them is housekeeping.
+		if err := s.dropControls(context.WithoutCancel(ctx), oldKey); err != nil {
+			s.log().Warn("replaced framework controls left behind", "framework", id, "err", err)
+		}
 	}
 	return res, nil
 }
@@ -232,16 +255,17 @@ func clip(s string, n int) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// Delete removes a framework, its controls and its mappings.
+// Delete removes a framework, its mappings and then, in short transactions, its controls.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	return s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+	var key string
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		f, err := getFramework(t, id)
 		if err != nil {
 			return err
 		}
+		key = f.key
 		for _, q := range []string{
 			`DELETE FROM framework_mappings WHERE org_id = $1 AND framework_id = $2`,
-			`DELETE FROM framework_controls WHERE org_id = $1 AND framework_id = $2`,
 			`DELETE FROM frameworks WHERE org_id = $1 AND id = $2`,
 		} {
 			if _, err := t.Exec(q, id); err != nil {
@@ -250,14 +274,21 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		}
 		return audit.InTenant(t, "framework", id, audit.Delete, f, nil, fmt.Sprintf("%s: %d controls, %d mappings", f.Title, f.Controls, f.Mappings))
 	})
+	if err != nil {
+		return err
+	}
+	if err := s.dropControls(context.WithoutCancel(ctx), key); err != nil {
+		s.log().Warn("deleted framework's controls left behind", "framework", id, "err", err)
+	}
+	return nil
 }
 
 const frameworkColumns = `id, title, version, sha256, controls, uploaded_by, uploaded_at,
-	(SELECT COUNT(*) FROM framework_mappings m WHERE m.org_id = frameworks.org_id AND m.framework_id = frameworks.id)`
+	(SELECT COUNT(*) FROM framework_mappings m WHERE m.org_id = frameworks.org_id AND m.framework_id = frameworks.id), controls_key`
 
 func scanFramework(scan func(...any) error) (Framework, error) {
 	var f Framework
-	err := scan(&f.ID, &f.Title, &f.Version, &f.SHA256, &f.Controls, &f.UploadedBy, &f.UploadedAt, &f.Mappings)
+	err := scan(&f.ID, &f.Title, &f.Version, &f.SHA256, &f.Controls, &f.UploadedBy, &f.UploadedAt, &f.Mappings, &f.key)
 	f.UploadedAt = f.UploadedAt.UTC()
 	return f, err
 }
@@ -309,27 +340,28 @@ func (s *Service) Get(ctx context.Context, id string) (Framework, error) {
 func (s *Service) Controls(ctx context.Context, id string) ([]Control, error) {
 	var out []Control
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		if _, err := getFramework(t, id); err != nil {
+		f, err := getFramework(t, id)
+		if err != nil {
 			return err
 		}
-		var err error
-		out, err = listControls(t, id)
+		out, err = listControls(t, f.key)
 		return err
 	})
 	return out, err
 }
 
-func listControls(t *store.Tenant, id string) ([]Control, error) {
-	rows, err := t.Query(`SELECT id, label, title, grp, parent, statement FROM framework_controls WHERE org_id = $1 AND framework_id = $2 ORDER BY seq`, id)
+// listControls lists the controls stored under key (a framework's key).
+func listControls(t *store.Tenant, key string) ([]Control, error) {
+	rows, err := t.Query(`SELECT id, label, title, grp, parent, statement FROM framework_controls WHERE org_id = $1 AND framework_id = $2 ORDER BY seq`, key)
 	if err != nil {
-		return nil, fmt.Errorf("list controls of %s: %w", id, err)
+		return nil, fmt.Errorf("list controls of %s: %w", key, err)
 	}
 	defer rows.Close()
 	var out []Control
 	for rows.Next() {
 		var c Control
 		if err := rows.Scan(&c.ID, &c.Label, &c.Title, &c.Group, &c.Parent, &c.Statement); err != nil {
-			return nil, fmt.Errorf("list controls of %s: %w", id, err)
+			return nil, fmt.Errorf("list controls of %s: %w", key, err)
 		}
 		out = append(out, c)
 	}
@@ -344,11 +376,11 @@ func (s *Service) ControlsPage(ctx context.Context, id string, p Page) ([]Contro
 		next string
 	)
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		if _, err := getFramework(t, id); err != nil {
+		f, err := getFramework(t, id)
+		if err != nil {
 			return err
 		}
-		var err error
-		out, next, err = listControlsPage(t, id, p)
+		out, next, err = listControlsPage(t, f.key, p)
 		return err
 	})
 	return out, next, err
@@ -408,7 +440,7 @@ func (s *Service) MappedControls(ctx context.Context, obligationID string) ([]Ma
 		rows, err := t.Query(`SELECT m.framework_id, f.title, m.control_id, c.label, c.title, m.relation, m.note
 			FROM framework_mappings m
 			JOIN frameworks f ON f.org_id = m.org_id AND f.id = m.framework_id
-			JOIN framework_controls c ON c.org_id = m.org_id AND c.framework_id = m.framework_id AND c.id = m.control_id
+			JOIN framework_controls c ON c.org_id = m.org_id AND c.framework_id = f.controls_key AND c.id = m.control_id
 			WHERE m.org_id = $1 AND m.obligation_id = $2 ORDER BY m.framework_id, c.seq`, obligationID)
 		if err != nil {
 			return fmt.Errorf("controls mapped to %s: %w", obligationID, err)
@@ -448,7 +480,7 @@ func (s *Service) AddMapping(ctx context.Context, framework string, in NewMappin
 	in.ControlID, in.ObligationID = strings.TrimSpace(in.ControlID), strings.TrimSpace(in.ObligationID)
 	in.Note = strings.TrimSpace(in.Note)
 	v := &problem.Invalid{}
-	v.Text("control_id", in.ControlID, true, maxIDLen*4)
+	controlOK := v.Text("control_id", in.ControlID, true, maxIDLen*4)
 	if _, ok := cat.Obligation(in.ObligationID); !ok {
 		if in.ObligationID == "" {
 			v.Add("obligation_id", "is required")
@@ -463,16 +495,17 @@ func (s *Service) AddMapping(ctx context.Context, framework string, in NewMappin
 	m := Mapping{Framework: framework, ControlID: in.ControlID, ObligationID: in.ObligationID, Relation: in.Relation, Note: in.Note,
 		CreatedBy: audit.ActorFrom(ctx).Label, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if _, err := getFramework(t, framework); err != nil {
+		fw, err := getFramework(t, framework)
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				v.Add("framework", "no framework %q in your organisation", clip(framework, 100))
 				return v
 			}
 			return err
 		}
-		if in.ControlID != "" {
+		if controlOK {
 			var n int
-			if err := t.QueryRow(`SELECT COUNT(*) FROM framework_controls WHERE org_id = $1 AND framework_id = $2 AND id = $3`, framework, in.ControlID).Scan(&n); err != nil {
+			if err := t.QueryRow(`SELECT COUNT(*) FROM framework_controls WHERE org_id = $1 AND framework_id = $2 AND id = $3`, fw.key, in.ControlID).Scan(&n); err != nil {
 				return fmt.Errorf("look up control: %w", err)
 			}
 			if n == 0 {
@@ -580,7 +613,7 @@ func (s *Service) Coverage(ctx context.Context, id string, p Page) (Coverage, er
 		if cv.Framework, err = getFramework(t, id); err != nil {
 			return err
 		}
-		if controls, cv.Next, err = listControlsPage(t, id, p); err != nil {
+		if controls, cv.Next, err = listControlsPage(t, cv.Framework.key, p); err != nil {
 			return err
 		}
 		maps, err = listMappings(t, id, "")
@@ -646,7 +679,7 @@ func orEmpty(ms []Mapping) []Mapping {
 // insertControls stores a framework's controls in statements of insertBatch rows: a
 // 20,000-control framework is 100 statements, not 20,000, so the transaction (and, on
 // SQLite, the single writer) is held for a fraction of a second.
-func insertControls(t *store.Tenant, id string, cs []catalog.FrameworkControl) error {
+func insertControls(t *store.Tenant, id string, seq0 int, cs []catalog.FrameworkControl) error {
 	for start := 0; start < len(cs); start += insertBatch {
 		batch := cs[start:min(start+insertBatch, len(cs))]
 		var sb strings.Builder
@@ -659,10 +692,10 @@ func insertControls(t *store.Tenant, id string, cs []catalog.FrameworkControl) e
 			}
 			n := len(args) // $1 is org_id, $2 the framework id; this row's own start at $n+2
 			fmt.Fprintf(&sb, "($1, $2, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-			args = append(args, c.ID, start+i, clip(c.Label, 100), clip(c.Title, 500), clip(c.Group, 500), c.Parent, clip(c.Statement, 20000))
+			args = append(args, c.ID, seq0+start+i, clip(c.Label, 100), clip(c.Title, 500), clip(c.Group, 500), c.Parent, clip(c.Statement, 20000))
 		}
 		if _, err := t.Exec(sb.String(), args...); err != nil {
-			return fmt.Errorf("store controls %d to %d of %s: %w", start+1, start+len(batch), id, err)
+			return fmt.Errorf("store controls %d to %d of %s: %w", seq0+start+1, seq0+start+len(batch), id, err)
 		}
 	}
 	return nil

@@ -38,6 +38,14 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	dsn     string
+
+	// writer is SQLite's single write lock taken in the process, before BEGIN IMMEDIATE:
+	// waiting writers queue on it first come, first served (a channel wakes blocked
+	// senders in order), where SQLite's busy handler only polls and lets a writer that
+	// commits and begins again (an upload's next chunk) win over one that has waited
+	// for seconds. nil on PostgreSQL, which locks rows, not the database.
+	writer   chan struct{}
+	lockWait time.Duration
 }
 
 // DefaultLockWait is how long a command waits for a lock another command holds before it
@@ -121,7 +129,11 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
 	}
-	return &DB{sql: db, dialect: dialect, dsn: dsn}, nil
+	out := &DB{sql: db, dialect: dialect, dsn: dsn, lockWait: o.LockWait}
+	if dialect == SQLite {
+		out.writer = make(chan struct{}, 1)
+	}
+	return out, nil
 }
 
 // redact hides a password in a DSN so that it never reaches a log or an error message.
@@ -162,17 +174,48 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 // run runs fn in a transaction; an engine's lock error anywhere in it (begin, a statement,
 // commit) comes back marked ErrBusy.
 func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) error {
-	return classify(db.runTx(ctx, readOnly, fn))
+	release := func() {}
+	if !readOnly && db.writer != nil {
+		timer := time.NewTimer(db.lockWait)
+		select {
+		case db.writer <- struct{}{}:
+			timer.Stop()
+		case <-timer.C:
+			return fmt.Errorf("%w: no turn to write within %v", ErrBusy, db.lockWait)
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("wait to write: %w", ctx.Err())
+		}
+		held := true
+		release = func() {
+			if held {
+				held = false
+				<-db.writer
+			}
+		}
+		defer release() // also when fn panics
+	}
+	hooks, err := db.runTx(ctx, readOnly, fn)
+	release()
+	if err != nil {
+		return classify(err)
+	}
+	// After-commit hooks run once the write lock is free: they may write themselves.
+	for _, f := range hooks {
+		f()
+	}
+	return nil
 }
 
-func (db *DB) runTx(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+// runTx runs fn in one transaction and returns its after-commit hooks, not yet run.
+func (db *DB) runTx(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (hooks []func(), err error) {
 	// A read-only transaction begins DEFERRED on SQLite, so that in WAL mode it reads its
 	// snapshot beside the writer instead of queueing for the write lock (which BEGIN
 	// IMMEDIATE, used for writes, takes at once).
 	opts := &sql.TxOptions{ReadOnly: readOnly}
 	stx, err := db.sql.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: stx, db: db, ctx: ctx}
 	defer func() {
@@ -183,17 +226,14 @@ func (db *DB) runTx(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 	}()
 	if err := fn(tx); err != nil {
 		if rbErr := stx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+			return nil, errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
-		return err
+		return nil, err
 	}
 	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	for _, f := range tx.afterCommit {
-		f()
-	}
-	return nil
+	return tx.afterCommit, nil
 }
 
 // Tx is one transaction. Its untenanted methods are for global tables (organisations,
