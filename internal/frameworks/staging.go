@@ -16,7 +16,7 @@ import (
 // only changes the key; the old key's controls are removed afterwards, again in short
 // transactions. No transaction of an upload writes more than chunkRows controls, so one
 // organisation's upload never holds the store's writer (SQLite has one) for long.
-const chunkRows = 1000
+const chunkRows = 250
 
 // newControlsKey returns a key for a new set of controls of framework id. It holds '~',
 // which no framework id may, so it can never be a framework's id or be guessed.
