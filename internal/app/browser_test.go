@@ -193,7 +193,7 @@ func TestBrowserPostureInChinese(t *testing.T) {
 	}
 	screenshot(t, ctx, "obligation-zh")
 	facts := text(ctx, t, "table.facts")
-	for _, want := range []string{"关键信息基础设施运营者", "网络日志留存不少于180天"} {
+	for _, want := range []string{"关键信息基础设施运营者", "网络日志留存不少于184天（六个自然月）"} {
 		if !strings.Contains(facts, want) {
 			t.Errorf("the obligation page lacks %q: %q", want, facts)
 		}
