@@ -273,7 +273,7 @@ func TestOtherOrganisationsRecordsAreNotFound(t *testing.T) {
 		if after != victim {
 			t.Errorf("another organisation's user changed: %+v, was %+v", after, victim)
 		}
-		toks, _ := env.App.Auth.ListTokens(gctx)
+		toks, _, _ := env.App.Auth.ListTokensPage(gctx, store.Page{Limit: 1000})
 		for _, tk := range toks {
 			if tk.ID == tok.ID && tk.RevokedAt != nil {
 				t.Errorf("another organisation revoked token %d", tok.ID)

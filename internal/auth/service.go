@@ -266,27 +266,6 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, err
 }
 
-// ListUsers returns the users of the context's organisation.
-func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
-	var out []User
-	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		rows, err := t.Query(`SELECT ` + userColumns + ` FROM users WHERE org_id = $1 ORDER BY id`)
-		if err != nil {
-			return fmt.Errorf("list users: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows.Scan)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 // GetUser returns a user of the context's organisation; another organisation's user is
 // store.ErrNotFound.
 func (s *Service) GetUser(ctx context.Context, id int64) (User, error) {

@@ -104,27 +104,6 @@ func scanToken(scan func(...any) error) (Token, error) {
 	return t, err
 }
 
-// ListTokens returns the tokens of the context's organisation.
-func (s *Service) ListTokens(ctx context.Context) ([]Token, error) {
-	var out []Token
-	err := s.db.ReadTenant(ctx, func(ten *store.Tenant) error {
-		rows, err := ten.Query(`SELECT ` + tokenColumns + ` FROM api_tokens WHERE org_id = $1 ORDER BY id DESC`)
-		if err != nil {
-			return fmt.Errorf("list tokens: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanToken(rows.Scan)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 // RevokeToken revokes a token of the context's organisation.
 func (s *Service) RevokeToken(ctx context.Context, id int64) (Token, error) {
 	var after Token

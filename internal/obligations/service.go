@@ -295,20 +295,7 @@ func summarise(base *catalog.Catalog, fs []Finding) Run {
 			r.Recommended++
 			continue
 		}
-		switch f.Status {
-		case rules.StatusMet:
-			r.Met++
-		case rules.StatusGap:
-			r.Gap++
-		case rules.StatusOverdue:
-			r.Overdue++
-		case rules.StatusNotApplicable:
-			r.NotApplicable++
-		case rules.StatusNeedsAttestation:
-			r.NeedsAttestation++
-		case rules.StatusError:
-			r.Error++
-		}
+		countStatus(&r, f.Status)
 	}
 	e := computeExposure(base, fs, evaluatedAt(fs))
 	r.FineMin, r.FineMax = e.Min, e.Max
