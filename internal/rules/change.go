@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"sort"
 	"strconv"
 )
 
@@ -75,12 +74,7 @@ func (e *Engine) EvaluateChanges(ctx context.Context, f Facts, ch Change) ([]Fin
 	out := make([]Finding, 0, n)
 	var errs []error
 	out, errs = e.evalOrg(ctx, s, out, errs)
-	order := make([]int, len(f.Systems))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return f.Systems[order[i]].ID < f.Systems[order[j]].ID })
-	for _, i := range order {
+	for _, i := range systemOrder(f.Systems) {
 		sys := &f.Systems[i]
 		switch {
 		case ch.Systems[sys.ID]:

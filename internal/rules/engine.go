@@ -510,12 +510,7 @@ func (e *Engine) EvaluateAll(ctx context.Context, f Facts) ([]Finding, error) {
 	out := make([]Finding, 0, len(e.orgRules)+len(f.Systems)*len(e.sysRules))
 	var errs []error
 	out, errs = e.evalOrg(ctx, s, out, errs)
-	order := make([]int, len(f.Systems))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return f.Systems[order[i]].ID < f.Systems[order[j]].ID })
-	for _, i := range order {
+	for _, i := range systemOrder(f.Systems) {
 		out, errs = e.evalSystem(ctx, s, &f.Systems[i], e.sysRules, out, errs)
 	}
 	return out, errors.Join(errs...)
@@ -871,4 +866,15 @@ func formatValue(v reflect.Value) Text {
 		return same(dateOf(t))
 	}
 	return same(fmt.Sprint(v.Interface()))
+}
+
+// systemOrder returns the indexes of systems in ascending id, so that findings come out in
+// the same order whatever order the facts were read in.
+func systemOrder(systems []System) []int {
+	order := make([]int, len(systems))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return systems[order[i]].ID < systems[order[j]].ID })
+	return order
 }
