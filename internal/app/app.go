@@ -22,6 +22,7 @@ import (
 	"ciiguard/internal/holidays"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/logs"
+	"ciiguard/internal/notify"
 	"ciiguard/internal/obligations"
 	"ciiguard/internal/scope"
 	"ciiguard/internal/store"
@@ -53,7 +54,7 @@ func (c Config) DSN() string {
 // side effects. Their order is the order of the navigation's ties and of demo seeding; it
 // does not decide who finds whom: each module looks up what it needs in the registry.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), frameworks.New()}
+	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), frameworks.New(), notify.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.

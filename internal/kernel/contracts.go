@@ -5,7 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"time"
 
+	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
@@ -97,4 +99,39 @@ type Obligations interface {
 	Catalog(ctx context.Context) (*catalog.Catalog, error)
 	// CurrentFindings are the context's organisation's latest findings, every subject.
 	CurrentFindings(ctx context.Context) ([]rules.Finding, error)
+}
+
+// Notice is a message to people of one organisation — a reminder, an alert — which the
+// notify capability delivers by e-mail and by the organisation's webhooks, as each
+// recipient chose on their preferences page.
+type Notice struct {
+	// Kind names what the notice is, "<capability>.<what>" ("incidents.clock",
+	// "tasks.assigned"): users choose per kind whether they receive it.
+	Kind string
+	// Subject identifies the thing the notice is about ("incident:42"), stable across
+	// restarts.
+	Subject string
+	// Point is the moment of the thing's life the notice is for ("30d", "overdue",
+	// "report-1h"). Recipient, Subject and Point are the key of the sent-ledger: a key
+	// already claimed is never sent again, even after a restart.
+	Point string
+	// Title and Body are the notice in both languages; each recipient gets their own.
+	Title, Body rules.Text
+	// Users and Roles are the recipients: the users by id, and every active user of the
+	// organisation with one of the roles.
+	Users []int64
+	Roles []auth.Role
+	// Due is the deadline the notice is about, if any; it is shown in China time.
+	Due time.Time
+	// Link is the path within the product where the thing is ("/incidents/42").
+	Link string
+}
+
+// Notifier delivers notices. The notify capability implements it.
+type Notifier interface {
+	// Notify claims n for each recipient (and each webhook of the organisation that takes
+	// n.Kind) in the sent-ledger and queues the deliveries, in one transaction; recipients
+	// who already have (Subject, Point) are skipped. It returns how many deliveries were
+	// queued. A notice without Kind, Subject, Point, Title or recipients is an error.
+	Notify(ctx context.Context, orgID int64, n Notice) (queued int, err error)
 }
