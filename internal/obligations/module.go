@@ -117,7 +117,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 func (m *Module) Register(d kernel.Deps) error {
 	m.sections = kernel.SectionsFor(d.Registry, kernel.PageObligation)
 	var err error
-	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html", "templates/section_*.html"); err != nil {
 		return err
 	}
 	if m.widget, err = template.New("widget").Funcs(widgetFuncs).ParseFS(files, "templates/widget.html"); err != nil {
@@ -340,6 +340,8 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 
 type detailData struct {
 	Ob           obligationView
+	Names        map[string]string // system id -> name
+	Subjects     []string          // the systems one may attest for, by pinyin
 	Findings     []Finding
 	Attestations []Attestation
 	CanAttest    bool
@@ -367,6 +369,21 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.CanAttest = o.Attestation != nil && web.Can(r, Attest)
+		var order []string
+		if d.Names, order, err = m.systemNames(r.Context()); err != nil {
+			return err
+		}
+		applies := map[string]bool{}
+		for _, f := range d.Findings {
+			if f.SubjectKind == rules.SubjectSystem && f.Status != rules.StatusNotApplicable {
+				applies[f.SubjectID] = true
+			}
+		}
+		for _, id := range order {
+			if applies[id] {
+				d.Subjects = append(d.Subjects, id)
+			}
+		}
 	}
 	d.Ob = m.view(c, o, d.Findings)
 	if d.Sections, err = kernel.RenderSections(r, m.sections, o.ID); err != nil {

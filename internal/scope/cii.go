@@ -53,6 +53,9 @@ func (s *Service) Assess(ctx context.Context, id int64, a Answers) (System, erro
 		if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Update, before, out, detail); err != nil {
 			return err
 		}
+		if err := recordHistory(t, &before.SystemInput, out, now); err != nil {
+			return err
+		}
 		s.Changed(tx, t.OrgID(), id)
 		return nil
 	})

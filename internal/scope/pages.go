@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
 )
@@ -104,6 +105,10 @@ type detailData struct {
 	Due      Date
 	Today    Date
 	Overdue  bool
+	// MLPS and CII are the changes to the grading and to the CII status, newest first.
+	MLPS, CII []HistoryEntry
+	// Sections are other capabilities' parts of the page: findings, attestations, tasks.
+	Sections []template.HTML
 }
 
 func (m *Module) systemPage(w http.ResponseWriter, r *http.Request) error {
@@ -121,7 +126,24 @@ func (m *Module) systemPage(w http.ResponseWriter, r *http.Request) error {
 func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, sys System, v *web.View, code int) error {
 	today := m.svc.today()
 	due := sys.ReidentificationDue()
-	v.Data = detailData{System: sys, CanWrite: web.Can(r, Write), Due: due, Today: today, Overdue: due != "" && due < today}
+	d := detailData{System: sys, CanWrite: web.Can(r, Write), Due: due, Today: today, Overdue: due != "" && due < today}
+	hist, err := m.svc.History(r.Context(), sys.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range hist {
+		if e.Kind == HistoryMLPS {
+			d.MLPS = append(d.MLPS, e)
+		} else {
+			d.CII = append(d.CII, e)
+		}
+	}
+	if d.Sections, err = kernel.RenderSections(r, m.sections, strconv.FormatInt(sys.ID, 10)); err != nil {
+		return err
+	}
+	v.Title = "scope.system_title"
+	v.TitleArgs = []any{sys.Name}
+	v.Data = d
 	w.WriteHeader(code)
 	return m.pages.Render(w, r, "system.html", v)
 }

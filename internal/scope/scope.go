@@ -42,9 +42,10 @@ func init() {
 
 // Module is the scope capability.
 type Module struct {
-	svc   *Service
-	d     kernel.Deps
-	pages *web.Pages
+	svc      *Service
+	d        kernel.Deps
+	pages    *web.Pages
+	sections []kernel.Section // of system pages, from other capabilities
 }
 
 // New returns the module; its service works once the module is provisioned.
@@ -80,6 +81,7 @@ func (m *Module) Register(d kernel.Deps) error {
 		return fmt.Errorf("scope templates: %w", err)
 	}
 	m.pages = pages
+	m.sections = kernel.SectionsFor(d.Registry, kernel.PageSystem)
 	s := d.Web
 	s.Page("GET /scope/systems", Read, m.systemsPage)
 	s.Page("GET /scope/systems/new", Write, m.systemNewPage)

@@ -274,6 +274,9 @@ func (s *Service) insertSystem(tx *store.Tx, t *store.Tenant, in SystemInput, no
 	if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Create, nil, sys, sys.describe()); err != nil {
 		return sys, err
 	}
+	if err := recordHistory(t, nil, sys, now); err != nil {
+		return sys, err
+	}
 	if notify {
 		s.Changed(tx, t.OrgID(), id)
 	}
@@ -336,6 +339,9 @@ func (s *Service) writeSystem(tx *store.Tx, t *store.Tenant, before System, in S
 	if err := audit.InTenant(t, "scope_system", strconv.FormatInt(before.ID, 10), audit.Update, before, after, detail); err != nil {
 		return after, err
 	}
+	if err := recordHistory(t, &before.SystemInput, after, now); err != nil {
+		return after, err
+	}
 	if notify {
 		s.Changed(tx, t.OrgID(), before.ID)
 	}
@@ -377,6 +383,9 @@ func (s *Service) DeleteSystem(ctx context.Context, id int64) error {
 		}
 		if _, err := t.Exec(`DELETE FROM scope_systems WHERE org_id = $1 AND id = $2`, id); err != nil {
 			return fmt.Errorf("delete system %d: %w", id, err)
+		}
+		if _, err := t.Exec(`DELETE FROM scope_system_history WHERE org_id = $1 AND system_id = $2`, id); err != nil {
+			return fmt.Errorf("delete history of system %d: %w", id, err)
 		}
 		if err := audit.InTenant(t, "scope_system", strconv.FormatInt(id, 10), audit.Delete, before, nil, before.describe()); err != nil {
 			return err

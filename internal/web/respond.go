@@ -260,6 +260,22 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	"rmb":  FormatRMB,
 	"add":  func(a, b int) int { return a + b },
+	// dict makes a map of its key, value arguments, to pass several values to a
+	// template: {{template "field" (dict "View" $ "Name" "owner")}}.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: %d arguments, not key and value pairs", len(kv))
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 }
 
 // View is what every page template receives.
@@ -267,6 +283,7 @@ type View struct {
 	s         *Server
 	Lang      string
 	Title     string
+	TitleArgs []any // the arguments of Title's message, for a page about one record
 	Active    string
 	Principal *auth.Principal
 	Nav       []NavItem
@@ -292,6 +309,9 @@ func (v *View) L(zh, en string) string {
 	}
 	return en
 }
+
+// PageTitle is the page's title in its language: the Title message with TitleArgs.
+func (v *View) PageTitle() string { return v.s.Messages.T(v.Lang, v.Title, v.TitleArgs...) }
 
 // Langs lists the switchable languages.
 func (v *View) Langs() []string { return Langs }
@@ -364,6 +384,20 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, name string, v *V
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
 	}
 	return p.s.executeLayout(w, v)
+}
+
+// Fragment executes page name's "content" with v, without the layout: a section that a
+// capability adds to another capability's page (kernel.Section).
+func (p *Pages) Fragment(name string, v *View) (template.HTML, error) {
+	t, ok := p.set[name]
+	if !ok {
+		return "", fmt.Errorf("render: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 func (s *Server) executeLayout(w http.ResponseWriter, v *View) error {
