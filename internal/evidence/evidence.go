@@ -55,6 +55,7 @@ type Module struct {
 	*Service
 	d     kernel.Deps
 	pages *web.Pages
+	obl   kernel.Obligations // the duties' titles on the review page
 }
 
 // Service stores files and the organisation's records of them.
@@ -82,7 +83,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return err
 	}
 	m.Service.db, m.Service.blobs = d.DB, blobs
-	return nil
+	m.obl, err = kernel.Need[kernel.Obligations](d.Registry, m.Name())
+	return err
 }
 
 // Register implements kernel.Module.
@@ -98,12 +100,14 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/evidence", Read, m.apiList)
 	s.APIWithLimit("POST /api/v1/evidence", Write, MaxFileSize+1<<20, m.apiUpload)
 	s.API("GET /api/v1/evidence/{sha}", Read, m.download)
+	m.registerReviews(s)
 	return nil
 }
 
 // Nav implements kernel.Navigation.
 func (m *Module) Nav() []web.NavItem {
-	return []web.NavItem{{Key: "nav.evidence", Path: "/evidence", Perm: Read, Order: 800}}
+	return []web.NavItem{{Key: "nav.evidence", Path: "/evidence", Perm: Read, Order: 800},
+		{Key: "nav.reviews", Path: "/evidence/reviews", Perm: Review, Order: 810}}
 }
 
 // The evidence capability is the installation's kernel.Evidence.

@@ -10,6 +10,7 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
 
@@ -134,4 +135,45 @@ type Notifier interface {
 	// who already have (Subject, Point) are skipped. It returns how many deliveries were
 	// queued. A notice without Kind, Subject, Point, Title or recipients is an error.
 	Notify(ctx context.Context, orgID int64, n Notice) (queued int, err error)
+}
+
+// AttestationRef is what the review of an attestation needs to know of it.
+type AttestationRef struct {
+	ID           int64
+	ObligationID string
+	SubjectKind  string // "org" or "system"
+	SubjectID    string
+	Statement    string
+	Evidence     []string // SHA-256 of the evidence files
+	AuthorID     int64    // the attesting user (0 for the CLI)
+	Author       string   // the attesting user's label
+}
+
+// AttestationReviews is the four-eyes review of attestations: where an organisation
+// requires it, an attestation counts only once a reviewer other than its author approved
+// it. The evidence capability implements it; the obligations capability submits every new
+// attestation and asks which count before it evaluates.
+type AttestationReviews interface {
+	// Submitted records a new attestation for review, in the transaction that stores it.
+	Submitted(t *store.Tenant, a AttestationRef) error
+	// Counting returns, of the context's organisation's attestations ids, those that
+	// count now: approved, or never held for review.
+	Counting(ctx context.Context, ids []int64) (map[int64]bool, error)
+}
+
+// NewAttestation is an attestation another capability submits on a user's behalf (a
+// remediation task closed with its evidence).
+type NewAttestation struct {
+	ObligationID string
+	SubjectKind  string
+	SubjectID    string
+	Statement    string
+	Evidence     []string
+}
+
+// Attester takes attestations. The obligations capability implements it.
+type Attester interface {
+	// SubmitAttestation validates and stores an attestation by the context's actor, as
+	// the attestation API does, and returns its id; invalid input is a problem.Invalid.
+	SubmitAttestation(ctx context.Context, a NewAttestation) (int64, error)
 }

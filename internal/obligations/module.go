@@ -109,6 +109,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.Service = NewService(d.DB, base, contributedFacts{m.facts, m.contributors})
 	m.Service.AddFactSets(sets...)
 	m.Service.ev.log = d.Log
+	if m.Service.reviews, err = kernel.Need[kernel.AttestationReviews](d.Registry, m.Name()); err != nil {
+		return err
+	}
 	d.Changes.OnChange(m.reevaluate)
 	return nil
 }

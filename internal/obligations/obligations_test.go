@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,6 +215,18 @@ func TestAttestation(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("expired attestation: %d %s", res.StatusCode, body)
 	}
+	// Four eyes: the attestation counts once another person approved it.
+	reviewer := env.Login(t, "admin@grid.demo")
+	approve := func(body string) {
+		t.Helper()
+		var a struct{ ID int64 }
+		_ = json.Unmarshal([]byte(body), &a)
+		if res, out := reviewer.Do("POST", fmt.Sprintf("/api/v1/attestation-reviews/%d", a.ID), nil,
+			map[string]string{"X-CSRF-Token": reviewer.CSRF, "Content-Type": "application/json"}, `{"decision":"approved"}`); res.StatusCode != http.StatusOK {
+			t.Fatalf("approve attestation %d: %d %s", a.ID, res.StatusCode, out)
+		}
+	}
+	approve(body)
 	if st, fd := statusOf(t, c, ob); st == rules.StatusMet || !strings.Contains(fd.Reason.En, "expired") {
 		t.Fatalf("with only an expired attestation: %s (%s)", st, fd.Reason.En)
 	}
@@ -220,6 +234,10 @@ func TestAttestation(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("attest: %d %s", res.StatusCode, body)
 	}
+	if st, _ := statusOf(t, c, ob); st == rules.StatusMet {
+		t.Fatalf("met before anyone reviewed the attestation")
+	}
+	approve(body)
 	st, fd := statusOf(t, c, ob)
 	if st != rules.StatusMet || len(fd.Evidence) != 1 || fd.Evidence[0] != f.SHA256 {
 		t.Fatalf("after attesting: %s evidence %v", st, fd.Evidence)
@@ -247,8 +265,28 @@ func TestAttestThroughTheForm(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("attest form: %d %s", res.StatusCode, body)
 	}
+	if st, _ := statusOf(t, c, "CIIR-SECURITY-POLICIES"); st == rules.StatusMet {
+		t.Fatalf("met after the form, before anyone reviewed it")
+	}
+	// Another person reviews it on the review page, where the evidence is listed.
+	rv := env.Login(t, "security@grid.demo")
+	if res, page := rv.Do("GET", "/evidence/reviews", nil, nil); res.StatusCode != 200 || !strings.Contains(page, "制度.pdf") {
+		t.Fatalf("review page: %d, evidence file listed: %v", res.StatusCode, strings.Contains(page, "制度.pdf"))
+	}
+	var list struct {
+		Reviews []struct {
+			AttestationID int64 `json:"attestation_id"`
+		}
+	}
+	_, out := rv.Do("GET", "/api/v1/attestation-reviews", nil, nil)
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list.Reviews) != 1 {
+		t.Fatalf("reviews: %s", out)
+	}
+	if res, out := rv.Do("POST", fmt.Sprintf("/evidence/reviews/%d", list.Reviews[0].AttestationID), url.Values{"decision": {"approved"}}, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve by form: %d %s", res.StatusCode, out)
+	}
 	if st, _ := statusOf(t, c, "CIIR-SECURITY-POLICIES"); st != rules.StatusMet {
-		t.Fatalf("after the form: %s", st)
+		t.Fatalf("after the review: %s", st)
 	}
 	res, body = c.Do("GET", "/obligations/CIIR-SECURITY-POLICIES", nil, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "网络安全管理制度已发布实施") {

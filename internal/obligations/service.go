@@ -118,6 +118,8 @@ type Service struct {
 	merged map[int64]*orgCatalog // per organisation: base plus its own policies
 
 	sets  []kernel.FactSet // capabilities' fact sets, filled on every evaluation
+	// reviews decides which attestations count (four eyes); nil counts every one.
+	reviews kernel.AttestationReviews
 	ev    *evaluator
 	memMu sync.RWMutex // guards memos and the entries of each memo
 	memos map[int64]*memo
@@ -238,7 +240,7 @@ func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
 	if err != nil {
 		return rules.Facts{}, fmt.Errorf("gather facts: %w", err)
 	}
-	atts, err := s.Attestations(ctx, "")
+	atts, err := s.countingAttestations(ctx)
 	if err != nil {
 		return rules.Facts{}, err
 	}
@@ -507,7 +509,15 @@ func (s *Service) Attest(ctx context.Context, in NewAttestation, hasEvidence Evi
 			a.ObligationID, a.SubjectKind, a.SubjectID, a.ValidFrom, a.ValidUntil, strings.Join(a.Evidence, ","), a.Statement, a.AttestedBy, a.CreatedAt).Scan(&a.ID); err != nil {
 			return fmt.Errorf("store attestation: %w", err)
 		}
-		return audit.Record(tx, org, "attestation", strconv.FormatInt(a.ID, 10), audit.Create, nil, a, a.ObligationID)
+		if err := audit.Record(tx, org, "attestation", strconv.FormatInt(a.ID, 10), audit.Create, nil, a, a.ObligationID); err != nil {
+			return err
+		}
+		if s.reviews == nil {
+			return nil
+		}
+		actor := audit.ActorFrom(ctx)
+		return s.reviews.Submitted(t, kernel.AttestationRef{ID: a.ID, ObligationID: a.ObligationID, SubjectKind: a.SubjectKind, SubjectID: a.SubjectID,
+			Statement: a.Statement, Evidence: a.Evidence, AuthorID: actor.UserID, Author: a.AttestedBy})
 	})
 	if err != nil {
 		return Attestation{}, err
@@ -691,4 +701,28 @@ func SortUrgent(fs []Finding) {
 		}
 		return a.ObligationID < b.ObligationID
 	})
+}
+
+// countingAttestations are the organisation's attestations that count: all of them, less
+// those still waiting for (or refused by) a second person's review.
+func (s *Service) countingAttestations(ctx context.Context) ([]Attestation, error) {
+	atts, err := s.Attestations(ctx, "")
+	if err != nil || s.reviews == nil || len(atts) == 0 {
+		return atts, err
+	}
+	ids := make([]int64, len(atts))
+	for i, a := range atts {
+		ids[i] = a.ID
+	}
+	ok, err := s.reviews.Counting(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("attestation reviews: %w", err)
+	}
+	out := atts[:0:0]
+	for _, a := range atts {
+		if ok[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
