@@ -117,12 +117,12 @@ type Service struct {
 	mu     sync.Mutex
 	merged map[int64]*orgCatalog // per organisation: base plus its own policies
 
-	sets  []kernel.FactSet // capabilities' fact sets, filled on every evaluation
+	sets []kernel.FactSet // capabilities' fact sets, filled on every evaluation
 	// reviews decides which attestations count (four eyes); nil counts every one.
 	reviews kernel.AttestationReviews
-	ev    *evaluator
-	memMu sync.RWMutex // guards memos and the entries of each memo
-	memos map[int64]*memo
+	ev      *evaluator
+	memMu   sync.RWMutex // guards memos and the entries of each memo
+	memos   map[int64]*memo
 }
 
 // AddFactSets makes every evaluation fill these capabilities' fact sets (declared to the
