@@ -7,7 +7,6 @@ import (
 
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/rules"
-	"ciiguard/internal/store"
 )
 
 // evaluateOrg brings the context's organisation's findings up to date with its records. It
@@ -47,28 +46,31 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Sta
 	}
 	st.Evaluated, st.EvalMS = len(fs), ms(t1)
 	t2 := time.Now()
-	d := diff(old, fs, &f, st.Full)
-	run := summaryOf(s.base, d, old, f.Now)
-	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t2)
+	cmp := old
+	if cmp == nil {
+		// The first evaluation in this process compares with the records.
+		if cmp, err = storedMemo(ctx, s.db); err != nil {
+			return st, err
+		}
+	}
+	st.StoredMS = ms(t2)
 	t3 := time.Now()
-	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if old == nil {
-			if _, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`); err != nil {
-				return fmt.Errorf("clear findings: %w", err)
-			}
-		} else if err := deleteFindings(t, d.goneSystems, d.gone); err != nil {
-			return err
-		}
-		if err := writeFindings(t, d.write, f.Now); err != nil {
-			return err
-		}
-		return writeRun(t, run)
-	})
+	d := diff(cmp, fs, &f, st.Full)
+	if st.Full {
+		cmp = nil // the evaluation covers everything: the summary is of its findings alone
+	}
+	run := summaryOf(s.base, d, cmp, f.Now)
+	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t3)
+	t4 := time.Now()
+	st.Transactions, err = s.storeDiff(ctx, d, run, f.Now)
 	if err != nil {
+		// Some batches may be stored: the memo no longer says what the records hold, so the
+		// next evaluation compares with the records again.
+		s.swapMemo(orgID, func(*memo) *memo { return nil })
 		return st, err
 	}
-	st.WriteMS = ms(t3)
-	s.swapMemo(orgID, func(old *memo) *memo { return d.next(old, cat, &f, run) })
+	st.WriteMS = ms(t4)
+	s.swapMemo(orgID, func(old *memo) *memo { return d.next(old, cat, &f, run, st.Full) })
 	st.TotalMS = ms(t0)
 	return st, nil
 }
@@ -153,13 +155,13 @@ func (d findingsDiff) merged(old *memo, fn func(rules.SubjectKey, entry)) {
 	}
 }
 
-// next builds the memo the evaluation leaves: the facts it read and the merged entries. The
-// old memo is reused in place when there is one (its entries map is large), so next must
-// only be called once the diff is stored; the caller holds no reader off the old memo,
+// next builds the memo the evaluation leaves: the facts it read and the merged entries (for
+// an evaluation of everything, its own). The old memo is reused in place when there is one
+// (its entries map is large), so next must only be called once the diff is stored; the caller holds no reader off the old memo,
 // because the memo is swapped under the service's lock.
-func (d findingsDiff) next(old *memo, cat *catalog.Catalog, f *rules.Facts, run Run) *memo {
+func (d findingsDiff) next(old *memo, cat *catalog.Catalog, f *rules.Facts, run Run, all bool) *memo {
 	m := &memo{entries: d.entries}
-	if old != nil {
+	if old != nil && !all {
 		m.entries = old.entries
 		d.merged(nil, func(k rules.SubjectKey, e entry) { m.entries[k] = e })
 		for _, k := range d.gone {

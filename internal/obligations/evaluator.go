@@ -47,9 +47,12 @@ type Stats struct {
 	Removed   int     `json:"removed"`   // systems or findings removed
 	LoadMS    float64 `json:"load_ms"`   // reading the facts and the catalog
 	EvalMS    float64 `json:"eval_ms"`   // the rules engine
+	StoredMS  float64 `json:"stored_ms"` // reading the stored findings' fingerprints (a process's first evaluation)
 	DiffMS    float64 `json:"diff_ms"`   // comparing with the last findings, summarising
-	WriteMS   float64 `json:"write_ms"`  // the transaction that stores the difference
+	WriteMS   float64 `json:"write_ms"`  // the transactions that store the difference
 	TotalMS   float64 `json:"total_ms"`  // all of it
+	// Transactions is how many transactions stored the difference (batches of txRows).
+	Transactions int `json:"transactions"`
 }
 
 func newEvaluator(run func(ctx context.Context, orgID int64, force bool) (Stats, error), log *slog.Logger) *evaluator {

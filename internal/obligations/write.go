@@ -1,6 +1,7 @@
 package obligations
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,56 +14,134 @@ import (
 
 // findingColumns are the columns written per finding after org_id, which every statement
 // binds to $1 (the tenancy rule).
-const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at`
+const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, fp`
 
-const perFinding = 13 // len(findingColumns)
+const perFinding = 14 // len(findingColumns)
 
-// batchRows is how many findings one statement writes: 500 rows are 6,501 parameters,
-// within both engines' limits (SQLite 32,766, PostgreSQL 65,535), and large enough that the
-// per-statement cost disappears (single-row statements were 60% of a full evaluation).
-const batchRows = 500
+// onConflict replaces a stored finding with the same key.
+const onConflict = ` ON CONFLICT (org_id, obligation_id, subject_kind, subject_id) DO UPDATE SET status = excluded.status, reason_zh = excluded.reason_zh, reason_en = excluded.reason_en,
+	due = excluded.due, penalty_id = excluded.penalty_id, fine_min = excluded.fine_min, fine_max = excluded.fine_max, evidence = excluded.evidence,
+	attested_by = excluded.attested_by, evaluated_at = excluded.evaluated_at, fp = excluded.fp`
 
-// upsertSQL builds the statement that writes n findings, replacing a stored finding with the
-// same key. The statement text depends only on n, so the tenancy check and the drivers'
-// statement caches see at most two texts per evaluation.
-func upsertSQL(n int) string {
+// Batch sizes, measured (docs/performance.md, "Evaluation at scale"):
+//   - sqliteRows findings per SQLite statement: 500 rows are 7,001 parameters, within
+//     SQLite's 32,766. The statement names the organisation $1 and every other parameter
+//     "?": SQLite looks a named parameter ("$2", "?2") up by a linear search of the names
+//     before it, at parse and again at every bind, so 500 rows of "$N" parameters took
+//     1.4 s per statement where the same rows with "?" take 15 ms.
+//   - pgRows findings per PostgreSQL statement: one INSERT … SELECT FROM unnest of one array
+//     per column, so the statement has 15 parameters whatever the batch size.
+//   - txRows findings per transaction: a from-scratch write of 360,000 findings is many
+//     short transactions, so that SQLite's single writer is never held for long and other
+//     organisations' writes (which queue first come, first served) wait for one batch at
+//     most, not for the whole evaluation.
+const (
+	sqliteRows = 500
+	pgRows     = 5000
+)
+
+var txRows = 2000 // a variable so that tests can make batches of a few findings
+
+// sqliteUpsert builds SQLite's statement that writes n findings.
+func sqliteUpsert(n int) string {
 	var b strings.Builder
+	row := "($1" + strings.Repeat(", ?", perFinding) + ")"
+	b.Grow(len(`INSERT INTO findings (org_id, `+findingColumns+`) VALUES `) + n*(len(row)+2) + len(onConflict))
 	b.WriteString(`INSERT INTO findings (org_id, ` + findingColumns + `) VALUES `)
-	p := 2
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("($1")
-		for j := 0; j < perFinding; j++ {
-			b.WriteString(", $")
-			b.WriteString(strconv.Itoa(p))
-			p++
-		}
-		b.WriteString(")")
+		b.WriteString(row)
 	}
-	b.WriteString(` ON CONFLICT (org_id, obligation_id, subject_kind, subject_id) DO UPDATE SET status = excluded.status, reason_zh = excluded.reason_zh, reason_en = excluded.reason_en,
-	due = excluded.due, penalty_id = excluded.penalty_id, fine_min = excluded.fine_min, fine_max = excluded.fine_max, evidence = excluded.evidence,
-	attested_by = excluded.attested_by, evaluated_at = excluded.evaluated_at`)
+	b.WriteString(onConflict)
 	return b.String()
 }
 
-// writeFindings writes fs in batches of batchRows rows.
+// pgUpsert is PostgreSQL's statement that writes any number of findings, one array per
+// column; every row's org_id is $1.
+const pgUpsert = `INSERT INTO findings (org_id, ` + findingColumns + `)
+	SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[],
+		$10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::timestamptz[], $15::bigint[]) AS u` + onConflict
+
+// row is one finding's stored values in findingColumns' order.
+type row struct {
+	obligation, kind, subject, status, zh, en string
+	due                                       *time.Time
+	penalty                                   string
+	fineMin, fineMax                          int64
+	evidence, by                              string
+	at                                        time.Time
+	fp                                        int64
+}
+
+func rowOf(f *rules.Finding, at time.Time) row {
+	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), zh: f.Reason.Zh, en: f.Reason.En,
+		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(fingerprint(f))}
+	if f.Penalty != nil {
+		r.penalty, r.fineMin, r.fineMax = f.Penalty.ID, f.Penalty.Min, f.Penalty.Max
+	}
+	return r
+}
+
+// writeFindings writes fs in the transaction, in batches of the engine's form.
 func writeFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
-	args := make([]any, 0, batchRows*perFinding)
-	for start := 0; start < len(fs); start += batchRows {
-		end := min(start+batchRows, len(fs))
+	if t.Tx().Dialect() == store.Postgres {
+		return writeFindingsPG(t, fs, at)
+	}
+	return writeFindingsSQLite(t, fs, at)
+}
+
+func writeFindingsSQLite(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+	var (
+		stmt *store.Stmt
+		size int
+	)
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	args := make([]any, 0, sqliteRows*perFinding)
+	for start := 0; start < len(fs); start += sqliteRows {
+		end := min(start+sqliteRows, len(fs))
+		if end-start != size {
+			if stmt != nil {
+				stmt.Close()
+			}
+			var err error
+			if stmt, err = t.Prepare(sqliteUpsert(end - start)); err != nil {
+				return fmt.Errorf("prepare to store %d findings: %w", end-start, err)
+			}
+			size = end - start
+		}
 		args = args[:0]
 		for _, f := range fs[start:end] {
-			var fmin, fmax int64
-			pen := ""
-			if f.Penalty != nil {
-				fmin, fmax, pen = f.Penalty.Min, f.Penalty.Max, f.Penalty.ID
-			}
-			args = append(args, f.ObligationID, string(f.SubjectKind), f.SubjectID, string(f.Status), f.Reason.Zh, f.Reason.En, f.Due, pen, fmin, fmax,
-				strings.Join(f.Evidence, ","), f.AttestedBy, at)
+			r := rowOf(f, at)
+			args = append(args, r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp)
 		}
-		if _, err := t.Exec(upsertSQL(end-start), args...); err != nil {
+		if _, err := stmt.Exec(args...); err != nil {
+			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
+		}
+	}
+	return nil
+}
+
+func writeFindingsPG(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+	for start := 0; start < len(fs); start += pgRows {
+		end := min(start+pgRows, len(fs))
+		n := end - start
+		var (
+			obl, kind, subj, status, zh, en, pen, ev, by = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			due, ats                                     = make([]*time.Time, n), make([]time.Time, n)
+			fmin, fmax, fps                              = make([]int64, n), make([]int64, n), make([]int64, n)
+		)
+		for i, f := range fs[start:end] {
+			r := rowOf(f, at)
+			obl[i], kind[i], subj[i], status[i], zh[i], en[i], due[i], pen[i] = r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty
+			fmin[i], fmax[i], ev[i], by[i], ats[i], fps[i] = r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp
+		}
+		if _, err := t.Exec(pgUpsert, obl, kind, subj, status, zh, en, due, pen, fmin, fmax, ev, by, ats, fps); err != nil {
 			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
 		}
 	}
@@ -70,25 +149,125 @@ func writeFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 }
 
 // deleteFindings removes stored findings: all of the removed systems', and single ones
-// whose obligation left the catalog.
+// whose obligation no longer applies (or left the catalog).
 func deleteFindings(t *store.Tenant, systems []int64, keys []rules.SubjectKey) error {
-	for _, id := range systems {
-		if _, err := t.Exec(`DELETE FROM findings WHERE org_id = $1 AND subject_kind = 'system' AND subject_id = $2`, strconv.FormatInt(id, 10)); err != nil {
-			return fmt.Errorf("delete findings of removed system %d: %w", id, err)
+	if len(systems) > 0 {
+		st, err := t.Prepare(`DELETE FROM findings WHERE org_id = $1 AND subject_kind = 'system' AND subject_id = $2`)
+		if err != nil {
+			return fmt.Errorf("delete findings of removed systems: %w", err)
+		}
+		defer st.Close()
+		for _, id := range systems {
+			if _, err := st.Exec(strconv.FormatInt(id, 10)); err != nil {
+				return fmt.Errorf("delete findings of removed system %d: %w", id, err)
+			}
 		}
 	}
+	if len(keys) == 0 {
+		return nil
+	}
+	org, err := t.Prepare(`DELETE FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = 'org'`)
+	if err != nil {
+		return fmt.Errorf("delete findings: %w", err)
+	}
+	defer org.Close()
+	sys, err := t.Prepare(`DELETE FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = 'system' AND subject_id = $3`)
+	if err != nil {
+		return fmt.Errorf("delete findings: %w", err)
+	}
+	defer sys.Close()
 	for _, k := range keys {
-		var err error
 		if k.System == 0 {
-			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = 'org'`, k.Obligation)
+			_, err = org.Exec(k.Obligation)
 		} else {
-			_, err = t.Exec(`DELETE FROM findings WHERE org_id = $1 AND obligation_id = $2 AND subject_kind = 'system' AND subject_id = $3`, k.Obligation, strconv.FormatInt(k.System, 10))
+			_, err = sys.Exec(k.Obligation, strconv.FormatInt(k.System, 10))
 		}
 		if err != nil {
 			return fmt.Errorf("delete finding %s/%d: %w", k.Obligation, k.System, err)
 		}
 	}
 	return nil
+}
+
+// storeDiff stores d in short transactions of at most txRows changed findings each, so that
+// a large difference (the first evaluation of a large organisation) never holds the store's
+// writer for long: other writes take their turn between batches. The day's run is written
+// last. Between batches a reader sees some findings already new and others not yet; the
+// evaluation state says an evaluation is running meanwhile. It returns the number of
+// transactions.
+func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at time.Time) (int, error) {
+	txs := 0
+	for start := 0; start < len(d.goneSystems); start += txRows {
+		end := min(start+txRows, len(d.goneSystems))
+		if err := s.db.WriteTenant(ctx, func(t *store.Tenant) error { return deleteFindings(t, d.goneSystems[start:end], nil) }); err != nil {
+			return txs, err
+		}
+		txs++
+	}
+	for start := 0; start < len(d.gone); start += txRows {
+		end := min(start+txRows, len(d.gone))
+		if err := s.db.WriteTenant(ctx, func(t *store.Tenant) error { return deleteFindings(t, nil, d.gone[start:end]) }); err != nil {
+			return txs, err
+		}
+		txs++
+	}
+	// The last batch goes with the run, so that a small difference (one edit) is one
+	// transaction.
+	for start := 0; ; start += txRows {
+		end := min(start+txRows, len(d.write))
+		last := end == len(d.write)
+		err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+			if err := writeFindings(t, d.write[start:end], at); err != nil {
+				return err
+			}
+			if last {
+				return writeRun(t, run)
+			}
+			return nil
+		})
+		if err != nil {
+			return txs, err
+		}
+		txs++
+		if last {
+			return txs, nil
+		}
+	}
+}
+
+// storedMemo reads what the records hold of the organisation's findings (key and
+// fingerprint, not the reasons): a process's first evaluation compares with it, so that it
+// writes only the findings that differ from the records and removes those that no longer
+// apply. Its entries carry only the fingerprint: it is only ever compared with a full
+// evaluation.
+func storedMemo(ctx context.Context, db *store.DB) (*memo, error) {
+	m := &memo{entries: map[rules.SubjectKey]entry{}, systems: map[int64]rules.System{}}
+	err := db.ReadTenant(ctx, func(t *store.Tenant) error {
+		rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, fp FROM findings WHERE org_id = $1`)
+		if err != nil {
+			return fmt.Errorf("read stored findings: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				k          rules.SubjectKey
+				kind, subj string
+				fp         int64
+			)
+			if err := rows.Scan(&k.Obligation, &kind, &subj, &fp); err != nil {
+				return fmt.Errorf("read stored findings: %w", err)
+			}
+			if kind == string(rules.SubjectSystem) {
+				if k.System, err = strconv.ParseInt(subj, 10, 64); err != nil {
+					return fmt.Errorf("stored finding %s of system %q: %w", k.Obligation, subj, err)
+				}
+				m.systems[k.System] = rules.System{}
+			}
+			m.entries[k] = entry{sum: uint64(fp)}
+		}
+		return rows.Err()
+	})
+	return m, err
 }
 
 // writeRun keeps the trend at one point a day (China Standard Time), the day's last run:

@@ -28,8 +28,10 @@ func OrgFrom(ctx context.Context) (int64, bool) {
 var ErrNoTenant = errors.New("store: tenant query without an organisation in the context")
 
 // tenantClause is what every tenant statement must contain: the organisation is always
-// the first parameter and the statement must filter or set org_id with it.
-var tenantClause = regexp.MustCompile(`(?i)\borg_id\s*=\s*\$1\b|\(\s*org_id\b[^)]*\)\s*VALUES\s*\(\s*\$1\b`)
+// the first parameter and the statement must filter or set org_id with it. An INSERT sets it
+// in its VALUES, or (PostgreSQL's batch form) selects $1 as the org_id of every row unnested
+// from array parameters, so the rows can come from nowhere else.
+var tenantClause = regexp.MustCompile(`(?i)\borg_id\s*=\s*\$1\b|\(\s*org_id\b[^)]*\)\s*VALUES\s*\(\s*\$1\b|\(\s*org_id\b[^)]*\)\s*SELECT\s+\$1\s*(::\s*bigint\s*)?,[^;]*?\bFROM\s+unnest\s*\(\s*\$2\b`)
 
 // Tenant gives tenant-scoped access within the transaction: every statement gets the
 // context's organisation as $1 and must use it on org_id, so a capability cannot forget

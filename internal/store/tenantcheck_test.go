@@ -18,6 +18,11 @@ func TestStatementCheckRemembersBothVerdicts(t *testing.T) {
 		{`SELECT name FROM widgets WHERE id = $1`, false},
 		{`SELECT name FROM widgets WHERE org_id = $2`, false},
 		{`DELETE FROM widgets WHERE org_id = $10`, false},
+		{`INSERT INTO findings (org_id, obligation_id) SELECT $1, u.o FROM unnest($2::text[]) AS u(o)`, true},
+		{`INSERT INTO findings (org_id, obligation_id) SELECT $1::bigint, u.o FROM unnest($2::text[]) AS u(o) ON CONFLICT DO NOTHING`, true},
+		{`INSERT INTO findings (org_id, obligation_id) SELECT $2, u.o FROM unnest($3::text[]) AS u(o)`, false},
+		{`INSERT INTO findings (org_id, obligation_id) SELECT $1, obligation_id FROM findings`, false},
+		{`INSERT INTO findings (org_id, obligation_id) SELECT org_id, o FROM findings, unnest($2::text[]) AS u(o)`, false},
 	}
 	c := &statementCheck{verdict: map[string]bool{}}
 	for round := 0; round < 3; round++ {
