@@ -49,7 +49,7 @@ var demoUsers = []struct {
 	{auth.SystemOwner, otherOperator, "owner@water.demo", "林娜 Lin Na"},
 	{auth.Analyst, otherOperator, "analyst@water.demo", "郭涛 Guo Tao"},
 	{auth.Auditor, otherOperator, "auditor@water.demo", "马丽 Ma Li"},
-	{auth.Operations, operationsOrg, "ops@ciiguard.demo", "运维值班 Ops on call"},
+	{auth.Operations, operationsOrg, "ops@ciiguard.demo", "运维值班"},
 }
 
 // OtherOperatorEmail returns the demo login of role in the second operator organisation

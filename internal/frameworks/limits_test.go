@@ -15,7 +15,7 @@ import (
 	"ciiguard/internal/web"
 )
 
-var controlRow = regexp.MustCompile(`<tr><td><span class="mono">t-\d+</span>`)
+var controlRow = regexp.MustCompile(`<tr><td><span class="mono"[^>]*>t-\d+</span>`)
 var nextLink = regexp.MustCompile(`href="(/frameworks/BIG\?cursor=\d+)" rel="next"`)
 
 // TestUploadIsBoundedAndControlsArePaged sets the control limit to 300 and checks that a

@@ -217,15 +217,11 @@ type searchView struct {
 	Total       uint64
 	Bucket      string
 	Size        uint64
-	// SevNames are the syslog severity names, by number.
-	SevNames []string
 }
-
-var sevNames = []string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
 
 func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "nav.vault", "/vault")
-	sv := &searchView{SourceName: map[int64]string{}, SevNames: sevNames}
+	sv := &searchView{SourceName: map[int64]string{}}
 	v.Data = sv
 	srcs, err := m.Sources(r.Context())
 	if err != nil {
@@ -281,22 +277,22 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	for _, b := range bs {
 		sv.Total += b.Count
 	}
-	sv.Bucket = shortDuration(bucket)
+	sv.Bucket = bucketLabel(m.d.Web.Messages, web.RequestLang(r), bucket)
 	sv.Histogram = histogramOf(bs, bucket)
 	return m.pages.Render(w, r, "search.html", v)
 }
 
-// shortDuration writes a bucket length as people do: 30m, 1h, 1d.
-func shortDuration(d time.Duration) string {
+// bucketLabel writes a bucket length in words of the page's language ("30 分钟", "1 hour").
+func bucketLabel(msgs *web.Catalog, lang string, d time.Duration) string {
 	switch {
 	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
+		return msgs.T(lang, "vault.bucket_days", int64(d/(24*time.Hour)))
 	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
+		return msgs.T(lang, "vault.bucket_hours", int64(d/time.Hour))
 	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
+		return msgs.T(lang, "vault.bucket_minutes", int64(d/time.Minute))
 	}
-	return d.String()
+	return msgs.T(lang, "vault.bucket_seconds", int64(d/time.Second))
 }
 
 // histogram is the buckets drawn as bars, server-side, so the page needs no script

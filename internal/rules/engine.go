@@ -803,6 +803,9 @@ func (e *Engine) describeReads(reads []factRef, s *orgScope, sysV reflect.Value)
 		}
 		val, ok := enumLabels[r.field][v.Field(idx).String()]
 		if !ok {
+			val, ok = sectorValue(r.field, v.Field(idx))
+		}
+		if !ok {
 			val = formatValue(v.Field(idx))
 		}
 		zh.WriteString(label.Zh + " = " + val.Zh)

@@ -137,13 +137,14 @@ func csvSafe(v string) string {
 	return v
 }
 
-// WriteCSV writes systems in the CSV format, UTF-8 with a byte-order mark.
-func WriteCSV(w io.Writer, systems []System) error {
+// WriteCSV writes systems in the CSV format, UTF-8 with a byte-order mark, with the
+// column headers of lang (CSVHeaderIn).
+func WriteCSV(w io.Writer, systems []System, lang string) error {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader()); err != nil {
+	if err := cw.Write(CSVHeaderIn(lang)); err != nil {
 		return fmt.Errorf("write CSV header: %w", err)
 	}
 	rec := make([]string, len(csvColumns))
@@ -206,7 +207,7 @@ func ParseCSV(r io.Reader) ([]CSVRow, []RowError) {
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
+		h = columnOf(h)
 		cols[i] = h
 		switch {
 		case h == "":

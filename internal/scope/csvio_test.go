@@ -127,18 +127,21 @@ func TestImport(t *testing.T) {
 		if _, ok := got[2]; ok || res.Applied || count() != before {
 			t.Fatalf("bad file: line 2 flagged %v, applied %v, %d systems (was %d)", ok, res.Applied, count(), before)
 		}
-		// Export then re-import: every row unchanged.
+		// Export then re-import, with the English and with the Chinese headers: every row
+		// unchanged.
 		all, _ := f.svc.AllSystems(f.ctx)
-		var buf bytes.Buffer
-		if err := WriteCSV(&buf, all); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
-			t.Fatal("export has no byte-order mark")
-		}
-		res, err = f.svc.Import(f.ctx, &buf, true)
-		if err != nil || len(res.Errors) != 0 || len(res.Unchanged) != len(all) {
-			t.Fatalf("round trip: %v %+v", err, res)
+		for _, lang := range []string{"en", "zh-CN"} {
+			var buf bytes.Buffer
+			if err := WriteCSV(&buf, all, lang); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
+				t.Fatal("export has no byte-order mark")
+			}
+			res, err = f.svc.Import(f.ctx, &buf, true)
+			if err != nil || len(res.Errors) != 0 || len(res.Unchanged) != len(all) {
+				t.Fatalf("round trip in %s: %v %+v", lang, err, res)
+			}
 		}
 		// Another organisation importing the same names creates its own systems.
 		res, err = f.svc.Import(f.peerCtx, strings.NewReader(goodCSV), false)
@@ -151,7 +154,7 @@ func TestImport(t *testing.T) {
 func TestCSVFormulaCellsAreDefused(t *testing.T) {
 	var buf bytes.Buffer
 	sys := System{SystemInput: SystemInput{Name: "=HYPERLINK(\"http://x\")", Owner: "-1", Sector: "energy", CIIStatus: CIINone}}
-	if err := WriteCSV(&buf, []System{sys}); err != nil {
+	if err := WriteCSV(&buf, []System{sys}, "en"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), `"'=HYPERLINK(""http://x"")"`) {
@@ -160,6 +163,25 @@ func TestCSVFormulaCellsAreDefused(t *testing.T) {
 	rows, errs := ParseCSV(&buf)
 	if len(errs) > 0 || rows[0].Cells["name"] != sys.Name || rows[0].Cells["owner"] != "-1" {
 		t.Fatalf("round trip: %v %+v", errs, rows)
+	}
+}
+
+// TestCSVChineseHeaders reads a file whose header a Chinese user typed from the export's
+// Chinese headers (a hand-written table, not CSVHeaderIn): each maps to its column.
+func TestCSVChineseHeaders(t *testing.T) {
+	in := "\uFEFF系统名称,所属行业领域,安全保护等级,定级日期,存储个人信息,编号,更新时间\n调度系统,energy,3,2026-01-05,是,7,2026-01-06T00:00:00Z\n"
+	rows, errs := ParseCSV(strings.NewReader(in))
+	if len(errs) > 0 || len(rows) != 1 {
+		t.Fatalf("Chinese header refused: %+v", errs)
+	}
+	want := map[string]string{"name": "调度系统", "sector": "energy", "mlps_level": "3", "graded_on": "2026-01-05", "holds_personal_info": "是", "id": "7", "updated_at": "2026-01-06T00:00:00Z"}
+	for k, v := range want {
+		if rows[0].Cells[k] != v {
+			t.Errorf("column %s = %q, want %q (cells %v)", k, rows[0].Cells[k], v, rows[0].Cells)
+		}
+	}
+	if h := CSVHeaderIn("zh-CN"); len(h) != len(CSVHeader()) || len(columnByZH) != len(CSVHeader()) {
+		t.Fatalf("%d Chinese headers, %d distinct, for %d columns", len(h), len(columnByZH), len(CSVHeader()))
 	}
 }
 

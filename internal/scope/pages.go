@@ -458,7 +458,7 @@ func (m *Module) exportCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, all); err != nil {
+	if err := WriteCSV(&buf, all, web.RequestLang(r)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -479,13 +479,13 @@ type importData struct {
 
 func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "scope.import_title", "/scope/systems")
-	v.Data = importData{MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	v.Data = importData{MaxBytes: MaxImportBytes, Columns: CSVHeaderIn(web.RequestLang(r))}
 	return m.pages.Render(w, r, "import.html", v)
 }
 
 func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "scope.import_title", "/scope/systems")
-	v.Data = importData{MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	v.Data = importData{MaxBytes: MaxImportBytes, Columns: CSVHeaderIn(web.RequestLang(r))}
 	var src io.Reader
 	file, _, err := r.FormFile("file")
 	switch {
@@ -512,7 +512,7 @@ func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeader()}
+	d := importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeaderIn(web.RequestLang(r))}
 	if dry && len(res.Errors) == 0 && len(res.Created)+len(res.Updated) > 0 {
 		d.CSV = buf.String()
 	}

@@ -111,10 +111,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 		key = "error.500"
 	}
 	if code < 500 {
-		detail = localDetail(err, s.Messages.Reasons(lang), detail)
+		tr := s.Messages.Reasons(lang)
+		detail = localDetail(err, tr, detail)
+		if tr != nil && len(localFields(err, tr)) == 0 {
+			if t, ok := tr(detail); ok {
+				detail = t // a whole-request reason (forbidden, not found …), translated as is
+			}
+		}
 	}
 	w.WriteHeader(code)
-	s.renderError(w, r, lang, s.Messages.T(lang, key), detail)
+	s.renderError(w, r, lang, key, detail)
 }
 
 // WriteProblem writes an application/problem+json answer.

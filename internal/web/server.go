@@ -229,6 +229,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.Log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", rw.code,
 			"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
 	}()
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		s.unrouted(rw, r, h)
+		return
+	}
 	s.mux.ServeHTTP(rw, r)
 }
 
