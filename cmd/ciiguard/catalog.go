@@ -46,7 +46,11 @@ func catalogCmd(stdout io.Writer) *ffcli.Command {
 					}
 					obs := c.Find(catalog.Filter{Instrument: *instrument, Binds: *binds, Text: *text})
 					if *listJSON {
-						return writeJSON(stdout, obs)
+						docs := make([]catalog.ObligationDoc, len(obs))
+						for i, o := range obs {
+							docs[i] = c.Doc(o)
+						}
+						return writeJSON(stdout, map[string]any{"obligations": docs})
 					}
 					tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tARTICLE\tSUBJECT\tCHECK\tTITLE")
@@ -84,7 +88,7 @@ func catalogCmd(stdout io.Writer) *ffcli.Command {
 						return fmt.Errorf("catalog show: no obligation %q", args[0])
 					}
 					if *showJSON {
-						return writeJSON(stdout, o)
+						return writeJSON(stdout, c.Doc(o))
 					}
 					return showObligation(stdout, c, o)
 				},

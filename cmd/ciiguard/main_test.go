@@ -68,9 +68,13 @@ func TestEnvironmentVariablesSetFlags(t *testing.T) {
 
 func TestCatalogCommands(t *testing.T) {
 	out, _, err := cli(t, "", "catalog", "list", "--instrument", "CSL", "--json")
-	var obs []struct{ ID string }
-	if err != nil || json.Unmarshal([]byte(out), &obs) != nil || len(obs) < 10 {
-		t.Fatalf("catalog list --json: %v, %d obligations", err, len(obs))
+	var list struct {
+		Obligations []struct {
+			ID string `json:"id"`
+		} `json:"obligations"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &list) != nil || len(list.Obligations) < 10 {
+		t.Fatalf("catalog list --json: %v, %d obligations", err, len(list.Obligations))
 	}
 	out, _, err = cli(t, "", "catalog", "show", "CSL-LOG-RETENTION")
 	if err != nil || !strings.Contains(out, "2025 Art. 23(3)") || !strings.Contains(out, "六个月") {

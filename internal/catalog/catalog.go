@@ -61,35 +61,35 @@ type Version struct {
 // Citation names an article in a version. Version is a version id of the same instrument, or
 // "INSTR:version" for another instrument.
 type Citation struct {
-	Version string `yaml:"version"`
-	Article string `yaml:"article"`
+	Version string `yaml:"version" json:"version"`
+	Article string `yaml:"article" json:"article"`
 }
 
 // Range is an amount range in RMB (or multipliers, see Penalty.MultipleOf).
 type Range struct {
-	Min int64 `yaml:"min"`
-	Max int64 `yaml:"max"`
+	Min int64 `yaml:"min" json:"min"`
+	Max int64 `yaml:"max" json:"max"`
 }
 
 // Penalty is a penalty clause (an article or one of its paragraphs) with its fine ranges.
 // Fine and Persons are the range an open finding is exposed to (the order tier when the
 // clause has tiers); Tiers lists every range the clause sets and when each applies.
 type Penalty struct {
-	ID          string     `yaml:"id"`
-	Version     string     `yaml:"version"`
-	Article     string     `yaml:"article"`
-	Equivalents []Citation `yaml:"equivalents"`
-	Fine        Range      `yaml:"fine"`
-	Persons     *Range     `yaml:"persons"`
-	Tiers       []Tier     `yaml:"tiers"`
-	MultipleOf  string     `yaml:"multiple_of"` // when set, Fine is min..max times this amount
+	ID          string     `yaml:"id" json:"id"`
+	Version     string     `yaml:"version" json:"version"`
+	Article     string     `yaml:"article" json:"article"`
+	Equivalents []Citation `yaml:"equivalents" json:"equivalents,omitempty"`
+	Fine        Range      `yaml:"fine" json:"fine"`
+	Persons     *Range     `yaml:"persons" json:"persons,omitempty"`
+	Tiers       []Tier     `yaml:"tiers" json:"tiers,omitempty"`
+	MultipleOf  string     `yaml:"multiple_of" json:"multiple_of,omitempty"` // when set, Fine is min..max times this amount
 	// SupersededBy names the clause that replaces this one once its version is in force
 	// (CSL-2016-59-1 by CSL-2025-61-1 from 2026-01-01).
-	SupersededBy string `yaml:"superseded_by"`
-	Summary      Text   `yaml:"summary"`
+	SupersededBy string `yaml:"superseded_by" json:"superseded_by,omitempty"`
+	Summary      Text   `yaml:"summary" json:"summary"`
 
-	Instrument string `yaml:"-"`
-	Draft      bool   `yaml:"-"` // written in a draft version: reference only, never a fine
+	Instrument string `yaml:"-" json:"instrument"`
+	Draft      bool   `yaml:"-" json:"draft,omitempty"` // written in a draft version: reference only, never a fine
 }
 
 // AttestationSpec is what a person must provide to confirm a duty no fact can show.
