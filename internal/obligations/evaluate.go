@@ -11,10 +11,13 @@ import (
 
 // evaluateOrg brings the context's organisation's findings up to date with its records. It
 // runs on the organisation's worker, never two at a time for one organisation. With a memo
-// of the last evaluation it evaluates only what changed since (rules.Engine.EvaluateChanges)
-// and writes only the findings that differ; the first evaluation in this process, or force,
-// evaluates everything (the first one also replaces every stored finding).
-func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Stats, error) {
+// of the last evaluation it evaluates only what changed since (rules.Engine.EvaluateChanges),
+// reading only the changed systems when the changes named them all, and writes only the
+// findings that differ; the first evaluation in this process, or j.force, evaluates
+// everything (the first one compares with the fingerprints stored with the findings, so a
+// restart rewrites nothing that did not change). The difference is stored in short
+// transactions (storeDiff); the summary is updated from the difference, not recounted.
+func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, error) {
 	var st Stats
 	t0 := time.Now()
 	ms := func(from time.Time) float64 { return float64(time.Since(from).Microseconds()) / 1000 }
@@ -22,15 +25,15 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Sta
 	if err != nil {
 		return st, err
 	}
-	f, err := s.loadFacts(ctx)
+	old := s.memoOf(orgID)
+	f, err := s.loadFacts(ctx, old, j.systems)
 	if err != nil {
 		return st, err
 	}
 	f.Now = f.Now.Truncate(time.Microsecond)
 	e := cat.Engine()
-	old := s.memoOf(orgID)
-	ch, full := old.change(cat, &f)
-	st.Full = full || force
+	ch, full := old.change(cat, &f, j.systems)
+	st.Full = full || j.force
 	st.LoadMS = ms(t0)
 	t1 := time.Now()
 	var fs []rules.Finding
@@ -56,10 +59,8 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Sta
 	st.StoredMS = ms(t2)
 	t3 := time.Now()
 	d := diff(cmp, fs, &f, st.Full)
-	if st.Full {
-		cmp = nil // the evaluation covers everything: the summary is of its findings alone
-	}
-	run := summaryOf(s.base, d, cmp, f.Now)
+	tl := tallyOf(s.base, cat, d, old, st.Full)
+	run := tl.summary(s.base, f.Now)
 	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t3)
 	t4 := time.Now()
 	st.Transactions, err = s.storeDiff(ctx, d, run, f.Now)
@@ -70,7 +71,11 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, force bool) (Sta
 		return st, err
 	}
 	st.WriteMS = ms(t4)
-	s.swapMemo(orgID, func(old *memo) *memo { return d.next(old, cat, &f, run, st.Full) })
+	s.swapMemo(orgID, func(old *memo) *memo {
+		m := d.next(old, cat, &f, run, st.Full)
+		m.tally = tl
+		return m
+	})
 	st.TotalMS = ms(t0)
 	return st, nil
 }
@@ -122,39 +127,6 @@ func diff(old *memo, fs []rules.Finding, f *rules.Facts, all bool) findingsDiff 
 	return d
 }
 
-// merged calls fn for every finding as it will be once the diff is stored: the old memo's
-// entries, replaced or dropped by the diff, and the diff's new ones.
-func (d findingsDiff) merged(old *memo, fn func(rules.SubjectKey, entry)) {
-	if old == nil {
-		for k, e := range d.entries {
-			fn(k, e)
-		}
-		return
-	}
-	drop := map[rules.SubjectKey]bool{}
-	for _, k := range d.gone {
-		drop[k] = true
-	}
-	goneSys := map[int64]bool{}
-	for _, id := range d.goneSystems {
-		goneSys[id] = true
-	}
-	for k, e := range old.entries {
-		if drop[k] || (k.System != 0 && goneSys[k.System]) {
-			continue
-		}
-		if n, ok := d.entries[k]; ok {
-			e = n
-		}
-		fn(k, e)
-	}
-	for k, e := range d.entries {
-		if _, ok := old.entries[k]; !ok {
-			fn(k, e)
-		}
-	}
-}
-
 // next builds the memo the evaluation leaves: the facts it read and the merged entries (for
 // an evaluation of everything, its own). The old memo is reused in place when there is one
 // (its entries map is large), so next must only be called once the diff is stored; the caller holds no reader off the old memo,
@@ -163,7 +135,9 @@ func (d findingsDiff) next(old *memo, cat *catalog.Catalog, f *rules.Facts, run 
 	m := &memo{entries: d.entries}
 	if old != nil && !all {
 		m.entries = old.entries
-		d.merged(nil, func(k rules.SubjectKey, e entry) { m.entries[k] = e })
+		for k, e := range d.entries {
+			m.entries[k] = e
+		}
 		for _, k := range d.gone {
 			delete(m.entries, k)
 		}

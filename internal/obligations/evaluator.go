@@ -16,7 +16,7 @@ import (
 // Requests therefore return as soon as their own transaction commits; the evaluation state
 // (State, Wait) tells pages and API clients whether findings are current.
 type evaluator struct {
-	run  func(ctx context.Context, orgID int64, force bool) (Stats, error) // evaluates one organisation
+	run  func(ctx context.Context, orgID int64, j job) (Stats, error) // evaluates one organisation
 	log  *slog.Logger
 	base context.Context // cancelled by close: workers stop
 	stop context.CancelFunc
@@ -30,7 +30,8 @@ type evaluator struct {
 type orgQueue struct {
 	pending  bool           // a change arrived that no finished evaluation has covered
 	force    bool           // evaluate everything, not only what changed
-	systems  map[int64]bool // systems named by the pending changes (for the state only)
+	systems  map[int64]bool // systems named by the pending changes
+	orgWide  bool           // a pending change was not of one system (the profile, a fact set, attestations)
 	running  bool           // a worker is evaluating
 	at       time.Time      // when the last evaluation finished
 	err      error          // the last evaluation's failure, nil when it succeeded
@@ -55,7 +56,16 @@ type Stats struct {
 	Transactions int `json:"transactions"`
 }
 
-func newEvaluator(run func(ctx context.Context, orgID int64, force bool) (Stats, error), log *slog.Logger) *evaluator {
+// job is what one evaluation is asked to cover.
+type job struct {
+	force bool // evaluate everything
+	// systems are the systems the changes named when every change named one (a system's
+	// edit, addition or removal): only their facts can differ. nil when any change may
+	// have touched more (the profile, a fact set, attestations, an import).
+	systems []int64
+}
+
+func newEvaluator(run func(ctx context.Context, orgID int64, j job) (Stats, error), log *slog.Logger) *evaluator {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &evaluator{run: run, log: log, base: ctx, stop: cancel, orgs: map[int64]*orgQueue{}}
 }
@@ -80,6 +90,8 @@ func (e *evaluator) enqueue(orgID, systemID int64, force bool) <-chan struct{} {
 	q.force = q.force || force
 	if systemID > 0 {
 		q.systems[systemID] = true
+	} else {
+		q.orgWide = true
 	}
 	if !q.running && e.base.Err() == nil {
 		q.running = true
@@ -101,11 +113,16 @@ func (e *evaluator) work(orgID int64, q *orgQueue) {
 			e.mu.Unlock()
 			return
 		}
-		force := q.force
-		q.pending, q.force, q.systems = false, false, map[int64]bool{}
+		j := job{force: q.force}
+		if !q.orgWide && !q.force {
+			for id := range q.systems {
+				j.systems = append(j.systems, id)
+			}
+		}
+		q.pending, q.force, q.orgWide, q.systems = false, false, false, map[int64]bool{}
 		e.mu.Unlock()
 
-		stats, err := e.run(store.WithOrg(e.base, orgID), orgID, force)
+		stats, err := e.run(store.WithOrg(e.base, orgID), orgID, j)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			e.log.Error("evaluate obligations", "org", orgID, "err", err)
 		}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +20,8 @@ func TestEvaluatorCoalescesAndReports(t *testing.T) {
 	started := make(chan bool, 10)
 	var mu sync.Mutex
 	var runs []bool // force flag of each run
-	ev := newEvaluator(func(ctx context.Context, org int64, force bool) (Stats, error) {
+	ev := newEvaluator(func(ctx context.Context, org int64, j job) (Stats, error) {
+		force := j.force
 		started <- force
 		<-release
 		mu.Lock()
@@ -72,7 +75,8 @@ func TestEvaluatorFailureForcesFull(t *testing.T) {
 	var mu sync.Mutex
 	var forces []bool
 	fail := true
-	ev := newEvaluator(func(ctx context.Context, org int64, force bool) (Stats, error) {
+	ev := newEvaluator(func(ctx context.Context, org int64, j job) (Stats, error) {
+		force := j.force
 		mu.Lock()
 		defer mu.Unlock()
 		forces = append(forces, force)
@@ -115,5 +119,50 @@ func TestParseWait(t *testing.T) {
 		if (err == nil) != c.ok || got != c.want {
 			t.Errorf("parseWait(%q) = %v, %v", c.in, got, err)
 		}
+	}
+}
+
+// TestEvaluatorNamesChangedSystems: the worker is told which systems changed when every
+// change named one (so it reads only those), and nil once any change was of the whole
+// organisation or a full evaluation was asked for.
+func TestEvaluatorNamesChangedSystems(t *testing.T) {
+	release := make(chan struct{})
+	jobs := make(chan job, 10)
+	ev := newEvaluator(func(ctx context.Context, org int64, j job) (Stats, error) {
+		jobs <- j
+		<-release
+		return Stats{}, nil
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer ev.close()
+	sorted := func(j job) []int64 {
+		ids := append([]int64(nil), j.systems...)
+		sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+		return ids
+	}
+	ev.enqueue(5, 11, false)
+	if j := <-jobs; j.force || !reflect.DeepEqual(sorted(j), []int64{11}) {
+		t.Fatalf("first job %+v, want system 11", j)
+	}
+	ev.enqueue(5, 13, false)
+	ev.enqueue(5, 12, false)
+	ev.enqueue(5, 13, false)
+	release <- struct{}{}
+	if j := <-jobs; j.force || !reflect.DeepEqual(sorted(j), []int64{12, 13}) {
+		t.Fatalf("second job %+v, want systems 12 and 13", j)
+	}
+	ev.enqueue(5, 14, false)
+	ev.enqueue(5, 0, false)
+	release <- struct{}{}
+	if j := <-jobs; j.force || j.systems != nil {
+		t.Fatalf("third job %+v, want the whole organisation (a change named none)", j)
+	}
+	ev.enqueue(5, 15, true)
+	release <- struct{}{}
+	if j := <-jobs; !j.force || j.systems != nil {
+		t.Fatalf("fourth job %+v, want a full evaluation", j)
+	}
+	release <- struct{}{}
+	if err := ev.wait(context.Background(), 5); err != nil {
+		t.Fatal(err)
 	}
 }

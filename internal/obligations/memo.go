@@ -24,7 +24,8 @@ type memo struct {
 	systems map[int64]rules.System
 	atts    uint64 // fingerprint of the attestations on file
 	entries map[rules.SubjectKey]entry
-	run     Run // the summary of entries
+	tally   *tally // the counts of entries, kept up to date by each difference
+	run     Run    // the summary of entries
 }
 
 // entry is one stored finding as the memo keeps it: enough to tell whether a new finding
@@ -88,8 +89,9 @@ func cstDay(t time.Time) string { return t.In(calendar.Shanghai).Format(time.Dat
 
 // change works out what differs between the memo's facts and f, as the rules engine needs
 // to know it. full is true when everything must be evaluated (no memo yet, another catalog,
-// a new day).
-func (m *memo) change(cat *catalog.Catalog, f *rules.Facts) (ch rules.Change, full bool) {
+// a new day). only, when not nil, names the systems that alone can differ (the others were
+// taken from the memo): only they are compared.
+func (m *memo) change(cat *catalog.Catalog, f *rules.Facts, only []int64) (ch rules.Change, full bool) {
 	if m == nil || m.cat != cat || m.day != cstDay(f.Now) {
 		return rules.Change{}, true
 	}
@@ -106,40 +108,23 @@ func (m *memo) change(cat *catalog.Catalog, f *rules.Facts) (ch rules.Change, fu
 		}
 	}
 	ch.Systems = map[int64]bool{}
+	var named map[int64]bool
+	if only != nil {
+		named = make(map[int64]bool, len(only))
+		for _, id := range only {
+			named[id] = true
+		}
+	}
 	for _, s := range f.Systems {
+		if named != nil && !named[s.ID] {
+			continue
+		}
 		if old, ok := m.systems[s.ID]; !ok || !reflect.DeepEqual(old, s) {
 			ch.Systems[s.ID] = true
 		}
 	}
 	ch.Attestations = m.atts != attestationsSum(f.Attestations)
 	return ch, false
-}
-
-// summaryOf is summarise over the findings as they will be once d is stored, computed from
-// the evaluation in memory rather than read back: statuses are counted from the entries, and
-// only the open findings (gap, overdue) are built for the exposure.
-func summaryOf(base *catalog.Catalog, d findingsDiff, old *memo, at time.Time) Run {
-	var r Run
-	var open []Finding
-	draft := map[string]bool{}
-	d.merged(old, func(k rules.SubjectKey, e entry) {
-		rec, seen := draft[k.Obligation]
-		if !seen {
-			rec = recommendedOnly(base, k.Obligation)
-			draft[k.Obligation] = rec
-		}
-		if rec && e.status != rules.StatusNotApplicable && e.status != rules.StatusError {
-			r.Recommended++
-			return
-		}
-		countStatus(&r, e.status)
-		if e.status == rules.StatusGap || e.status == rules.StatusOverdue {
-			open = append(open, findingOf(k, e, at))
-		}
-	})
-	ex := computeExposure(base, open, at)
-	r.FineMin, r.FineMax, r.At = ex.Min, ex.Max, at
-	return r
 }
 
 // findingOf rebuilds a finding, without its reason, from a memo entry.

@@ -231,12 +231,14 @@ func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	return merged, nil
 }
 
-func (s *Service) loadFacts(ctx context.Context) (rules.Facts, error) {
+// loadFacts reads the facts of the context's organisation: all of them, or, with the last
+// evaluation's memo and the systems that alone changed since, those systems' (readFacts).
+func (s *Service) loadFacts(ctx context.Context, old *memo, changed []int64) (rules.Facts, error) {
 	org, err := orgFromCtx(ctx)
 	if err != nil {
 		return rules.Facts{}, err
 	}
-	o, systems, err := s.facts.Facts(ctx)
+	o, systems, err := s.readFacts(ctx, old, changed)
 	if err != nil {
 		return rules.Facts{}, fmt.Errorf("gather facts: %w", err)
 	}
@@ -608,7 +610,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 // before it is stored: a rule that cannot be evaluated for them (past the cost limit, a
 // division by zero) is refused here, naming the rule, rather than stored to fail later.
 func (s *Service) tryPolicy(ctx context.Context, merged, policy *catalog.Catalog) error {
-	f, err := s.loadFacts(ctx)
+	f, err := s.loadFacts(ctx, nil, nil)
 	if err != nil {
 		return err
 	}
