@@ -95,7 +95,7 @@ func (m *Module) usersView(w http.ResponseWriter, r *http.Request, v *web.View, 
 		return err
 	}
 	v.Data = usersData{Users: users, Roles: auth.RolesByKind[p.Org.Kind], Next: next}
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "users.html", v)
 }
 
@@ -160,7 +160,7 @@ func (m *Module) userUpdate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Data = userData{User: u, Roles: auth.RolesByKind[web.PrincipalFrom(r.Context()).Org.Kind]}
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "user.html", v)
 	}
 	return web.Redirect(w, r, "/users", m.d.Web.Messages.T(web.RequestLang(r), "users.saved"))
@@ -190,7 +190,7 @@ func (m *Module) tokensRender(w http.ResponseWriter, r *http.Request, v *web.Vie
 		}
 	}
 	v.Data = tokensData{Tokens: toks, Roles: roles, New: newTok, Next: next}
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "tokens.html", v)
 }
 

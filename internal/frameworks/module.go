@@ -223,7 +223,7 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.Vie
 	v.Data = d
 	if code != http.StatusOK {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(code)
+		v.Status = code
 	}
 	return m.pages.Render(w, r, "page_detail.html", v)
 }

@@ -39,7 +39,7 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 	sv.WideV4, sv.WideV6 = m.limits.v4, m.limits.v6
 	v.Data = sv
 	if code != http.StatusOK {
-		w.WriteHeader(code)
+		v.Status = code
 	}
 	return m.pages.Render(w, r, "sources.html", v)
 }
@@ -74,6 +74,20 @@ func (m *Module) sourcesCreate(w http.ResponseWriter, r *http.Request) error {
 func (m *Module) sourcesDelete(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {
+		return err
+	}
+	list, err := m.Sources(r.Context())
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, s := range list {
+		found = found || s.ID == id
+	}
+	if !found {
+		return store.ErrNotFound // another organisation's source is not found, confirmed or not
+	}
+	if err := web.Confirmed(r); err != nil {
 		return err
 	}
 	if err := m.DeleteSource(r.Context(), id); err != nil {
@@ -154,7 +168,7 @@ func (m *Module) renderRetention(w http.ResponseWriter, r *http.Request, v *web.
 	}
 	v.Data = rv
 	if code != http.StatusOK {
-		w.WriteHeader(code)
+		v.Status = code
 	}
 	return m.pages.Render(w, r, "retention.html", v)
 }
@@ -227,6 +241,9 @@ func (m *Module) holdsRelease(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) purgePage(w http.ResponseWriter, r *http.Request) error {
+	if err := web.Confirmed(r); err != nil {
+		return err
+	}
 	rec, err := m.Purge(r.Context())
 	if err != nil {
 		return err

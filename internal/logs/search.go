@@ -248,7 +248,7 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 		if err := web.FieldErrors(err, v); err != nil {
 			return err
 		}
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "search.html", v)
 	}
 	sv.Q, sv.Source = sp.Q, sp.Source
@@ -258,7 +258,7 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 		if err := web.FieldErrors(err, v); err != nil {
 			return err
 		}
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "search.html", v)
 	}
 	sv.Events = page.Events

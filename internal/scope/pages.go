@@ -94,7 +94,7 @@ func (m *Module) systemsPage(w http.ResponseWriter, r *http.Request) error {
 		d.Next = link(page.Page + 1)
 	}
 	v.Data = d
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "systems.html", v)
 }
 
@@ -144,7 +144,7 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, sys System
 	v.Title = "scope.system_title"
 	v.TitleArgs = []any{sys.Name}
 	v.Data = d
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "system.html", v)
 }
 
@@ -159,7 +159,7 @@ type formData struct {
 
 func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, v *web.View, id int64, in SystemInput, code int) error {
 	v.Data = formData{ID: id, In: in, Sectors: Sectors, Statuses: CIIStatuses, Levels: []int{0, 1, 2, 3, 4, 5}}
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "system_form.html", v)
 }
 
@@ -309,6 +309,12 @@ func (m *Module) systemDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := m.svc.System(r.Context(), id); err != nil {
+		return err // another organisation's system is not found, confirmed or not
+	}
+	if err := web.Confirmed(r); err != nil {
+		return err
+	}
 	if err := m.svc.DeleteSystem(r.Context(), id); err != nil {
 		return err
 	}
@@ -328,7 +334,7 @@ type assessData struct {
 
 func (m *Module) renderAssess(w http.ResponseWriter, r *http.Request, v *web.View, sys System, a Answers, code int) error {
 	v.Data = assessData{System: sys, A: a, Sectors: Sectors, Scopes: RegionalScopes, Outages: TolerableOutages, UsersMin: UsersThreshold, PIMin: PISubjectsThreshold}
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "assess.html", v)
 }
 
@@ -432,7 +438,15 @@ func (m *Module) workflow(w http.ResponseWriter, r *http.Request, flash string, 
 		}
 		v := m.d.Web.NewView(r, "nav.scope_systems", "/scope/systems")
 		v.Form = r.PostForm
-		_ = web.FieldErrors(err, v)
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		// The page has three notice forms with the same fields: each shows its own.
+		form, keyed := r.PostFormValue("_form"), map[string]string{}
+		for k, e := range v.Errors {
+			keyed[form+"."+k] = e
+		}
+		v.Errors = keyed
 		return m.renderDetail(w, r, sys, v, http.StatusBadRequest)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/scope/systems/%d", id), m.t(r, flash))
@@ -500,7 +514,7 @@ func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Errors["file"] = m.t(r, "scope.import_no_file")
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "import.html", v)
 	}
 	var buf bytes.Buffer
@@ -518,7 +532,7 @@ func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Data = d
 	if len(res.Errors) > 0 {
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 	}
 	return m.pages.Render(w, r, "import.html", v)
 }
@@ -622,7 +636,7 @@ func (m *Module) profileSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		cur.ProfileInput = in
 		v.Data = profileForm(cur)
-		w.WriteHeader(http.StatusBadRequest)
+		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "profile_form.html", v)
 	}
 	return web.Redirect(w, r, "/scope/profile", m.t(r, "scope.profile_saved"))

@@ -17,6 +17,7 @@ type errorPage struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, lang, key, detail string) {
 	v := s.NewView(r, key, "")
 	v.Lang = lang
+	v.Flash = "" // an earlier success is not news on the page of a failure
 	v.Data = errorPage{Title: s.Messages.T(lang, key), Detail: detail}
 	if err := s.pages.Render(w, r, "page_error.html", v); err != nil {
 		s.Log.Error("render error page", "err", err)

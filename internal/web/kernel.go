@@ -115,7 +115,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, m
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	v := s.NewView(r, "login.title", "")
 	v.Data = loginPage{Message: msg, Token: tok, Next: safeNext(r.FormValue("next")), Email: r.PostFormValue("email")}
-	w.WriteHeader(code)
+	v.Status = code
 	return s.pages.Render(w, r, "page_login.html", v)
 }
 

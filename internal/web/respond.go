@@ -300,6 +300,9 @@ type View struct {
 	Errors    map[string]string
 	Flash     string
 	Path      string // the current page, so the language switch can come back to it
+	// Status is the page's HTTP status, 200 when zero: set it rather than writing the
+	// header before Render, which would lose the cookie that clears the flash message.
+	Status int
 }
 
 // T translates a message key into the page's language.
@@ -344,7 +347,11 @@ func (s *Server) ParsePages(fsys fs.FS, patterns ...string) (*Pages, error) {
 			return nil, fmt.Errorf("glob %s: %w", pat, err)
 		}
 		for _, f := range files {
-			t, err := template.New(f).Funcs(funcs).ParseFS(fsys, f)
+			t, err := template.New(f).Funcs(funcs).ParseFS(embedded, "templates/partials.html")
+			if err != nil {
+				return nil, fmt.Errorf("parse partials: %w", err)
+			}
+			t, err = t.ParseFS(fsys, f)
 			if err != nil {
 				return nil, fmt.Errorf("parse page %s: %w", f, err)
 			}
@@ -375,18 +382,24 @@ func (s *Server) NewView(r *http.Request, title, active string) *View {
 	return v
 }
 
-// Render executes page name with view v inside the layout. v.Title is a message key.
+// Render executes page name with view v inside the layout, answering v.Status (200 when
+// unset). Handlers set v.Status instead of writing the header themselves, so that the
+// cookie clearing a shown flash message goes out with the page. A page answered with an
+// error status (a form that failed) never shows the flash of an earlier success.
 func (p *Pages) Render(w http.ResponseWriter, r *http.Request, name string, v *View) error {
 	t, ok := p.set[name]
 	if !ok {
 		return fmt.Errorf("render: no page template %q", name)
+	}
+	if v.Status >= 400 {
+		v.Flash = ""
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	v.Content = template.HTML(buf.String())
-	if v.Flash != "" {
+	if _, err := r.Cookie(flashCookie); err == nil {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
 	}
 	return p.s.executeLayout(w, v)
@@ -412,6 +425,9 @@ func (s *Server) executeLayout(w http.ResponseWriter, v *View) error {
 		return fmt.Errorf("render layout: %w", err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
