@@ -49,7 +49,7 @@ func TestSignInMemoryUnderParallelFailures(t *testing.T) {
 		t.Skip("memory measurement: skipped with -short")
 	}
 	procStatus(t, "VmHWM")
-	env := apptest.Start(t, store.SQLite)
+	env := apptest.StartOptions(t, store.SQLite, apptest.Options{ProductionPasswordCost: true})
 	const n = 200
 	forms := make([]func(string, string) int, n)
 	for i := range forms {

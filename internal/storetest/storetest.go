@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,38 +32,87 @@ func DSN(t testing.TB, d store.Dialect) string {
 	case store.SQLite:
 		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
 	case store.Postgres:
-		admin := os.Getenv(EnvPostgres)
-		if admin == "" {
-			t.Skipf("PostgreSQL tests skipped: set %s to a postgres:// URL (make test does this)", EnvPostgres)
-		}
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		name := "ciiguard_test_" + hex.EncodeToString(b)
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Fatalf("open %s: %v", EnvPostgres, err)
-		}
-		defer db.Close()
-		if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-			t.Fatalf("create test database: %v", err)
-		}
-		t.Cleanup(func() {
-			db, err := sql.Open("pgx", admin)
-			if err != nil {
-				return
-			}
-			defer db.Close()
-			_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		})
-		u, err := url.Parse(admin)
-		if err != nil {
-			t.Fatalf("parse %s: %v", EnvPostgres, err)
-		}
-		u.Path = "/" + name
-		return u.String()
+		return postgresDB(t, "")
 	}
 	t.Fatalf("unknown engine %q", d)
 	return ""
+}
+
+// Require skips the test when engine d is not available: PostgreSQL without
+// CIIGUARD_TEST_POSTGRES.
+func Require(t testing.TB, d store.Dialect) {
+	t.Helper()
+	if d == store.Postgres && os.Getenv(EnvPostgres) == "" {
+		t.Skipf("PostgreSQL tests skipped: set %s to a postgres:// URL (make test does this)", EnvPostgres)
+	}
+}
+
+// CloneDSN returns the DSN of a new PostgreSQL database made as a copy of the database
+// named template (CREATE DATABASE … TEMPLATE, a file copy, far cheaper than migrating and
+// seeding again), dropped when the test ends. The template must have no open connections.
+// It skips the test when no PostgreSQL server is configured.
+func CloneDSN(t testing.TB, template string) string {
+	t.Helper()
+	return postgresDB(t, template)
+}
+
+// postgresDB creates a database (a copy of template, unless it is empty) that the test's
+// cleanup drops, and returns its DSN.
+func postgresDB(t testing.TB, template string) string {
+	t.Helper()
+	Require(t, store.Postgres)
+	name, dsn, err := CreatePostgres(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = DropPostgres(name) })
+	return dsn
+}
+
+// CreatePostgres creates a database with a fresh random name on the server named by
+// CIIGUARD_TEST_POSTGRES, as a copy of template unless it is empty, and returns its name
+// and DSN. The caller drops it (DropPostgres); tests use DSN or CloneDSN, which do.
+func CreatePostgres(template string) (name, dsn string, err error) {
+	admin := os.Getenv(EnvPostgres)
+	if admin == "" {
+		return "", "", fmt.Errorf("no PostgreSQL server: %s is not set", EnvPostgres)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name = "ciiguard_test_" + hex.EncodeToString(b)
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", "", fmt.Errorf("open %s: %w", EnvPostgres, err)
+	}
+	defer db.Close()
+	q := "CREATE DATABASE " + name
+	if template != "" {
+		// FILE_COPY copies the template's files as they are; the default WAL_LOG strategy
+		// writes every block through the WAL, which costs more for a small database.
+		q += " TEMPLATE " + template + " STRATEGY FILE_COPY"
+	}
+	if _, err := db.Exec(q); err != nil {
+		return "", "", fmt.Errorf("create test database: %w", err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", "", fmt.Errorf("parse %s: %w", EnvPostgres, err)
+	}
+	u.Path = "/" + name
+	return name, u.String(), nil
+}
+
+// DropPostgres drops a database CreatePostgres made, closing its connections first.
+func DropPostgres(name string) error {
+	db, err := sql.Open("pgx", os.Getenv(EnvPostgres))
+	if err != nil {
+		return fmt.Errorf("open %s: %w", EnvPostgres, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop test database %s: %w", name, err)
+	}
+	return nil
 }
 
 // Open returns a new, empty, migrated store on engine d.

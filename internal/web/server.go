@@ -192,9 +192,22 @@ func (s *Server) handle(pattern string, perm auth.Permission, api bool, maxBody 
 			return
 		}
 		if err := h(rw, r); err != nil {
+			if rw.wrote {
+				s.abort(r, err)
+			}
 			s.fail(rw, r, api, err)
 		}
 	}))
+}
+
+// abort ends a request whose handler failed after its answer began (a stream whose
+// source failed, or a client that went away mid-answer): the status is sent, so no error
+// answer can follow, and appending one would make a truncated answer look complete. It
+// logs the failure and cuts the connection (http.ErrAbortHandler), so the client sees
+// the answer is incomplete.
+func (s *Server) abort(r *http.Request, err error) {
+	s.Log.Warn("answer failed after it began", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+	panic(http.ErrAbortHandler)
 }
 
 // ServeHTTP runs the outer middleware (request id, panic recovery, security headers,
@@ -221,6 +234,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				s.Log.Info("request", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", rw.code,
+					"duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr, "aborted", true)
+				panic(p) // net/http cuts the connection and logs nothing
+			}
 			s.Log.Error("panic serving request", "request_id", rid, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			if !rw.wrote {
 				http.Error(rw, "internal error (request "+rid+")", http.StatusInternalServerError)

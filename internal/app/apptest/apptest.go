@@ -27,31 +27,77 @@ type Env struct {
 	URL string
 }
 
-// Start opens an installation on engine d, seeds the demo and serves it on loopback.
+// Options change the installation Start makes.
+type Options struct {
+	// Modules are the installation's capabilities; nil means app.Modules(). A custom set
+	// is migrated and seeded afresh instead of copied from the shared seeded template.
+	Modules []kernel.Module
+	// ProductionPasswordCost keeps the demo users' passwords hashed at production's
+	// argon2id cost. Without it they are hashed at the lowest cost the verifier accepts,
+	// so that signing in costs a millisecond; tests whose subject is the cost or the
+	// timing of the password check itself (parallel sign-in attacks, memory under
+	// failed sign-ins) set it.
+	ProductionPasswordCost bool
+}
+
+// Start opens an installation on engine d, seeded with the demo, and serves it on
+// loopback. The installation is the test's own: a copy of a seeded template made once per
+// test binary and engine (see template.go).
 func Start(t testing.TB, d store.Dialect) *Env {
 	t.Helper()
-	return StartWith(t, d, nil)
+	return StartOptions(t, d, Options{})
 }
 
 // StartWith is Start with the given modules (nil: app.Modules()).
 func StartWith(t testing.TB, d store.Dialect, mods []kernel.Module) *Env {
 	t.Helper()
+	return StartOptions(t, d, Options{Modules: mods})
+}
+
+// StartOptions is Start with options.
+func StartOptions(t testing.TB, d store.Dialect, o Options) *Env {
+	t.Helper()
+	storetest.Require(t, d)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := app.Open(context.Background(), app.Config{Data: t.TempDir(), DB: storetest.DSN(t, d), Modules: mods}, log)
+	ctx := context.Background()
+	cfg := app.Config{Data: t.TempDir(), Modules: o.Modules}
+	if o.Modules == nil {
+		tpl := templateFor(d)
+		if tpl.err != nil {
+			t.Fatalf("seeded %s template: %v", d, tpl.err)
+		}
+		dsn, err := tpl.copyTo(t, cfg.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.DB = dsn
+	} else {
+		cfg.DB = storetest.DSN(t, d)
+	}
+	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
-	if _, err := a.SeedDemo(context.Background()); err != nil {
-		t.Fatalf("seed demo: %v", err)
+	if o.Modules != nil {
+		if _, err := a.SeedDemo(ctx); err != nil {
+			a.Close()
+			t.Fatalf("seed demo: %v", err)
+		}
 	}
 	srv := httptest.NewServer(a.Web)
 	t.Cleanup(func() {
 		srv.Close()
 		a.Close()
 	})
+	if !o.ProductionPasswordCost {
+		// Every user of a fresh installation is a demo user with the demo password.
+		if _, err := a.DB.SQL().ExecContext(ctx, `UPDATE users SET password_hash = $1`, cheapDemoHash); err != nil {
+			t.Fatalf("cheap demo password hash: %v", err)
+		}
+	}
 	return &Env{App: a, URL: srv.URL}
 }
 
