@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian packages, what the full test suite needs and a fresh machine lacks:
-# a PostgreSQL server, headless Chromium, and real syslog senders (logger, rsyslog with TLS).
+# a PostgreSQL server, headless Chromium, real syslog senders (logger, rsyslog with TLS), a CJK
+# font (the browser's Chinese pages and the incident reports' PDFs embed it) and pdftotext
+# (the PDF tests read the Chinese back out of the reports).
 # Runs apt only when something is missing.
 set -euo pipefail
 
@@ -11,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v logger >/dev/null 2>&1 || need+=(bsdutils)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
 
 if [ ${#need[@]} -eq 0 ]; then

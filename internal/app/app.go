@@ -20,6 +20,7 @@ import (
 	"ciiguard/internal/evidence"
 	"ciiguard/internal/frameworks"
 	"ciiguard/internal/holidays"
+	"ciiguard/internal/incidents"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/logs"
 	"ciiguard/internal/notify"
@@ -54,7 +55,7 @@ func (c Config) DSN() string {
 // side effects. Their order is the order of the navigation's ties and of demo seeding; it
 // does not decide who finds whom: each module looks up what it needs in the registry.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), frameworks.New(), notify.New()}
+	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), frameworks.New(), notify.New(), incidents.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.

@@ -115,6 +115,10 @@ type Obligation struct {
 	Check       string           `yaml:"check"`
 	Requires    *Text            `yaml:"requires"` // what the check asks for, in plain words, for reasons
 	Attestation *AttestationSpec `yaml:"attestation"`
+	// Facts names the capability fact set the check reads (incidents, people …). Such an
+	// obligation carries both a check and an attestation: the check where the set is declared
+	// to the rules engine, the attestation where it is not (see resolveFactSets).
+	Facts   string `yaml:"facts"`
 	Cadence     string           `yaml:"cadence"`
 	Due         string           `yaml:"due"`
 	Deadline    *Text            `yaml:"deadline"`
@@ -136,6 +140,7 @@ type TestCase struct {
 	Line   int       `yaml:"-"`
 
 	decoded rules.CaseFacts
+	skipped bool // needs a fact set this catalog's engine was built without
 }
 
 // Enumerations of the schema.

@@ -40,6 +40,9 @@ func (c *Catalog) RunTests(ctx context.Context) []TestResult {
 	var out []TestResult
 	for _, o := range c.Obligations {
 		for _, tc := range o.Tests {
+			if tc.skipped {
+				continue
+			}
 			cf := tc.decoded
 			f, err := c.engine.EvaluateRule(ctx, o.ID, cf.Facts(), cf.System)
 			out = append(out, TestResult{ObligationID: o.ID, Case: tc.Name, File: o.File, Line: tc.Line,
