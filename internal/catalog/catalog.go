@@ -118,13 +118,13 @@ type Obligation struct {
 	// Facts names the capability fact set the check reads (incidents, people …). Such an
 	// obligation carries both a check and an attestation: the check where the set is declared
 	// to the rules engine, the attestation where it is not (see resolveFactSets).
-	Facts   string `yaml:"facts"`
-	Cadence     string           `yaml:"cadence"`
-	Due         string           `yaml:"due"`
-	Deadline    *Text            `yaml:"deadline"`
-	Penalty     string           `yaml:"penalty"`
-	Source      string           `yaml:"source"`
-	Tests       []TestCase       `yaml:"tests"`
+	Facts    string     `yaml:"facts"`
+	Cadence  string     `yaml:"cadence"`
+	Due      string     `yaml:"due"`
+	Deadline *Text      `yaml:"deadline"`
+	Penalty  string     `yaml:"penalty"`
+	Source   string     `yaml:"source"`
+	Tests    []TestCase `yaml:"tests"`
 
 	Instrument string `yaml:"-"`
 	File       string `yaml:"-"`
