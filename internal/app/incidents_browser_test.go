@@ -146,7 +146,6 @@ func ciiSystemID(t *testing.T, env *apptest.Env) int64 {
 	return 0
 }
 
-
 // steps runs browser actions one by one, each within 20 seconds, and on a failure names the
 // step and shows the page's text, so a missing element is reported instead of a timeout.
 func steps(t *testing.T, ctx context.Context, what string, acts ...chromedp.Action[chromedp.Void]) {
