@@ -71,7 +71,7 @@ func SeedDemo(ctx context.Context, s *Service, orgZh, orgEn string) error {
 	det = now.Add(-40 * time.Minute)
 	b, err := s.Create(ctx, Input{Title: "电力监控系统遭勒索软件攻击", Type: "malware", Subtype: "ransomware", DetectedAt: ts(det),
 		Place: "集控中心", Systems: sys("电力监控系统（SCADA）"), Impact: Impact{LossRMB: 25_000_000, CIIMainDownMin: 40},
-		Ransom:   &Ransom{Amount: "50 BTC", Method: "加密货币钱包地址", Date: det.Format("2006-01-02")},
+		Ransom:   &Ransom{Amount: "50枚比特币", Method: "要求向加密货币钱包转账", Date: det.Format("2006-01-02")},
 		Measures: "隔离受感染的工作站，切换至备用监控通道", Reporter: "集控中心运维值班员"})
 	if err != nil {
 		return fmt.Errorf("demo incident 2: %w", err)
