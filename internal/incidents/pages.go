@@ -76,7 +76,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, v *web.View,
 		chosen[id] = true
 	}
 	v.Data = formData{In: in, Types: Types, Systems: systems, Chosen: chosen}
-	w.WriteHeader(code)
+	v.Status = code
 	return m.pages.Render(w, r, "page_new.html", v)
 }
 
