@@ -94,6 +94,11 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		m.Service.Now = now
 	}
 	m.Service.Thresholds = DefaultThresholds(m.majorFull, m.majorMain)
+	m.Service.log = d.Log
+	// Alerts go through the installation's notifier when it has one (kernel.Notifier).
+	if ns := kernel.All[kernel.Notifier](d.Registry); len(ns) == 1 {
+		m.Service.notices = &notices{to: ns[0], sent: map[string]bool{}}
+	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +39,9 @@ type Service struct {
 	// changed is told, inside a write transaction, that the organisation's incident facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
-	// notify is told of alerts (a new reportable incident); nil when nothing listens.
-	notify func(ctx context.Context, a Alert)
+	// notices hands alerts to the installation's kernel.Notifier; nil sends nothing.
+	notices *notices
+	log     *slog.Logger
 }
 
 // NewService returns a service over db.
@@ -380,9 +382,15 @@ func (in Incident) ReasonText(lang string) string {
 	return in.RaiseReason
 }
 
-// becameReportable alerts when a change makes the incident reportable (较大 or above).
+// becameReportable alerts the responders when a change makes the incident reportable (较大
+// or above). The change is committed by then, so a failed alert does not fail the request: it
+// is logged, and the clock alerts follow regardless.
 func (s *Service) becameReportable(ctx context.Context, before, after Incident) {
-	if s.notify != nil && !before.Grade().Reportable() && after.Grade().Reportable() {
-		s.notify(ctx, Alert{Kind: AlertNew, Incident: after})
+	if s.notices == nil || before.Grade().Reportable() || !after.Grade().Reportable() {
+		return
+	}
+	org, _ := store.OrgFrom(ctx)
+	if err := s.notices.send(ctx, org, newReportable(after)); err != nil && s.log != nil {
+		s.log.Error("incident alert not handed to the notifier", "incident", after.ID, "err", err)
 	}
 }
