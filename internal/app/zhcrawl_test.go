@@ -214,6 +214,9 @@ func visible(n *html.Node, inDetails bool, text *strings.Builder, links *[]strin
 				return
 			}
 		case atom.A:
+			if _, dl := attrOK(n, "download"); dl {
+				break // a file to save, not a page (its label is still text)
+			}
 			if h := attr(n, "href"); h != "" {
 				*links = append(*links, h)
 			}
@@ -240,12 +243,21 @@ func visible(n *html.Node, inDetails bool, text *strings.Builder, links *[]strin
 
 // collectLinks appends the links under n, for content whose text is not checked.
 func collectLinks(n *html.Node, links *[]string) {
-	if n.Type == html.ElementNode && n.DataAtom == atom.A && attr(n, "href") != "" {
+	if _, dl := attrOK(n, "download"); n.Type == html.ElementNode && n.DataAtom == atom.A && attr(n, "href") != "" && !dl {
 		*links = append(*links, attr(n, "href"))
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		collectLinks(c, links)
 	}
+}
+
+func attrOK(n *html.Node, name string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val, true
+		}
+	}
+	return "", false
 }
 
 func attr(n *html.Node, name string) string {

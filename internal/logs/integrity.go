@@ -247,8 +247,17 @@ func (m *Module) apiExport(w http.ResponseWriter, r *http.Request) error {
 type integrityView struct {
 	Manage     bool
 	Checkpoint CheckpointInfo
-	History    []CheckpointInfo
+	History    []signedCheckpoint
 	Size       uint64
+	Verify     *verifyJob // the last "verify now", nil before the first
+	// From and To are the default range of the bundle export form: the last day.
+	From, To string
+}
+
+// signedCheckpoint is a stored checkpoint as the page lists it.
+type signedCheckpoint struct {
+	CheckpointInfo
+	SignedAt time.Time
 }
 
 func (m *Module) integrityPage(w http.ResponseWriter, r *http.Request) error {
@@ -262,17 +271,23 @@ func (m *Module) integrityPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	iv.Size = iv.Checkpoint.Size
-	notes, err := m.v.Checkpoints(org)
+	hist, err := m.v.CheckpointHistory(org, 20)
 	if err != nil {
 		return fmt.Errorf("list checkpoints: %w", err)
 	}
-	for i := len(notes) - 1; i >= 0 && len(iv.History) < 20; i-- {
-		ci, err := m.describeCheckpoint(org, notes[i])
+	for _, h := range hist {
+		ci, err := m.describeCheckpoint(org, h.Note)
 		if err != nil {
 			return err
 		}
-		iv.History = append(iv.History, ci)
+		iv.History = append(iv.History, signedCheckpoint{CheckpointInfo: ci, SignedAt: h.SignedAt})
 	}
+	if iv.Verify = m.verifyJobOf(org); iv.Verify != nil && iv.Verify.Running() {
+		v.Refresh = 2
+	}
+	now := m.now().UTC()
+	iv.To = now.Add(time.Minute).Truncate(time.Minute).Format("2006-01-02T15:04")
+	iv.From = now.Add(-defaultWindow).Truncate(time.Minute).Format("2006-01-02T15:04")
 	v.Data = iv
 	return m.pages.Render(w, r, "integrity.html", v)
 }

@@ -92,6 +92,9 @@ type Module struct {
 
 	searchTimeout time.Duration
 
+	verifyMu sync.Mutex
+	verifies map[int64]*verifyJob // the last "verify now" of each organisation
+
 	mu        sync.Mutex
 	listeners []*ingest.Listener
 	stop      context.CancelFunc
@@ -187,6 +190,10 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /vault/purge", Manage, m.purgePage)
 	s.Page("GET /vault/integrity", Read, m.integrityPage)
 	s.Page("POST /vault/checkpoint", Manage, m.checkpointSign)
+	s.Page("POST /vault/verify", Read, m.verifyStart)
+	s.Page("GET /vault/events/{seq}/proof", Read, m.eventProof)
+	s.Page("GET /vault/export", Read, m.apiExport)
+	s.Page("GET /vault/results", Read, m.resultsExport)
 
 	s.APIWithLimit("POST /api/v1/vault/events", Ingest, MaxIngestBody, m.apiIngest)
 	s.API("GET /api/v1/vault/search", Read, m.apiSearch)

@@ -213,6 +213,7 @@ type searchView struct {
 	SourceName  map[int64]string
 	Events      []vault.Event
 	Next        string
+	Results     string // the search's parameters, for the results download links
 	Histogram   *histogram
 	Total       uint64
 	Bucket      string
@@ -262,6 +263,11 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 		return m.pages.Render(w, r, "search.html", v)
 	}
 	sv.Events = page.Events
+	rv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}}
+	if sp.Source != 0 {
+		rv.Set("source", strconv.FormatInt(sp.Source, 10))
+	}
+	sv.Results = rv.Encode()
 	if page.Next != "" {
 		nv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}, "cursor": {page.Next}, "limit": {strconv.Itoa(sp.Limit)}}
 		if sp.Source != 0 {

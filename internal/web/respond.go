@@ -290,6 +290,9 @@ type View struct {
 	Lang      string
 	Title     string
 	TitleArgs []any // the arguments of Title's message, for a page about one record
+	// Refresh, when positive, reloads the page after that many seconds: a page that
+	// follows work still running (a verification's progress).
+	Refresh   int
 	Active    string
 	Principal *auth.Principal
 	Nav       []NavItem
