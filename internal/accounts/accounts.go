@@ -132,7 +132,8 @@ func (m *Module) userPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "nav.users", "/users")
+	v := m.d.Web.NewView(r, "users.page_title", "/users")
+	v.TitleArgs = []any{u.Name}
 	v.Data = userData{User: u, Roles: auth.RolesByKind[web.PrincipalFrom(r.Context()).Org.Kind]}
 	return m.pages.Render(w, r, "user.html", v)
 }
@@ -153,13 +154,19 @@ func (m *Module) userUpdate(w http.ResponseWriter, r *http.Request) error {
 		// An administrator locking themselves out of administration is almost always a slip.
 		return problem.Field("role", "you cannot disable yourself or change your own role")
 	}
-	u, err := m.d.Auth.UpdateUser(r.Context(), id, ch)
-	if err != nil {
-		v := m.d.Web.NewView(r, "nav.users", "/users")
+	if _, err := m.d.Auth.UpdateUser(r.Context(), id, ch); err != nil {
+		v := m.d.Web.NewView(r, "users.page_title", "/users")
 		if err := web.FieldErrors(err, v); err != nil {
 			return err
 		}
-		v.Data = userData{User: u, Roles: auth.RolesByKind[web.PrincipalFrom(r.Context()).Org.Kind]}
+		// The form shows the stored user with what was typed over it, not an empty user.
+		cur, gerr := m.d.Auth.GetUser(r.Context(), id)
+		if gerr != nil {
+			return gerr
+		}
+		cur.Name, cur.Role, cur.Disabled = name, role, disabled
+		v.TitleArgs = []any{cur.Name}
+		v.Data = userData{User: cur, Roles: auth.RolesByKind[web.PrincipalFrom(r.Context()).Org.Kind]}
 		v.Status = http.StatusBadRequest
 		return m.pages.Render(w, r, "user.html", v)
 	}

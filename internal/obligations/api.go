@@ -78,14 +78,57 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, map[string]any{"obligation": toAPI(m.view(c, o, fs)), "findings": fs})
 }
 
+// apiFindings answers the findings list's filters (status, area, instrument, system, due,
+// q, sort) as the page does, except that without a status it lists every finding, as it
+// always has. With limit or cursor it answers one page and the cursor of the next.
 func (m *Module) apiFindings(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	fs, err := m.Findings(r.Context(), Filter{Status: q.Get("status"), SubjectKind: q.Get("subject_kind"), SubjectID: q.Get("subject_id"), Obligation: q.Get("obligation")})
+	c, err := m.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
-	SortUrgent(fs)
-	return web.JSON(w, http.StatusOK, map[string]any{"findings": fs, "summary": summarise(m.Base(), fs), "exposure": computeExposure(m.Base(), fs, evaluatedAt(fs))})
+	q := r.URL.Query()
+	f, err := parseListFilter(q, c)
+	if err != nil {
+		return err
+	}
+	if f.Status == "" {
+		f.Status = filterAll
+	}
+	paged := q.Has("limit") || q.Has("cursor")
+	pg, err := web.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	f.Page, f.PerPage = 1, MaxPerPage
+	l, err := m.List(r.Context(), f, c, time.Now())
+	if err != nil {
+		return err
+	}
+	rows := l.All
+	out := map[string]any{"total": l.Total}
+	if paged {
+		from := 0
+		if pg.Cursor > 0 {
+			from = int(pg.Cursor) - 1
+		}
+		if from > len(rows) {
+			from = len(rows)
+		}
+		to := min(from+pg.Limit, len(rows))
+		if to < len(rows) {
+			out["next"] = strconv.Itoa(to + 1)
+		}
+		rows = rows[from:to]
+	}
+	fs := make([]Finding, len(l.All))
+	for i, row := range l.All {
+		fs[i] = row.Finding
+	}
+	if rows == nil {
+		rows = []Row{}
+	}
+	out["findings"], out["summary"], out["exposure"] = rows, summarise(m.Base(), fs), computeExposure(m.Base(), fs, evaluatedAt(fs))
+	return web.JSON(w, http.StatusOK, out)
 }
 
 func (m *Module) apiEvaluate(w http.ResponseWriter, r *http.Request) error {

@@ -11,7 +11,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +130,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /obligations/{id}", CatalogRead, m.detailPage)
 	s.PageWithLimit("POST /obligations/{id}/attest", Attest, m.ev.UploadLimit()+1<<20, m.attestPage)
 	s.Page("GET /findings", FindingsRead, m.findingsPage)
+	s.Page("GET /findings.csv", FindingsRead, m.findingsCSV)
+	s.Page("GET /findings.xlsx", FindingsRead, m.findingsXLSX)
+	s.Page("GET /findings/print", FindingsRead, m.findingsPrint)
 	s.Page("POST /findings/evaluate", Evaluate, m.evaluatePage)
 	s.Page("GET /policies", FindingsRead, m.policiesPage)
 	s.PageWithLimit("POST /policies", PolicyWrite, MaxPolicySize+1<<20, m.policyUpload)
@@ -392,8 +394,8 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Sections, err = kernel.RenderSections(r, m.sections, o.ID); err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "nav.obligations", "/obligations")
-	v.Title = "nav.obligations"
+	v := m.d.Web.NewView(r, "ob.page_title", "/obligations")
+	v.TitleArgs = []any{v.L(o.Title.Zh, o.Title.En)}
 	v.Data = d
 	return m.pages.Render(w, r, "page_detail.html", v)
 }
@@ -427,64 +429,6 @@ func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
 func hasOb(c *catalog.Catalog, id string) bool { _, ok := c.Obligation(id); return ok }
 
 func (m *Module) hasEvidence(ctx context.Context, sha string) error { return m.ev.Cite(ctx, sha) }
-
-type findingsData struct {
-	StatusValues []string
-
-	Items    []Finding
-	Titles   map[string]catalog.Text
-	Run      Run
-	Status   string
-	Systems  map[string]string
-	Exposure Exposure
-	// ExposureRows are the exposure's rows, the purchase-amount multiples last.
-	ExposureRows []ExposureRow
-	Cites        map[string]catalog.Text // penalty id -> citation
-	Recommended  map[string]bool         // obligation id -> written only in a draft
-	Eval         evalLine
-}
-
-func (m *Module) findingsPage(w http.ResponseWriter, r *http.Request) error {
-	status := r.URL.Query().Get("status")
-	fs, err := m.Findings(r.Context(), Filter{Status: status})
-	if err != nil {
-		return err
-	}
-	all, err := m.Findings(r.Context(), Filter{})
-	if err != nil {
-		return err
-	}
-	c, err := m.Catalog(r.Context())
-	if err != nil {
-		return err
-	}
-	var items []Finding
-	for _, f := range fs {
-		if status == "" && (f.Status == rules.StatusNotApplicable || f.Status == rules.StatusMet) {
-			continue // the default view is the work list
-		}
-		items = append(items, f)
-	}
-	SortUrgent(items)
-	d := findingsData{StatusValues: statusValues, Items: items, Titles: map[string]catalog.Text{}, Run: summarise(m.Base(), all), Status: status, Systems: map[string]string{},
-		Exposure: computeExposure(m.Base(), all, evaluatedAt(all)), Cites: map[string]catalog.Text{}, Recommended: map[string]bool{}, Eval: m.evalLine(r.Context())}
-	for _, o := range c.Obligations {
-		d.Titles[o.ID] = o.Title
-		d.Recommended[o.ID] = c.DraftOnly(o)
-	}
-	d.ExposureRows = append(append([]ExposureRow(nil), d.Exposure.Rows...), d.Exposure.Multiples...)
-	for _, p := range c.Penalties {
-		d.Cites[p.ID] = c.CitePenalty(p)
-	}
-	if _, systems, err := m.facts.Facts(r.Context()); err == nil {
-		for _, s := range systems {
-			d.Systems[strconv.FormatInt(s.ID, 10)] = s.Name
-		}
-	}
-	v := m.d.Web.NewView(r, "nav.findings", "/findings")
-	v.Data = d
-	return m.pages.Render(w, r, "page_findings.html", v)
-}
 
 func (m *Module) evaluatePage(w http.ResponseWriter, r *http.Request) error {
 	run, err := m.Evaluate(r.Context())

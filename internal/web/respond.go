@@ -422,6 +422,21 @@ func (p *Pages) Fragment(name string, v *View) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
+// RenderBare executes page name's "content" as the whole document, without the layout's
+// header and navigation: a print view, whose template writes its own <html>.
+func (p *Pages) RenderBare(w http.ResponseWriter, r *http.Request, name string, v *View) error {
+	h, err := p.Fragment(name, v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
+	_, err = w.Write([]byte(h))
+	return err
+}
+
 func (s *Server) executeLayout(w http.ResponseWriter, v *View) error {
 	var buf bytes.Buffer
 	if err := s.layout.ExecuteTemplate(&buf, "layout", v); err != nil {
