@@ -63,7 +63,9 @@ func TestSystemPage(t *testing.T) {
 		if res, body := c.Do("POST", path+"/identify", url.Values{"on": {notice}, "doc": {"能源认〔2026〕7号"}}, nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("identify: %d %s", res.StatusCode, body)
 		}
-		// An attestation for this system with an evidence file.
+		// An attestation for this system with an evidence file (once the system's findings
+		// exist: one attests a duty the system is subject to).
+		waitEvaluated(t, c)
 		f := upload(t, c, "test-body.txt", "accreditation of the testing body")
 		if res, body := c.Do("POST", "/api/v1/attestations", nil, h, fmt.Sprintf(`{"obligation_id":"MLPS07-QUALIFIED-TEST-BODY","subject_kind":"system","subject_id":"%d","statement":"测评机构资质已核验","evidence":[%q]}`, id, f.SHA256)); res.StatusCode != http.StatusCreated {
 			t.Fatalf("attest: %d %s", res.StatusCode, body)
