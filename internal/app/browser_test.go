@@ -2,10 +2,12 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +19,52 @@ import (
 	"ciiguard/internal/store"
 )
 
-// Browser starts headless Chromium for a UI test, or skips the test saying why. The
-// binary comes from CIIGUARD_TEST_CHROMIUM (make test sets it) or PATH.
+// browser is the one headless Chromium the browser tests of this binary share: starting
+// it costs more than most tests. Each test gets a browser context of its own (its own
+// cookies and storage, as a fresh profile would have) in a new tab.
+var browser struct {
+	once    sync.Once
+	ctx     context.Context // the browser's first tab; its children open new tabs
+	cancel  func()          // closes the browser
+	dataDir string
+	err     error
+}
+
+// startBrowser starts the shared Chromium from binary bin.
+func startBrowser(bin string) {
+	dir, err := os.MkdirTemp("", "ciiguard-chromium-")
+	if err != nil {
+		browser.err = err
+		return
+	}
+	browser.dataDir = dir
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	browser.ctx, browser.cancel = ctx, func() { cancelC(); cancelA() }
+	if err := chromedp.Do(ctx); err != nil {
+		browser.err = fmt.Errorf("start chromium %s: %w", bin, err)
+	}
+}
+
+// closeBrowser closes the shared Chromium, if a test started it, and removes its profile.
+func closeBrowser() {
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+	if browser.dataDir != "" {
+		_ = os.RemoveAll(browser.dataDir)
+	}
+}
+
+// Browser opens a tab in a fresh browser context of the shared headless Chromium for a UI
+// test, or skips the test saying why. The binary comes from CIIGUARD_TEST_CHROMIUM (make
+// test sets it) or PATH.
 func Browser(t *testing.T) context.Context {
 	t.Helper()
 	bin := os.Getenv("CIIGUARD_TEST_CHROMIUM")
@@ -31,18 +77,15 @@ func Browser(t *testing.T) context.Context {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("browser tests skipped: %s: %v", bin, err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	browser.once.Do(func() { startBrowser(bin) })
+	if browser.err != nil {
+		t.Fatal(browser.err)
 	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelC := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	t.Cleanup(func() { cancelT(); cancelC() })
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium %s: %v", bin, err)
+		t.Fatalf("open a tab in chromium: %v", err)
 	}
 	return ctx
 }

@@ -7,5 +7,10 @@ import (
 	"ciiguard/internal/app/apptest"
 )
 
-// TestMain removes the seeded installations apptest copies for each test.
-func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }
+// TestMain removes the seeded installations apptest copies for each test and closes the
+// Chromium the browser tests share.
+func TestMain(m *testing.M) {
+	code := apptest.Main(m)
+	closeBrowser()
+	os.Exit(code)
+}
