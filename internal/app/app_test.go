@@ -82,6 +82,7 @@ func readGolden(t *testing.T) map[string]string {
 // (refused: 401, 403 or the redirect to sign in; anything else: let through) with the
 // reviewed golden table, line by line, in both directions.
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	golden := readGolden(t)
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
@@ -171,6 +172,7 @@ func TestPermissionMatrix(t *testing.T) {
 // organisation, so a 403 could only come from a missing tenancy check answered as a
 // permission problem.
 func TestOtherOrganisationsRecordsAreNotFound(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		ctx := context.Background()
@@ -297,6 +299,7 @@ func TestOtherOrganisationsRecordsAreNotFound(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestCSRFIsRequiredOnForms(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.Admin])
 	res, _ := c.Do("POST", "/users", url.Values{"_csrf": {"forged"}, "email": {"x@grid.demo"}, "name": {"X"}, "role": {"analyst"}, "password": {"long-enough-password"}}, nil)
@@ -313,6 +316,7 @@ func TestCSRFIsRequiredOnForms(t *testing.T) {
 }
 
 func TestFormShowsFieldErrors(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.Admin])
 	res, body := c.Do("POST", "/users", url.Values{"email": {"not-an-email"}, "name": {""}, "role": {"inspector"}, "password": {"short"}}, nil)
@@ -327,6 +331,7 @@ func TestFormShowsFieldErrors(t *testing.T) {
 }
 
 func TestLoginRateLimitAndLogout(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.NewClient(t)
 	var last int
@@ -357,6 +362,7 @@ func TestLoginRateLimitAndLogout(t *testing.T) {
 }
 
 func TestAPITokenLifecycle(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.Admin])
 	res, body := c.Do("POST", "/api/v1/tokens", nil, map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "application/json"}, `{"name":"ci","role":"auditor"}`)
@@ -395,6 +401,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 }
 
 func TestAPIErrorsNameTheField(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.Admin])
 	h := map[string]string{"X-CSRF-Token": c.CSRF, "Content-Type": "application/json"}
@@ -422,6 +429,7 @@ func TestAPIErrorsNameTheField(t *testing.T) {
 // TestOpenAPIMatchesRoutes checks the served OpenAPI document against the API routes
 // actually registered, both ways.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	res, body := env.NewClient(t).Do("GET", "/api/openapi.json", nil, nil)
 	if res.StatusCode != 200 {
@@ -475,6 +483,7 @@ var missingKey = regexp.MustCompile(`\[[a-z_]+\.[a-z0-9_.]+\]`)
 // TestMessagesComplete fails when a UI message exists in one language and not the other,
 // or when a page shows a key that has no message.
 func TestMessagesComplete(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	if miss := env.App.Web.Messages.Missing(); len(miss) > 0 {
 		t.Fatalf("messages missing:\n%s", strings.Join(miss, "\n"))
@@ -509,6 +518,7 @@ func TestMessagesComplete(t *testing.T) {
 }
 
 func TestFirstVisitFollowsAcceptLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.NewClient(t)
 	for accept, want := range map[string]string{"zh-CN,zh;q=0.9,en;q=0.8": "登录", "en-GB,en;q=0.9": "Sign in", "fr-FR": "Sign in", "zh-TW": "登录"} {
@@ -522,6 +532,7 @@ func TestFirstVisitFollowsAcceptLanguage(t *testing.T) {
 // TestAuditTrailDetectsTampering edits and removes rows behind the program's back and
 // checks that verify names the entry where the chain breaks.
 func TestAuditTrailDetectsTampering(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		ctx := context.Background()
@@ -556,6 +567,7 @@ func TestAuditTrailDetectsTampering(t *testing.T) {
 }
 
 func TestEveryChangeIsAudited(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.Admin])
 	c.Do("POST", "/users", url.Values{"email": {"new@grid.demo"}, "name": {"New"}, "role": {"analyst"}, "password": {"long-enough-password"}}, nil)

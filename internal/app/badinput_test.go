@@ -56,6 +56,7 @@ func fileCount(t *testing.T, dir string) int {
 // input that answered 5xx (or 200 with an error body) in the security review of issue 8,
 // item 6, and requires the 4xx a client can act on, naming the field.
 func TestBadInputIsA4xxNamingTheField(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		c := env.Login(t, demoEmail[auth.Admin])

@@ -81,6 +81,7 @@ func plausible(doc map[string]any, name string, s map[string]any) any {
 // plausible), plus bodies that are not objects, and every non-JSON write endpoint a NUL,
 // invalid UTF-8 and 300 Chinese characters. No answer may be a 5xx.
 func TestHostileStringsNeverGive5xx(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		c := env.Login(t, demoEmail[auth.Admin])

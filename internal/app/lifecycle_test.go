@@ -22,6 +22,7 @@ import (
 // TestMissingDependencyIsAStartUpError opens installations that lack a capability another
 // one needs: Open fails, naming the module and the interface it could not find.
 func TestMissingDependencyIsAStartUpError(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		mods []kernel.Module
@@ -51,6 +52,7 @@ func TestMissingDependencyIsAStartUpError(t *testing.T) {
 // section that frameworks adds to an obligation's page and every capability's navigation
 // entry are still there, in the navigation's own order.
 func TestModulesInAnyOrder(t *testing.T) {
+	t.Parallel()
 	mods := app.Modules()
 	slices.Reverse(mods)
 	env := apptest.StartWith(t, store.SQLite, mods)

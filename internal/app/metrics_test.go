@@ -20,6 +20,7 @@ import (
 // would graph. A tenant administrator, by token or session, is refused: the metrics count
 // every tenant's requests.
 func TestPrometheusScrapesWithAToken(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		ops := env.Login(t, demoEmail[auth.Operations])
@@ -78,6 +79,7 @@ func TestPrometheusScrapesWithAToken(t *testing.T) {
 // TestTenantAdminCannotGrantOperations checks that the installation role is out of every
 // tenant administrator's reach, in the API and the form.
 func TestTenantAdminCannotGrantOperations(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	for _, role := range []auth.Role{auth.Admin, auth.RegulatorAdmin} {
 		c := env.Login(t, demoEmail[role])

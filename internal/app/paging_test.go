@@ -17,6 +17,7 @@ import (
 // are the whole list (as read in one large page), each record once, and that a bad limit
 // or cursor is a 400 naming it.
 func TestListsArePaged(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		c := env.Login(t, demoEmail[auth.Admin])

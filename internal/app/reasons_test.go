@@ -98,6 +98,7 @@ func verbs(format string) []string {
 // translation with the same verbs, and every translation to a reason the code still
 // gives, so that a form never shows a Chinese reader an English reason.
 func TestReasonsTranslated(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	tr := env.App.Web.Messages.Reasons(web.LangZH)
 	formats := reasonFormats(t, "..")
@@ -127,6 +128,7 @@ func TestReasonsTranslated(t *testing.T) {
 // TestFormErrorsInChinese submits a bad form in Chinese and sees the fields' reasons in
 // Chinese, while the API keeps answering in English.
 func TestFormErrorsInChinese(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, "admin@grid.demo")
 	if res, _ := c.Do("POST", "/lang", url.Values{"lang": {web.LangZH}}, nil); res.StatusCode != http.StatusSeeOther {

@@ -26,6 +26,7 @@ var offSite = []string{"/\t/evil.example", "/\t\\evil.example", "//evil.example"
 // it: the sign-in page while signed in, the sign-in form, and the language switch
 // (signed out, as a cross-site form would post it).
 func TestRedirectsStayOnSite(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	signedIn := env.Login(t, demoEmail[auth.Auditor])
 	anon := env.NewClient(t)

@@ -38,6 +38,7 @@ func refusedEntries(t *testing.T, env *apptest.Env, org int64) []audit.Entry {
 // naming who and what; a burst from one principal is one entry plus one count per window,
 // so refusals cannot be used to flood the trail. Reads that are refused are not written.
 func TestRefusedWritesAreSecurityEvents(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		const window = 2 * time.Second

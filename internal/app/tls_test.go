@@ -59,6 +59,7 @@ func writeTestCert(t *testing.T) (certFile, keyFile string) {
 // only with ECDHE key exchange and an AEAD cipher, TLS 1.3 works, TLS 1.1 does not, and
 // every answer over TLS carries HSTS.
 func TestHTTPSServer(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile := writeTestCert(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.Open(context.Background(), app.Config{Data: t.TempDir(), DB: storetest.DSN(t, store.SQLite), Addr: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile}, log)

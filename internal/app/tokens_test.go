@@ -76,6 +76,7 @@ func problemOf(t *testing.T, res *http.Response, body string) web.Problem {
 // old token to read its role, create an administrator and promote itself back. Every step
 // after the demotion must be refused, and the revocation is in the audit trail.
 func TestDemotedUsersTokenLosesItsRole(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		admin := env.Login(t, demoEmail[auth.Admin])
@@ -131,6 +132,7 @@ func TestDemotedUsersTokenLosesItsRole(t *testing.T) {
 // back (as a restore or a direct database edit would), so no revocation ran: the token must
 // still be refused because its role grants what its owner's current role does not.
 func TestTokenIsCheckedAgainstTheOwnersRoleAtUse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		admin := env.Login(t, demoEmail[auth.Admin])
@@ -157,6 +159,7 @@ func TestTokenIsCheckedAgainstTheOwnersRoleAtUse(t *testing.T) {
 // TestPasswordResetAndDisableRevokeTokens checks that a new password (the usual answer to
 // a suspected compromise) and disabling a user revoke every token of that user, audited.
 func TestPasswordResetAndDisableRevokeTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		admin := env.Login(t, demoEmail[auth.Admin])
@@ -203,6 +206,7 @@ func TestPasswordResetAndDisableRevokeTokens(t *testing.T) {
 // TestNoSelfRoleChangeThroughTheAPI checks that the API refuses what the form refuses: an
 // administrator changing its own role or disabling itself, by session or by token.
 func TestNoSelfRoleChangeThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
 		admin := env.Login(t, demoEmail[auth.Admin])
