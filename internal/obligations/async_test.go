@@ -105,6 +105,11 @@ func TestIncrementalMatchesFullEvaluation(t *testing.T) {
 			if res.StatusCode != s.status {
 				t.Fatalf("%s: %d %s", s.name, res.StatusCode, body)
 			}
+			// A change of one system reads that system alone (none once it is removed),
+			// not the inventory.
+			if st := waitEvaluated(t, c); st.Last == nil || st.Last.Full || st.Last.SystemsRead > 1 {
+				t.Fatalf("%s: evaluation %+v, want an incremental one that read at most the one system", s.name, st.Last)
+			}
 			full(s.name)
 		}
 		res, body = c.Do("GET", "/api/v1/scope/profile", nil, nil)
@@ -120,6 +125,9 @@ func TestIncrementalMatchesFullEvaluation(t *testing.T) {
 		b, _ := json.Marshal(prof)
 		if res, body := c.Do("PUT", "/api/v1/scope/profile", nil, h, string(b)); res.StatusCode != http.StatusOK {
 			t.Fatalf("profile change: %d %s", res.StatusCode, body)
+		}
+		if st := waitEvaluated(t, c); st.Last == nil || st.Last.SystemsRead != len(list.Systems) {
+			t.Fatalf("profile: evaluation %+v, want the whole inventory (%d systems) read", st.Last, len(list.Systems))
 		}
 		full("profile")
 		f := upload(t, c, "plan.txt", "Security policies in force")

@@ -26,7 +26,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, e
 		return st, err
 	}
 	old := s.memoOf(orgID)
-	f, err := s.loadFacts(ctx, old, j.systems)
+	f, read, err := s.loadFacts(ctx, old, j.systems)
 	if err != nil {
 		return st, err
 	}
@@ -34,6 +34,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, e
 	e := cat.Engine()
 	ch, full := old.change(cat, &f, j.systems)
 	st.Full = full || j.force
+	st.SystemsRead = read
 	st.LoadMS = ms(t0)
 	t1 := time.Now()
 	var fs []rules.Finding

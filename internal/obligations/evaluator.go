@@ -52,6 +52,9 @@ type Stats struct {
 	DiffMS    float64 `json:"diff_ms"`   // comparing with the last findings, summarising
 	WriteMS   float64 `json:"write_ms"`  // the transactions that store the difference
 	TotalMS   float64 `json:"total_ms"`  // all of it
+	// SystemsRead is how many systems' facts were read from the records: the whole
+	// inventory, or only the systems the changes named.
+	SystemsRead int `json:"systems_read"`
 	// Transactions is how many transactions stored the difference (batches of txRows).
 	Transactions int `json:"transactions"`
 }

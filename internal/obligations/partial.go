@@ -49,14 +49,16 @@ func (s *Service) partialSource() SystemFactSource {
 // and the systems that alone changed since, it reads only those systems and takes the others
 // from the memo: they are as the last evaluation read them, since every change of a system
 // names it. Otherwise it reads everything.
-func (s *Service) readFacts(ctx context.Context, old *memo, changed []int64) (rules.Org, []rules.System, error) {
+// It also returns how many systems it read from the records.
+func (s *Service) readFacts(ctx context.Context, old *memo, changed []int64) (rules.Org, []rules.System, int, error) {
 	src := s.partialSource()
 	if old == nil || changed == nil || src == nil {
-		return s.facts.Facts(ctx)
+		org, systems, err := s.facts.Facts(ctx)
+		return org, systems, len(systems), err
 	}
 	org, read, err := src.SystemFacts(ctx, changed)
 	if err != nil {
-		return org, nil, err
+		return org, nil, 0, err
 	}
 	skip := make(map[int64]bool, len(changed))
 	for _, id := range changed {
@@ -68,5 +70,5 @@ func (s *Service) readFacts(ctx context.Context, old *memo, changed []int64) (ru
 			systems = append(systems, sys)
 		}
 	}
-	return org, append(systems, read...), nil
+	return org, append(systems, read...), len(read), nil
 }

@@ -209,7 +209,11 @@ func benchFromScratch(b *testing.B, env *apptest.Env, org int64, empty bool) {
 				b.Fatal(err)
 			}
 		}
-		a, err := app.Open(context.Background(), env.App.Cfg, log) // a freshly started process
+		// A freshly started process on the same records (its own data directory: the running
+		// one holds the log vault's lock).
+		cfg := env.App.Cfg
+		cfg.Data = b.TempDir()
+		a, err := app.Open(context.Background(), cfg, log)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -232,25 +232,26 @@ func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 }
 
 // loadFacts reads the facts of the context's organisation: all of them, or, with the last
-// evaluation's memo and the systems that alone changed since, those systems' (readFacts).
-func (s *Service) loadFacts(ctx context.Context, old *memo, changed []int64) (rules.Facts, error) {
+// evaluation's memo and the systems that alone changed since, those systems' (readFacts);
+// and how many systems it read from the records.
+func (s *Service) loadFacts(ctx context.Context, old *memo, changed []int64) (rules.Facts, int, error) {
 	org, err := orgFromCtx(ctx)
 	if err != nil {
-		return rules.Facts{}, err
+		return rules.Facts{}, 0, err
 	}
-	o, systems, err := s.readFacts(ctx, old, changed)
+	o, systems, read, err := s.readFacts(ctx, old, changed)
 	if err != nil {
-		return rules.Facts{}, fmt.Errorf("gather facts: %w", err)
+		return rules.Facts{}, 0, fmt.Errorf("gather facts: %w", err)
 	}
 	atts, err := s.countingAttestations(ctx)
 	if err != nil {
-		return rules.Facts{}, err
+		return rules.Facts{}, 0, err
 	}
 	f := rules.Facts{OrgID: strconv.FormatInt(org, 10), Org: o, Systems: systems, Now: s.now().UTC()}
 	for _, set := range s.sets {
 		v, err := set.Fill(ctx)
 		if err != nil {
-			return rules.Facts{}, err
+			return rules.Facts{}, 0, err
 		}
 		if f.Extra == nil {
 			f.Extra = map[string]any{}
@@ -263,7 +264,7 @@ func (s *Service) loadFacts(ctx context.Context, old *memo, changed []int64) (ru
 			ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, EvidenceSHA256s: a.Evidence, By: a.AttestedBy,
 		})
 	}
-	return f, nil
+	return f, read, nil
 }
 
 // Evaluate evaluates every obligation in force for the context's organisation against its
@@ -610,7 +611,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 // before it is stored: a rule that cannot be evaluated for them (past the cost limit, a
 // division by zero) is refused here, naming the rule, rather than stored to fail later.
 func (s *Service) tryPolicy(ctx context.Context, merged, policy *catalog.Catalog) error {
-	f, err := s.loadFacts(ctx, nil, nil)
+	f, _, err := s.loadFacts(ctx, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,12 @@ func (m *Module) Facts(ctx context.Context) (rules.Org, []rules.System, error) {
 	return m.svc.Facts(ctx)
 }
 
+// SystemFacts gives the rules engine the organisation facts and only the systems ids, for
+// an evaluation after those systems alone changed (Service.SystemFacts).
+func (m *Module) SystemFacts(ctx context.Context, ids []int64) (rules.Org, []rules.System, error) {
+	return m.svc.SystemFacts(ctx, ids)
+}
+
 // Provision implements kernel.Module: the service works on the installation's store and
 // announces changes on its change bus.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
