@@ -130,12 +130,12 @@ func (l *lockedBuffer) String() string {
 }
 
 // TestCapabilityFlags checks that a capability's own flags (the log vault's syslog
-// listeners) are listed by --help and reach the capability from the command line and
+// listeners and search time limit, the frameworks' size limit) are listed by --help and reach the capability from the command line and
 // from CIIGUARD_* variables alike.
 func TestCapabilityFlags(t *testing.T) {
 	for _, cmd := range []string{"serve", "demo"} {
 		_, stderr, _ := cli(t, "", cmd, "--help")
-		for _, f := range []string{"-syslog-udp", "-syslog-tcp", "-syslog-tls", "-syslog-tls-cert", "-syslog-tls-key"} {
+		for _, f := range []string{"-syslog-udp", "-syslog-tcp", "-syslog-tls", "-syslog-tls-cert", "-syslog-tls-key", "-search-timeout", "-framework-max-controls"} {
 			if !strings.Contains(stderr, f+" ") {
 				t.Errorf("%s --help does not list %s", cmd, f)
 			}
@@ -147,6 +147,17 @@ func TestCapabilityFlags(t *testing.T) {
 	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--syslog-tls", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("serve --syslog-tls without a certificate: %v, want %q", err, want)
 	}
+	// The search time limit and the framework size limit are the logs' and the frameworks'
+	// own flags: a bad value, from the command line or the environment, stops start-up
+	// naming the flag.
+	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--search-timeout", "0s"); err == nil || !strings.Contains(err.Error(), "--search-timeout") {
+		t.Errorf("serve --search-timeout 0s: %v, want a refusal naming --search-timeout", err)
+	}
+	t.Setenv("CIIGUARD_FRAMEWORK_MAX_CONTROLS", "0")
+	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "--framework-max-controls") {
+		t.Errorf("serve with CIIGUARD_FRAMEWORK_MAX_CONTROLS=0: %v, want a refusal naming --framework-max-controls", err)
+	}
+	t.Setenv("CIIGUARD_FRAMEWORK_MAX_CONTROLS", "")
 	t.Setenv("CIIGUARD_SYSLOG_TLS", "127.0.0.1:0")
 	if _, _, err := cli(t, "", "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("serve with CIIGUARD_SYSLOG_TLS and no certificate: %v, want %q", err, want)

@@ -159,12 +159,12 @@ func TestBadInputIsA4xxNamingTheField(t *testing.T) {
 	})
 }
 
-// TestSearchHasATimeLimit sets the per-search time limit so low that every search runs
+// TestSearchHasATimeLimit sets the per-search time limit (the logs capability's
+// --search-timeout flag) so low that every search runs
 // out of it, and checks that the user is told to narrow the search (400 on q), on the API
 // and on the page, instead of the server working on.
 func TestSearchHasATimeLimit(t *testing.T) {
-	t.Setenv("CIIGUARD_SEARCH_TIMEOUT", "1ns")
-	env := apptest.Start(t, store.SQLite)
+	env := apptest.StartFlags(t, store.SQLite, "--search-timeout", "1ns")
 	c := env.Login(t, demoEmail[auth.Analyst])
 	for _, path := range []string{"/api/v1/vault/search?q=denied", "/api/v1/vault/histogram?q=denied"} {
 		res, body, p := apiCall(c, "GET", path, "", "")

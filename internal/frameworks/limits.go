@@ -3,9 +3,7 @@ package frameworks
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
-	"strings"
 
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
@@ -16,10 +14,9 @@ import (
 // a minute nor make a page of 100 MB.
 const (
 	// DefaultMaxControls is how many controls one framework may have; SP 800-53 rev. 5,
-	// the largest catalog in common use, has about 1,200.
+	// the largest catalog in common use, has about 1,200. The --framework-max-controls
+	// flag (or CIIGUARD_FRAMEWORK_MAX_CONTROLS) changes it.
 	DefaultMaxControls = 20000
-	// EnvMaxControls overrides DefaultMaxControls.
-	EnvMaxControls = "CIIGUARD_FRAMEWORK_MAX_CONTROLS"
 	// DefaultPageSize and MaxPageSize bound a page of controls.
 	DefaultPageSize = 100
 	MaxPageSize     = 1000
@@ -30,19 +27,6 @@ const (
 	// as long for the same 20,000 controls.
 	insertBatch = 20
 )
-
-// maxControlsFromEnv reads EnvMaxControls.
-func maxControlsFromEnv() (int, error) {
-	s := strings.TrimSpace(os.Getenv(EnvMaxControls))
-	if s == "" {
-		return DefaultMaxControls, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%s=%q: want a positive number of controls", EnvMaxControls, s)
-	}
-	return n, nil
-}
 
 // Page asks for a page of a framework's controls: at most Limit controls after the one
 // at position Cursor (0 for the first page).

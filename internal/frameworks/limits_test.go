@@ -18,14 +18,14 @@ import (
 var controlRow = regexp.MustCompile(`<tr><td><span class="mono"[^>]*>t-\d+</span>`)
 var nextLink = regexp.MustCompile(`href="(/frameworks/BIG\?cursor=\d+)" rel="next"`)
 
-// TestUploadIsBoundedAndControlsArePaged sets the control limit to 300 and checks that a
+// TestUploadIsBoundedAndControlsArePaged sets the control limit to 300 (the capability's
+// --framework-max-controls flag) and checks that a
 // catalog of 301 controls is refused naming the limit, that one of 250 is stored whole,
 // and that the API and the page hand its controls out in pages that together are the
 // document, in its order, once each.
 func TestUploadIsBoundedAndControlsArePaged(t *testing.T) {
-	t.Setenv(frameworks.EnvMaxControls, "300")
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		env := apptest.Start(t, d)
+		env := apptest.StartFlags(t, d, "--framework-max-controls", "300")
 		sec := env.Login(t, "security@grid.demo")
 		h := map[string]string{"X-CSRF-Token": sec.CSRF, "Content-Type": "application/json"}
 		ids := func(n int) []string {

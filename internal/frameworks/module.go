@@ -17,6 +17,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"flag"
 	"fmt"
 	"html/template"
 	"io"
@@ -48,6 +49,7 @@ func init() {
 
 // Module adds demo data to `ciiguard demo`.
 var _ kernel.DemoSeeder = (*Module)(nil)
+var _ kernel.Configurable = (*Module)(nil)
 
 // Module is the frameworks capability.
 type Module struct {
@@ -55,11 +57,20 @@ type Module struct {
 	d       kernel.Deps
 	pages   *web.Pages
 	section *template.Template // the obligation page's list of mapped controls
+	// maxControls is the --framework-max-controls flag, handed to the service in Provision.
+	maxControls int
 }
 
 // New returns the module. When provisioned, it checks obligation ids against the
 // installation's kernel.Obligations and reads applicability from its findings.
-func New() *Module { return &Module{Service: &Service{now: time.Now}} }
+func New() *Module {
+	return &Module{Service: &Service{now: time.Now}, maxControls: DefaultMaxControls}
+}
+
+// Flags implements kernel.Configurable: the largest framework an organisation may upload.
+func (m *Module) Flags(fs *flag.FlagSet) {
+	fs.IntVar(&m.maxControls, "framework-max-controls", DefaultMaxControls, "most controls one uploaded framework may have")
+}
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "frameworks" }
@@ -77,9 +88,10 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return err
 	}
 	m.Service.db, m.Service.catalog, m.Service.findings, m.Service.logger = d.DB, obs, obs, d.Log
-	if m.Service.maxControls, err = maxControlsFromEnv(); err != nil {
-		return err
+	if m.maxControls < 1 {
+		return fmt.Errorf("--framework-max-controls %d: want a positive number of controls", m.maxControls)
 	}
+	m.Service.maxControls = m.maxControls
 	return nil
 }
 

@@ -3,9 +3,6 @@ package logs
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"strings"
 	"time"
 	"unicode"
 
@@ -22,10 +19,9 @@ const (
 	// every word is matched against every event in range.
 	maxQueryWords = 32
 	// DefaultSearchTimeout is how long one search or histogram may run before it is
-	// stopped and the user asked to narrow it.
+	// stopped and the user asked to narrow it; the --search-timeout flag (or
+	// CIIGUARD_SEARCH_TIMEOUT) changes it.
 	DefaultSearchTimeout = 5 * time.Second
-	// EnvSearchTimeout overrides DefaultSearchTimeout with a Go duration such as 10s.
-	EnvSearchTimeout = "CIIGUARD_SEARCH_TIMEOUT"
 )
 
 // The time range a search may name: the range in which the vault stores event times.
@@ -54,19 +50,6 @@ func queryWords(q string) int {
 		}
 	}
 	return n
-}
-
-// searchTimeoutFromEnv reads EnvSearchTimeout.
-func searchTimeoutFromEnv() (time.Duration, error) {
-	s := strings.TrimSpace(os.Getenv(EnvSearchTimeout))
-	if s == "" {
-		return DefaultSearchTimeout, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s=%q: want a positive duration such as 10s", EnvSearchTimeout, s)
-	}
-	return d, nil
 }
 
 // tooLong reports whether err is the search's own deadline, not the client going away.

@@ -104,7 +104,7 @@ type Module struct {
 // New returns the module. The vault signs a checkpoint every hour for every log that grew,
 // so an inspector always finds a recent signed tree head.
 func New() *Module {
-	return &Module{Changes: &kernel.Changes{}, opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now}
+	return &Module{Changes: &kernel.Changes{}, opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now, searchTimeout: DefaultSearchTimeout}
 }
 
 // Flags implements kernel.Configurable: the syslog listeners' addresses and TLS files.
@@ -116,6 +116,7 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&m.listen.TLSKey, "syslog-tls-key", "", "PEM private key for --syslog-tls")
 	fs.IntVar(&m.limits.v4, "syslog-confirm-wider-v4", DefaultConfirmWiderV4, "IPv4 syslog sender networks wider than this prefix length need an administrator's confirmation (16-32)")
 	fs.IntVar(&m.limits.v6, "syslog-confirm-wider-v6", DefaultConfirmWiderV6, "IPv6 syslog sender networks wider than this prefix length need an administrator's confirmation (48-128)")
+	fs.DurationVar(&m.searchTimeout, "search-timeout", DefaultSearchTimeout, "how long one log search or histogram may run before the user is asked to narrow it")
 }
 
 // Name implements kernel.Module.
@@ -149,12 +150,8 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	if m.now == nil {
 		m.now = time.Now
 	}
-	if m.searchTimeout == 0 {
-		t, err := searchTimeoutFromEnv()
-		if err != nil {
-			return err
-		}
-		m.searchTimeout = t
+	if m.searchTimeout <= 0 {
+		return fmt.Errorf("--search-timeout %s: want a positive duration such as 10s", m.searchTimeout)
 	}
 	v, err := vault.Open(filepath.Join(d.DataDir, "vault"), m.opts)
 	if err != nil {
