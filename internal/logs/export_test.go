@@ -11,7 +11,7 @@ import (
 // small blocks and segments and move time forward.
 func NewForTest(opts vault.Options, now func() time.Time) *Module {
 	opts.Now = now
-	return &Module{Changes: &kernel.Changes{}, opts: opts, now: now}
+	return &Module{Changes: &kernel.Changes{}, opts: opts, now: now, searchTimeout: DefaultSearchTimeout}
 }
 
 // OccupyIngest takes every HTTP ingest slot, as if that many requests were appending,
