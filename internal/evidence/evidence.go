@@ -129,6 +129,32 @@ func (m *Module) Cite(ctx context.Context, sha256 string) error {
 // UploadLimit implements kernel.Evidence.
 func (m *Module) UploadLimit() int64 { return MaxFileSize }
 
+// Store implements kernel.Evidence.
+func (m *Module) Store(ctx context.Context, name string, r io.Reader) (string, error) {
+	f, err := m.Put(ctx, name, "", r)
+	return f.SHA256, err
+}
+
+// File implements kernel.Evidence.
+func (m *Module) File(ctx context.Context, sha256 string) (kernel.EvidenceFile, error) {
+	f, err := m.Get(ctx, sha256)
+	return f.kernel(), err
+}
+
+// Files implements kernel.Evidence.
+func (m *Module) Files(ctx context.Context, limit int) ([]kernel.EvidenceFile, error) {
+	fs, _, err := m.List(ctx, store.Page{Limit: limit})
+	out := make([]kernel.EvidenceFile, len(fs))
+	for i, f := range fs {
+		out[i] = f.kernel()
+	}
+	return out, err
+}
+
+func (f File) kernel() kernel.EvidenceFile {
+	return kernel.EvidenceFile{SHA256: f.SHA256, Name: f.Name, Size: f.Size, UploadedBy: f.UploadedBy, UploadedAt: f.UploadedAt}
+}
+
 // MaxNameLen is the longest file name kept, in characters.
 const MaxNameLen = 200
 

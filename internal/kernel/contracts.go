@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"html/template"
+	"io"
 	"net/http"
 	"sort"
 	"time"
@@ -90,6 +91,23 @@ type Evidence interface {
 	Cite(ctx context.Context, sha256 string) error
 	// UploadLimit is the largest file Upload accepts, in bytes, for request body limits.
 	UploadLimit() int64
+	// Store keeps a file for the context's organisation (idempotent per content) and
+	// returns its SHA-256: for files a capability makes itself (its demo data, say).
+	Store(ctx context.Context, name string, r io.Reader) (sha256 string, err error)
+	// File describes one of the context's organisation's files: store.ErrNotFound as Cite.
+	File(ctx context.Context, sha256 string) (EvidenceFile, error)
+	// Files lists the context's organisation's latest files, newest first, at most limit,
+	// so that a file already uploaded can be cited again instead of uploaded twice.
+	Files(ctx context.Context, limit int) ([]EvidenceFile, error)
+}
+
+// EvidenceFile is what another capability shows of an evidence file.
+type EvidenceFile struct {
+	SHA256     string    `json:"sha256"`
+	Name       string    `json:"name"`
+	Size       int64     `json:"size"`
+	UploadedBy string    `json:"uploaded_by"`
+	UploadedAt time.Time `json:"uploaded_at"`
 }
 
 // Obligations is the catalog of duties in force for an organisation and where the

@@ -85,7 +85,7 @@ func TestWebhookFormats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		smtpSrv := notifytest.Start(t)
 		mods, n := withMail(smtpSrv, func() time.Time { return at10 })
-		env := apptest.StartWith(t, d, mods)
+		env, _ := start(t, d, mods, n, smtpSrv)
 		hooks, got := robots(t)
 		admin := env.Login(t, "admin@grid.demo")
 		h := map[string]string{"X-CSRF-Token": admin.CSRF, "Content-Type": "application/json"}
