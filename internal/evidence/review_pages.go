@@ -53,6 +53,9 @@ func (m *Module) reviewsPage(w http.ResponseWriter, r *http.Request) error {
 	me := web.PrincipalFrom(ctx).User.ID
 	d := reviewsView{FourEyes: on, CanSettings: web.Can(r, ReviewSettings)}
 	for _, rv := range revs {
+		if u, err := m.d.Auth.GetUser(ctx, rv.AuthorID); err == nil && u.Name != "" {
+			rv.Author = u.Name
+		}
 		row := reviewRow{AttestationReview: rv, Title: catalog.Text{Zh: rv.ObligationID, En: rv.ObligationID}, Own: rv.AuthorID == me}
 		if o, ok := cat.Obligation(rv.ObligationID); ok {
 			row.Title = o.Title

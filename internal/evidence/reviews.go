@@ -166,6 +166,10 @@ func (m *Module) Decide(ctx context.Context, attestationID int64, decision, note
 		return AttestationReview{}, err
 	}
 	actor := audit.ActorFrom(ctx)
+	reviewer := actor.Label
+	if u, err := m.d.Auth.GetUser(ctx, actor.UserID); err == nil && u.Name != "" {
+		reviewer = u.Name // a name, not "email (role)": the review page is read in Chinese
+	}
 	var r AttestationReview
 	err := m.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var err error
@@ -180,12 +184,12 @@ func (m *Module) Decide(ctx context.Context, attestationID int64, decision, note
 			return &problem.Forbidden{Reason: "the author of an attestation cannot review it; another person must"}
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		r.Status, r.ReviewerID, r.Reviewer, r.Note, r.DecidedAt = decision, actor.UserID, actor.Label, note, &now
+		r.Status, r.ReviewerID, r.Reviewer, r.Note, r.DecidedAt = decision, actor.UserID, reviewer, note, &now
 		if _, err := t.Exec(`UPDATE attestation_reviews SET status = $2, reviewer_id = $3, reviewer = $4, note = $5, decided_at = $6 WHERE org_id = $1 AND attestation_id = $7 AND status = 'pending'`,
 			r.Status, r.ReviewerID, r.Reviewer, r.Note, now, attestationID); err != nil {
 			return fmt.Errorf("record review: %w", err)
 		}
-		if err := audit.InTenant(t, "attestation.review", strconv.FormatInt(attestationID, 10), audit.Update, before, r, decision); err != nil {
+		if err := audit.InTenant(t, "attestation_review", strconv.FormatInt(attestationID, 10), audit.Update, before, r, decision); err != nil {
 			return err
 		}
 		m.d.Changes.Changed(t.Tx(), t.OrgID(), 0)
@@ -217,7 +221,7 @@ ON CONFLICT (org_id) DO UPDATE SET four_eyes = excluded.four_eyes, updated_by = 
 			on, audit.ActorFrom(ctx).Label, time.Now().UTC().Truncate(time.Microsecond)); err != nil {
 			return fmt.Errorf("save review setting: %w", err)
 		}
-		return audit.InTenant(t, "evidence.review_settings", strconv.FormatInt(t.OrgID(), 10), audit.Update,
+		return audit.InTenant(t, "review_settings", strconv.FormatInt(t.OrgID(), 10), audit.Update,
 			map[string]bool{"four_eyes": before}, map[string]bool{"four_eyes": on}, "")
 	})
 }

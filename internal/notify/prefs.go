@@ -80,6 +80,6 @@ alerts = excluded.alerts, updated_at = excluded.updated_at`,
 			userID, p.Email, p.Digest, p.Remind30d, p.Remind7d, p.Remind1d, p.RemindOverdue, p.Alerts, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 			return fmt.Errorf("notify: save preferences: %w", err)
 		}
-		return audit.InTenant(t, "notify.preferences", fmt.Sprint(userID), audit.Update, before, p, "")
+		return audit.InTenant(t, "notify_preferences", fmt.Sprint(userID), audit.Update, before, p, "")
 	})
 }

@@ -160,13 +160,13 @@ func TestWebhookSecretsTenancyAndInput(t *testing.T) {
 		_, page := admin.Do("GET", "/notifications", nil, nil)
 		var trail int
 		if err := env.App.DB.Read(context.Background(), func(tx *store.Tx) error {
-			return tx.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'notify.webhook'`).Scan(&trail)
+			return tx.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'notify_webhook'`).Scan(&trail)
 		}); err != nil || trail != 1 {
 			t.Fatalf("audit rows for the webhook: %d, %v", trail, err)
 		}
 		var leaked int
 		_ = env.App.DB.Read(context.Background(), func(tx *store.Tx) error {
-			return tx.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'notify.webhook' AND (detail LIKE '%SECRETPART%' OR detail LIKE '%verysecret%')`).Scan(&leaked)
+			return tx.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'notify_webhook' AND (detail LIKE '%SECRETPART%' OR detail LIKE '%verysecret%')`).Scan(&leaked)
 		})
 		for where, s := range map[string]string{"list": list, "page": page, "add answer": out} {
 			if strings.Contains(s, "SECRETPART") || strings.Contains(s, "verysecret") {

@@ -162,7 +162,7 @@ func (s *Service) AddWebhook(ctx context.Context, n NewWebhook) (Webhook, error)
 			h.Name, h.Format, h.URL, h.Secret, h.Digest, h.Reminders, h.Alerts, h.CreatedBy, h.CreatedAt).Scan(&h.ID); err != nil {
 			return fmt.Errorf("notify: add webhook: %w", err)
 		}
-		return audit.InTenant(t, "notify.webhook", strconv.FormatInt(h.ID, 10), audit.Create, nil, h, h.Name)
+		return audit.InTenant(t, "notify_webhook", strconv.FormatInt(h.ID, 10), audit.Create, nil, h, h.Name)
 	})
 	return h, err
 }
@@ -178,6 +178,6 @@ func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
 		if _, err := t.Exec(`DELETE FROM notify_webhooks WHERE org_id = $1 AND id = $2`, id); err != nil {
 			return fmt.Errorf("notify: delete webhook: %w", err)
 		}
-		return audit.InTenant(t, "notify.webhook", strconv.FormatInt(id, 10), audit.Delete, h, nil, h.Name)
+		return audit.InTenant(t, "notify_webhook", strconv.FormatInt(id, 10), audit.Delete, h, nil, h.Name)
 	})
 }

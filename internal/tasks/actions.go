@@ -43,7 +43,7 @@ func (s *Service) Comment(ctx context.Context, id int64, body string) error {
 	}
 	_, err := s.change(ctx, id, "comment", func(tx *store.Tenant, t *Task) error {
 		if _, err := tx.Exec(`INSERT INTO task_comments (org_id, task_id, author, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			id, audit.ActorFrom(ctx).Label, body, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+			id, s.actor(ctx), body, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 			return fmt.Errorf("store comment: %w", err)
 		}
 		return nil
@@ -66,7 +66,7 @@ func (s *Service) Attach(ctx context.Context, id int64, sha string) error {
 			return problem.Conflictf("sha256", "the task is closed")
 		}
 		if _, err := tx.Exec(`INSERT INTO task_evidence (org_id, task_id, sha256, name, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (org_id, task_id, sha256) DO NOTHING`, id, f.SHA256, f.Name, audit.ActorFrom(ctx).Label, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+ON CONFLICT (org_id, task_id, sha256) DO NOTHING`, id, f.SHA256, f.Name, s.actor(ctx), s.now().UTC().Truncate(time.Microsecond)); err != nil {
 			return fmt.Errorf("attach evidence: %w", err)
 		}
 		return nil

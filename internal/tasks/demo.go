@@ -39,7 +39,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	}
 	as := func(role auth.Role) (context.Context, auth.User) {
 		u := d.Users[role]
-		return audit.WithActor(ctx, audit.Actor{UserID: u.ID, OrgID: u.OrgID, Label: u.Email + " (" + string(u.Role) + ")"}), u
+		return audit.WithActor(ctx, audit.Actor{UserID: u.ID, OrgID: u.OrgID, Label: u.Name}), u
 	}
 	today := m.now().In(calendar.Shanghai)
 	if urgent != nil {
@@ -63,7 +63,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 		if err != nil {
 			return fmt.Errorf("demo task: %w", err)
 		}
-		sha, err := m.ev.Store(octx, "证明材料-2026.txt", strings.NewReader("演示证明材料：相关制度与记录已于 2026 年 11 月核验。\n"))
+		sha, err := m.ev.Store(octx, "证明材料（2026 年 11 月核验）", strings.NewReader("演示证明材料：相关制度与记录已于 2026 年 11 月核验。\n"))
 		if err != nil {
 			return err
 		}

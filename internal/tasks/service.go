@@ -137,7 +137,7 @@ func (s *Service) Create(ctx context.Context, in NewTask) (Task, error) {
 	}
 	t := Task{ObligationID: in.ObligationID, SubjectKind: in.SubjectKind, SubjectID: in.SubjectID, Title: in.Title,
 		OwnerID: owner.ID, Owner: owner.Name, Due: due.UTC(), DueDate: due.Format(time.DateOnly), Status: StatusOpen,
-		CreatedBy: audit.ActorFrom(ctx).Label, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+		CreatedBy: s.actor(ctx), CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err = s.db.WriteTenant(ctx, func(tx *store.Tenant) error {
 		if err := tx.QueryRow(`INSERT INTO tasks (org_id, obligation_id, subject_kind, subject_id, title, owner_id, due, status, created_by, created_at, attestation_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0) RETURNING id`,
@@ -276,4 +276,16 @@ func (s *Service) Get(ctx context.Context, id int64) (Task, error) {
 	one := []Task{t}
 	err = s.names(ctx, one)
 	return one[0], err
+}
+
+// actor is how the acting person is shown on tasks: their name (a label such as
+// "li@grid.demo (security_manager)" would put role identifiers into the Chinese UI).
+func (s *Service) actor(ctx context.Context) string {
+	a := audit.ActorFrom(ctx)
+	if a.UserID != 0 {
+		if u, err := s.auth.GetUser(ctx, a.UserID); err == nil && u.Name != "" {
+			return u.Name
+		}
+	}
+	return a.Label
 }
