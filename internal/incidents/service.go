@@ -343,13 +343,11 @@ func (s *Service) UpdateImpact(ctx context.Context, id int64, im Impact, measure
 		after = before
 		after.Impact, after.Measures = im, measures
 		g := s.Thresholds.Grade(im)
-		if g.Grade >= before.Computed {
-			after.Computed, after.Criterion = g.Grade, criterionCode(g)
-		} else if before.Raised < before.Computed {
-			// The new measure grades lower: keep the grade in force as a recorded raise, so
-			// that it is never lowered silently.
-			after.Raised = before.Computed
-			after.RaiseReason = ReasonKept
+		after.Computed, after.Criterion = g.Grade, criterionCode(g)
+		if g.Grade < before.Grade() && before.Raised < before.Grade() {
+			// The new measure grades lower: the grade in force stays, as a recorded raise
+			// over the new computed grade, so that it is never lowered silently.
+			after.Raised, after.RaiseReason = before.Grade(), ReasonKept
 		}
 		if _, err := t.Exec(`UPDATE incidents SET impact = $2, measures = $3, computed_grade = $4, criterion = $5, raised_grade = $6, raise_reason = $7 WHERE org_id = $1 AND id = $8`,
 			mustJSON(im), measures, int(after.Computed), after.Criterion, int(after.Raised), after.RaiseReason, id); err != nil {
