@@ -356,6 +356,12 @@ type detailData struct {
 }
 
 func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderDetail(w, r, nil)
+}
+
+// renderDetail renders an obligation's page; after a refused attestation, failed holds the
+// reasons, and the form shows them with what was typed.
+func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, failed error) error {
 	c, err := m.catalogFor(r)
 	if err != nil {
 		return err
@@ -396,6 +402,12 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := m.d.Web.NewView(r, "ob.page_title", "/obligations")
 	v.TitleArgs = []any{v.L(o.Title.Zh, o.Title.En)}
+	if failed != nil {
+		if err := web.FieldErrors(failed, v); err != nil {
+			return err
+		}
+		v.Form, v.Status = r.PostForm, http.StatusBadRequest
+	}
 	v.Data = d
 	return m.pages.Render(w, r, "page_detail.html", v)
 }
@@ -407,23 +419,34 @@ func (m *Module) attestPage(w http.ResponseWriter, r *http.Request) error {
 			return store.ErrNotFound
 		}
 	}
-	sha, err := m.ev.Upload(r, "file")
-	if err != nil {
-		return err
-	}
-	in := NewAttestation{ObligationID: id, SubjectKind: r.PostFormValue("subject_kind"), SubjectID: r.PostFormValue("subject_id"),
-		Evidence: []string{sha}, Statement: r.PostFormValue("statement")}
+	var until time.Time
 	if s := r.PostFormValue("valid_until"); s != "" {
+		// Read before the upload, so that a bad date stores no file.
 		t, err := time.Parse("2006-01-02", s)
 		if err != nil {
-			return problem.Field("valid_until", "must be a date as YYYY-MM-DD")
+			return m.refusedAttestation(w, r, problem.Field("valid_until", "must be a date as YYYY-MM-DD"))
 		}
-		in.ValidUntil = t
+		until = t
 	}
+	sha, err := m.ev.Upload(r, "file")
+	if err != nil {
+		return m.refusedAttestation(w, r, err)
+	}
+	in := NewAttestation{ObligationID: id, SubjectKind: r.PostFormValue("subject_kind"), SubjectID: r.PostFormValue("subject_id"),
+		Evidence: []string{sha}, Statement: r.PostFormValue("statement"), ValidUntil: until}
 	if _, err := m.Attest(r.Context(), in, m.hasEvidence); err != nil {
-		return err
+		return m.refusedAttestation(w, r, err)
 	}
 	return web.Redirect(w, r, "/obligations/"+id, m.d.Web.Messages.T(web.RequestLang(r), "ob.attested"))
+}
+
+// refusedAttestation shows the duty's page again with the reasons next to the fields and
+// what was typed, when err is a refusal a form can show; any other error is returned.
+func (m *Module) refusedAttestation(w http.ResponseWriter, r *http.Request, err error) error {
+	if _, ok := problem.As[*problem.Invalid](err); !ok {
+		return err
+	}
+	return m.renderDetail(w, r, err)
 }
 
 func hasOb(c *catalog.Catalog, id string) bool { _, ok := c.Obligation(id); return ok }

@@ -1,10 +1,13 @@
 package obligations_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +184,51 @@ func TestObligationPageNamesSystems(t *testing.T) {
 	}
 	if want := []string{"阿里测试系统", "北京测试系统", "重庆测试系统"}; strings.Join(ours, ",") != strings.Join(want, ",") {
 		t.Errorf("options in the order %v, want %v", ours, want)
+	}
+}
+
+// TestRefusedAttestationKeepsInput: an attestation refused for a bad date shows the duty's
+// page again with the reason at the date, the statement and the system as they were
+// entered, and no evidence file stored.
+func TestRefusedAttestationKeepsInput(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "security@grid.demo")
+	zh(t, c)
+	graded := time.Now().AddDate(0, 0, -10).Format("2006-01-02")
+	id := createSystem(t, c, fmt.Sprintf(`{"name":"声明表单系统","owner":"信息部","responsible_person":"王五","sector":"energy","mlps_level":3,"graded_on":%q,"cii_status":"none"}`, graded))
+	waitEvaluated(t, c)
+	_, before := c.Do("GET", "/api/v1/evidence", nil, nil)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("_csrf", c.CSRF)
+	_ = mw.WriteField("subject_kind", "system")
+	_ = mw.WriteField("subject_id", strconv.FormatInt(id, 10))
+	_ = mw.WriteField("statement", "测评机构资质已核验")
+	_ = mw.WriteField("valid_until", "2027-02-30")
+	fw, _ := mw.CreateFormFile("file", "资质.pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4 accreditation"))
+	mw.Close()
+	res, body := c.Do("POST", "/obligations/MLPS07-QUALIFIED-TEST-BODY/attest", nil, map[string]string{"Content-Type": mw.FormDataContentType()}, buf.String())
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad date: %d", res.StatusCode)
+	}
+	doc := htmltest.Parse(t, body)
+	if got := doc.ID("statement").Text(); got != "测评机构资质已核验" {
+		t.Errorf("the statement is %q after the refusal", got)
+	}
+	if v, _ := doc.ID("valid_until").Attr("aria-invalid"); v != "true" {
+		t.Error("the refused date is not marked")
+	}
+	var chosen []string
+	for _, o := range doc.ID("subject_id").All("option", nil) {
+		if _, sel := o.Attr("selected"); sel {
+			chosen = append(chosen, o.Text())
+		}
+	}
+	if len(chosen) != 1 || chosen[0] != "声明表单系统" {
+		t.Errorf("the system chosen is %q after the refusal", chosen)
+	}
+	if _, after := c.Do("GET", "/api/v1/evidence", nil, nil); after != before {
+		t.Error("a refused attestation stored its evidence file")
 	}
 }
