@@ -81,7 +81,7 @@ func TestAlerts(t *testing.T) {
 		mark := rec.len()
 		res, body := sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), `{"title":"门户网站短暂中断","type":"equipment","subtype":"hardware","detected_at":"2026-12-01T09:00","impact":{"portal_down_min":20},"reporter":"值班员"}`)
 		if res.StatusCode != http.StatusCreated || rec.len() != mark {
-			t.Fatalf("a general incident: %d, %d notices", res.StatusCode, rec.len()-mark)
+			t.Fatalf("a general incident: %d, %d notices: %s", res.StatusCode, rec.len()-mark, body)
 		}
 		res, body = sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), fmt.Sprintf(`{"title":"客户信息泄露","type":"data","subtype":"leak","detected_at":"2026-12-01T09:00","systems":[%d],"impact":{"pi_leaked":1200000},"reporter":"值班员"}`, sys))
 		if res.StatusCode != http.StatusCreated {
