@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"ciiguard/internal/accounts"
-	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
@@ -73,7 +72,7 @@ func start(t *testing.T, d store.Dialect) *env {
 		{OrgID: e.peer.ID, Email: "admin@peer.test", Name: "Peer", Role: auth.Admin},
 		{OrgID: reg.ID, Email: "admin@reg.test", Name: "Reg", Role: auth.RegulatorAdmin},
 	} {
-		u.Password = app.DemoPassword
+		u.PasswordHash = apptest.DemoPasswordHash() // the demo password, hashed cheaply
 		if _, err := a.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,11 @@ import (
 	"ciiguard/internal/app"
 )
 
+// DemoPasswordHash returns app.DemoPassword hashed at the lowest argon2id cost the
+// verifier accepts, for tests that create their own users (auth.NewUser.PasswordHash) and
+// sign them in without paying production's hashing cost each time.
+func DemoPasswordHash() string { return cheapDemoHash }
+
 // cheapDemoHash is the demo password hashed with argon2id at the lowest cost the
 // verifier accepts (64 KiB, one pass, one lane) instead of production's 64 MiB and three
 // passes. A sign-in still runs the real check (auth.VerifyPassword reads the cost from
