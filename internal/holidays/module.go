@@ -22,7 +22,7 @@ import (
 	"ciiguard/internal/store"
 )
 
-//go:embed messages openapi.json
+//go:embed messages openapi.json migrations/*.sql
 var files embed.FS
 
 // Permissions of the holidays capability.
@@ -52,15 +52,10 @@ func New() *Module { return &Module{cal: calendar.Official(), now: time.Now} }
 // Name is the migration namespace.
 func (m *Module) Name() string { return "holidays" }
 
-// Migrations creates the table of loaded schedules (installation-wide, not per organisation).
+// Migrations creates the table of loaded schedules (installation-wide, not per organisation):
+// the files in migrations/.
 func (m *Module) Migrations() []store.Migration {
-	return []store.Migration{{Module: "holidays", Version: 1, Name: "loaded holiday schedules", SQL: `CREATE TABLE holiday_schedules (
-	year INTEGER PRIMARY KEY,
-	yaml TEXT NOT NULL,
-	source TEXT NOT NULL,
-	loaded_by TEXT NOT NULL,
-	loaded_at {{ts}} NOT NULL
-)`}}
+	return store.MustSQLMigrations(files, "migrations", "holidays")
 }
 
 // Provision keeps the database; the module needs no other capability.
