@@ -56,6 +56,7 @@ type Service struct {
 	log      *slog.Logger
 	obl      kernel.Obligations
 	sources  []DeadlineSource
+	systems  systemFacts // the inventory, for the names of systems in reminders
 	mail     Mail
 	base     string // the installation's address, before the paths in links
 	client   *http.Client
@@ -104,6 +105,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		return err
 	}
 	m.sources = kernel.All[DeadlineSource](d.Registry)
+	if m.systems, err = kernel.Need[systemFacts](d.Registry, m.Name()); err != nil {
+		return err
+	}
 	return m.mail.check()
 }
 

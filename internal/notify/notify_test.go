@@ -151,6 +151,16 @@ func TestScheduleNoDuplicatesAfterRestart(t *testing.T) {
 		if digests == 0 {
 			t.Fatalf("no digest among %d messages", first)
 		}
+		// Each reminder says what it is about: no recipient gets two with the same subject
+		// line (the same duty of two systems is told apart by the system's name).
+		seen := map[string]bool{}
+		for _, m := range srv.Messages() {
+			k := strings.Join(m.To, ",") + "|" + m.Subject
+			if seen[k] {
+				t.Errorf("%v received two messages titled %q", m.To, m.Subject)
+			}
+			seen[k] = true
+		}
 
 		mods2, n2 := withMail(srv, func() time.Time { return at10.Add(time.Hour) })
 		a2, err := app.Open(ctx, app.Config{Data: t.TempDir(), DB: env.App.Cfg.DB, Modules: mods2}, slog.New(slog.NewTextHandler(io.Discard, nil)))

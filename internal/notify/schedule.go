@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,11 @@ import (
 // does not import this package.
 type DeadlineSource interface {
 	Deadlines(ctx context.Context) ([]kernel.Notice, error)
+}
+
+// systemFacts is the inventory's systems (the scope capability), for their names.
+type systemFacts interface {
+	Facts(ctx context.Context) (rules.Org, []rules.System, error)
 }
 
 // DigestHour is the Beijing hour from which the day's digest is sent.
@@ -178,6 +184,14 @@ func (s *Service) findingDeadlines(ctx context.Context) ([]kernel.Notice, error)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
+	_, systems, err := s.systems.Facts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read systems: %w", err)
+	}
+	names := make(map[string]string, len(systems))
+	for _, sy := range systems {
+		names[strconv.FormatInt(sy.ID, 10)] = sy.Name
+	}
 	var out []kernel.Notice
 	for _, f := range fs {
 		if f.Due == nil || f.Status == rules.StatusMet || f.Status == rules.StatusNotApplicable {
@@ -190,6 +204,10 @@ func (s *Service) findingDeadlines(ctx context.Context) ([]kernel.Notice, error)
 		link := "/obligations/" + f.ObligationID
 		if f.SubjectKind == rules.SubjectSystem {
 			link = "/scope/systems/" + f.SubjectID
+			// The same duty of two systems must read as two things: name the system.
+			if n := names[f.SubjectID]; n != "" {
+				title = rules.Text{Zh: title.Zh + "（" + n + "）", En: title.En + " (" + n + ")"}
+			}
 		}
 		out = append(out, kernel.Notice{
 			Subject: "finding:" + f.ObligationID + ":" + string(f.SubjectKind) + ":" + f.SubjectID,
