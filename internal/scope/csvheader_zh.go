@@ -1,6 +1,11 @@
 package scope
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+
+	"ciiguard/internal/problem"
+)
 
 // csvHeadersZH are the column headers the CSV export writes for a Chinese page, and that
 // the import accepts beside the English column names, so that a file exported in Chinese
@@ -73,4 +78,30 @@ func columnOf(h string) string {
 		return name
 	}
 	return strings.ToLower(h)
+}
+
+// columnNumber is the field of a header cell with no name ("column 3").
+var columnNumber = regexp.MustCompile(`^column (\d+)$`)
+
+// LocalRowErrors returns errs as a page in lang shows them: the reasons translated by tr
+// and, in Chinese, the fields named by their Chinese headers.
+func LocalRowErrors(errs []RowError, lang string, tr problem.Translator) []RowError {
+	out := make([]RowError, len(errs))
+	for i, e := range errs {
+		e.Reason = e.In(tr)
+		if lang == "zh-CN" {
+			switch {
+			case csvHeadersZH[e.Field] != "":
+				e.Field = csvHeadersZH[e.Field]
+			case e.Field == "file":
+				e.Field = "文件"
+			case e.Field == "row":
+				e.Field = "整行"
+			case columnNumber.MatchString(e.Field):
+				e.Field = "第 " + columnNumber.FindStringSubmatch(e.Field)[1] + " 列"
+			}
+		}
+		out[i] = e
+	}
+	return out
 }

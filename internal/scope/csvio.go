@@ -62,7 +62,7 @@ func parseBool(v string) (bool, error) {
 	case "true", "1", "yes", "y", "是", "有":
 		return true, nil
 	}
-	return false, fmt.Errorf("must be true or false (also 1/0, yes/no, 是/否), not %q", v)
+	return false, problem.Field("value", "must be true or false (also 1/0, yes/no, 是/否), not %q", v)
 }
 
 // csvColumns is the CSV format: every editable field, then read-only reference columns.
@@ -85,7 +85,7 @@ var csvColumns = []csvColumn{
 			}
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return fmt.Errorf("must be a whole number from 0 to 5, not %q", v)
+				return problem.Field("value", "must be a whole number from 0 to 5, not %q", v)
 			}
 			in.MLPSLevel = n
 			return nil
@@ -166,6 +166,27 @@ type RowError struct {
 	Line   int    `json:"line"`
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
+
+	fe problem.FieldError // the reason's format and arguments, for its translation
+}
+
+// rowAt builds the errors of one line of the file.
+type rowAt int
+
+// Add returns the error of field on the line: the reason is format with args, kept so that
+// a page can show it translated (RowError.In).
+func (l rowAt) Add(field, format string, args ...any) RowError {
+	inv := &problem.Invalid{}
+	inv.Add(field, format, args...)
+	return RowError{Line: int(l), Field: field, Reason: inv.Fields[0].Reason, fe: inv.Fields[0]}
+}
+
+// In returns the reason in the language of tr.
+func (e RowError) In(tr problem.Translator) string {
+	if e.fe.Reason == "" {
+		return e.Reason
+	}
+	return e.fe.In(tr)
 }
 
 // CSVRow is one parsed data row: its line and the cells it gave, by column.
@@ -181,17 +202,17 @@ type CSVRow struct {
 func ParseCSV(r io.Reader) ([]CSVRow, []RowError) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
-		return nil, []RowError{{Line: 0, Field: "file", Reason: "cannot be read: " + err.Error()}}
+		return nil, []RowError{rowAt(0).Add("file", "cannot be read: %v", err)}
 	}
 	if len(data) > MaxImportBytes {
-		return nil, []RowError{{Line: 0, Field: "file", Reason: fmt.Sprintf("is larger than %d bytes", MaxImportBytes)}}
+		return nil, []RowError{rowAt(0).Add("file", "is larger than %d bytes", MaxImportBytes)}
 	}
 	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if !utf8.Valid(data) {
-		return nil, []RowError{{Line: 0, Field: "file", Reason: "is not UTF-8 text: save it as \"CSV UTF-8\""}}
+		return nil, []RowError{rowAt(0).Add("file", "is not UTF-8 text: save it as \"CSV UTF-8\"")}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []RowError{{Line: 1, Field: "file", Reason: "is empty: the first line must name the columns"}}
+		return nil, []RowError{rowAt(1).Add("file", "is empty: the first line must name the columns")}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
@@ -211,18 +232,18 @@ func ParseCSV(r io.Reader) ([]CSVRow, []RowError) {
 		cols[i] = h
 		switch {
 		case h == "":
-			errs = append(errs, RowError{Line: 1, Field: fmt.Sprintf("column %d", i+1), Reason: "has no name"})
+			errs = append(errs, rowAt(1).Add(fmt.Sprintf("column %d", i+1), "has no name"))
 		case seen[h]:
-			errs = append(errs, RowError{Line: 1, Field: h, Reason: "is named twice"})
+			errs = append(errs, rowAt(1).Add(h, "is named twice"))
 		default:
 			if _, ok := known[h]; !ok {
-				errs = append(errs, RowError{Line: 1, Field: h, Reason: "is not a column of the system inventory (see the export for the column names)"})
+				errs = append(errs, rowAt(1).Add(h, "is not a column of the system inventory (see the export for the column names)"))
 			}
 		}
 		seen[h] = true
 	}
 	if !seen["name"] {
-		errs = append(errs, RowError{Line: 1, Field: "name", Reason: "column is required: systems are matched by name"})
+		errs = append(errs, rowAt(1).Add("name", "column is required: systems are matched by name"))
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -249,11 +270,11 @@ func ParseCSV(r io.Reader) ([]CSVRow, []RowError) {
 			continue // blank line
 		}
 		if len(rec) != len(cols) {
-			errs = append(errs, RowError{Line: line, Field: "row", Reason: fmt.Sprintf("has %d cells, the header names %d columns", len(rec), len(cols))})
+			errs = append(errs, rowAt(line).Add("row", "has %d cells, the header names %d columns", len(rec), len(cols)))
 			continue
 		}
 		if len(rows) >= MaxImportRows {
-			errs = append(errs, RowError{Line: line, Field: "file", Reason: fmt.Sprintf("has more than %d rows: split it", MaxImportRows)})
+			errs = append(errs, rowAt(line).Add("file", "has more than %d rows: split it", MaxImportRows))
 			break
 		}
 		row := CSVRow{Line: line, Cells: make(map[string]string, len(cols))}
@@ -272,9 +293,15 @@ func ParseCSV(r io.Reader) ([]CSVRow, []RowError) {
 func csvErr(err error, line int) RowError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return RowError{Line: pe.Line, Field: "row", Reason: pe.Err.Error()}
+		switch {
+		case errors.Is(pe.Err, csv.ErrBareQuote):
+			return rowAt(pe.Line).Add("row", "has a \" inside a cell that is not in quotes")
+		case errors.Is(pe.Err, csv.ErrQuote):
+			return rowAt(pe.Line).Add("row", "has a quoted cell whose closing \" is missing or misplaced")
+		}
+		return rowAt(pe.Line).Add("row", "cannot be read as CSV: %v", pe.Err)
 	}
-	return RowError{Line: line, Field: "row", Reason: err.Error()}
+	return rowAt(line).Add("row", "cannot be read as CSV: %v", err)
 }
 
 // apply sets the row's editable cells on in.
@@ -286,7 +313,11 @@ func (row CSVRow) apply(in *SystemInput) []RowError {
 			continue
 		}
 		if err := c.set(in, v); err != nil {
-			errs = append(errs, RowError{Line: row.Line, Field: c.name, Reason: err.Error()})
+			re := RowError{Line: row.Line, Field: c.name, Reason: err.Error()}
+			if inv, ok := problem.As[*problem.Invalid](err); ok && len(inv.Fields) == 1 {
+				re.Reason, re.fe = inv.Fields[0].Reason, inv.Fields[0]
+			}
+			errs = append(errs, re)
 		}
 	}
 	return errs
@@ -317,7 +348,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 		return res, nil
 	}
 	if len(rows) == 0 {
-		res.Errors = []RowError{{Line: 2, Field: "file", Reason: "has no data rows"}}
+		res.Errors = []RowError{rowAt(2).Add("file", "has no data rows")}
 		return res, nil
 	}
 	today := s.today()
@@ -350,7 +381,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 			}
 			p.in.Normalize()
 			if l, dup := firstLine[p.in.Name]; dup && p.in.Name != "" {
-				res.Errors = append(res.Errors, RowError{Line: row.Line, Field: "name", Reason: fmt.Sprintf("repeats the system of line %d", l)})
+				res.Errors = append(res.Errors, rowAt(row.Line).Add("name", "repeats the system of line %d", l))
 				continue
 			}
 			firstLine[p.in.Name] = row.Line
@@ -360,7 +391,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, dryRun bool) (ImportR
 					return err
 				}
 				for _, f := range inv.Fields {
-					res.Errors = append(res.Errors, RowError{Line: row.Line, Field: f.Field, Reason: f.Reason})
+					res.Errors = append(res.Errors, RowError{Line: row.Line, Field: f.Field, Reason: f.Reason, fe: f})
 				}
 				continue
 			}

@@ -526,7 +526,9 @@ func (m *Module) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeaderIn(web.RequestLang(r))}
+	lang := web.RequestLang(r)
+	d := importData{Result: &res, MaxBytes: MaxImportBytes, Columns: CSVHeaderIn(lang)}
+	res.Errors = LocalRowErrors(res.Errors, lang, m.d.Web.Messages.Reasons(lang))
 	if dry && len(res.Errors) == 0 && len(res.Created)+len(res.Updated) > 0 {
 		d.CSV = buf.String()
 	}

@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+
+	"ciiguard/internal/store"
 )
 
 // errorPage is what the error page shows.
@@ -65,3 +68,19 @@ type headerSniffer struct {
 func (h *headerSniffer) Header() http.Header         { return h.header }
 func (h *headerSniffer) Write(b []byte) (int, error) { return len(b), nil }
 func (h *headerSniffer) WriteHeader(code int)        { h.code = code }
+
+// wholeRequestReason returns the message key of the detail shown for a refusal of the whole
+// request (not of a field), or "".
+func wholeRequestReason(err error) string {
+	switch {
+	case errors.Is(err, errForbidden):
+		return "error.forbidden_detail"
+	case errors.Is(err, errCSRF):
+		return "error.csrf_detail"
+	case errors.Is(err, store.ErrNotFound):
+		return "error.not_found_detail"
+	case errors.Is(err, store.ErrBusy):
+		return "error.busy_detail"
+	}
+	return ""
+}

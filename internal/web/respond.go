@@ -113,10 +113,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if code < 500 {
 		tr := s.Messages.Reasons(lang)
 		detail = localDetail(err, tr, detail)
-		if tr != nil && len(localFields(err, tr)) == 0 {
-			if t, ok := tr(detail); ok {
-				detail = t // a whole-request reason (forbidden, not found …), translated as is
-			}
+		if key := wholeRequestReason(err); key != "" && len(localFields(err, tr)) == 0 {
+			detail = s.Messages.T(lang, key) // forbidden, not found …: the page's words
 		}
 	}
 	w.WriteHeader(code)
