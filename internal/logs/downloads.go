@@ -65,6 +65,9 @@ var resultsColumns = []string{"seq", "time", "received", "host", "app", "procid"
 func (m *Module) resultsExport(w http.ResponseWriter, r *http.Request) error {
 	vals := r.URL.Query()
 	format := vals.Get("format")
+	if format == "" {
+		format = "csv"
+	}
 	v := &problem.Invalid{}
 	if format != "csv" && format != "jsonl" {
 		v.Add("format", "must be csv or jsonl")
