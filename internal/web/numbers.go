@@ -12,7 +12,14 @@ func (v *View) Num(n any) string { return FormatNum(v.Lang, toInt64(n)) }
 
 // Size writes a size in bytes in MiB (KiB below one MiB, bytes below one KiB), the units
 // the product's limits are stated in.
-func (v *View) Size(n any) string { return FormatSize(toInt64(n)) }
+// Below one KiB the unit is written out in Chinese (字节), not as the letter B.
+func (v *View) Size(n any) string {
+	b := toInt64(n)
+	if v.Lang == LangZH && b < 1<<10 {
+		return strconv.FormatInt(b, 10) + " 字节"
+	}
+	return FormatSize(b)
+}
 
 func toInt64(n any) int64 {
 	switch x := n.(type) {

@@ -40,3 +40,17 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+// TestViewSizeInChinese: below one KiB a Chinese page writes the unit out (字节), as a
+// Chinese reader would, instead of the letter B.
+func TestViewSizeInChinese(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int64
+		want string
+	}{{LangZH, 27, "27 字节"}, {LangEN, 27, "27 B"}, {LangZH, 1536, "1.5 KiB"}, {LangZH, 50 << 20, "50.0 MiB"}} {
+		if got := (&View{Lang: c.lang}).Size(c.n); got != c.want {
+			t.Errorf("Size(%d) in %s = %q, want %q", c.n, c.lang, got, c.want)
+		}
+	}
+}
