@@ -268,6 +268,20 @@ func TestAttestThroughTheForm(t *testing.T) {
 	if st, _ := statusOf(t, c, "CIIR-SECURITY-POLICIES"); st == rules.StatusMet {
 		t.Fatalf("met after the form, before anyone reviewed it")
 	}
+	// Until it is reviewed the duty's page says so beside the attestation, and the API too.
+	if _, page := c.Do("GET", "/obligations/CIIR-SECURITY-POLICIES", nil, nil); !strings.Contains(page, "Awaiting review") {
+		t.Fatalf("the duty's page does not mark the attestation as awaiting review")
+	}
+	var atts struct {
+		Attestations []struct {
+			ObligationID string `json:"obligation_id"`
+			Counts       *bool  `json:"counts"`
+		}
+	}
+	if _, out := c.Do("GET", "/api/v1/attestations?obligation=CIIR-SECURITY-POLICIES", nil, nil); json.Unmarshal([]byte(out), &atts) != nil ||
+		len(atts.Attestations) != 1 || atts.Attestations[0].Counts == nil || *atts.Attestations[0].Counts {
+		t.Fatalf("the API does not say the attestation does not count yet: %s", out)
+	}
 	// Another person reviews it on the review page, where the evidence is listed.
 	rv := env.Login(t, "security@grid.demo")
 	if res, page := rv.Do("GET", "/evidence/reviews", nil, nil); res.StatusCode != 200 || !strings.Contains(page, "制度.pdf") {
@@ -302,6 +316,9 @@ func TestAttestThroughTheForm(t *testing.T) {
 	res, body = c.Do("GET", "/obligations/CIIR-SECURITY-POLICIES", nil, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "网络安全管理制度已发布实施") {
 		t.Fatalf("detail page does not show the attestation: %d", res.StatusCode)
+	}
+	if strings.Contains(body, "Awaiting review") {
+		t.Fatalf("the approved attestation is still marked as awaiting review")
 	}
 }
 

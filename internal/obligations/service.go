@@ -94,6 +94,9 @@ type Attestation struct {
 	Statement    string    `json:"statement"`
 	AttestedBy   string    `json:"attested_by"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Counts is false while the attestation waits for (or was refused by) the four-eyes
+	// review: it is on file and shown, but no finding relies on it.
+	Counts bool `json:"counts"`
 }
 
 // Policy is an organisation's own policy file, loaded as extra obligations.
@@ -553,7 +556,32 @@ func (s *Service) Attestations(ctx context.Context, obligationID string) ([]Atte
 		}
 		return rows.Err()
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markCounting(ctx, out)
+}
+
+// markCounting sets Counts on each attestation from the four-eyes review.
+func (s *Service) markCounting(ctx context.Context, atts []Attestation) error {
+	if s.reviews == nil || len(atts) == 0 {
+		for i := range atts {
+			atts[i].Counts = true
+		}
+		return nil
+	}
+	ids := make([]int64, len(atts))
+	for i, a := range atts {
+		ids[i] = a.ID
+	}
+	ok, err := s.reviews.Counting(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("attestation reviews: %w", err)
+	}
+	for i := range atts {
+		atts[i].Counts = ok[atts[i].ID]
+	}
+	return nil
 }
 
 // MaxPolicySize bounds an uploaded policy file.
@@ -710,20 +738,12 @@ func SortUrgent(fs []Finding) {
 // those still waiting for (or refused by) a second person's review.
 func (s *Service) countingAttestations(ctx context.Context) ([]Attestation, error) {
 	atts, err := s.Attestations(ctx, "")
-	if err != nil || s.reviews == nil || len(atts) == 0 {
-		return atts, err
-	}
-	ids := make([]int64, len(atts))
-	for i, a := range atts {
-		ids[i] = a.ID
-	}
-	ok, err := s.reviews.Counting(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("attestation reviews: %w", err)
+		return nil, err
 	}
 	out := atts[:0:0]
 	for _, a := range atts {
-		if ok[a.ID] {
+		if a.Counts {
 			out = append(out, a)
 		}
 	}
