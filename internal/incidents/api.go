@@ -175,11 +175,7 @@ func (m *Module) apiNewReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
@@ -191,11 +187,7 @@ func (m *Module) apiReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiSaveReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
@@ -211,11 +203,7 @@ func (m *Module) apiSaveReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiSend(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
@@ -228,4 +216,14 @@ func (m *Module) apiSend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, rep)
+}
+
+// reportParams reads the incident and report ids of a report route
+// (/…/incidents/{id}/reports/{rid}…).
+func reportParams(r *http.Request) (id, rid int64, err error) {
+	if id, err = web.IDParam(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	rid, err = web.IDParam(r, "rid")
+	return id, rid, err
 }

@@ -338,11 +338,7 @@ type reportData struct {
 }
 
 func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
@@ -407,11 +403,7 @@ func contentFromForm(r *http.Request, rep Report) Content {
 }
 
 func (m *Module) saveReportPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
@@ -430,11 +422,7 @@ func (m *Module) saveReportPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) sendPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}

@@ -81,11 +81,7 @@ func PDF(font []byte, lang, orgName string, in *Incident, rep Report) ([]byte, e
 // reportPDF answers one report version as a PDF in ?lang= (zh-CN or en; the page's language
 // by default).
 func (m *Module) reportPDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	rid, err := web.IDParam(r, "rid")
+	id, rid, err := reportParams(r)
 	if err != nil {
 		return err
 	}
