@@ -1,0 +1,31 @@
+package kernel
+
+import (
+	"context"
+	"time"
+)
+
+// Products is the organisation's record of the products and services it uses and who
+// supplies them. The suppliers capability implements it; the review capability reads it
+// (a procurement names a registered product) without importing suppliers.
+type Products interface {
+	// Product is one of the context organisation's products; store.ErrNotFound (or the
+	// store's not-found error) when it is not theirs.
+	Product(ctx context.Context, id int64) (ProductRef, error)
+	// Products lists the context organisation's products, by name.
+	Products(ctx context.Context) ([]ProductRef, error)
+}
+
+// ProductRef is what another capability sees of a product.
+type ProductRef struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Version      string    `json:"version"`
+	Type         string    `json:"type"` // critical_network_equipment, security_product, software, cloud, maintenance, outsourced_development, other
+	SupplierID   int64     `json:"supplier_id"`
+	SupplierName string    `json:"supplier_name"`
+	Country      string    `json:"country"`      // ISO 3166-1 alpha-2 of the supplier
+	Certified    bool      `json:"certified"`    // a valid certificate today (CSL 23)
+	CertExpires  time.Time `json:"cert_expires"` // zero when there is no certificate
+	Systems      []int64   `json:"systems"`      // inventory systems where it is used
+}
