@@ -21,7 +21,8 @@ type FactSet interface {
 	// Declare names the CEL variable and its Go struct type (with `cel` and `label` tags).
 	Declare() rules.FactSet
 	// Fill returns the set's value for the context's organisation (store.OrgFrom), a pointer
-	// to the declared type. It runs on every evaluation of the organisation, outside any
+	// to the declared type (a per-system set, one whose Declare says PerSystem: a
+	// map[int64]any from system id to such a pointer). It runs on every evaluation of the organisation, outside any
 	// request, so it reads the capability's records in its own read transaction.
 	Fill(ctx context.Context) (any, error)
 }
@@ -70,4 +71,39 @@ func RegisterFactSets(sets ...FactSet) error {
 		decl[i] = s.Declare()
 	}
 	return rules.RegisterFacts(decl...)
+}
+
+// SystemFacts is a per-system FactSet of type T (rules.FactSet.PerSystem): From returns
+// each system's value by system id, read in one go for the organisation, and each
+// system's evaluation reads its own (a system From leaves out reads the zero value). Only
+// `subject: system` rules may read it. Duties that hold for every system ("every CII
+// system has an emergency plan drilled within the cadence") need it: a per-organisation
+// set could only count the systems that fail, not say which.
+type SystemFacts[T any] struct {
+	Name string                                         // CEL variable; not org, system or now
+	Doc  string                                         // one line for docs and the UI
+	From func(ctx context.Context) (map[int64]T, error) // reads the organisation's records
+}
+
+// NewSystemFacts declares a per-system fact set named name of type T, filled by from.
+func NewSystemFacts[T any](name, doc string, from func(ctx context.Context) (map[int64]T, error)) *SystemFacts[T] {
+	return &SystemFacts[T]{Name: name, Doc: doc, From: from}
+}
+
+// Declare implements FactSet.
+func (f *SystemFacts[T]) Declare() rules.FactSet {
+	return rules.FactSet{Name: f.Name, Type: reflect.TypeFor[T](), Doc: f.Doc, PerSystem: true}
+}
+
+// Fill implements FactSet: a map[int64]any from system id to a *T.
+func (f *SystemFacts[T]) Fill(ctx context.Context) (any, error) {
+	m, err := f.From(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fact set %s: %w", f.Name, err)
+	}
+	out := make(map[int64]any, len(m))
+	for id, v := range m {
+		out[id] = &v
+	}
+	return out, nil
 }

@@ -162,6 +162,7 @@ func (d findingsDiff) next(old *memo, cat *catalog.Catalog, f *rules.Facts, run 
 	for k, v := range f.Extra {
 		m.sets[k] = v
 	}
+	m.sysSets = f.SystemExtra
 	m.systems = make(map[int64]rules.System, len(f.Systems))
 	for _, sys := range f.Systems {
 		m.systems[sys.ID] = sys

@@ -23,6 +23,8 @@ type memo struct {
 	at      time.Time
 	org     rules.Org
 	sets    map[string]any // registered fact sets' values
+	// sysSets are the per-system fact sets' values, by set and system id.
+	sysSets map[string]map[int64]any
 	systems map[int64]rules.System
 	atts    uint64 // fingerprint of the attestations on file
 	entries map[rules.SubjectKey]entry
@@ -134,6 +136,11 @@ func (m *memo) change(cat *catalog.Catalog, f *rules.Facts, only []int64) (ch ru
 			ch.Systems[s.ID] = true
 		}
 	}
+	// A system whose value of a per-system fact set changed is re-evaluated like a system
+	// whose own facts changed, whether or not the change named it.
+	for id := range changedSystemSets(m.sysSets, f.SystemExtra) {
+		ch.Systems[id] = true
+	}
 	ch.Attestations = m.atts != attestationsSum(f.Attestations)
 	return ch, false
 }
@@ -161,5 +168,23 @@ func (m *memo) findings(orgID string) []Finding {
 		}
 		out = append(out, f)
 	}
+	return out
+}
+
+// changedSystemSets lists the systems whose value of some per-system fact set differs
+// between a and b (a system present in only one of them counts as changed).
+func changedSystemSets(a, b map[string]map[int64]any) map[int64]bool {
+	out := map[int64]bool{}
+	diff := func(x, y map[string]map[int64]any) {
+		for name, byID := range x {
+			for id, v := range byID {
+				if w, ok := y[name][id]; !ok || !reflect.DeepEqual(v, w) {
+					out[id] = true
+				}
+			}
+		}
+	}
+	diff(a, b)
+	diff(b, a)
 	return out
 }

@@ -256,10 +256,22 @@ func (s *Service) loadFacts(ctx context.Context, old *memo, changed []int64) (ru
 		if err != nil {
 			return rules.Facts{}, 0, err
 		}
+		decl := set.Declare()
+		if decl.PerSystem {
+			bySystem, ok := v.(map[int64]any)
+			if !ok {
+				return rules.Facts{}, 0, fmt.Errorf("per-system fact set %s filled with %T, not a map by system id", decl.Name, v)
+			}
+			if f.SystemExtra == nil {
+				f.SystemExtra = map[string]map[int64]any{}
+			}
+			f.SystemExtra[decl.Name] = bySystem
+			continue
+		}
 		if f.Extra == nil {
 			f.Extra = map[string]any{}
 		}
-		f.Extra[set.Declare().Name] = v
+		f.Extra[decl.Name] = v
 	}
 	for _, a := range atts {
 		f.Attestations = append(f.Attestations, rules.Attestation{

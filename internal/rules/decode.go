@@ -19,11 +19,24 @@ type CaseFacts struct {
 	System *System // nil when the case gives none
 	Now    time.Time
 	Extra  map[string]any // registered fact sets, as pointers to their struct types
+	// SystemExtra are the per-system sets the case gives: the values of its one system.
+	SystemExtra map[string]any
 }
 
-// Facts turns the case into evaluation input.
+// Facts turns the case into evaluation input; the per-system sets are the case's system's.
 func (c CaseFacts) Facts() Facts {
-	return Facts{Org: c.Org, Now: c.Now, Extra: c.Extra}
+	f := Facts{Org: c.Org, Now: c.Now, Extra: c.Extra}
+	var id int64
+	if c.System != nil {
+		id = c.System.ID
+	}
+	for name, v := range c.SystemExtra {
+		if f.SystemExtra == nil {
+			f.SystemExtra = map[string]map[int64]any{}
+		}
+		f.SystemExtra[name] = map[int64]any{id: v}
+	}
+	return f
 }
 
 // DecodeCaseFacts decodes a test case's `facts:` mapping (org, system, now and registered
@@ -66,10 +79,14 @@ func DecodeCaseFacts(n *yaml.Node, extra []FactSet) (CaseFacts, error) {
 			if err := decodeStruct(v, p.Elem(), fs.Name); err != nil {
 				return cf, err
 			}
-			if cf.Extra == nil {
-				cf.Extra = map[string]any{}
+			dst := &cf.Extra
+			if fs.PerSystem {
+				dst = &cf.SystemExtra
 			}
-			cf.Extra[fs.Name] = p.Interface()
+			if *dst == nil {
+				*dst = map[string]any{}
+			}
+			(*dst)[fs.Name] = p.Interface()
 		}
 	}
 	return cf, nil

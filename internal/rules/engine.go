@@ -447,6 +447,8 @@ type orgScope struct {
 	atts  map[attKey][]*Attestation
 	orgV  reflect.Value
 	extra map[string]reflect.Value
+	// perSystem are the per-system fact sets, bound for each system by bindSystem.
+	perSystem []FactSet
 }
 
 type attKey struct {
@@ -467,18 +469,12 @@ func (e *Engine) newScope(f *Facts) *orgScope {
 	s.orgV = reflect.ValueOf(f.Org)
 	s.act.extra = map[string]ref.Val{}
 	for _, fs := range e.factSets {
+		if fs.PerSystem {
+			s.perSystem = append(s.perSystem, fs)
+			continue
+		}
 		v, ok := f.Extra[fs.Name]
-		rv := reflect.ValueOf(v)
-		if !ok || v == nil {
-			rv = reflect.New(fs.Type) // zero value when the capability gave nothing
-		}
-		if rv.Kind() != reflect.Pointer {
-			p := reflect.New(rv.Type())
-			p.Elem().Set(rv)
-			rv = p
-		}
-		s.act.extra[fs.Name] = adapter.NativeToValue(rv.Interface())
-		s.extra[fs.Name] = rv.Elem()
+		s.bindSet(adapter, fs, v, ok)
 	}
 	for i := range f.Attestations {
 		a := &f.Attestations[i]
@@ -489,6 +485,32 @@ func (e *Engine) newScope(f *Facts) *orgScope {
 		s.atts[k] = append(s.atts[k], a)
 	}
 	return s
+}
+
+// bindSet makes v (a struct or a pointer to one; the zero value when !ok or nil) the
+// value of the set's CEL variable and of its reasons.
+func (s *orgScope) bindSet(adapter types.Adapter, fs FactSet, v any, ok bool) {
+	rv := reflect.ValueOf(v)
+	if !ok || v == nil {
+		rv = reflect.New(fs.Type) // zero value when the capability gave nothing
+	}
+	if rv.Kind() != reflect.Pointer {
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		rv = p
+	}
+	s.act.extra[fs.Name] = adapter.NativeToValue(rv.Interface())
+	s.extra[fs.Name] = rv.Elem()
+}
+
+// bindSystem binds the system variable and the system's values of the per-system sets.
+func (e *Engine) bindSystem(s *orgScope, sys *System) {
+	adapter := e.orgEnv.CELTypeAdapter()
+	s.act.system = adapter.NativeToValue(sys)
+	for _, fs := range s.perSystem {
+		v, ok := s.facts.SystemExtra[fs.Name][sys.ID]
+		s.bindSet(adapter, fs, v, ok)
+	}
 }
 
 func (e *Engine) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -551,7 +573,7 @@ func (e *Engine) EvaluateRule(ctx context.Context, id string, f Facts, sys *Syst
 		s.act.system = nil
 		return e.evalOne(ctx, s, c, SubjectOrg, "", reflect.Value{})
 	}
-	s.act.system = e.orgEnv.CELTypeAdapter().NativeToValue(sys)
+	e.bindSystem(s, sys)
 	return e.evalOne(ctx, s, c, SubjectSystem, strconv.FormatInt(sys.ID, 10), reflect.ValueOf(*sys))
 }
 
@@ -568,7 +590,7 @@ func (e *Engine) evalOrg(ctx context.Context, s *orgScope, out []Finding, errs [
 }
 
 func (e *Engine) evalSystem(ctx context.Context, s *orgScope, sys *System, rs []*compiled, out []Finding, errs []error) ([]Finding, []error) {
-	s.act.system = e.orgEnv.CELTypeAdapter().NativeToValue(sys)
+	e.bindSystem(s, sys)
 	id := strconv.FormatInt(sys.ID, 10)
 	sv := reflect.ValueOf(*sys)
 	for _, c := range rs {

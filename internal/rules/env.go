@@ -44,6 +44,11 @@ type FactSet struct {
 	Name string       // CEL variable name; must not clash with org, system or now
 	Type reflect.Type // a struct type (not a pointer)
 	Doc  string       // one line for docs and the UI
+	// PerSystem makes the set a value per system rather than per organisation: only
+	// `subject: system` rules may read it (an organisation rule that does is refused at
+	// load), and each system's evaluation reads that system's value from Facts.SystemExtra.
+	// Duties such as "every CII system has a plan drilled this year" need it.
+	PerSystem bool
 }
 
 var (
@@ -121,15 +126,23 @@ func newEnvs(cal *calendar.Calendar, extra []FactSet) (orgEnv, sysEnv *cel.Env, 
 		cel.Variable("now", cel.TimestampType),
 		cel.Macros(cel.GlobalMacro("daysSince", 1, expandDaysSince)),
 	}
+	sysVars := []cel.EnvOption{cel.Variable("system", cel.ObjectType(celTypeName(systemType)))}
 	for _, fs := range extra {
-		opts = append(opts, cel.Variable(fs.Name, cel.ObjectType(celTypeName(fs.Type))))
+		v := cel.Variable(fs.Name, cel.ObjectType(celTypeName(fs.Type)))
+		if fs.PerSystem {
+			// Only the system environment knows a per-system set, so that an organisation
+			// rule reading it is refused at load rather than reading no system's value.
+			sysVars = append(sysVars, v)
+			continue
+		}
+		opts = append(opts, v)
 	}
 	opts = append(opts, helperFunctions(cal)...)
 	orgEnv, err = cel.NewEnv(opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rules: build CEL environment: %w", err)
 	}
-	sysEnv, err = orgEnv.Extend(cel.Variable("system", cel.ObjectType(celTypeName(systemType))))
+	sysEnv, err = orgEnv.Extend(sysVars...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rules: build system CEL environment: %w", err)
 	}

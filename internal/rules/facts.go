@@ -74,6 +74,9 @@ type Facts struct {
 	// Extra holds the value of each registered fact set, keyed by its CEL variable name
 	// (see RegisterFacts). A missing entry evaluates as the zero value of the set's type.
 	Extra map[string]any
+	// SystemExtra holds the values of the per-system fact sets (FactSet.PerSystem): by set
+	// name, then by system id. A system without an entry reads the set's zero value.
+	SystemExtra map[string]map[int64]any
 }
 
 // Attestation is a person's signed statement, with evidence, that an attestation duty is met
