@@ -18,11 +18,11 @@ import (
 // per finding, a fingerprint of what was stored. The next change is compared with it to
 // evaluate only what the change can affect and to write only the findings that differ.
 type memo struct {
-	cat     *catalog.Catalog // the catalog in force (a policy change makes a new one)
-	day     string           // China Standard Time date of the evaluation: rules read `now`
-	at      time.Time
-	org     rules.Org
-	sets    map[string]any // registered fact sets' values
+	cat  *catalog.Catalog // the catalog in force (a policy change makes a new one)
+	day  string           // China Standard Time date of the evaluation: rules read `now`
+	at   time.Time
+	org  rules.Org
+	sets map[string]any // registered fact sets' values
 	// sysSets are the per-system fact sets' values, by set and system id.
 	sysSets map[string]map[int64]any
 	systems map[int64]rules.System
