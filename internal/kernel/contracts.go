@@ -195,3 +195,46 @@ type Attester interface {
 	// the attestation API does, and returns its id; invalid input is a problem.Invalid.
 	SubmitAttestation(ctx context.Context, a NewAttestation) (int64, error)
 }
+
+// NewLinkedTask is a remediation task another capability creates for one of its records
+// (a drill's follow-up item, an incident's remediation), linked to it by Link.
+type NewLinkedTask struct {
+	// Link names the record, "<kind>:<id>" ("drill:7", "incident:42"); Linked finds the
+	// tasks by it.
+	Link string
+	// LinkPath is where the record is in the product ("/emergency/drills/7"): the task's
+	// page links back to it.
+	LinkPath string
+	Title    string
+	OwnerID  int64     // a user of the organisation, checked by the caller
+	Due      time.Time // a Beijing date at midnight
+	// SubjectKind and SubjectID say what the task is about for the tasks lists: "org"
+	// (SubjectID ignored) or "system" with the system id.
+	SubjectKind, SubjectID string
+}
+
+// LinkedTask is what another capability shows of a task linked to its record.
+type LinkedTask struct {
+	ID      int64     `json:"id"`
+	Link    string    `json:"link"`
+	Title   string    `json:"title"`
+	Owner   string    `json:"owner"`
+	Due     time.Time `json:"-"`
+	DueDate string    `json:"due"` // the Beijing date, YYYY-MM-DD
+	Status  string    `json:"status"`
+	Open    bool      `json:"open"`
+	Path    string    `json:"path"` // the task's page ("/tasks/12")
+}
+
+// Tasks keeps remediation tasks: other capabilities create tasks linked to their records
+// and list them by link. The tasks capability implements it.
+type Tasks interface {
+	// CreateLinked stores a task in the caller's transaction t, so that a record and its
+	// tasks are stored together or not at all, audited there; the owner is told once t
+	// has committed. A missing title, link or owner, or an unknown subject kind, is a
+	// problem.Invalid naming field (the caller's name for the item, "followups[0]").
+	CreateLinked(t *store.Tenant, field string, n NewLinkedTask) (LinkedTask, error)
+	// Linked lists the context's organisation's tasks linked to any of links, the nearest
+	// due first.
+	Linked(ctx context.Context, links ...string) ([]LinkedTask, error)
+}

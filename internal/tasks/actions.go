@@ -113,6 +113,9 @@ func (s *Service) Close(ctx context.Context, id int64, in CloseTask) (Task, erro
 		v := &problem.Invalid{}
 		in.Statement = strings.TrimSpace(in.Statement)
 		v.Text("statement", in.Statement, true, 4000)
+		if t.ObligationID == "" {
+			v.Add("attest", "a task for a record, not for a duty, closes without an attestation")
+		}
 		if len(t.Evidence) == 0 {
 			v.Add("evidence", "attach the evidence before closing the task with an attestation")
 		}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"log/slog"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -60,6 +61,7 @@ type Service struct {
 	notifier kernel.Notifier
 	systems  systemFacts
 	now      func() time.Time
+	log      *slog.Logger
 }
 
 // New returns the module.
@@ -77,7 +79,7 @@ func (m *Module) Migrations() []store.Migration {
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	s := m.Service
-	s.db, s.auth = d.DB, d.Auth
+	s.db, s.auth, s.log = d.DB, d.Auth, d.Log
 	var err error
 	if s.obl, err = kernel.Need[kernel.Obligations](d.Registry, m.Name()); err != nil {
 		return err

@@ -42,8 +42,12 @@ type Task struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	AttestationID int64      `json:"attestation_id,omitempty"`
-	Comments      []Comment  `json:"comments,omitempty"`
-	Evidence      []Evidence `json:"evidence,omitempty"`
+	// Link names the record of another capability the task was created for ("drill:7"),
+	// LinkPath its page; both are empty for a task created for a finding.
+	Link     string     `json:"link,omitempty"`
+	LinkPath string     `json:"link_path,omitempty"`
+	Comments []Comment  `json:"comments,omitempty"`
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Comment is one remark on a task.
@@ -161,11 +165,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0) RETURNING id`,
 	return t, nil
 }
 
-const taskColumns = `id, obligation_id, subject_kind, subject_id, title, owner_id, due, status, created_by, created_at, closed_at, attestation_id`
+const taskColumns = `id, obligation_id, subject_kind, subject_id, title, owner_id, due, status, created_by, created_at, closed_at, attestation_id, link, link_path`
 
 func scanTask(scan func(...any) error) (Task, error) {
 	var t Task
-	err := scan(&t.ID, &t.ObligationID, &t.SubjectKind, &t.SubjectID, &t.Title, &t.OwnerID, &t.Due, &t.Status, &t.CreatedBy, &t.CreatedAt, &t.ClosedAt, &t.AttestationID)
+	err := scan(&t.ID, &t.ObligationID, &t.SubjectKind, &t.SubjectID, &t.Title, &t.OwnerID, &t.Due, &t.Status, &t.CreatedBy, &t.CreatedAt, &t.ClosedAt, &t.AttestationID, &t.Link, &t.LinkPath)
 	t.DueDate = t.Due.In(calendar.Shanghai).Format(time.DateOnly)
 	return t, err
 }
