@@ -1,0 +1,116 @@
+// Package review is the cybersecurity review capability: a CII operator's purchases of
+// network products and services recorded with its own national-security risk assessment
+// (CSR 2022 Art. 5), the review cases of the Cybersecurity Review Measures with their
+// working-day clocks counted on China's official calendar (paused while material is
+// supplied, Art. 15), the review of a listing abroad (Art. 7), and the procurement gate: a
+// purchase for a CII system whose review is required and has not cleared cannot be approved
+// (CIIR 2021 Art. 19), and the refusal shows the 1–10× fine it would risk (CIIR Art. 41).
+// Its fact set `review` lets the catalog check the review duties instead of asking for an
+// attestation.
+package review
+
+import (
+	"context"
+	"embed"
+	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+)
+
+//go:embed messages openapi.json migrations
+var files embed.FS
+
+// Permissions of the review capability.
+const (
+	// Read shows procurements, review cases and their clocks.
+	Read auth.Permission = "review.read"
+	// Write records procurements and their assessments and keeps review cases up to date.
+	Write auth.Permission = "review.write"
+	// Approve approves a procurement (the gate still refuses one whose review has not
+	// cleared it): the security manager's and the administrator's.
+	Approve auth.Permission = "review.approve"
+)
+
+func init() {
+	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+	auth.Grant(Approve, auth.Admin, auth.SecurityManager)
+}
+
+// Module is the review capability.
+type Module struct {
+	*Service
+	d kernel.Deps
+}
+
+// New returns the module.
+func New() *Module { return &Module{Service: &Service{Now: time.Now}} }
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "review" }
+
+// Migrations implements kernel.Module: the files in migrations/.
+func (m *Module) Migrations() []store.Migration {
+	return store.MustSQLMigrations(files, "migrations", "review")
+}
+
+// Provision implements kernel.Module.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
+	m.d = d
+	inv, err := kernel.Need[Inventory](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	ev, err := kernel.Need[kernel.Evidence](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	// The product register is optional: without it a procurement names its product in
+	// free text.
+	var products kernel.Products
+	if ps := kernel.All[kernel.Products](d.Registry); len(ps) == 1 {
+		products = ps[0]
+	}
+	now := m.Service.Now
+	*m.Service = *NewService(d.DB, inv, ev, products)
+	if now != nil {
+		m.Service.Now = now
+	}
+	if d.Changes != nil {
+		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+	}
+	return nil
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	if _, err := d.Web.LoadAssets(files); err != nil {
+		return err
+	}
+	s := d.Web
+	s.API("GET /api/v1/review/procurements", Read, m.apiProcurements)
+	s.API("POST /api/v1/review/procurements", Write, m.apiCreateProcurement)
+	s.API("GET /api/v1/review/procurements/{id}", Read, m.apiProcurement)
+	s.API("POST /api/v1/review/procurements/{id}/approve", Approve, m.apiApprove)
+	s.API("GET /api/v1/review/cases", Read, m.apiCases)
+	s.API("POST /api/v1/review/cases", Write, m.apiOpenListing)
+	s.API("GET /api/v1/review/cases/{id}", Read, m.apiCase)
+	s.API("PUT /api/v1/review/cases/{id}/materials", Write, m.apiMaterials)
+	s.API("POST /api/v1/review/cases/{id}/move", Write, m.apiMove)
+	s.API("POST /api/v1/review/cases/{id}/pause", Write, m.apiPause)
+	s.API("POST /api/v1/review/cases/{id}/resume", Write, m.apiResume)
+	s.API("POST /api/v1/review/cases/{id}/extend", Write, m.apiExtend)
+	return nil
+}
+
+// FactSets implements kernel.FactProvider: the `review` variable of the catalog's rules.
+func (m *Module) FactSets() []kernel.FactSet {
+	return []kernel.FactSet{FactSet(m.Service)}
+}
+
+// FactSet returns the review fact set read from s.
+func FactSet(s *Service) kernel.FactSet {
+	return kernel.NewFacts("review", "purchases, cybersecurity review cases and their clocks", s.Facts)
+}
