@@ -21,13 +21,23 @@ import (
 )
 
 // TestBrowserFromGapToFix walks the issue's path in Chinese: the dashboard's overdue card →
-// the system page of an overdue item → a remediation task for one of that system's open
-// gaps that takes an attestation → evidence uploaded → the task closed with an attestation
-// → the duty is still open (four eyes) → another user approves on the review page, where
-// the evidence is listed → the duty is met. The same user then receives the task's
-// reminder e-mail, read back from a real SMTP server on loopback, with the due date as a
-// Beijing date.
+// an overdue item → its system page → a remediation task for that same duty → evidence
+// uploaded → the task closed with an attestation → the duty is still overdue (four eyes) →
+// another user approves on the review page, where the evidence is listed → that same finding
+// is met, on the system page and on the findings list. The same user then receives the
+// task's reminder e-mail, read back from a real SMTP server on loopback, with the due date
+// as a Beijing date.
+//
+// The overdue duty is the demo operator's own rule (internal/obligations/demo_policy.yaml):
+// CIIR 2021 Art. 11 asks for a major change of a CII to be reported "及时" (promptly), the
+// operator's rules say within 15 days, and the demo's substation monitoring system changed
+// two months ago without a report on file. Only a person can confirm a letter was sent, so it
+// is closed by an attestation; the law's own overdue duties are checked from records.
 func TestBrowserFromGapToFix(t *testing.T) {
+	const (
+		dutyZh   = "关基系统发生较大变化后15日内报告保护工作部门"
+		systemZh = "变电站综合自动化监控系统"
+	)
 	ctx := Browser(t)
 	mail := notifytest.Start(t)
 	mods := app.Modules()
@@ -59,33 +69,35 @@ func TestBrowserFromGapToFix(t *testing.T) {
 	); err != nil {
 		t.Fatalf("dashboard in Chinese: %v", err)
 	}
-	// The overdue items' systems, in the card's order; the first with a gap a person can
-	// attest is where the walk goes on (the demo's overdue duties are checked from records).
-	systems := eval[[]string](ctx, t, `[...new Set([...document.querySelectorAll('#overdue-list a[href^="/scope/systems/"]')].map(a => a.getAttribute('href')))]`)
-	if len(systems) == 0 {
-		t.Fatal("no overdue item on the dashboard names a system")
-	}
-	var ob string
-	for i, href := range systems {
-		var err error
-		if i == 0 {
-			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#overdue-list a[href="`+href+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#system-tasks`)))
-		} else {
-			err = chromedp.Do(ctx, chromedp.Navigate(env.URL+href), chromedp.WaitVisible(chromedp.CSS(`#system-tasks`)))
+	// The overdue item, on the card or (the card shows eight) on the list its link opens.
+	pick := `(sel => { const row = [...document.querySelectorAll(sel)].find(r => r.textContent.includes(` + "`" + dutyZh + "`" + `)); const a = row && row.querySelector('a[href^="/scope/systems/"]'); return a ? a.getAttribute('href') : ''; })`
+	href := eval[string](ctx, t, pick+`('#overdue-list > div')`)
+	if href == "" {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#overdue-all`)), chromedp.WaitVisible(chromedp.CSS(`#findings`))); err != nil {
+			t.Fatalf("the overdue card's link to all overdue items: %v", err)
 		}
-		if err != nil {
-			t.Fatalf("system page %s: %v", href, err)
+		if st := text(ctx, t, "#findings tbody tr:last-child td:first-child"); st != "已逾期" {
+			t.Errorf("the overdue card's list ends with a row marked %q", st)
 		}
-		if ob = eval[string](ctx, t, `(() => { const li = [...document.querySelectorAll('#start-task li')].find(li => li.querySelector('.status-needs_attestation')); return li ? li.querySelector('a').dataset.obligation : ''; })()`); ob != "" {
-			break
-		}
+		href = eval[string](ctx, t, pick+`('#findings tbody tr')`)
 	}
-	if ob == "" {
-		t.Fatalf("none of the overdue systems %v has a gap to attest", systems)
+	if href == "" {
+		t.Fatalf("no overdue item %q on the dashboard or its list", dutyZh)
 	}
-	system := strings.TrimPrefix(eval[string](ctx, t, `location.pathname`), "/scope/systems/")
-	if n := eval[int](ctx, t, `document.querySelectorAll('#system-findings .status-overdue').length`); n == 0 {
-		t.Errorf("system %s shows no overdue duty", system)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="`+href+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#system-tasks`))); err != nil {
+		t.Fatalf("system page %s: %v", href, err)
+	}
+	if h := text(ctx, t, "main h1"); !strings.Contains(h, systemZh) {
+		t.Fatalf("the overdue item led to %q, want the page of %s", h, systemZh)
+	}
+	system := strings.TrimPrefix(href, "/scope/systems/")
+	rowStatus := `(() => { const r = [...document.querySelectorAll('#system-findings tbody tr')].find(r => r.textContent.includes(` + "`" + dutyZh + "`" + `)); return r ? r.querySelector('td').textContent.trim() : ''; })()`
+	if st := eval[string](ctx, t, rowStatus); st != "已逾期" {
+		t.Fatalf("on the system page the duty reads %q, want 已逾期", st)
+	}
+	ob := eval[string](ctx, t, `(() => { const li = [...document.querySelectorAll('#start-task li')].find(li => li.textContent.includes(`+"`"+dutyZh+"`"+`)); return li ? li.querySelector('a').dataset.obligation : ''; })()`)
+	if !strings.HasSuffix(ob, "-GRID-RULES-CII-CHANGE-REPORT") {
+		t.Fatalf("the system page offers no task for the overdue duty (got %q)", ob)
 	}
 	screenshot(t, ctx, "task-system-zh")
 
@@ -120,8 +132,8 @@ func TestBrowserFromGapToFix(t *testing.T) {
 	}
 
 	// Attach evidence, then close the task with an attestation.
-	file := filepath.Join(t.TempDir(), "测评机构资质证书.txt")
-	if err := os.WriteFile(file, []byte("测评机构资质证书（演示）：编号 DJCP-2026-001"), 0o600); err != nil {
+	file := filepath.Join(t.TempDir(), "较大变化报告函及回执.txt")
+	if err := os.WriteFile(file, []byte("关于变电站综合自动化监控系统较大变化情况的报告（演示）及保护工作部门回执"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx,
@@ -131,12 +143,12 @@ func TestBrowserFromGapToFix(t *testing.T) {
 	); err != nil {
 		t.Fatalf("attach evidence: %v", err)
 	}
-	if got := text(ctx, t, "#task-evidence a[href^='/evidence/']"); got != "测评机构资质证书.txt" {
+	if got := text(ctx, t, "#task-evidence a[href^='/evidence/']"); got != "较大变化报告函及回执.txt" {
 		t.Errorf("the attached file is shown as %q", got)
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#attest`)),
-		chromedp.SendKeys(chromedp.CSS(`#statement`), "测评机构资质已核验，证书见附件。"),
+		chromedp.SendKeys(chromedp.CSS(`#statement`), "较大变化已书面报告保护工作部门，报送函及回执见附件。"),
 		chromedp.Click(chromedp.CSS(`#task-close button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#task-summary`)),
 	); err != nil {
@@ -169,7 +181,7 @@ func TestBrowserFromGapToFix(t *testing.T) {
 	); err != nil {
 		t.Fatalf("review page: %v", err)
 	}
-	if r := text(rctx, t, row); !strings.Contains(r, "测评机构资质证书.txt") || !strings.Contains(r, "待复核") || !strings.Contains(r, "测评机构资质已核验") {
+	if r := text(rctx, t, row); !strings.Contains(r, "较大变化报告函及回执.txt") || !strings.Contains(r, "待复核") || !strings.Contains(r, "较大变化已书面报告") {
 		t.Fatalf("the reviewer's row: %q", r)
 	}
 	screenshot(t, rctx, "review-zh")
@@ -180,7 +192,8 @@ func TestBrowserFromGapToFix(t *testing.T) {
 		t.Fatalf("approve: %v", err)
 	}
 
-	// The duty is met, on the task page.
+	// That same finding is met: on the task page, on the system page and on the findings
+	// list of that system.
 	if res, _ := api.Do("GET", "/api/v1/evaluation?wait=20s", nil, nil); res.StatusCode != 200 {
 		t.Fatalf("wait for the evaluation: %d", res.StatusCode)
 	}
@@ -189,6 +202,25 @@ func TestBrowserFromGapToFix(t *testing.T) {
 	}
 	if st := text(ctx, t, "#finding-status"); !strings.Contains(st, "已满足") {
 		t.Fatalf("after approval the duty reads %q", st)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+href), chromedp.WaitVisible(chromedp.CSS(`#system-findings`))); err != nil {
+		t.Fatal(err)
+	}
+	if st := eval[string](ctx, t, rowStatus); st != "已满足" {
+		t.Errorf("after approval the system page reads %q for the duty, want 已满足", st)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/findings?status=all&system="+system), chromedp.WaitVisible(chromedp.CSS(`#findings`))); err != nil {
+		t.Fatal(err)
+	}
+	listed := eval[[]string](ctx, t, `[...document.querySelectorAll('#findings tbody tr')].filter(r => r.textContent.includes(`+"`"+dutyZh+"`"+`)).map(r => r.querySelector('td').textContent.trim())`)
+	if len(listed) != 1 || listed[0] != "已满足" {
+		t.Errorf("after approval the findings list shows the duty as %q, want one row 已满足", listed)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/findings?status=overdue"), chromedp.WaitVisible(chromedp.CSS(`#findings`))); err != nil {
+		t.Fatal(err)
+	}
+	if n := eval[int](ctx, t, `[...document.querySelectorAll('#findings tbody tr')].filter(r => r.textContent.includes(`+"`"+dutyZh+"`"+`)).length`); n != 0 {
+		t.Errorf("after approval the duty is still on the overdue list (%d rows)", n)
 	}
 
 	// The reminder e-mail, sent while the task was open.

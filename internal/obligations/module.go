@@ -198,11 +198,14 @@ func (m *Module) Close() error {
 	return nil
 }
 
-// SeedDemo evaluates the demo operator so the first visit shows a posture, and records
-// twelve weeks of demo history before it (a posture improving towards today's), so the
-// trend has something to show. Only the demo does this; real history comes from real runs.
+// SeedDemo stores the demo operator's own rules (demo_policy.yaml), evaluates the operator
+// so the first visit shows a posture, and records twelve weeks of demo history before it (a
+// posture improving towards today's), so the trend has something to show. Only the demo does this; real history comes from real runs.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	ctx = store.WithOrg(ctx, d.Operator.ID)
+	if err := m.seedDemoPolicy(ctx, d); err != nil {
+		return err
+	}
 	run, err := m.Evaluate(ctx)
 	if err != nil {
 		return err
