@@ -23,13 +23,38 @@ import (
 var content embed.FS
 
 // Error is one problem found while loading: the file, the line, the field path
-// (e.g. "obligations[3].check") and what is wrong.
+// (e.g. "obligations[3].check") and what is wrong. Kind, Key, Obligation, Expr and Reason
+// let a page say it in the reader's language; Msg stays the English (or parser's) text.
 type Error struct {
 	File  string
 	Line  int
 	Field string
 	Msg   string
+
+	Kind       ErrorKind // what went wrong, for a translated message
+	Key        string    // ErrUnknownField: the key that is not in the schema
+	Obligation string    // ErrExpression: the obligation whose expression failed
+	Expr       string    // ErrExpression: which expression (applies, check, due)
+
+	format string // ErrSchema: the English format Msg was made from, and its arguments
+	args   []any
 }
+
+// ErrorKind says what kind of problem an Error is.
+type ErrorKind string
+
+// The kinds of loading problems.
+const (
+	ErrSyntax       ErrorKind = "syntax"        // not valid YAML
+	ErrUnknownField ErrorKind = "unknown_field" // a key the schema does not have
+	ErrType         ErrorKind = "type"          // a value of the wrong type for its key
+	ErrExpression   ErrorKind = "expression"    // a CEL expression that does not compile
+	ErrSchema       ErrorKind = "schema"        // a value the schema refuses (missing, out of range …)
+)
+
+// Reason returns the English format of a schema problem's message and its arguments (empty
+// for other kinds), so that a page can show the same reason translated.
+func (e *Error) Reason() (string, []any) { return e.format, e.args }
 
 // Error formats the problem as "catalog: file:line: field: message", like a compiler.
 func (e *Error) Error() string {
@@ -93,7 +118,7 @@ func parseFile(name string, b []byte, custom bool) (*fileDoc, []error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, []error{&Error{File: name, Msg: err.Error()}}
+		return nil, []error{&Error{File: name, Line: lineFromMsg(strings.TrimPrefix(err.Error(), "yaml: ")), Msg: err.Error(), Kind: ErrSyntax}}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, []error{&Error{File: name, Line: 1, Msg: "want a mapping with instrument, penalties and obligations"}}
@@ -106,11 +131,15 @@ func parseFile(name string, b []byte, custom bool) (*fileDoc, []error) {
 		if errors.As(err, &te) {
 			var errs []error
 			for _, m := range te.Errors {
-				errs = append(errs, &Error{File: name, Line: lineFromMsg(m), Msg: m})
+				e := &Error{File: name, Line: lineFromMsg(m), Msg: m, Kind: ErrType}
+				if k := unknownFieldRE.FindStringSubmatch(m); k != nil {
+					e.Kind, e.Key = ErrUnknownField, k[1]
+				}
+				errs = append(errs, e)
 			}
 			return nil, errs
 		}
-		return nil, []error{&Error{File: name, Msg: err.Error()}}
+		return nil, []error{&Error{File: name, Line: lineFromMsg(strings.TrimPrefix(err.Error(), "yaml: ")), Msg: err.Error(), Kind: ErrSyntax}}
 	}
 	d.Instrument.File = name
 	d.Instrument.Custom = custom
@@ -135,7 +164,12 @@ func parseFile(name string, b []byte, custom bool) (*fileDoc, []error) {
 	return d, nil
 }
 
-var lineRE = regexp.MustCompile(`^line (\d+):`)
+var (
+	lineRE = regexp.MustCompile(`^line (\d+):`)
+	// unknownFieldRE reads the key out of yaml.v3's KnownFields message, "line 7: field chek
+	// not found in type catalog.Obligation".
+	unknownFieldRE = regexp.MustCompile(`^line \d+: field (\S+) not found in type `)
+)
 
 func lineFromMsg(m string) int {
 	if s := lineRE.FindStringSubmatch(m); s != nil {
@@ -186,7 +220,8 @@ type validator struct {
 }
 
 func (v *validator) add(n *yaml.Node, field, format string, args ...any) {
-	v.errs = append(v.errs, &Error{File: v.d.file, Line: lineOf(n), Field: field, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &Error{File: v.d.file, Line: lineOf(n), Field: field, Msg: fmt.Sprintf(format, args...),
+		Kind: ErrSchema, format: format, args: args})
 }
 
 // text requires both languages of a bilingual field.
@@ -619,7 +654,8 @@ func (c *Catalog) compile(docs []*fileDoc) error {
 					line = fn.Line
 				}
 			}
-			errs = append(errs, &Error{File: o.File, Line: line, Field: o.ID + ": " + ce.Field, Msg: ce.Err.Error()})
+			errs = append(errs, &Error{File: o.File, Line: line, Field: o.ID + ": " + ce.Field, Msg: ce.Err.Error(),
+				Kind: ErrExpression, Obligation: o.ID, Expr: ce.Field})
 		}
 		return errors.Join(errs...)
 	}

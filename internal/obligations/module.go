@@ -465,18 +465,25 @@ func (m *Module) evaluatePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) policiesPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderPolicies(w, r, http.StatusOK, nil)
+}
+
+// renderPolicies shows the policies page, with the problems of a refused upload if any.
+func (m *Module) renderPolicies(w http.ResponseWriter, r *http.Request, code int, errs []policyErrorLine) error {
 	ps, err := m.Policies(r.Context())
 	if err != nil {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.policies", "/policies")
-	v.Data = policiesData{Items: ps, CanWrite: web.Can(r, PolicyWrite)}
+	v.Data = policiesData{Items: ps, CanWrite: web.Can(r, PolicyWrite), Errors: errs}
+	v.Status = code
 	return m.pages.Render(w, r, "page_policies.html", v)
 }
 
 type policiesData struct {
 	Items    []Policy
 	CanWrite bool
+	Errors   []policyErrorLine // why the upload was refused
 }
 
 func (m *Module) policyDelete(w http.ResponseWriter, r *http.Request) error {
@@ -500,6 +507,9 @@ func (m *Module) policyUpload(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("read policy upload: %w", err)
 	}
 	p, err := m.AddPolicy(r.Context(), hdr.Filename, b)
+	if lines := m.policyErrorLines(web.RequestLang(r), err); lines != nil {
+		return m.renderPolicies(w, r, http.StatusBadRequest, lines)
+	}
 	if err != nil {
 		return err
 	}

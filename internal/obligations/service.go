@@ -615,7 +615,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	}
 	c, err := catalog.LoadCustom(bytes.NewReader(yamlText), strconv.FormatInt(org, 10))
 	if err != nil {
-		return Policy{}, problem.Field("file", "%v", err)
+		return Policy{}, refusePolicy(err, catalog.CustomPrefix(strconv.FormatInt(org, 10)))
 	}
 	sum := sha256.Sum256(yamlText)
 	p := Policy{Name: name, SHA256: hex.EncodeToString(sum[:]), Count: len(c.Obligations), UploadedBy: audit.ActorFrom(ctx).Label, UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
@@ -625,9 +625,12 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	if err != nil {
 		return Policy{}, err
 	}
+	if err := notYetDefined(cur, c, catalog.CustomPrefix(strconv.FormatInt(org, 10))); err != nil {
+		return Policy{}, err
+	}
 	merged, err := catalog.Merge(cur, c)
 	if err != nil {
-		return Policy{}, problem.Field("file", "%v", err)
+		return Policy{}, fmt.Errorf("merge policy %s: %w", name, err)
 	}
 	if err := s.tryPolicy(ctx, merged, c); err != nil {
 		return Policy{}, err
