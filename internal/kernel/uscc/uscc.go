@@ -1,13 +1,16 @@
-package scope
+// Package uscc checks China's unified social credit codes (统一社会信用代码, GB 32100-2015)
+// for every capability that records an organisation: the inventory's profile and the
+// suppliers register. It is a kernel part, so both use it without importing each other.
+package uscc
 
 import (
 	"fmt"
 	"strings"
 )
 
-// usccChars is the GB 32100-2015 character set in value order: the digits, then the
+// Chars is the GB 32100-2015 character set in value order: the digits, then the
 // capital letters without I, O, S, V and Z (which are too easily misread as digits).
-const usccChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+const Chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 // usccWeights are 3^i mod 31 for positions 1–17 (GB 32100-2015, 5.2).
 var usccWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
@@ -16,43 +19,43 @@ var usccWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10
 // organisation code.
 var orgCodeWeights = [8]int{3, 7, 9, 10, 5, 8, 4, 2}
 
-// USCCError says why a unified social credit code is not valid; Position is the
+// Error says why a unified social credit code is not valid; Position is the
 // 1-based character it concerns (0 for the code as a whole).
-type USCCError struct {
+type Error struct {
 	Position int
 	Reason   string
 }
 
 // Error returns the reason, which names the character concerned.
-func (e *USCCError) Error() string { return e.Reason }
+func (e *Error) Error() string { return e.Reason }
 
-// ValidateUSCC checks a unified social credit code (统一社会信用代码): 18 characters from
+// Validate checks a unified social credit code (统一社会信用代码): 18 characters from
 // the GB 32100-2015 set, a six-digit administrative division code in positions 3–8, the
 // GB 11714 check character of the embedded organisation code in position 17 and the
 // GB 32100 check character in position 18. Both check characters are verified because a
 // transposition inside the organisation code can survive one of them but not both.
-func ValidateUSCC(code string) error {
+func Validate(code string) error {
 	if n := len([]rune(code)); n != 18 {
-		return &USCCError{Reason: fmt.Sprintf("must be 18 characters, not %d", n)}
+		return &Error{Reason: fmt.Sprintf("must be 18 characters, not %d", n)}
 	}
 	vals := make([]int, 18)
 	for i, c := range code {
-		v := strings.IndexRune(usccChars, c)
+		v := strings.IndexRune(Chars, c)
 		if v < 0 {
-			return &USCCError{Position: i + 1, Reason: fmt.Sprintf("character %d (%q) is not allowed: use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z, no lower case)", i+1, c)}
+			return &Error{Position: i + 1, Reason: fmt.Sprintf("character %d (%q) is not allowed: use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z, no lower case)", i+1, c)}
 		}
 		vals[i] = v
 	}
 	for i := 2; i < 8; i++ {
 		if vals[i] > 9 {
-			return &USCCError{Position: i + 1, Reason: fmt.Sprintf("positions 3–8 are the administrative division code and must be digits; character %d is %q", i+1, code[i])}
+			return &Error{Position: i + 1, Reason: fmt.Sprintf("positions 3–8 are the administrative division code and must be digits; character %d is %q", i+1, code[i])}
 		}
 	}
 	if want := orgCodeCheck(code[8:16]); code[16] != want {
-		return &USCCError{Position: 17, Reason: fmt.Sprintf("character 17 is the check character of the organisation code %s (GB 11714) and should be %q, not %q", code[8:16], want, code[16])}
+		return &Error{Position: 17, Reason: fmt.Sprintf("character 17 is the check character of the organisation code %s (GB 11714) and should be %q, not %q", code[8:16], want, code[16])}
 	}
 	if want := usccCheck(code[:17]); code[17] != want {
-		return &USCCError{Position: 18, Reason: fmt.Sprintf("character 18 is the check character (GB 32100-2015) and should be %q, not %q", want, code[17])}
+		return &Error{Position: 18, Reason: fmt.Sprintf("character 18 is the check character (GB 32100-2015) and should be %q, not %q", want, code[17])}
 	}
 	return nil
 }
@@ -62,13 +65,13 @@ func ValidateUSCC(code string) error {
 func usccCheck(first17 string) byte {
 	sum := 0
 	for i := 0; i < 17; i++ {
-		sum += strings.IndexByte(usccChars, first17[i]) * usccWeights[i]
+		sum += strings.IndexByte(Chars, first17[i]) * usccWeights[i]
 	}
 	c := 31 - sum%31
 	if c == 31 {
 		c = 0
 	}
-	return usccChars[c]
+	return Chars[c]
 }
 
 // orgCodeCheck computes the GB 11714 check character of an eight-character organisation
@@ -96,16 +99,16 @@ func orgCodeCheck(body string) byte {
 	}
 }
 
-// CompleteUSCC appends both check characters to a 16-character prefix (registration
+// Complete appends both check characters to a 16-character prefix (registration
 // authority, type, division code and organisation code body). It is for demo data and
-// tests; it does not validate the prefix, so pass the result to ValidateUSCC.
-func CompleteUSCC(prefix16 string) string {
+// tests; it does not validate the prefix, so pass the result to Validate.
+func Complete(prefix16 string) string {
 	if len(prefix16) != 16 {
 		return prefix16
 	}
 	first17 := prefix16 + string(orgCodeCheck(prefix16[8:16]))
 	for i := 0; i < 17; i++ {
-		if strings.IndexByte(usccChars, first17[i]) < 0 {
+		if strings.IndexByte(Chars, first17[i]) < 0 {
 			return first17
 		}
 	}
