@@ -1,0 +1,186 @@
+package suppliers
+
+import (
+	"net/http"
+
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+// productJSON is a product in the API, with whether its certificate is valid today and
+// whether its kind needs one.
+type productJSON struct {
+	Product
+	NeedsCert bool `json:"needs_certificate"`
+	Certified bool `json:"certified"`
+}
+
+func (m *Module) productJSON(p Product) productJSON {
+	if p.Systems == nil {
+		p.Systems = []int64{}
+	}
+	return productJSON{Product: p, NeedsCert: TypeOf(p.Type).NeedsCert, Certified: p.Cert.ValidOn(m.Now())}
+}
+
+func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.Suppliers(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []Supplier{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"suppliers": list})
+}
+
+func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request) error {
+	var in SupplierInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := m.CreateSupplier(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, x)
+}
+
+func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ps, err := m.ListProducts(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]productJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, m.productJSON(p))
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"supplier": x, "products": out})
+}
+
+func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in SupplierInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := m.UpdateSupplier(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, x)
+}
+
+func (m *Module) apiCreateProduct(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in ProductInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	// An unknown supplier is a 404 before the body is judged, as for every other record.
+	if _, err := m.Supplier(r.Context(), id); err != nil {
+		return err
+	}
+	p, err := m.CreateProduct(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, m.productJSON(p))
+}
+
+func (m *Module) apiProducts(w http.ResponseWriter, r *http.Request) error {
+	ps, err := m.ListProducts(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	out := make([]productJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, m.productJSON(p))
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"products": out})
+}
+
+func (m *Module) apiProduct(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := m.GetProduct(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, m.productJSON(p))
+}
+
+func (m *Module) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in ProductInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := m.GetProduct(r.Context(), id); err != nil {
+		return err
+	}
+	p, err := m.UpdateProduct(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, m.productJSON(p))
+}
+
+func (m *Module) apiCertificate(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in CertificateInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := m.GetProduct(r.Context(), id); err != nil {
+		return err
+	}
+	p, err := m.SetCertificate(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, m.productJSON(p))
+}
+
+// supplierProduct returns the product pid of supplier id, store.ErrNotFound when it is not
+// that supplier's (a page URL that mixes two suppliers is not found).
+func (m *Module) supplierProduct(r *http.Request) (Supplier, Product, error) {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return Supplier{}, Product{}, err
+	}
+	pid, err := web.IDParam(r, "pid")
+	if err != nil {
+		return Supplier{}, Product{}, err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return x, Product{}, err
+	}
+	p, err := m.GetProduct(r.Context(), pid)
+	if err == nil && p.SupplierID != id {
+		err = store.ErrNotFound
+	}
+	return x, p, err
+}

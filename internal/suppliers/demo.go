@@ -1,0 +1,180 @@
+package suppliers
+
+import (
+	"context"
+	"fmt"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/kernel/uscc"
+	"ciiguard/internal/store"
+)
+
+// SeedDemo implements kernel.DemoSeeder: the demo operator's supply chain — 25 suppliers
+// (three registered abroad) and 60 products and services over its inventory, every critical
+// device and security product certified except one core switch of the dispatch data network,
+// whose certificate lapsed.
+func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
+	sm := d.Users[auth.SecurityManager]
+	ctx = store.WithOrg(ctx, d.Operator.ID)
+	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email + " (security_manager)"})
+	return SeedDemo(ctx, m.Service)
+}
+
+// demoSupplier is one demo supplier: a Chinese one gets a unified social credit code made
+// from its number, a foreign one its registration number.
+type demoSupplier struct {
+	name, country, foreignReg, ownership string
+}
+
+var demoSuppliers = []demoSupplier{
+	{name: "华北网络设备股份有限公司", country: "CN", ownership: "上市公司，第一大股东为省属国有资本投资公司（持股32%）"},
+	{name: "京华信息安全技术有限公司", country: "CN", ownership: "民营企业，创始人控股"},
+	{name: "东方电力自动化有限公司", country: "CN", ownership: "中央企业全资子公司"},
+	{name: "长城数据通信有限公司", country: "CN"},
+	{name: "远景云计算服务有限公司", country: "CN", ownership: "民营企业"},
+	{name: "燕山软件开发有限公司", country: "CN"},
+	{name: "北辰系统集成有限公司", country: "CN"},
+	{name: "恒信密码技术有限公司", country: "CN", ownership: "国有控股"},
+	{name: "中原运维服务有限公司", country: "CN"},
+	{name: "海岳数据库软件有限公司", country: "CN"},
+	{name: "星河终端设备有限公司", country: "CN"},
+	{name: "天衡安全检测技术有限公司", country: "CN"},
+	{name: "瀚海存储技术有限公司", country: "CN"},
+	{name: "安网防火墙科技有限公司", country: "CN"},
+	{name: "联创办公软件有限公司", country: "CN"},
+	{name: "清源电力软件有限公司", country: "CN"},
+	{name: "金桥网络工程有限公司", country: "CN"},
+	{name: "华夏视频通信有限公司", country: "CN"},
+	{name: "晨光外包开发有限公司", country: "CN"},
+	{name: "神州身份认证技术有限公司", country: "CN"},
+	{name: "万通物联网科技有限公司", country: "CN"},
+	{name: "明德人力资源软件有限公司", country: "CN"},
+	{name: "富士山电力系统株式会社", country: "JP", foreignReg: "7010401022916", ownership: "境外上市公司；变电站监控软件原厂，从境外远程提供技术支持"},
+	{name: "莱茵工业控制有限公司", country: "DE", foreignReg: "86891", ownership: "境外私营企业"},
+	{name: "海峡数据服务有限公司", country: "HK", foreignReg: "2938471", ownership: "香港注册，境内无分支机构"},
+}
+
+// demoProduct is one demo product: its supplier (index into demoSuppliers), kind, systems by
+// name and, for the kinds that need it, the certificate's remaining days (negative: lapsed).
+type demoProduct struct {
+	supplier      int
+	name, version string
+	typ           string
+	systems       []string
+	certDays      int
+	donated       bool
+}
+
+var demoProducts = []demoProduct{
+	{0, "核心路由器", "NE8000-X8", "critical_network_equipment", []string{"调度数据网"}, 400, false},
+	{0, "汇聚交换机", "S7700", "critical_network_equipment", []string{"数据中心网络", "办公网"}, 300, false},
+	{0, "数据中心核心交换机", "CE12800", "critical_network_equipment", []string{"数据中心网络"}, 520, false},
+	{0, "调度数据网核心交换机", "S9300", "critical_network_equipment", []string{"调度数据网"}, -20, false},
+	{1, "下一代防火墙", "6.4", "security_product", []string{"调度数据网", "数据中心网络"}, 200, false},
+	{1, "入侵检测系统", "5.0", "security_product", []string{"数据中心网络"}, 150, false},
+	{1, "网络安全态势感知探针", "3.2", "security_product", []string{"网络安全态势感知平台"}, 610, false},
+	{1, "Web应用防火墙", "4.1", "security_product", []string{"门户网站", "电力营销业务应用系统"}, 90, false},
+	{2, "调度自动化平台软件", "D5000", "software", []string{"调度自动化系统（D5000）"}, 0, false},
+	{2, "电力监控前置机", "3.0", "critical_network_equipment", []string{"电力监控系统（SCADA）"}, 700, false},
+	{2, "纵向加密认证装置", "2.5", "security_product", []string{"调度数据网", "电力监控系统（SCADA）"}, 450, false},
+	{2, "配电自动化主站软件", "4.2", "software", []string{"配电自动化系统"}, 0, false},
+	{3, "光传输设备", "OSN 7500", "critical_network_equipment", []string{"调度数据网"}, 380, false},
+	{3, "广域网路由器", "AR6300", "critical_network_equipment", []string{"办公网"}, 260, false},
+	{4, "政务云主机服务", "", "cloud", []string{"网上国网 App 后台", "充电设施运营平台"}, 0, false},
+	{4, "对象存储服务", "", "cloud", []string{"企业级数据中台"}, 0, false},
+	{5, "营销业务应用定制开发", "2.3", "outsourced_development", []string{"电力营销业务应用系统"}, 0, false},
+	{5, "移动作业应用开发", "1.8", "outsourced_development", []string{"移动作业平台"}, 0, false},
+	{6, "机房网络集成服务", "", "maintenance", []string{"数据中心网络"}, 0, false},
+	{6, "负载均衡设备", "5.5", "critical_network_equipment", []string{"网上国网 App 后台"}, 330, false},
+	{7, "服务器密码机", "3.0", "security_product", []string{"统一身份认证平台"}, 540, false},
+	{7, "签名验签服务器", "2.1", "security_product", []string{"电力市场交易系统"}, 480, false},
+	{8, "信息系统运行维护服务", "", "maintenance", []string{"协同办公系统（OA）", "电子邮件系统", "档案管理系统"}, 0, false},
+	{8, "桌面终端运维服务", "", "maintenance", []string{"办公网"}, 0, false},
+	{9, "关系型数据库", "8.6", "software", []string{"电力营销业务应用系统", "财务管控系统"}, 0, false},
+	{9, "时序数据库", "2.0", "software", []string{"用电信息采集系统"}, 0, false},
+	{10, "采集终端", "3.1", "other", []string{"用电信息采集系统"}, 0, false},
+	{10, "移动作业终端", "2.0", "other", []string{"移动作业平台"}, 0, false},
+	{11, "渗透测试服务", "", "maintenance", []string{"门户网站"}, 0, false},
+	{11, "等级测评服务", "", "maintenance", nil, 0, false},
+	{12, "集中式存储", "5000", "critical_network_equipment", []string{"企业级数据中台", "ERP 系统（SAP）"}, 410, false},
+	{12, "备份一体机", "2.0", "other", []string{"调度自动化系统（D5000）", "电力监控系统（SCADA）"}, 0, false},
+	{13, "工业防火墙", "3.6", "security_product", []string{"变电站综合自动化监控系统", "配电自动化系统"}, 220, false},
+	{13, "网闸", "2.8", "security_product", []string{"电力监控系统（SCADA）"}, 365, false},
+	{13, "虚拟专用网网关", "4.0", "security_product", []string{"移动作业平台"}, 180, false},
+	{14, "协同办公软件", "9.0", "software", []string{"协同办公系统（OA）"}, 0, false},
+	{14, "邮件系统软件", "6.2", "software", []string{"电子邮件系统"}, 0, false},
+	{15, "电能量计量主站软件", "3.3", "software", []string{"电能量计量系统"}, 0, false},
+	{15, "电力市场交易软件", "2.0", "software", []string{"电力市场交易系统"}, 0, false},
+	{15, "生产管理系统软件", "4.0", "software", []string{"生产管理系统（PMS）"}, 0, false},
+	{16, "综合布线工程", "", "other", []string{"办公网"}, 0, false},
+	{16, "网络优化服务", "", "maintenance", []string{"调度数据网"}, 0, false},
+	{17, "视频会议终端", "8.0", "other", []string{"视频会议系统"}, 0, false},
+	{17, "视频会议平台软件", "5.1", "software", []string{"视频会议系统"}, 0, false},
+	{18, "数据中台定制开发", "1.2", "outsourced_development", []string{"企业级数据中台"}, 0, false},
+	{18, "充电平台定制开发", "2.0", "outsourced_development", []string{"充电设施运营平台"}, 0, false},
+	{19, "统一身份认证软件", "5.0", "software", []string{"统一身份认证平台"}, 0, false},
+	{19, "动态口令令牌", "2.0", "security_product", []string{"统一身份认证平台"}, 290, false},
+	{20, "输电线路监测装置", "1.5", "other", []string{"输电线路在线监测系统"}, 0, false},
+	{20, "物联网接入网关", "2.2", "critical_network_equipment", []string{"输电线路在线监测系统"}, 160, false},
+	{21, "人力资源管理软件", "7.0", "software", []string{"人力资源管理系统"}, 0, false},
+	{21, "培训管理软件", "3.0", "software", []string{"培训管理系统"}, 0, true},
+	{22, "变电站监控软件", "6.1", "software", []string{"变电站综合自动化监控系统"}, 0, false},
+	{22, "远程技术支持服务", "", "maintenance", []string{"变电站综合自动化监控系统"}, 0, false},
+	{23, "可编程逻辑控制器", "S7-1500", "other", []string{"变电站综合自动化监控系统"}, 0, false},
+	{23, "工业以太网交换机", "4.0", "critical_network_equipment", []string{"变电站综合自动化监控系统"}, 250, false},
+	{24, "数据分析外包服务", "", "outsourced_development", []string{"电网资源业务中台"}, 0, false},
+	{24, "气象数据服务", "", "cloud", []string{"气象信息系统"}, 0, false},
+	{3, "卫星通信终端", "2.0", "critical_network_equipment", []string{"应急指挥系统"}, 340, false},
+	{1, "终端安全管理系统", "7.2", "security_product", []string{"办公网"}, 120, false},
+}
+
+// SeedDemo records the demo supply chain for the context's organisation, dated from s.Now.
+func SeedDemo(ctx context.Context, s *Service) error {
+	_, systems, err := s.inv.Facts(ctx)
+	if err != nil {
+		return fmt.Errorf("read the inventory: %w", err)
+	}
+	byName := map[string]int64{}
+	for _, x := range systems {
+		byName[x.Name] = x.ID
+	}
+	ids := make([]int64, len(demoSuppliers))
+	for i, ds := range demoSuppliers {
+		in := SupplierInput{Name: ds.name, Country: ds.country, ForeignReg: ds.foreignReg, Ownership: ds.ownership,
+			Contacts: fmt.Sprintf("客户经理 电话 010-6%07d", 1000+i*37)}
+		if ds.country == "CN" {
+			in.USCC = uscc.Complete(fmt.Sprintf("91110108MA%06d", 10+i))
+		}
+		x, err := s.CreateSupplier(ctx, in)
+		if err != nil {
+			return fmt.Errorf("demo supplier %s: %w", ds.name, err)
+		}
+		ids[i] = x.ID
+	}
+	today := s.Now().In(calendar.Shanghai)
+	for _, dp := range demoProducts {
+		in := ProductInput{Name: dp.name, Version: dp.version, Type: dp.typ, Donated: dp.donated}
+		for _, n := range dp.systems {
+			if id, ok := byName[n]; ok {
+				in.Systems = append(in.Systems, id)
+			}
+		}
+		p, err := s.CreateProduct(ctx, ids[dp.supplier], in)
+		if err != nil {
+			return fmt.Errorf("demo product %s: %w", dp.name, err)
+		}
+		if !TypeOf(dp.typ).NeedsCert {
+			continue
+		}
+		exp := today.AddDate(0, 0, dp.certDays)
+		if _, err := s.SetCertificate(ctx, p.ID, CertificateInput{Number: fmt.Sprintf("CCRC-%d-%04d", exp.Year()-3, p.ID),
+			Body: "中国网络安全审查认证和市场监管大数据中心", Scope: "网络关键设备和网络安全专用产品安全认证", Expires: exp.Format("2006-01-02")}); err != nil {
+			return fmt.Errorf("demo certificate of %s: %w", dp.name, err)
+		}
+	}
+	return nil
+}
+

@@ -1,0 +1,284 @@
+package suppliers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/web"
+)
+
+func (m *Module) t(r *http.Request, key string, args ...any) string {
+	return m.d.Web.Messages.T(web.RequestLang(r), key, args...)
+}
+
+// listRow is a supplier in the list, with its products at a glance.
+type listRow struct {
+	S           Supplier
+	CountryName string
+	Products    int
+	Uncertified int // products of a kind that needs a certificate, in use, without a valid one
+}
+
+func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	sups, err := m.Suppliers(ctx)
+	if err != nil {
+		return err
+	}
+	prods, err := m.ListProducts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	now, lang := m.Now(), web.RequestLang(r)
+	rows := make([]listRow, 0, len(sups))
+	at := map[int64]int{}
+	for i, x := range sups {
+		at[x.ID] = i
+		rows = append(rows, listRow{S: x, CountryName: countryName(lang, x.Country)})
+	}
+	for i := range prods {
+		p := &prods[i]
+		row := &rows[at[p.SupplierID]]
+		row.Products++
+		if TypeOf(p.Type).NeedsCert && len(p.Systems) > 0 && !p.Cert.ValidOn(now) {
+			row.Uncertified++
+		}
+	}
+	v := m.d.Web.NewView(r, "nav.suppliers", "/suppliers")
+	v.Data = map[string]any{"Rows": rows}
+	return m.pages.Render(w, r, "page_list.html", v)
+}
+
+func supplierFromForm(r *http.Request) SupplierInput {
+	f := r.PostFormValue
+	return SupplierInput{Name: f("name"), USCC: f("uscc"), ForeignReg: f("foreign_registration"), Country: f("country"), Ownership: f("ownership"), Contacts: f("contacts")}
+}
+
+func (m *Module) newPage(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "suppliers.new", "/suppliers")
+	v.Data = &supplierData{In: SupplierInput{Country: "CN"}, Countries: countries(web.RequestLang(r))}
+	return m.pages.Render(w, r, "page_supplier.html", v)
+}
+
+func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
+	in := supplierFromForm(r)
+	x, err := m.CreateSupplier(r.Context(), in)
+	if err != nil {
+		v := m.d.Web.NewView(r, "suppliers.new", "/suppliers")
+		v.Form = r.PostForm
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		v.Data, v.Status = &supplierData{In: in, Countries: countries(web.RequestLang(r))}, http.StatusBadRequest
+		return m.pages.Render(w, r, "page_supplier.html", v)
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d", x.ID), m.t(r, "suppliers.created", x.Name))
+}
+
+// supplierData is a supplier's page.
+type supplierData struct {
+	Countries   []Country // the country select's options
+	S           Supplier
+	CountryName string
+	In        SupplierInput // the edit form
+	Products  []productRow
+	Types     []ProductType
+	Systems   []rules.System
+	NewP      ProductInput
+	Chosen    map[int64]bool
+	ShowEdit  bool // the edit form opens on a refused edit
+	ShowAddP  bool
+	SystemsBy map[int64]rules.System
+}
+
+// productRow is a product on its supplier's page.
+type productRow struct {
+	P         Product
+	Type      ProductType
+	Certified bool
+	Gap       bool // needs a certificate, is in use, has no valid one
+}
+
+func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error) {
+	ctx := r.Context()
+	ps, err := m.ListProducts(ctx, x.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, systems, err := m.inv.Facts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the inventory: %w", err)
+	}
+	d := &supplierData{Countries: countries(web.RequestLang(r)), S: x, CountryName: countryName(web.RequestLang(r), x.Country), In: SupplierInput{Name: x.Name, USCC: x.USCC, ForeignReg: x.ForeignReg, Country: x.Country, Ownership: x.Ownership, Contacts: x.Contacts},
+		Types: ProductTypes, Systems: systems, Chosen: map[int64]bool{}, SystemsBy: map[int64]rules.System{}}
+	for _, s := range systems {
+		d.SystemsBy[s.ID] = s
+	}
+	now := m.Now()
+	for _, p := range ps {
+		t := TypeOf(p.Type)
+		ok := p.Cert.ValidOn(now)
+		d.Products = append(d.Products, productRow{P: p, Type: t, Certified: ok, Gap: t.NeedsCert && len(p.Systems) > 0 && !ok})
+	}
+	return d, nil
+}
+
+func (m *Module) supplierPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d, err := m.supplierData(r, x)
+	if err != nil {
+		return err
+	}
+	d.NewP = ProductInput{Type: "critical_network_equipment"}
+	v := m.d.Web.NewView(r, "suppliers.detail", "/suppliers")
+	v.Data = d
+	return m.pages.Render(w, r, "page_supplier.html", v)
+}
+
+// refused renders the supplier's page again with a form's errors.
+func (m *Module) refused(w http.ResponseWriter, r *http.Request, x Supplier, err error, fill func(*supplierData)) error {
+	v := m.d.Web.NewView(r, "suppliers.detail", "/suppliers")
+	v.Form = r.PostForm
+	if err := web.FieldErrors(err, v); err != nil {
+		return err
+	}
+	d, err := m.supplierData(r, x)
+	if err != nil {
+		return err
+	}
+	fill(d)
+	v.Data, v.Status = d, http.StatusBadRequest
+	return m.pages.Render(w, r, "page_supplier.html", v)
+}
+
+func (m *Module) updatePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in := supplierFromForm(r)
+	if _, err := m.UpdateSupplier(r.Context(), id, in); err != nil {
+		return m.refused(w, r, x, err, func(d *supplierData) { d.In, d.ShowEdit, d.NewP = in, true, ProductInput{Type: "critical_network_equipment"} })
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d", id), m.t(r, "suppliers.saved"))
+}
+
+// productFromForm reads the product form; a system id that is not a number is a field error.
+func productFromForm(r *http.Request) (ProductInput, *problem.Invalid) {
+	f := r.PostFormValue
+	in := ProductInput{Name: f("name"), Version: f("version"), Type: f("type"), Donated: f("donated") == "on"}
+	bad := &problem.Invalid{}
+	for i, s := range r.PostForm["systems"] {
+		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			bad.Add("systems["+strconv.Itoa(i)+"]", "is not a system id")
+			continue
+		}
+		in.Systems = append(in.Systems, id)
+	}
+	return in, bad
+}
+
+func (m *Module) createProductPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, bad := productFromForm(r)
+	var p Product
+	if err = bad.Err(); err == nil {
+		p, err = m.CreateProduct(r.Context(), id, in)
+	}
+	if err != nil {
+		return m.refused(w, r, x, err, func(d *supplierData) {
+			d.NewP, d.ShowAddP = in, true
+			for _, s := range in.Systems {
+				d.Chosen[s] = true
+			}
+		})
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d", id, p.ID), m.t(r, "suppliers.product_created", p.Name))
+}
+
+// productData is a product's page.
+type productData struct {
+	S           Supplier
+	CountryName string
+	P         Product
+	Type      ProductType
+	Certified bool
+	Gap       bool
+	Systems   []rules.System // the systems where it is used
+	Cert      CertificateInput
+}
+
+func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput) error {
+	_, systems, err := m.inv.Facts(r.Context())
+	if err != nil {
+		return fmt.Errorf("read the inventory: %w", err)
+	}
+	t := TypeOf(p.Type)
+	d := productData{S: x, CountryName: countryName(web.RequestLang(r), x.Country), P: p, Type: t, Certified: p.Cert.ValidOn(m.Now()), Cert: cert}
+	d.Gap = t.NeedsCert && len(p.Systems) > 0 && !d.Certified
+	used := map[int64]bool{}
+	for _, id := range p.Systems {
+		used[id] = true
+	}
+	for _, s := range systems {
+		if used[s.ID] {
+			d.Systems = append(d.Systems, s)
+		}
+	}
+	v.Data = d
+	return m.pages.Render(w, r, "page_product.html", v)
+}
+
+func (m *Module) productPage(w http.ResponseWriter, r *http.Request) error {
+	x, p, err := m.supplierProduct(r)
+	if err != nil {
+		return err
+	}
+	cert := CertificateInput{}
+	if p.Cert != nil {
+		cert = CertificateInput{Number: p.Cert.Number, Body: p.Cert.Body, Scope: p.Cert.Scope, Expires: p.Cert.Expires.Format("2006-01-02")}
+	}
+	return m.renderProduct(w, r, m.d.Web.NewView(r, "suppliers.product", "/suppliers"), x, p, cert)
+}
+
+func (m *Module) certificatePage(w http.ResponseWriter, r *http.Request) error {
+	x, p, err := m.supplierProduct(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostFormValue
+	in := CertificateInput{Number: f("number"), Body: f("body"), Scope: f("scope"), Expires: f("expires")}
+	if _, err := m.SetCertificate(r.Context(), p.ID, in); err != nil {
+		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
+		v.Form = r.PostForm
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		v.Status = http.StatusBadRequest
+		return m.renderProduct(w, r, v, x, p, in)
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d", x.ID, p.ID), m.t(r, "suppliers.cert_saved"))
+}

@@ -1,0 +1,118 @@
+// Package suppliers is the supply-chain capability: the organisation's suppliers (legal name,
+// unified social credit code or foreign registration, country, ownership, contacts) and the
+// network products and services they provide, with the systems of the inventory where each
+// is used and the security certificate of critical network equipment and dedicated security
+// products (CSL 2016 Art. 23, 2025 Art. 25; CIIR draft 2017 Art. 30). It implements
+// kernel.Products for the other capabilities (the cybersecurity review) and contributes the
+// fact set `suppliers` with which the catalog checks the supply-chain duties.
+package suppliers
+
+import (
+	"context"
+	"embed"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json migrations
+var files embed.FS
+
+// Permissions of the suppliers capability.
+const (
+	// Read shows suppliers, products and certificates.
+	Read auth.Permission = "suppliers.read"
+	// Write records suppliers and products and their certificates: the supply chain is the
+	// administrator's, the cybersecurity manager's and the owners' of the systems using them.
+	Write auth.Permission = "suppliers.write"
+)
+
+func init() {
+	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+}
+
+// Module is the suppliers capability.
+type Module struct {
+	*Service
+	d     kernel.Deps
+	pages *web.Pages
+}
+
+// New returns the module.
+func New() *Module { return &Module{Service: &Service{}} }
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "suppliers" }
+
+// Migrations implements kernel.Module: the files in migrations/.
+func (m *Module) Migrations() []store.Migration {
+	return store.MustSQLMigrations(files, "migrations", "suppliers")
+}
+
+// Provision implements kernel.Module.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
+	m.d = d
+	inv, err := kernel.Need[Inventory](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	ev, err := kernel.Need[kernel.Evidence](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	now := m.Service.Now
+	*m.Service = *NewService(d.DB, inv, ev)
+	if now != nil {
+		m.Service.Now = now
+	}
+	if d.Changes != nil {
+		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+	}
+	return nil
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	var err error
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	s.Page("GET /suppliers", Read, m.listPage)
+	s.Page("GET /suppliers/new", Write, m.newPage)
+	s.Page("POST /suppliers", Write, m.createPage)
+	s.Page("GET /suppliers/{id}", Read, m.supplierPage)
+	s.Page("POST /suppliers/{id}", Write, m.updatePage)
+	s.Page("POST /suppliers/{id}/products", Write, m.createProductPage)
+	s.Page("GET /suppliers/{id}/products/{pid}", Read, m.productPage)
+	s.Page("POST /suppliers/{id}/products/{pid}/certificate", Write, m.certificatePage)
+
+	s.API("GET /api/v1/suppliers", Read, m.apiList)
+	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
+	s.API("GET /api/v1/suppliers/{id}", Read, m.apiGet)
+	s.API("PUT /api/v1/suppliers/{id}", Write, m.apiUpdate)
+	s.API("POST /api/v1/suppliers/{id}/products", Write, m.apiCreateProduct)
+	s.API("GET /api/v1/products", Read, m.apiProducts)
+	s.API("GET /api/v1/products/{id}", Read, m.apiProduct)
+	s.API("PUT /api/v1/products/{id}", Write, m.apiUpdateProduct)
+	s.API("PUT /api/v1/products/{id}/certificate", Write, m.apiCertificate)
+	return nil
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{{Key: "nav.suppliers", Path: "/suppliers", Perm: Read, Order: 45}}
+}
+
+// FactSets implements kernel.FactProvider: the `suppliers` variable of the catalog's rules.
+func (m *Module) FactSets() []kernel.FactSet {
+	return []kernel.FactSet{FactSet(m.Service)}
+}
+
+// FactSet returns the suppliers fact set read from s.
+func FactSet(s *Service) kernel.FactSet {
+	return kernel.NewFacts("suppliers", "suppliers, their products, certificates and agreements", s.Facts)
+}
