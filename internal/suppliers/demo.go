@@ -177,4 +177,3 @@ func SeedDemo(ctx context.Context, s *Service) error {
 	}
 	return nil
 }
-

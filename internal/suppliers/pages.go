@@ -84,15 +84,15 @@ type supplierData struct {
 	Countries   []Country // the country select's options
 	S           Supplier
 	CountryName string
-	In        SupplierInput // the edit form
-	Products  []productRow
-	Types     []ProductType
-	Systems   []rules.System
-	NewP      ProductInput
-	Chosen    map[int64]bool
-	ShowEdit  bool // the edit form opens on a refused edit
-	ShowAddP  bool
-	SystemsBy map[int64]rules.System
+	In          SupplierInput // the edit form
+	Products    []productRow
+	Types       []ProductType
+	Systems     []rules.System
+	NewP        ProductInput
+	Chosen      map[int64]bool
+	ShowEdit    bool // the edit form opens on a refused edit
+	ShowAddP    bool
+	SystemsBy   map[int64]rules.System
 }
 
 // productRow is a product on its supplier's page.
@@ -173,7 +173,9 @@ func (m *Module) updatePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := supplierFromForm(r)
 	if _, err := m.UpdateSupplier(r.Context(), id, in); err != nil {
-		return m.refused(w, r, x, err, func(d *supplierData) { d.In, d.ShowEdit, d.NewP = in, true, ProductInput{Type: "critical_network_equipment"} })
+		return m.refused(w, r, x, err, func(d *supplierData) {
+			d.In, d.ShowEdit, d.NewP = in, true, ProductInput{Type: "critical_network_equipment"}
+		})
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d", id), m.t(r, "suppliers.saved"))
 }
@@ -223,12 +225,12 @@ func (m *Module) createProductPage(w http.ResponseWriter, r *http.Request) error
 type productData struct {
 	S           Supplier
 	CountryName string
-	P         Product
-	Type      ProductType
-	Certified bool
-	Gap       bool
-	Systems   []rules.System // the systems where it is used
-	Cert      CertificateInput
+	P           Product
+	Type        ProductType
+	Certified   bool
+	Gap         bool
+	Systems     []rules.System // the systems where it is used
+	Cert        CertificateInput
 }
 
 func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput) error {
