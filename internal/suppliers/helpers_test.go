@@ -3,7 +3,6 @@ package suppliers_test
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,7 +69,7 @@ func chinaDate(d int) string {
 	return time.Now().In(calendar.Shanghai).AddDate(0, 0, d).Format("2006-01-02")
 }
 
-// names lists the "field" names of a problem answer.
+// fields maps each field of a problem answer to its reason.
 func fields(t *testing.T, body string) map[string]string {
 	t.Helper()
 	var p struct {
@@ -85,5 +84,3 @@ func fields(t *testing.T, body string) map[string]string {
 	}
 	return out
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
