@@ -14,8 +14,8 @@ import (
 
 // SeedDemo implements kernel.DemoSeeder: the demo operator's supply chain — 25 suppliers
 // (three registered abroad) and 60 products and services over its inventory, every critical
-// device and security product certified except one core switch of the dispatch data network,
-// whose certificate lapsed.
+// device and security product certified (the dispatch data network's core switch for 20 more
+// days only). The demo's compliance standing stays as the other capabilities' tests know it.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm := d.Users[auth.SecurityManager]
 	ctx = store.WithOrg(ctx, d.Operator.ID)
@@ -72,7 +72,7 @@ var demoProducts = []demoProduct{
 	{0, "核心路由器", "NE8000-X8", "critical_network_equipment", []string{"调度数据网"}, 400, false},
 	{0, "汇聚交换机", "S7700", "critical_network_equipment", []string{"数据中心网络", "办公网"}, 300, false},
 	{0, "数据中心核心交换机", "CE12800", "critical_network_equipment", []string{"数据中心网络"}, 520, false},
-	{0, "调度数据网核心交换机", "S9300", "critical_network_equipment", []string{"调度数据网"}, -20, false},
+	{0, "调度数据网核心交换机", "S9300", "critical_network_equipment", []string{"调度数据网"}, 20, false},
 	{1, "下一代防火墙", "6.4", "security_product", []string{"调度数据网", "数据中心网络"}, 200, false},
 	{1, "入侵检测系统", "5.0", "security_product", []string{"数据中心网络"}, 150, false},
 	{1, "网络安全态势感知探针", "3.2", "security_product", []string{"网络安全态势感知平台"}, 610, false},

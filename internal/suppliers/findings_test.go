@@ -33,34 +33,40 @@ func finding(t *testing.T, c *apptest.Client, id string) (status, reasonEn, reas
 	return f.Status, f.Reason.En, f.Reason.Zh
 }
 
-// TestCertificationFinding: the demo operator's lapsed certificate (the dispatch data
-// network's core switch) makes the certification duty a gap naming the fact in both
-// languages; recording a certificate valid for a year makes it met.
+// TestCertificationFinding: every critical device and security product of the demo operator
+// is certified, so the certification duty is met; a core router registered on a CII system
+// without a certificate makes it a gap naming the fact in both languages; a certificate that
+// lapsed yesterday leaves the gap; one valid for a year makes it met again.
 func TestCertificationFinding(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		t.Parallel()
 		env := apptest.Start(t, d)
 		sm := env.Login(t, "security@grid.demo")
+		h := jsonHdr(sm.CSRF)
+		if st, en, _ := finding(t, sm, "CIIR-CERTIFIED-EQUIPMENT"); st != "met" {
+			t.Errorf("certification duty on the demo: %s %q", st, en)
+		}
+		var sups struct{ Suppliers []struct{ ID int64 } }
+		res, body := sm.Do("GET", "/api/v1/suppliers", nil, nil)
+		decode(t, res, body, 200, &sups)
+		var p apiProduct
+		res, body = sm.Do("POST", fmt.Sprintf("/api/v1/suppliers/%d/products", sups.Suppliers[0].ID), nil, h,
+			fmt.Sprintf(`{"name":"核心路由器","type":"critical_network_equipment","systems":[%d]}`, systemOf(t, sm, "identified")))
+		decode(t, res, body, http.StatusCreated, &p)
 		st, en, zh := finding(t, sm, "CIIR-CERTIFIED-EQUIPMENT")
 		if st != "gap" || !strings.Contains(en, "critical equipment and security products in use without a valid certificate = 1") ||
 			!strings.Contains(zh, "在用但无有效认证的网络关键设备和安全专用产品数 = 1") {
-			t.Errorf("certification duty on the demo: %s %q %q", st, en, zh)
+			t.Errorf("certification duty with an uncertified router: %s %q %q", st, en, zh)
 		}
-		var list struct{ Products []apiProduct }
-		res, body := sm.Do("GET", "/api/v1/products", nil, nil)
-		decode(t, res, body, 200, &list)
-		var lapsed []apiProduct
-		for _, p := range list.Products {
-			if p.NeedsCert && len(p.Systems) > 0 && !p.Certified {
-				lapsed = append(lapsed, p)
-			}
+		cert := func(expires string) {
+			res, body := sm.Do("PUT", fmt.Sprintf("/api/v1/products/%d/certificate", p.ID), nil, h, `{"number":"CCRC-2026-0099","body":"认证机构","expires":"`+expires+`"}`)
+			decode(t, res, body, 200, nil)
 		}
-		if len(lapsed) != 1 || lapsed[0].Name != "调度数据网核心交换机" {
-			t.Fatalf("uncertified products in use on the demo: %+v; want the dispatch network's core switch", lapsed)
+		cert(chinaDate(-1))
+		if st, en, _ := finding(t, sm, "CIIR-CERTIFIED-EQUIPMENT"); st != "gap" {
+			t.Errorf("certification duty with a certificate that lapsed yesterday: %s %q", st, en)
 		}
-		res, body = sm.Do("PUT", fmt.Sprintf("/api/v1/products/%d/certificate", lapsed[0].ID), nil, jsonHdr(sm.CSRF),
-			`{"number":"CCRC-2026-0099","body":"认证机构","expires":"`+chinaDate(365)+`"}`)
-		decode(t, res, body, 200, nil)
+		cert(chinaDate(365))
 		if st, en, _ := finding(t, sm, "CIIR-CERTIFIED-EQUIPMENT"); st != "met" {
 			t.Errorf("certification duty after the certificate: %s %q", st, en)
 		}
