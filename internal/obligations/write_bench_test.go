@@ -1,0 +1,104 @@
+package obligations
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"ciiguard/internal/catalog"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+)
+
+// BenchmarkEvaluationWrites10k measures the evaluation service alone (no HTTP, no other
+// capability) on each engine with 10,000 generated systems: a from-scratch evaluation into
+// an empty findings table and a profile change that flips whether the organisation is a
+// telecom operator (which decides whether ten system duties apply to every system). Each
+// run logs the evaluation's phases. It shares BenchmarkScale10k's switch:
+//
+//	CIIGUARD_BENCH_10K=1 scripts/with-postgres.sh go test ./internal/obligations/ -run '^$' -bench EvaluationWrites10k -benchtime 3x
+func BenchmarkEvaluationWrites10k(b *testing.B) {
+	if os.Getenv("CIIGUARD_BENCH_10K") == "" {
+		b.Skip("set CIIGUARD_BENCH_10K=1 to run the 10,000-system benchmarks (minutes)")
+	}
+	// The engine's own time limit (10 s) is for requests on a quiet machine; on the shared
+	// development machine a full evaluation of 10,000 systems can take longer.
+	base, err := catalog.Load(rules.WithTimeout(2 * time.Minute))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range storetest.Engines {
+		b.Run(string(d), func(b *testing.B) {
+			storetest.Require(b, d)
+			db := storetest.Open(b, d, New().Migrations())
+			r := rand.New(rand.NewPCG(10, 10))
+			inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true,
+				SecurityOrgEstablished: true, SecurityManagerAppointed: true, LogRetentionDays: 200}, systems: map[int64]rules.System{}}
+			for id := int64(1); id <= 10_000; id++ {
+				inv.systems[id] = randomSystem(r, id)
+			}
+			now := time.Date(2026, 7, 1, 4, 0, 0, 0, time.UTC)
+			ctx := store.WithOrg(context.Background(), 1)
+			fresh := func() *Service {
+				svc := NewService(db, base, inv)
+				svc.now = func() time.Time { return now }
+				b.Cleanup(svc.Close)
+				return svc
+			}
+			last := func(svc *Service) Stats {
+				st, err := svc.EvaluationState(ctx)
+				if err != nil || st.Last == nil {
+					b.Fatalf("state: %v %+v", err, st)
+				}
+				return *st.Last
+			}
+			b.Run("FromScratchEmpty", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					if err := db.WriteTenant(ctx, func(t *store.Tenant) error {
+						_, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`)
+						return err
+					}); err != nil {
+						b.Fatal(err)
+					}
+					svc := fresh()
+					b.StartTimer()
+					if _, err := svc.Evaluate(ctx); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					b.Logf("from scratch %d: %+v", i, last(svc))
+					svc.Close()
+					b.StartTimer()
+				}
+			})
+			b.Run("ProfileChange", func(b *testing.B) {
+				b.StopTimer()
+				svc := fresh()
+				if _, err := svc.Evaluate(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				for i := 0; i < b.N; i++ {
+					inv.mu.Lock()
+					inv.org.IsTelecomOperator = !inv.org.IsTelecomOperator
+					inv.org.SecurityManagerVetted = !inv.org.SecurityManagerVetted
+					inv.mu.Unlock()
+					svc.Changed(1, 0)
+					if err := svc.WaitEvaluated(ctx); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					if err := svc.ev.lastError(1); err != nil {
+						b.Fatal(err)
+					}
+					b.Logf("profile %d: %+v", i, last(svc))
+					b.StartTimer()
+				}
+			})
+		})
+	}
+}
