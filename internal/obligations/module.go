@@ -137,6 +137,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /policies", FindingsRead, m.policiesPage)
 	s.PageWithLimit("POST /policies", PolicyWrite, MaxPolicySize+1<<20, m.policyUpload)
 	s.Page("POST /policies/{id}/delete", PolicyWrite, m.policyDelete)
+	s.Page("POST /obligations/{id}/adoption", PolicyWrite, m.adoptionForm)
 
 	s.API("GET /api/v1/obligations", CatalogRead, m.apiList)
 	s.API("GET /api/v1/obligations/{id}", CatalogRead, m.apiGet)
@@ -149,6 +150,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/policies", FindingsRead, m.apiPolicies)
 	s.APIWithLimit("POST /api/v1/policies", PolicyWrite, MaxPolicySize+1, m.apiPolicyUpload)
 	s.API("DELETE /api/v1/policies/{id}", PolicyWrite, m.apiPolicyDelete)
+	s.API("GET /api/v1/obligations/{id}/adoption", FindingsRead, m.apiAdoption)
+	s.API("PUT /api/v1/obligations/{id}/adoption", PolicyWrite, m.apiSetAdoption)
 	s.API("GET /api/v1/oscal/catalog", CatalogRead, m.apiOSCALCatalog)
 	s.API("GET /api/v1/oscal/profile", FindingsRead, m.apiOSCALProfile)
 	s.API("GET /api/v1/oscal/assessment-results", FindingsRead, m.apiOSCALResults)
@@ -354,8 +357,12 @@ type detailData struct {
 	Attestations []Attestation
 	CanAttest    bool
 	Citations    []string
-	Now          time.Time
-	Sections     []template.HTML
+	// Adoption of a duty written only in a draft: whether the organisation adopted it as its
+	// own rule (and its copy's id), and whether this user may change that.
+	Adoption *Adoption
+	CanAdopt bool
+	Now      time.Time
+	Sections []template.HTML
 }
 
 func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
@@ -400,6 +407,12 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, failed err
 		}
 	}
 	d.Ob = m.view(c, o, d.Findings)
+	if d.Ob.Recommended && canSeeFindings(r) {
+		if d.Adoption, err = m.adoptionOf(r.Context(), o.ID); err != nil {
+			return err
+		}
+		d.CanAdopt = web.Can(r, PolicyWrite)
+	}
 	if d.Sections, err = kernel.RenderSections(r, m.sections, o.ID); err != nil {
 		return err
 	}
