@@ -123,7 +123,6 @@ func TestIncrementalMatchesFullEvaluation(t *testing.T) {
 		for _, ro := range []string{"org_id", "name_zh", "name_en", "updated_at", "updated_by"} {
 			delete(prof, ro) // read-only fields
 		}
-		prof["security_manager_vetted"] = !(prof["security_manager_vetted"] == true)
 		prof["telecom_operator"] = !(prof["telecom_operator"] == true)
 		b, _ := json.Marshal(prof)
 		if res, body := c.Do("PUT", "/api/v1/scope/profile", nil, h, string(b)); res.StatusCode != http.StatusOK {

@@ -31,11 +31,11 @@ obligations:
     binds: [operator]
     capability: scope
     subject: org
-    check: "org.security_org_established"
+    check: "org.has_core_data"
     cadence: continuous
     tests:
-      - {name: set up, facts: {org: {security_org_established: true}}, expect: met}
-      - {name: not set up, facts: {org: {security_org_established: false}}, expect: gap}
+      - {name: set up, facts: {org: {has_core_data: true}}, expect: met}
+      - {name: not set up, facts: {org: {has_core_data: false}}, expect: gap}
   - id: G-GRADED
     version: "2026"
     title: {zh: 已定级, en: Graded}
@@ -189,12 +189,12 @@ func TestChunkedEvaluationStoresExactFindings(t *testing.T) {
 		}
 		sameList(t, "after the restart", storedFindings(t, svc, ctx), want)
 
-		// While no process runs: system 7 is removed, the organisation sets up its security
-		// organisation, and the records hold a finding of an obligation the catalog dropped.
+		// While no process runs: system 7 is removed, the organisation now declares core
+		// data, and the records hold a finding of an obligation the catalog dropped.
 		svc.Close()
 		inv.edit(func() {
 			inv.systems = inv.systems[:6]
-			inv.org.SecurityOrgEstablished = true
+			inv.org.HasCoreData = true
 		})
 		err = db.WriteTenant(ctx, func(t *store.Tenant) error {
 			_, err := t.Exec(`INSERT INTO findings (org_id, obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at)

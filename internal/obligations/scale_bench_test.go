@@ -166,7 +166,6 @@ func benchScale(b *testing.B, d store.Dialect) {
 		var answer, current time.Duration
 		for i := 0; i < b.N; i++ {
 			prof["telecom_operator"] = !(prof["telecom_operator"] == true)
-			prof["security_manager_vetted"] = !(prof["security_manager_vetted"] == true)
 			bs, _ := json.Marshal(prof)
 			t0 := time.Now()
 			if res, body := c.Do("PUT", "/api/v1/scope/profile", nil, h, string(bs)); res.StatusCode != 200 {

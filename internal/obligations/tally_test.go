@@ -121,7 +121,7 @@ func TestIncrementalSummaryMatchesRecount(t *testing.T) {
 				delete(inv.systems, sys)
 			default: // the organisation
 				inv.org.IsCIIOperator = r.IntN(2) == 0
-				inv.org.SecurityOrgEstablished = r.IntN(2) == 0
+				inv.org.HasCoreData = r.IntN(2) == 0
 				inv.org.HasImportantData = r.IntN(2) == 0
 				inv.org.LastRiskAssessment = now.AddDate(0, 0, -r.IntN(800))
 			}

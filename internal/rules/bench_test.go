@@ -27,7 +27,7 @@ func benchFacts(n int) rules.Facts {
 	f := rules.Facts{OrgID: "bench", Now: now, Org: rules.Org{
 		Kind: "operator", Sectors: []string{"finance", "telecom"}, Region: "Beijing",
 		IsCIIOperator: true, IsCIICandidate: true, IsTelecomOperator: true,
-		SecurityOrgEstablished: true, SecurityManagerAppointed: true, LogRetentionDays: 200, LogSources: 40,
+		LogRetentionDays: 200, LogSources: 40,
 		PISubjects: 2_000_000, SensitivePISubjects: 20_000, ExportPISubjects: 150_000, HasImportantData: true,
 		LastRiskAssessment: now.AddDate(0, -8, 0),
 	}}

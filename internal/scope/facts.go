@@ -114,7 +114,6 @@ func orgFacts(t *store.Tenant) (rules.Org, error) {
 	org.Sectors = append([]string{}, p.Sectors...)
 	org.Region = p.Region
 	org.IsCentralStateOrgan, org.IsTelecomOperator, org.IsAppStore = p.CentralStateOrgan, p.TelecomOperator, p.AppStore
-	org.SecurityOrgEstablished, org.SecurityManagerAppointed, org.SecurityManagerVetted = p.SecurityOrgEstablished, p.SecurityManagerAppointed, p.SecurityManagerVetted
 	org.PISubjects, org.SensitivePISubjects = p.PISubjects, p.SensitivePISubjects
 	org.ExportPISubjects, org.ExportSensitivePISubjects = p.ExportPISubjects, p.ExportSensitivePISubjects
 	org.ExportsImportantData, org.HasImportantData, org.HasCoreData = p.ExportsImportantData, p.HasImportantData, p.HasCoreData

@@ -13,7 +13,10 @@ import (
 // engine; step 2 adds the column and step 3, in Go, gives the rows stored before it their
 // key. Step 4 keeps the history of each system's MLPS grading and CII status (history.go);
 // it is written here, not as a file, because the files' versions must run from 1 without
-// the Go step between them.
+// the Go step between them. The profile's columns security_org_established,
+// security_manager_appointed and security_manager_vetted (step 1) are retired: scope no
+// longer reads or writes them, the people capability's records replace them, and its
+// migration step 2 reads them once to carry existing values over (docs/people.md).
 var Migrations = append(store.MustSQLMigrations(files, "migrations", "scope"), store.Migration{
 	Module: "scope", Version: 3, Name: "pinyin sort keys of systems stored before step 2", Go: backfillSortKeys,
 }, store.Migration{

@@ -95,9 +95,6 @@ type ProfileInput struct {
 	CentralStateOrgan         bool     `json:"central_state_organ"`
 	TelecomOperator           bool     `json:"telecom_operator"`
 	AppStore                  bool     `json:"app_store"`
-	SecurityOrgEstablished    bool     `json:"security_org_established"`
-	SecurityManagerAppointed  bool     `json:"security_manager_appointed"`
-	SecurityManagerVetted     bool     `json:"security_manager_vetted"`
 	PISubjects                int64    `json:"pi_subjects"`
 	SensitivePISubjects       int64    `json:"sensitive_pi_subjects"`
 	ExportPISubjects          int64    `json:"export_pi_subjects"`
@@ -371,9 +368,6 @@ func (p *ProfileInput) Validate(today Date) error {
 	}
 	if p.SensitivePISubjects > p.PISubjects {
 		v.Add("sensitive_pi_subjects", "must not exceed the number of personal-information subjects (%d)", p.PISubjects)
-	}
-	if p.SecurityManagerVetted && !p.SecurityManagerAppointed {
-		v.Add("security_manager_vetted", "a manager can be vetted only once appointed")
 	}
 	if p.ExportsImportantData && !p.HasImportantData {
 		v.Add("exports_important_data", "exporting important data means holding it: set has_important_data too")

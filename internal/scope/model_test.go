@@ -106,7 +106,6 @@ func TestProfileValidation(t *testing.T) {
 		{"unknown sector", ProfileInput{Sectors: []string{"banking"}}, "sectors", "not a sector code"},
 		{"negative", ProfileInput{Sectors: []string{"energy"}, PISubjects: -1}, "pi_subjects", "negative"},
 		{"more sensitive than all", ProfileInput{Sectors: []string{"energy"}, PISubjects: 10, SensitivePISubjects: 11}, "sensitive_pi_subjects", "exceed"},
-		{"vetted not appointed", ProfileInput{Sectors: []string{"energy"}, SecurityManagerVetted: true}, "security_manager_vetted", "appointed"},
 		{"assessment in the future", ProfileInput{Sectors: []string{"energy"}, LastRiskAssessment: "2026-07-01"}, "last_risk_assessment", "future"},
 	}
 	for _, c := range cases {

@@ -563,8 +563,7 @@ func profileForm(p Profile) profileData {
 	return profileData{Profile: p, Sectors: Sectors,
 		Flags: []profileFlag{
 			{"central_state_organ", p.CentralStateOrgan}, {"telecom_operator", p.TelecomOperator}, {"app_store", p.AppStore},
-			{"security_org_established", p.SecurityOrgEstablished}, {"security_manager_appointed", p.SecurityManagerAppointed},
-			{"security_manager_vetted", p.SecurityManagerVetted}, {"has_important_data", p.HasImportantData},
+			{"has_important_data", p.HasImportantData},
 			{"exports_important_data", p.ExportsImportantData}, {"has_core_data", p.HasCoreData},
 			{"data_security_officer_named", p.DataSecurityOfficerNamed}, {"plans_listing_abroad", p.PlansListingAbroad},
 		},
@@ -602,9 +601,8 @@ func (m *Module) profileSubmit(w http.ResponseWriter, r *http.Request) error {
 	on := func(k string) bool { return f(k) == "on" || f(k) == "true" }
 	in := ProfileInput{USCC: f("uscc"), Sectors: r.PostForm["sectors"], Region: f("region"), Regulators: strings.Split(f("regulators"), "\n"),
 		CentralStateOrgan: on("central_state_organ"), TelecomOperator: on("telecom_operator"), AppStore: on("app_store"),
-		SecurityOrgEstablished: on("security_org_established"), SecurityManagerAppointed: on("security_manager_appointed"),
-		SecurityManagerVetted: on("security_manager_vetted"), ExportsImportantData: on("exports_important_data"),
-		HasImportantData: on("has_important_data"), HasCoreData: on("has_core_data"), DataSecurityOfficerNamed: on("data_security_officer_named"),
+		ExportsImportantData: on("exports_important_data"),
+		HasImportantData:     on("has_important_data"), HasCoreData: on("has_core_data"), DataSecurityOfficerNamed: on("data_security_officer_named"),
 		PlansListingAbroad: on("plans_listing_abroad"), LastRiskAssessment: Date(f("last_risk_assessment")), LastPISelfInspection: Date(f("last_pi_self_inspection"))}
 	bad := &problem.Invalid{}
 	for _, n := range []struct {

@@ -15,7 +15,7 @@ import (
 )
 
 const profileColumns = `uscc, sectors, region, regulators, central_state_organ, telecom_operator, app_store,
-	security_org_established, security_manager_appointed, security_manager_vetted, pi_subjects, sensitive_pi_subjects,
+	pi_subjects, sensitive_pi_subjects,
 	export_pi_subjects, export_sensitive_pi_subjects, exports_important_data, has_important_data, has_core_data,
 	data_security_officer_named, plans_listing_abroad, last_risk_assessment, last_pi_self_inspection`
 
@@ -29,7 +29,7 @@ func (p *ProfileInput) values() ([]any, error) {
 		return nil, err
 	}
 	return []any{p.USCC, string(sectors), p.Region, string(regs), p.CentralStateOrgan, p.TelecomOperator, p.AppStore,
-		p.SecurityOrgEstablished, p.SecurityManagerAppointed, p.SecurityManagerVetted, p.PISubjects, p.SensitivePISubjects,
+		p.PISubjects, p.SensitivePISubjects,
 		p.ExportPISubjects, p.ExportSensitivePISubjects, p.ExportsImportantData, p.HasImportantData, p.HasCoreData,
 		p.DataSecurityOfficerNamed, p.PlansListingAbroad, string(p.LastRiskAssessment), string(p.LastPISelfInspection)}, nil
 }
@@ -43,7 +43,7 @@ func getProfile(t *store.Tenant) (Profile, error) {
 	var sectors, regs string
 	err := t.QueryRow(`SELECT `+profileColumns+`, updated_at FROM scope_profiles WHERE org_id = $1`).Scan(
 		&p.USCC, &sectors, &p.Region, &regs, &p.CentralStateOrgan, &p.TelecomOperator, &p.AppStore,
-		&p.SecurityOrgEstablished, &p.SecurityManagerAppointed, &p.SecurityManagerVetted, &p.PISubjects, &p.SensitivePISubjects,
+		&p.PISubjects, &p.SensitivePISubjects,
 		&p.ExportPISubjects, &p.ExportSensitivePISubjects, &p.ExportsImportantData, &p.HasImportantData, &p.HasCoreData,
 		&p.DataSecurityOfficerNamed, &p.PlansListingAbroad, &p.LastRiskAssessment, &p.LastPISelfInspection, &p.UpdatedAt)
 	switch {

@@ -267,7 +267,7 @@ func TestProfileAndFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if org.Kind != "operator" || !org.IsCIIOperator || !org.IsCIICandidate || len(org.Sectors) != 1 || org.Sectors[0] != "energy" ||
-			!org.SecurityManagerAppointed || org.SecurityManagerVetted || org.PISubjects != 8_600_000 || !org.HasImportantData ||
+			org.PISubjects != 8_600_000 || !org.HasImportantData ||
 			org.LastRiskAssessment != mustTime("2025-05-01") {
 			t.Fatalf("org facts %+v", org)
 		}
