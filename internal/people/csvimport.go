@@ -155,15 +155,16 @@ func ParseAttendance(data []byte) ([]ImportRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
+		if err != nil { // FieldPos may not be asked after a failed Read
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.Line
+				line = pe.StartLine
 			}
 			errs = append(errs, rowAt(line).Add("file", "is not a valid CSV row"))
 			break
 		}
+		line, _ := r.FieldPos(0)
 		cell := func(col string) string {
 			if i, ok := idx[col]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
