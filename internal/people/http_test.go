@@ -104,6 +104,10 @@ func TestPersonalInformationNeedsHR(t *testing.T) {
 		if len(s.Posts) != 4 || s.Posts[0].Holders == 0 || s.Posts[0].HolderIDs != nil {
 			t.Errorf("%s: posts %+v; want counts without holder ids", email, s.Posts)
 		}
+		if _, home := c.Do("GET", "/", nil, nil); !strings.Contains(home, `id="people-widget"`) ||
+			!(strings.Contains(home, "no background check overdue (overdue: 1)") || strings.Contains(home, "安全背景审查未逾期（逾期未复查：1 人）")) {
+			t.Errorf("%s: the dashboard lacks the people widget with the overdue check", email)
+		}
 		for _, path := range []string{"/api/v1/people", "/people", "/api/v1/people/training.csv", "/"} {
 			_, body := c.Do("GET", path, nil, nil)
 			for _, n := range demoNames {
