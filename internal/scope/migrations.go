@@ -10,26 +10,14 @@ import (
 // "YYYY-MM-DD" ("" when unset): they are calendar days in notices and filings, not
 // instants. Lists sort system names the way a Chinese reader looks for them, by pinyin:
 // the collation key is computed in Go (collate), stored, and compared bytewise by either
-// engine; step 2 adds the column and step 3, in Go, gives the rows stored before it their
-// key. Step 4 keeps the history of each system's MLPS grading and CII status (history.go);
-// it is written here, not as a file, because the files' versions must run from 1 without
-// the Go step between them. The profile's columns security_org_established,
+// engine; step 2 adds the column and step 3, in Go because SQL has no pinyin collation,
+// gives the rows stored before it their key. Step 4 keeps the history of each system's
+// MLPS grading and CII status (history.go). The profile's columns security_org_established,
 // security_manager_appointed and security_manager_vetted (step 1) are retired: scope no
 // longer reads or writes them, the people capability's records replace them, and its
 // migration step 2 reads them once to carry existing values over (docs/people.md).
-var Migrations = append(store.MustSQLMigrations(files, "migrations", "scope"), store.Migration{
+var Migrations = store.MustSQLMigrations(files, "migrations", "scope", store.Migration{
 	Module: "scope", Version: 3, Name: "pinyin sort keys of systems stored before step 2", Go: backfillSortKeys,
-}, store.Migration{
-	Module: "scope", Version: 4, Name: "history of MLPS grading and CII status", SQL: `CREATE TABLE scope_system_history (
-	id {{id}},
-	org_id BIGINT NOT NULL REFERENCES orgs(id),
-	system_id BIGINT NOT NULL,
-	at {{ts}} NOT NULL,
-	actor TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	changes TEXT NOT NULL
-);
-CREATE INDEX scope_system_history_system ON scope_system_history (org_id, system_id, id)`,
 })
 
 // backfillSortKeys gives every system without a sort key its key, across organisations.
