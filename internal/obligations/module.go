@@ -101,7 +101,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	// Evaluations run in the background, and each expression is bounded by the cost limit;
 	// the timeout only bounds a whole evaluation, which for 10,000 systems takes half a
 	// second on a quiet core but more than rules.DefaultTimeout on a saturated machine.
-	base, err := catalog.Load(rules.WithFacts(decl...), rules.WithTimeout(EvaluationTimeout))
+	base, err := loadCatalog(decl)
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)
 	}
