@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command with a throwaway PostgreSQL cluster on loopback: initdb into a temporary
-# directory, pg_ctl on a free port, CIIGUARD_TEST_POSTGRES pointing at it; the cluster is
-# stopped and removed when the command ends, whatever its outcome.
+# directory, pg_ctl on a free port, CIIGUARD_TEST_POSTGRES pointing at it, and
+# CIIGUARD_TEST_TEMPLATES at a directory beside it for the seeded test installations the
+# run's test binaries share; both are stopped and removed when the command ends, whatever
+# its outcome.
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -29,5 +31,9 @@ trap cleanup EXIT
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null \
   || { cat "$dir/pg.log" >&2; exit 1; }
 export CIIGUARD_TEST_POSTGRES="postgres://ciiguard@127.0.0.1:$port/postgres?sslmode=disable"
+# The test binaries of this run share their seeded installations (apptest.EnvTemplates):
+# one seeding per engine for the whole run instead of one per package. The templates'
+# PostgreSQL databases live in this cluster, and both go when the run ends.
+export CIIGUARD_TEST_TEMPLATES="$dir/templates"
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "$@"

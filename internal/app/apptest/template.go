@@ -28,10 +28,11 @@ import (
 
 // template is one engine's seeded installation, closed, ready to be copied.
 type template struct {
-	once sync.Once
-	data string // the data directory; on SQLite it holds the store file (ciiguard.db)
-	pg   string // on PostgreSQL, the name of the template database
-	err  error
+	once   sync.Once
+	data   string // the data directory; on SQLite it holds the store file (ciiguard.db)
+	pg     string // on PostgreSQL, the name of the template database
+	shared bool   // made in EnvTemplates for every test binary of the run: not this binary's to remove
+	err    error
 }
 
 var (
@@ -48,17 +49,29 @@ func templateFor(d store.Dialect) *template {
 		templates[d] = tpl
 	}
 	templatesMu.Unlock()
-	tpl.once.Do(func() { tpl.err = tpl.seed(d) })
+	tpl.once.Do(func() {
+		if dir := os.Getenv(EnvTemplates); dir != "" {
+			tpl.err = tpl.share(dir, d)
+			return
+		}
+		tpl.err = tpl.seed(d)
+	})
 	return tpl
 }
 
-// seed makes the template: a fresh installation on engine d, seeded with the demo, its
-// findings evaluated, then closed so that its files and database can be copied.
+// seed makes the template in a new temporary directory: see seedInto.
 func (tpl *template) seed(d store.Dialect) error {
 	dir, err := os.MkdirTemp("", "ciiguard-apptest-"+string(d)+"-")
 	if err != nil {
 		return fmt.Errorf("template data directory: %w", err)
 	}
+	return tpl.seedInto(dir, d)
+}
+
+// seedInto makes the template in the empty directory dir: a fresh installation on engine
+// d, seeded with the demo, its findings evaluated, then closed so that its files and
+// database can be copied.
+func (tpl *template) seedInto(dir string, d store.Dialect) error {
 	tpl.data = dir
 	cfg := app.Config{Data: dir}
 	if d == store.Postgres {
@@ -196,6 +209,9 @@ func Main(m interface{ Run() int }) int {
 	defer templatesMu.Unlock()
 	var errs []error
 	for _, tpl := range templates {
+		if tpl.shared {
+			continue // the run's script removes EnvTemplates, and the cluster with its databases
+		}
 		if tpl.pg != "" {
 			errs = append(errs, storetest.DropPostgres(tpl.pg))
 		}
