@@ -62,7 +62,26 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range ps {
 		out = append(out, m.productJSON(p))
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"supplier": x, "products": out})
+	rec := supplierRecords{Agreements: []Agreement{}, Reviews: []PerformanceReview{}, Maintenance: []Maintenance{}}
+	if err := m.db.ReadTenant(r.Context(), func(t *store.Tenant) error {
+		a, err := agreementsOf(t, id)
+		rec.Agreements = append(rec.Agreements, a...)
+		if err != nil {
+			return err
+		}
+		rv, err := reviewsOf(t, id)
+		rec.Reviews = append(rec.Reviews, rv...)
+		if err != nil {
+			return err
+		}
+		mt, err := maintenanceOf(t, id)
+		rec.Maintenance = append(rec.Maintenance, mt...)
+		return err
+	}); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"supplier": x, "products": out, "agreements": rec.Agreements,
+		"performance_reviews": rec.Reviews, "maintenance_abroad": rec.Maintenance})
 }
 
 func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -122,7 +141,17 @@ func (m *Module) apiProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, m.productJSON(p))
+	as, err := m.Assessments(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if as == nil {
+		as = []Assessment{}
+	}
+	return web.JSON(w, http.StatusOK, struct {
+		productJSON
+		Assessments []Assessment `json:"assessments"`
+	}{m.productJSON(p), as})
 }
 
 func (m *Module) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error {

@@ -11,14 +11,15 @@ import (
 )
 
 // supplierDuties are the catalog's duties checked on the suppliers fact set.
-var supplierDuties = []string{"CIIR-CERTIFIED-EQUIPMENT"}
+var supplierDuties = map[string]string{"CIIR-CERTIFIED-EQUIPMENT": "suppliers", "CIIR-SUPPLIER-SECURITY-AGREEMENT": "suppliers",
+	"CSL-CII-SUPPLIER-AGREEMENT": "suppliers", "CIIR-OUTSOURCED-DONATED-TESTING": "suppliers", "CIIR-DOMESTIC-MAINTENANCE": "supply"}
 
 // TestCatalogSupplierDuties loads the embedded catalog with the suppliers fact set declared,
 // as the obligations capability does: each supply-chain duty is a CEL check (no
 // attestation), and its catalog test cases — at least one met and one gap — pass.
 func TestCatalogSupplierDuties(t *testing.T) {
-	set := suppliers.FactSet(&suppliers.Service{Now: time.Now})
-	c, err := catalog.Load(rules.WithFacts(set.Declare()))
+	svc := &suppliers.Service{Now: time.Now}
+	c, err := catalog.Load(rules.WithFacts(suppliers.FactSet(svc).Declare(), suppliers.SystemFactSet(svc).Declare()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +27,13 @@ func TestCatalogSupplierDuties(t *testing.T) {
 	for _, r := range c.RunTests(context.Background()) {
 		results[r.ObligationID] = append(results[r.ObligationID], r)
 	}
-	for _, id := range supplierDuties {
+	for id, set := range supplierDuties {
 		o, ok := c.Obligation(id)
 		if !ok {
 			t.Fatalf("%s missing from the catalog", id)
 		}
-		if o.Check == "" || o.Attestation != nil || o.Facts != "suppliers" {
-			t.Errorf("%s: check %q, attestation %v, facts %q; want a check on suppliers", id, o.Check, o.Attestation != nil, o.Facts)
+		if o.Check == "" || o.Attestation != nil || o.Facts != set {
+			t.Errorf("%s: check %q, attestation %v, facts %q; want a check on %s", id, o.Check, o.Attestation != nil, o.Facts, set)
 		}
 		met, gap := 0, 0
 		for _, r := range results[id] {
@@ -55,7 +56,7 @@ func TestCatalogWithoutSuppliers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range supplierDuties {
+	for id := range supplierDuties {
 		o, _ := c.Obligation(id)
 		if o.Check != "" || o.Attestation == nil {
 			t.Errorf("%s without the fact set: check %q, attestation %v; want the attestation", id, o.Check, o.Attestation != nil)

@@ -3,6 +3,7 @@ package suppliers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
@@ -174,6 +175,48 @@ func SeedDemo(ctx context.Context, s *Service) error {
 			Body: "中国网络安全审查认证和市场监管大数据中心", Scope: "网络关键设备和网络安全专用产品安全认证", Expires: exp.Format("2006-01-02")}); err != nil {
 			return fmt.Errorf("demo certificate of %s: %w", dp.name, err)
 		}
+	}
+	return seedDemoRecords(ctx, s, ids, byName, today)
+}
+
+// seedDemoRecords gives every demo supplier an agreement in force with every duty and a
+// performance review in the last year, every outsourced or donated product a passed pre-use
+// assessment, and records the substation monitoring system's maintenance from Japan — begun
+// three months ago and never reported, as the inventory's flag for that system says.
+func seedDemoRecords(ctx context.Context, s *Service, ids []int64, systems map[string]int64, today time.Time) error {
+	all := make([]string, len(Duties))
+	for i, d := range Duties {
+		all[i] = d.Code
+	}
+	day := func(d int) string { return today.AddDate(0, 0, d).Format("2006-01-02") }
+	for i, id := range ids {
+		if _, err := s.AddAgreement(ctx, id, AgreementInput{Title: "网络安全和保密协议", SignedOn: day(-400 - 11*i), ExpiresOn: day(700 - 9*i), Duties: all}); err != nil {
+			return fmt.Errorf("demo agreement %d: %w", i, err)
+		}
+		if _, err := s.AddReview(ctx, id, ReviewInput{ReviewedOn: day(-30 - 7*i), Result: ReviewSatisfactory, Notes: "年度履约检查，未发现问题"}); err != nil {
+			return fmt.Errorf("demo review %d: %w", i, err)
+		}
+	}
+	prods, err := s.ListProducts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, p := range prods {
+		if !p.NeedsPreUse() {
+			continue
+		}
+		if _, err := s.AddAssessment(ctx, p.ID, AssessmentInput{AssessedOn: day(-200), Result: AssessPassed, Findings: "代码审计和渗透测试未发现高危问题"}); err != nil {
+			return fmt.Errorf("demo assessment of %s: %w", p.Name, err)
+		}
+	}
+	sys, ok := systems["变电站综合自动化监控系统"]
+	if !ok {
+		return nil // an inventory without the demo's systems
+	}
+	jp := ids[22] // 富士山电力系统株式会社
+	if _, err := s.AddMaintenance(ctx, jp, MaintenanceInput{SystemID: sys, FromCountry: "JP", StartsOn: day(-90),
+		Description: "原厂工程师从境外通过远程接入诊断监控软件故障、升级补丁"}); err != nil {
+		return fmt.Errorf("demo maintenance: %w", err)
 	}
 	return nil
 }

@@ -21,10 +21,43 @@ type Facts struct {
 	UncertifiedInUse int64 `cel:"uncertified_in_use" label:"在用但无有效认证的网络关键设备和安全专用产品数|critical equipment and security products in use without a valid certificate"`
 	// UncertifiedOnCII counts those of them used on an identified CII system.
 	UncertifiedOnCII int64 `cel:"uncertified_on_cii" label:"关基系统在用但无有效认证的网络关键设备和安全专用产品数|critical equipment and security products on CII systems without a valid certificate"`
+	// WithoutAgreement counts suppliers with at least one product or service and no security
+	// and confidentiality agreement in force today.
+	WithoutAgreement int64 `cel:"without_agreement" label:"无有效安全保密协议的供应商数|suppliers without a security and confidentiality agreement in force"`
+	// NoIncidentDuty counts suppliers whose agreements in force do not bind them to report
+	// incidents to the operator.
+	NoIncidentDuty int64 `cel:"agreements_without_incident_reporting" label:"协议未约定向运营者报告事件的供应商数|suppliers whose agreement does not bind them to report incidents to the operator"`
+	// Unreviewed counts suppliers with an agreement in force and no performance review in the
+	// last 12 months.
+	Unreviewed int64 `cel:"performance_unreviewed_12m" label:"近12个月未监督协议履行情况的供应商数|suppliers whose performance was not reviewed in 12 months"`
+	// PreUseMissing counts products built by an outside party or donated, in use, without a
+	// passed pre-use assessment.
+	PreUseMissing int64 `cel:"preuse_missing" label:"外包开发或受赠产品上线前未通过安全检测的数量|outsourced or donated products in use without a passed pre-use assessment"`
+	// MaintenanceUnreported counts active arrangements to maintain a system from abroad with
+	// no report to the department and the police.
+	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+}
+
+// SystemSupply is the per-system fact set `supply`: what the supply-chain register says of
+// one system of the inventory.
+type SystemSupply struct {
+	MaintenanceAbroad     int64 `cel:"maintenance_abroad" label:"境外远程维护安排数|maintenance arrangements from abroad"`
+	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+}
+
+// records is everything the facts are counted from.
+type records struct {
+	sups        []Supplier
+	prods       []Product
+	agreements  []Agreement
+	reviews     []PerformanceReview
+	assessments []Assessment
+	maintenance []Maintenance
 }
 
 // ComputeFacts counts the fact set from the organisation's records at now.
-func ComputeFacts(sups []Supplier, prods []Product, systems []rules.System, now time.Time) Facts {
+func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
+	sups, prods := rec.sups, rec.prods
 	cii := map[int64]bool{}
 	for _, s := range systems {
 		cii[s.ID] = s.CIIStatus == "identified"
@@ -43,7 +76,69 @@ func ComputeFacts(sups []Supplier, prods []Product, systems []rules.System, now 
 			}
 		}
 	}
+	supplies := map[int64]bool{}
+	for _, p := range prods {
+		supplies[p.SupplierID] = true
+	}
+	inForce, incident, reviewed := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
+	for _, a := range rec.agreements {
+		if a.InForce(now) {
+			inForce[a.SupplierID] = true
+			incident[a.SupplierID] = incident[a.SupplierID] || a.Has("incident_reporting")
+		}
+	}
+	yearAgo := chinaDay(now).AddDate(-1, 0, 0)
+	for _, r := range rec.reviews {
+		if !r.ReviewedOn.Before(yearAgo) {
+			reviewed[r.SupplierID] = true
+		}
+	}
+	for _, x := range sups {
+		switch {
+		case inForce[x.ID]:
+			f.NoIncidentDuty += b2i(!incident[x.ID])
+			f.Unreviewed += b2i(!reviewed[x.ID])
+		case supplies[x.ID]:
+			f.WithoutAgreement++
+		}
+	}
+	passed := map[int64]bool{}
+	for _, a := range rec.assessments {
+		passed[a.ProductID] = passed[a.ProductID] || a.Result == AssessPassed
+	}
+	for _, p := range prods {
+		if p.NeedsPreUse() && len(p.Systems) > 0 && !passed[p.ID] {
+			f.PreUseMissing++
+		}
+	}
+	for _, m := range rec.maintenance {
+		if m.Active(now) && m.ReportedOn == nil {
+			f.MaintenanceUnreported++
+		}
+	}
 	return f
+}
+
+// ComputeSystemFacts gives each system with an arrangement from abroad its supply facts.
+func ComputeSystemFacts(rec records, now time.Time) map[int64]SystemSupply {
+	out := map[int64]SystemSupply{}
+	for _, m := range rec.maintenance {
+		if !m.Active(now) {
+			continue
+		}
+		v := out[m.SystemID]
+		v.MaintenanceAbroad++
+		v.MaintenanceUnreported += b2i(m.ReportedOn == nil)
+		out[m.SystemID] = v
+	}
+	return out
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Facts reads the context's organisation's supplier facts.
@@ -52,20 +147,44 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 	if err != nil {
 		return Facts{}, fmt.Errorf("read the inventory: %w", err)
 	}
-	var (
-		sups  []Supplier
-		prods []Product
-	)
-	err = s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if sups, err = allSuppliers(t); err != nil {
-			return err
-		}
-		prods, err = allProducts(t, 0)
-		return err
-	})
+	rec, err := s.records(ctx)
 	if err != nil {
 		return Facts{}, err
 	}
-	return ComputeFacts(sups, prods, systems, s.Now()), nil
+	return ComputeFacts(rec, systems, s.Now()), nil
+}
+
+// SystemFacts reads the context's organisation's per-system supply facts.
+func (s *Service) SystemFacts(ctx context.Context) (map[int64]SystemSupply, error) {
+	rec, err := s.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeSystemFacts(rec, s.Now()), nil
+}
+
+// records reads every record the facts are counted from, in one transaction.
+func (s *Service) records(ctx context.Context) (records, error) {
+	var rec records
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if rec.sups, err = allSuppliers(t); err != nil {
+			return err
+		}
+		if rec.prods, err = allProducts(t, 0); err != nil {
+			return err
+		}
+		if rec.agreements, err = agreementsOf(t, 0); err != nil {
+			return err
+		}
+		if rec.reviews, err = reviewsOf(t, 0); err != nil {
+			return err
+		}
+		if rec.assessments, err = assessmentsOf(t, 0); err != nil {
+			return err
+		}
+		rec.maintenance, err = maintenanceOf(t, 0)
+		return err
+	})
+	return rec, err
 }

@@ -16,21 +16,35 @@ import (
 // once every change made so far is evaluated.
 func finding(t *testing.T, c *apptest.Client, id string) (status, reasonEn, reasonZh string) {
 	t.Helper()
+	return subjectFinding(t, c, id, "")
+}
+
+// subjectFinding reads the current finding of an obligation for one subject: the system of
+// that id, or the organisation when system is "".
+func subjectFinding(t *testing.T, c *apptest.Client, id, system string) (status, reasonEn, reasonZh string) {
+	t.Helper()
 	if res, body := c.Do("GET", "/api/v1/evaluation?wait=20s", nil, nil); res.StatusCode != http.StatusOK || strings.Contains(body, `"pending": true`) {
 		t.Fatalf("evaluation: %d %s", res.StatusCode, body)
 	}
 	_, body := c.Do("GET", "/api/v1/findings?obligation="+id, nil, nil)
 	var a struct {
 		Findings []struct {
-			Status string `json:"status"`
-			Reason struct{ Zh, En string }
+			SubjectKind string `json:"subject_kind"`
+			SubjectID   string `json:"subject_id"`
+			Status      string `json:"status"`
+			Reason      struct{ Zh, En string }
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(body), &a); err != nil || len(a.Findings) != 1 {
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
 		t.Fatalf("findings of %s: %v %s", id, err, body)
 	}
-	f := a.Findings[0]
-	return f.Status, f.Reason.En, f.Reason.Zh
+	for _, f := range a.Findings {
+		if (system == "" && f.SubjectKind != "system") || (system != "" && f.SubjectKind == "system" && f.SubjectID == system) {
+			return f.Status, f.Reason.En, f.Reason.Zh
+		}
+	}
+	t.Fatalf("no finding of %s for %q: %s", id, system, body)
+	return "", "", ""
 }
 
 // TestCertificationFinding: every critical device and security product of the demo operator

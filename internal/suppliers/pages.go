@@ -8,6 +8,7 @@ import (
 
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
 
@@ -92,7 +93,24 @@ type supplierData struct {
 	Chosen      map[int64]bool
 	ShowEdit    bool // the edit form opens on a refused edit
 	ShowAddP    bool
+	Open        string // the other form refused: agreement, review, maintenance
+	Agreements  []Agreement
+	Reviews     []PerformanceReview
+	Maintenance []maintenanceRow
+	Duties      []Duty
+	Today       string
+	AgreeIn     AgreementInput
+	ReviewIn    ReviewInput
+	MaintIn     MaintenanceInput
 	SystemsBy   map[int64]rules.System
+}
+
+// maintenanceRow is an arrangement from abroad on its supplier's page.
+type maintenanceRow struct {
+	M       Maintenance
+	System  string
+	Country string
+	Active  bool
 }
 
 // productRow is a product on its supplier's page.
@@ -119,6 +137,26 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		d.SystemsBy[s.ID] = s
 	}
 	now := m.Now()
+	if err := m.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if d.Agreements, err = agreementsOf(t, x.ID); err != nil {
+			return err
+		}
+		if d.Reviews, err = reviewsOf(t, x.ID); err != nil {
+			return err
+		}
+		ms, err := maintenanceOf(t, x.ID)
+		for _, mt := range ms {
+			d.Maintenance = append(d.Maintenance, maintenanceRow{M: mt, System: d.SystemsBy[mt.SystemID].Name, Country: countryName(web.RequestLang(r), mt.FromCountry), Active: mt.Active(now)})
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	d.Duties, d.Today = Duties, chinaDay(now).Format("2006-01-02")
+	d.AgreeIn = AgreementInput{SignedOn: d.Today, Duties: []string{"confidentiality", "security", "technical_support", "incident_reporting", "vulnerability_notice"}}
+	d.ReviewIn = ReviewInput{ReviewedOn: d.Today, Result: ReviewSatisfactory}
+	d.MaintIn = MaintenanceInput{StartsOn: d.Today, FromCountry: x.Country}
 	for _, p := range ps {
 		t := TypeOf(p.Type)
 		ok := p.Cert.ValidOn(now)
@@ -231,6 +269,10 @@ type productData struct {
 	Gap         bool
 	Systems     []rules.System // the systems where it is used
 	Cert        CertificateInput
+	Assessments []Assessment
+	PreUse      bool // assessed before use (outsourced or donated)
+	PreUseGap   bool // in use without a passed assessment
+	Today       string
 }
 
 func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput) error {
@@ -241,6 +283,15 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 	t := TypeOf(p.Type)
 	d := productData{S: x, CountryName: countryName(web.RequestLang(r), x.Country), P: p, Type: t, Certified: p.Cert.ValidOn(m.Now()), Cert: cert}
 	d.Gap = t.NeedsCert && len(p.Systems) > 0 && !d.Certified
+	if d.Assessments, err = m.Assessments(r.Context(), p.ID); err != nil {
+		return err
+	}
+	d.PreUse, d.Today = p.NeedsPreUse(), chinaDay(m.Now()).Format("2006-01-02")
+	passed := false
+	for _, a := range d.Assessments {
+		passed = passed || a.Result == AssessPassed
+	}
+	d.PreUseGap = d.PreUse && len(p.Systems) > 0 && !passed
 	used := map[int64]bool{}
 	for _, id := range p.Systems {
 		used[id] = true
@@ -259,11 +310,15 @@ func (m *Module) productPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cert := CertificateInput{}
-	if p.Cert != nil {
-		cert = CertificateInput{Number: p.Cert.Number, Body: p.Cert.Body, Scope: p.Cert.Scope, Expires: p.Cert.Expires.Format("2006-01-02")}
+	return m.renderProduct(w, r, m.d.Web.NewView(r, "suppliers.product", "/suppliers"), x, p, certInput(p))
+}
+
+// certInput fills the certificate form with the product's certificate.
+func certInput(p Product) CertificateInput {
+	if p.Cert == nil {
+		return CertificateInput{}
 	}
-	return m.renderProduct(w, r, m.d.Web.NewView(r, "suppliers.product", "/suppliers"), x, p, cert)
+	return CertificateInput{Number: p.Cert.Number, Body: p.Cert.Body, Scope: p.Cert.Scope, Expires: p.Cert.ExpiresDay()}
 }
 
 func (m *Module) certificatePage(w http.ResponseWriter, r *http.Request) error {

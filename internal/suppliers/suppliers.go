@@ -89,6 +89,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /suppliers/{id}/products", Write, m.createProductPage)
 	s.Page("GET /suppliers/{id}/products/{pid}", Read, m.productPage)
 	s.Page("POST /suppliers/{id}/products/{pid}/certificate", Write, m.certificatePage)
+	s.Page("POST /suppliers/{id}/products/{pid}/assessments", Write, m.assessmentPage)
+	s.Page("POST /suppliers/{id}/agreements", Write, m.agreementPage)
+	s.Page("POST /suppliers/{id}/reviews", Write, m.reviewPage)
+	s.Page("POST /suppliers/{id}/maintenance", Write, m.maintenancePage)
+	s.Page("POST /suppliers/{id}/maintenance/{mid}/report", Write, m.reportPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -99,6 +104,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/products/{id}", Read, m.apiProduct)
 	s.API("PUT /api/v1/products/{id}", Write, m.apiUpdateProduct)
 	s.API("PUT /api/v1/products/{id}/certificate", Write, m.apiCertificate)
+	s.API("POST /api/v1/products/{id}/assessments", Write, m.apiAssessment)
+	s.API("POST /api/v1/suppliers/{id}/agreements", Write, m.apiAgreement)
+	s.API("POST /api/v1/suppliers/{id}/reviews", Write, m.apiReview)
+	s.API("POST /api/v1/suppliers/{id}/maintenance", Write, m.apiMaintenance)
+	s.API("POST /api/v1/maintenance/{id}/report", Write, m.apiReport)
 	return nil
 }
 
@@ -109,7 +119,12 @@ func (m *Module) Nav() []web.NavItem {
 
 // FactSets implements kernel.FactProvider: the `suppliers` variable of the catalog's rules.
 func (m *Module) FactSets() []kernel.FactSet {
-	return []kernel.FactSet{FactSet(m.Service)}
+	return []kernel.FactSet{FactSet(m.Service), SystemFactSet(m.Service)}
+}
+
+// SystemFactSet returns the per-system fact set `supply` read from s.
+func SystemFactSet(s *Service) kernel.FactSet {
+	return kernel.NewSystemFacts("supply", "what the supply-chain register says of each system (maintenance from abroad)", s.SystemFacts)
 }
 
 // FactSet returns the suppliers fact set read from s.
