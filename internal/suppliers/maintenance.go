@@ -33,7 +33,9 @@ type Maintenance struct {
 
 // Active says the arrangement has not ended by the China-time day of at (one that has not
 // started yet is active: it must be reported before it starts).
-func (m Maintenance) Active(at time.Time) bool { return m.EndsOn == nil || !m.EndsOn.Before(chinaDay(at)) }
+func (m Maintenance) Active(at time.Time) bool {
+	return m.EndsOn == nil || !m.EndsOn.Before(chinaDay(at))
+}
 
 // InAdvance says the report was made no later than the day the maintenance started.
 func (m Maintenance) InAdvance() bool { return m.ReportedOn != nil && !m.ReportedOn.After(m.StartsOn) }
