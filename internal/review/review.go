@@ -12,14 +12,16 @@ package review
 import (
 	"context"
 	"embed"
+	"html/template"
 	"time"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
+	"ciiguard/internal/web"
 )
 
-//go:embed messages openapi.json migrations
+//go:embed templates messages openapi.json migrations
 var files embed.FS
 
 // Permissions of the review capability.
@@ -42,7 +44,9 @@ func init() {
 // Module is the review capability.
 type Module struct {
 	*Service
-	d kernel.Deps
+	d      kernel.Deps
+	pages  *web.Pages
+	widget *template.Template
 }
 
 // New returns the module.
@@ -86,10 +90,27 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 
 // Register implements kernel.Module.
 func (m *Module) Register(d kernel.Deps) error {
-	if _, err := d.Web.LoadAssets(files); err != nil {
+	var err error
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	if m.widget, err = template.New("widget").ParseFS(files, "templates/widget.html"); err != nil {
 		return err
 	}
 	s := d.Web
+	s.Page("GET /review", Read, m.listPage)
+	s.Page("GET /review/procurements/new", Write, m.newPage)
+	s.Page("POST /review/procurements", Write, m.createPage)
+	s.Page("GET /review/procurements/{id}", Read, m.procurementPage)
+	s.Page("POST /review/procurements/{id}/approve", Approve, m.approvePage)
+	s.Page("POST /review/cases", Write, m.openListingPage)
+	s.Page("GET /review/cases/{id}", Read, m.casePage)
+	s.Page("POST /review/cases/{id}/materials", Write, m.materialsPage)
+	s.Page("POST /review/cases/{id}/move", Write, m.movePage)
+	s.Page("POST /review/cases/{id}/pause", Write, m.pausePage)
+	s.Page("POST /review/cases/{id}/resume", Write, m.resumePage)
+	s.Page("POST /review/cases/{id}/extend", Write, m.extendPage)
+
 	s.API("GET /api/v1/review/procurements", Read, m.apiProcurements)
 	s.API("POST /api/v1/review/procurements", Write, m.apiCreateProcurement)
 	s.API("GET /api/v1/review/procurements/{id}", Read, m.apiProcurement)
@@ -103,6 +124,16 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/review/cases/{id}/resume", Write, m.apiResume)
 	s.API("POST /api/v1/review/cases/{id}/extend", Write, m.apiExtend)
 	return nil
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{{Key: "nav.review", Path: "/review", Perm: Read, Order: 16}}
+}
+
+// Widgets implements kernel.Dashboard: the running review clocks, after the incidents'.
+func (m *Module) Widgets() []web.Widget {
+	return []web.Widget{{Order: -90, Perm: Read, Render: m.renderWidget}}
 }
 
 // FactSets implements kernel.FactProvider: the `review` variable of the catalog's rules.
