@@ -40,7 +40,9 @@ func SeedDemo(ctx context.Context, s *Service) error {
 		}
 	}
 	if len(cii) < 2 || plain == 0 {
-		return fmt.Errorf("review demo: the inventory has %d identified CII systems and no plain one (%d)", len(cii), plain)
+		// An installation whose inventory demo did not run first (modules seeded in
+		// another order) gets no review demo: purchases are for systems.
+		return nil
 	}
 	today := s.today()
 	ago := func(days int) string { return today.AddDate(0, 0, -days).Format(time.DateOnly) }
