@@ -36,7 +36,7 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 			db := storetest.Open(b, d, New().Migrations())
 			r := rand.New(rand.NewPCG(10, 10))
 			inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true,
-				SecurityOrgEstablished: true, SecurityManagerAppointed: true, LogRetentionDays: 200}, systems: map[int64]rules.System{}}
+				LogRetentionDays: 200}, systems: map[int64]rules.System{}}
 			for id := int64(1); id <= 10_000; id++ {
 				inv.systems[id] = randomSystem(r, id)
 			}
@@ -85,7 +85,6 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					inv.mu.Lock()
 					inv.org.IsTelecomOperator = !inv.org.IsTelecomOperator
-					inv.org.SecurityManagerVetted = !inv.org.SecurityManagerVetted
 					inv.mu.Unlock()
 					svc.Changed(1, 0)
 					if err := svc.WaitEvaluated(ctx); err != nil {
