@@ -107,6 +107,12 @@ func TestImportAttendanceInChinese(t *testing.T) {
 			t.Errorf("courses after the import: %d, want %d", n, n0+1)
 		}
 
+		// A form with bad input: 400, the field and reason in Chinese, nothing written.
+		res, body = sm.Do("POST", "/people/persons/"+"1/vettings", url.Values{"checked_on": {"2026-02-30"}, "result": {"passed"}}, nil)
+		if body = html.UnescapeString(body); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "应为 YYYY-MM-DD 格式的日期，而不是 \"2026-02-30\"") {
+			t.Errorf("a bad check date on the form: %d", res.StatusCode)
+		}
+
 		analyst := env.Login(t, "analyst@grid.demo")
 		if code, _ := upload(analyst, good); code != http.StatusForbidden {
 			t.Errorf("the analyst's import: %d, want 403", code)
