@@ -7,6 +7,7 @@ import (
 
 	"ciiguard/internal/catalog"
 	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
 )
 
 // evaluateOrg brings the context's organisation's findings up to date with its records. It
@@ -63,6 +64,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, e
 	tl := tallyOf(s.base, cat, d, old, st.Full)
 	run := tl.summary(s.base, f.Now)
 	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t3)
+	st.Bulk = d.fresh && len(d.write) > 0 && s.db.Dialect() == store.Postgres
 	t4 := time.Now()
 	st.Transactions, err = s.storeDiff(ctx, d, run, f.Now)
 	if err != nil {
@@ -87,12 +89,15 @@ type findingsDiff struct {
 	gone        []rules.SubjectKey // findings whose obligation no longer applies to the subject
 	goneSystems []int64            // systems removed from the inventory
 	entries     map[rules.SubjectKey]entry
+	// fresh says the organisation had no stored finding to compare with: every finding in
+	// write is new, and may be appended without replacing anything (the bulk path).
+	fresh bool
 }
 
 // diff compares an evaluation's findings with the memo's. all says fs covers every
 // obligation and subject, so that a memo entry it lacks is gone.
 func diff(old *memo, fs []rules.Finding, f *rules.Facts, all bool) findingsDiff {
-	var d findingsDiff
+	d := findingsDiff{fresh: old == nil || (len(old.entries) == 0 && len(old.systems) == 0)}
 	d.entries = make(map[rules.SubjectKey]entry, len(fs))
 	for i := range fs {
 		k := fs[i].Key()

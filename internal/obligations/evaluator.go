@@ -57,6 +57,9 @@ type Stats struct {
 	SystemsRead int `json:"systems_read"`
 	// Transactions is how many transactions stored the difference (batches of txRows).
 	Transactions int `json:"transactions"`
+	// Bulk says the findings were appended by COPY (PostgreSQL, an organisation with no
+	// stored finding) rather than written by INSERT … ON CONFLICT.
+	Bulk bool `json:"bulk"`
 }
 
 // job is what one evaluation is asked to cover.

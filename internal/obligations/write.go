@@ -150,6 +150,25 @@ func writeFindingsPG(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 	return nil
 }
 
+// copyColumns are findingColumns as CopyFrom takes them.
+var copyColumns = strings.Split(strings.ReplaceAll(findingColumns, " ", ""), ",")
+
+// copyFindings appends fs with PostgreSQL's COPY: for an organisation that has no stored
+// finding, where nothing needs replacing. Measured on the shared machine (60,000 rows of
+// a finding's size in transactions of 2,000, two rounds at load average 10): 3.5–4.9 s
+// against 7.1–7.3 s for the INSERT … ON CONFLICT of writeFindingsPG.
+func copyFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+	rows := make([][]any, len(fs))
+	for i, f := range fs {
+		r := rowOf(f, at)
+		rows[i] = []any{r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp}
+	}
+	if _, err := t.CopyFrom("findings", copyColumns, rows); err != nil {
+		return fmt.Errorf("store %d new findings: %w", len(fs), err)
+	}
+	return nil
+}
+
 // deleteFindings removes stored findings: all of the removed systems', and single ones
 // whose obligation no longer applies (or left the catalog).
 func deleteFindings(t *store.Tenant, systems []int64, keys []rules.SubjectKey) error {
@@ -214,12 +233,23 @@ func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at tim
 		txs++
 	}
 	// The last batch goes with the run, so that a small difference (one edit) is one
-	// transaction.
+	// transaction. An organisation with no stored finding gets its findings by COPY where
+	// the engine has it (the bulk path); they are all new, so nothing needs replacing.
+	write := s.db.WriteTenant
+	if d.fresh {
+		write = s.db.WriteTenantBulk
+	}
 	for start := 0; ; start += txRows {
 		end := min(start+txRows, len(d.write))
 		last := end == len(d.write)
-		err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-			if err := writeFindings(t, d.write[start:end], at); err != nil {
+		err := write(ctx, func(t *store.Tenant) error {
+			var err error
+			if d.fresh && t.CanCopy() && end > start {
+				err = copyFindings(t, d.write[start:end], at)
+			} else {
+				err = writeFindings(t, d.write[start:end], at)
+			}
+			if err != nil {
 				return err
 			}
 			if last {

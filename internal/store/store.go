@@ -180,6 +180,12 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 // run runs fn in a transaction; an engine's lock error anywhere in it (begin, a statement,
 // commit) comes back marked ErrBusy.
 func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) error {
+	return db.runWith(ctx, readOnly, false, fn)
+}
+
+// runWith is run; bulk gives the transaction a connection of its own that CopyFrom can
+// reach (PostgreSQL only).
+func (db *DB) runWith(ctx context.Context, readOnly, bulk bool, fn func(tx *Tx) error) error {
 	release := func() {}
 	if !readOnly && db.writer != nil {
 		timer := time.NewTimer(db.lockWait)
@@ -201,7 +207,7 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) err
 		}
 		defer release() // also when fn panics
 	}
-	hooks, err := db.runTx(ctx, readOnly, fn)
+	hooks, err := db.runTx(ctx, readOnly, bulk, fn)
 	release()
 	if err != nil {
 		return classify(err)
@@ -214,16 +220,30 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) err
 }
 
 // runTx runs fn in one transaction and returns its after-commit hooks, not yet run.
-func (db *DB) runTx(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (hooks []func(), err error) {
+func (db *DB) runTx(ctx context.Context, readOnly, bulk bool, fn func(tx *Tx) error) (hooks []func(), err error) {
 	// A read-only transaction begins DEFERRED on SQLite, so that in WAL mode it reads its
 	// snapshot beside the writer instead of queueing for the write lock (which BEGIN
 	// IMMEDIATE, used for writes, takes at once).
 	opts := &sql.TxOptions{ReadOnly: readOnly}
-	stx, err := db.sql.BeginTx(ctx, opts)
+	var (
+		stx  *sql.Tx
+		conn *sql.Conn
+	)
+	if bulk && db.dialect == Postgres {
+		// The transaction runs on a connection held for it, so that CopyFrom reaches the
+		// driver's connection and its COPY runs inside the transaction.
+		if conn, err = db.sql.Conn(ctx); err != nil {
+			return nil, fmt.Errorf("begin transaction: %w", err)
+		}
+		defer conn.Close()
+		stx, err = conn.BeginTx(ctx, opts)
+	} else {
+		stx, err = db.sql.BeginTx(ctx, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: stx, db: db, ctx: ctx}
+	tx := &Tx{tx: stx, db: db, ctx: ctx, conn: conn}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -249,6 +269,7 @@ type Tx struct {
 	db          *DB
 	ctx         context.Context
 	afterCommit []func()
+	conn        *sql.Conn // the transaction's connection, for CopyFrom (bulk transactions only)
 }
 
 // Dialect reports the engine of the transaction.
