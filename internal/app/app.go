@@ -17,6 +17,7 @@ import (
 	"ciiguard/internal/accounts"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/emergency"
 	"ciiguard/internal/evidence"
 	"ciiguard/internal/frameworks"
 	"ciiguard/internal/holidays"
@@ -59,7 +60,7 @@ func (c Config) DSN() string {
 // side effects. Their order is the order of the navigation's ties and of demo seeding; it
 // does not decide who finds whom: each module looks up what it needs in the registry.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), tasks.New(), frameworks.New(), notify.New(), incidents.New(), suppliers.New(), review.New(), people.New()}
+	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), tasks.New(), frameworks.New(), notify.New(), incidents.New(), suppliers.New(), review.New(), people.New(), emergency.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.

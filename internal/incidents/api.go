@@ -107,7 +107,11 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	if tl == nil {
 		tl = []Entry{}
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"incident": toJSON(in, reports, m.Now()), "reports": reports, "timeline": tl})
+	tasks, err := m.linkedTasks(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"incident": toJSON(in, reports, m.Now()), "reports": reports, "timeline": tl, "tasks": tasks})
 }
 
 func (m *Module) apiGrade(w http.ResponseWriter, r *http.Request) error {

@@ -48,6 +48,9 @@ type Module struct {
 	pages  *web.Pages
 	widget *template.Template
 	pdf    pdfConfig
+	// tasks lists the remediation tasks linked to an incident ("incident:<id>") when the
+	// installation has a tasks capability (kernel.Tasks); nil shows none.
+	tasks kernel.Tasks
 	// majorFull and majorMain are the unconfirmed 重大 outage thresholds (flags).
 	majorFull, majorMain time.Duration
 }
@@ -98,6 +101,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	// Alerts go through the installation's notifier when it has one (kernel.Notifier).
 	if ns := kernel.All[kernel.Notifier](d.Registry); len(ns) == 1 {
 		m.Service.notices = &notices{to: ns[0], sent: map[string]bool{}}
+	}
+	if ts := kernel.All[kernel.Tasks](d.Registry); len(ts) == 1 {
+		m.tasks = ts[0]
 	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -175,6 +176,7 @@ type detailData struct {
 	Reports    []Report // the latest version of each report
 	Versions   map[int64]int
 	Timeline   []Entry
+	Tasks      []kernel.LinkedTask // remediation tasks linked to the incident
 	Evidence   []EvidenceRef
 	Grades     []Grade
 	NowText    string
@@ -205,9 +207,13 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	tasks, err := m.linkedTasks(ctx, id)
+	if err != nil {
+		return err
+	}
 	lang, now := web.RequestLang(r), m.Now()
 	d := detailData{In: in, Criteria: gradingRows(m.Thresholds, &in), Recipients: in.Recipients(), Route: RouteByCode(in.Route),
-		Timeline: tl, Evidence: ev, NowText: now.In(chinaZone()).Format("2006-01-02T15:04"), Versions: map[int64]int{},
+		Timeline: tl, Tasks: tasks, Evidence: ev, NowText: now.In(chinaZone()).Format("2006-01-02T15:04"), Versions: map[int64]int{},
 		Type: TypeOf(in.Type), Sub: SubtypeOf(in.Type, in.Subtype)}
 	for _, g := range Grades {
 		if g > in.Grade() {

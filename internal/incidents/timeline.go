@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
@@ -258,4 +259,20 @@ func (s *Service) Close(ctx context.Context, id int64, at string) (Incident, err
 		return audit.InTenant(t, "incident", strconv.FormatInt(id, 10), audit.Update, before, after, "handling ended")
 	})
 	return after, err
+}
+
+// linkedTasks lists the remediation tasks linked to the incident ("incident:<id>"), never
+// nil: none when the installation has no tasks capability.
+func (m *Module) linkedTasks(ctx context.Context, id int64) ([]kernel.LinkedTask, error) {
+	if m.tasks == nil {
+		return []kernel.LinkedTask{}, nil
+	}
+	ts, err := m.tasks.Linked(ctx, "incident:"+strconv.FormatInt(id, 10))
+	if err != nil {
+		return nil, fmt.Errorf("tasks of incident %d: %w", id, err)
+	}
+	if ts == nil {
+		ts = []kernel.LinkedTask{}
+	}
+	return ts, nil
 }

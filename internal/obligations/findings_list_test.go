@@ -122,7 +122,7 @@ func TestFindingsFilters(t *testing.T) {
 		zh(t, c)
 		bj := time.FixedZone("CST", 8*3600)
 		graded := time.Now().In(bj).AddDate(0, 0, -340)
-		id := createSystem(t, c, fmt.Sprintf(`{"name":"筛选测试系统","owner":"信息部","responsible_person":"王五","sector":"energy","mlps_level":3,"graded_on":%q,"go_live":%q,"cii_status":"none","has_emergency_plan":true}`,
+		id := createSystem(t, c, fmt.Sprintf(`{"name":"筛选测试系统","owner":"信息部","responsible_person":"王五","sector":"energy","mlps_level":3,"graded_on":%q,"go_live":%q,"cii_status":"none"}`,
 			graded.Format("2006-01-02"), graded.Format("2006-01-02")))
 		waitEvaluated(t, c)
 		sys := strconv.FormatInt(id, 10)

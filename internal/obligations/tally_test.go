@@ -62,7 +62,7 @@ func randomSystem(r *rand.Rand, id int64) rules.System {
 	s := rules.System{ID: id, Name: fmt.Sprint("系统", id), Owner: "信息中心", Sector: "energy", MLPSLevel: int64(r.IntN(5)),
 		GradedOn: date(), GoLive: date(), FiledOn: date(), LastMLPSTest: date(), LastSelfInspection: date(), CIIStatus: st,
 		HoldsPersonalInfo: r.IntN(2) == 0, HoldsImportantData: r.IntN(3) == 0, DataStoredAbroad: r.IntN(5) == 0,
-		MaintenanceAbroad: r.IntN(5) == 0, HasDRBackup: r.IntN(2) == 0, LastBackupTest: date(), HasEmergencyPlan: r.IntN(2) == 0, LastDrill: date()}
+		MaintenanceAbroad: r.IntN(5) == 0}
 	if r.IntN(2) == 0 {
 		s.FilingNumber = "11010099999-00001"
 	}

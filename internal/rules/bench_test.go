@@ -40,7 +40,6 @@ func benchFacts(n int) rules.Facts {
 			CIIStatus:    statuses[r.IntN(len(statuses))], IdentifiedOn: date(), MajorChangeOn: date(),
 			HoldsPersonalInfo: r.IntN(2) == 0, HoldsImportantData: r.IntN(4) == 0,
 			DataStoredAbroad: r.IntN(20) == 0, MaintenanceAbroad: r.IntN(10) == 0,
-			HasDRBackup: r.IntN(3) > 0, LastBackupTest: date(), HasEmergencyPlan: r.IntN(3) > 0, LastDrill: date(),
 		})
 	}
 	return f
@@ -133,7 +132,7 @@ func TestIncrementalMatchesFullOnCatalog(t *testing.T) {
 		}
 	}
 	f.Systems[17].CIIStatus = "identified"
-	f.Systems[17].LastDrill = time.Time{}
+	f.Systems[17].LastMLPSTest = time.Time{}
 	merge(rules.Change{Systems: map[int64]bool{f.Systems[17].ID: true}})
 	old := f.Org
 	f.Org.IsCIIOperator = false

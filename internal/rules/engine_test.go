@@ -39,7 +39,7 @@ func testRules() []Rule {
 			Check: "isSet(system.filed_on) && system.filed_on <= addWorkingDays(system.graded_on, 10)"},
 		{ID: "T-ORGANISE", Subject: SubjectOrg,
 			Attestation: &AttestationSpec{ValidityDays: 365, Evidence: Text{Zh: "任命文件", En: "appointment letter"}}},
-		{ID: "T-DRILL", Subject: SubjectSystem, Applies: "system.has_emergency_plan",
+		{ID: "T-DRILL", Subject: SubjectSystem, Applies: "system.holds_important_data",
 			Attestation: &AttestationSpec{ValidityDays: 180, Evidence: Text{Zh: "演练记录", En: "drill record"}}},
 	}
 }
@@ -149,7 +149,7 @@ func TestAttestations(t *testing.T) {
 	sysAtt := Attestation{ObligationID: "T-DRILL", SubjectKind: SubjectSystem, SubjectID: "5", ValidFrom: day("2026-03-01")}
 	f := Facts{Now: now, Attestations: []Attestation{sysAtt}}
 	for id, want := range map[int64]Status{5: StatusMet, 6: StatusNeedsAttestation} {
-		fd, err := e.EvaluateRule(context.Background(), "T-DRILL", f, &System{ID: id, HasEmergencyPlan: true})
+		fd, err := e.EvaluateRule(context.Background(), "T-DRILL", f, &System{ID: id, HoldsImportantData: true})
 		if err != nil || fd.Status != want {
 			t.Errorf("system %d: %s %v, want %s", id, fd.Status, err, want)
 		}

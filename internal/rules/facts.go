@@ -54,10 +54,6 @@ type System struct {
 	DataStoredAbroad          bool      `cel:"data_stored_abroad" yaml:"data_stored_abroad" json:"data_stored_abroad" label:"数据存储在境外|data stored abroad"`
 	MaintenanceAbroad         bool      `cel:"maintenance_abroad" yaml:"maintenance_abroad" json:"maintenance_abroad" label:"境外远程维护|maintained from abroad"`
 	MaintenanceAbroadReported bool      `cel:"maintenance_abroad_reported" yaml:"maintenance_abroad_reported" json:"maintenance_abroad_reported" label:"境外维护已报告|maintenance from abroad reported"`
-	HasDRBackup               bool      `cel:"has_dr_backup" yaml:"has_dr_backup" json:"has_dr_backup" label:"有灾难备份|has disaster-recovery backup"`
-	LastBackupTest            time.Time `cel:"last_backup_test" yaml:"last_backup_test" json:"last_backup_test" label:"最近一次备份恢复测试|last backup restore test"`
-	HasEmergencyPlan          bool      `cel:"has_emergency_plan" yaml:"has_emergency_plan" json:"has_emergency_plan" label:"有应急预案|has an emergency plan"`
-	LastDrill                 time.Time `cel:"last_drill" yaml:"last_drill" json:"last_drill" label:"最近一次应急演练|last emergency drill"`
 }
 
 // Facts is everything one evaluation reads: the organisation, its systems, the clock, the

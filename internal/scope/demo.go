@@ -146,7 +146,7 @@ func SeedDemo(ctx context.Context, s *Service, orgID int64, now time.Time) error
 	for i, ds := range demoSystems {
 		in := SystemInput{Name: ds.name, NameEN: ds.nameEN, Owner: ds.owner, ResponsiblePerson: ds.person, Sector: "energy",
 			Purpose: ds.purpose, Location: "北京主数据中心", DataHeld: ds.data, MLPSLevel: ds.level, CIIStatus: CIINone,
-			HoldsPersonalInfo: ds.pi, HoldsImportantData: ds.important, HasDRBackup: ds.dr, HasEmergencyPlan: ds.plan,
+			HoldsPersonalInfo: ds.pi, HoldsImportantData: ds.important,
 			MaintenanceAbroad: ds.abroad}
 		if ds.gradedDaysAgo > 0 {
 			in.GradedOn = daysAgo(ds.gradedDaysAgo)
@@ -161,12 +161,6 @@ func SeedDemo(ctx context.Context, s *Service, orgID int64, now time.Time) error
 		if ds.testMonthsAgo > 0 {
 			in.LastMLPSTest = monthsAgo(ds.testMonthsAgo)
 			in.LastSelfInspection = monthsAgo(ds.testMonthsAgo)
-		}
-		if ds.dr {
-			in.LastBackupTest = monthsAgo(2 + i%9)
-		}
-		if ds.plan {
-			in.LastDrill = monthsAgo(1 + i%11)
 		}
 		if ds.abroad {
 			// The monitoring software's vendor diagnoses faults remotely from outside China;

@@ -147,6 +147,5 @@ func (s System) Fact() rules.System {
 		CIIStatus: s.CIIStatus, IdentifiedOn: s.IdentifiedOn.Time(), MajorChangeOn: s.MajorChangeOn.Time(),
 		HoldsPersonalInfo: s.HoldsPersonalInfo, HoldsImportantData: s.HoldsImportantData, DataStoredAbroad: s.DataStoredAbroad,
 		MaintenanceAbroad: s.MaintenanceAbroad, MaintenanceAbroadReported: s.MaintenanceAbroadReported,
-		HasDRBackup: s.HasDRBackup, LastBackupTest: s.LastBackupTest.Time(), HasEmergencyPlan: s.HasEmergencyPlan, LastDrill: s.LastDrill.Time(),
 	}
 }

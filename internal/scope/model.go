@@ -147,10 +147,6 @@ type SystemInput struct {
 	DataStoredAbroad          bool   `json:"data_stored_abroad"`
 	MaintenanceAbroad         bool   `json:"maintenance_abroad"`
 	MaintenanceAbroadReported bool   `json:"maintenance_abroad_reported"`
-	HasDRBackup               bool   `json:"has_dr_backup"`
-	LastBackupTest            Date   `json:"last_backup_test"`
-	HasEmergencyPlan          bool   `json:"has_emergency_plan"`
-	LastDrill                 Date   `json:"last_drill"`
 }
 
 // ReidentificationDue is the day by which the department should have re-identified the
@@ -194,7 +190,7 @@ func (s *SystemInput) Normalize() {
 		*p = strings.TrimSpace(*p)
 	}
 	for _, p := range []*Date{&s.GradedOn, &s.GoLive, &s.FiledOn, &s.LastMLPSTest, &s.LastSelfInspection, &s.IdentifiedOn, &s.DeidentifiedOn,
-		&s.MajorChangeOn, &s.LastBackupTest, &s.LastDrill} {
+		&s.MajorChangeOn} {
 		*p = Date(strings.TrimSpace(string(*p)))
 	}
 	if s.CIIStatus == "" {
@@ -237,7 +233,7 @@ func (s *SystemInput) Validate(today Date) error {
 		{"graded_on", s.GradedOn, true}, {"go_live", s.GoLive, false}, {"filed_on", s.FiledOn, true},
 		{"last_mlps_test", s.LastMLPSTest, true}, {"last_self_inspection", s.LastSelfInspection, true},
 		{"identified_on", s.IdentifiedOn, true}, {"deidentified_on", s.DeidentifiedOn, true},
-		{"major_change_on", s.MajorChangeOn, true}, {"last_backup_test", s.LastBackupTest, true}, {"last_drill", s.LastDrill, true},
+		{"major_change_on", s.MajorChangeOn, true},
 	} {
 		checkDate(v, d.field, d.val, today, d.notFuture)
 	}
@@ -261,12 +257,6 @@ func (s *SystemInput) Validate(today Date) error {
 	}
 	if s.MaintenanceAbroadReported && !s.MaintenanceAbroad {
 		v.Add("maintenance_abroad_reported", "can only be set when the system is maintained from abroad")
-	}
-	if s.LastBackupTest != "" && !s.HasDRBackup {
-		v.Add("last_backup_test", "a restore test needs a disaster-recovery backup (has_dr_backup)")
-	}
-	if s.LastDrill != "" && !s.HasEmergencyPlan {
-		v.Add("last_drill", "a drill needs an emergency plan (has_emergency_plan)")
 	}
 	switch s.CIIStatus {
 	case CIINone, CIICandidate:

@@ -50,8 +50,6 @@ func TestSystemValidation(t *testing.T) {
 		}, "filed_on", "before the grading date"},
 		{"graded but level 0", func(s *SystemInput) { s.MLPSLevel = 0; s.GradedOn = "2025-01-01" }, "graded_on", "needs an MLPS level"},
 		{"reported without abroad", func(s *SystemInput) { s.MaintenanceAbroadReported = true }, "maintenance_abroad_reported", "maintained from abroad"},
-		{"backup test without backup", func(s *SystemInput) { s.LastBackupTest = "2025-01-01" }, "last_backup_test", "disaster-recovery"},
-		{"drill without plan", func(s *SystemInput) { s.LastDrill = "2025-01-01" }, "last_drill", "emergency plan"},
 		{"identified without notice", func(s *SystemInput) { s.CIIStatus = CIIIdentified }, "identified_on", "required"},
 		{"identified without number", func(s *SystemInput) { s.CIIStatus = CIIIdentified; s.IdentifiedOn = "2025-01-01" }, "identification_doc", "required"},
 		{"identified", func(s *SystemInput) {

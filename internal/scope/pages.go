@@ -184,7 +184,6 @@ func systemFromForm(r *http.Request) (SystemInput, *problem.Invalid) {
 		IdentificationDoc: f("identification_doc"), DeidentifiedOn: Date(f("deidentified_on")), DeidentificationDoc: f("deidentification_doc"),
 		MajorChangeOn: Date(f("major_change_on")), HoldsPersonalInfo: on("holds_personal_info"), HoldsImportantData: on("holds_important_data"),
 		DataStoredAbroad: on("data_stored_abroad"), MaintenanceAbroad: on("maintenance_abroad"), MaintenanceAbroadReported: on("maintenance_abroad_reported"),
-		HasDRBackup: on("has_dr_backup"), LastBackupTest: Date(f("last_backup_test")), HasEmergencyPlan: on("has_emergency_plan"), LastDrill: Date(f("last_drill")),
 	}
 	bad := &problem.Invalid{}
 	if s := strings.TrimSpace(f("mlps_level")); s != "" {

@@ -70,7 +70,7 @@ func TestSystemsCRUDAndTenancy(t *testing.T) {
 		f := newFixture(t, d)
 		in := SystemInput{Name: "调度自动化系统", NameEN: "Dispatch automation", Owner: "调度控制中心", ResponsiblePerson: "孙志刚", Sector: "energy",
 			MLPSLevel: 4, GradedOn: "2024-01-10", FilingNumber: "11010813001-24001", FiledOn: "2024-02-01", LastMLPSTest: "2026-01-05",
-			HasDRBackup: true, LastBackupTest: "2026-03-01"}
+			HoldsImportantData: true}
 		sys, err := f.svc.CreateSystem(f.ctx, in)
 		if err != nil {
 			t.Fatal(err)

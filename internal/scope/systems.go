@@ -18,14 +18,13 @@ import (
 const systemColumns = `name, name_en, owner, responsible_person, sector, purpose, location, data_held, mlps_level, graded_on, go_live,
 	filing_number, filed_on, last_mlps_test, last_self_inspection, cii_status, identified_on, identification_doc, deidentified_on,
 	deidentification_doc, major_change_on, holds_personal_info, holds_important_data, data_stored_abroad, maintenance_abroad,
-	maintenance_abroad_reported, has_dr_backup, last_backup_test, has_emergency_plan, last_drill`
+	maintenance_abroad_reported`
 
 func (s *SystemInput) ptrs() []any {
 	return []any{&s.Name, &s.NameEN, &s.Owner, &s.ResponsiblePerson, &s.Sector, &s.Purpose, &s.Location, &s.DataHeld, &s.MLPSLevel,
 		&s.GradedOn, &s.GoLive, &s.FilingNumber, &s.FiledOn, &s.LastMLPSTest, &s.LastSelfInspection, &s.CIIStatus, &s.IdentifiedOn,
 		&s.IdentificationDoc, &s.DeidentifiedOn, &s.DeidentificationDoc, &s.MajorChangeOn, &s.HoldsPersonalInfo, &s.HoldsImportantData,
-		&s.DataStoredAbroad, &s.MaintenanceAbroad, &s.MaintenanceAbroadReported, &s.HasDRBackup, &s.LastBackupTest, &s.HasEmergencyPlan,
-		&s.LastDrill}
+		&s.DataStoredAbroad, &s.MaintenanceAbroad, &s.MaintenanceAbroadReported}
 }
 
 // values returns the editable fields as plain driver values (both drivers accept these).
