@@ -118,6 +118,7 @@ func TestBrowserKeyPostVettingInChinese(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`#holder-%d`, post)), fmt.Sprint(pid)),
 		chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`#since-%d`, post)), today),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#holder-%d ~ button`, post))),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)), // the page after the form, not the one before
 		chromedp.WaitVisible(chromedp.CSS(`#duties`)),
 	)
 	screenshot(t, ctx, "people-holder-added-zh")
