@@ -217,10 +217,16 @@ func TestProcurementGateAPI(t *testing.T) {
 			t.Errorf("history:\n got %s\nwant %s", strings.Join(trail, " "), want)
 		}
 
+		// The bid annex, as a Word document, for the owner only.
+		if res, body := sm.Do("GET", ppath+"/annex.docx?lang=zh-CN", nil, nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") ||
+			res.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
+			t.Errorf("annex: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+
 		// The other operator: 404 for every record, and none listed.
 		other := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
 		oh := jsonHdr(other.CSRF)
-		for _, pth := range []string{ppath, cpath} {
+		for _, pth := range []string{ppath, cpath, ppath + "/annex.docx", fmt.Sprintf("/review/procurements/%d", p.ID), fmt.Sprintf("/review/cases/%d", p.CaseID)} {
 			if res, _ := other.Do("GET", pth, nil, nil); res.StatusCode != http.StatusNotFound {
 				t.Errorf("other operator GET %s: %d, want 404", pth, res.StatusCode)
 			}

@@ -1,0 +1,100 @@
+package review
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+)
+
+// documentText unzips a DOCX and returns the text of word/document.xml's runs, each
+// paragraph on its own line — what Word shows, read without the code that wrote it.
+func documentText(t *testing.T, b []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a zip: %v", err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		dec := xml.NewDecoder(rc)
+		var out strings.Builder
+		inText := false
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				return out.String()
+			}
+			if err != nil {
+				t.Fatalf("document.xml: %v", err)
+			}
+			switch e := tok.(type) {
+			case xml.StartElement:
+				inText = e.Name.Local == "t"
+			case xml.EndElement:
+				if e.Name.Local == "p" {
+					out.WriteString("\n")
+				}
+				inText = false
+			case xml.CharData:
+				if inText {
+					out.Write(e)
+				}
+			}
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
+}
+
+// TestAnnexDOCX: the bid annex (MIIT 2014 task 4) for a core router on a level-3 CII
+// system says, in Chinese and in English, the level-3 baseline, the certification duty of
+// CSL 2016 Art. 23, the CII duties of CIIR 2021 Arts. 19 and 20 and the review; the annex
+// of office software for a level-2 system that is not CII has the baseline only.
+func TestAnnexDOCX(t *testing.T) {
+	router := Procurement{Title: "核心路由器扩容", Product: "NE40E-X16A", ProductType: "critical_network_equipment", Required: true,
+		Systems: []SystemRef{{Name: "调度自动化系统", CII: true, MLPSLevel: 3}, {Name: "办公网", MLPSLevel: 2}}}
+	office := Procurement{Title: "办公软件", Product: "WPS", ProductType: "software", Systems: []SystemRef{{Name: "办公网", MLPSLevel: 2}}}
+	cases := []struct {
+		name    string
+		p       Procurement
+		zh      bool
+		want    []string
+		notWant []string
+	}{
+		{"router zh", router, true, []string{"招标文件附件：网络安全要求", "用于系统：调度自动化系统（等级保护第3级，已认定的关键信息基础设施）",
+			"1. 所投产品和服务应满足《信息安全技术 网络安全等级保护基本要求》（GB/T 22239-2019）第3级", "《网络安全法》（2016）第23条",
+			"《关键信息基础设施安全保护条例》第19条", "《关键信息基础设施安全保护条例》第20条", "须申报网络安全审查", "工信部保〔2014〕368号"}, nil},
+		{"router en", router, false, []string{"Bid documents annex: security requirements", "MLPS level 3 (GB/T 22239-2019)", "CSL 2016 Art. 23",
+			"CIIR 2021 Art. 19", "CIIR 2021 Art. 20", "must go through the cybersecurity review", "MIIT 2014 No. 368"}, nil},
+		{"office zh", office, true, []string{"第2级的安全要求"}, []string{"第19条", "第20条", "第23条", "网络安全审查"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := BuildAnnex(tc.p, tc.zh).DOCX()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := documentText(t, b)
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the annex lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("the annex says %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
