@@ -25,6 +25,11 @@ type listRow struct {
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderList(w, r, nil)
+}
+
+// renderList shows the suppliers list, with an import's refusals when there are some.
+func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs []importError) error {
 	ctx := r.Context()
 	sups, err := m.Suppliers(ctx)
 	if err != nil {
@@ -50,7 +55,10 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v := m.d.Web.NewView(r, "nav.suppliers", "/suppliers")
-	v.Data = map[string]any{"Rows": rows}
+	v.Data = map[string]any{"Rows": rows, "ImportErrors": importErrs}
+	if importErrs != nil {
+		v.Status = http.StatusBadRequest
+	}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
 

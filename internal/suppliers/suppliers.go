@@ -84,6 +84,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /suppliers", Read, m.listPage)
 	s.Page("GET /suppliers/new", Write, m.newPage)
 	s.Page("POST /suppliers", Write, m.createPage)
+	s.PageWithLimit("POST /suppliers/import", Write, MaxImportBytes+1<<16, m.importPage)
 	s.Page("GET /suppliers/{id}", Read, m.supplierPage)
 	s.Page("POST /suppliers/{id}", Write, m.updatePage)
 	s.Page("POST /suppliers/{id}/products", Write, m.createProductPage)
@@ -97,6 +98,7 @@ func (m *Module) Register(d kernel.Deps) error {
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
+	s.APIWithLimit("POST /api/v1/suppliers/import", Write, MaxImportBytes+1<<10, m.apiImport)
 	s.API("GET /api/v1/suppliers/{id}", Read, m.apiGet)
 	s.API("PUT /api/v1/suppliers/{id}", Write, m.apiUpdate)
 	s.API("POST /api/v1/suppliers/{id}/products", Write, m.apiCreateProduct)
