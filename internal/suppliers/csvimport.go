@@ -190,7 +190,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 		relabel(v, row.line, sv, supplierColumn)
 		pl := planned{key: supplierKey(sup), sup: sup}
 		if c["product_name"] != "" {
-			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: c["type"]}
+			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: typeCode(c["type"])}
 			switch strings.ToLower(c["donated"]) {
 			case "", "no", "false", "否", "0":
 			case "yes", "true", "是", "1":
@@ -264,4 +264,14 @@ func supplierKey(x Supplier) string {
 		return "CN/" + x.USCC
 	}
 	return x.Country + "/" + strings.ToUpper(x.ForeignReg)
+}
+
+// typeCode reads a product kind given by its code or its Chinese name (网络关键设备).
+func typeCode(s string) string {
+	for _, t := range ProductTypes {
+		if t.Zh == s {
+			return t.Code
+		}
+	}
+	return s
 }

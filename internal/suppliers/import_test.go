@@ -84,7 +84,7 @@ func TestImportCSV(t *testing.T) {
 		}
 		good := "\ufeff供应商名称,注册地,统一社会信用代码,境外注册号,产品或服务名称,类别,受赠,使用的系统\n" +
 			"北方路由设备有限公司,CN,91110108MA01ABCD5T,,核心路由器,critical_network_equipment,否,调度数据网；数据中心网络\n" +
-			"北方路由设备有限公司,CN,91110108MA01ABCD5T,,汇聚交换机,critical_network_equipment,否,办公网\n" +
+			"北方路由设备有限公司,CN,91110108MA01ABCD5T,,汇聚交换机,网络关键设备,否,办公网\n" +
 			"Acme Wartung GmbH,DE,,HRB 4711,远程运维服务,maintenance,否,\n" +
 			"华北网络设备股份有限公司,CN," + demoUSCC(t, sm, "华北网络设备股份有限公司") + ",,,,,\n"
 		res, body = sm.Do("POST", "/api/v1/suppliers/import", nil, csvHdr, good)
