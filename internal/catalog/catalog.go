@@ -129,6 +129,29 @@ type Obligation struct {
 	Instrument string `yaml:"-"`
 	File       string `yaml:"-"`
 	Line       int    `yaml:"-"` // line of the obligation in File
+
+	// authored keeps what resolveFactSets set aside, so that a copy of the duty (an adoption
+	// into a policy) can be written as its author wrote it, whichever way it was resolved here.
+	authored *AuthoredCheck
+}
+
+// AuthoredCheck is how an obligation on a capability's fact set is checked as written in its
+// file: the check with what it asks for and its due date, and the attestation standing in
+// where the fact set is absent.
+type AuthoredCheck struct {
+	Check       string
+	Requires    *Text
+	Due         string
+	Attestation *AttestationSpec
+}
+
+// Authored returns the obligation's check and attestation as written in its file, before the
+// catalog settled one of them for the fact sets its rules engine knows.
+func (o *Obligation) Authored() AuthoredCheck {
+	if o.authored != nil {
+		return *o.authored
+	}
+	return AuthoredCheck{Check: o.Check, Requires: o.Requires, Due: o.Due, Attestation: o.Attestation}
 }
 
 // TestCase is one worked example of an obligation's rule.
@@ -158,6 +181,10 @@ var (
 	// organisation's own policy).
 	KindValues = []string{"law", "administrative_regulation", "departmental_rule", "normative_document", "policy"}
 )
+
+// RuleOptions returns the options the catalog's rules engine was built with (the fact sets
+// it knows, its time limit), so that a policy loaded beside it settles its duties the same way.
+func (c *Catalog) RuleOptions() []rules.Option { return c.ruleOpts }
 
 // Engine returns the rules engine compiled from every obligation.
 func (c *Catalog) Engine() *rules.Engine { return c.engine }

@@ -25,6 +25,7 @@ func (c *Catalog) resolveFactSets() error {
 		if o.Facts == "" || o.Check == "" || o.Attestation == nil {
 			continue
 		}
+		o.authored = &AuthoredCheck{Check: o.Check, Requires: o.Requires, Due: o.Due, Attestation: o.Attestation}
 		if known[o.Facts] {
 			o.Attestation = nil
 			continue

@@ -140,7 +140,7 @@ func (s *Service) SetAdoption(ctx context.Context, obligationID string, adopt bo
 		if text, err = adoptionsYAML(s.base, ids, s.now()); err != nil {
 			return Adoption{}, err
 		}
-		c, err := catalog.LoadCustom(strings.NewReader(string(text)), strconv.FormatInt(org, 10))
+		c, err := catalog.LoadCustom(strings.NewReader(string(text)), strconv.FormatInt(org, 10), s.base.RuleOptions()...)
 		if err != nil {
 			return Adoption{}, fmt.Errorf("adoptions file does not load: %w", err)
 		}
@@ -223,7 +223,7 @@ func (s *Service) catalogWithout(ctx context.Context, name string) (*catalog.Cat
 	}
 	var extra []*catalog.Catalog
 	for i, t := range texts {
-		c, err := catalog.LoadCustom(strings.NewReader(t), strconv.FormatInt(org, 10))
+		c, err := catalog.LoadCustom(strings.NewReader(t), strconv.FormatInt(org, 10), s.base.RuleOptions()...)
 		if err != nil {
 			return nil, fmt.Errorf("organisation policy %d no longer loads: %w", i+1, err)
 		}
@@ -280,11 +280,14 @@ func adoptionsYAML(base *catalog.Catalog, ids []string, now time.Time) ([]byte, 
 		if !ok {
 			return nil, fmt.Errorf("adopted duty %s is no longer in the catalog", id)
 		}
+		// The copy is written as the duty's author wrote it: this catalog may have settled it
+		// to its check or to its attestation, and the policy's loader settles it again.
+		a := o.Authored()
 		d := duty{ID: adoptedPrefix + o.ID, Version: "1", Article: o.Article,
 			Equivalents: []catalog.Citation{{Version: o.Instrument + ":" + o.Version, Article: o.Article}},
 			Title:       o.Title, Summary: o.Summary, Binds: o.Binds, Capability: o.Capability, Subject: o.Subject,
-			Applies: o.Applies, AppliesTo: o.AppliesTo, Check: o.Check, Requires: o.Requires, Attestation: o.Attestation,
-			Facts: o.Facts, Cadence: o.Cadence, Due: o.Due, Deadline: o.Deadline, Tests: o.Tests}
+			Applies: o.Applies, AppliesTo: o.AppliesTo, Check: a.Check, Requires: a.Requires, Attestation: a.Attestation,
+			Facts: o.Facts, Cadence: o.Cadence, Due: a.Due, Deadline: o.Deadline, Tests: o.Tests}
 		doc.Obligations = append(doc.Obligations, d)
 	}
 	out, err := yaml.Marshal(doc)

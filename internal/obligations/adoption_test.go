@@ -71,7 +71,8 @@ func TestAdoptDraftDuty(t *testing.T) {
 		}
 		var open []obligations.Finding
 		for _, f := range findings(t, sec, "?obligation="+a.AdoptedID).Findings {
-			if f.Status != rules.StatusNotApplicable {
+			// The duty applies to every identified CII system; the two maintained in China meet it.
+			if f.Status != rules.StatusNotApplicable && f.Status != rules.StatusMet {
 				open = append(open, f)
 			}
 		}

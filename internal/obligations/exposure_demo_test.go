@@ -18,7 +18,9 @@ import (
 // "可以处五万元以上十万元以下罚款"; DSL Art. 45 "可以并处五万元以上五十万元以下罚款"), not against
 // the code: every counted row is one clause at its order tier, the total is the sum of the rows,
 // the CIIR 2021 Art. 39 finding on the same conduct is listed but not added, and the draft-only
-// duty is recommended, not a gap.
+// duty is recommended, not a gap. The demo's one key-post holder overdue for a background
+// check (people capability) breaches CIIR 2021 Art. 39(5) — "未对专门安全管理机构负责人和关键岗位
+// 人员进行安全背景审查的" — on its own row, whose order tier is "责令改正，给予警告": no fine.
 func TestDemoExposureShowsHowItIsBuilt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		env := apptest.Start(t, d)
@@ -33,7 +35,7 @@ func TestDemoExposureShowsHowItIsBuilt(t *testing.T) {
 			t.Fatalf("findings: %d %v", res.StatusCode, err)
 		}
 		// The ranges the texts set for the order tier of each clause the demo breaches.
-		text := map[string][2]int64{"CSL-2025-61-1": {10000, 50000}, "CSL-2025-61-2": {50000, 100000}, "DSL-2021-45": {50000, 500000}}
+		text := map[string][2]int64{"CSL-2025-61-1": {10000, 50000}, "CSL-2025-61-2": {50000, 100000}, "DSL-2021-45": {50000, 500000}, "CIIR-2021-39": {0, 0}}
 		var min, max int64
 		for _, r := range a.Exposure.Rows {
 			want, ok := text[r.Penalty.ID]

@@ -220,7 +220,7 @@ func (s *Service) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	}
 	var extra []*catalog.Catalog
 	for i, t := range texts {
-		c, err := catalog.LoadCustom(strings.NewReader(t), strconv.FormatInt(org, 10))
+		c, err := catalog.LoadCustom(strings.NewReader(t), strconv.FormatInt(org, 10), s.base.RuleOptions()...)
 		if err != nil {
 			return nil, fmt.Errorf("organisation policy %d no longer loads: %w", i+1, err)
 		}
@@ -613,7 +613,7 @@ func (s *Service) AddPolicy(ctx context.Context, name string, yamlText []byte) (
 	if len(yamlText) > MaxPolicySize {
 		return Policy{}, problem.Field("file", "is larger than %d KiB", MaxPolicySize>>10)
 	}
-	c, err := catalog.LoadCustom(bytes.NewReader(yamlText), strconv.FormatInt(org, 10))
+	c, err := catalog.LoadCustom(bytes.NewReader(yamlText), strconv.FormatInt(org, 10), s.base.RuleOptions()...)
 	if err != nil {
 		return Policy{}, refusePolicy(err, catalog.CustomPrefix(strconv.FormatInt(org, 10)))
 	}
