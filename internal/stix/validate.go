@@ -72,6 +72,11 @@ func Validate(o Object) error {
 		if !v.ValidUntil.IsZero() && !v.ValidUntil.After(v.ValidFrom.Time) {
 			c.add("valid_until", "must be later than valid_from")
 		}
+		if v.PatternType == "stix" && v.Pattern != "" {
+			if _, err := ParsePattern(v.Pattern); err != nil {
+				c.add("pattern", "is not a pattern ciiguard evaluates: %v", err)
+			}
+		}
 	case *Malware:
 		c.common(&v.Common, "malware")
 		c.required("is_family", v.IsFamily != nil)
