@@ -1,0 +1,203 @@
+package stix
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/gaissmai/bart"
+)
+
+// Index finds, for one event, the patterns among many that it satisfies, without trying
+// each: addresses and CIDR blocks are looked up in a prefix table (gaissmai/bart, every
+// enclosing block), domain names by walking their suffixes ("a.evil.example",
+// "evil.example", "example") in a hash map, and URLs, e-mail addresses and hashes by
+// exact value. A pattern whose observations name no such anchor (a MATCHES, a !=) is
+// tried on every event. Candidates are then confirmed with MatchOne, so the index only
+// ever saves work, never changes an answer.
+//
+// An Index is built once and then read; Match may be called from many goroutines.
+type Index struct {
+	pats    []*Pattern
+	ips     bart.Table[[]int32]
+	exact   map[string][]int32 // path + "\x00" + folded value
+	suffix  map[string][]int32 // domain (folded) matched by itself and its subdomains
+	always  []int32            // patterns without an anchor
+	anchors int
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{exact: map[string][]int32{}, suffix: map[string][]int32{}}
+}
+
+// Len is the number of patterns added.
+func (x *Index) Len() int { return len(x.pats) }
+
+// Pattern returns the i-th pattern added.
+func (x *Index) Pattern(i int) *Pattern { return x.pats[i] }
+
+// Add indexes p and returns its number (0, 1, ...), which Match reports.
+func (x *Index) Add(p *Pattern) int {
+	i := int32(len(x.pats))
+	x.pats = append(x.pats, p)
+	var as []anchor
+	for _, o := range p.Observations() {
+		a, ok := anchorsOf(o.Cmp)
+		if !ok {
+			x.always = append(x.always, i)
+			return int(i)
+		}
+		as = append(as, a...)
+	}
+	for _, a := range as {
+		x.anchors++
+		switch a.kind {
+		case anchorPrefix:
+			x.ips.Modify(a.prefix, func(v []int32, _ bool) ([]int32, bool) { return appendOnce(v, i), false })
+		case anchorSuffix:
+			x.suffix[a.key] = appendOnce(x.suffix[a.key], i)
+		default:
+			x.exact[a.key] = appendOnce(x.exact[a.key], i)
+		}
+	}
+	return int(i)
+}
+
+func appendOnce(v []int32, i int32) []int32 {
+	if len(v) > 0 && v[len(v)-1] == i {
+		return v
+	}
+	return append(v, i)
+}
+
+type anchorKind int
+
+const (
+	anchorExact anchorKind = iota
+	anchorPrefix
+	anchorSuffix
+)
+
+type anchor struct {
+	kind   anchorKind
+	key    string
+	prefix netip.Prefix
+}
+
+// anchorsOf returns values at least one of which an event must show for c to hold: for
+// OR the anchors of both sides, for AND those of either side.
+func anchorsOf(c CmpExpr) ([]anchor, bool) {
+	switch v := c.(type) {
+	case *CmpOp:
+		l, lok := anchorsOf(v.L)
+		r, rok := anchorsOf(v.R)
+		if v.Op == "OR" {
+			return append(l, r...), lok && rok
+		}
+		if lok {
+			return l, true
+		}
+		return r, rok
+	case *Comparison:
+		if v.Not {
+			return nil, false
+		}
+		var lits []Literal
+		switch v.Op {
+		case "=":
+			lits = []Literal{v.Value}
+		case "IN":
+			lits = v.Set
+		case "ISSUBSET":
+			return []anchor{{kind: anchorPrefix, prefix: v.cidr}}, true
+		case "LIKE":
+			// '%.evil.example' is every subdomain of evil.example: a suffix anchor.
+			if s := v.Value.S; v.Path.Type == "domain-name" && strings.HasPrefix(s, "%.") && !strings.ContainsAny(s[2:], "%_") {
+				return []anchor{{kind: anchorSuffix, key: strings.ToLower(s[2:])}}, true
+			}
+			return nil, false
+		default:
+			return nil, false
+		}
+		var out []anchor
+		for _, l := range lits {
+			a, ok := v.anchorFor(l)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, a)
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
+}
+
+func (c *Comparison) anchorFor(l Literal) (anchor, bool) {
+	if l.Kind != LitString {
+		return anchor{}, false
+	}
+	switch c.Path.Type {
+	case "ipv4-addr", "ipv6-addr":
+		p, err := parsePrefix(l.S)
+		return anchor{kind: anchorPrefix, prefix: p}, err == nil
+	case "domain-name":
+		return anchor{kind: anchorExact, key: "domain-name:value\x00" + foldDomain(l.S)}, true
+	case "email-addr":
+		return anchor{kind: anchorExact, key: "email-addr:value\x00" + strings.ToLower(l.S)}, true
+	case "url":
+		return anchor{kind: anchorExact, key: "url:value\x00" + l.S}, true
+	case "file":
+		if c.Path.Steps[0] == "hashes" {
+			return anchor{kind: anchorExact, key: "file:hashes." + normHash(c.Path.Steps[1]) + "\x00" + strings.ToLower(l.S)}, true
+		}
+		return anchor{kind: anchorExact, key: "file:" + c.Path.Steps[0] + "\x00" + l.S}, true
+	}
+	return anchor{}, false
+}
+
+func foldDomain(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
+
+// Match calls fn once with the number of every indexed pattern one of whose
+// observations o satisfies (MatchOne), in no particular order.
+func (x *Index) Match(o *Observed, fn func(i int)) {
+	seen := map[int32]bool{}
+	try := func(ids []int32) {
+		for _, i := range ids {
+			if seen[i] {
+				continue
+			}
+			seen[i] = true
+			if x.pats[i].MatchOne(o) {
+				fn(int(i))
+			}
+		}
+	}
+	for path, vals := range o.Values {
+		for _, v := range vals {
+			switch path {
+			case "ipv4-addr:value", "ipv6-addr:value":
+				if p, err := parsePrefix(v); err == nil {
+					for _, ids := range x.ips.Supernets(p) {
+						try(ids)
+					}
+				}
+			case "domain-name:value":
+				d := foldDomain(v)
+				try(x.exact[path+"\x00"+d])
+				for s := d; ; {
+					try(x.suffix[s])
+					dot := strings.IndexByte(s, '.')
+					if dot < 0 {
+						break
+					}
+					s = s[dot+1:]
+				}
+			case "email-addr:value":
+				try(x.exact[path+"\x00"+strings.ToLower(v)])
+			default:
+				try(x.exact[path+"\x00"+v])
+			}
+		}
+	}
+	try(x.always)
+}
