@@ -11,3 +11,15 @@
 // migration and records are written but not yet wired as a module (no routes, pages,
 // fact set or demo), and not yet tested against a store.
 package appstore
+
+import (
+	"embed"
+
+	"ciiguard/internal/store"
+)
+
+//go:embed migrations
+var files embed.FS
+
+// Migrations are the capability's schema steps.
+var Migrations = store.MustSQLMigrations(files, "migrations", "appstore")
