@@ -1,0 +1,164 @@
+package data
+
+import (
+	"context"
+	"embed"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+//go:embed templates messages openapi.json migrations
+var files embed.FS
+
+// Permissions of the data capability.
+const (
+	// Read shows data assets, transfers, their routes and mechanisms, and impact assessments.
+	Read auth.Permission = "data.read"
+	// Write records them: the data map is the security manager's, the administrator's and
+	// the system owners' (who know what their systems hold and send).
+	Write auth.Permission = "data.write"
+)
+
+func init() {
+	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
+	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+}
+
+// Module is the data capability.
+type Module struct {
+	*Service
+	d     kernel.Deps
+	pages *web.Pages
+}
+
+// New returns the module.
+func New() *Module { return &Module{Service: &Service{}} }
+
+// Name implements kernel.Module.
+func (m *Module) Name() string { return "data" }
+
+// Migrations implements kernel.Module.
+func (m *Module) Migrations() []store.Migration { return migrations }
+
+// Provision implements kernel.Module.
+func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
+	m.d = d
+	inv, err := kernel.Need[Inventory](d.Registry, m.Name())
+	if err != nil {
+		return err
+	}
+	now := m.Service.Now
+	*m.Service = *NewService(d.DB, inv)
+	if now != nil {
+		m.Service.Now = now
+	}
+	if d.Changes != nil {
+		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+	}
+	return nil
+}
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	var err error
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	s.Page("GET /data", Read, m.overviewPage)
+	s.Page("POST /data/assets", Write, m.createAssetPage)
+	s.Page("POST /data/transfers", Write, m.createTransferPage)
+	s.Page("GET /data/transfers/{id}", Read, m.transferPage)
+	s.Page("POST /data/transfers/{id}/batches", Write, m.batchPage)
+	s.Page("POST /data/transfers/{id}/mechanisms", Write, m.mechanismPage)
+	s.Page("POST /data/transfers/{id}/pipias", Write, m.pipiaPage)
+	s.Page("POST /data/mechanisms/{id}/filing", Write, m.filingPage)
+	s.Page("POST /data/mechanisms/{id}/result", Write, m.resultPage)
+	s.Page("POST /data/pipias/{id}/delete", Write, m.deletePIPIAPage)
+
+	s.API("GET /api/v1/data", Read, m.apiSummary)
+	s.API("GET /api/v1/data/rules", Read, m.apiRules)
+	s.API("GET /api/v1/data/assets", Read, m.apiAssets)
+	s.API("POST /api/v1/data/assets", Write, m.apiCreateAsset)
+	s.API("GET /api/v1/data/assets/{id}", Read, m.apiAsset)
+	s.API("GET /api/v1/data/transfers", Read, m.apiTransfers)
+	s.API("POST /api/v1/data/transfers", Write, m.apiCreateTransfer)
+	s.API("GET /api/v1/data/transfers/{id}", Read, m.apiTransfer)
+	s.API("POST /api/v1/data/transfers/{id}/batches", Write, m.apiBatch)
+	s.API("POST /api/v1/data/transfers/{id}/mechanisms", Write, m.apiMechanism)
+	s.API("POST /api/v1/data/transfers/{id}/pipias", Write, m.apiPIPIA)
+	s.API("PUT /api/v1/data/mechanisms/{id}/filing", Write, m.apiFiling)
+	s.API("PUT /api/v1/data/mechanisms/{id}/result", Write, m.apiResult)
+	s.API("DELETE /api/v1/data/pipias/{id}", Write, m.apiDeletePIPIA)
+	return nil
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{{Key: "nav.data", Path: "/data", Perm: Read, Order: 47}}
+}
+
+// FactSets implements kernel.FactProvider: the `data` variable of the catalog's rules.
+func (m *Module) FactSets() []kernel.FactSet {
+	return []kernel.FactSet{FactSet(m.Service)}
+}
+
+// FactSet returns the data fact set read from s.
+func FactSet(s *Service) kernel.FactSet {
+	return kernel.NewFacts("data", "data assets, transfers abroad, their mechanisms and impact assessments", s.Facts)
+}
+
+// State reads the context organisation's records and works out where they stand today.
+func (s *Service) State(ctx context.Context) (*Records, *State, error) {
+	rs, err := s.Records(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	org, _, err := s.inv.Facts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.Evaluate(rs, org.IsCIIOperator, s.Now())
+	return rs, st, err
+}
+
+// Facts reads the context's organisation's data facts.
+func (s *Service) Facts(ctx context.Context) (Facts, error) {
+	rs, st, err := s.State(ctx)
+	if err != nil {
+		return Facts{}, err
+	}
+	return ComputeFacts(rs, st), nil
+}
+
+// ContributeFacts fills the organisation's export facts from the records (the obligations
+// capability's FactContributor): the year's head-counts of people whose personal
+// information went abroad outside the exemptions, and whether important data goes abroad.
+// The profile's carried-over numbers count too, the larger of the two, until retired.
+func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
+	rs, err := m.Records(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := m.Evaluate(rs, org.IsCIIOperator, m.Now())
+	if err != nil {
+		return err
+	}
+	org.ExportPISubjects, org.ExportSensitivePISubjects = st.Count.NonSensitive, st.Count.Sensitive
+	org.ExportsImportantData = false
+	for _, ts := range st.Transfers {
+		if ts.Current && ts.Important && !ts.ExemptByClaim {
+			org.ExportsImportantData = true
+		}
+	}
+	if d := rs.Declaration; d.InUse() {
+		org.ExportPISubjects = max(org.ExportPISubjects, d.ExportPISubjects)
+		org.ExportSensitivePISubjects = max(org.ExportSensitivePISubjects, d.ExportSensitivePISubjects)
+		org.ExportsImportantData = org.ExportsImportantData || d.ExportsImportantData
+	}
+	return nil
+}
