@@ -1,0 +1,154 @@
+package appstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+)
+
+// ComplaintDaysFor is the response clock of a kind in working days: a personal-information
+// request at most 15 working days (the platform may promise fewer), every other kind the
+// platform's promise.
+func (p Platform) ComplaintDaysFor(kind string) int {
+	if kind == KindPI {
+		return min(p.PIComplaintDays, PIComplaintMaxDays)
+	}
+	return p.ComplaintDays
+}
+
+// SubmitComplaint records a complaint from the public form for the context's organisation,
+// due at 24:00 Beijing of the last working day of its kind's clock.
+func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Complaint, error) {
+	c := Complaint{Kind: in.Kind, Subject: strings.TrimSpace(in.Subject), Body: strings.TrimSpace(in.Body), Contact: strings.TrimSpace(in.Contact), State: ComplaintOpen}
+	v := &problem.Invalid{}
+	if !slices.Contains(ComplaintKinds, c.Kind) {
+		v.Add("kind", "must be malicious, personal_information, fraud or content")
+	}
+	v.Text("subject", c.Subject, true, maxName)
+	v.Text("body", c.Body, true, MaxComplaintBody)
+	v.Text("contact", c.Contact, false, maxShort)
+	if err := v.Err(); err != nil {
+		return Complaint{}, err
+	}
+	c.ReceivedAt = s.now()
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		p, err := requirePlatform(t)
+		if err != nil {
+			return err
+		}
+		var app any
+		if in.AppID != 0 {
+			if _, err := appIn(t, in.AppID); err != nil {
+				return problem.Field("app_id", "names no app of this store")
+			}
+			id := in.AppID
+			c.AppID, app = &id, id
+		}
+		if c.DueAt, err = s.dueAfter(c.ReceivedAt, p.ComplaintDaysFor(c.Kind)); err != nil {
+			return err
+		}
+		if err := t.QueryRow(`INSERT INTO appstore_complaints (org_id, kind, app_id, subject, body, contact, received_at, due_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			c.Kind, app, c.Subject, c.Body, c.Contact, c.ReceivedAt, c.DueAt, c.State).Scan(&c.ID); err != nil {
+			return fmt.Errorf("record the complaint: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_complaint", fmt.Sprint(c.ID), "create", nil, &c, "")
+	})
+	return c, err
+}
+
+const complaintCols = `id, kind, app_id, subject, body, contact, received_at, due_at, assignee, state, reply, replied_by, replied_at, closed_at`
+
+func scanComplaint(sc interface{ Scan(...any) error }) (Complaint, error) {
+	var c Complaint
+	var app sql.NullInt64
+	var rep, cl sql.NullTime
+	err := sc.Scan(&c.ID, &c.Kind, &app, &c.Subject, &c.Body, &c.Contact, &c.ReceivedAt, &c.DueAt, &c.Assignee, &c.State, &c.Reply, &c.RepliedBy, &rep, &cl)
+	if app.Valid {
+		c.AppID = &app.Int64
+	}
+	c.RepliedAt, c.ClosedAt = nullTime(rep), nullTime(cl)
+	return c, err
+}
+
+func complaintIn(t *store.Tenant, id int64) (Complaint, error) {
+	c, err := scanComplaint(t.QueryRow(`SELECT `+complaintCols+` FROM appstore_complaints WHERE org_id = $1 AND id = $2`, id))
+	if err != nil {
+		return c, fmt.Errorf("complaint %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Complaints lists the organisation's complaints, newest first.
+func (s *Service) Complaints(ctx context.Context) ([]Complaint, error) {
+	var out []Complaint
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		rows, err := t.Query(`SELECT ` + complaintCols + ` FROM appstore_complaints WHERE org_id = $1 ORDER BY id DESC`)
+		if err != nil {
+			return fmt.Errorf("list complaints: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanComplaint(rows)
+			if err != nil {
+				return fmt.Errorf("read a complaint: %w", err)
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// HandleComplaint assigns, answers or closes a complaint: assignee sets who handles it,
+// a reply answers it (the first answer stops its clock), close ends it (only once
+// answered).
+func (s *Service) HandleComplaint(ctx context.Context, id int64, assignee, reply string, close bool) (Complaint, error) {
+	assignee, reply = strings.TrimSpace(assignee), strings.TrimSpace(reply)
+	v := &problem.Invalid{}
+	v.Text("assignee", assignee, false, maxShort)
+	v.Text("reply", reply, false, maxText)
+	if err := v.Err(); err != nil {
+		return Complaint{}, err
+	}
+	var c Complaint
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		before, err := complaintIn(t, id)
+		if err != nil {
+			return err
+		}
+		if before.State == ComplaintClosed {
+			return problem.Conflictf("complaint", "is closed")
+		}
+		c = before
+		now := s.now()
+		if assignee != "" {
+			c.Assignee = assignee
+		}
+		if reply != "" {
+			c.Reply, c.RepliedBy, c.State = reply, audit.ActorFrom(ctx).Label, ComplaintAnswered
+			if c.RepliedAt == nil {
+				c.RepliedAt = &now
+			}
+		}
+		if close {
+			if c.Reply == "" {
+				return problem.Field("reply", "is required before closing: answer the complaint first")
+			}
+			c.State, c.ClosedAt = ComplaintClosed, &now
+		}
+		if _, err := t.Exec(`UPDATE appstore_complaints SET assignee = $3, reply = $4, replied_by = $5, replied_at = $6, state = $7, closed_at = $8 WHERE org_id = $1 AND id = $2`,
+			id, c.Assignee, c.Reply, c.RepliedBy, c.RepliedAt, c.State, c.ClosedAt); err != nil {
+			return fmt.Errorf("handle complaint %d: %w", id, err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_complaint", fmt.Sprint(id), "handle", &before, &c, c.State)
+	})
+	return c, err
+}

@@ -1,0 +1,143 @@
+package appstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+)
+
+// TakeDown removes an app and every version of it from sale, with the reason, the legal
+// basis and the notice sent to the developer (NDSR 2024 Art. 41: warn, refuse, suspend or
+// take down).
+func (s *Service) TakeDown(ctx context.Context, appID int64, in TakedownInput) (Takedown, error) {
+	k := Takedown{AppID: appID, Reason: strings.TrimSpace(in.Reason), LegalBasis: strings.TrimSpace(in.LegalBasis), Notice: strings.TrimSpace(in.Notice), Malicious: in.Malicious}
+	v := &problem.Invalid{}
+	v.Text("reason", k.Reason, true, maxText)
+	v.Text("legal_basis", k.LegalBasis, true, maxName)
+	v.Text("notice", k.Notice, true, maxText)
+	if err := v.Err(); err != nil {
+		return Takedown{}, err
+	}
+	now := s.now()
+	k.TakenBy, k.TakenAt = audit.ActorFrom(ctx).Label, now
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		a, err := appIn(t, appID)
+		if err != nil {
+			return err
+		}
+		if a.State == AppRemoved {
+			return problem.Conflictf("app", "is already taken down")
+		}
+		if _, err := t.Exec(`UPDATE appstore_apps SET state = $3 WHERE org_id = $1 AND id = $2`, appID, AppRemoved); err != nil {
+			return fmt.Errorf("take down app %d: %w", appID, err)
+		}
+		if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = $3 WHERE org_id = $1 AND app_id = $2 AND removed_at IS NULL`, appID, now); err != nil {
+			return fmt.Errorf("take down the versions of app %d: %w", appID, err)
+		}
+		if err := t.QueryRow(`INSERT INTO appstore_takedowns (org_id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			appID, k.Reason, k.LegalBasis, k.Notice, k.Malicious, k.TakenBy, k.TakenAt).Scan(&k.ID); err != nil {
+			return fmt.Errorf("record the take-down: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_takedown", fmt.Sprint(k.ID), "create", nil, &k, "")
+	})
+	return k, err
+}
+
+// Reinstate puts a taken-down app back, with a reason: its versions that were published
+// before the take-down are on sale again.
+func (s *Service) Reinstate(ctx context.Context, takedownID int64, reason string) (Takedown, error) {
+	reason = strings.TrimSpace(reason)
+	v := &problem.Invalid{}
+	v.Text("reason", reason, true, maxText)
+	if err := v.Err(); err != nil {
+		return Takedown{}, err
+	}
+	var k Takedown
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		if err := t.QueryRow(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, takedownID).
+			Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy); err != nil {
+			return fmt.Errorf("take-down %d: %w", takedownID, err)
+		}
+		if k.ReinstatedBy != "" {
+			return problem.Conflictf("takedown", "is already reinstated")
+		}
+		before := k
+		now := s.now()
+		k.ReinstatedBy, k.ReinstatedAt, k.ReinstateReason = audit.ActorFrom(ctx).Label, &now, reason
+		if _, err := t.Exec(`UPDATE appstore_takedowns SET reinstated_by = $3, reinstated_at = $4, reinstate_reason = $5 WHERE org_id = $1 AND id = $2`, takedownID, k.ReinstatedBy, now, reason); err != nil {
+			return fmt.Errorf("reinstate: %w", err)
+		}
+		if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = NULL WHERE org_id = $1 AND app_id = $2 AND removed_at = $3`, k.AppID, k.TakenAt); err != nil {
+			return fmt.Errorf("reinstate the versions: %w", err)
+		}
+		var live int
+		if err := t.QueryRow(`SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND app_id = $2 AND published_at IS NOT NULL AND removed_at IS NULL`, k.AppID).Scan(&live); err != nil {
+			return fmt.Errorf("count published versions: %w", err)
+		}
+		state := AppDraft
+		if live > 0 {
+			state = AppPublished
+		}
+		if _, err := t.Exec(`UPDATE appstore_apps SET state = $3 WHERE org_id = $1 AND id = $2`, k.AppID, state); err != nil {
+			return fmt.Errorf("reinstate the app: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_takedown", fmt.Sprint(k.ID), "reinstate", &before, &k, reason)
+	})
+	return k, err
+}
+
+// AddToBlacklist keeps a developer (by id: their code or identity-number hash is listed,
+// and they are suspended), a signing certificate (SHA-256 fingerprint) or a package name
+// out of the store.
+func (s *Service) AddToBlacklist(ctx context.Context, kind, value, reason string) (BlacklistEntry, error) {
+	e := BlacklistEntry{Kind: kind, Value: strings.TrimSpace(value), Reason: strings.TrimSpace(reason)}
+	v := &problem.Invalid{}
+	v.Text("reason", e.Reason, true, maxText)
+	switch kind {
+	case BlackCertificate:
+		e.Value = strings.ToLower(strings.ReplaceAll(e.Value, ":", ""))
+		if !shaRE.MatchString(e.Value) {
+			v.Add("value", "is not a SHA-256 certificate fingerprint (64 hexadecimal characters)")
+		}
+	case BlackPackage:
+		if !validPackageName(e.Value) {
+			v.Add("value", "is not an Android package name")
+		}
+	case BlackDeveloper:
+	default:
+		v.Add("kind", "must be developer, certificate or package")
+	}
+	if err := v.Err(); err != nil {
+		return BlacklistEntry{}, err
+	}
+	e.AddedBy, e.AddedAt = audit.ActorFrom(ctx).Label, s.now()
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		if kind == BlackDeveloper {
+			var id int64
+			if _, err := fmt.Sscan(e.Value, &id); err != nil {
+				return problem.Field("value", "is not a developer id")
+			}
+			d, err := developerIn(t, id)
+			if err != nil {
+				return err
+			}
+			e.Value = d.USCC + d.idHash // exactly one is set
+			if _, err := t.Exec(`UPDATE appstore_developers SET state = $3, state_reason = $4, updated_at = $5 WHERE org_id = $1 AND id = $2`, id, StateSuspended, e.Reason, e.AddedAt); err != nil {
+				return fmt.Errorf("suspend developer %d: %w", id, err)
+			}
+		}
+		if err := t.QueryRow(`INSERT INTO appstore_blacklist (org_id, kind, value, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			e.Kind, e.Value, e.Reason, e.AddedBy, e.AddedAt).Scan(&e.ID); err != nil {
+			return fmt.Errorf("record the blacklist entry: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_blacklist", fmt.Sprint(e.ID), "create", nil, &e, "")
+	})
+	return e, err
+}
