@@ -16,6 +16,7 @@ import (
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/kernel/cjkfont"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
@@ -47,7 +48,7 @@ type Module struct {
 	d      kernel.Deps
 	pages  *web.Pages
 	widget *template.Template
-	pdf    pdfConfig
+	pdf    *cjkfont.Loader // the installation's CJK font (cjkfont.Default)
 	// tasks lists the remediation tasks linked to an incident ("incident:<id>") when the
 	// installation has a tasks capability (kernel.Tasks); nil shows none.
 	tasks kernel.Tasks
@@ -56,7 +57,7 @@ type Module struct {
 }
 
 // New returns the module.
-func New() *Module { return &Module{Service: &Service{Now: time.Now}} }
+func New() *Module { return &Module{Service: &Service{Now: time.Now}, pdf: cjkfont.Default} }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "incidents" }
@@ -71,7 +72,7 @@ func (m *Module) Migrations() []store.Migration {
 func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&m.majorFull, "incident-major-full-outage", 2*time.Hour, "UNCONFIRMED 重大 threshold: CII wholly out of service this long (2023 draft: 2h)")
 	fs.DurationVar(&m.majorMain, "incident-major-main-outage", 6*time.Hour, "UNCONFIRMED 重大 threshold: CII main function out of service this long (2023 draft: 6h)")
-	fs.StringVar(&m.pdf.fontPath, "cjk-font", "", "TrueType font (.ttf, or .ttc: the first face) embedded in PDF reports; empty: the first of the usual Debian, Alpine and RHEL paths of WenQuanYi Micro Hei / Zen Hei and Droid Sans Fallback")
+	cjkfont.Flag(fs)
 }
 
 // Provision implements kernel.Module.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"ciiguard/internal/kernel/cjkfont"
 	"ciiguard/internal/web"
 )
 
@@ -97,8 +98,8 @@ func (m *Module) reportPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	font, err := m.pdf.load()
-	if errors.Is(err, errNoFont) {
+	font, err := m.pdf.Load()
+	if errors.Is(err, cjkfont.ErrNoFont) {
 		m.d.Log.Error("PDF report refused", "err", err)
 		http.Error(w, m.t(r, "incidents.no_font"), http.StatusServiceUnavailable)
 		return nil
