@@ -224,6 +224,8 @@ type LinkedTask struct {
 	Status  string    `json:"status"`
 	Open    bool      `json:"open"`
 	Path    string    `json:"path"` // the task's page ("/tasks/12")
+	// ObligationID is the duty a task created for a finding remediates ("" for a linked one).
+	ObligationID string `json:"obligation_id,omitempty"`
 }
 
 // Tasks keeps remediation tasks: other capabilities create tasks linked to their records
@@ -237,4 +239,32 @@ type Tasks interface {
 	// Linked lists the context's organisation's tasks linked to any of links, the nearest
 	// due first.
 	Linked(ctx context.Context, links ...string) ([]LinkedTask, error)
+}
+
+// RemediationPlan lists the organisation's open remediation tasks, for documents that show
+// the plan (the annual assessment report's remediation plan). The tasks capability
+// implements it.
+type RemediationPlan interface {
+	// OpenTasks lists the context's organisation's tasks not done, the nearest due first,
+	// at most limit.
+	OpenTasks(ctx context.Context, limit int) ([]LinkedTask, error)
+}
+
+// VaultStatus is what a document shows of the organisation's log vault: its coverage and
+// its latest signed checkpoint, which a reader verifies with the vault's public key.
+type VaultStatus struct {
+	RetentionDays int64  `json:"retention_days"`
+	Sources       int64  `json:"sources"`
+	Size          uint64 `json:"size"`     // events in the organisation's log at the checkpoint
+	RootHex       string `json:"root_hex"` // the Merkle root the checkpoint signs
+	Checkpoint    string `json:"checkpoint"`
+	VerifierKey   string `json:"verifier_key"`
+}
+
+// LogVault tells the state of the organisation's log vault. The logs capability
+// implements it.
+type LogVault interface {
+	// VaultStatus signs (or returns, when the log has not grown) the checkpoint of the
+	// context's organisation's log and counts its retention and sources.
+	VaultStatus(ctx context.Context) (VaultStatus, error)
 }

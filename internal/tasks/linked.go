@@ -123,5 +123,24 @@ func (s *Service) Linked(ctx context.Context, links ...string) ([]kernel.LinkedT
 
 func linked(t Task) kernel.LinkedTask {
 	return kernel.LinkedTask{ID: t.ID, Link: t.Link, Title: t.Title, Owner: t.Owner, Due: t.Due, DueDate: t.DueDate,
-		Status: t.Status, Open: t.Open(), Path: "/tasks/" + strconv.FormatInt(t.ID, 10)}
+		Status: t.Status, Open: t.Open(), Path: "/tasks/" + strconv.FormatInt(t.ID, 10), ObligationID: t.ObligationID}
+}
+
+var _ kernel.RemediationPlan = (*Module)(nil) // the compiler checks the contract
+
+// OpenTasks implements kernel.RemediationPlan: the organisation's tasks not done, the
+// nearest due first, with their owners' names.
+func (s *Service) OpenTasks(ctx context.Context, limit int) ([]kernel.LinkedTask, error) {
+	ts, err := s.List(ctx, Filter{OpenOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	if limit >= 0 && len(ts) > limit {
+		ts = ts[:limit]
+	}
+	out := make([]kernel.LinkedTask, len(ts))
+	for i, t := range ts {
+		out[i] = linked(t)
+	}
+	return out, nil
 }
