@@ -1,0 +1,61 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+)
+
+// FactSetName is the CEL variable of the reports' fact set.
+const FactSetName = "reports"
+
+// Facts are what the catalog's rules read of the organisation's reports.
+type Facts struct {
+	// LastAnnualSignedOff is when the latest annual report was signed off by the security
+	// manager (zero: never).
+	LastAnnualSignedOff time.Time `cel:"last_annual_signed_off" label:"最近一次年度检测评估报告签发日期|last annual assessment report signed off"`
+	// LastAnnualSubmitted is when the latest annual report was submitted to the regulator
+	// through ciiguard (zero: never).
+	LastAnnualSubmitted time.Time `cel:"last_annual_submitted" label:"最近一次年度检测评估报告报送日期|last annual assessment report submitted"`
+	// Drafts counts reports not yet signed off.
+	Drafts int64 `cel:"drafts" label:"未签发的报告数|reports not yet signed off"`
+}
+
+// Facts reads the fact set for the context's organisation.
+func (s *Service) Facts(ctx context.Context) (Facts, error) {
+	var f Facts
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		// ORDER BY … LIMIT 1 rather than MAX(): SQLite returns an aggregate of a timestamp
+		// column as text.
+		latest := func(what, q string) (time.Time, error) {
+			var at time.Time
+			err := t.QueryRow(q).Scan(&at)
+			if errors.Is(err, store.ErrNotFound) {
+				return time.Time{}, nil
+			}
+			if err != nil {
+				return at, fmt.Errorf("latest %s report: %w", what, err)
+			}
+			return at.UTC(), nil
+		}
+		var err error
+		if f.LastAnnualSignedOff, err = latest("signed-off", `SELECT signed_at FROM reports WHERE org_id = $1 AND kind = 'annual' AND signed_at IS NOT NULL ORDER BY signed_at DESC LIMIT 1`); err != nil {
+			return err
+		}
+		if f.LastAnnualSubmitted, err = latest("submitted", `SELECT s.submitted_at FROM report_submissions s JOIN reports r ON r.org_id = s.org_id AND r.id = s.report_id
+WHERE s.org_id = $1 AND r.kind = 'annual' ORDER BY s.submitted_at DESC LIMIT 1`); err != nil {
+			return err
+		}
+		return t.QueryRow(`SELECT COUNT(*) FROM reports WHERE org_id = $1 AND state = 'draft'`).Scan(&f.Drafts)
+	})
+	return f, err
+}
+
+// FactSet returns the reports' fact set read from s.
+func FactSet(s *Service) kernel.FactSet {
+	return kernel.NewFacts(FactSetName, "assessment reports: the latest signed off and submitted", s.Facts)
+}

@@ -1,0 +1,124 @@
+package reports_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+)
+
+func jsonHdr(csrf string) map[string]string {
+	return map[string]string{"X-CSRF-Token": csrf, "Content-Type": "application/json"}
+}
+
+type apiReport struct {
+	ID       int64  `json:"id"`
+	State    string `json:"state"`
+	Version  int    `json:"version"`
+	SHA256   string `json:"sha256"`
+	Versions []struct {
+		Version int    `json:"version"`
+		SHA256  string `json:"sha256"`
+		Frozen  bool   `json:"frozen"`
+	} `json:"versions"`
+}
+
+func decode(t *testing.T, res *http.Response, body string, code int) apiReport {
+	t.Helper()
+	if res.StatusCode != code {
+		t.Fatalf("%s %s: %d %s, want %d", res.Request.Method, res.Request.URL.Path, res.StatusCode, body, code)
+	}
+	var r apiReport
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return r
+}
+
+// TestReportLifecycleAPI walks a report through the API on both engines: generated as a
+// draft, its sections edited in place, signed off by the security manager (an analyst is
+// refused: CIIR 2021 Art. 14 puts the security management body's head in charge), then an
+// edit leaves the signed-off version as it was and starts version 2. The JSON served is
+// the bytes whose SHA-256 the report names. Bad input names the field; another
+// organisation gets 404 for the report, its versions and its downloads.
+func TestReportLifecycleAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		t.Parallel()
+		env := apptest.Start(t, d)
+		sm := env.Login(t, "security@grid.demo")
+		h := jsonHdr(sm.CSRF)
+
+		res, body := sm.Do("POST", "/api/v1/reports", nil, h, `{"kind":"quarterly","year":1999}`)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"kind"`) || !strings.Contains(body, `"year"`) {
+			t.Fatalf("bad report: %d %s", res.StatusCode, body)
+		}
+		res, body = sm.Do("POST", "/api/v1/reports", nil, h, `{"kind":"annual","year":2026}`)
+		r := decode(t, res, body, http.StatusCreated)
+		if r.State != "draft" || r.Version != 1 || len(r.SHA256) != 64 {
+			t.Fatalf("created: %s", body)
+		}
+		path := fmt.Sprintf("/api/v1/reports/%d", r.ID)
+
+		// The JSON is the bytes hashed.
+		res, js := sm.Do("GET", path+"/versions/1/report.json", nil, nil)
+		sum := sha256.Sum256([]byte(js))
+		if res.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != r.SHA256 {
+			t.Fatalf("JSON of version 1: %d, SHA-256 %x, the report says %s", res.StatusCode, sum, r.SHA256)
+		}
+
+		res, body = sm.Do("PUT", path+"/sections", nil, h, `{"sections":{"summary":{"zh":"本年度评估发现两项差距。","en":"Two gaps found this year."},"nonsense":{"zh":"x"}}}`)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"sections.nonsense"`) {
+			t.Fatalf("unknown section: %d %s", res.StatusCode, body)
+		}
+		res, body = sm.Do("PUT", path+"/sections", nil, h, `{"sections":{"summary":{"zh":"本年度评估发现两项差距。","en":"Two gaps found this year."}}}`)
+		r2 := decode(t, res, body, http.StatusOK)
+		if r2.Version != 1 || r2.SHA256 == r.SHA256 {
+			t.Fatalf("a draft's edit stays version 1 with a new hash: %s", body)
+		}
+
+		analyst := env.Login(t, "analyst@grid.demo")
+		if res, body := analyst.Do("POST", path+"/signoff", nil, jsonHdr(analyst.CSRF)); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("an analyst signed off: %d %s", res.StatusCode, body)
+		}
+		res, body = sm.Do("POST", path+"/signoff", nil, h)
+		signed := decode(t, res, body, http.StatusOK)
+		if signed.State != "signed_off" || !signed.Versions[0].Frozen {
+			t.Fatalf("signed off: %s", body)
+		}
+		if res, body := sm.Do("POST", path+"/signoff", nil, h); res.StatusCode != http.StatusConflict || !strings.Contains(body, `"state"`) {
+			t.Fatalf("signed off twice: %d %s", res.StatusCode, body)
+		}
+		_, frozen := sm.Do("GET", path+"/versions/1/report.json", nil, nil)
+		if !strings.Contains(frozen, `"sign_off":{`) || !strings.Contains(frozen, "本年度评估发现两项差距。") {
+			t.Fatalf("the signed-off JSON lacks the sign-off or the section: %s", frozen)
+		}
+
+		res, body = sm.Do("PUT", path+"/sections", nil, h, `{"sections":{"conclusion":{"zh":"基本符合。","en":"Broadly compliant."}}}`)
+		v2 := decode(t, res, body, http.StatusOK)
+		if v2.Version != 2 || v2.State != "draft" || len(v2.Versions) != 2 {
+			t.Fatalf("an edit after sign-off: %s", body)
+		}
+		if _, again := sm.Do("GET", path+"/versions/1/report.json", nil, nil); again != frozen {
+			t.Fatal("the signed-off version changed after an edit")
+		}
+
+		other := env.Login(t, "security@water.demo")
+		for _, p := range []string{path, path + "/versions/1/report.json", path + "/versions/1/report.pdf", fmt.Sprintf("/reports/%d", r.ID)} {
+			if res, body := other.Do("GET", p, nil, nil); res.StatusCode != http.StatusNotFound {
+				t.Errorf("another organisation reads %s: %d %.200s", p, res.StatusCode, body)
+			}
+		}
+		if res, _ := other.Do("PUT", path+"/sections", nil, jsonHdr(other.CSRF), `{"sections":{"summary":{"zh":"x"}}}`); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another organisation edits: %d", res.StatusCode)
+		}
+	})
+}
+
+var _ = apptest.Main

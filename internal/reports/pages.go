@@ -1,0 +1,272 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel/cjkfont"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
+	"ciiguard/internal/web"
+)
+
+func (m *Module) t(r *http.Request, key string, args ...any) string {
+	return m.d.Web.Messages.T(web.RequestLang(r), key, args...)
+}
+
+// listData is the reports page.
+type listData struct {
+	Reports []Report
+	Year    int // the default year of a new report: last year's annual report is due this year
+	Years   []int
+}
+
+func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.List(r.Context())
+	if err != nil {
+		return err
+	}
+	this := m.Now().In(calendar.Shanghai).Year()
+	d := listData{Reports: list, Year: this}
+	for y := this; y >= this-4 && y >= 2021; y-- {
+		d.Years = append(d.Years, y)
+	}
+	v := m.d.Web.NewView(r, "nav.reports", "/reports")
+	v.Data = d
+	return m.pages.Render(w, r, "page_list.html", v)
+}
+
+func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
+	in := NewReport{Kind: r.PostFormValue("kind")}
+	y, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	if err != nil {
+		return problem.Field("year", "must be a year such as 2026")
+	}
+	in.Year = y
+	rep, err := m.Create(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/reports/%d", rep.ID), m.t(r, "reports.created"))
+}
+
+// reportData is a report's page.
+type reportData struct {
+	R        Report
+	Title    rules.Text
+	V        Version
+	C        Content
+	Versions []Version
+	Current  bool // the version shown is the report's current one
+	Editable bool // a draft's current version, and the user may write
+	Key      string
+	Subs     []submissionView
+	CanSub   bool
+	Open     []DutyRow // the open duties shown (the page shows the first ones)
+	More     int
+}
+
+// submissionView is a submission of the report as its page shows it.
+type submissionView struct {
+	Version   int
+	At        string
+	By        string
+	State     string
+	SHA256    string
+	Regulator string
+}
+
+func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	want := 0
+	if s := r.URL.Query().Get("v"); s != "" {
+		if want, err = strconv.Atoi(s); err != nil || want < 1 {
+			return problem.Field("v", "must be a version number")
+		}
+	}
+	ctx := r.Context()
+	rep, ver, err := m.Version(ctx, id, want)
+	if err != nil {
+		return err
+	}
+	c, err := ver.Decode()
+	if err != nil {
+		return err
+	}
+	vers, err := m.Versions(ctx, id)
+	if err != nil {
+		return err
+	}
+	d := reportData{R: rep, Title: Title(rep.Kind, rep.Year), V: ver, C: c, Versions: vers, Current: ver.Version == rep.Version}
+	d.Editable = d.Current && !ver.Frozen && web.Can(r, Write)
+	if m.key != nil {
+		d.Key = m.key.Fingerprint()
+	}
+	d.Open = c.Findings.Open
+	if len(d.Open) > 50 {
+		d.Open, d.More = d.Open[:50], len(d.Open)-50
+	}
+	if err := m.fillSubmissions(r, &d); err != nil {
+		return err
+	}
+	v := m.d.Web.NewView(r, "reports.report", "/reports")
+	v.Data = d
+	return m.pages.Render(w, r, "page_report.html", v)
+}
+
+// sectionsFromForm reads zh.<key> and en.<key> of every section the form sent.
+func sectionsFromForm(r *http.Request) map[string]SectionInput {
+	in := map[string]SectionInput{}
+	for _, k := range SectionKeys {
+		zh, okZh := r.PostForm["zh."+k.Key]
+		en, okEn := r.PostForm["en."+k.Key]
+		if !okZh && !okEn {
+			continue
+		}
+		s := SectionInput{}
+		if len(zh) > 0 {
+			s.Zh = zh[0]
+		}
+		if len(en) > 0 {
+			s.En = en[0]
+		}
+		in[k.Key] = s
+	}
+	return in
+}
+
+func (m *Module) sectionsPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.EditSections(r.Context(), id, sectionsFromForm(r)); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/reports/%d", id), m.t(r, "reports.saved"))
+}
+
+func (m *Module) regeneratePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.Regenerate(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/reports/%d", id), m.t(r, "reports.regenerated"))
+}
+
+func (m *Module) signOffPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.SignOff(r.Context(), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/reports/%d", id), m.t(r, "reports.signed_off"))
+}
+
+// versionParams reads {id} and {v} of a download.
+func versionParams(r *http.Request) (int64, int, error) {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	v, err := strconv.Atoi(r.PathValue("v"))
+	if err != nil || v < 1 {
+		return 0, 0, problem.Field("v", "must be a version number")
+	}
+	return id, v, nil
+}
+
+// pdf answers one version as a PDF in ?lang= (zh-CN or en; the page's language by default).
+func (m *Module) pdf(w http.ResponseWriter, r *http.Request) error {
+	id, v, err := versionParams(r)
+	if err != nil {
+		return err
+	}
+	lang := web.RequestLang(r)
+	switch l := r.URL.Query().Get("lang"); l {
+	case "":
+	case web.LangEN, web.LangZH:
+		lang = l
+	default:
+		return problem.Field("lang", "must be zh-CN or en")
+	}
+	rep, ver, err := m.Version(r.Context(), id, v)
+	if err != nil {
+		return err
+	}
+	b, err := m.renderPDF(ver, lang)
+	if errors.Is(err, cjkfont.ErrNoFont) {
+		m.d.Log.Error("PDF report refused", "err", err)
+		http.Error(w, m.t(r, "reports.no_font"), http.StatusServiceUnavailable)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("report-%d-%s-%d-v%d-%s.pdf", rep.ID, rep.Kind, rep.Year, ver.Version, lang)
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	_, err = w.Write(b)
+	return err
+}
+
+// renderPDF renders a stored version with the JSON's hash and the key's fingerprint.
+func (m *Module) renderPDF(ver Version, lang string) ([]byte, error) {
+	font, err := m.font.Load()
+	if err != nil {
+		return nil, err
+	}
+	c, err := ver.Decode()
+	if err != nil {
+		return nil, err
+	}
+	st := Stamp{JSONSHA256: ver.SHA256}
+	if m.key != nil {
+		st.KeyFingerprint = m.key.Fingerprint()
+	}
+	return PDF(font, lang, c, st)
+}
+
+// json answers one version's canonical JSON, byte for byte what its PDF's hash is of.
+func (m *Module) json(w http.ResponseWriter, r *http.Request) error {
+	id, v, err := versionParams(r)
+	if err != nil {
+		return err
+	}
+	rep, ver, err := m.Version(r.Context(), id, v)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("report-%d-%s-%d-v%d.json", rep.ID, rep.Kind, rep.Year, ver.Version)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-SHA256", ver.SHA256)
+	_, err = w.Write(ver.JSON)
+	return err
+}
+
+// chinaTime formats t for the pages, in China time.
+func chinaTime(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01-02 15:04") }
+
+// AtCST is when the version was stored, in China time.
+func (v Version) AtCST() string { return chinaTime(v.At) }
+
+// AtCST is when the version was signed off, in China time.
+func (s SignOff) AtCST() string { return chinaTime(s.At) }
+
+// UpdatedCST is the report's last change, in China time.
+func (r Report) UpdatedCST() string { return chinaTime(r.UpdatedAt) }
