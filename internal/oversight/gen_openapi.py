@@ -1,0 +1,60 @@
+# Writes openapi.json: the oversight capability's API paths. Kept beside it so the document
+# and its generator change together; run `python3 gen_openapi.py` after editing.
+import json
+
+P = {"$ref": "#/components/responses/Problem"}
+def errs(*codes):
+    return {str(c): P for c in codes}
+def obj(ref):
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/" + ref}}}
+def op(summary, ok, ref, body=None, params=None, codes=(400, 401, 403, 404), ctype=None):
+    o = {"summary": summary, "tags": ["oversight"], "responses": {str(ok): {"description": summary, "content": ctype or obj(ref)}}}
+    o["responses"].update(errs(*codes))
+    if body:
+        o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        o["parameters"] = params
+    return o
+def q(name, desc, typ="string"):
+    return {"name": name, "in": "query", "required": False, "schema": {"type": typ}, "description": desc}
+idp = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+S = lambda t="string": {"type": t}
+
+paths = {
+ "/api/v1/filings/regulator": {
+  "get": op("The operator's protection-work department and the regulators it may name", 200, "RegulatorChoice"),
+  "put": op("Name the operator's protection-work department", 200, "RegulatorChoice", body={"type": "object", "properties": {"regulator_id": S("integer")}}),
+ },
+ "/api/v1/filings": {
+  "get": op("The operator's submissions with the regulator's answers, newest first", 200, "SubmissionList", params=[q("ref", "only those filed with this reference of the filing capability")]),
+  "post": op("File a submission with the protection-work department (immutable once filed)", 201, "Submission", codes=(400, 401, 403, 404, 409, 413), body={"type": "object", "properties": {
+     "kind": {"type": "string", "enum": ["annual_report", "change_report", "incident_report", "offshore_maintenance_report", "review_case", "standard_contract_filing"]},
+     "title_zh": S(), "title_en": S(), "payload": {"type": "object", "description": "any JSON object; an incident report carries detected_at (RFC 3339)"},
+     "ref": S(), "attachment": {"type": "string", "format": "byte"}, "attachment_name": S(), "evidence_sha256": S(),
+     "signature": {"type": "string", "format": "byte", "description": "detached Ed25519 signature over the payload bytes"},
+     "public_key": {"type": "string", "format": "byte"}, "key_fingerprint": S()}}),
+ },
+ "/api/v1/filings/{id}": {"get": op("One of the operator's submissions with its answers", 200, "Submission", params=idp)},
+ "/api/v1/oversight/inbox": {"get": op("The regulator's inbox, newest first, with answers and the incident clock", 200, "Inbox",
+   params=[q("kind", "submission kind"), q("state", "submitted, acknowledged, info_requested or accepted"), q("operator", "operator organisation id", "integer")])},
+ "/api/v1/oversight/inbox/{id}": {"get": op("One submission of the regulator's inbox", 200, "Item", params=idp)},
+ "/api/v1/oversight/inbox/{id}/answers": {"post": op("Answer a submission: acknowledged, info_requested or accepted, with a note (audited on both sides)", 201, "Item", params=idp, codes=(400, 401, 403, 404, 409),
+   body={"type": "object", "properties": {"action": {"type": "string", "enum": ["acknowledged", "info_requested", "accepted"]}, "note": S()}})},
+ "/api/v1/oversight/inbox/{id}/attachment": {"get": op("The file filed with a submission", 200, None, params=idp, ctype={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})},
+}
+answer = {"type": "object", "properties": {"action": S(), "note": S(), "by": S(), "at": {"type": "string", "format": "date-time"}}}
+sub = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "kind": S(),
+  "title_zh": S(), "title_en": S(), "ref": S(), "payload_sha256": S(), "attachment_name": S(), "attachment_sha256": S(), "signed": S("boolean"),
+  "key_fingerprint": S(), "submitted_at": {"type": "string", "format": "date-time"}, "submitted_by": S(), "state": S(),
+  "answers": {"type": "array", "items": {"$ref": "#/components/schemas/SubmissionAnswer"}}}}
+item = {"allOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "object", "properties": {"operator_id": S("integer"), "operator_name_zh": S(), "operator_name_en": S(),
+  "payload": S(), "attachment_size": S("integer"), "attachment_cited": S("boolean"), "signature": S(), "public_key": S(),
+  "detected_at": {"type": "string", "format": "date-time"}, "clock": {"type": "string", "enum": ["on_time", "late"]}}}]}
+reg = {"type": "object", "properties": {"id": S("integer"), "name_zh": S(), "name_en": S()}}
+schemas = {
+ "SubmissionAnswer": answer, "Submission": sub, "Item": item, "Regulator": reg,
+ "RegulatorChoice": {"type": "object", "properties": {"regulator": {"$ref": "#/components/schemas/Regulator"}, "choices": {"type": "array", "items": {"$ref": "#/components/schemas/Regulator"}}}},
+ "SubmissionList": {"type": "object", "properties": {"submissions": {"type": "array", "items": {"$ref": "#/components/schemas/Submission"}}}},
+ "Inbox": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+}
+json.dump({"paths": paths, "components": {"schemas": schemas}}, open("openapi.json", "w"), indent=1, ensure_ascii=False)

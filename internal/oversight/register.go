@@ -1,0 +1,54 @@
+package oversight
+
+import (
+	"html/template"
+
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/web"
+)
+
+// Register implements kernel.Module.
+func (m *Module) Register(d kernel.Deps) error {
+	var err error
+	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html", "templates/part_*.html"); err != nil {
+		return err
+	}
+	if m.widget, err = template.New("widget").ParseFS(files, "templates/widget.html"); err != nil {
+		return err
+	}
+	s := d.Web
+	// The operator's side.
+	s.Page("GET /filings", Filed, m.filingsPage)
+	s.Page("POST /filings/regulator", File, m.setRegulatorPage)
+	s.PageWithLimit("POST /filings", File, maxFileBody, m.filePage)
+	s.Page("GET /filings/{id}", Filed, m.filingPage)
+	s.API("GET /api/v1/filings/regulator", Filed, m.apiRegulator)
+	s.API("PUT /api/v1/filings/regulator", File, m.apiSetRegulator)
+	s.API("GET /api/v1/filings", Filed, m.apiFiled)
+	s.APIWithLimit("POST /api/v1/filings", File, maxFileBody, m.apiFile)
+	s.API("GET /api/v1/filings/{id}", Filed, m.apiFiledOne)
+
+	// The regulator's side.
+	s.Page("GET /oversight", Inbox, m.inboxPage)
+	s.Page("GET /oversight/inbox/{id}", Inbox, m.itemPage)
+	s.Page("POST /oversight/inbox/{id}/answer", Answer, m.answerPage)
+	s.Page("GET /oversight/inbox/{id}/attachment", Inbox, m.attachment)
+	s.API("GET /api/v1/oversight/inbox", Inbox, m.apiInbox)
+	s.API("GET /api/v1/oversight/inbox/{id}", Inbox, m.apiItem)
+	s.API("POST /api/v1/oversight/inbox/{id}/answers", Answer, m.apiAnswer)
+	s.API("GET /api/v1/oversight/inbox/{id}/attachment", Inbox, m.attachment)
+	return nil
+}
+
+// Nav implements kernel.Navigation.
+func (m *Module) Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "nav.filings", Path: "/filings", Perm: Filed, Order: 880},
+		{Key: "nav.oversight", Path: "/oversight", Perm: Inbox, Order: 100},
+	}
+}
+
+// Widgets implements kernel.Dashboard: the regulator's inbox counts on its home page.
+func (m *Module) Widgets() []web.Widget {
+	return []web.Widget{{Order: 5, Perm: Inbox, Render: m.renderWidget}}
+}
