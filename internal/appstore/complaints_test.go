@@ -81,6 +81,12 @@ func TestComplaintClockAcrossSpringFestival(t *testing.T) {
 		if !pi.Overdue(now) || pi.Overdue(time.Date(2026, 3, 11, 15, 59, 0, 0, time.UTC)) {
 			t.Error("the PI complaint's clock")
 		}
+		if f, _ := s.Facts(ctx); f.ComplaintsOverdue != 1 || f.PIComplaintsOverdue != 1 {
+			t.Errorf("overdue complaints %d, PI %d; want 1 and 1", f.ComplaintsOverdue, f.PIComplaintsOverdue)
+		}
+		if f, _ := s.Facts(other); f.PlatformRecorded || f.ComplaintsOverdue != 0 {
+			t.Errorf("the other organisation's facts: %+v", f)
+		}
 		if _, err := s.HandleComplaint(other, pi.ID, "x", "x", false); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("other organisation's complaint: %v", err)
 		}

@@ -127,6 +127,13 @@ func TestDeveloperToPublication(t *testing.T) {
 		if _, err := s.Publish(ctx, v.ID); err != nil {
 			t.Fatalf("publish: %v", err)
 		}
+		f, err := s.Facts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (Facts{PlatformRecorded: true, PlatformFilingOverdue: true, Developers: 1}); f != want {
+			t.Errorf("facts after publication %+v, want %+v (online 2026-01-01, never filed)", f, want)
+		}
 		// The malicious-app list blocks a package by the hash of its code.
 		bad := []byte("dex-of-a-known-trojan")
 		if err := db.WriteTenant(ctx, func(tt *store.Tenant) error {
@@ -160,6 +167,10 @@ func TestDeveloperToPublication(t *testing.T) {
 		raw3, _ := BuildAPK(APKSpec{Package: "cn.example.renamed", VersionCode: 1, Cert: cert})
 		if _, err := s.Upload(ctx, app3.ID, raw3); err == nil || !strings.Contains(err.Error(), "blacklisted certificate") {
 			t.Errorf("re-upload under another name: %v", err)
+		}
+		// The published wallet's certificate is now blacklisted: it is on sale, malicious.
+		if f, _ := s.Facts(ctx); f.MaliciousOnSale != 1 {
+			t.Errorf("malicious on sale: %d, want 1", f.MaliciousOnSale)
 		}
 		// Another organisation sees none of it.
 		octx := audit.WithActor(store.WithOrg(bg, other.ID), audit.Actor{UserID: 9, OrgID: other.ID, Label: "other"})

@@ -1,0 +1,83 @@
+package appstore
+
+import (
+	"context"
+	"fmt"
+
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+)
+
+// Facts is the fact set `appstore` of the catalog's rules: the app store's duties as
+// flags and counts at evaluation time.
+type Facts struct {
+	PlatformRecorded      bool  `cel:"platform_recorded" json:"platform_recorded" label:"已登记应用商店平台|app store platform recorded"`
+	PlatformFilingOverdue bool  `cel:"platform_filing_overdue" json:"platform_filing_overdue" label:"上线超过30日未向省级网信部门备案|not filed with the provincial CAC 30 days after going online"`
+	ComplaintChannel      bool  `cel:"complaint_channel" json:"complaint_channel" label:"已公布投诉渠道|complaint channel published"`
+	RulesPublished        bool  `cel:"rules_published" json:"rules_published" label:"平台规则和服务协议均已生效|platform rules and service agreement in effect"`
+	Developers            int64 `cel:"developers" json:"developers" label:"开发者数|developers"`
+	PublishedByUnverified int64 `cel:"published_by_unverified" json:"published_by_unverified" label:"开发者未核验通过的在架应用数|apps on sale whose developer is not verified"`
+	PublishedUnfiled      int64 `cel:"published_unfiled" json:"published_unfiled" label:"无备案号的在架应用数|apps on sale without a filing number"`
+	PublishedUnreviewed   int64 `cel:"published_unreviewed" json:"published_unreviewed" label:"未经审核通过的在架版本数|versions on sale not approved by a reviewer"`
+	ReviewsOverdue        int64 `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
+	MaliciousOnSale       int64 `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单证书的在架版本数|versions on sale on the malicious-app list or signed with a blacklisted certificate"`
+	ComplaintsOverdue     int64 `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
+	PIComplaintsOverdue   int64 `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
+}
+
+// FactSet returns the appstore fact set read from s.
+func FactSet(s *Service) kernel.FactSet {
+	return kernel.NewFacts("appstore", "the app store: platform filing, developers, reviews, take-downs and complaints", s.Facts)
+}
+
+// Facts reads the context's organisation's app store facts.
+func (s *Service) Facts(ctx context.Context) (Facts, error) {
+	var f Facts
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		f, err = s.computeFacts(t)
+		return err
+	})
+	return f, err
+}
+
+func (s *Service) computeFacts(t *store.Tenant) (Facts, error) {
+	var f Facts
+	p, err := platformIn(t)
+	if err != nil || p == nil {
+		return f, err
+	}
+	now, today := s.now(), s.today()
+	f.PlatformRecorded = true
+	f.PlatformFilingOverdue = p.FiledOn == "" && p.FilingDue() != "" && today > p.FilingDue()
+	f.ComplaintChannel = p.ComplaintChannel != ""
+	var rules, agreements int64
+	live := `FROM appstore_versions v JOIN appstore_apps a ON a.org_id = v.org_id AND a.id = v.app_id
+WHERE v.org_id = $1 AND v.published_at IS NOT NULL AND v.removed_at IS NULL AND a.state = 'published'`
+	for _, q := range []struct {
+		dst  *int64
+		sql  string
+		args []any
+	}{
+		{&rules, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'rules' AND effective_on <= $2`, []any{today}},
+		{&agreements, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'agreement' AND effective_on <= $2`, []any{today}},
+		{&f.Developers, `SELECT COUNT(*) FROM appstore_developers WHERE org_id = $1`, nil},
+		{&f.PublishedByUnverified, `SELECT COUNT(*) FROM appstore_apps a JOIN appstore_developers d ON d.org_id = a.org_id AND d.id = a.developer_id
+WHERE a.org_id = $1 AND a.state = 'published' AND d.state <> 'verified'`, nil},
+		{&f.PublishedUnfiled, `SELECT COUNT(*) FROM appstore_apps WHERE org_id = $1 AND state = 'published' AND filing_number = ''`, nil},
+		{&f.PublishedUnreviewed, `SELECT COUNT(*) ` + live + ` AND v.decision <> 'approved'`, nil},
+		{&f.ReviewsOverdue, `SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND decision = 'pending' AND review_due < $2`, []any{now}},
+		{&f.MaliciousOnSale, `SELECT COUNT(*) ` + live + ` AND (v.auto_result = 'blocked' OR EXISTS (SELECT 1 FROM appstore_blacklist b
+WHERE b.org_id = v.org_id AND b.kind = 'certificate' AND b.value = v.cert_sha256 AND b.lifted_at IS NULL)
+OR EXISTS (SELECT 1 FROM appstore_malware m WHERE m.org_id = v.org_id AND ((m.kind = 'sha256' AND m.value = v.apk_sha256) OR (m.kind = 'package' AND m.value = a.package))))`, nil},
+		{&f.ComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
+		{&f.PIComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND kind = 'personal_information' AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
+	} {
+		if err := t.QueryRow(q.sql, q.args...).Scan(q.dst); err != nil {
+			return f, fmt.Errorf("count app store facts: %w", err)
+		}
+	}
+	f.RulesPublished = rules > 0 && agreements > 0
+	return f, nil
+}
+
