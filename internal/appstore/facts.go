@@ -80,4 +80,3 @@ OR EXISTS (SELECT 1 FROM appstore_malware m WHERE m.org_id = v.org_id AND ((m.ki
 	f.RulesPublished = rules > 0 && agreements > 0
 	return f, nil
 }
-
