@@ -94,3 +94,19 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 // otherOperator is the second demo operator's security manager.
 func otherOperator() string { return app.OtherOperatorEmail(auth.SecurityManager) }
+
+// newOperator creates an operator organisation with a security manager who has named no
+// department yet, and returns the manager's client.
+func newOperator(t *testing.T, env *apptest.Env) *apptest.Client {
+	t.Helper()
+	ctx := context.Background()
+	o, err := env.App.Auth.CreateOrg(ctx, auth.Org{Kind: auth.Operator, NameZH: "新运营者（测试）", NameEN: "New operator (test)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := fmt.Sprintf("security%d@operator.test", o.ID)
+	if _, err := env.App.Auth.CreateUser(ctx, auth.NewUser{OrgID: o.ID, Email: email, Name: "测试", Role: auth.SecurityManager, PasswordHash: apptest.DemoPasswordHash()}); err != nil {
+		t.Fatal(err)
+	}
+	return env.Login(t, email)
+}
