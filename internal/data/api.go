@@ -238,3 +238,11 @@ func (m *Module) apiDeletePIPIA(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (m *Module) apiRetire(w http.ResponseWriter, r *http.Request) error {
+	if err := m.RetireDeclaration(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,9 +1,14 @@
 package data
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"time"
 
+	"ciiguard/internal/audit"
+	"ciiguard/internal/calendar"
+	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
 
@@ -64,4 +69,29 @@ WHERE export_pi_subjects > 0 OR export_sensitive_pi_subjects > 0 OR exports_impo
 		}
 	}
 	return nil
+}
+
+// RetireDeclaration stops the carried-over export numbers counting, once the transfers are
+// recorded: store.ErrNotFound when there is none, a conflict when already retired.
+func (s *Service) RetireDeclaration(ctx context.Context) error {
+	return s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		d, err := readDeclaration(t)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			return store.ErrNotFound
+		}
+		if !d.InUse() {
+			return problem.Conflictf("declaration", "was retired on %s", d.RetiredAt.In(calendar.Shanghai).Format(time.DateOnly))
+		}
+		after := *d
+		at, by := s.now(), audit.ActorFrom(ctx).Label
+		after.RetiredAt, after.RetiredBy = &at, by
+		if _, err := t.Exec(`UPDATE data_declarations SET retired_at = $2, retired_by = $3 WHERE org_id = $1`, at, by); err != nil {
+			return fmt.Errorf("retire the declaration: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "data_declaration", strconv.FormatInt(t.OrgID(), 10), audit.Update, d, after, "retired")
+	})
 }

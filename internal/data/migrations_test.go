@@ -2,10 +2,12 @@ package data_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"ciiguard/internal/app"
+	"ciiguard/internal/audit"
 	"ciiguard/internal/data"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
@@ -62,6 +64,20 @@ func TestProfileExportNumbersCarriedOver(t *testing.T) {
 		if err != nil || rs.Declaration == nil || !rs.Declaration.InUse() || rs.Declaration.ExportPISubjects != 150000 ||
 			rs.Declaration.ExportSensitivePISubjects != 20 || !rs.Declaration.ExportsImportantData {
 			t.Errorf("organisation 1: declaration %+v, %v; want 150000, 20, important, in use", rs.Declaration, err)
+		}
+		// Retired once the transfers are recorded: no longer in use, and not twice.
+		org1 := audit.WithActor(store.WithOrg(ctx, 1), audit.Actor{OrgID: 1, Label: "test"})
+		if err := s.RetireDeclaration(org1); err != nil {
+			t.Fatal(err)
+		}
+		if rs, err := s.Records(org1); err != nil || rs.Declaration.InUse() || rs.Declaration.RetiredBy != "test" {
+			t.Errorf("organisation 1 after retiring: %+v, %v", rs.Declaration, err)
+		}
+		if err := s.RetireDeclaration(org1); err == nil {
+			t.Error("retired twice")
+		}
+		if err := s.RetireDeclaration(store.WithOrg(ctx, 2)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("organisation 2 retiring nothing: %v, want not found", err)
 		}
 		if rs, err := s.Records(store.WithOrg(ctx, 2)); err != nil || rs.Declaration != nil {
 			t.Errorf("organisation 2: declaration %+v, %v; want none", rs.Declaration, err)

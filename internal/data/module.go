@@ -79,6 +79,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /data/mechanisms/{id}/filing", Write, m.filingPage)
 	s.Page("POST /data/mechanisms/{id}/result", Write, m.resultPage)
 	s.Page("POST /data/pipias/{id}/delete", Write, m.deletePIPIAPage)
+	s.Page("POST /data/declaration/retire", Write, m.retirePage)
 
 	s.API("GET /api/v1/data", Read, m.apiSummary)
 	s.API("GET /api/v1/data/rules", Read, m.apiRules)
@@ -94,6 +95,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("PUT /api/v1/data/mechanisms/{id}/filing", Write, m.apiFiling)
 	s.API("PUT /api/v1/data/mechanisms/{id}/result", Write, m.apiResult)
 	s.API("DELETE /api/v1/data/pipias/{id}", Write, m.apiDeletePIPIA)
+	s.API("POST /api/v1/data/declaration/retire", Write, m.apiRetire)
 	return nil
 }
 

@@ -362,3 +362,10 @@ func (m *Module) deletePIPIAPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/data/transfers/%d", transfer), m.t(r, "data.pipia_deleted"))
 }
+
+func (m *Module) retirePage(w http.ResponseWriter, r *http.Request) error {
+	if err := m.RetireDeclaration(r.Context()); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/data", m.t(r, "data.declaration_retired"))
+}
