@@ -245,6 +245,10 @@ func (d *doc) table(widths []float64, header []string, rows [][]string) {
 		}
 		d.row(widths, cells, fill, lines)
 	}
+	// The header never ends a page alone: it needs room for itself and a row below.
+	if d.p.GetY()+2*lineH+2+25 > bottom {
+		d.p.AddPage()
+	}
 	draw(header, true)
 	for _, r := range rows {
 		draw(r, false)
