@@ -21,6 +21,7 @@ var FactTitles = map[string]rules.Text{
 	"supply":    {Zh: "供应链（按系统）", En: "Supply chain by system"},
 	"people":    {Zh: "安全管理机构与人员", En: "Security organisation and people"},
 	"review":    {Zh: "网络安全审查", En: "Cybersecurity review"},
+	"data":      {Zh: "数据与出境", En: "Data and transfers abroad"},
 }
 
 // records reads every capability's fact set and lists its facts with their labels. A
