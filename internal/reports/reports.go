@@ -52,6 +52,7 @@ type Module struct {
 	pages *web.Pages
 	font  *cjkfont.Loader
 	key   *Signer
+	subs  kernel.Submissions // nil: the installation has no regulator's workspace
 }
 
 // New returns the module.
@@ -89,6 +90,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	}
 	if vs := kernel.All[kernel.LogVault](d.Registry); len(vs) == 1 {
 		src.Vault = vs[0]
+	}
+	if ss := kernel.All[kernel.Submissions](d.Registry); len(ss) == 1 {
+		m.subs = ss[0]
 	}
 	for _, p := range kernel.All[kernel.FactProvider](d.Registry) {
 		src.Facts = append(src.Facts, p.FactSets()...)
@@ -145,6 +149,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /reports/{id}/sections", Write, m.sectionsPage)
 	s.Page("POST /reports/{id}/regenerate", Write, m.regeneratePage)
 	s.Page("POST /reports/{id}/signoff", Sign, m.signOffPage)
+	s.Page("POST /reports/{id}/submit", Sign, m.submitPage)
 	s.Page("GET /reports/{id}/versions/{v}/report.pdf", Read, m.pdf)
 	s.Page("GET /reports/{id}/versions/{v}/report.json", Read, m.json)
 
@@ -154,6 +159,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("PUT /api/v1/reports/{id}/sections", Write, m.apiSections)
 	s.API("POST /api/v1/reports/{id}/regenerate", Write, m.apiRegenerate)
 	s.API("POST /api/v1/reports/{id}/signoff", Sign, m.apiSignOff)
+	s.API("POST /api/v1/reports/{id}/submit", Sign, m.apiSubmit)
 	s.API("GET /api/v1/reports/{id}/versions/{v}/report.pdf", Read, m.pdf)
 	s.API("GET /api/v1/reports/{id}/versions/{v}/report.json", Read, m.json)
 	s.API("GET /api/v1/reports/key", Read, m.apiKey)
