@@ -174,3 +174,23 @@ func (m *Module) attachment(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(data)
 	return err
 }
+
+func (m *Module) apiCases(w http.ResponseWriter, r *http.Request) error {
+	cs, err := m.Cases(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"cases": cs})
+}
+
+func (m *Module) apiOpenCase(w http.ResponseWriter, r *http.Request) error {
+	var in NewCase
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := m.OpenCase(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, c)
+}

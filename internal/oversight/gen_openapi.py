@@ -41,6 +41,12 @@ paths = {
  "/api/v1/oversight/inbox/{id}/answers": {"post": op("Answer a submission: acknowledged, info_requested or accepted, with a note (audited on both sides)", 201, "Item", params=idp, codes=(400, 401, 403, 404, 409),
    body={"type": "object", "properties": {"action": {"type": "string", "enum": ["acknowledged", "info_requested", "accepted"]}, "note": S()}})},
  "/api/v1/oversight/inbox/{id}/attachment": {"get": op("The file filed with a submission", 200, None, params=idp, ctype={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})},
+  "/api/v1/oversight/cases": {
+  "get": op("The regulator's penalty cases, newest first", 200, "CaseList"),
+  "post": op("Open a penalty case citing a catalog penalty clause; an amount outside the tier's range is refused unless outside_basis gives the legal basis", 201, "Case",
+    body={"type": "object", "properties": {"operator_id": S("integer"), "penalty_id": S(), "subject": {"type": "string", "enum": ["organisation", "person"]}, "tier": S(),
+      "base_amount": S("integer"), "amount": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean")}}),
+ },
 }
 answer = {"type": "object", "properties": {"action": S(), "note": S(), "by": S(), "at": {"type": "string", "format": "date-time"}}}
 sub = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "kind": S(),
@@ -51,7 +57,10 @@ item = {"allOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "object"
   "payload": S(), "attachment_size": S("integer"), "attachment_cited": S("boolean"), "signature": S(), "public_key": S(),
   "detected_at": {"type": "string", "format": "date-time"}, "clock": {"type": "string", "enum": ["on_time", "late"]}}}]}
 reg = {"type": "object", "properties": {"id": S("integer"), "name_zh": S(), "name_en": S()}}
+case = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "penalty_id": S(), "subject": S(), "tier": S(), "base_amount": S("integer"),
+  "amount": S("integer"), "range_min": S("integer"), "range_max": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean"), "created_by": S()}}
 schemas = {
+ "Case": case, "CaseList": {"type": "object", "properties": {"cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}}}},
  "SubmissionAnswer": answer, "Submission": sub, "Item": item, "Regulator": reg,
  "RegulatorChoice": {"type": "object", "properties": {"regulator": {"$ref": "#/components/schemas/Regulator"}, "choices": {"type": "array", "items": {"$ref": "#/components/schemas/Regulator"}}}},
  "SubmissionList": {"type": "object", "properties": {"submissions": {"type": "array", "items": {"$ref": "#/components/schemas/Submission"}}}},

@@ -37,6 +37,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oversight/inbox/{id}", Inbox, m.apiItem)
 	s.API("POST /api/v1/oversight/inbox/{id}/answers", Answer, m.apiAnswer)
 	s.API("GET /api/v1/oversight/inbox/{id}/attachment", Inbox, m.attachment)
+	s.API("GET /api/v1/oversight/cases", Inbox, m.apiCases)
+	s.API("POST /api/v1/oversight/cases", Penalize, m.apiOpenCase)
 	return nil
 }
 

@@ -203,3 +203,55 @@ func TestRegulatorHomeShowsInbox(t *testing.T) {
 		}
 	}
 }
+
+// TestPenaltyCaseAmounts: the fine must lie in the cited tier's range, read from the
+// catalog's CIIR 2021 Art. 39 (quoted: "拒不改正或者导致危害网络安全等后果的，处10万元以上100万元以下罚款，
+// 对直接负责的主管人员处1万元以上10万元以下罚款") unless the case records the legal basis
+// for going outside it; another regulator lists none of the cases.
+func TestPenaltyCaseAmounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		t.Parallel()
+		env := apptest.Start(t, d)
+		admin := env.Login(t, "admin@regulator.demo")
+		var inbox struct{ Items []submission }
+		call(t, admin, "GET", "/api/v1/oversight/inbox", nil, &inbox)
+		op := inbox.Items[0].OperatorID
+		c := func(subject, tier string, amount int64, basis string) map[string]any {
+			return map[string]any{"operator_id": op, "penalty_id": "CIIR-2021-39", "subject": subject, "tier": tier, "amount": amount,
+				"outside_basis": basis, "decision": "责令改正，并处罚款。"}
+		}
+		for _, tc := range []struct {
+			name  string
+			in    map[string]any
+			code  int
+			field string
+		}{
+			{"organisation at the top of the range", c("organisation", "refused_or_harm", 1000000, ""), 201, ""},
+			{"organisation above the range", c("organisation", "refused_or_harm", 1000001, ""), 400, "amount"},
+			{"organisation below the range", c("organisation", "refused_or_harm", 99999, ""), 400, "amount"},
+			{"person within the persons' range", c("person", "refused_or_harm", 50000, ""), 201, ""},
+			{"person above the persons' range", c("person", "refused_or_harm", 200000, ""), 400, "amount"},
+			{"outside the range with its legal basis", c("organisation", "refused_or_harm", 50000, "《行政处罚法》第三十二条 从轻处罚"), 201, ""},
+			{"order tier carries no fine", c("organisation", "order", 10000, ""), 400, "amount"},
+			{"unknown tier", c("organisation", "serious", 100000, ""), 400, "tier"},
+			{"draft clause", func() map[string]any {
+				m := c("organisation", "order", 0, "")
+				m["penalty_id"] = "CIIR-DRAFT-45"
+				return m
+			}(), 400, "penalty_id"},
+		} {
+			code, body := call(t, admin, "POST", "/api/v1/oversight/cases", tc.in, nil)
+			if code != tc.code || (tc.field != "" && !contains(body, `"field":"`+tc.field+`"`)) {
+				t.Errorf("%s: %d %s; want %d naming %q", tc.name, code, body, tc.code, tc.field)
+			}
+		}
+		var other struct{ Cases []map[string]any }
+		call(t, secondRegulator(t, env), "GET", "/api/v1/oversight/cases", nil, &other)
+		if len(other.Cases) != 0 {
+			t.Errorf("another regulator lists %d cases", len(other.Cases))
+		}
+		if code, _ := call(t, env.Login(t, "admin@grid.demo"), "GET", "/api/v1/oversight/cases", nil, nil); code != 403 {
+			t.Errorf("an operator reads the cases: %d, want 403", code)
+		}
+	})
+}
