@@ -1,0 +1,37 @@
+package data
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseRuleset: any bytes given as routing rules are refused or give versions with an
+// effective date, positive thresholds and a window the router knows — never a panic.
+func FuzzParseRuleset(f *testing.F) {
+	f.Add(routingYAML)
+	f.Add([]byte("versions: [{id: x, in_force: 2024-01-01}]"))
+	f.Add([]byte("versions: {"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rs, err := ParseRuleset(b)
+		if err != nil {
+			return
+		}
+		for _, v := range rs.Versions {
+			if v.from.IsZero() || v.Assessment.NonSensitive <= 0 || v.Contract.Sensitive <= 0 || (v.Window != "calendar_year" && v.Window != "since_previous_year") {
+				t.Fatalf("accepted a version the router cannot use: %+v", v)
+			}
+		}
+	})
+}
+
+// FuzzLines: the storage-location fields split into trimmed, non-empty places.
+func FuzzLines(f *testing.F) {
+	f.Add("北京市，上海市、 新加坡\n,")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, l := range lines(s) {
+			if l == "" || l != strings.TrimSpace(l) || strings.ContainsAny(l, "\n,、，") {
+				t.Fatalf("lines(%q) gave %q", s, l)
+			}
+		}
+	})
+}
