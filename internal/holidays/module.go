@@ -44,6 +44,8 @@ type Module struct {
 	db  *store.DB
 	cal *calendar.Calendar
 	now func() time.Time
+	// changes is told when a loaded year moves working-day deadlines of every organisation.
+	changes *kernel.Changes
 }
 
 // New returns the module; it loads schedules into calendar.Official().
@@ -60,7 +62,7 @@ func (m *Module) Migrations() []store.Migration {
 
 // Provision keeps the database; the module needs no other capability.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
-	m.db = d.DB
+	m.db, m.changes = d.DB, d.Changes
 	return nil
 }
 

@@ -104,6 +104,9 @@ func (m *Module) LoadSchedule(ctx context.Context, orgID int64, yearText string,
 	if err := m.cal.Load(s); err != nil {
 		return Loaded{}, fmt.Errorf("load schedule %d into the calendar: %w", year, err)
 	}
+	if m.changes != nil {
+		m.changes.ChangedForAll(ctx)
+	}
 	return l, nil
 }
 

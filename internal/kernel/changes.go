@@ -18,7 +18,8 @@ type Changes struct {
 }
 
 // OnChange registers f. systemID names the changed system, or is 0 when the
-// organisation's own facts changed (or many records at once).
+// organisation's own facts changed (or many records at once). orgID is 0 when something
+// every organisation's evaluation reads changed (ChangedForAll).
 func (c *Changes) OnChange(f func(ctx context.Context, orgID, systemID int64)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -40,4 +41,16 @@ func (c *Changes) Changed(tx *store.Tx, orgID, systemID int64) {
 			h(ctx, orgID, systemID)
 		}
 	})
+}
+
+// ChangedForAll tells the listeners, at once, that something every organisation depends on
+// changed outside any organisation's records (a year's holiday schedule was loaded into the
+// working-day calendar): the hooks run with orgID 0. Call it after the change is in effect.
+func (c *Changes) ChangedForAll(ctx context.Context) {
+	c.mu.RLock()
+	hooks := append([]func(context.Context, int64, int64){}, c.hooks...)
+	c.mu.RUnlock()
+	for _, h := range hooks {
+		h(ctx, 0, 0)
+	}
 }

@@ -72,6 +72,9 @@ func fingerprint(f *rules.Finding) uint64 {
 		w(e)
 	}
 	w(f.AttestedBy)
+	if f.Provisional {
+		w("provisional") // only provisional findings hash differently from before the column
+	}
 	return h.Sum64()
 }
 

@@ -190,6 +190,12 @@ func (m *Module) CurrentFindings(ctx context.Context) ([]rules.Finding, error) {
 // contributor's facts such as the log vault's retention). It only queues the organisation
 // for its worker, so the request that made the change answers at once.
 func (m *Module) reevaluate(_ context.Context, orgID, systemID int64) {
+	if orgID == 0 {
+		// The calendar changed: every organisation's working-day deadlines may move. The
+		// request that loaded it does not wait for them.
+		go m.reevaluateAll(m.Service.ev.base, false)
+		return
+	}
 	m.Changed(orgID, systemID)
 }
 

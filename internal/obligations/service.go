@@ -349,7 +349,7 @@ type Filter struct {
 }
 
 func listFindings(t *store.Tenant, f Filter) ([]Finding, error) {
-	rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at
+	rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, provisional
 		FROM findings WHERE org_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject_id = $4) AND ($5 = '' OR obligation_id = $5)
 		ORDER BY obligation_id, subject_kind, subject_id`, f.Status, f.SubjectKind, f.SubjectID, f.Obligation)
 	if err != nil {
@@ -365,7 +365,7 @@ func listFindings(t *store.Tenant, f Filter) ([]Finding, error) {
 			pen, ev  string
 			min, max int64
 		)
-		if err := rows.Scan(&fd.ObligationID, &kind, &fd.SubjectID, &st, &fd.Reason.Zh, &fd.Reason.En, &due, &pen, &min, &max, &ev, &fd.AttestedBy, &fd.EvaluatedAt); err != nil {
+		if err := rows.Scan(&fd.ObligationID, &kind, &fd.SubjectID, &st, &fd.Reason.Zh, &fd.Reason.En, &due, &pen, &min, &max, &ev, &fd.AttestedBy, &fd.EvaluatedAt, &fd.Provisional); err != nil {
 			return nil, err
 		}
 		fd.SubjectKind, fd.Status = rules.SubjectKind(kind), rules.Status(st)

@@ -14,17 +14,17 @@ import (
 
 // findingColumns are the columns written per finding after org_id, which every statement
 // binds to $1 (the tenancy rule).
-const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, fp`
+const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, fp, provisional`
 
-const perFinding = 14 // len(findingColumns)
+const perFinding = 15 // len(findingColumns)
 
 // onConflict replaces a stored finding with the same key.
 const onConflict = ` ON CONFLICT (org_id, obligation_id, subject_kind, subject_id) DO UPDATE SET status = excluded.status, reason_zh = excluded.reason_zh, reason_en = excluded.reason_en,
 	due = excluded.due, penalty_id = excluded.penalty_id, fine_min = excluded.fine_min, fine_max = excluded.fine_max, evidence = excluded.evidence,
-	attested_by = excluded.attested_by, evaluated_at = excluded.evaluated_at, fp = excluded.fp`
+	attested_by = excluded.attested_by, evaluated_at = excluded.evaluated_at, fp = excluded.fp, provisional = excluded.provisional`
 
 // Batch sizes, measured (docs/performance.md, "Evaluation at scale"):
-//   - sqliteRows findings per SQLite statement (1,401 parameters, within SQLite's 32,766).
+//   - sqliteRows findings per SQLite statement (1,501 parameters, within SQLite's 32,766).
 //     The statement names the organisation $1 and every other parameter "?": SQLite looks
 //     a named parameter ("$2", "?2") up by a linear search of the names before it, at
 //     parse and again at every bind, so 500 rows of "$N" parameters took 1.4 s per
@@ -32,7 +32,7 @@ const onConflict = ` ON CONFLICT (org_id, obligation_id, subject_kind, subject_i
 //     per transaction, and parsing costs in proportion to its length: 500-row statements
 //     spent 8 % of a from-scratch write's CPU being parsed, 100-row ones a fifth of that.
 //   - pgRows findings per PostgreSQL statement: one INSERT … SELECT FROM unnest of one array
-//     per column, so the statement has 15 parameters whatever the batch size.
+//     per column, so the statement has 16 parameters whatever the batch size.
 //   - txRows findings per transaction: a from-scratch write of 360,000 findings is many
 //     short transactions, so that SQLite's single writer is never held for long and other
 //     organisations' writes (which queue first come, first served) wait for one batch at
@@ -64,7 +64,7 @@ func sqliteUpsert(n int) string {
 // column; every row's org_id is $1.
 const pgUpsert = `INSERT INTO findings (org_id, ` + findingColumns + `)
 	SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[],
-		$10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::timestamptz[], $15::bigint[]) AS u` + onConflict
+		$10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::timestamptz[], $15::bigint[], $16::boolean[]) AS u` + onConflict
 
 // row is one finding's stored values in findingColumns' order.
 type row struct {
@@ -75,11 +75,12 @@ type row struct {
 	evidence, by                              string
 	at                                        time.Time
 	fp                                        int64
+	provisional                               bool
 }
 
 func rowOf(f *rules.Finding, at time.Time) row {
 	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), zh: f.Reason.Zh, en: f.Reason.En,
-		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(fingerprint(f))}
+		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(fingerprint(f)), provisional: f.Provisional}
 	if f.Penalty != nil {
 		r.penalty, r.fineMin, r.fineMax = f.Penalty.ID, f.Penalty.Min, f.Penalty.Max
 	}
@@ -120,7 +121,7 @@ func writeFindingsSQLite(t *store.Tenant, fs []*rules.Finding, at time.Time) err
 		args = args[:0]
 		for _, f := range fs[start:end] {
 			r := rowOf(f, at)
-			args = append(args, r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp)
+			args = append(args, r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional)
 		}
 		if _, err := stmt.Exec(args...); err != nil {
 			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
@@ -137,13 +138,14 @@ func writeFindingsPG(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 			obl, kind, subj, status, zh, en, pen, ev, by = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 			due, ats                                     = make([]*time.Time, n), make([]time.Time, n)
 			fmin, fmax, fps                              = make([]int64, n), make([]int64, n), make([]int64, n)
+			prov                                         = make([]bool, n)
 		)
 		for i, f := range fs[start:end] {
 			r := rowOf(f, at)
 			obl[i], kind[i], subj[i], status[i], zh[i], en[i], due[i], pen[i] = r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty
-			fmin[i], fmax[i], ev[i], by[i], ats[i], fps[i] = r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp
+			fmin[i], fmax[i], ev[i], by[i], ats[i], fps[i], prov[i] = r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional
 		}
-		if _, err := t.Exec(pgUpsert, obl, kind, subj, status, zh, en, due, pen, fmin, fmax, ev, by, ats, fps); err != nil {
+		if _, err := t.Exec(pgUpsert, obl, kind, subj, status, zh, en, due, pen, fmin, fmax, ev, by, ats, fps, prov); err != nil {
 			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
 		}
 	}
@@ -161,7 +163,7 @@ func copyFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 	rows := make([][]any, len(fs))
 	for i, f := range fs {
 		r := rowOf(f, at)
-		rows[i] = []any{r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp}
+		rows[i] = []any{r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional}
 	}
 	if _, err := t.CopyFrom("findings", copyColumns, rows); err != nil {
 		return fmt.Errorf("store %d new findings: %w", len(fs), err)

@@ -27,7 +27,7 @@ func (t *Tenant) Prepare(query string) (*Stmt, error) {
 
 // Exec runs the statement; $1 is the organisation and args start at $2.
 func (s *Stmt) Exec(args ...any) (sql.Result, error) {
-	return s.stmt.ExecContext(s.t.tx.ctx, append([]any{s.t.org}, args...)...)
+	return s.stmt.ExecContext(s.t.tx.ctx, utcArgs(append([]any{s.t.org}, args...))...)
 }
 
 // Close releases the prepared statement.

@@ -284,15 +284,15 @@ func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f)
 
 // Exec runs a statement on a global table.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, query, args...)
+	return tx.tx.ExecContext(tx.ctx, query, utcArgs(args)...)
 }
 
 // Query runs a query on global tables.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx, query, args...)
+	return tx.tx.QueryContext(tx.ctx, query, utcArgs(args)...)
 }
 
 // QueryRow runs a one-row query on global tables.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx, query, args...)
+	return tx.tx.QueryRowContext(tx.ctx, query, utcArgs(args)...)
 }

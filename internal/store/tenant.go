@@ -68,7 +68,7 @@ func (t *Tenant) Exec(query string, args ...any) (sql.Result, error) {
 	if err := t.check(query); err != nil {
 		return nil, err
 	}
-	return t.tx.tx.ExecContext(t.tx.ctx, query, append([]any{t.org}, args...)...)
+	return t.tx.tx.ExecContext(t.tx.ctx, query, utcArgs(append([]any{t.org}, args...))...)
 }
 
 // Query runs a query; $1 is the organisation and args start at $2.
@@ -76,7 +76,7 @@ func (t *Tenant) Query(query string, args ...any) (*sql.Rows, error) {
 	if err := t.check(query); err != nil {
 		return nil, err
 	}
-	return t.tx.tx.QueryContext(t.tx.ctx, query, append([]any{t.org}, args...)...)
+	return t.tx.tx.QueryContext(t.tx.ctx, query, utcArgs(append([]any{t.org}, args...))...)
 }
 
 // QueryRow runs a one-row query; $1 is the organisation and args start at $2. Scanning
@@ -85,7 +85,7 @@ func (t *Tenant) QueryRow(query string, args ...any) *Row {
 	if err := t.check(query); err != nil {
 		return &Row{err: err}
 	}
-	return &Row{row: t.tx.tx.QueryRowContext(t.tx.ctx, query, append([]any{t.org}, args...)...)}
+	return &Row{row: t.tx.tx.QueryRowContext(t.tx.ctx, query, utcArgs(append([]any{t.org}, args...))...)}
 }
 
 // Row is one result row whose Scan reports a missing row as ErrNotFound.
