@@ -10,7 +10,6 @@ import (
 
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
-	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
 
@@ -27,16 +26,12 @@ func (s *Service) EvaluationState(ctx context.Context) (State, error) {
 	var at time.Time
 	if s.memoOf(org) == nil {
 		// Nothing evaluated in this process yet: the last run on record says when.
-		err = s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-			var last time.Time
-			if err := t.QueryRow(`SELECT at FROM finding_runs WHERE org_id = $1 ORDER BY at DESC LIMIT 1`).Scan(&last); err != nil {
-				return fmt.Errorf("last evaluation: %w", err)
-			}
+		last, ok, err := s.lastRun(ctx)
+		if err != nil {
+			return State{}, fmt.Errorf("last evaluation: %w", err)
+		}
+		if ok {
 			at = last.UTC()
-			return nil
-		})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return State{}, err
 		}
 	}
 	return s.ev.state(org, at), nil
