@@ -1,70 +1,26 @@
 package incidents_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"ciiguard/internal/catalog"
+	"ciiguard/internal/catalog/catalogtest"
 	"ciiguard/internal/incidents"
-	"ciiguard/internal/rules"
 )
 
 // incidentDuties are the catalog's duties checked on the incidents fact set.
-var incidentDuties = []string{"IRM-CII-1-HOUR-REPORT", "IRM-CENTRAL-ORGAN-2-HOUR-REPORT", "IRM-OTHER-OPERATOR-4-HOUR-REPORT",
-	"IRM-REPORT-CONTENT-AND-UPDATES", "IRM-SUMMARY-REPORT-30-DAYS", "CIIR-INCIDENT-THREAT-REPORT"}
+var incidentDuties = catalogtest.On("incidents", "IRM-CII-1-HOUR-REPORT", "IRM-CENTRAL-ORGAN-2-HOUR-REPORT", "IRM-OTHER-OPERATOR-4-HOUR-REPORT",
+	"IRM-REPORT-CONTENT-AND-UPDATES", "IRM-SUMMARY-REPORT-30-DAYS", "CIIR-INCIDENT-THREAT-REPORT")
 
 // TestCatalogIncidentDuties loads the embedded catalog with the incidents fact set declared,
 // as the obligations capability does: each incident duty is a CEL check (no attestation),
 // and its catalog test cases — at least one met and one gap — pass.
 func TestCatalogIncidentDuties(t *testing.T) {
-	set := incidents.FactSet(&incidents.Service{Now: time.Now})
-	c, err := catalog.Load(rules.WithFacts(set.Declare()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := map[string][]catalog.TestResult{}
-	for _, r := range c.RunTests(context.Background()) {
-		results[r.ObligationID] = append(results[r.ObligationID], r)
-	}
-	for _, id := range incidentDuties {
-		o, ok := c.Obligation(id)
-		if !ok {
-			t.Fatalf("%s missing from the catalog", id)
-		}
-		if o.Check == "" || o.Attestation != nil || o.Facts != "incidents" {
-			t.Errorf("%s: check %q, attestation %v, facts %q; want a check on incidents", id, o.Check, o.Attestation != nil, o.Facts)
-		}
-		met, gap := 0, 0
-		for _, r := range results[id] {
-			if !r.Passed() {
-				t.Error(r.String())
-			}
-			met += map[bool]int{true: 1}[r.Expect == "met"]
-			gap += map[bool]int{true: 1}[r.Expect == "gap"]
-		}
-		if met == 0 || gap == 0 {
-			t.Errorf("%s: %d met and %d gap cases; want at least one of each", id, met, gap)
-		}
-	}
+	catalogtest.FactSetDuties(t, incidentDuties, incidents.FactSet(&incidents.Service{Now: time.Now}).Declare())
 }
 
 // TestCatalogWithoutIncidents: a tool that loads the catalog without the capability gets the
 // same duties as attestations, and their cases (which need the set) are not run.
 func TestCatalogWithoutIncidents(t *testing.T) {
-	c, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range incidentDuties {
-		o, _ := c.Obligation(id)
-		if o.Check != "" || o.Attestation == nil {
-			t.Errorf("%s without the fact set: check %q, attestation %v; want the attestation", id, o.Check, o.Attestation != nil)
-		}
-	}
-	for _, r := range c.RunTests(context.Background()) {
-		if !r.Passed() {
-			t.Error(r.String())
-		}
-	}
+	catalogtest.AttestedWithout(t, incidentDuties)
 }

@@ -1,12 +1,10 @@
 package suppliers_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"ciiguard/internal/catalog"
-	"ciiguard/internal/rules"
+	"ciiguard/internal/catalog/catalogtest"
 	"ciiguard/internal/suppliers"
 )
 
@@ -19,52 +17,11 @@ var supplierDuties = map[string]string{"CIIR-CERTIFIED-EQUIPMENT": "suppliers", 
 // attestation), and its catalog test cases — at least one met and one gap — pass.
 func TestCatalogSupplierDuties(t *testing.T) {
 	svc := &suppliers.Service{Now: time.Now}
-	c, err := catalog.Load(rules.WithFacts(suppliers.FactSet(svc).Declare(), suppliers.SystemFactSet(svc).Declare()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := map[string][]catalog.TestResult{}
-	for _, r := range c.RunTests(context.Background()) {
-		results[r.ObligationID] = append(results[r.ObligationID], r)
-	}
-	for id, set := range supplierDuties {
-		o, ok := c.Obligation(id)
-		if !ok {
-			t.Fatalf("%s missing from the catalog", id)
-		}
-		if o.Check == "" || o.Attestation != nil || o.Facts != set {
-			t.Errorf("%s: check %q, attestation %v, facts %q; want a check on %s", id, o.Check, o.Attestation != nil, o.Facts, set)
-		}
-		met, gap := 0, 0
-		for _, r := range results[id] {
-			if !r.Passed() {
-				t.Error(r.String())
-			}
-			met += map[bool]int{true: 1}[r.Expect == "met"]
-			gap += map[bool]int{true: 1}[r.Expect == "gap"]
-		}
-		if met == 0 || gap == 0 {
-			t.Errorf("%s: %d met and %d gap cases; want at least one of each", id, met, gap)
-		}
-	}
+	catalogtest.FactSetDuties(t, supplierDuties, suppliers.FactSet(svc).Declare(), suppliers.SystemFactSet(svc).Declare())
 }
 
 // TestCatalogWithoutSuppliers: a tool that loads the catalog without the capability gets the
 // same duties as attestations, and their cases (which need the set) are not run.
 func TestCatalogWithoutSuppliers(t *testing.T) {
-	c, err := catalog.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id := range supplierDuties {
-		o, _ := c.Obligation(id)
-		if o.Check != "" || o.Attestation == nil {
-			t.Errorf("%s without the fact set: check %q, attestation %v; want the attestation", id, o.Check, o.Attestation != nil)
-		}
-	}
-	for _, r := range c.RunTests(context.Background()) {
-		if !r.Passed() {
-			t.Error(r.String())
-		}
-	}
+	catalogtest.AttestedWithout(t, supplierDuties)
 }
