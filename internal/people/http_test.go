@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,4 +236,65 @@ func TestPeopleAPI(t *testing.T) {
 			t.Errorf("water's refused writes changed grid's facts: %v", s.Facts)
 		}
 	})
+}
+
+// TestRemoveHolderOnThePage: the security manager takes a holder off a key post from the
+// overview, through the confirmation panel that says whom and which post; a post without
+// the confirmation removes nothing, and the other operator's security manager gets 404.
+func TestRemoveHolderOnThePage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		t.Parallel()
+		env := apptest.Start(t, d)
+		sm := env.Login(t, "security@grid.demo")
+		before := getSummary(t, sm, "?include=personal")
+		post := before.Posts[0]
+		if len(post.HolderIDs) == 0 {
+			t.Fatalf("the demo's first post %q has no holder", post.Name)
+		}
+		pid := holderIDs(t, post.HolderIDs)[0]
+		var holder string
+		for _, p := range before.Persons {
+			if p.ID == pid {
+				holder = p.Name
+			}
+		}
+		path := fmt.Sprintf("/people/posts/%d/holders/%d/remove", post.ID, pid)
+		_, page := sm.Do("GET", "/people", nil, nil)
+		if !strings.Contains(page, `action="`+path+`"`) || !strings.Contains(page, "将"+holder+"移出关键岗位“"+post.Name+"”") && !strings.Contains(page, "Remove "+holder+" from the key post") {
+			t.Fatalf("the overview has no confirmation to remove %s from %s", holder, post.Name)
+		}
+		water := env.Login(t, "security@water.demo")
+		if res, _ := water.Do("POST", path, url.Values{"confirm": {"yes"}}, nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("water: POST %s = %d, want 404", path, res.StatusCode)
+		}
+		if res, _ := sm.Do("POST", path, url.Values{}, nil); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("without confirm=yes: %d, want 400", res.StatusCode)
+		}
+		if got := holderIDs(t, getSummary(t, sm, "?include=personal").Posts[0].HolderIDs); len(got) != len(post.HolderIDs) {
+			t.Fatalf("a refused removal changed the holders: %v, was %v", got, post.HolderIDs)
+		}
+		if res, body := sm.Do("POST", path, url.Values{"confirm": {"yes"}}, nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/people#posts" {
+			t.Fatalf("remove: %d %s %s, want 303 to /people#posts", res.StatusCode, res.Header.Get("Location"), body)
+		}
+		after := holderIDs(t, getSummary(t, sm, "?include=personal").Posts[0].HolderIDs)
+		if len(after) != len(post.HolderIDs)-1 || slices.Contains(after, pid) {
+			t.Errorf("holders after removal %v, had %d; want %d gone", after, len(post.HolderIDs), pid)
+		}
+	})
+}
+
+// holderIDs reads the person ids of a post's holders from the API's holder_ids.
+func holderIDs(t *testing.T, raw []json.RawMessage) []int64 {
+	t.Helper()
+	ids := make([]int64, len(raw))
+	for i, r := range raw {
+		var h struct {
+			PersonID int64 `json:"person_id"`
+		}
+		if err := json.Unmarshal(r, &h); err != nil {
+			t.Fatalf("holder %s: %v", r, err)
+		}
+		ids[i] = h.PersonID
+	}
+	return ids
 }

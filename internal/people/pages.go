@@ -33,10 +33,16 @@ type overview struct {
 	Checks      []check
 }
 
-// postView is a key post with its holders' names (people.hr) or their count.
+// postView is a key post with its holders by name (people.hr) or their count.
 type postView struct {
 	Post
-	Names []string
+	Named []namedHolder
+}
+
+// namedHolder is a holder of a key post with the person's name, for the remove panel.
+type namedHolder struct {
+	PersonID int64
+	Name     string
 }
 
 // check is one line of the duties panel: a fact's label and whether it is in order.
@@ -75,7 +81,7 @@ func (m *Module) overviewData(r *http.Request) (*overview, error) {
 		pv := postView{Post: p}
 		if hr {
 			for _, h := range p.Holders {
-				pv.Names = append(pv.Names, name(h.PersonID))
+				pv.Named = append(pv.Named, namedHolder{h.PersonID, name(h.PersonID)})
 			}
 		}
 		o.Posts = append(o.Posts, pv)
@@ -245,6 +251,26 @@ func (m *Module) addHolderPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.AddHolder(r.Context(), post, h); err != nil {
+		return err
+	}
+	return m.back(w, r, "/people#posts")
+}
+
+// removeHolderPage takes a person off a key post, once confirmed on the panel that names
+// both (web.Confirmed): the post's facts change at once, as with the API's DELETE.
+func (m *Module) removeHolderPage(w http.ResponseWriter, r *http.Request) error {
+	post, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	person, err := web.IDParam(r, "person")
+	if err != nil {
+		return err
+	}
+	if err := web.Confirmed(r); err != nil {
+		return err
+	}
+	if err := m.RemoveHolder(r.Context(), post, person); err != nil {
 		return err
 	}
 	return m.back(w, r, "/people#posts")

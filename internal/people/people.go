@@ -97,6 +97,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /people/persons/{id}/certifications", HR, m.certificationPage)
 	s.Page("POST /people/posts", Write, m.addPostPage)
 	s.Page("POST /people/posts/{id}/holders", HR, m.addHolderPage)
+	s.Page("POST /people/posts/{id}/holders/{person}/remove", HR, m.removeHolderPage)
 	s.Page("POST /people/courses", Write, m.addCoursePage)
 	s.Page("POST /people/courses/{id}/attendance", HR, m.attendPage)
 	s.PageWithLimit("POST /people/import", HR, MaxImportBytes+1<<16, m.importPage)
