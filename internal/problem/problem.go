@@ -109,6 +109,15 @@ type TooMany struct {
 
 func (e *TooMany) Error() string { return e.Reason }
 
+// Outage is an error that puts part of the service out of order until an operator acts —
+// an organisation's log stopped by damage on disk, say. It is answered 503 with
+// OutageReason as the detail: not the user's fault, not an internal error to hide, and
+// not something a retry cures. Packages implement it without importing this one.
+type Outage interface {
+	error
+	OutageReason() string
+}
+
 // As reports whether err is, or wraps, a *T problem.
 func As[T error](err error) (T, bool) {
 	var t T

@@ -54,9 +54,16 @@
 // signed) unless marked u32/u64 (little endian); "string" is a uvarint
 // length then bytes.
 //
-// WAL payload: uvarint first seq, uvarint count, count × (uvarint length,
-// leaf data). Every Append batch (one group commit) is one frame, written
-// and fsynced before Append returns.
+// WAL frames (version 2) carry their sequence range in a header with its
+// own checksum:
+//
+//	"CGW2" | u32 payload length | u64 first seq | u32 count | u32 CRC-32C(payload) | u32 CRC-32C(header bytes 0..23) | payload
+//
+// payload: count × (uvarint length, leaf data). Every Append batch is one
+// frame; a group commit writes the frames of its batches and fsyncs once
+// before any Append returns. Version 1 frames ("CGWL", payload uvarint
+// first seq, uvarint count, then the same) are still read; the WAL is
+// rewritten in version 2 when the next block is sealed.
 //
 // # Blocks
 //
@@ -118,11 +125,18 @@
 // block), then rewrites the WAL with the remaining tail atomically (write
 // temporary, fsync, rename, fsync directory). On open, the number of roots
 // is the number of committed blocks: bytes after them in .dat, .idx or
-// roots are a torn seal and are cut off; a torn last WAL frame (cut short,
-// or failing its checksum with nothing after it) is cut off; WAL events
-// already in blocks are skipped. Damage anywhere else is not repaired: it
-// is recorded and reported by Verify. Checkpoints are written to a
-// temporary file and renamed, so they are never torn.
+// roots are a torn seal and are cut off; WAL events already in blocks are
+// skipped. Opening does not rewrite the WAL. Only an incomplete last WAL
+// frame — the file ends before its header says the frame does, or only
+// zero bytes follow the last intact frame — is cut, and the cut is logged
+// with the frame's range: such a write never reached its fsync, so it was
+// never acknowledged. A complete frame failing either checksum, wherever it
+// is, and events no frame holds, stop the organisation's log with a
+// *WALDamageError naming the file, offset and sequence numbers (HTTP 503),
+// until `ciiguard vault repair` quarantines the damaged bytes. Damage
+// anywhere else is not repaired: it is recorded and reported by Verify.
+// Checkpoints are written to a temporary file and renamed, so they are
+// never torn.
 //
 // # Checkpoints and proofs
 //

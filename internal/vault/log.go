@@ -34,6 +34,7 @@ type Log struct {
 	cps        []*checkpoint
 	purge      purgeState
 	damaged    []Problem // found while opening; Verify reports them too
+	cuts       []string  // incomplete last WAL frames cut while opening
 	failed     error     // set when a write failed; the log refuses appends until reopened
 
 	// writer-owned files

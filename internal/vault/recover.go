@@ -16,8 +16,9 @@ import (
 
 // recover rebuilds the in-memory state from disk and cuts off whatever a
 // crash left half-written: bytes after the last committed block (a block is
-// committed once its root is in the roots file) and a torn WAL tail. Damage
-// inside committed data is never "repaired" away; it is noted for Verify.
+// committed once its root is in the roots file) and an incomplete last WAL
+// frame. Damage inside committed data is never "repaired" away; it is noted
+// for Verify, and a damaged WAL stops the log (*WALDamageError).
 func (l *Log) recover() error {
 	var err error
 	l.rootsFile, err = os.OpenFile(filepath.Join(l.dir, "roots"), os.O_RDWR|os.O_CREATE, 0o640)
@@ -56,12 +57,19 @@ func (l *Log) recover() error {
 	}
 	// A crash between the WAL write and sealing leaves a full block in
 	// the tail; seal it now so the invariant len(tail) < blockSize holds.
+	// Opening does not rewrite the WAL (a damaged WAL stopped the log
+	// above); only sealing a block does, as it does while running.
+	sealed := false
 	for uint64(len(l.tail)) >= l.blockSize() {
 		if err := l.sealNext(); err != nil {
 			return err
 		}
+		sealed = true
 	}
-	return l.rewriteWAL()
+	if sealed {
+		return l.rewriteWAL()
+	}
+	return l.openWAL()
 }
 
 func (l *Log) loadSegments() error {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,6 +45,10 @@ type Options struct {
 	KeyName string
 	// Now replaces time.Now (tests).
 	Now func() time.Time
+	// Logger receives what the vault does by itself that an operator
+	// should know of, such as cutting an incomplete last WAL frame at open
+	// (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // MinRetention is the shortest time network logs must be kept: six months
@@ -62,11 +67,15 @@ type Vault struct {
 	verifier note.Verifier
 	vkey     string
 
-	mu     sync.Mutex
-	logs   map[int64]*Log
-	closed bool
-	stop   chan struct{}
-	bg     sync.WaitGroup
+	mu   sync.Mutex
+	logs map[int64]*Log
+	// stopped holds, per organisation, the *WALDamageError that keeps its
+	// log from opening, so that every request answers it at once instead
+	// of re-reading the files.
+	stopped map[int64]error
+	closed  bool
+	stop    chan struct{}
+	bg      sync.WaitGroup
 
 	stats counters
 	lock  *os.File // held while open; see lockDir
@@ -132,6 +141,9 @@ func Open(dir string, opts Options) (*Vault, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "org"), 0o750); err != nil {
 		return nil, fmt.Errorf("vault: create %s: %w", dir, err)
 	}
@@ -148,7 +160,7 @@ func Open(dir string, opts Options) (*Vault, error) {
 		lock.Close()
 		return nil, err
 	}
-	v := &Vault{dir: dir, opts: opts, logs: map[int64]*Log{}, stop: make(chan struct{}), lock: lock}
+	v := &Vault{dir: dir, opts: opts, logs: map[int64]*Log{}, stopped: map[int64]error{}, stop: make(chan struct{}), lock: lock}
 	if v.signer, err = note.NewSigner(skey); err != nil {
 		return nil, fmt.Errorf("vault: signing key in %s: %w", keyFile, err)
 	}
@@ -262,12 +274,19 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 	if l := v.logs[org]; l != nil {
 		return l, nil
 	}
+	if err := v.stopped[org]; err != nil {
+		return nil, err
+	}
 	if !create {
 		if _, err := os.Stat(filepath.Join(v.dir, "org", strconv.FormatInt(org, 10))); errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
 	}
 	l, err := openLog(v, org)
+	if errors.Is(err, ErrWALDamaged) {
+		v.stopped[org] = err
+		v.opts.Logger.Error("vault: an organisation's log is stopped", "org", org, "err", err)
+	}
 	if err != nil {
 		return nil, err
 	}

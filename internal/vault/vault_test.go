@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 )
 
 // testOpts uses tiny blocks and segments so tests cross many boundaries.
-var testOpts = Options{BlockBits: 4, SegmentBlocks: 3}
+var testOpts = Options{BlockBits: 4, SegmentBlocks: 3, Logger: slog.New(slog.DiscardHandler)}
 
 func testEvent(i int) Event {
 	return Event{

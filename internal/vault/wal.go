@@ -18,54 +18,94 @@ type appendReq struct {
 	done   chan struct{}
 }
 
+// loadWAL reads the unsealed tail from the WAL without rewriting it. An
+// incomplete final frame (the file ends before its header says the frame
+// does: a write that crashed before its fsync, so never acknowledged) is
+// cut off and the cut logged with its range. Any complete frame that fails
+// its checksum, and any event no frame holds, is a *WALDamageError: the
+// log stays stopped rather than lose acknowledged events in silence.
 func (l *Log) loadWAL() error {
 	path := filepath.Join(l.dir, "wal")
 	b, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read wal: %w", err)
 	}
-	next := l.sealed << l.bits
-	off := 0
-	for off < len(b) {
-		p, n, ferr := readFrame(b[off:], magicWAL)
-		if ferr != nil {
-			if errors.Is(ferr, errTorn) || off+frameHeader+int(binary.LittleEndian.Uint32(b[off+4:])) >= len(b) {
-				break // torn tail of the last, unacknowledged commit
-			}
-			return fmt.Errorf("wal: record at offset %d is damaged and is not the last one: %w", off, ferr)
+	sealedNext := l.sealed << l.bits
+	s := scanWAL(b, sealedNext)
+	for _, bad := range s.bad {
+		if bad.known && bad.first+bad.n <= sealedNext {
+			// Every event it held is already in a block: nothing is lost,
+			// and the next seal rewrites the WAL without these bytes.
+			l.damage(Problem{Block: -1, Seq: -1, What: fmt.Sprintf("wal bytes %d..%d are damaged (%s); their events are sealed in blocks", bad.off, bad.end, bad.reason)})
+			continue
 		}
-		d := decoder{b: p}
-		first := d.uvarint()
-		cnt := d.uvarint()
-		if d.err != nil {
-			return fmt.Errorf("wal: record at offset %d: %w", off, d.err)
-		}
-		for i := uint64(0); i < cnt; i++ {
+		return l.walDamage(path, bad)
+	}
+	next := sealedNext
+	for _, f := range s.frames {
+		d := decoder{b: f.payload}
+		for i := uint64(0); i < f.count; i++ {
 			data := d.bytes()
-			if d.err != nil {
-				return fmt.Errorf("wal: record at offset %d event %d: %w", off, i, d.err)
+			seq := f.first + i
+			bad := func(reason string) error {
+				return l.walDamage(path, walBad{off: f.off, end: f.end, first: seq, n: f.first + f.count - seq, known: true, reason: reason})
 			}
-			seq := first + i
+			if d.err != nil {
+				return bad("intact frame does not decode: " + d.err.Error())
+			}
 			if seq < next {
 				continue // already sealed into a block
 			}
 			if seq > next {
-				return fmt.Errorf("wal: event %d follows %d: events are missing", seq, next-1)
+				return l.walDamage(path, walBad{off: f.off, end: f.off, first: next, n: seq - next, known: true,
+					reason: fmt.Sprintf("no frame holds events %d–%d", next, seq-1)})
 			}
 			ev, err := ParseLeafData(data)
 			if err != nil {
-				return fmt.Errorf("wal: event %d: %w", seq, err)
+				return bad(fmt.Sprintf("event %d: %v", seq, err))
 			}
 			if ev.OrgID != l.org {
-				return fmt.Errorf("wal: event %d belongs to org %d", seq, ev.OrgID)
+				return bad(fmt.Sprintf("event %d belongs to organisation %d", seq, ev.OrgID))
 			}
 			ev.Seq = seq
 			l.tail = append(l.tail, ev)
 			l.tailLeaves = append(l.tailLeaves, LeafHash(data))
 			next++
 		}
-		off += n
+		if len(d.b) != 0 {
+			return l.walDamage(path, walBad{off: f.off, end: f.end, first: f.first, n: f.count, known: true, reason: "intact frame has bytes after its events"})
+		}
 	}
+	if s.torn >= 0 {
+		what := "an unknown number of events"
+		if s.tornCount > 0 {
+			what = lostRange(s.tornFirst, s.tornCount, true)
+		}
+		if s.tornFirst < next && s.tornCount > 0 && s.tornFirst+s.tornCount <= next {
+			what += ", already sealed"
+		}
+		l.v.opts.Logger.Warn("vault: cut an incomplete last WAL frame (a write that never completed, so never acknowledged)",
+			"org", l.org, "file", path, "offset", s.torn, "bytes", len(b)-s.torn, "held", what)
+		l.cuts = append(l.cuts, fmt.Sprintf("wal offset %d: cut %d bytes of an incomplete last frame (%s)", s.torn, len(b)-s.torn, what))
+		if err := truncatePath(path, int64(s.torn)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Log) walDamage(path string, bad walBad) error {
+	return &WALDamageError{Org: l.org, File: path, Offset: int64(bad.off), Length: int64(bad.end - bad.off),
+		FirstSeq: bad.first, Count: bad.n, Known: bad.known, Reason: bad.reason}
+}
+
+// openWAL opens the WAL for appending, creating it if needed.
+func (l *Log) openWAL() error {
+	f, err := os.OpenFile(filepath.Join(l.dir, "wal"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("open wal: %w", err)
+	}
+	l.wal = f
 	return nil
 }
 
@@ -100,10 +140,10 @@ func (l *Log) rewriteWAL() error {
 	return nil
 }
 
-// walRecord encodes events (with their leaf data, computed if nil).
+// walRecord encodes events (with their leaf data, computed if nil) as one
+// version-2 frame.
 func (l *Log) walRecord(evs []Event, data [][]byte) []byte {
-	p := binary.AppendUvarint(nil, evs[0].Seq)
-	p = binary.AppendUvarint(p, uint64(len(evs)))
+	var p []byte
 	for i := range evs {
 		var d []byte
 		if data != nil {
@@ -114,7 +154,7 @@ func (l *Log) walRecord(evs []Event, data [][]byte) []byte {
 		p = binary.AppendUvarint(p, uint64(len(d)))
 		p = append(p, d...)
 	}
-	return appendFrame(nil, magicWAL, p)
+	return appendWALFrame(nil, evs[0].Seq, len(evs), p)
 }
 
 // writer is the log's single writing goroutine: it gathers every queued

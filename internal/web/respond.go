@@ -67,6 +67,9 @@ func classify(err error) (int, string, []problem.FieldError) {
 	if t, ok := problem.As[*problem.TooMany](err); ok {
 		return http.StatusTooManyRequests, t.Error(), nil
 	}
+	if o, ok := problem.As[problem.Outage](err); ok {
+		return http.StatusServiceUnavailable, o.OutageReason(), nil
+	}
 	return http.StatusInternalServerError, "", nil
 }
 
@@ -91,7 +94,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if t, ok := problem.As[*problem.TooMany](err); ok && t.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(t.RetryAfter))
 	}
-	if code == http.StatusServiceUnavailable {
+	if o, ok := problem.As[problem.Outage](err); ok {
+		// No retry helps until an operator acts: logged as an error, no Retry-After.
+		s.Log.Error("service out of order", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", o)
+	} else if code == http.StatusServiceUnavailable {
 		// Another command held the lock past the wait; the same request will succeed
 		// once it is done. Logged, since many of these mean a command is too long.
 		s.Log.Warn("store busy", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
