@@ -25,20 +25,23 @@ import (
 func vaultCmd(stdout, stderr io.Writer) *ffcli.Command {
 	return &ffcli.Command{
 		Name:       "vault",
-		ShortUsage: "ciiguard vault <pubkey|verify|verify-bundle|proof|checkpoint|search|export> [flags]",
+		ShortUsage: "ciiguard vault <pubkey|verify|verify-bundle|proof|checkpoint|search|export|repair> [flags]",
 		ShortHelp:  "inspect and verify the security log vault",
 		LongHelp: `The vault keeps every organisation's security logs in a Merkle tree whose
 heads are signed as checkpoints. These commands print the verifier key, re-check
 the files on disk, produce RFC 9162 proofs, search and export signed bundles,
 and check a bundle offline with only the verifier key.
 
-They open <data>/vault directly. The vault has no lock between processes, so run
-them against a stopped server or a copy of the data directory (verify-bundle
-needs neither).`,
+They open <data>/vault directly. A running server holds the vault's lock
+(<data>/vault/LOCK), so they refuse to run beside it: run them against a
+stopped server or a copy of the data directory (verify-bundle needs neither).
+verify only reads. repair also opens the database, to record the loss in the
+audit trail.`,
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 		Subcommands: []*ffcli.Command{
 			vaultPubkeyCmd(stdout, stderr), vaultVerifyCmd(stdout, stderr), vaultVerifyBundleCmd(stdout, stderr),
 			vaultProofCmd(stdout, stderr), vaultCheckpointCmd(stdout, stderr), vaultSearchCmd(stdout, stderr), vaultExportCmd(stdout, stderr),
+			vaultRepairCmd(stdout, stderr),
 		},
 	}
 }

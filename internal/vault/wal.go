@@ -142,7 +142,9 @@ func (l *Log) rewriteWAL() error {
 
 // walRecord encodes events (with their leaf data, computed if nil) as one
 // version-2 frame.
-func (l *Log) walRecord(evs []Event, data [][]byte) []byte {
+func (l *Log) walRecord(evs []Event, data [][]byte) []byte { return encodeWALFrame(evs, data) }
+
+func encodeWALFrame(evs []Event, data [][]byte) []byte {
 	var p []byte
 	for i := range evs {
 		var d []byte
