@@ -7,9 +7,9 @@
 // malicious-app list, a permission-combination policy) and a reviewer's decision,
 // take-downs and the blacklist.
 //
-// State (see docs/appstore.md): the parsers and checks are tested; the service, its
-// migration and records are written but not yet wired as a module (no routes, pages,
-// fact set or demo), and not yet tested against a store.
+// The public complaint form (public.go, publicguard.go) takes complaints without a
+// sign-in, guarded by a proof of work and per-address limits. See docs/appstore.md for
+// what exists and what is left.
 package appstore
 
 import (
@@ -18,7 +18,7 @@ import (
 	"ciiguard/internal/store"
 )
 
-//go:embed migrations
+//go:embed migrations templates messages openapi.json static
 var files embed.FS
 
 // Migrations are the capability's schema steps.

@@ -2,10 +2,15 @@ package appstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"ciiguard/internal/calendar"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/problem"
@@ -33,11 +38,18 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 	v.Text("subject", c.Subject, true, maxName)
 	v.Text("body", c.Body, true, MaxComplaintBody)
 	v.Text("contact", c.Contact, false, maxShort)
+	appText := strings.TrimSpace(in.App)
+	v.Text("app", appText, false, maxName)
 	if err := v.Err(); err != nil {
 		return Complaint{}, err
 	}
 	c.ReceivedAt = s.now()
-	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+	receipt, err := newReceipt(c.ReceivedAt)
+	if err != nil {
+		return Complaint{}, err
+	}
+	c.Receipt = receipt
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		p, err := requirePlatform(t)
 		if err != nil {
 			return err
@@ -49,12 +61,25 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 			}
 			id := in.AppID
 			c.AppID, app = &id, id
+		} else if appText != "" {
+			// Only an app on sale is matched: the answer is the same either way, so the
+			// public form cannot probe for drafts or removed apps.
+			var id int64
+			err := t.QueryRow(`SELECT id FROM appstore_apps WHERE org_id = $1 AND state = 'published' AND (package = $2 OR name = $2) ORDER BY id LIMIT 1`, appText).Scan(&id)
+			switch {
+			case err == nil:
+				c.AppID, app = &id, id
+			case errors.Is(err, store.ErrNotFound):
+				c.Body = "应用 / App: " + appText + "\n\n" + c.Body
+			default:
+				return fmt.Errorf("look up the app: %w", err)
+			}
 		}
 		if c.DueAt, err = s.dueAfter(c.ReceivedAt, p.ComplaintDaysFor(c.Kind)); err != nil {
 			return err
 		}
-		if err := t.QueryRow(`INSERT INTO appstore_complaints (org_id, kind, app_id, subject, body, contact, received_at, due_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			c.Kind, app, c.Subject, c.Body, c.Contact, c.ReceivedAt, c.DueAt, c.State).Scan(&c.ID); err != nil {
+		if err := t.QueryRow(`INSERT INTO appstore_complaints (org_id, kind, app_id, subject, body, contact, received_at, due_at, state, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			c.Kind, app, c.Subject, c.Body, c.Contact, c.ReceivedAt, c.DueAt, c.State, c.Receipt).Scan(&c.ID); err != nil {
 			return fmt.Errorf("record the complaint: %w", err)
 		}
 		s.announce(t)
@@ -63,13 +88,13 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 	return c, err
 }
 
-const complaintCols = `id, kind, app_id, subject, body, contact, received_at, due_at, assignee, state, reply, replied_by, replied_at, closed_at`
+const complaintCols = `id, receipt, kind, app_id, subject, body, contact, received_at, due_at, assignee, state, reply, replied_by, replied_at, closed_at`
 
 func scanComplaint(sc interface{ Scan(...any) error }) (Complaint, error) {
 	var c Complaint
 	var app sql.NullInt64
 	var rep, cl sql.NullTime
-	err := sc.Scan(&c.ID, &c.Kind, &app, &c.Subject, &c.Body, &c.Contact, &c.ReceivedAt, &c.DueAt, &c.Assignee, &c.State, &c.Reply, &c.RepliedBy, &rep, &cl)
+	err := sc.Scan(&c.ID, &c.Receipt, &c.Kind, &app, &c.Subject, &c.Body, &c.Contact, &c.ReceivedAt, &c.DueAt, &c.Assignee, &c.State, &c.Reply, &c.RepliedBy, &rep, &cl)
 	if app.Valid {
 		c.AppID = &app.Int64
 	}
@@ -83,6 +108,34 @@ func complaintIn(t *store.Tenant, id int64) (Complaint, error) {
 		return c, fmt.Errorf("complaint %d: %w", id, err)
 	}
 	return c, nil
+}
+
+// receiptAlphabet leaves out letters and digits read as each other (0/O, 1/I/L).
+const receiptAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// newReceipt is a complaint's receipt number: the Beijing date and eight random
+// characters (about 40 bits), so that it can be quoted on the phone and says nothing of
+// how many complaints came before.
+func newReceipt(now time.Time) (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("receipt number: %w", err)
+	}
+	for i := range b {
+		b[i] = receiptAlphabet[int(b[i])%len(receiptAlphabet)]
+	}
+	return "TS" + now.In(calendar.Shanghai).Format("20060102") + "-" + string(b), nil
+}
+
+// Complaint returns one complaint.
+func (s *Service) Complaint(ctx context.Context, id int64) (Complaint, error) {
+	var c Complaint
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		c, err = complaintIn(t, id)
+		return err
+	})
+	return c, err
 }
 
 // Complaints lists the organisation's complaints, newest first.

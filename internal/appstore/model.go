@@ -257,6 +257,7 @@ type MalwareEntry struct {
 // Complaint is one complaint from a user of the store.
 type Complaint struct {
 	ID         int64      `json:"id"`
+	Receipt    string     `json:"receipt"`
 	Kind       string     `json:"kind"`
 	AppID      *int64     `json:"app_id,omitempty"`
 	Subject    string     `json:"subject"`
@@ -282,8 +283,11 @@ func (c Complaint) Overdue(now time.Time) bool {
 
 // ComplaintInput is the public form.
 type ComplaintInput struct {
-	Kind    string `json:"kind"`
-	AppID   int64  `json:"app_id"`
+	Kind  string `json:"kind"`
+	AppID int64  `json:"app_id"`
+	// App names the app in the public form's words (its name or package): linked when it
+	// is an app on sale, otherwise kept in the text.
+	App     string `json:"app"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
 	Contact string `json:"contact"`

@@ -325,3 +325,14 @@ func (s *Service) Publish(ctx context.Context, id int64) (Version, error) {
 func (v Version) ReviewOverdue(now time.Time) bool {
 	return v.Decision == DecisionPending && now.After(v.ReviewDue)
 }
+
+// Version returns one version; another organisation's is store.ErrNotFound.
+func (s *Service) Version(ctx context.Context, id int64) (Version, error) {
+	var v Version
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		v, err = versionIn(t, id)
+		return err
+	})
+	return v, err
+}

@@ -141,3 +141,15 @@ func (s *Service) AddToBlacklist(ctx context.Context, kind, value, reason string
 	})
 	return e, err
 }
+
+// TakedownByID returns one take-down; another organisation's is store.ErrNotFound.
+func (s *Service) TakedownByID(ctx context.Context, id int64) (Takedown, error) {
+	var k Takedown
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		if err := t.QueryRow(`SELECT id, app_id FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, id).Scan(&k.ID, &k.AppID); err != nil {
+			return fmt.Errorf("take-down %d: %w", id, err)
+		}
+		return nil
+	})
+	return k, err
+}

@@ -22,6 +22,7 @@ var FactTitles = map[string]rules.Text{
 	"people":    {Zh: "安全管理机构与人员", En: "Security organisation and people"},
 	"review":    {Zh: "网络安全审查", En: "Cybersecurity review"},
 	"data":      {Zh: "数据与出境", En: "Data and transfers abroad"},
+	"appstore":  {Zh: "应用市场", En: "App store"},
 }
 
 // records reads every capability's fact set and lists its facts with their labels. A
