@@ -2,6 +2,7 @@ package appstore
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -63,12 +64,11 @@ func newCode() (string, error) {
 }
 
 // SendPhoneCode makes a one-time code for an individual developer's phone, keeps its hash
-// with an expiry, and sends it as a notice through the kernel's notifier. The notifier
-// delivers to the organisation's users and webhooks, not to a phone number: the notice
-// goes to the staff member asking (Users) and to every webhook of the organisation that
-// takes alerts (an SMS gateway is connected there); see docs/appstore.md.
+// with an expiry, and sends it to that phone number as an SMS through the kernel's
+// notifier (kernel.Notice.Phones; the notify capability hands it to the SMS outbox the
+// operator's gateway sends from, and to nobody else). The staff member asking does not
+// see the code: the developer reads it out.
 func (s *Service) SendPhoneCode(ctx context.Context, id int64) (time.Time, error) {
-	actor := audit.ActorFrom(ctx)
 	if s.notify == nil {
 		return time.Time{}, fmt.Errorf("send a one-time code: no notifier installed")
 	}
@@ -112,13 +112,13 @@ func (s *Service) SendPhoneCode(ctx context.Context, id int64) (time.Time, error
 	org, _ := store.OrgFrom(ctx)
 	n := kernel.Notice{Kind: "appstore.phone_code", Subject: fmt.Sprintf("appstore-developer:%d", id), Point: fmt.Sprintf("code-%d", codeID),
 		Title: rules.Text{Zh: "开发者手机验证码", En: "Developer phone verification code"},
-		Body: rules.Text{Zh: fmt.Sprintf("发往 %s 的验证码：%s，%d分钟内有效。", d.PhoneMasked, code, int(CodeTTL.Minutes())),
-			En: fmt.Sprintf("Code for %s: %s, valid for %d minutes.", d.PhoneMasked, code, int(CodeTTL.Minutes()))},
-		Users: []int64{actor.UserID}, Link: fmt.Sprintf("/appstore/developers/%d", id)}
-	if actor.UserID == 0 {
-		return time.Time{}, fmt.Errorf("send a one-time code: no signed-in user to address it to")
-	}
+		Body: rules.Text{Zh: fmt.Sprintf("您的验证码：%s，%d分钟内有效。如非本人操作请忽略。", code, int(CodeTTL.Minutes())),
+			En: fmt.Sprintf("Your code: %s, valid for %d minutes. Ignore this if you did not ask for it.", code, int(CodeTTL.Minutes()))},
+		Phones: []string{d.phone}}
 	if _, err := s.notify.Notify(ctx, org, n); err != nil {
+		if errors.Is(err, kernel.ErrNoSMS) {
+			return time.Time{}, problem.Conflictf("phone", "cannot be reached: the installation's SMS outbox is off (--notify-sms-outbox)")
+		}
 		return time.Time{}, fmt.Errorf("send the one-time code: %w", err)
 	}
 	return expires, nil

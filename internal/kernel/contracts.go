@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -140,11 +141,18 @@ type Notice struct {
 	// organisation with one of the roles.
 	Users []int64
 	Roles []auth.Role
+	// Phones are mainland mobile numbers of people who are not users (a developer
+	// confirming their number): each gets the notice as one SMS through the notifier's SMS
+	// outbox, which ErrNoSMS refuses when the installation has none.
+	Phones []string
 	// Due is the deadline the notice is about, if any; it is shown in China time.
 	Due time.Time
 	// Link is the path within the product where the thing is ("/incidents/42").
 	Link string
 }
+
+// ErrNoSMS is a notice to Phones on an installation without an SMS outbox.
+var ErrNoSMS = errors.New("no SMS channel: the installation's SMS outbox is off (--notify-sms-outbox)")
 
 // Notifier delivers notices. The notify capability implements it.
 type Notifier interface {

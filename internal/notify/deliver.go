@@ -74,6 +74,12 @@ FROM notify_ledger WHERE status = 'pending' AND next_try <= $1 ORDER BY id LIMIT
 // or disabled), or "" with the error of a failed try.
 func (s *Service) deliverOne(ctx context.Context, p pending) (string, error) {
 	kind, idText, _ := strings.Cut(p.recipient, ":")
+	if kind == "phone" {
+		if !s.sms.On() {
+			return "", errors.New("the SMS outbox is off")
+		}
+		return "sent", s.sms.append(OutboxMessage{To: idText, Text: p.title + "：" + p.body, Org: p.org, Kind: p.kind, Subject: p.subject, Point: p.point, At: s.now().UTC()})
+	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		return "skipped", fmt.Errorf("recipient %q", p.recipient)

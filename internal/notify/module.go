@@ -2,7 +2,9 @@
 // deadline reminders it schedules itself (30, 7 and 1 days before a due date, and once
 // overdue), a daily digest, and the alerts other capabilities send through the
 // kernel.Notifier contract — by e-mail over SMTP and by the organisation's webhooks
-// (generic JSON and the group-robot formats of WeCom, DingTalk and Feishu).
+// (generic JSON and the group-robot formats of WeCom, DingTalk and Feishu); a notice to a
+// phone number goes to the SMS outbox (sms.go), a file the operator's SMS gateway sends
+// from.
 //
 // Every delivery is first claimed in a sent-ledger keyed by recipient, subject and
 // reminder point, in the same transaction that decides to send it; a key already in the
@@ -17,6 +19,7 @@ import (
 	"flag"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -58,6 +61,8 @@ type Service struct {
 	sources  []DeadlineSource
 	systems  systemFacts // the inventory, for the names of systems in reminders
 	mail     Mail
+	sms      Outbox
+	smsFlag  string // --notify-sms-outbox as given
 	base     string // the installation's address, before the paths in links
 	client   *http.Client
 	now      func() time.Time
@@ -93,6 +98,7 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&m.mail.Username, "smtp-username", "", "SMTP user name (no authentication when empty)")
 	fs.StringVar(&m.mail.Password, "smtp-password", "", "SMTP password (prefer CIIGUARD_SMTP_PASSWORD; never logged)")
 	fs.StringVar(&m.base, "notify-public-url", "", "the address users reach ciiguard at (https://ciiguard.example.cn), for links in notices")
+	fs.StringVar(&m.smsFlag, "notify-sms-outbox", "", "file the SMS channel appends messages to, one JSON line each, for the operator's SMS gateway to send (default <data>/sms-outbox.jsonl; \"off\" turns SMS off)")
 	fs.StringVar(&m.mail.Security, "smtp-security", "starttls", "SMTP transport security: starttls, tls or none (none only on loopback)")
 }
 
@@ -100,6 +106,16 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	m.db, m.auth, m.log = d.DB, d.Auth, d.Log
+	switch m.smsFlag {
+	case SMSOff:
+		m.sms.Path = ""
+	case "":
+		if d.DataDir != "" {
+			m.sms.Path = filepath.Join(d.DataDir, "sms-outbox.jsonl")
+		}
+	default:
+		m.sms.Path = m.smsFlag
+	}
 	var err error
 	if m.obl, err = kernel.Need[kernel.Obligations](d.Registry, m.Name()); err != nil {
 		return err

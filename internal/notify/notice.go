@@ -65,15 +65,20 @@ func (s *Service) Notify(ctx context.Context, orgID int64, n kernel.Notice) (int
 	if err := check(n); err != nil {
 		return 0, err
 	}
-	if len(n.Users) == 0 && len(n.Roles) == 0 {
+	if len(n.Users) == 0 && len(n.Roles) == 0 && len(n.Phones) == 0 {
 		return 0, errors.New("notify: notice without recipients")
+	}
+	if len(n.Phones) > 0 && !s.sms.On() {
+		return 0, kernel.ErrNoSMS
 	}
 	ctx = store.WithOrg(ctx, orgID)
 	users, err := s.recipients(ctx, n)
 	if err != nil {
 		return 0, err
 	}
-	return s.claim(ctx, n, users, true)
+	// A notice addressed to phones only (a one-time code) is for their owners alone: it
+	// does not go to the organisation's webhooks, where staff would read it.
+	return s.claim(ctx, n, users, len(n.Users)+len(n.Roles) > 0)
 }
 
 // recipients are the active users of the context's organisation the notice addresses.
@@ -159,6 +164,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, '', $12, $12
 						return err
 					}
 				}
+			}
+		}
+		// An SMS is in Chinese: the phone's owner has no language preference here.
+		for _, p := range n.Phones {
+			if err := insert(phoneRecipient(p), ChannelSMS, web.LangZH); err != nil {
+				return err
 			}
 		}
 		if toWebhooks {
