@@ -26,6 +26,7 @@ const (
 	regulatorOrg  = "regulator"
 	supplierOrg   = "supplier"
 	operationsOrg = "installation"
+	appStoreOrg   = "appstore"
 )
 
 // demoUsers are the demo logins, one per role and organisation.
@@ -50,6 +51,10 @@ var demoUsers = []struct {
 	{auth.Analyst, otherOperator, "analyst@water.demo", "郭涛 Guo Tao"},
 	{auth.Auditor, otherOperator, "auditor@water.demo", "马丽 Ma Li"},
 	{auth.Operations, operationsOrg, "ops@ciiguard.demo", "运维值班"},
+	{auth.Admin, appStoreOrg, "admin@appstore.demo", "钱进"},
+	{auth.SecurityManager, appStoreOrg, "security@appstore.demo", "冯洁"},
+	{auth.SystemOwner, appStoreOrg, "reviewer@appstore.demo", "韩冰"},
+	{auth.Analyst, appStoreOrg, "service@appstore.demo", "曹宇"},
 }
 
 // OtherOperatorEmail returns the demo login of role in the second operator organisation
@@ -91,7 +96,7 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		return nil, err
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{Label: "demo seed"})
-	d := kernel.Demo{Users: map[auth.Role]auth.User{}}
+	d := kernel.Demo{Users: map[auth.Role]auth.User{}, AppStoreUsers: map[auth.Role]auth.User{}}
 	var water, ops auth.Org
 	orgs := []struct {
 		key string
@@ -103,6 +108,7 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		{supplierOrg, &d.Supplier, auth.Org{Kind: auth.Supplier, NameZH: "示例安全设备有限公司", NameEN: "Example Security Devices Co., Ltd."}},
 		{operationsOrg, &ops, auth.Org{Kind: auth.Installation, NameZH: "本系统运维（演示）", NameEN: "Installation operations (demo)"}},
 		{otherOperator, &water, auth.Org{Kind: auth.Operator, NameZH: "示例水务有限公司", NameEN: "Example Water Co., Ltd.", USCC: "91110000MA0000002P"}},
+		{appStoreOrg, &d.AppStore, auth.Org{Kind: auth.Operator, NameZH: "示例应用市场", NameEN: "Example App Market", USCC: "91110000MA00000077"}},
 	}
 	byKey := map[string]auth.Org{}
 	for _, o := range orgs {
@@ -125,7 +131,11 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", u.Email, err)
 		}
-		if u.Org != otherOperator {
+		switch u.Org {
+		case otherOperator:
+		case appStoreOrg:
+			d.AppStoreUsers[u.Role] = created
+		default:
 			d.Users[u.Role] = created
 		}
 		logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: org.NameEN})
@@ -136,6 +146,9 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 				return nil, fmt.Errorf("demo data of %s: %w", m.Name(), err)
 			}
 		}
+	}
+	if err := a.seedAppStoreProfile(ctx, d.AppStore); err != nil {
+		return nil, err
 	}
 	return logins, nil
 }

@@ -278,7 +278,7 @@ func (s *Service) Decide(ctx context.Context, id int64, dec Decision) (Developer
 		if s.ev == nil {
 			return Developer{}, fmt.Errorf("keep the verification record: no evidence store")
 		}
-		sha, err := s.ev.Store(ctx, fmt.Sprintf("developer-%d-verification.json", id), bytes.NewReader(b))
+		sha, err := s.ev.Store(ctx, fmt.Sprintf("开发者%d身份核验记录（JSON）", id), bytes.NewReader(b))
 		if err != nil {
 			return Developer{}, fmt.Errorf("keep the verification record: %w", err)
 		}

@@ -551,3 +551,18 @@ func (complaintsView) Beijing(t time.Time) string { return beijingDeadline(t) }
 
 // Beijing is beijingDeadline for an app's page (review clocks).
 func (appView) Beijing(t time.Time) string { return beijingDeadline(t) }
+
+// who is an audit actor label ("li@example.cn (security_manager)") without the role in
+// parentheses, which the page names in its own words where it matters.
+func who(label string) string {
+	if i := strings.Index(label, " ("); i > 0 {
+		return label[:i]
+	}
+	return label
+}
+
+// Who is who for a developer's page.
+func (developerView) Who(label string) string { return who(label) }
+
+// Who is who for an app's page.
+func (appView) Who(label string) string { return who(label) }

@@ -93,6 +93,10 @@ type Demo struct {
 	Supplier  auth.Org
 	// Users holds one user per role.
 	Users map[auth.Role]auth.User
+	// AppStore is the demo app store operator (示例应用市场), an operator organisation of
+	// its own whose scope profile says app_store; AppStoreUsers holds its users by role.
+	AppStore      auth.Org
+	AppStoreUsers map[auth.Role]auth.User
 }
 
 // DemoSeeder is implemented by modules that add demo data to `ciiguard demo`.
