@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -106,9 +107,10 @@ func appendStr(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// encodeBlock builds the payload of a block frame from events that already
-// carry consecutive sequence numbers.
-func encodeBlock(evs []Event) []byte {
+// encodeColumns encodes events that carry consecutive sequence numbers as
+// one run of compressed columns: the whole payload of a version 1 block,
+// and each part of a version 2 block (see blockparts.go).
+func encodeColumns(evs []Event) []byte {
 	var cols [numCols][]byte
 	var prevRecv, prevTime int64
 	for i := range evs {
@@ -188,14 +190,15 @@ type colMask uint32
 
 const allCols colMask = 1<<numCols - 1
 
-// decodeBlock decodes a block payload. Columns outside mask are left at
-// their zero values, which is how search skips decompressing message text
-// when it only needs times. org fills Event.OrgID, which blocks do not store
-// (every block lives in exactly one organisation's directory).
+// decodeColumns decodes a run of columns written by encodeColumns.
+// Columns outside mask are left at their zero values, which is how search
+// skips decompressing message text when it only needs times. org fills
+// Event.OrgID, which blocks do not store (every block lives in exactly one
+// organisation's directory).
 //
-// expect is the number of events the block must hold (0: any up to
-// 2^20), checked before anything is allocated for them.
-func decodeBlock(p []byte, org int64, mask colMask, expect uint64) ([]Event, error) {
+// expect is the number of events the run must hold (0: any up to 2^20),
+// checked before anything is allocated for them.
+func decodeColumns(p []byte, org int64, mask colMask, expect uint64) ([]Event, error) {
 	d := decoder{b: p}
 	if v := d.byte(); v != 1 {
 		return nil, fmt.Errorf("block version %d unknown", v)
@@ -390,41 +393,104 @@ type blockMeta struct {
 	facMask uint32 // bit f+1 set when facility f occurs
 	sources []int64
 	manySrc bool // more distinct sources than listed; do not prune on source
-	bloom   bloom
+	// parts index the block's parts (blockparts.go), each on its own:
+	// search reads only the parts whose filters may match. An index
+	// entry of version 1 has one part spanning the whole block, whose
+	// Bloom filter left out long numbers (legacy).
+	parts      []partMeta
+	partEvents uint64 // events per part (the last may hold fewer)
+	legacy     bool
+	locs       atomic.Pointer[[]partLoc] // part positions, read on first use
+}
+
+// partMeta is what the index knows about one part of a block.
+type partMeta struct {
+	count            uint64
+	minTime, maxTime int64
+	sevMask          uint16
+	facMask          uint32
+	bloom            bloom
 }
 
 const maxListedSources = 32
 
 func buildMeta(evs []Event, no uint64) *blockMeta {
-	m := &blockMeta{no: no, count: uint64(len(evs))}
+	per := partLen(len(evs))
+	m := &blockMeta{no: no, count: uint64(len(evs)), partEvents: uint64(per)}
 	m.minRecv, m.minTime = evs[0].Received.UnixNano(), evs[0].Time.UnixNano()
 	m.maxRecv, m.maxTime = m.minRecv, m.minTime
-	set := newHashSet(len(evs) * 16)
 	var srcSeen = map[int64]bool{}
-	for i := range evs {
-		ev := &evs[i]
-		r, t := ev.Received.UnixNano(), ev.Time.UnixNano()
-		m.minRecv, m.maxRecv = min(m.minRecv, r), max(m.maxRecv, r)
-		m.minTime, m.maxTime = min(m.minTime, t), max(m.maxTime, t)
-		m.sevMask |= 1 << uint(ev.Severity+1)
-		m.facMask |= 1 << uint(ev.Facility+1)
-		if !srcSeen[ev.SourceID] {
-			srcSeen[ev.SourceID] = true
-			if len(m.sources) < maxListedSources {
-				m.sources = append(m.sources, ev.SourceID)
-			} else {
-				m.manySrc = true
+	set := newHashSet(per * 16)
+	for start := 0; start < len(evs); start += per {
+		part := evs[start:min(start+per, len(evs))]
+		pm := partMeta{count: uint64(len(part)), minTime: part[0].Time.UnixNano(), maxTime: part[0].Time.UnixNano()}
+		set.reset()
+		for i := range part {
+			ev := &part[i]
+			r, t := ev.Received.UnixNano(), ev.Time.UnixNano()
+			m.minRecv, m.maxRecv = min(m.minRecv, r), max(m.maxRecv, r)
+			pm.minTime, pm.maxTime = min(pm.minTime, t), max(pm.maxTime, t)
+			pm.sevMask |= 1 << uint(ev.Severity+1)
+			pm.facMask |= 1 << uint(ev.Facility+1)
+			if !srcSeen[ev.SourceID] {
+				srcSeen[ev.SourceID] = true
+				if len(m.sources) < maxListedSources {
+					m.sources = append(m.sources, ev.SourceID)
+				} else {
+					m.manySrc = true
+				}
 			}
+			eventTokenHashes(ev, set.add, nil)
 		}
-		eventTokenHashes(ev, set.add)
+		pm.bloom = newBloom(set.n)
+		set.each(pm.bloom.add)
+		m.minTime, m.maxTime = min(m.minTime, pm.minTime), max(m.maxTime, pm.maxTime)
+		m.sevMask |= pm.sevMask
+		m.facMask |= pm.facMask
+		m.parts = append(m.parts, pm)
 	}
-	m.bloom = newBloom(set.n)
-	set.each(m.bloom.add)
 	return m
 }
 
+// hasSource reports whether any part of the block may hold events of the
+// source id.
+func (m *blockMeta) hasSource(id int64) bool {
+	for i := range m.parts {
+		if (partView{m, &m.parts[i]}).hasSource(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildMetaLike builds the index entry of a block as the version of the
+// stored entry (its first byte) has it, so that Verify can compare an
+// entry written by an older version byte for byte.
+func buildMetaLike(evs []Event, no uint64, stored []byte) *blockMeta {
+	if len(stored) == 0 || stored[0] != 1 {
+		return buildMeta(evs, no)
+	}
+	m := buildMeta(evs, no)
+	set := newHashSet(len(evs) * 16)
+	for i := range evs {
+		eventTokenHashes(&evs[i], func(h uint64) { set.add(h) }, legacyIndexed)
+	}
+	b := bloom{w: make([]uint64, max((set.n*9+63)/64, 1)), k: legacyBloomK, legacy: true}
+	set.each(b.add)
+	m.legacy, m.partEvents = true, m.count
+	m.parts = []partMeta{{count: m.count, minTime: m.minTime, maxTime: m.maxTime, sevMask: m.sevMask, facMask: m.facMask, bloom: b}}
+	return m
+}
+
+// encode writes an index entry of version 2: the block's summary as in
+// version 1 without its filter, then per part its event count, time
+// range, severity and facility masks and Bloom filter.
 func (m *blockMeta) encode() []byte {
-	b := []byte{1}
+	ver := byte(2)
+	if m.legacy {
+		ver = 1
+	}
+	b := []byte{ver}
 	b = binary.AppendUvarint(b, m.no)
 	b = binary.AppendUvarint(b, uint64(m.off))
 	b = binary.AppendUvarint(b, uint64(m.flen))
@@ -444,17 +510,33 @@ func (m *blockMeta) encode() []byte {
 	for _, s := range m.sources {
 		b = binary.AppendVarint(b, s)
 	}
-	b = binary.AppendUvarint(b, uint64(len(m.bloom)))
-	for _, w := range m.bloom {
-		b = binary.LittleEndian.AppendUint64(b, w)
+	if m.legacy {
+		b = binary.AppendUvarint(b, uint64(len(m.parts[0].bloom.w)))
+		for _, w := range m.parts[0].bloom.w {
+			b = binary.LittleEndian.AppendUint64(b, w)
+		}
+		return b
+	}
+	b = binary.AppendUvarint(b, m.partEvents)
+	b = binary.AppendUvarint(b, uint64(len(m.parts)))
+	for _, pm := range m.parts {
+		b = binary.AppendUvarint(b, pm.count)
+		b = binary.AppendVarint(b, pm.minTime-m.minTime)
+		b = binary.AppendVarint(b, pm.maxTime-m.minTime)
+		b = binary.AppendUvarint(b, uint64(pm.sevMask))
+		b = binary.AppendUvarint(b, uint64(pm.facMask))
+		b = pm.bloom.appendTo(b)
 	}
 	return b
 }
 
+// decodeMeta reads an index entry of version 1 (one filter for the whole
+// block, long numbers left out) or 2 (a filter per part, every token).
 func decodeMeta(p []byte) (*blockMeta, error) {
 	d := decoder{b: p}
-	if v := d.byte(); v != 1 {
-		return nil, fmt.Errorf("index entry version %d unknown", v)
+	ver := d.byte()
+	if ver != 1 && ver != 2 {
+		return nil, fmt.Errorf("index entry version %d unknown", ver)
 	}
 	m := &blockMeta{}
 	m.no = d.uvarint()
@@ -473,16 +555,27 @@ func decodeMeta(p []byte) (*blockMeta, error) {
 	for i := uint64(0); i < ns && d.err == nil; i++ {
 		m.sources = append(m.sources, d.varint())
 	}
-	nw := d.uvarint()
-	if nw > uint64(len(d.b))/8 {
-		d.fail(fmt.Errorf("bloom of %d words exceeds entry", nw))
-	}
-	if d.err == nil {
-		m.bloom = make(bloom, nw)
-		for i := range m.bloom {
-			m.bloom[i] = binary.LittleEndian.Uint64(d.b[i*8:])
+	if ver == 1 {
+		m.legacy, m.partEvents = true, m.count
+		m.parts = []partMeta{{count: m.count, minTime: m.minTime, maxTime: m.maxTime, sevMask: m.sevMask, facMask: m.facMask, bloom: d.legacyBloom()}}
+	} else {
+		m.partEvents = d.uvarint()
+		np := d.uvarint()
+		if d.err == nil && (m.partEvents == 0 || np == 0 || np > m.count || np != (m.count+m.partEvents-1)/m.partEvents) {
+			d.fail(fmt.Errorf("%d parts of %d events for %d events", np, m.partEvents, m.count))
 		}
-		d.b = d.b[nw*8:]
+		var total uint64
+		for i := uint64(0); i < np && d.err == nil; i++ {
+			pm := partMeta{count: d.uvarint()}
+			pm.minTime, pm.maxTime = m.minTime+d.varint(), m.minTime+d.varint()
+			pm.sevMask, pm.facMask = uint16(d.uvarint()), uint32(d.uvarint())
+			pm.bloom = d.bloom()
+			total += pm.count
+			m.parts = append(m.parts, pm)
+		}
+		if d.err == nil && total != m.count {
+			d.fail(fmt.Errorf("parts hold %d events, block %d", total, m.count))
+		}
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("index entry: %w", d.err)
@@ -565,13 +658,11 @@ func tokenHash(kind byte, tok string) uint64 {
 	return h
 }
 
-// indexedToken reports whether a free-text token goes into the bloom
-// filter. Long all-digit tokens (ephemeral ports, byte counters, process
-// and connection ids) are most of the distinct tokens in network logs yet
-// rarely searched alone; leaving them out makes the index several times
-// smaller. Search still finds them, by reading the blocks other terms and
-// the time range leave.
-func indexedToken(tok string) bool {
+// legacyIndexed reports whether an index entry of version 1 holds a
+// free-text token: those left out all-digit tokens of five or more digits
+// (ports, byte counters, ids), so a search cannot skip such blocks on one.
+// Version 2 entries hold every token.
+func legacyIndexed(tok string) bool {
 	if len(tok) < 5 {
 		return true
 	}
@@ -583,9 +674,12 @@ func indexedToken(tok string) bool {
 	return false
 }
 
-func eventTokenHashes(ev *Event, add func(uint64)) {
+// eventTokenHashes calls add with the hash of every key of ev: its
+// free-text tokens (those keep accepts, all when keep is nil) and its
+// host, app and source.
+func eventTokenHashes(ev *Event, add func(uint64), keep func(string) bool) {
 	text := func(tok string) {
-		if indexedToken(tok) {
+		if keep == nil || keep(tok) {
 			add(tokenHash(keyText, tok))
 		}
 	}
@@ -610,6 +704,12 @@ type hashSet struct {
 func newHashSet(hint int) *hashSet {
 	size := 1 << bits.Len(uint(hint*2))
 	return &hashSet{slots: make([]uint64, size)}
+}
+
+// reset empties the set, keeping its slots for the next part.
+func (s *hashSet) reset() {
+	clear(s.slots)
+	s.n, s.zero = 0, false
 }
 
 func (s *hashSet) add(h uint64) {
@@ -659,44 +759,4 @@ func (s *hashSet) each(fn func(uint64)) {
 			fn(v)
 		}
 	}
-}
-
-// bloom is a split-free Bloom filter with bloomK probes derived from one
-// 64-bit hash by double hashing. About 9 bits per distinct key gives ~2%
-// false positives with 6 probes: a rare-term search reads ~2% of blocks.
-type bloom []uint64
-
-const (
-	bloomK      = 6
-	bloomBitsPK = 9
-)
-
-func newBloom(n int) bloom {
-	words := (n*bloomBitsPK + 63) / 64
-	if words < 1 {
-		words = 1
-	}
-	return make(bloom, words)
-}
-
-func (b bloom) probes(h uint64, fn func(bit uint64) bool) bool {
-	m := uint64(len(b)) * 64
-	h1, h2 := h, (h>>29|h<<35)*0x9E3779B97F4A7C15|1
-	for i := uint64(0); i < bloomK; i++ {
-		if !fn((h1 + i*h2) % m) {
-			return false
-		}
-	}
-	return true
-}
-
-func (b bloom) add(h uint64) {
-	b.probes(h, func(bit uint64) bool { b[bit/64] |= 1 << (bit % 64); return true })
-}
-
-func (b bloom) has(h uint64) bool {
-	if len(b) == 0 {
-		return true
-	}
-	return b.probes(h, func(bit uint64) bool { return b[bit/64]&(1<<(bit%64)) != 0 })
 }

@@ -487,20 +487,26 @@ func hasPhrase(s string, toks []string) bool {
 	return found
 }
 
-// mayMatch reports whether a block might hold a matching event, judging by
-// its index entry. It must never say false for a block with a match.
-func (e *Expr) mayMatch(m *blockMeta) bool {
+// partView is what mayMatch judges: one part's index and the block's.
+type partView struct {
+	m *blockMeta
+	p *partMeta
+}
+
+// mayMatch reports whether a part might hold a matching event, judging by
+// its index entry. It must never say false for a part with a match.
+func (e *Expr) mayMatch(v partView) bool {
 	switch e.op {
 	case opAnd:
 		for _, k := range e.kids {
-			if !k.mayMatch(m) {
+			if !k.mayMatch(v) {
 				return false
 			}
 		}
 		return true
 	case opOr:
 		for _, k := range e.kids {
-			if k.mayMatch(m) {
+			if k.mayMatch(v) {
 				return true
 			}
 		}
@@ -509,7 +515,10 @@ func (e *Expr) mayMatch(m *blockMeta) bool {
 		return true
 	case opText:
 		for _, t := range e.toks {
-			if indexedToken(t) && !m.bloom.has(tokenHash(keyText, t)) {
+			if v.m.legacy && !legacyIndexed(t) {
+				continue
+			}
+			if !v.p.bloom.has(tokenHash(keyText, t)) {
 				return false
 			}
 		}
@@ -518,33 +527,35 @@ func (e *Expr) mayMatch(m *blockMeta) bool {
 	switch e.field {
 	case "severity":
 		for s := 0; s <= 7; s++ {
-			if m.sevMask&(1<<uint(s+1)) != 0 && compare(s, e.cmp, e.num) {
+			if v.p.sevMask&(1<<uint(s+1)) != 0 && compare(s, e.cmp, e.num) {
 				return true
 			}
 		}
 		return false
 	case "facility":
 		for f := 0; f <= 23; f++ {
-			if m.facMask&(1<<uint(f+1)) != 0 && compare(f, e.cmp, e.num) {
+			if v.p.facMask&(1<<uint(f+1)) != 0 && compare(f, e.cmp, e.num) {
 				return true
 			}
 		}
 		return false
 	case "host":
-		return m.bloom.has(tokenHash(keyHost, e.toks[0]))
+		return v.p.bloom.has(tokenHash(keyHost, e.toks[0]))
 	case "app":
-		return m.bloom.has(tokenHash(keyApp, e.toks[0]))
+		return v.p.bloom.has(tokenHash(keyApp, e.toks[0]))
 	case "source":
-		return m.hasSource(e.src)
+		return v.hasSource(e.src)
 	}
 	return true
 }
 
-func (m *blockMeta) hasSource(id int64) bool {
-	if m.manySrc {
-		return m.bloom.has(tokenHash(keySource, strconv.FormatInt(id, 10)))
+// hasSource reports whether the part may hold events of source id: the
+// block lists its sources unless it has too many, then the filter knows.
+func (v partView) hasSource(id int64) bool {
+	if v.m.manySrc {
+		return v.p.bloom.has(tokenHash(keySource, strconv.FormatInt(id, 10)))
 	}
-	for _, s := range m.sources {
+	for _, s := range v.m.sources {
 		if s == id {
 			return true
 		}

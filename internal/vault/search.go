@@ -33,8 +33,10 @@ type Page struct {
 	Events []Event
 	// Next is the cursor for the following page; empty at the end.
 	Next string
-	// BlocksRead and BlocksSkipped show how much the index saved.
-	BlocksRead, BlocksSkipped int
+	// BlocksRead and BlocksSkipped show how much the index saved: blocks
+	// of which at least one part was read, and blocks of which none was.
+	// PartsRead counts the parts read (a block has up to eight).
+	BlocksRead, BlocksSkipped, PartsRead int
 }
 
 // Bucket is one histogram bar: events with Start <= Time < Start+bucket.
@@ -95,14 +97,18 @@ func (c *compiledQuery) match(ev *Event) bool {
 	return c.expr == nil || c.expr.match(ev)
 }
 
-func (c *compiledQuery) mayMatch(m *blockMeta) bool {
-	if m.maxTime < c.from || m.minTime >= c.to {
+// partMayMatch reports whether part i of a block may hold a match, by its
+// time range, the block's sources and the part's filter.
+func (c *compiledQuery) partMayMatch(m *blockMeta, i int) bool {
+	p := &m.parts[i]
+	if p.maxTime < c.from || p.minTime >= c.to {
 		return false
 	}
+	v := partView{m, p}
 	if c.sources != nil {
 		any := false
 		for s := range c.sources {
-			if m.hasSource(s) {
+			if v.hasSource(s) {
 				any = true
 				break
 			}
@@ -111,7 +117,7 @@ func (c *compiledQuery) mayMatch(m *blockMeta) bool {
 			return false
 		}
 	}
-	return c.expr == nil || c.expr.mayMatch(m)
+	return c.expr == nil || c.expr.mayMatch(v)
 }
 
 // onlyTime reports whether the query needs nothing but event times.
@@ -127,6 +133,12 @@ type snapshot struct {
 type blockRef struct {
 	seg *segment
 	m   *blockMeta
+}
+
+// partRef is one part of a block.
+type partRef struct {
+	blockRef
+	part int
 }
 
 func (l *Log) snapshot() snapshot {
@@ -159,6 +171,68 @@ func (l *Log) readRef(r blockRef, mask colMask) ([]Event, error) {
 	evs, err := decodeBlock(p, l.org, mask, 1<<l.bits)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	l.v.stats.blocksRead.Add(1)
+	return evs, nil
+}
+
+// partLocs returns where the parts of a block are, reading the block's
+// part table on first use; empty for a block of version 1 (one run of
+// columns), whose index entry was rebuilt in the newer format.
+func (l *Log) partLocs(r blockRef) ([]partLoc, error) {
+	m := r.m
+	if p := m.locs.Load(); p != nil {
+		return *p, nil
+	}
+	buf := make([]byte, min(m.flen, int64(frameHeader+partHeaderMax(len(m.parts)))))
+	if _, err := r.seg.dat.ReadAt(buf, m.off); err != nil {
+		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	if len(buf) <= frameHeader || [4]byte(buf[:4]) != magicBlock {
+		return nil, fmt.Errorf("block %d of %s: bad frame", m.no, segName(r.seg.first))
+	}
+	locs := []partLoc{}
+	if buf[frameHeader] != 1 {
+		_, count, per, pl, err := partTable(buf[frameHeader:])
+		if err != nil {
+			return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
+		}
+		if count != m.count || per != m.partEvents || len(pl) != len(m.parts) {
+			return nil, fmt.Errorf("block %d of %s: parts differ from the index", m.no, segName(r.seg.first))
+		}
+		locs = pl
+	}
+	m.locs.Store(&locs)
+	return locs, nil
+}
+
+// readPart reads and decodes one part of a block: only its bytes when the
+// block is split into parts, else the whole block.
+func (l *Log) readPart(r partRef, mask colMask) ([]Event, error) {
+	m := r.m
+	if m.legacy {
+		return l.readRef(r.blockRef, mask)
+	}
+	locs, err := l.partLocs(r.blockRef)
+	if err != nil {
+		return nil, err
+	}
+	first := uint64(r.part) * m.partEvents
+	if len(locs) == 0 {
+		evs, err := l.readRef(r.blockRef, mask)
+		if err != nil {
+			return nil, err
+		}
+		return evs[first:min(first+m.partEvents, uint64(len(evs)))], nil
+	}
+	loc := locs[r.part]
+	buf := make([]byte, loc.n)
+	if _, err := r.seg.dat.ReadAt(buf, m.off+frameHeader+loc.off); err != nil {
+		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
+	}
+	evs, err := decodePart(buf, loc.crc, l.org, mask, m.no<<l.bits+first, m.parts[r.part].count)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s, part %d: %w", m.no, segName(r.seg.first), r.part, err)
 	}
 	l.v.stats.blocksRead.Add(1)
 	return evs, nil
@@ -209,20 +283,28 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			return page, nil
 		}
 	}
-	var cands []blockRef // newest first
+	var cands []partRef // newest first
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
 		r := snap.blocks[i]
-		if r.m.no<<l.bits >= before || !cq.mayMatch(r.m) {
+		any := false
+		if r.m.no<<l.bits < before && r.m.maxTime >= cq.from && r.m.minTime < cq.to {
+			for j := len(r.m.parts) - 1; j >= 0; j-- {
+				if r.m.no<<l.bits+uint64(j)*r.m.partEvents < before && cq.partMayMatch(r.m, j) {
+					cands = append(cands, partRef{r, j})
+					any = true
+				}
+			}
+		}
+		if !any {
 			page.BlocksSkipped++
 			v.stats.blocksSkipped.Add(1)
-			continue
 		}
-		cands = append(cands, r)
 	}
-	// Decode candidate blocks in windows on all cores, then scan each
-	// window in order. The first window is one block so a common term
-	// costs one block; later windows grow to keep every core busy when
+	// Decode candidate parts in windows on all cores, then scan each
+	// window in order. The first window is one part so a common term
+	// costs one part; later windows grow to keep every core busy when
 	// matches are sparse.
+	lastBlock := uint64(math.MaxUint64)
 	w := 1
 	for len(cands) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -237,7 +319,7 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				decoded[k], errs[k] = l.readRef(win[k], allCols)
+				decoded[k], errs[k] = l.readPart(win[k], allCols)
 			}()
 		}
 		wg.Wait()
@@ -245,7 +327,11 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			if errs[k] != nil {
 				return page, fmt.Errorf("vault: search: %w", errs[k])
 			}
-			page.BlocksRead++
+			page.PartsRead++
+			if no := win[k].m.no; no != lastBlock {
+				page.BlocksRead++
+				lastBlock = no
+			}
 			for j := len(evs) - 1; j >= 0; j-- {
 				if add(&evs[j]) {
 					return page, nil
@@ -313,21 +399,27 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 		}
 		// Blocks are independent: decode them on all cores, each worker
 		// with its own counts, and add up.
-		var todo []blockRef
+		var todo []partRef
 		for _, r := range snap.blocks {
 			m := r.m
-			if !cq.mayMatch(m) {
+			if m.maxTime < cq.from || m.minTime >= cq.to {
 				v.stats.blocksSkipped.Add(1)
 				continue
 			}
-			// Whole block inside the range and inside one bucket: count
-			// from the index alone.
-			if cq.onlyTime() && m.minTime >= cq.from && m.maxTime < cq.to &&
-				slot(m.minTime) == slot(m.maxTime) {
-				counts[slot(m.minTime)] += m.count
-				continue
+			for j := range m.parts {
+				p := &m.parts[j]
+				if !cq.partMayMatch(m, j) {
+					continue
+				}
+				// Whole part inside the range and inside one bucket:
+				// count from the index alone.
+				if cq.onlyTime() && p.minTime >= cq.from && p.maxTime < cq.to &&
+					slot(p.minTime) == slot(p.maxTime) {
+					counts[slot(p.minTime)] += p.count
+					continue
+				}
+				todo = append(todo, partRef{r, j})
 			}
-			todo = append(todo, r)
 		}
 		workers := min(runtime.GOMAXPROCS(0), len(todo))
 		partial := make([][]uint64, workers)
@@ -348,7 +440,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 						errs[w] = fmt.Errorf("vault: histogram: %w", err)
 						return
 					}
-					evs, err := l.readRef(todo[i], mask)
+					evs, err := l.readPart(todo[i], mask)
 					if err != nil {
 						errs[w] = fmt.Errorf("vault: histogram: %w", err)
 						return

@@ -333,7 +333,7 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 			}
 			rep.Events += uint64(len(evs))
 			if entry != nil {
-				m := buildMeta(evs, blk)
+				m := buildMetaLike(evs, blk, entry)
 				m.off, m.flen, m.crc = int64(off), int64(n), crc32.Checksum(payload, castagnoli)
 				if !bytes.Equal(m.encode(), entry) {
 					rep.add(prob("index entry differs from the one recomputed from the block"))
