@@ -62,7 +62,7 @@ vb_count_t() { curl -sS -o /dev/null -w '%{time_total}\n' -G "http://127.0.0.1:$
 vb_count() { curl -sS -G "http://127.0.0.1:$VB_PORT/count" --data-urlencode "q=$1" -d from="$2" -d to="$3" | jq -r '.count'; }
 wait_http() { for _ in $(seq 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-echo "# vault vs VictoriaLogs — $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$VL" -version 2>&1 | head -1)"
+echo "# vault vs VictoriaLogs — $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), VictoriaLogs $(go version -m "$VL" | awk '$1=="mod"{print $3}')"
 for N in $LINES; do
 	F=$WORK/lines-$N-$SEED.txt
 	if [ ! -s "$F" ]; then "$VB" gen -n "$N" -seed "$SEED" -start $START >"$F.tmp" && mv "$F.tmp" "$F"; fi

@@ -74,8 +74,17 @@
 // the hashes above from the roots. The tree therefore costs 32 bytes per
 // block, about 0.002 bytes per event.
 //
-// Block payload: byte version (1), uvarint first seq, uvarint count,
-// uvarint column count (11), then per column: uvarint decompressed length,
+// Block payload, version 2 (written since the per-part index): byte 2,
+// uvarint first seq, uvarint count, uvarint events per part (count/8
+// rounded up: 2,048 by default), uvarint n parts, n × (uvarint part
+// length, u32 CRC-32C of the part), u32 CRC-32C of the bytes so far; then
+// the n parts back to back, each a run of columns as in version 1 over its
+// events. Parts are compressed and indexed on their own so a search reads
+// only the parts that may match (about 0.3 MB of messages each instead of
+// a whole block's 2–5 MB); the frame CRC still covers everything.
+//
+// Block payload, version 1 (still read): byte version (1), uvarint first
+// seq, uvarint count, uvarint column count (11), then per column: uvarint decompressed length,
 // uvarint compressed length, zstd frame. Columns, in order:
 //
 //	0 received   varint delta of Unix ns from the previous event (first: from 0)
@@ -98,7 +107,20 @@
 //
 // # Index entries
 //
-// One per block, in the segment's .idx file, payload: byte version (1),
+// One per block, in the segment's .idx file. Version 2 (written since the
+// per-part index): the fields of version 1 below up to the source ids,
+// then uvarint events per part, uvarint n parts, and per part: uvarint
+// event count, varint min and max event time as offsets from the block's
+// min time, uvarint severity mask, uvarint facility mask, and a Bloom
+// filter: byte k probes, uvarint w, w u64 words. The filter holds every
+// free-text token of the part — long numbers too — and, with a one-byte
+// prefix, each host, app and source id; it has 12 bits per distinct key
+// and 8 probes (about 0.3% false positives whatever the part's number of
+// tokens), bit positions by double hashing of FNV-1a 64 scaled into the
+// filter by multiplication.
+//
+// Version 1 (still read; Verify recomputes an entry in its own version):
+// payload byte version (1),
 // uvarint block number, uvarint frame offset in .dat, uvarint frame
 // length, u32 CRC-32C of the block payload, uvarint event count, varint
 // min/max reception and min/max event time (Unix ns), uvarint severity
@@ -106,14 +128,14 @@
 // byte "more sources than listed", uvarint n + n varint source ids (at
 // most 32), uvarint w + w u64 words of a Bloom filter.
 //
-// The Bloom filter (6 probes, about 9 bits per distinct key, double
-// hashing of FNV-1a 64) holds the block's free-text tokens and, with a
-// one-byte prefix, each host, app and source id. A token is a maximal run
-// of ASCII letters, digits, '.', '_' and non-ASCII bytes, without leading
-// or trailing dots, compared ASCII-case-insensitively. All-digit tokens of
-// five or more digits are left out: they are most distinct tokens in
-// network logs (ports, counters) and rarely searched alone; a search for
-// one reads every block its other conditions leave.
+// The version 1 filter (6 probes, about 9 bits per distinct key, bit
+// positions modulo its size) covers the whole block and leaves out
+// all-digit tokens of five or more digits, so a search for one reads every
+// such block its other conditions leave.
+//
+// A token is a maximal run of ASCII letters, digits, '.', '_' and
+// non-ASCII bytes, without leading or trailing dots, compared
+// ASCII-case-insensitively.
 //
 // # Durability and recovery
 //
