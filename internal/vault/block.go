@@ -400,7 +400,7 @@ type blockMeta struct {
 	parts      []partMeta
 	partEvents uint64 // events per part (the last may hold fewer)
 	legacy     bool
-	locs       atomic.Pointer[[]partLoc] // part positions, read on first use
+	locs       atomic.Pointer[partIndex] // where the parts are, read on first use
 }
 
 // partMeta is what the index knows about one part of a block.
@@ -421,12 +421,14 @@ func buildMeta(evs []Event, no uint64) *blockMeta {
 	m.maxRecv, m.maxTime = m.minRecv, m.minTime
 	var srcSeen = map[int64]bool{}
 	set := newHashSet(per * 16)
+	order := hostOrder(evs) // parts are cut in host order (blockparts.go)
 	for start := 0; start < len(evs); start += per {
-		part := evs[start:min(start+per, len(evs))]
-		pm := partMeta{count: uint64(len(part)), minTime: part[0].Time.UnixNano(), maxTime: part[0].Time.UnixNano()}
+		part := order[start:min(start+per, len(evs))]
+		t0 := evs[part[0]].Time.UnixNano()
+		pm := partMeta{count: uint64(len(part)), minTime: t0, maxTime: t0}
 		set.reset()
-		for i := range part {
-			ev := &part[i]
+		for _, i := range part {
+			ev := &evs[i]
 			r, t := ev.Received.UnixNano(), ev.Time.UnixNano()
 			m.minRecv, m.maxRecv = min(m.minRecv, r), max(m.maxRecv, r)
 			pm.minTime, pm.maxTime = min(pm.minTime, t), max(pm.maxTime, t)

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 )
@@ -62,8 +63,9 @@ func TestVersion1BlocksStayReadable(t *testing.T) {
 		t.Fatalf("version 2 entry: %d parts", len(nm.parts))
 	}
 	e, _ := ParseQuery("73104882")
+	at := slices.Index(hostOrder(evs), 9) / 8 // parts are cut in host order
 	for i := range nm.parts {
-		if got := e.mayMatch(partView{nm, &nm.parts[i]}); got != (i == 9/8) {
+		if got := e.mayMatch(partView{nm, &nm.parts[i]}); got != (i == at) {
 			t.Errorf("part %d: may match %v", i, got)
 		}
 	}

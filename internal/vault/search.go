@@ -1,12 +1,14 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -176,68 +178,6 @@ func (l *Log) readRef(r blockRef, mask colMask) ([]Event, error) {
 	return evs, nil
 }
 
-// partLocs returns where the parts of a block are, reading the block's
-// part table on first use; empty for a block of version 1 (one run of
-// columns), whose index entry was rebuilt in the newer format.
-func (l *Log) partLocs(r blockRef) ([]partLoc, error) {
-	m := r.m
-	if p := m.locs.Load(); p != nil {
-		return *p, nil
-	}
-	buf := make([]byte, min(m.flen, int64(frameHeader+partHeaderMax(len(m.parts)))))
-	if _, err := r.seg.dat.ReadAt(buf, m.off); err != nil {
-		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
-	}
-	if len(buf) <= frameHeader || [4]byte(buf[:4]) != magicBlock {
-		return nil, fmt.Errorf("block %d of %s: bad frame", m.no, segName(r.seg.first))
-	}
-	locs := []partLoc{}
-	if buf[frameHeader] != 1 {
-		_, count, per, pl, err := partTable(buf[frameHeader:])
-		if err != nil {
-			return nil, fmt.Errorf("block %d of %s: %w", m.no, segName(r.seg.first), err)
-		}
-		if count != m.count || per != m.partEvents || len(pl) != len(m.parts) {
-			return nil, fmt.Errorf("block %d of %s: parts differ from the index", m.no, segName(r.seg.first))
-		}
-		locs = pl
-	}
-	m.locs.Store(&locs)
-	return locs, nil
-}
-
-// readPart reads and decodes one part of a block: only its bytes when the
-// block is split into parts, else the whole block.
-func (l *Log) readPart(r partRef, mask colMask) ([]Event, error) {
-	m := r.m
-	if m.legacy {
-		return l.readRef(r.blockRef, mask)
-	}
-	locs, err := l.partLocs(r.blockRef)
-	if err != nil {
-		return nil, err
-	}
-	first := uint64(r.part) * m.partEvents
-	if len(locs) == 0 {
-		evs, err := l.readRef(r.blockRef, mask)
-		if err != nil {
-			return nil, err
-		}
-		return evs[first:min(first+m.partEvents, uint64(len(evs)))], nil
-	}
-	loc := locs[r.part]
-	buf := make([]byte, loc.n)
-	if _, err := r.seg.dat.ReadAt(buf, m.off+frameHeader+loc.off); err != nil {
-		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
-	}
-	evs, err := decodePart(buf, loc.crc, l.org, mask, m.no<<l.bits+first, m.parts[r.part].count)
-	if err != nil {
-		return nil, fmt.Errorf("block %d of %s, part %d: %w", m.no, segName(r.seg.first), r.part, err)
-	}
-	l.v.stats.blocksRead.Add(1)
-	return evs, nil
-}
-
 // Search returns matching events newest first, one page at a time.
 func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) {
 	var page Page
@@ -283,13 +223,13 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			return page, nil
 		}
 	}
-	var cands []partRef // newest first
+	var cands []partRef // grouped by block, newest block first
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
 		r := snap.blocks[i]
 		any := false
 		if r.m.no<<l.bits < before && r.m.maxTime >= cq.from && r.m.minTime < cq.to {
-			for j := len(r.m.parts) - 1; j >= 0; j-- {
-				if r.m.no<<l.bits+uint64(j)*r.m.partEvents < before && cq.partMayMatch(r.m, j) {
+			for j := range r.m.parts {
+				if cq.partMayMatch(r.m, j) {
 					cands = append(cands, partRef{r, j})
 					any = true
 				}
@@ -301,17 +241,22 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 		}
 	}
 	// Decode candidate parts in windows on all cores, then scan each
-	// window in order. The first window is one part so a common term
-	// costs one part; later windows grow to keep every core busy when
-	// matches are sparse.
-	lastBlock := uint64(math.MaxUint64)
+	// window newest first. A window holds whole blocks: parts are cut in
+	// host order, so a block's events are in sequence order only once its
+	// parts are merged. The first window is one block so a common term
+	// costs one block's parts; later windows grow to keep every core busy
+	// when matches are sparse.
 	w := 1
 	for len(cands) > 0 {
 		if err := ctx.Err(); err != nil {
 			return page, fmt.Errorf("vault: search: %w", err)
 		}
-		win := cands[:min(w, len(cands))]
-		cands = cands[len(win):]
+		n := min(w, len(cands))
+		for n < len(cands) && cands[n].m == cands[n-1].m {
+			n++
+		}
+		win := cands[:n]
+		cands = cands[n:]
 		decoded := make([][]Event, len(win))
 		errs := make([]error, len(win))
 		var wg sync.WaitGroup
@@ -323,20 +268,27 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			}()
 		}
 		wg.Wait()
-		for k, evs := range decoded {
-			if errs[k] != nil {
-				return page, fmt.Errorf("vault: search: %w", errs[k])
+		if err := errors.Join(errs...); err != nil {
+			return page, fmt.Errorf("vault: search: %w", err)
+		}
+		for k := 0; k < len(win); {
+			e := k + 1
+			for e < len(win) && win[e].m == win[k].m {
+				e++
 			}
-			page.PartsRead++
-			if no := win[k].m.no; no != lastBlock {
-				page.BlocksRead++
-				lastBlock = no
+			var evs []Event
+			for _, d := range decoded[k:e] {
+				evs = append(evs, d...)
 			}
+			slices.SortFunc(evs, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
+			page.BlocksRead++
+			page.PartsRead += e - k
 			for j := len(evs) - 1; j >= 0; j-- {
 				if add(&evs[j]) {
 					return page, nil
 				}
 			}
+			k = e
 		}
 		w = min(2*w, 2*runtime.GOMAXPROCS(0))
 	}
