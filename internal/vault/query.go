@@ -407,6 +407,34 @@ func containsFold(s, tok string) bool {
 	if len(tok) == 0 {
 		return true
 	}
+	// Anchor the scan on the last byte of tok that has no case (a digit,
+	// '.', '_', a non-ASCII byte): one IndexByte instead of two, and on a
+	// byte rarer than a first letter. Without letters at all the plain
+	// (vectorised) substring search is exact.
+	a := -1
+	for i := len(tok) - 1; i >= 0; i-- {
+		if c := tok[i]; c < 'a' || c > 'z' {
+			a = i
+			break
+		}
+	}
+	if a >= 0 {
+		if a == len(tok)-1 && !hasLetter(tok) {
+			return strings.Contains(s, tok)
+		}
+		c := tok[a]
+		for i := a; i < len(s); {
+			j := strings.IndexByte(s[i:], c)
+			if j < 0 {
+				return false
+			}
+			if p := i + j - a; p+len(tok) <= len(s) && equalFoldASCII(s[p:p+len(tok)], tok) {
+				return true
+			}
+			i += j + 1
+		}
+		return false
+	}
 	c0 := tok[0]
 	u0 := c0
 	if c0 >= 'a' && c0 <= 'z' {
@@ -426,6 +454,16 @@ func containsFold(s, tok string) bool {
 			return true
 		}
 		i += j + 1
+	}
+	return false
+}
+
+// hasLetter reports whether the lowercased tok has an ASCII letter.
+func hasLetter(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] >= 'a' && tok[i] <= 'z' {
+			return true
+		}
 	}
 	return false
 }

@@ -264,7 +264,16 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				decoded[k], errs[k] = l.readPart(win[k], allCols)
+				evs, err := l.readPart(win[k], allCols)
+				// Keep only the matches, here on every core: a block's
+				// parts are then merged and sorted cheaply.
+				kept := evs[:0]
+				for j := range evs {
+					if evs[j].Seq < before && cq.match(&evs[j]) {
+						kept = append(kept, evs[j])
+					}
+				}
+				decoded[k], errs[k] = kept, err
 			}()
 		}
 		wg.Wait()
