@@ -76,6 +76,17 @@ func (vf *vaultFlags) openVault() (*vault.Vault, error) {
 	return v, nil
 }
 
+// openVaultReadOnly opens <data>/vault without writing to it (vault.OpenReadOnly): for
+// the commands that only read — verify above all, which must not change what it checks.
+func (vf *vaultFlags) openVaultReadOnly() (*vault.Vault, error) {
+	dir := filepath.Join(vf.data, "vault")
+	v, err := vault.OpenReadOnly(dir, vault.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open vault %s read-only (check --data): %w", dir, err)
+	}
+	return v, nil
+}
+
 func (vf *vaultFlags) needOrg() error {
 	if vf.org <= 0 {
 		return errors.New("--org is required: the organisation id (see `ciiguard org list`)")
@@ -89,7 +100,7 @@ func vaultPubkeyCmd(stdout, _ io.Writer) *ffcli.Command {
 		Name: "pubkey", ShortUsage: "ciiguard vault pubkey", ShortHelp: "print the verifier key of checkpoints and bundles",
 		FlagSet: fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
-			v, err := vf.openVault()
+			v, err := vf.openVaultReadOnly()
 			if err != nil {
 				return err
 			}
@@ -104,10 +115,10 @@ func vaultVerifyCmd(stdout, stderr io.Writer) *ffcli.Command {
 	fs, vf := newVaultFlags("verify", true)
 	return &ffcli.Command{
 		Name: "verify", ShortUsage: "ciiguard vault verify [--org ID]", ShortHelp: "re-read the vault's files and recompute its Merkle trees",
-		LongHelp: "Checks every segment, block, index entry and checkpoint of one organisation (or all)\nand prints the first difference; exits non-zero when anything differs.",
+		LongHelp: "Checks every segment, block, index entry, WAL frame and checkpoint of one organisation (or all)\nand prints the first difference; exits non-zero when anything differs. It only reads: every file\nis opened read-only and nothing is cut, sealed or signed.",
 		FlagSet:  fs, Options: envOpts,
 		Exec: func(ctx context.Context, _ []string) error {
-			v, err := vf.openVault()
+			v, err := vf.openVaultReadOnly()
 			if err != nil {
 				return err
 			}
@@ -227,7 +238,7 @@ func vaultProofCmd(stdout, stderr io.Writer) *ffcli.Command {
 				if err := ivf.needOrg(); err != nil {
 					return err
 				}
-				v, err := ivf.openVault()
+				v, err := ivf.openVaultReadOnly()
 				if err != nil {
 					return err
 				}
@@ -268,7 +279,7 @@ func vaultProofCmd(stdout, stderr io.Writer) *ffcli.Command {
 				if *from > *to || *to == 0 {
 					return errors.New("give --from A --to B with 0 <= A <= B and B > 0")
 				}
-				v, err := cvf.openVault()
+				v, err := cvf.openVaultReadOnly()
 				if err != nil {
 					return err
 				}
@@ -385,7 +396,7 @@ func vaultSearchCmd(stdout, stderr io.Writer) *ffcli.Command {
 			if *limit < 1 {
 				return errors.New("--limit must be at least 1")
 			}
-			v, err := vf.openVault()
+			v, err := vf.openVaultReadOnly()
 			if err != nil {
 				return err
 			}

@@ -63,7 +63,7 @@ func TestVaultRepairCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if out, err := run("vault", "verify", "--org", "1"); err == nil || !strings.Contains(err.Error(), "vault repair --org 1") || !strings.Contains(err.Error(), "events 5–11 (7)") {
+		if out, err := run("vault", "verify", "--org", "1"); err == nil || !strings.Contains(out, "vault repair --org 1") || !strings.Contains(out, "events 5–11 (7)") {
 			t.Fatalf("verify of the damaged log: %q, %v", out, err)
 		}
 		out, err := run("vault", "repair", "--org", "1")

@@ -97,8 +97,10 @@ func (l *Log) Size() uint64 {
 
 func openLog(v *Vault, org int64) (*Log, error) {
 	dir := filepath.Join(v.dir, "org", strconv.FormatInt(org, 10))
-	if err := os.MkdirAll(filepath.Join(dir, "cp"), 0o750); err != nil {
-		return nil, fmt.Errorf("vault: create org %d directory: %w", org, err)
+	if !v.readOnly {
+		if err := os.MkdirAll(filepath.Join(dir, "cp"), 0o750); err != nil {
+			return nil, fmt.Errorf("vault: create org %d directory: %w", org, err)
+		}
 	}
 	l := &Log{
 		v: v, org: org, dir: dir, bits: v.opts.BlockBits,
@@ -110,6 +112,10 @@ func openLog(v *Vault, org int64) (*Log, error) {
 	if err := l.recover(); err != nil {
 		l.closeFiles()
 		return nil, fmt.Errorf("vault: open org %d log: %w", org, err)
+	}
+	if v.readOnly {
+		close(l.done) // no writer
+		return l, nil
 	}
 	go l.writer()
 	return l, nil

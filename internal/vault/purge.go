@@ -36,6 +36,9 @@ type PurgeResult struct {
 // 2025 Art. 23(3)); Purge refuses a cutoff later than now - MinRetention.
 func (v *Vault) Purge(ctx context.Context, orgID int64, cutoff time.Time, holds []Hold) (PurgeResult, error) {
 	var res PurgeResult
+	if v.readOnly {
+		return res, ErrReadOnly
+	}
 	if limit := v.now().Add(-MinRetention); cutoff.After(limit) {
 		return res, fmt.Errorf("vault: purge cutoff %s would delete logs younger than six months (limit %s): network logs must be kept at least 6 months under CSL 2016 Art. 21(3) / CSL 2025 Art. 23(3)",
 			cutoff.UTC().Format(time.RFC3339), limit.UTC().Format(time.RFC3339))

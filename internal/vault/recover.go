@@ -20,23 +20,32 @@ import (
 // frame. Damage inside committed data is never "repaired" away; it is noted
 // for Verify, and a damaged WAL stops the log (*WALDamageError).
 func (l *Log) recover() error {
-	var err error
-	l.rootsFile, err = os.OpenFile(filepath.Join(l.dir, "roots"), os.O_RDWR|os.O_CREATE, 0o640)
-	if err != nil {
-		return fmt.Errorf("open roots: %w", err)
-	}
-	rb, err := io.ReadAll(l.rootsFile)
-	if err != nil {
-		return fmt.Errorf("read roots: %w", err)
-	}
-	if rem := len(rb) % 32; rem != 0 {
-		rb = rb[:len(rb)-rem]
-		if err := truncateSync(l.rootsFile, int64(len(rb))); err != nil {
-			return fmt.Errorf("truncate torn roots tail: %w", err)
+	ro := l.v.readOnly
+	var rb []byte
+	if ro {
+		b, err := os.ReadFile(filepath.Join(l.dir, "roots"))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("read roots: %w", err)
 		}
-	}
-	if _, err := l.rootsFile.Seek(int64(len(rb)), io.SeekStart); err != nil {
-		return fmt.Errorf("seek roots: %w", err)
+		rb = b[:len(b)-len(b)%32]
+	} else {
+		var err error
+		l.rootsFile, err = os.OpenFile(filepath.Join(l.dir, "roots"), os.O_RDWR|os.O_CREATE, 0o640)
+		if err != nil {
+			return fmt.Errorf("open roots: %w", err)
+		}
+		if rb, err = io.ReadAll(l.rootsFile); err != nil {
+			return fmt.Errorf("read roots: %w", err)
+		}
+		if rem := len(rb) % 32; rem != 0 {
+			rb = rb[:len(rb)-rem]
+			if err := truncateSync(l.rootsFile, int64(len(rb))); err != nil {
+				return fmt.Errorf("truncate torn roots tail: %w", err)
+			}
+		}
+		if _, err := l.rootsFile.Seek(int64(len(rb)), io.SeekStart); err != nil {
+			return fmt.Errorf("seek roots: %w", err)
+		}
 	}
 	for i := 0; i < len(rb); i += 32 {
 		l.roots = append(l.roots, [32]byte(rb[i:i+32]))
@@ -86,6 +95,9 @@ func (l *Log) loadSegments() error {
 			continue
 		}
 		if l.purge.isPurged(first) || first >= l.sealed {
+			if l.v.readOnly {
+				continue
+			}
 			// Purged (removal interrupted) or never committed: remove.
 			for _, ext := range []string{".dat", ".idx"} {
 				if err := os.Remove(filepath.Join(l.dir, base+ext)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -199,7 +211,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 	}
 	// Cut anything a crashed seal appended after the last committed block.
 	if st.Size() > datEnd || int64(len(idx)) > int64(idxEnd) {
-		if seg.end() == l.sealed {
+		if seg.end() == l.sealed && !l.v.readOnly {
 			if err := truncatePath(base+".dat", datEnd); err != nil {
 				return nil, err
 			}
@@ -254,12 +266,15 @@ func readBlockAt(f *os.File, off int64, no uint64, org int64, expect uint64) (*b
 func (l *Log) loadCheckpoints() error {
 	dir := filepath.Join(l.dir, "cp")
 	ents, err := os.ReadDir(dir)
-	if err != nil {
+	if err != nil && !(l.v.readOnly && errors.Is(err, os.ErrNotExist)) {
 		return fmt.Errorf("list checkpoints: %w", err)
 	}
 	for _, e := range ents {
 		name := e.Name()
 		if strings.HasSuffix(name, ".tmp") {
+			if l.v.readOnly {
+				continue
+			}
 			if err := os.Remove(filepath.Join(dir, name)); err != nil {
 				return fmt.Errorf("remove unfinished checkpoint: %w", err)
 			}

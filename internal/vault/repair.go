@@ -59,6 +59,9 @@ func (v *Vault) Repair(orgID int64, progress func(string)) (*RepairReport, error
 		}
 	}
 	rep := &RepairReport{OrgID: orgID, At: v.now().UTC()}
+	if v.readOnly {
+		return rep, ErrReadOnly
+	}
 	for round := 0; ; round++ {
 		say("opening the log of organisation %d", orgID)
 		v.mu.Lock()

@@ -69,6 +69,9 @@ type Vault struct {
 
 	mu   sync.Mutex
 	logs map[int64]*Log
+	// readOnly vaults (OpenReadOnly) never write: no log is created,
+	// nothing is cut, sealed or signed, and no writer runs.
+	readOnly bool
 	// stopped holds, per organisation, the *WALDamageError that keeps its
 	// log from opening, so that every request answers it at once instead
 	// of re-reading the files.
@@ -117,32 +120,9 @@ const keyFile = "vault.key"
 // generates the Ed25519 signing key and stores it in dir/vault.key with
 // mode 0600.
 func Open(dir string, opts Options) (*Vault, error) {
-	if opts.BlockBits == 0 {
-		opts.BlockBits = 14
-	}
-	if opts.BlockBits > 20 {
-		return nil, fmt.Errorf("vault: BlockBits %d: at most 20", opts.BlockBits)
-	}
-	if opts.SegmentBlocks == 0 {
-		opts.SegmentBlocks = 64
-	}
-	if opts.SegmentMaxAge == 0 {
-		opts.SegmentMaxAge = 24 * time.Hour
-	}
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 1 << 16
-	}
-	if opts.QueueDepth <= 0 {
-		opts.QueueDepth = 256
-	}
-	if opts.KeyName == "" {
-		opts.KeyName = "ciiguard-vault"
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "org"), 0o750); err != nil {
 		return nil, fmt.Errorf("vault: create %s: %w", dir, err)
@@ -151,7 +131,7 @@ func Open(dir string, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLayout(dir, opts.BlockBits); err != nil {
+	if err = checkLayout(dir, opts.BlockBits); err != nil {
 		lock.Close()
 		return nil, err
 	}
@@ -176,6 +156,38 @@ func Open(dir string, opts Options) (*Vault, error) {
 		go v.checkpointLoop()
 	}
 	return v, nil
+}
+
+// withDefaults fills the zero fields of opts.
+func withDefaults(opts Options) (Options, error) {
+	if opts.BlockBits == 0 {
+		opts.BlockBits = 14
+	}
+	if opts.BlockBits > 20 {
+		return opts, fmt.Errorf("vault: BlockBits %d: at most 20", opts.BlockBits)
+	}
+	if opts.SegmentBlocks == 0 {
+		opts.SegmentBlocks = 64
+	}
+	if opts.SegmentMaxAge == 0 {
+		opts.SegmentMaxAge = 24 * time.Hour
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 1 << 16
+	}
+	if opts.QueueDepth <= 0 {
+		opts.QueueDepth = 256
+	}
+	if opts.KeyName == "" {
+		opts.KeyName = "ciiguard-vault"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return opts, nil
 }
 
 // checkLayout records the block size on first use and refuses to reopen a
@@ -271,13 +283,16 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 	if v.closed {
 		return nil, errors.New("vault: closed")
 	}
+	if create && v.readOnly {
+		return nil, ErrReadOnly
+	}
 	if l := v.logs[org]; l != nil {
 		return l, nil
 	}
 	if err := v.stopped[org]; err != nil {
 		return nil, err
 	}
-	if !create {
+	if !create || v.readOnly {
 		if _, err := os.Stat(filepath.Join(v.dir, "org", strconv.FormatInt(org, 10))); errors.Is(err, os.ErrNotExist) {
 			return nil, nil
 		}
@@ -573,6 +588,8 @@ func (v *Vault) Close() error {
 	for _, l := range logs {
 		errs = append(errs, l.close())
 	}
-	errs = append(errs, v.lock.Close())
+	if v.lock != nil {
+		errs = append(errs, v.lock.Close())
+	}
 	return errors.Join(errs...)
 }

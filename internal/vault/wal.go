@@ -39,10 +39,47 @@ func (l *Log) loadWAL() error {
 			l.damage(Problem{Block: -1, Seq: -1, What: fmt.Sprintf("wal bytes %d..%d are damaged (%s); their events are sealed in blocks", bad.off, bad.end, bad.reason)})
 			continue
 		}
+		if l.v.readOnly {
+			// Read what is intact before the damage; Verify reports it.
+			de := l.walDamage(path, bad).(*WALDamageError)
+			l.damage(Problem{Block: -1, Seq: int64(de.FirstSeq), LastSeq: walLastSeq(de), What: de.Error()})
+			s.frames = framesBefore(s.frames, bad.off)
+			break
+		}
 		return l.walDamage(path, bad)
 	}
+	if err := l.loadFrames(path, s.frames, sealedNext); err != nil {
+		var de *WALDamageError
+		if !l.v.readOnly || !errors.As(err, &de) {
+			return err
+		}
+		l.damage(Problem{Block: -1, Seq: int64(de.FirstSeq), LastSeq: walLastSeq(de), What: de.Error()})
+	}
+	if s.torn >= 0 && l.v.readOnly {
+		l.cuts = append(l.cuts, fmt.Sprintf("wal offset %d: an incomplete last frame of %d bytes (not read; a writing open cuts it)", s.torn, len(b)-s.torn))
+	} else if s.torn >= 0 {
+		what := "an unknown number of events"
+		if s.tornCount > 0 {
+			what = lostRange(s.tornFirst, s.tornCount, true)
+		}
+		if next := l.sizeLocked(); s.tornCount > 0 && s.tornFirst+s.tornCount <= next {
+			what += ", already sealed"
+		}
+		l.v.opts.Logger.Warn("vault: cut an incomplete last WAL frame (a write that never completed, so never acknowledged)",
+			"org", l.org, "file", path, "offset", s.torn, "bytes", len(b)-s.torn, "held", what)
+		l.cuts = append(l.cuts, fmt.Sprintf("wal offset %d: cut %d bytes of an incomplete last frame (%s)", s.torn, len(b)-s.torn, what))
+		if err := truncatePath(path, int64(s.torn)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadFrames appends the events of intact frames past the sealed blocks
+// to the tail, in order.
+func (l *Log) loadFrames(path string, frames []walFrame, sealedNext uint64) error {
 	next := sealedNext
-	for _, f := range s.frames {
+	for _, f := range frames {
 		d := decoder{b: f.payload}
 		for i := uint64(0); i < f.count; i++ {
 			data := d.bytes()
@@ -76,22 +113,24 @@ func (l *Log) loadWAL() error {
 			return l.walDamage(path, walBad{off: f.off, end: f.end, first: f.first, n: f.count, known: true, reason: "intact frame has bytes after its events"})
 		}
 	}
-	if s.torn >= 0 {
-		what := "an unknown number of events"
-		if s.tornCount > 0 {
-			what = lostRange(s.tornFirst, s.tornCount, true)
-		}
-		if s.tornFirst < next && s.tornCount > 0 && s.tornFirst+s.tornCount <= next {
-			what += ", already sealed"
-		}
-		l.v.opts.Logger.Warn("vault: cut an incomplete last WAL frame (a write that never completed, so never acknowledged)",
-			"org", l.org, "file", path, "offset", s.torn, "bytes", len(b)-s.torn, "held", what)
-		l.cuts = append(l.cuts, fmt.Sprintf("wal offset %d: cut %d bytes of an incomplete last frame (%s)", s.torn, len(b)-s.torn, what))
-		if err := truncatePath(path, int64(s.torn)); err != nil {
-			return err
+	return nil
+}
+
+func framesBefore(fs []walFrame, off int) []walFrame {
+	for i, f := range fs {
+		if f.off >= off {
+			return fs[:i]
 		}
 	}
-	return nil
+	return fs
+}
+
+// walLastSeq is the last sequence number a damage holds (-1: unknown).
+func walLastSeq(e *WALDamageError) int64 {
+	if !e.Known || e.Count == 0 {
+		return -1
+	}
+	return int64(e.FirstSeq + e.Count - 1)
 }
 
 func (l *Log) walDamage(path string, bad walBad) error {
