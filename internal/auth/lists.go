@@ -3,9 +3,41 @@ package auth
 import (
 	"context"
 	"fmt"
+	"sort"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"ciiguard/internal/store"
 )
+
+// ActiveUsers lists the context's organisation's users who are not disabled, in the order a
+// Chinese reader looks for names (pinyin), for the pickers that choose an owner or a
+// reviewer. It reads every page, so no user is missing from a large organisation's picker.
+func (s *Service) ActiveUsers(ctx context.Context) ([]User, error) {
+	var out []User
+	p := store.Page{Limit: 500}
+	for {
+		page, next, err := s.ListUsersPage(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range page {
+			if !u.Disabled {
+				out = append(out, u)
+			}
+		}
+		if next == "" {
+			break
+		}
+		if _, err := fmt.Sscan(next, &p.Cursor); err != nil {
+			return nil, fmt.Errorf("users page cursor %q: %w", next, err)
+		}
+	}
+	c := collate.New(language.SimplifiedChinese)
+	sort.SliceStable(out, func(i, j int) bool { return c.CompareString(out[i].Name, out[j].Name) < 0 })
+	return out, nil
+}
 
 // ListUsersPage returns one page of the context's organisation's users in the order they
 // were added, and the cursor of the next page ("" on the last).

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
-	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
 
@@ -166,29 +164,7 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, v *web.View,
 }
 
 // users are the organisation's active users, for the follow-up owners.
-func (m *Module) users(ctx context.Context) ([]auth.User, error) {
-	var out []auth.User
-	p := store.Page{Limit: 500}
-	for {
-		page, next, err := m.d.Auth.ListUsersPage(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range page {
-			if !u.Disabled {
-				out = append(out, u)
-			}
-		}
-		if next == "" {
-			break
-		}
-		if p.Cursor, err = strconv.ParseInt(next, 10, 64); err != nil {
-			return nil, fmt.Errorf("users page cursor %q: %w", next, err)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
+func (m *Module) users(ctx context.Context) ([]auth.User, error) { return m.d.Auth.ActiveUsers(ctx) }
 
 func (m *Module) newPlanPage(w http.ResponseWriter, r *http.Request) error {
 	return m.renderForm(w, r, m.d.Web.NewView(r, "emergency.new_plan", "/emergency"), "page_plan_new.html")

@@ -159,6 +159,22 @@ func (m *Module) apiClose(w http.ResponseWriter, r *http.Request) error {
 	return m.apiIncident(w, r, in)
 }
 
+func (m *Module) apiAddTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in TaskInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	lt, err := m.AddTask(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, lt)
+}
+
 func (m *Module) apiNewReport(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

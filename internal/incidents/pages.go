@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
@@ -177,6 +178,7 @@ type detailData struct {
 	Versions   map[int64]int
 	Timeline   []Entry
 	Tasks      []kernel.LinkedTask // remediation tasks linked to the incident
+	Users      []auth.User         // owners to choose for a new task (writers, with tasks)
 	Evidence   []EvidenceRef
 	Grades     []Grade
 	NowText    string
@@ -211,8 +213,14 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var users []auth.User
+	if m.tasks != nil && web.Can(r, Write) {
+		if users, err = m.d.Auth.ActiveUsers(ctx); err != nil {
+			return err
+		}
+	}
 	lang, now := web.RequestLang(r), m.Now()
-	d := detailData{In: in, Criteria: gradingRows(m.Thresholds, &in), Recipients: in.Recipients(), Route: RouteByCode(in.Route),
+	d := detailData{In: in, Users: users, Criteria: gradingRows(m.Thresholds, &in), Recipients: in.Recipients(), Route: RouteByCode(in.Route),
 		Timeline: tl, Tasks: tasks, Evidence: ev, NowText: now.In(chinaZone()).Format("2006-01-02T15:04"), Versions: map[int64]int{},
 		Type: TypeOf(in.Type), Sub: SubtypeOf(in.Type, in.Subtype)}
 	for _, g := range Grades {
@@ -287,6 +295,29 @@ func (m *Module) notePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return m.back(w, r, id, "incidents.saved")
+}
+
+// taskPage opens a remediation task from the incident's page; a refusal comes back to the
+// page with the fields named.
+func (m *Module) taskPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	bad := &problem.Invalid{}
+	in := TaskInput{Title: r.PostFormValue("title"), Due: r.PostFormValue("due")}
+	if o := strings.TrimSpace(r.PostFormValue("owner_id")); o != "" {
+		if in.OwnerID, err = strconv.ParseInt(o, 10, 64); err != nil {
+			bad.Add("owner_id", "must be a user of your organisation")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	if _, err := m.AddTask(r.Context(), id, in); err != nil {
+		return err
+	}
+	return m.back(w, r, id, "incidents.task_opened")
 }
 
 func (m *Module) evidencePage(w http.ResponseWriter, r *http.Request) error {

@@ -10,9 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/catalog"
@@ -51,30 +48,7 @@ func (m *Module) labels(ctx context.Context) (labels, error) {
 
 // users are the organisation's active users, in the order a Chinese reader looks for names
 // (pinyin), for the owner picker.
-func (m *Module) users(ctx context.Context) ([]auth.User, error) {
-	var out []auth.User
-	p := store.Page{Limit: 500}
-	for {
-		page, next, err := m.auth.ListUsersPage(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range page {
-			if !u.Disabled {
-				out = append(out, u)
-			}
-		}
-		if next == "" {
-			break
-		}
-		if p.Cursor, err = strconv.ParseInt(next, 10, 64); err != nil {
-			return nil, err
-		}
-	}
-	c := collate.New(language.SimplifiedChinese)
-	sort.SliceStable(out, func(i, j int) bool { return c.CompareString(out[i].Name, out[j].Name) < 0 })
-	return out, nil
-}
+func (m *Module) users(ctx context.Context) ([]auth.User, error) { return m.auth.ActiveUsers(ctx) }
 
 type listView struct {
 	labels
