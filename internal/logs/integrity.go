@@ -53,11 +53,13 @@ func (m *Module) describeCheckpoint(org int64, note []byte) (CheckpointInfo, err
 		RootHex: hex.EncodeToString(root[:]), Note: string(note), VerifierKey: m.v.PublicKey()}, nil
 }
 
-// Proof is an RFC 9162 proof with what a verifier needs besides the hashes.
+// Proof is an RFC 9162 proof with what a verifier needs besides the hashes. An inclusion
+// proof always has seq, a consistency proof always has from and to — even 0, so that a
+// verifier never has to guess a missing field (pointers: nil is "not this kind").
 type Proof struct {
-	Seq      uint64   `json:"seq,omitempty"`
-	From     uint64   `json:"from,omitempty"`
-	To       uint64   `json:"to,omitempty"`
+	Seq      *uint64  `json:"seq,omitempty"`
+	From     *uint64  `json:"from,omitempty"`
+	To       *uint64  `json:"to,omitempty"`
 	TreeSize uint64   `json:"tree_size"`
 	Leaf     string   `json:"leaf,omitempty"`      // base64 leaf data (vault.LeafData)
 	LeafHash string   `json:"leaf_hash,omitempty"` // base64 SHA-256(0x00 || leaf)
@@ -135,7 +137,7 @@ func (m *Module) InclusionProof(ctx context.Context, seq, size uint64) (Proof, e
 	}
 	leaf := vault.LeafData(&ev)
 	lh := vault.LeafHash(leaf)
-	return Proof{Seq: seq, TreeSize: size, Leaf: base64.StdEncoding.EncodeToString(leaf), LeafHash: base64.StdEncoding.EncodeToString(lh[:]),
+	return Proof{Seq: &seq, TreeSize: size, Leaf: base64.StdEncoding.EncodeToString(leaf), LeafHash: base64.StdEncoding.EncodeToString(lh[:]),
 		Hashes: b64(hashes), Root: base64.StdEncoding.EncodeToString(root[:]), Event: &ev}, nil
 }
 
@@ -171,7 +173,7 @@ func (m *Module) ConsistencyProof(ctx context.Context, from, to uint64) (Proof, 
 	if err != nil {
 		return Proof{}, fmt.Errorf("root at %d: %w", to, err)
 	}
-	return Proof{From: from, To: to, TreeSize: to, Hashes: b64(hashes), Root: base64.StdEncoding.EncodeToString(root[:])}, nil
+	return Proof{From: &from, To: &to, TreeSize: to, Hashes: b64(hashes), Root: base64.StdEncoding.EncodeToString(root[:])}, nil
 }
 
 func (m *Module) apiCheckpoint(w http.ResponseWriter, r *http.Request) error {

@@ -13,10 +13,13 @@ import (
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
 )
 
-// BundleFormat identifies version 1 of the export bundle.
-const BundleFormat = "ciiguard-vault-bundle/1"
+// BundleFormat identifies version 2 of the export bundle, whose end record
+// is signed. Version 1 bundles (unsigned end record) are refused: a line
+// could be dropped from one and its count lowered unnoticed.
+const BundleFormat = "ciiguard-vault-bundle/2"
 
 // maxBundleEvents caps one export; narrow the query for more.
 const maxBundleEvents = 1_000_000
@@ -42,11 +45,6 @@ type bundleEvent struct {
 	Proof []string `json:"proof"`
 }
 
-type bundleEnd struct {
-	Type   string `json:"type"`
-	Events uint64 `json:"events"`
-}
-
 // ExportBundle writes the events matching q (newest first), each with its
 // inclusion proof against a checkpoint signed for this export, as one
 // NDJSON bundle (see the package doc). At most 1,000,000 events.
@@ -55,7 +53,7 @@ func (v *Vault) ExportBundle(ctx context.Context, orgID int64, q Query, w io.Wri
 	if err != nil {
 		return err
 	}
-	size, _, err := v.openCheckpoint(signed, orgID)
+	size, root, err := v.openCheckpoint(signed, orgID)
 	if err != nil {
 		return fmt.Errorf("vault: export: own checkpoint: %w", err)
 	}
@@ -64,9 +62,14 @@ func (v *Vault) ExportBundle(ctx context.Context, orgID int64, q Query, w io.Wri
 	enc.SetEscapeHTML(false)
 	hdr := bundleHeader{Type: "header", Format: BundleFormat, Origin: Origin(orgID), OrgID: orgID, Query: q.Expr,
 		From: q.From, To: q.To, Created: v.now().UTC(), VerifierKey: v.vkey, Checkpoint: string(signed)}
-	if err := enc.Encode(hdr); err != nil {
+	headerLine, err := jsonLine(hdr)
+	if err != nil {
 		return fmt.Errorf("vault: export: %w", err)
 	}
+	if _, err := bw.Write(append(headerLine, '\n')); err != nil {
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	dig := newEventDigest()
 	q.Limit, q.Cursor = 10000, ""
 	if size > 0 {
 		q.Cursor = fmt.Sprint(size) // only events covered by the checkpoint
@@ -105,7 +108,9 @@ func (v *Vault) ExportBundle(ctx context.Context, orgID int64, q Query, w io.Wri
 			if err != nil {
 				return fmt.Errorf("vault: export: event %d: %w", ev.Seq, err)
 			}
-			be := bundleEvent{Type: "event", Index: ev.Seq, Event: *ev, Leaf: base64.StdEncoding.EncodeToString(LeafData(ev))}
+			leaf := LeafData(ev)
+			dig.add(ev.Seq, LeafHash(leaf))
+			be := bundleEvent{Type: "event", Index: ev.Seq, Event: *ev, Leaf: base64.StdEncoding.EncodeToString(leaf)}
 			for _, h := range p {
 				be.Proof = append(be.Proof, base64.StdEncoding.EncodeToString(h))
 			}
@@ -121,7 +126,11 @@ func (v *Vault) ExportBundle(ctx context.Context, orgID int64, q Query, w io.Wri
 		}
 		q.Cursor = page.Next
 	}
-	if err := enc.Encode(bundleEnd{Type: "end", Events: n}); err != nil {
+	end, err := v.signEnd(orgID, size, root, headerLine, dig)
+	if err != nil {
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	if err := enc.Encode(end); err != nil {
 		return fmt.Errorf("vault: export: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -169,9 +178,13 @@ func VerifyBundle(r io.Reader, verifierKey string) (BundleReport, error) {
 	if err := strictJSON(b, &hdr); err != nil || hdr.Type != "header" {
 		return rep, fmt.Errorf("bundle line 1: not a bundle header: %v", err)
 	}
+	if hdr.Format == "ciiguard-vault-bundle/1" {
+		return rep, errors.New("bundle line 1: format ciiguard-vault-bundle/1 has no signed end record, so a dropped event line would go unnoticed; export the bundle again")
+	}
 	if hdr.Format != BundleFormat {
 		return rep, fmt.Errorf("bundle line 1: format %q, want %q", hdr.Format, BundleFormat)
 	}
+	headerLine := append([]byte(nil), b...)
 	if hdr.Origin != Origin(hdr.OrgID) {
 		return rep, fmt.Errorf("bundle line 1: origin %q does not belong to org %d", hdr.Origin, hdr.OrgID)
 	}
@@ -181,6 +194,11 @@ func VerifyBundle(r io.Reader, verifierKey string) (BundleReport, error) {
 	}
 	rep = BundleReport{Origin: hdr.Origin, OrgID: hdr.OrgID, TreeSize: size, Root: root, Query: hdr.Query, Created: hdr.Created}
 	h := rfc6962.DefaultHasher
+	dig := newEventDigest()
+	ver, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return rep, fmt.Errorf("verifier key: %w", err)
+	}
 	for {
 		b, err := next()
 		if err != nil {
@@ -199,6 +217,14 @@ func VerifyBundle(r io.Reader, verifierKey string) (BundleReport, error) {
 			}
 			if end.Events != rep.Events {
 				return rep, fmt.Errorf("bundle line %d: end record counts %d events, bundle has %d", line, end.Events, rep.Events)
+			}
+			n, err := note.Open([]byte(end.Signed), note.VerifierList(ver))
+			if err != nil {
+				return rep, fmt.Errorf("bundle line %d: end record signature: %w", line, err)
+			}
+			want := dig.end(size, headerLine)
+			if wantText := endText(hdr.Origin, size, root, want); n.Text != wantText {
+				return rep, fmt.Errorf("bundle line %d: the signed end record does not match this bundle (lines dropped, reordered, duplicated or a header edited): it signs %q, the bundle holds %q", line, n.Text, wantText)
 			}
 			if sc.Scan() {
 				return rep, fmt.Errorf("bundle line %d: data after the end record", line+1)
@@ -223,6 +249,10 @@ func VerifyBundle(r io.Reader, verifierKey string) (BundleReport, error) {
 		if !bytes.Equal(LeafData(&ev), leaf) {
 			return rep, fmt.Errorf("bundle line %d: event %d does not match its leaf data", line, be.Index)
 		}
+		if dig.n > 0 && be.Index >= dig.oldest {
+			return rep, fmt.Errorf("bundle line %d: event %d follows event %d: events are newest first, each once (a line was moved or repeated)", line, be.Index, dig.oldest)
+		}
+		dig.add(be.Index, LeafHash(leaf))
 		var pr [][]byte
 		for i, s := range be.Proof {
 			p, err := base64.StdEncoding.DecodeString(s)

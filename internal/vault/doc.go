@@ -191,19 +191,25 @@
 //
 // ExportBundle writes newline-delimited JSON:
 //
-//	{"type":"header","format":"ciiguard-vault-bundle/1","origin":...,"org_id":...,"query":...,
+//	{"type":"header","format":"ciiguard-vault-bundle/2","origin":...,"org_id":...,"query":...,
 //	 "created":...,"verifier_key":...,"checkpoint":"<signed note text>"}
 //	{"type":"event","index":SEQ,"event":{...},"leaf":"<base64 leaf data>","proof":["<base64 hash>",...]}
-//	...
-//	{"type":"end","events":N}
+//	...                                                   (newest first, each index once)
+//	{"type":"end","events":N,"newest":SEQ,"oldest":SEQ,"tree_size":SIZE,"header_sha256":HEX,
+//	 "events_sha256":HEX,"signed":"<signed note of the end text>"}
 //
 // To check a bundle without this package: verify the checkpoint note with
 // the verifier key (which the inspector obtains from the operator, not
 // from the bundle), read size and root from its body, and for each event
 // line check RFC 9162 inclusion of SHA-256(0x00 || leaf) at index SEQ in a
 // tree of that size against the root; the leaf data decodes (LeafData) to
-// the event shown. The end record detects truncation. VerifyBundle does
-// all of this.
+// the event shown. Then verify the end record's note with the same key:
+// its text (see endText) repeats the count, the newest and oldest index,
+// the tree size and root, the SHA-256 of the header line and the SHA-256
+// over every event line's u64 big-endian index followed by its 32-byte leaf
+// hash, in bundle order — so a dropped, repeated or moved line, or an
+// edited header, fails. VerifyBundle does all of this; version 1 bundles,
+// whose end record was unsigned, are refused.
 //
 // # Verify
 //

@@ -3,7 +3,6 @@ package vault
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,7 @@ func (v *Vault) ExportEvent(ctx context.Context, orgID int64, seq uint64, w io.W
 	if err != nil {
 		return err
 	}
-	size, _, err := v.openCheckpoint(signed, orgID)
+	size, root, err := v.openCheckpoint(signed, orgID)
 	if err != nil {
 		return fmt.Errorf("vault: event proof: own checkpoint: %w", err)
 	}
@@ -35,16 +34,33 @@ func (v *Vault) ExportEvent(ctx context.Context, orgID int64, seq uint64, w io.W
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	hdr := bundleHeader{Type: "header", Format: BundleFormat, Origin: Origin(orgID), OrgID: orgID, Query: fmt.Sprintf("seq:%d", seq),
 		Created: v.now().UTC(), VerifierKey: v.vkey, Checkpoint: string(signed)}
-	be := bundleEvent{Type: "event", Index: seq, Event: ev, Leaf: base64.StdEncoding.EncodeToString(LeafData(&ev))}
+	leaf := LeafData(&ev)
+	be := bundleEvent{Type: "event", Index: seq, Event: ev, Leaf: base64.StdEncoding.EncodeToString(leaf)}
 	for _, h := range p {
 		be.Proof = append(be.Proof, base64.StdEncoding.EncodeToString(h))
 	}
-	for _, rec := range []any{hdr, be, bundleEnd{Type: "end", Events: 1}} {
-		if err := enc.Encode(rec); err != nil {
+	hl, err := jsonLine(hdr)
+	if err != nil {
+		return fmt.Errorf("vault: event proof: %w", err)
+	}
+	el, err := jsonLine(be)
+	if err != nil {
+		return fmt.Errorf("vault: event proof: %w", err)
+	}
+	dig := newEventDigest()
+	dig.add(seq, LeafHash(leaf))
+	end, err := v.signEnd(orgID, size, root, hl, dig)
+	if err != nil {
+		return fmt.Errorf("vault: event proof: %w", err)
+	}
+	ndl, err := jsonLine(end)
+	if err != nil {
+		return fmt.Errorf("vault: event proof: %w", err)
+	}
+	for _, l := range [][]byte{hl, el, ndl} {
+		if _, err := w.Write(append(l, '\n')); err != nil {
 			return fmt.Errorf("vault: event proof: %w", err)
 		}
 	}
