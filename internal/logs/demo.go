@@ -52,6 +52,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 		return fmt.Errorf("demo HTTP log source: %w", err)
 	}
 	end := m.now().UTC().Truncate(time.Minute)
+	if err := m.seedPastContact(ctx, d.Operator.ID, hosts[0], byHost[hosts[0]], end); err != nil {
+		return err
+	}
 	g := loggen.New(demoSeed, end.Add(-demoSpan), demoRate)
 	counts := map[int64]*pendingCount{}
 	batch := make([]vault.Event, 0, demoBatch)
@@ -99,6 +102,33 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	}
 	if _, err := m.v.Checkpoint(ctx, d.Operator.ID); err != nil {
 		return fmt.Errorf("demo checkpoint: %w", err)
+	}
+	return nil
+}
+
+// DemoC2Address is the outside address the demo operator's core firewall let an internal
+// host connect to about three months before the demo starts: the threat capability's demo
+// notification names it, and its retro-hunt finds these events.
+const DemoC2Address = "198.51.100.23"
+
+// seedPastContact appends three firewall events of one outbound HTTPS session to
+// DemoC2Address, 92 days before end, ahead of the day of generated logs.
+func (m *Module) seedPastContact(ctx context.Context, org int64, host string, source int64, end time.Time) error {
+	at := end.Add(-92 * 24 * time.Hour).Add(3*time.Hour + 17*time.Minute)
+	var evs []vault.Event
+	for i, msg := range []string{
+		"%ASA-6-302013: Built outbound TCP connection 381992 for outside:" + DemoC2Address + "/443 (" + DemoC2Address + "/443) to inside:10.20.1.15/51544 (10.20.1.15/51544)",
+		"%ASA-6-302014: Teardown TCP connection 381992 for outside:" + DemoC2Address + "/443 to inside:10.20.1.15/51544 duration 0:04:12 bytes 48213 TCP FINs",
+		"%ASA-6-302013: Built outbound TCP connection 382410 for outside:" + DemoC2Address + "/443 (" + DemoC2Address + "/443) to inside:10.20.1.15/51602 (10.20.1.15/51602)",
+	} {
+		t := at.Add(time.Duration(i) * 7 * time.Minute)
+		line := fmt.Sprintf("<166>1 %s %s - - - - %s", t.Format(time.RFC3339), host, msg)
+		ev := ingest.Parse([]byte(line), t.Add(time.Second))
+		ev.SourceID = source
+		evs = append(evs, ev)
+	}
+	if _, err := m.v.Append(ctx, org, evs); err != nil {
+		return fmt.Errorf("demo logs: past contact: %w", err)
 	}
 	return nil
 }
