@@ -17,6 +17,11 @@ var _ kernel.Incidents = (*Module)(nil)
 // record it (validated, graded, routed, audited), reported by the context's actor, and raised
 // to s.RaiseTo when given, so that its first-report clock runs from the detection.
 func (m *Module) OpenFromSighting(ctx context.Context, s kernel.SightingIncident) (kernel.IncidentRef, error) {
+	// The caller's clock may run ahead of this capability's (a test or demo clock): a
+	// detection is never recorded in this capability's future.
+	if now := m.Service.now(); s.DetectedAt.After(now) {
+		s.DetectedAt = now
+	}
 	in, err := m.Service.Create(ctx, Input{Title: s.Title, Description: s.Description, Type: s.Type, Subtype: s.Subtype,
 		DetectedAt: s.DetectedAt.UTC().Format(time.RFC3339), Reporter: "ciiguard"})
 	if err != nil {

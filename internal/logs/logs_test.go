@@ -338,7 +338,8 @@ func TestSearchHistogramAndProofs(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", bc.path, res.StatusCode, body, bc.field)
 		}
 	}
-	// The histogram counts what the search finds.
+	// The histogram counts what the search finds: the demo's day of logs (its three
+	// events of three months ago, for the threat demo, are outside the range).
 	now := time.Now().UTC()
 	rng := url.Values{"from": {now.Add(-48 * time.Hour).Format(time.RFC3339)}, "to": {now.Add(time.Hour).Format(time.RFC3339)}}
 	_, body = c.Do("GET", "/api/v1/vault/histogram?"+rng.Encode(), nil, nil)
@@ -347,7 +348,7 @@ func TestSearchHistogramAndProofs(t *testing.T) {
 		Buckets []vault.Bucket
 	}
 	decode(t, body, &h)
-	if h.Total != n || len(h.Buckets) == 0 || len(h.Buckets) > 61 {
+	if h.Total != n-3 || len(h.Buckets) == 0 || len(h.Buckets) > 61 {
 		t.Fatalf("histogram total %d in %d buckets, log holds %d", h.Total, len(h.Buckets), n)
 	}
 	// The search page draws the histogram as SVG bars.

@@ -23,6 +23,7 @@ var FactTitles = map[string]rules.Text{
 	"review":    {Zh: "网络安全审查", En: "Cybersecurity review"},
 	"data":      {Zh: "数据与出境", En: "Data and transfers abroad"},
 	"appstore":  {Zh: "应用市场", En: "App store"},
+	"threat":    {Zh: "威胁情报", En: "Threat information"},
 }
 
 // records reads every capability's fact set and lists its facts with their labels. A

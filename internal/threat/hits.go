@@ -137,16 +137,19 @@ WHERE h.org_id = $1 AND i.source = $2 AND h.incident_id IS NOT NULL`, in.Source)
 	})
 }
 
+// severityZh names the severities in Chinese for the incident's reason (incidents keep
+// free text in one language).
+var severityZh = map[string]string{"low": "低", "medium": "中", "high": "高", "critical": "严重"}
+
 // sightingIncident describes a hit as an incident. A hit of a notification the regulator
 // rated high or critical is raised to 较大 (relatively major) at once: the regulator's warning
 // makes it a major threat to report (CIIR 2021 Art. 18) before any impact is measured.
 func (s *Service) sightingIncident(ctx context.Context, in Indicator, m *match) kernel.SightingIncident {
 	typ, sub := incidentKind(in.Collection)
 	si := kernel.SightingIncident{
-		Title: "威胁情报命中 / Threat indicator sighted: " + clip(in.Value),
-		Description: fmt.Sprintf("指标 %s（%s）在日志中出现 %d 次，首次 %s，最近 %s；首个事件序号 %d 的包含证明见威胁情报页面。\nIndicator %s (%s) appears %d times in the logs, first %s, last %s; the inclusion proof of event %d is on the threat page.",
-			in.Pattern, in.Collection, m.count, m.first.Format(time.RFC3339), m.last.Format(time.RFC3339), m.firstSeq,
-			in.Pattern, in.Collection, m.count, m.first.Format(time.RFC3339), m.last.Format(time.RFC3339), m.firstSeq),
+		Title: "威胁情报命中：" + clip(in.Value),
+		Description: fmt.Sprintf("“%s”中的指标 %s 在本单位日志中出现 %d 次，首次 %s，最近 %s（北京时间）；首个事件（序号 %d）的包含证明见威胁情报页面的命中记录。",
+			in.CollectionZh(), clip(in.Value), m.count, bj(m.first), bj(m.last), m.firstSeq),
 		Type: typ, Subtype: sub, DetectedAt: s.now(),
 	}
 	if strings.HasPrefix(in.Source, "inbox:") {
@@ -156,7 +159,7 @@ func (s *Service) sightingIncident(ctx context.Context, in Indicator, m *match) 
 		})
 		if sev == "high" || sev == "critical" {
 			si.RaiseTo = "relatively_major"
-			si.RaiseReason = fmt.Sprintf("监管部门预警通报“%s”（%s）所列指标在本单位日志中出现 / an indicator of the regulator's %s notification was seen in our logs", title, sev, sev)
+			si.RaiseReason = fmt.Sprintf("监管部门危害等级为“%s”的预警通报“%s”所列指标在本单位日志中出现，按重大网络安全威胁处理", severityZh[sev], title)
 		}
 	}
 	return si

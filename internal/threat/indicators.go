@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"ciiguard/internal/stix"
@@ -147,11 +145,3 @@ func (s *Service) Indicators(ctx context.Context, source string, limit int) ([]I
 func indicator(t *store.Tenant, id int64, now time.Time) (Indicator, error) {
 	return scanIndicator(t.QueryRow(`SELECT `+indicatorCols+` FROM threat_indicators WHERE org_id = $1 AND id = $2`, id), now)
 }
-
-// sourceLabel is a short name of where indicators came from, for titles.
-func sourceLabel(source string) string {
-	kind, _, _ := strings.Cut(source, ":")
-	return kind
-}
-
-var errNoIndicators = errors.New("no indicators")

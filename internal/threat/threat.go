@@ -25,7 +25,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"sync"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -174,12 +173,3 @@ func orgOf(ctx context.Context) (int64, error) {
 
 // errNoVault is why a retro-hunt cannot run in an installation without a log vault.
 var errNoVault = errors.New("this installation keeps no log vault")
-
-// hunterState is shared by the hunter's goroutine and those that kick it.
-type hunterState struct {
-	mu      sync.Mutex
-	running bool
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-}
