@@ -252,7 +252,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURN
 				s.changes.Changed(tx, rc.org.ID, 0)
 			}
 		}
-		return audit.InTenant(t, "threat_notification", strconv.FormatInt(out.ID, 10), "publish", nil, out,
+		return audit.InTenant(t, "threat_notification", strconv.FormatInt(out.ID, 10), "issue", nil, out,
 			fmt.Sprintf("%q to %d operators, %d indicators", out.TitleEN, out.Recipients, out.Indicators))
 	})
 	if err != nil {
