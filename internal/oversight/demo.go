@@ -25,7 +25,8 @@ type demoFiling struct {
 
 // SeedDemo implements kernel.DemoSeeder: both demo operators name the demo regulator and
 // file twenty submissions of every kind, in every state; one incident report was filed
-// late on the 1-hour clock.
+// late on the 1-hour clock. Then the registry, its notices and a penalty case
+// (seedRegistry).
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	ops, err := m.auth.ListOrgs(ctx, auth.Operator)
 	if err != nil {
@@ -67,7 +68,8 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 			}
 		}
 	}
-	return nil
+	m.Now = now
+	return m.seedRegistry(ctx, d, ops)
 }
 
 var demoNotes = map[string]string{

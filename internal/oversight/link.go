@@ -63,6 +63,14 @@ func (s *Service) SetRegulator(ctx context.Context, regulatorID int64) (kernel.R
 		return kernel.RegulatorRef{}, err
 	}
 	ref := kernel.RegulatorRef{ID: o.ID, NameZH: o.NameZH, NameEN: o.NameEN}
+	operatorID, err := orgOf(ctx)
+	if err != nil {
+		return kernel.RegulatorRef{}, err
+	}
+	op, err := s.auth.GetOrg(ctx, operatorID)
+	if err != nil {
+		return kernel.RegulatorRef{}, fmt.Errorf("operator %d: %w", operatorID, err)
+	}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var before *int64
 		var cur int64
@@ -81,6 +89,10 @@ func (s *Service) SetRegulator(ctx context.Context, regulatorID int64) (kernel.R
 			}
 		} else if _, err := t.Exec(`UPDATE oversight_links SET regulator_id = $2, set_at = $3 WHERE org_id = $1`, regulatorID, s.now()); err != nil {
 			return fmt.Errorf("name the regulator: %w", err)
+		}
+		// Naming the department enters the operator in its registry (registry.go).
+		if err := linkEntry(t.Tx(), op, regulatorID, before, s.now()); err != nil {
+			return err
 		}
 		return audit.InTenant(t, "oversight_link", idStr(t.OrgID()), "set", before, ref, "protection-work department: "+o.NameEN)
 	})

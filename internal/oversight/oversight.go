@@ -78,5 +78,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if ev, err := kernel.Need[kernel.Evidence](d.Registry, m.Name()); err == nil {
 		m.Service.ev = ev
 	}
+	if id, err := kernel.Need[kernel.Identification](d.Registry, m.Name()); err == nil {
+		m.Service.ident = id
+	}
 	return nil
 }

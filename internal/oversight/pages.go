@@ -78,6 +78,7 @@ type filingsData struct {
 	Choices   []kernel.RegulatorRef
 	Kinds     []string
 	Items     []itemView
+	Notices   []ReceivedNotice // identification notices received (notices.go)
 }
 
 func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
@@ -96,6 +97,9 @@ func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
 		return nil, err
 	}
 	d.Items = viewsOf(items)
+	if d.Notices, err = m.ReceivedNotices(r.Context()); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

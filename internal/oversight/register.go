@@ -27,6 +27,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/filings", Filed, m.apiFiled)
 	s.APIWithLimit("POST /api/v1/filings", File, maxFileBody, m.apiFile)
 	s.API("GET /api/v1/filings/{id}", Filed, m.apiFiledOne)
+	s.API("GET /api/v1/filings/notices", Filed, m.apiReceivedNotices)
 
 	// The regulator's side.
 	s.Page("GET /oversight", Inbox, m.inboxPage)
@@ -39,6 +40,20 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oversight/inbox/{id}/attachment", Inbox, m.attachment)
 	s.API("GET /api/v1/oversight/cases", Inbox, m.apiCases)
 	s.API("POST /api/v1/oversight/cases", Penalize, m.apiOpenCase)
+
+	// The registry and its identification notices (registry.go, notices.go).
+	s.Page("GET /oversight/registry", Inbox, m.registryPage)
+	s.Page("POST /oversight/registry", Answer, m.addOperatorPage)
+	s.Page("GET /oversight/registry/export", Inbox, m.exportRegistry)
+	s.Page("GET /oversight/registry/{id}", Inbox, m.entryPage)
+	s.Page("POST /oversight/registry/{id}", Answer, m.updateEntryPage)
+	s.Page("POST /oversight/registry/{id}/notices", Answer, m.recordNoticePage)
+	s.API("GET /api/v1/oversight/registry", Inbox, m.apiRegistry)
+	s.API("POST /api/v1/oversight/registry", Answer, m.apiAddOperator)
+	s.API("GET /api/v1/oversight/registry/export", Inbox, m.exportRegistry)
+	s.API("GET /api/v1/oversight/registry/{id}", Inbox, m.apiEntry)
+	s.API("PUT /api/v1/oversight/registry/{id}", Answer, m.apiUpdateEntry)
+	s.API("POST /api/v1/oversight/registry/{id}/notices", Answer, m.apiRecordNotice)
 	return nil
 }
 
@@ -47,6 +62,7 @@ func (m *Module) Nav() []web.NavItem {
 	return []web.NavItem{
 		{Key: "nav.filings", Path: "/filings", Perm: Filed, Order: 880},
 		{Key: "nav.oversight", Path: "/oversight", Perm: Inbox, Order: 100},
+		{Key: "nav.registry", Path: "/oversight/registry", Perm: Inbox, Order: 110},
 	}
 }
 

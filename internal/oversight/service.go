@@ -16,6 +16,9 @@ type Service struct {
 	db   *store.DB
 	auth *auth.Service
 	ev   kernel.Evidence // nil: no evidence capability, citing a file is refused
+	// ident applies identification notices to operators' inventories; nil: notices are
+	// delivered but not applied.
+	ident kernel.Identification
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }
