@@ -122,10 +122,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING i
 func (s *Service) Cases(ctx context.Context) ([]Case, error) {
 	out := []Case{}
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		return query(t, "cases", `SELECT id, operator_id, penalty_id, subject, tier, base_amount, amount, range_min, range_max, outside_basis, decision, published, created_by
-FROM oversight_cases WHERE org_id = $1 ORDER BY id DESC`, func(sc func(...any) error) error {
-			var c Case
-			err := sc(&c.ID, &c.OperatorID, &c.PenaltyID, &c.Subject, &c.Tier, &c.BaseAmount, &c.Amount, &c.RangeMin, &c.RangeMax, &c.OutsideBasis, &c.Decision, &c.Published, &c.CreatedBy)
+		return query(t, "cases", `SELECT `+caseCols+` FROM oversight_cases WHERE org_id = $1 ORDER BY id DESC`, func(sc func(...any) error) error {
+			c, err := scanCase(sc)
 			out = append(out, c)
 			return err
 		})

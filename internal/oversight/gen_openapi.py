@@ -47,6 +47,9 @@ paths = {
     body={"type": "object", "properties": {"operator_id": S("integer"), "penalty_id": S(), "subject": {"type": "string", "enum": ["organisation", "person"]}, "tier": S(),
       "base_amount": S("integer"), "amount": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean")}}),
  },
+ "/api/v1/oversight/cases/{id}": {"get": op("One of the regulator's penalty cases", 200, "Case", params=idp)},
+ "/api/v1/oversight/cases/{id}/decision": {"put": op("Record a case's decision and whether it is published (audited); the amount and its range stay as opened", 200, "Case", params=idp,
+    body={"type": "object", "required": ["decision"], "properties": {"decision": S(), "published": S("boolean")}})},
  "/api/v1/filings/notices": {"get": op("The identification notices the operator received, newest first, with what each did to its inventory", 200, "ReceivedNoticeList")},
  "/api/v1/oversight/registry": {
   "get": op("The regulator's registry of operators, by name, with the notices' dates, the re-identification clock and the counts by sector and province", 200, "Registry",

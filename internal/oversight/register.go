@@ -40,6 +40,12 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oversight/inbox/{id}/attachment", Inbox, m.attachment)
 	s.API("GET /api/v1/oversight/cases", Inbox, m.apiCases)
 	s.API("POST /api/v1/oversight/cases", Penalize, m.apiOpenCase)
+	s.API("GET /api/v1/oversight/cases/{id}", Inbox, m.apiCase)
+	s.API("PUT /api/v1/oversight/cases/{id}/decision", Penalize, m.apiDecide)
+	s.Page("GET /oversight/cases", Inbox, m.casesPage)
+	s.Page("POST /oversight/cases", Penalize, m.openCasePage)
+	s.Page("GET /oversight/cases/{id}", Inbox, m.casePage)
+	s.Page("POST /oversight/cases/{id}/decision", Penalize, m.decidePage)
 
 	// The registry and its identification notices (registry.go, notices.go).
 	s.Page("GET /oversight/registry", Inbox, m.registryPage)
@@ -63,6 +69,7 @@ func (m *Module) Nav() []web.NavItem {
 		{Key: "nav.filings", Path: "/filings", Perm: Filed, Order: 880},
 		{Key: "nav.oversight", Path: "/oversight", Perm: Inbox, Order: 100},
 		{Key: "nav.registry", Path: "/oversight/registry", Perm: Inbox, Order: 110},
+		{Key: "nav.cases", Path: "/oversight/cases", Perm: Inbox, Order: 120},
 	}
 }
 

@@ -255,3 +255,75 @@ func TestPenaltyCaseAmounts(t *testing.T) {
 		}
 	})
 }
+
+// TestPenaltyCasePages: the demo case on the cases page in Chinese and English, with
+// CIIR 2021 Art. 39's range for organisations written out (quoted: 10万元以上100万元以下);
+// a case opened on the page with an amount outside the range comes back naming amount,
+// inside it is opened; its decision is recorded and published on its page. Another
+// regulator gets 404 for the case, its page and its decision; an inspector reads but does
+// not decide (403).
+func TestPenaltyCasePages(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, store.SQLite)
+	admin := env.Login(t, "admin@regulator.demo")
+	var cs struct {
+		Cases []struct {
+			ID         int64 `json:"id"`
+			OperatorID int64 `json:"operator_id"`
+			Amount     int64 `json:"amount"`
+		}
+	}
+	call(t, admin, "GET", "/api/v1/oversight/cases", nil, &cs)
+	if len(cs.Cases) != 1 || cs.Cases[0].Amount != 200000 {
+		t.Fatalf("demo cases %+v; want one of 200,000 yuan", cs.Cases)
+	}
+	id := strconv.FormatInt(cs.Cases[0].ID, 10)
+	_, en := admin.Do("GET", "/oversight/cases", nil, nil)
+	if !contains(en, "RMB 100,000–RMB 1,000,000") || !contains(en, "RMB 200,000") {
+		t.Errorf("English cases page lacks the range RMB 100,000–RMB 1,000,000 or the amount")
+	}
+	zh := env.Login(t, "admin@regulator.demo")
+	zh.Do("POST", "/lang", map[string][]string{"lang": {"zh-CN"}, "_csrf": {zh.CSRF}}, nil)
+	_, page := zh.Do("GET", "/oversight/cases", nil, nil)
+	if !contains(page, "10 万元–100 万元") || !contains(page, "20 万元") || !contains(page, "拒不改正或者导致危害后果") {
+		t.Errorf("Chinese cases page lacks 10 万元–100 万元, 20 万元 or the tier")
+	}
+	form := func(amount string) map[string][]string {
+		return map[string][]string{"_csrf": {admin.CSRF}, "operator_id": {strconv.FormatInt(cs.Cases[0].OperatorID, 10)}, "penalty_id": {"CIIR-2021-39"},
+			"subject": {"organisation"}, "tier": {"refused_or_harm"}, "amount": {amount}, "decision": {"责令改正，并处罚款。"}}
+	}
+	if res, body := admin.Do("POST", "/oversight/cases", form("1000001"), nil); res.StatusCode != http.StatusBadRequest || !contains(body, `id="amount-error"`) {
+		t.Errorf("amount above the range on the page: %d; want 400 with the amount's error", res.StatusCode)
+	}
+	if res, body := admin.Do("POST", "/oversight/cases", form("abc"), nil); res.StatusCode != http.StatusBadRequest || !contains(body, `id="amount-error"`) {
+		t.Errorf("amount not a number on the page: %d; want 400 with the amount's error", res.StatusCode)
+	}
+	if res, _ := admin.Do("POST", "/oversight/cases", form("300000"), nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a case within the range: %d, want 303", res.StatusCode)
+	}
+	res, _ := admin.Do("POST", "/oversight/cases/"+id+"/decision", map[string][]string{"_csrf": {admin.CSRF}, "decision": {"罚款二十万元，已公开。"}, "published": {"on"}}, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record the decision: %d", res.StatusCode)
+	}
+	var c struct {
+		Decision  string `json:"decision"`
+		Published bool   `json:"published"`
+		Amount    int64  `json:"amount"`
+	}
+	call(t, admin, "GET", "/api/v1/oversight/cases/"+id, nil, &c)
+	if c.Decision != "罚款二十万元，已公开。" || !c.Published || c.Amount != 200000 {
+		t.Errorf("case after the decision: %+v", c)
+	}
+	if code, body := call(t, admin, "PUT", "/api/v1/oversight/cases/"+id+"/decision", map[string]any{"decision": " "}, nil); code != 400 || !contains(body, `"field":"decision"`) {
+		t.Errorf("empty decision: %d %s", code, body)
+	}
+	other := secondRegulator(t, env)
+	for _, p := range []string{"/api/v1/oversight/cases/" + id, "/oversight/cases/" + id} {
+		if code, _ := call(t, other, "GET", p, nil, nil); code != http.StatusNotFound {
+			t.Errorf("another regulator GET %s: %d, want 404", p, code)
+		}
+	}
+	if code, _ := call(t, env.Login(t, "inspector@regulator.demo"), "PUT", "/api/v1/oversight/cases/"+id+"/decision", map[string]any{"decision": "x"}, nil); code != http.StatusForbidden {
+		t.Errorf("an inspector decides: %d, want 403", code)
+	}
+}
