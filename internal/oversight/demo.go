@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -35,6 +36,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	now := m.Now
 	defer func() { m.Now = now }()
 	base := now().UTC()
+	// The demo app store is an operator too, with records of its own; the two demo
+	// operators file with the regulator, as the inbox's hand counts assume.
+	ops = slices.DeleteFunc(ops, func(o auth.Org) bool { return o.ID == d.AppStore.ID && d.AppStore.ID != 0 })
 	for i, op := range ops {
 		octx := store.WithOrg(ctx, op.ID)
 		if _, err := m.SetRegulator(octx, d.Regulator.ID); err != nil {
