@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"math/big"
@@ -355,6 +356,24 @@ func TestSearchHistogramAndProofs(t *testing.T) {
 	res, body = c.Do("GET", "/vault?q=sev%3C%3D3", nil, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "<svg class=\"histogram\"") || !strings.Contains(body, "<rect") {
 		t.Fatalf("search page: %d, no histogram", res.StatusCode)
+	}
+
+	// A range the query has no events in says where its newest and oldest events are, one
+	// click away (the day around each), in both languages.
+	empty := "/vault?q=host:fw-edge-01&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z"
+	res, body = c.Do("GET", empty, nil, nil)
+	newest := p1.Events[0].Time.UTC()
+	wantLink := html.EscapeString("/vault?" + url.Values{"from": {newest.Add(-12 * time.Hour).Format(time.RFC3339)},
+		"q": {"host:fw-edge-01"}, "to": {newest.Add(12 * time.Hour).Format(time.RFC3339)}}.Encode())
+	if res.StatusCode != 200 || !strings.Contains(body, `id="newest-match"`) || !strings.Contains(body, `id="oldest-match"`) ||
+		!strings.Contains(body, wantLink) {
+		t.Fatalf("empty range: %d, no link %s to the newest event in %.2000s", res.StatusCode, wantLink, body[strings.Index(body, "<table class=\"vault-events\""):])
+	}
+	if _, zh := c.Do("GET", empty, nil, map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(zh, "最新的匹配事件") || !strings.Contains(zh, "查看其前后一天") {
+		t.Fatal("empty range in Chinese: no hint")
+	}
+	if _, body = c.Do("GET", "/vault?q=nosuchwordanywhere&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", nil, nil); strings.Contains(body, `id="newest-match"`) {
+		t.Fatal("a query nothing matches points somewhere")
 	}
 
 	// An inclusion proof from the API verifies against the signed checkpoint's root with

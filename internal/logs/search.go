@@ -218,6 +218,11 @@ type searchView struct {
 	Total       uint64
 	Bucket      string
 	Size        uint64
+	// Newest and Oldest are the query's events outside the range when
+	// the range holds none (a device with a wrong clock), with links to
+	// the day around each.
+	Newest, Oldest         *vault.Event
+	NewestLink, OldestLink string
 }
 
 func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
@@ -263,6 +268,9 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 		return m.pages.Render(w, r, "search.html", v)
 	}
 	sv.Events = page.Events
+	if len(page.Events) == 0 && sp.Cursor == "" {
+		m.whereElse(r.Context(), sp, sv)
+	}
 	rv := url.Values{"q": {sp.Q}, "from": {sp.From.Format(time.RFC3339)}, "to": {sp.To.Format(time.RFC3339)}}
 	if sp.Source != 0 {
 		rv.Set("source", strconv.FormatInt(sp.Source, 10))
@@ -286,6 +294,34 @@ func (m *Module) searchPage(w http.ResponseWriter, r *http.Request) error {
 	sv.Bucket = bucketLabel(m.d.Web.Messages, web.RequestLang(r), bucket)
 	sv.Histogram = histogramOf(bs, bucket)
 	return m.pages.Render(w, r, "search.html", v)
+}
+
+// whereElse fills in where the query's newest and oldest events are, at
+// any time, for an empty result. It is a hint: a search that runs out of
+// time or fails leaves it out rather than failing the page.
+func (m *Module) whereElse(ctx context.Context, sp searchParams, sv *searchView) {
+	org, err := orgOf(ctx)
+	if err != nil {
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, m.searchTimeout)
+	defer cancel()
+	n, o, err := m.v.Extremes(qctx, org, sp.query())
+	if err != nil || n == nil {
+		return
+	}
+	around := func(ev *vault.Event) string {
+		lv := url.Values{"q": {sp.Q}, "from": {ev.Time.Add(-12 * time.Hour).UTC().Format(time.RFC3339)},
+			"to": {ev.Time.Add(12 * time.Hour).UTC().Format(time.RFC3339)}}
+		if sp.Source != 0 {
+			lv.Set("source", strconv.FormatInt(sp.Source, 10))
+		}
+		return "/vault?" + lv.Encode()
+	}
+	sv.Newest, sv.NewestLink = n, around(n)
+	if o != nil && o.Seq != n.Seq {
+		sv.Oldest, sv.OldestLink = o, around(o)
+	}
 }
 
 // bucketLabel writes a bucket length in words of the page's language ("30 分钟", "1 hour").

@@ -184,3 +184,43 @@ func mapKeys(m map[string]bool) func(func(string) bool) {
 }
 
 func head(s []uint64) []uint64 { return s[:min(len(s), 5)] }
+
+// TestExtremesFindEventsOutsideTheWindow: a device with its clock years
+// behind writes events a search of the last day cannot show; Extremes
+// names the newest and the oldest of them, and nothing for a query no
+// event matches.
+func TestExtremesFindEventsOutsideTheWindow(t *testing.T) {
+	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	var evs []vault.Event
+	for i := range 100 {
+		ev := vault.Event{SourceID: 1, Received: now.Add(time.Duration(i-100) * time.Second), Host: "fw1", Format: vault.FormatRFC3164,
+			Message: fmt.Sprintf("deny tcp 10.0.0.%d", i%50)}
+		if i%10 == 3 { // the device with the wrong clock
+			ev.Host, ev.Time, ev.Message = "badclock", time.Date(2019, 1, 1, 0, i, 0, 0, time.UTC), fmt.Sprintf("login failed for user%d", i)
+		}
+		evs = append(evs, ev)
+	}
+	if _, err := v.Append(ctx, 1, evs); err != nil {
+		t.Fatal(err)
+	}
+	q := vault.Query{Expr: "login failed", From: now.Add(-24 * time.Hour), To: now}
+	if p, err := v.Search(ctx, 1, q); err != nil || len(p.Events) != 0 {
+		t.Fatalf("the last day holds %d such events (%v), want 0", len(p.Events), err)
+	}
+	n, o, err := v.Extremes(ctx, 1, q)
+	if err != nil || n == nil || o == nil {
+		t.Fatalf("extremes: %v %v %v", n, o, err)
+	}
+	if n.Seq != 93 || o.Seq != 3 || !n.Time.Equal(time.Date(2019, 1, 1, 1, 33, 0, 0, time.UTC)) || !o.Time.Equal(time.Date(2019, 1, 1, 0, 3, 0, 0, time.UTC)) {
+		t.Fatalf("newest #%d at %v, oldest #%d at %v; want #93 at 01:33 and #3 at 00:03 of 2019-01-01", n.Seq, n.Time, o.Seq, o.Time)
+	}
+	if n, o, err := v.Extremes(ctx, 1, vault.Query{Expr: "nowhere"}); err != nil || n != nil || o != nil {
+		t.Fatalf("a query nothing matches: %v %v %v", n, o, err)
+	}
+}
