@@ -4,6 +4,7 @@
 #
 #   scripts/bench-vs-victorialogs.sh            # 2,000,000 lines
 #   LINES="2000000 10000000" scripts/bench-vs-victorialogs.sh
+#   SKIP_INGEST=1 LINES=10000000 scripts/bench-vs-victorialogs.sh   # queries only, on the data of the last run
 #
 # Method (docs/performance.md, "Vault against VictoriaLogs"):
 # - lines: `vaultbench gen` (internal/vault/loggen.Mixed: ASA, FortiGate, AnyConnect, OpenVPN,
@@ -55,7 +56,7 @@ time_runs() {
 	"$@" >/dev/null
 	for _ in $(seq "$RUNS"); do "$@"; done | median3
 }
-vl_query() { curl -sS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$VL_PORT/select/logsql/query" --data-urlencode "query=$1" ${2:+-d limit=$2}; }
+vl_query() { curl -sS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$VL_PORT/select/logsql/query" --data-urlencode "query=$1" ${2:+-d limit=$2} || echo "failed: $1" >&2; }
 vl_count() { curl -sS "http://127.0.0.1:$VL_PORT/select/logsql/query" --data-urlencode "query=$1 | stats count() n" | jq -r '.n'; }
 vb_search() { curl -sS -o /dev/null -w '%{time_total}\n' -G "http://127.0.0.1:$VB_PORT/search" --data-urlencode "q=$1" -d limit=100; }
 vb_count_t() { curl -sS -o /dev/null -w '%{time_total}\n' -G "http://127.0.0.1:$VB_PORT/count" --data-urlencode "q=$1" -d from="$2" -d to="$3"; }
@@ -72,11 +73,12 @@ for N in $LINES; do
 	echo "## $N lines, $((RAW / N)) bytes a line on average ($F)"
 
 	# --- VictoriaLogs ---
-	rm -rf "$WORK/vl"
+	[ -n "${SKIP_INGEST:-}" ] || rm -rf "$WORK/vl" "$WORK/vault"
 	"$VL" -storageDataPath="$WORK/vl" -httpListenAddr=127.0.0.1:$VL_PORT -syslog.listenAddr.tcp=127.0.0.1:$VL_SYSLOG \
-		-retentionPeriod=100y -loggerLevel=ERROR >"$WORK/vl.log" 2>&1 &
+		-retentionPeriod=100y -search.maxQueryDuration=5m -loggerLevel=WARN >"$WORK/vl.log" 2>&1 &
 	vlpid=$!; pids+=("$vlpid")
 	wait_http "http://127.0.0.1:$VL_PORT/health"
+	if [ -z "${SKIP_INGEST:-}" ]; then
 	c0=$(cpu_ticks $vlpid); t0=$(now)
 	"$VB" send -addr 127.0.0.1:$VL_SYSLOG "$F"
 	while :; do
@@ -94,12 +96,13 @@ for N in $LINES; do
 		[ "$b" = "$vl_bytes" ] && break
 		vl_bytes=$b
 	done
+	fi
 
 	# --- vault ---
-	rm -rf "$WORK/vault"
 	"$VB" serve -dir "$WORK/vault" -tcp 127.0.0.1:$VB_SYSLOG -http 127.0.0.1:$VB_PORT >"$WORK/vb.log" 2>&1 &
 	vbpid=$!; pids+=("$vbpid")
 	wait_http "http://127.0.0.1:$VB_PORT/size"
+	if [ -z "${SKIP_INGEST:-}" ]; then
 	c0=$(cpu_ticks $vbpid); t0=$(now)
 	"$VB" send -addr 127.0.0.1:$VB_SYSLOG "$F"
 	while [ "$(curl -sS "http://127.0.0.1:$VB_PORT/size" | jq -r .size)" != "$N" ]; do sleep 0.2; done
@@ -113,6 +116,7 @@ for N in $LINES; do
 		"$(echo "$N/$vb_cpu" | bc -l)" "$vb_cpu" "$vb_wall" "$(echo "$N/$vl_cpu" | bc -l)" "$vl_cpu" "$vl_wall" "$(echo "$vl_cpu/$vb_cpu" | bc -l)"
 	printf '| bytes on disk per line | %.2f | %.2f | %.2f× |\n' \
 		"$(echo "$vb_bytes/$N" | bc -l)" "$(echo "$vl_bytes/$N" | bc -l)" "$(echo "$vb_bytes/$vl_bytes" | bc -l)"
+	fi
 
 	# --- searches ---
 	num=$(sed -n "$((N / 2))p" "$F" | grep -oE '[0-9]{9,}' | tail -1)
