@@ -119,7 +119,7 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 		queries = append(queries, tm.Value)
 	}
 	r := rand.New(rand.NewPCG(5, 5))
-	for range 80 {
+	for range 60 {
 		ts := slices.Sorted(mapKeys(toks[r.IntN(n)]))
 		q := ts[r.IntN(len(ts))]
 		if r.IntN(3) == 0 {
