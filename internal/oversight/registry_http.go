@@ -3,6 +3,7 @@ package oversight
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"ciiguard/internal/problem"
@@ -176,7 +177,19 @@ type registryData struct {
 	Provinces []Named
 	Entries   []*Entry
 	Counts    Counts
-	Query     string // the filter as a query string, for the export links
+	// ExportCSV and ExportXLSX are the export links with the page's filter.
+	ExportCSV, ExportXLSX string
+}
+
+// exportLink is the export address of format with the filter f.
+func exportLink(format string, f RegistryFilter) string {
+	q := url.Values{"format": {format}}
+	for k, v := range map[string]string{"q": f.Q, "sector": f.Sector, "province": f.Province, "identified": f.Identified} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return "/oversight/registry/export?" + q.Encode()
 }
 
 func (m *Module) registryPage(w http.ResponseWriter, r *http.Request) error {
@@ -205,7 +218,8 @@ func (m *Module) renderRegistry(w http.ResponseWriter, r *http.Request, formErr 
 		}
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
-	v.Data = registryData{Filter: f, Sectors: Sectors, Provinces: Provinces, Entries: entries, Counts: countsOf(all), Query: r.URL.RawQuery}
+	v.Data = registryData{Filter: f, Sectors: Sectors, Provinces: Provinces, Entries: entries, Counts: countsOf(all),
+		ExportCSV: exportLink("csv", f), ExportXLSX: exportLink("xlsx", f)}
 	return m.pages.Render(w, r, "page_registry.html", v)
 }
 
