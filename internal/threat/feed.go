@@ -207,7 +207,6 @@ func parseCSV(r io.Reader, now time.Time) (*Parsed, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			if errors.Is(perr.Err, errTooBig) {
@@ -220,6 +219,9 @@ func parseCSV(r io.Reader, now time.Time) (*Parsed, error) {
 		if err != nil {
 			return nil, err
 		}
+		// FieldPos is only defined for the record just read, never after an error (the
+		// fuzzer found the panic).
+		line, _ := cr.FieldPos(0)
 		p.Lines = max(p.Lines, line)
 		if first && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "value") {
 			continue // the header
