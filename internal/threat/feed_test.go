@@ -118,7 +118,6 @@ func itoas(ns []int) string {
 	return strings.Join(parts, ",")
 }
 
-
 // FuzzParseCSV: any bytes read as a CSV feed give items whose patterns parse and refusals
 // that name a line, or an error; never a panic.
 func FuzzParseCSV(f *testing.F) {
