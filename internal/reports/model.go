@@ -156,6 +156,10 @@ type FactGroup struct {
 	Name  string     `json:"name"` // the fact set's CEL variable
 	Title rules.Text `json:"title"`
 	Rows  []FactRow  `json:"rows"`
+	// Empty says the capability holds no record for the organisation (every fact is zero,
+	// no or none): the report says so in one line instead of a table of zeros, so an
+	// operator without an app store is not shown an app store's figures.
+	Empty bool `json:"empty"`
 }
 
 // FactRow is one fact.

@@ -492,6 +492,10 @@ func (d *doc) records(c Content) {
 	for _, g := range c.Records {
 		d.para(d.pick(g.Title), 11)
 		d.gap(1)
+		if g.Empty {
+			d.para(d.l("无记录。", "Nothing recorded."), 10)
+			continue
+		}
 		rows := [][]string{}
 		for _, r := range g.Rows {
 			rows = append(rows, []string{d.pick(r.Label), d.pick(r.Value)})

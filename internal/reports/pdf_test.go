@@ -42,6 +42,18 @@ func TestPDFOfTheDemoOperator(t *testing.T) {
 	if tot.Met+tot.Gap+tot.Overdue == 0 || c.Scope.Systems == 0 {
 		t.Fatalf("the demo operator's report has no findings or systems: %+v %+v", tot, c.Scope)
 	}
+	// The demo grid operator runs no app store: that group says so in one line instead of
+	// a table of zeros; its people records are a table.
+	empty := map[string]bool{}
+	for _, g := range c.Records {
+		empty[g.Name] = g.Empty
+	}
+	if e, ok := empty["appstore"]; !ok || !e {
+		t.Errorf("the appstore group of a grid operator: present %v, empty %v; want present and empty", ok, e)
+	}
+	if e, ok := empty["people"]; !ok || e {
+		t.Errorf("the people group: present %v, empty %v; want the demo's records", ok, e)
+	}
 	dir := t.TempDir()
 	if keep := os.Getenv("REPORTS_KEEP_PNG"); keep != "" {
 		dir = keep
@@ -51,9 +63,9 @@ func TestPDFOfTheDemoOperator(t *testing.T) {
 		want []string
 	}{
 		{"zh-CN", []string{"2026年度关键信息基础设施网络安全检测和风险评估报告", "目录", "评估依据与范围", "检测评估发现（按领域）", "未整改的问题及原因", "整改计划", "日志留存与签名检查点", "签发",
-			fmt.Sprintf("符合%d项，差距%d项，逾期%d项", tot.Met, tot.Gap, tot.Overdue), fmt.Sprintf("系统总数：%d", c.Scope.Systems), "第 2 页 / 共", "《关键信息基础设施安全保护条例》（2021）第十七条"}},
+			fmt.Sprintf("符合%d项，差距%d项，逾期%d项", tot.Met, tot.Gap, tot.Overdue), fmt.Sprintf("系统总数：%d", c.Scope.Systems), "第 2 页 / 共", "《关键信息基础设施安全保护条例》（2021）第十七条", "应用市场无记录。"}},
 		{"en", []string{"Annual CII security test and risk assessment report 2026", "Contents", "Basis and scope", "Findings by area", "Open gaps and their reasons", "Remediation plan",
-			fmt.Sprintf("%d met, %d gaps, %d overdue", tot.Met, tot.Gap, tot.Overdue), fmt.Sprintf("Systems: %d;", c.Scope.Systems), "Page 2 of", "CIIR 2021 Art. 17"}},
+			fmt.Sprintf("%d met, %d gaps, %d overdue", tot.Met, tot.Gap, tot.Overdue), fmt.Sprintf("Systems: %d;", c.Scope.Systems), "Page 2 of", "CIIR 2021 Art. 17", "App storeNothing recorded."}},
 	} {
 		res, pdf := sm.Do("GET", base+"/report.pdf?lang="+tc.lang, nil, nil)
 		if res.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {

@@ -49,6 +49,7 @@ func (s Sources) records(ctx context.Context) ([]FactGroup, error) {
 		} else {
 			g.Rows = structRows(reflect.Indirect(reflect.ValueOf(v)))
 		}
+		g.Empty = reflect.Indirect(reflect.ValueOf(v)).IsZero() || (decl.PerSystem && reflect.ValueOf(v).Len() == 0)
 		out = append(out, g)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
