@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,3 +90,5 @@ func secondRegulator(t *testing.T, env *apptest.Env) *apptest.Client {
 	}
 	return env.Login(t, email)
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
