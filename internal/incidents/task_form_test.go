@@ -56,7 +56,7 @@ func TestIncidentTaskFromThePage(t *testing.T) {
 		owner := pickOwner(t, html)
 
 		other := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
-		res, body = other.Do("POST", page+"/tasks", url.Values{"title": {"恢复页面"}, "owner_id": {owner}, "due": {"2027-01-15"}}, nil)
+		res, _ = other.Do("POST", page+"/tasks", url.Values{"title": {"恢复页面"}, "owner_id": {owner}, "due": {"2027-01-15"}}, nil)
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("other operator POST %s/tasks: %d, want 404", page, res.StatusCode)
 		}
