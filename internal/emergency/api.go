@@ -76,6 +76,22 @@ func (m *Module) apiRevise(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, p)
 }
 
+func (m *Module) apiRetire(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in Retirement
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := m.RetirePlan(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, p)
+}
+
 func (m *Module) apiCreateDrill(w http.ResponseWriter, r *http.Request) error {
 	var in DrillInput
 	if err := web.DecodeJSON(r, &in); err != nil {

@@ -2,6 +2,7 @@ package emergency
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -66,12 +67,15 @@ func (s *Service) CreateDrill(ctx context.Context, in DrillInput) (Drill, error)
 	var d Drill
 	err = s.write(ctx, func(t *store.Tenant) error {
 		if in.PlanID != 0 {
-			var n int
-			if err := t.QueryRow(`SELECT COUNT(*) FROM emergency_plans WHERE org_id = $1 AND id = $2`, in.PlanID).Scan(&n); err != nil {
-				return fmt.Errorf("read plan %d: %w", in.PlanID, err)
-			}
-			if n == 0 {
+			var retired string
+			err := t.QueryRow(`SELECT retired_on FROM emergency_plans WHERE org_id = $1 AND id = $2`, in.PlanID).Scan(&retired)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
 				v.Add("plan_id", "is not one of your organisation's plans")
+			case err != nil:
+				return fmt.Errorf("read plan %d: %w", in.PlanID, err)
+			case retired != "":
+				v.Add("plan_id", "was retired on %s; a drill exercises a plan in force", retired)
 			}
 		}
 		if err := v.Err(); err != nil {

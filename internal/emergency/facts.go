@@ -37,6 +37,18 @@ type records struct {
 	backups  []BackupTest
 }
 
+// inForce is the records without the retired plans, which count for nothing.
+func (rs *records) inForce() *records {
+	out := *rs
+	out.plans = nil
+	for _, p := range rs.plans {
+		if !p.Retired() {
+			out.plans = append(out.plans, p)
+		}
+	}
+	return &out
+}
+
 // wholeOrg reports whether some record covers the whole organisation (no systems listed):
 // then every system of the inventory gets facts.
 func (rs *records) wholeOrg() bool {
@@ -75,6 +87,7 @@ func within(from time.Time, n int64, now time.Time) (due time.Time, ok bool) {
 // ComputeFacts derives each system's facts at now. all lists the inventory's systems; it
 // is needed only when a record covers the whole organisation.
 func ComputeFacts(rs *records, all []int64, now time.Time) map[int64]Facts {
+	rs = rs.inForce()
 	derivePlans(rs.plans, rs.drills, now)
 	ids := map[int64]bool{}
 	for _, p := range rs.plans {
@@ -156,7 +169,10 @@ func derivePlans(plans []Plan, drills []Drill, now time.Time) {
 	day := today(now)
 	for i := range plans {
 		p := &plans[i]
-		p.RevisionDue, p.RevisionDrill = false, 0
+		p.RevisionDue, p.RevisionDrill, p.ReviewOverdue = false, 0, false
+		if p.Retired() {
+			continue
+		}
 		for _, d := range sorted {
 			if d.PlanID == p.ID && d.RevisionNeeded && d.ID > p.RevisedAfterDrill {
 				p.RevisionDue, p.RevisionDrill = true, d.ID

@@ -16,8 +16,9 @@ import (
 // with those columns when this step runs; scope no longer reads or writes them, and they
 // stay in its table, unused, because scope's own later steps run before this one. On a new
 // installation whose modules are registered in another order the table may not exist yet:
-// then there is nothing to import.
-var Migrations = append(store.MustSQLMigrations(files, "migrations", "emergency"), store.Migration{
+// then there is nothing to import. Step 3 (migrations/003_plan_retire.sql) adds a plan's
+// retirement.
+var Migrations = store.MustSQLMigrations(files, "migrations", "emergency", store.Migration{
 	Module: "emergency", Version: 2, Name: "import the inventory's emergency checkboxes as records", Go: importInventory,
 })
 

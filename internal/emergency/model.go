@@ -43,7 +43,15 @@ type Plan struct {
 	RevisionDrill int64 `json:"revision_drill,omitempty"`
 	RevisionDue   bool  `json:"revision_due"`
 	ReviewOverdue bool  `json:"review_overdue"`
+	// RetiredOn is the day the plan went out of force (YYYY-MM-DD), "" while in force; a
+	// retired plan is history: it covers nothing and is due for no review or revision.
+	RetiredOn    string `json:"retired_on,omitempty"`
+	RetiredBy    string `json:"retired_by,omitempty"`
+	RetireReason string `json:"retire_reason,omitempty"`
 }
+
+// Retired reports whether the plan is out of force.
+func (p Plan) Retired() bool { return p.RetiredOn != "" }
 
 // Covers reports whether the plan covers the system.
 func (p *Plan) Covers(system int64) bool { return covers(p.Systems, system) }

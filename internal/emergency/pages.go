@@ -154,7 +154,11 @@ func (m *Module) renderForm(w http.ResponseWriter, r *http.Request, v *web.View,
 		if err != nil {
 			return err
 		}
-		d.Plans = o.Plans
+		for _, p := range o.Plans {
+			if !p.Retired() { // a drill exercises a plan in force
+				d.Plans = append(d.Plans, p)
+			}
+		}
 		if d.Users, err = m.users(r.Context()); err != nil {
 			return err
 		}
@@ -231,6 +235,18 @@ func (m *Module) revisePage(w http.ResponseWriter, r *http.Request) error {
 		return m.formError(w, r, v, err, func(v *web.View) error { return m.renderPlan(w, r, v) })
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/emergency/plans/%d", id), m.t(r, "emergency.plan_revised"))
+}
+
+func (m *Module) retirePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err = m.RetirePlan(r.Context(), id, Retirement{RetiredOn: r.PostFormValue("retired_on"), Reason: r.PostFormValue("reason")}); err != nil {
+		v := m.d.Web.NewView(r, "emergency.plan", "/emergency")
+		return m.formError(w, r, v, err, func(v *web.View) error { return m.renderPlan(w, r, v) })
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/emergency/plans/%d", id), m.t(r, "emergency.plan_retired"))
 }
 
 func (m *Module) newDrillPage(w http.ResponseWriter, r *http.Request) error {

@@ -123,6 +123,9 @@ func (s *Service) Revise(ctx context.Context, id int64, in Revision) (Plan, erro
 		if !found {
 			return store.ErrNotFound
 		}
+		if p.Retired() {
+			return problem.Conflictf("plan", "the plan was retired on %s; record a new plan instead", p.RetiredOn)
+		}
 		before := p
 		v := &problem.Invalid{}
 		on, review := checkApproval(v, in.Version, in.ApprovedBy, in.ApprovedOn, in.ReviewOn, rs.settings, now)
@@ -155,6 +158,61 @@ func (s *Service) Revise(ctx context.Context, id int64, in Revision) (Plan, erro
 			return fmt.Errorf("revise plan %d: %w", id, err)
 		}
 		p.RevisionDue, p.RevisionDrill, p.ReviewOverdue = false, 0, p.ReviewOn != "" && today(now) > p.ReviewOn
+		return audit.InTenant(t, "emergency_plan", itoa(id), audit.Update, before, p, p.Title+" "+p.Version)
+	})
+	return p, err
+}
+
+// Retirement is how a plan goes out of force: the day and why.
+type Retirement struct {
+	RetiredOn string `json:"retired_on"` // empty: today (China time)
+	Reason    string `json:"reason"`
+}
+
+// RetirePlan takes a plan out of force, audited with the plan before: it stays as history
+// with its drills, and covers nothing from then on. A plan is retired once; retiring it
+// again is a conflict, and so is revising it afterwards.
+func (s *Service) RetirePlan(ctx context.Context, id int64, in Retirement) (Plan, error) {
+	now := s.Now()
+	var p Plan
+	err := s.write(ctx, func(t *store.Tenant) error {
+		rs, err := readRecords(t, now)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, x := range rs.plans {
+			if x.ID == id {
+				p, found = x, true
+			}
+		}
+		if !found {
+			return store.ErrNotFound
+		}
+		if p.Retired() {
+			return problem.Conflictf("plan", "the plan was retired on %s already", p.RetiredOn)
+		}
+		before := p
+		v := &problem.Invalid{}
+		in.Reason = strings.TrimSpace(in.Reason)
+		v.Text("reason", in.Reason, true, maxText)
+		day := today(now)
+		on := checkDate(v, "retired_on", in.RetiredOn, false, day)
+		if on == "" {
+			on = day
+		}
+		if _, ok := parseDay(on); ok && p.ApprovedOn != "" && on < p.ApprovedOn {
+			v.Add("retired_on", "may not be before the current version's approval (%s)", p.ApprovedOn)
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		p.RetiredOn, p.RetiredBy, p.RetireReason = on, s.actor(ctx), in.Reason
+		p.RevisionDue, p.RevisionDrill, p.ReviewOverdue = false, 0, false
+		if _, err := t.Exec(`UPDATE emergency_plans SET retired_on = $2, retired_by = $3, retire_reason = $4 WHERE org_id = $1 AND id = $5`,
+			p.RetiredOn, p.RetiredBy, p.RetireReason, id); err != nil {
+			return fmt.Errorf("retire plan %d: %w", id, err)
+		}
 		return audit.InTenant(t, "emergency_plan", itoa(id), audit.Update, before, p, p.Title+" "+p.Version)
 	})
 	return p, err

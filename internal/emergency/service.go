@@ -79,7 +79,7 @@ func (s *Service) write(ctx context.Context, fn func(t *store.Tenant) error) err
 }
 
 const (
-	planCols   = `id, title, version, systems, contacts, approved_by, approved_on, review_on, revised_after_drill, imported, created_by, created_at`
+	planCols   = `id, title, version, systems, contacts, approved_by, approved_on, review_on, revised_after_drill, imported, created_by, created_at, retired_on, retired_by, retire_reason`
 	drillCols  = `id, held_on, scenario, systems, participants, findings, plan_id, revision_needed, imported, created_by, created_at`
 	backupCols = `id, systems, location, in_china, tested_on, rpo_target_min, rto_target_min, rpo_achieved_min, rto_achieved_min, notes, imported, created_by, created_at`
 )
@@ -89,7 +89,7 @@ type scanner interface{ Scan(...any) error }
 func scanPlan(sc scanner) (Plan, error) {
 	var p Plan
 	var systems string
-	if err := sc.Scan(&p.ID, &p.Title, &p.Version, &systems, &p.Contacts, &p.ApprovedBy, &p.ApprovedOn, &p.ReviewOn, &p.RevisedAfterDrill, &p.Imported, &p.CreatedBy, &p.CreatedAt); err != nil {
+	if err := sc.Scan(&p.ID, &p.Title, &p.Version, &systems, &p.Contacts, &p.ApprovedBy, &p.ApprovedOn, &p.ReviewOn, &p.RevisedAfterDrill, &p.Imported, &p.CreatedBy, &p.CreatedAt, &p.RetiredOn, &p.RetiredBy, &p.RetireReason); err != nil {
 		return p, err
 	}
 	var err error

@@ -81,9 +81,9 @@ func (m *Module) systemSection(r *http.Request, id string) (template.HTML, error
 	if err != nil {
 		return "", err
 	}
-	d := sectionData{V: m.d.Web.NewView(r, "", ""), Facts: systemFacts(rs, sys, m.Now())}
+	d := sectionData{V: m.d.Web.NewView(r, "", ""), Facts: systemFacts(rs.inForce(), sys, m.Now())}
 	for _, p := range rs.plans {
-		if p.Covers(sys) {
+		if p.Covers(sys) && !p.Retired() {
 			d.Plans = append(d.Plans, p)
 		}
 	}
