@@ -27,7 +27,8 @@ func TestErrorPage(t *testing.T) {
 		{"en", store.ErrNotFound, 404, []string{`<div class="error-page"><h1>Not found</h1><p>no such record</p><p><a href="/">Dashboard</a></p></div>`}},
 		{"zh-CN", store.ErrNotFound, 404, []string{`<h1>未找到</h1>`, `<a href="/">总览</a>`}},
 		{"en", problem.Field("name", "<b>is bold</b>"), 400, []string{`<h1>The request has errors</h1>`, `&lt;b&gt;is bold&lt;/b&gt;`}},
-		{"en", errors.New("disk on fire"), 500, []string{`<h1>Something went wrong</h1>`, `internal error; quote request id`}},
+		{"en", errors.New("disk on fire"), 500, []string{`<h1>Something went wrong</h1>`, `Internal error; quote request id `}},
+		{"zh-CN", errors.New("disk on fire"), 500, []string{`<h1>出现错误</h1>`, `<p>服务器内部错误。请将请求编号 `}},
 	}
 	s := newServer(t)
 	for _, c := range cases {

@@ -116,6 +116,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if key == "" {
 		key = "error.500"
 	}
+	if code == http.StatusInternalServerError {
+		detail = s.Messages.T(lang, "error.500_detail", rid)
+	}
 	if code < 500 {
 		tr := s.Messages.Reasons(lang)
 		detail = localDetail(err, tr, detail)
