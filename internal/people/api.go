@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
@@ -269,6 +270,27 @@ func (m *Module) apiAddHolder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, h)
+}
+
+func (m *Module) apiHolderSince(w http.ResponseWriter, r *http.Request) error {
+	post, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	person, err := web.IDParam(r, "person")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Since string `json:"since"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := m.SetHolderSince(r.Context(), post, person, in.Since); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, Holder{PersonID: person, Since: strings.TrimSpace(in.Since)})
 }
 
 func (m *Module) apiRemoveHolder(w http.ResponseWriter, r *http.Request) error {

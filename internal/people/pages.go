@@ -39,10 +39,12 @@ type postView struct {
 	Named []namedHolder
 }
 
-// namedHolder is a holder of a key post with the person's name, for the remove panel.
+// namedHolder is a holder of a key post with the person's name, for the remove panel and
+// the correction of the day since.
 type namedHolder struct {
 	PersonID int64
 	Name     string
+	Since    string
 }
 
 // check is one line of the duties panel: a fact's label and whether it is in order.
@@ -81,7 +83,7 @@ func (m *Module) overviewData(r *http.Request) (*overview, error) {
 		pv := postView{Post: p}
 		if hr {
 			for _, h := range p.Holders {
-				pv.Named = append(pv.Named, namedHolder{h.PersonID, name(h.PersonID)})
+				pv.Named = append(pv.Named, namedHolder{h.PersonID, name(h.PersonID), h.Since})
 			}
 		}
 		o.Posts = append(o.Posts, pv)
@@ -251,6 +253,22 @@ func (m *Module) addHolderPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.AddHolder(r.Context(), post, h); err != nil {
+		return err
+	}
+	return m.back(w, r, "/people#posts")
+}
+
+// holderSincePage corrects the day since which a person holds a key post.
+func (m *Module) holderSincePage(w http.ResponseWriter, r *http.Request) error {
+	post, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	person, err := web.IDParam(r, "person")
+	if err != nil {
+		return err
+	}
+	if err := m.SetHolderSince(r.Context(), post, person, r.PostFormValue("since")); err != nil {
 		return err
 	}
 	return m.back(w, r, "/people#posts")

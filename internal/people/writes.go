@@ -172,6 +172,31 @@ func (s *Service) AddHolder(ctx context.Context, post int64, h Holder) error {
 	})
 }
 
+// SetHolderSince corrects the day since which a person holds a key post ("" when not
+// known), audited with the day before: the key-post training minimum applies from the
+// first full calendar year in the post, so the day decides whose minimum applies.
+func (s *Service) SetHolderSince(ctx context.Context, post, person int64, since string) error {
+	v := &problem.Invalid{}
+	since = strings.TrimSpace(since)
+	checkDate(v, "since", since, false)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *store.Tenant) error {
+		var before string
+		if err := t.QueryRow(`SELECT since FROM people_post_holders WHERE org_id = $1 AND post_id = $2 AND person_id = $3`, post, person).Scan(&before); err != nil {
+			return err // store.ErrNotFound: not a holder of this organisation's post
+		}
+		if before == since {
+			return nil
+		}
+		if _, err := t.Exec(`UPDATE people_post_holders SET since = $4 WHERE org_id = $1 AND post_id = $2 AND person_id = $3`, post, person, since); err != nil {
+			return fmt.Errorf("correct key-post holder: %w", err)
+		}
+		return audit.InTenant(t, "people_post", id(post), "holder_since_changed", map[string]string{"since": before}, map[string]string{"since": since}, "")
+	})
+}
+
 // RemoveHolder takes a person out of a key post.
 func (s *Service) RemoveHolder(ctx context.Context, post, person int64) error {
 	return s.write(ctx, func(t *store.Tenant) error {
