@@ -22,6 +22,7 @@ func validAsset(in AssetInput, systems map[int64]bool) (Asset, *problem.Invalid)
 	v.Text("department", a.Department, true, maxName)
 	v.Text("volume", a.Volume, false, maxShort)
 	v.Text("retention", a.Retention, true, maxName)
+	a.RetentionEndsOn = dayField(v, "retention_ends_on", in.RetentionEndsOn, false)
 	v.Text("purposes", a.Purposes, true, maxText)
 	v.Text("designation", a.Designation, false, maxName)
 	v.Text("level_reason", a.LevelReason, true, maxText)
@@ -140,10 +141,10 @@ func (s *Service) CreateAsset(ctx context.Context, in AssetInput) (Asset, error)
 	}
 	a.CreatedBy, a.CreatedAt = audit.ActorFrom(ctx).Label, s.now()
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if err := t.QueryRow(`INSERT INTO data_assets (org_id, name, department, systems, categories, sensitive_kinds, people, volume, locations, retention, legal_basis, purposes, designation, level, level_reason, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+		if err := t.QueryRow(`INSERT INTO data_assets (org_id, name, department, systems, categories, sensitive_kinds, people, volume, locations, retention, legal_basis, purposes, designation, level, level_reason, created_by, created_at, retention_ends_on)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 			a.Name, a.Department, mustJSON(a.Systems), mustJSON(a.Categories), mustJSON(a.SensitiveKinds), a.People, a.Volume, mustJSON(a.Locations),
-			a.Retention, a.LegalBasis, a.Purposes, a.Designation, a.Level, a.LevelReason, a.CreatedBy, a.CreatedAt).Scan(&a.ID); err != nil {
+			a.Retention, a.LegalBasis, a.Purposes, a.Designation, a.Level, a.LevelReason, a.CreatedBy, a.CreatedAt, a.RetentionEndsOn).Scan(&a.ID); err != nil {
 			return fmt.Errorf("record data asset: %w", err)
 		}
 		s.announce(t)
@@ -152,13 +153,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	return a, err
 }
 
-const assetCols = `id, name, department, systems, categories, sensitive_kinds, people, volume, locations, retention, legal_basis, purposes, designation, level, level_reason, created_by, created_at`
+const assetCols = `id, name, department, systems, categories, sensitive_kinds, people, volume, locations, retention, legal_basis, purposes, designation, level, level_reason, created_by, created_at, retention_ends_on`
 
 func scanAsset(sc interface{ Scan(...any) error }) (Asset, error) {
 	var a Asset
 	var sys, cats, kinds, locs string
 	if err := sc.Scan(&a.ID, &a.Name, &a.Department, &sys, &cats, &kinds, &a.People, &a.Volume, &locs, &a.Retention, &a.LegalBasis,
-		&a.Purposes, &a.Designation, &a.Level, &a.LevelReason, &a.CreatedBy, &a.CreatedAt); err != nil {
+		&a.Purposes, &a.Designation, &a.Level, &a.LevelReason, &a.CreatedBy, &a.CreatedAt, &a.RetentionEndsOn); err != nil {
 		return a, err
 	}
 	for _, x := range []struct {

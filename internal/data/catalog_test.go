@@ -8,10 +8,13 @@ import (
 	"ciiguard/internal/data"
 )
 
-// dataDuties are the catalog's data-export duties, checked on the data fact set.
+// dataDuties are the catalog's data-export and personal-information lifecycle duties,
+// checked on the data fact set.
 var dataDuties = catalogtest.On("data", "CBDF-CII-EXPORT-SECURITY-ASSESSMENT", "CBDF-IMPORTANT-DATA-SECURITY-ASSESSMENT", "CBDF-VOLUME-SECURITY-ASSESSMENT",
 	"CBDF-STANDARD-CONTRACT-OR-CERTIFICATION", "CBDF-ASSESSMENT-RENEWAL", "CBDF-EXEMPTION-BELOW-100K",
-	"PIPL-EXPORT-LAWFUL-ROUTE", "PIPL-EXPORT-SEPARATE-CONSENT", "PIPL-EXPORT-IMPACT-ASSESSMENT", "DSL-IMPORTANT-DATA-EXPORT")
+	"PIPL-EXPORT-LAWFUL-ROUTE", "PIPL-EXPORT-SEPARATE-CONSENT", "PIPL-EXPORT-IMPACT-ASSESSMENT", "DSL-IMPORTANT-DATA-EXPORT",
+	// The personal-information lifecycle: deletion at the end of retention.
+	"PIPL-DELETE-AT-RETENTION-END", "MIIT14-T5-PI-LIFECYCLE")
 
 // TestCatalogDataDuties loads the embedded catalog with the data fact set declared, as the
 // obligations capability does: each duty is a CEL check on data (the attestation only stands

@@ -2,7 +2,9 @@ package data
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"strings"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -20,12 +22,17 @@ import (
 // diagnostics whose assessment expires within months (its extension window open or near), expatriate
 // staff to the group's HR abroad (exempt, Art. 5(2)), de-identified load data (no mechanism
 // needed), and staff medical data to an insurer under an approved assessment. Every transfer
-// of personal information has its impact assessment before it began.
+// of personal information has its impact assessment before it began. Deletion at the end of
+// retention: the charging records deleted with their log as proof, the video-conference
+// recordings overdue.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm := d.Users[auth.SecurityManager]
 	ctx = store.WithOrg(ctx, d.Operator.ID)
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email + " (security_manager)"})
-	return SeedDemo(ctx, m.Service)
+	if err := SeedDemo(ctx, m.Service); err != nil {
+		return err
+	}
+	return seedDeletions(ctx, m.Service, m.ev)
 }
 
 // demoAsset is one demo asset: categories, sensitive kinds, people, level, the systems by
@@ -76,6 +83,42 @@ var demoAssets = []demoAsset{
 	{"厂商远程诊断工程师联系人", "运维检修部", []string{"pi"}, nil, 3_000, []string{"变电站综合自动化监控系统"}, "", "contract"},
 }
 
+// demoRetentionEnds are the demo assets whose retention has an end day, in days from the
+// demo's day: the charging records' ended two months ago and were deleted (seedDeletions),
+// the video-conference recordings' ended three weeks ago with nothing deleted (the overdue
+// finding), the training records are kept for another year.
+var demoRetentionEnds = map[string]int{"充电桩用户与充电记录": -60, "视频会议录像": -21, "员工培训记录": 365}
+
+// seedDeletions records the deletion of the charging records at the end of their retention,
+// its proof (the deletion log) stored in the evidence store when there is one.
+func seedDeletions(ctx context.Context, s *Service, ev kernel.Evidence) error {
+	as, err := s.Assets(ctx)
+	if err != nil {
+		return err
+	}
+	today := chinaDay(s.Now())
+	for _, a := range as {
+		if a.Name != "充电桩用户与充电记录" {
+			continue
+		}
+		on := today.AddDate(0, 0, -55).Format(time.DateOnly)
+		proof := fmt.Sprintf("充电设施运营平台个人信息删除日志\n日期：%s\n范围：保存期限届满的充电用户档案和充电记录（2019年及以前注册、已注销的用户）\n方式：数据库删除，备份库同步清除\n执行：王磊；复核：陈静\n", on)
+		in := DeletionInput{DeletedOn: on, What: "2019年及以前注册且已注销用户的档案和充电记录（约3.1万人）", DeletedBy: "王磊（营销部系统管理员），陈静复核",
+			Method: "database_delete", EvidenceSHA256: fmt.Sprintf("%x", sha256.Sum256([]byte(proof)))}
+		if ev != nil {
+			sum, err := ev.Store(ctx, "充电记录删除日志.txt", strings.NewReader(proof))
+			if err != nil {
+				return fmt.Errorf("demo deletion proof: %w", err)
+			}
+			in.EvidenceSHA256, in.uploaded = sum, true
+		}
+		if _, err := s.AddDeletion(ctx, a.ID, in); err != nil {
+			return fmt.Errorf("demo deletion of %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
 // SeedDemo records the demo data map for the context's organisation, dated from s.Now.
 func SeedDemo(ctx context.Context, s *Service) error {
 	_, systems, err := s.inv.Facts(ctx)
@@ -86,6 +129,7 @@ func SeedDemo(ctx context.Context, s *Service) error {
 	for _, x := range systems {
 		byName[x.Name] = x.ID
 	}
+	today := chinaDay(s.Now())
 	ids := map[string]int64{}
 	for _, da := range demoAssets {
 		in := AssetInput{Name: da.name, Department: da.dept, Categories: da.cats, SensitiveKinds: da.kinds, People: da.people,
@@ -98,6 +142,9 @@ func SeedDemo(ctx context.Context, s *Service) error {
 		}
 		if da.abroad != "" {
 			in.Locations = append(in.Locations, Location{Region: da.abroad, Abroad: true})
+		}
+		if d, ok := demoRetentionEnds[da.name]; ok {
+			in.RetentionEndsOn = today.AddDate(0, 0, d).Format(time.DateOnly)
 		}
 		if da.people > 0 {
 			in.Volume = fmt.Sprintf("约%d万条", da.people/10_000+1)
@@ -112,7 +159,6 @@ func SeedDemo(ctx context.Context, s *Service) error {
 		}
 		ids[da.name] = a.ID
 	}
-	today := chinaDay(s.Now())
 	jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, calendar.Shanghai)
 	// at is a day the given share of the way from 1 January to today, so that the year's
 	// batches stay in this year whenever the demo is made.

@@ -60,13 +60,15 @@ type State struct {
 	Count     Counts // since the window's start, exempt transfers left out
 	Crossings []Crossing
 	Transfers []TransferState
+	// Retention is every personal-information asset's deletion state.
+	Retention []RetentionState
 }
 
 // Evaluate works out every transfer's route, mechanisms and clocks on day.
 func (s *Service) Evaluate(rs *Records, cii bool, day time.Time) (*State, error) {
 	day = chinaDay(day)
 	v := s.Rules.At(day)
-	st := &State{Day: day, Version: v, CII: cii}
+	st := &State{Day: day, Version: v, CII: cii, Retention: retentionStates(rs, day)}
 	assets := map[int64]*Asset{}
 	for i := range rs.Assets {
 		a := &rs.Assets[i]
@@ -296,6 +298,11 @@ type Facts struct {
 	DeclaredInUse             bool      `cel:"declared_in_use" json:"declared_in_use" label:"仍在使用迁移的填报人数|the profile's carried-over numbers still count"`
 	AssessmentThresholdOn     time.Time `cel:"assessment_threshold_crossed_on" json:"assessment_threshold_crossed_on" label:"当年达到安全评估门槛日期|day this year the assessment threshold was reached"`
 	ContractThresholdOn       time.Time `cel:"contract_threshold_crossed_on" json:"contract_threshold_crossed_on" label:"当年达到标准合同门槛日期|day this year the standard contract threshold was reached"`
+	// The personal-information lifecycle: deletion at the end of retention.
+	Deletions                   int64     `cel:"deletions" json:"deletions" label:"已登记的个人信息删除记录数|deletions of personal information recorded"`
+	PIAssetsWithoutRetentionEnd int64     `cel:"pi_assets_without_retention_end" json:"pi_assets_without_retention_end" label:"未填写保存期限届满日的个人信息资产数|personal-information assets without a retention end day"`
+	RetentionOverdue            int64     `cel:"retention_overdue" json:"retention_overdue" label:"保存期限已届满但未登记删除的个人信息资产数|personal-information assets past their retention with no deletion recorded"`
+	RetentionOverdueSince       time.Time `cel:"retention_overdue_since" json:"retention_overdue_since" label:"最早届满而未删除的保存期限届满日|earliest retention end with no deletion recorded"`
 }
 
 // ComputeFacts counts the fact set from a state.
@@ -344,6 +351,18 @@ func ComputeFacts(rs *Records, st *State) Facts {
 	}
 	if d := rs.Declaration; d.InUse() {
 		f.DeclaredInUse = true
+	}
+	f.Deletions = int64(len(rs.Deletions))
+	for _, r := range st.Retention {
+		switch r.Status {
+		case "no_end":
+			f.PIAssetsWithoutRetentionEnd++
+		case "overdue":
+			f.RetentionOverdue++
+			if end := mustDay(r.Asset.RetentionEndsOn); f.RetentionOverdueSince.IsZero() || end.Before(f.RetentionOverdueSince) {
+				f.RetentionOverdueSince = end
+			}
+		}
 	}
 	return f
 }

@@ -23,7 +23,7 @@ import (
 //
 // Step 2 reads scope_profiles only when the columns exist (a store without the scope
 // capability, or one created after a later release drops them, has nothing to carry over).
-var migrations = append(store.MustSQLMigrations(files, "migrations", "data"), store.Migration{
+var migrations = store.MustSQLMigrations(files, "migrations", "data", store.Migration{
 	Module: "data", Version: 2, Name: "carry over the organisation profile's typed-in export numbers", Go: carryOverProfile,
 })
 

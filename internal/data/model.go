@@ -112,8 +112,12 @@ type Asset struct {
 	Volume         string     `json:"volume"`
 	Locations      []Location `json:"locations"`
 	Retention      string     `json:"retention"`
-	LegalBasis     string     `json:"legal_basis"`
-	Purposes       string     `json:"purposes"`
+	// RetentionEndsOn is the last day the data is kept (YYYY-MM-DD, China time; "" when the
+	// retention has no fixed end): personal information is to be deleted by then (PIPL 2021
+	// Art. 47(1)(2)), and a deletion not recorded by the next day is overdue.
+	RetentionEndsOn string `json:"retention_ends_on"`
+	LegalBasis      string `json:"legal_basis"`
+	Purposes        string `json:"purposes"`
 	// Designation is the catalogue or notice by which the authorities made the data important
 	// or core (NDSR 2024 Art. 37), with its reference.
 	Designation string    `json:"designation"`
@@ -160,11 +164,13 @@ type AssetInput struct {
 	Volume         string     `json:"volume"`
 	Locations      []Location `json:"locations"`
 	Retention      string     `json:"retention"`
-	LegalBasis     string     `json:"legal_basis"`
-	Purposes       string     `json:"purposes"`
-	Designation    string     `json:"designation"`
-	Level          string     `json:"level"`
-	LevelReason    string     `json:"level_reason"`
+	// RetentionEndsOn is the retention's last day, optional (see Asset).
+	RetentionEndsOn string `json:"retention_ends_on"`
+	LegalBasis      string `json:"legal_basis"`
+	Purposes        string `json:"purposes"`
+	Designation     string `json:"designation"`
+	Level           string `json:"level"`
+	LevelReason     string `json:"level_reason"`
 }
 
 // Transfer is data sent to a recipient abroad.

@@ -33,6 +33,9 @@ type Module struct {
 	*Service
 	d     kernel.Deps
 	pages *web.Pages
+	// ev is the evidence store, where the proof of a deletion is uploaded; nil without
+	// the evidence capability (the proof's hash is then typed in).
+	ev kernel.Evidence
 }
 
 // New returns the module.
@@ -50,6 +53,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	inv, err := kernel.Need[Inventory](d.Registry, m.Name())
 	if err != nil {
 		return err
+	}
+	if ev, err := kernel.Need[kernel.Evidence](d.Registry, m.Name()); err == nil {
+		m.ev = ev
 	}
 	now := m.Service.Now
 	*m.Service = *NewService(d.DB, inv)
@@ -80,6 +86,13 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /data/mechanisms/{id}/result", Write, m.resultPage)
 	s.Page("POST /data/pipias/{id}/delete", Write, m.deletePIPIAPage)
 	s.Page("POST /data/declaration/retire", Write, m.retirePage)
+	s.Page("GET /data/assets/{id}", Read, m.assetPageGet)
+	s.Page("POST /data/assets/{id}/retention", Write, m.retentionPage)
+	upload := int64(1 << 20)
+	if m.ev != nil {
+		upload += m.ev.UploadLimit()
+	}
+	s.PageWithLimit("POST /data/assets/{id}/deletions", Write, upload, m.deletionPage)
 
 	s.API("GET /api/v1/data", Read, m.apiSummary)
 	s.API("GET /api/v1/data/rules", Read, m.apiRules)
@@ -96,6 +109,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("PUT /api/v1/data/mechanisms/{id}/result", Write, m.apiResult)
 	s.API("DELETE /api/v1/data/pipias/{id}", Write, m.apiDeletePIPIA)
 	s.API("POST /api/v1/data/declaration/retire", Write, m.apiRetire)
+	s.API("GET /api/v1/data/deletions", Read, m.apiDeletions)
+	s.API("POST /api/v1/data/assets/{id}/deletions", Write, m.apiDeletion)
+	s.API("PUT /api/v1/data/assets/{id}/retention", Write, m.apiRetention)
 	return nil
 }
 

@@ -1,7 +1,7 @@
 package data
 
 // Opt returns the option of code in the named list (categories, kinds, levels, bases,
-// roles, frequencies, mechanisms, results) for the templates; Code is "" when unknown.
+// roles, frequencies, mechanisms, results, deletion_methods) for the templates; Code is "" when unknown.
 func Opt(list, code string) Option {
 	var opts []Option
 	switch list {
@@ -21,6 +21,8 @@ func Opt(list, code string) Option {
 		opts = MechanismKinds
 	case "results":
 		opts = Results
+	case "deletion_methods":
+		opts = DeletionMethods
 	}
 	o, _ := optionOf(opts, code)
 	return o

@@ -134,7 +134,7 @@ func lines(s string) []string {
 func (m *Module) createAssetPage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	in := AssetInput{Name: f("name"), Department: f("department"), Systems: formIDs(r, "systems"), Categories: formList(r, "categories"),
-		SensitiveKinds: formList(r, "sensitive_kinds"), People: formInt(r, "people"), Volume: f("volume"), Retention: f("retention"),
+		SensitiveKinds: formList(r, "sensitive_kinds"), People: formInt(r, "people"), Volume: f("volume"), Retention: f("retention"), RetentionEndsOn: f("retention_ends_on"),
 		LegalBasis: f("legal_basis"), Purposes: f("purposes"), Designation: f("designation"), Level: f("level"), LevelReason: f("level_reason")}
 	cn, abroad := f("locations_cn"), f("locations_abroad")
 	for _, l := range lines(cn) {

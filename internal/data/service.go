@@ -73,6 +73,7 @@ type Records struct {
 	Transfers   []Transfer
 	Mechanisms  []Mechanism
 	PIPIAs      []PIPIA
+	Deletions   []Deletion
 	Declaration *Declaration
 }
 
@@ -113,6 +114,9 @@ func readRecords(t *store.Tenant) (*Records, error) {
 		return nil, err
 	}
 	if rs.PIPIAs, err = readPIPIAs(t, 0); err != nil {
+		return nil, err
+	}
+	if rs.Deletions, err = readDeletions(t); err != nil {
 		return nil, err
 	}
 	if rs.Declaration, err = readDeclaration(t); err != nil {
