@@ -32,6 +32,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err := SeedDemo(ctx, m.Service); err != nil {
 		return err
 	}
+	// The deletion log is a file in the evidence store, whose list shows its uploader: the
+	// address alone, as a person's upload shows it.
+	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email})
 	return seedDeletions(ctx, m.Service, m.ev)
 }
 
@@ -106,7 +109,7 @@ func seedDeletions(ctx context.Context, s *Service, ev kernel.Evidence) error {
 		in := DeletionInput{DeletedOn: on, What: "2019年及以前注册且已注销用户的档案和充电记录（约3.1万人）", DeletedBy: "王磊（营销部系统管理员），陈静复核",
 			Method: "database_delete", EvidenceSHA256: fmt.Sprintf("%x", sha256.Sum256([]byte(proof)))}
 		if ev != nil {
-			sum, err := ev.Store(ctx, "充电记录删除日志.txt", strings.NewReader(proof))
+			sum, err := ev.Store(ctx, "充电记录删除日志（示例）", strings.NewReader(proof))
 			if err != nil {
 				return fmt.Errorf("demo deletion proof: %w", err)
 			}
