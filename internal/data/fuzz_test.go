@@ -35,3 +35,17 @@ func FuzzLines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidSHA256: a typed-in proof hash is accepted only as 64 lower-case hexadecimal
+// digits after normalising, and every such string is accepted — never a panic.
+func FuzzValidSHA256(f *testing.F) {
+	f.Add(" SHA256:" + strings.Repeat("AB", 32))
+	f.Add(strings.Repeat("0", 63) + "g")
+	f.Fuzz(func(t *testing.T, s string) {
+		sum, ok := validSHA256(s)
+		hex := len(sum) == 64 && strings.Trim(sum, "0123456789abcdef") == ""
+		if ok != hex {
+			t.Fatalf("validSHA256(%q) = %q, %v", s, sum, ok)
+		}
+	})
+}
