@@ -24,6 +24,7 @@ var FactTitles = map[string]rules.Text{
 	"data":      {Zh: "数据与出境", En: "Data and transfers abroad"},
 	"appstore":  {Zh: "应用市场", En: "App store"},
 	"threat":    {Zh: "威胁情报", En: "Threat information"},
+	"vulns":     {Zh: "漏洞管理", En: "Vulnerabilities"},
 }
 
 // records reads every capability's fact set and lists its facts with their labels. A
