@@ -106,6 +106,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if ts := kernel.All[kernel.Tasks](d.Registry); len(ts) == 1 {
 		m.tasks = ts[0]
 	}
+	if ss := kernel.All[kernel.Submissions](d.Registry); len(ss) == 1 {
+		m.Service.subs = ss[0]
+	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}

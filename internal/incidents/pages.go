@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -372,6 +373,10 @@ type reportData struct {
 	NowText    string
 	Missing    []string
 	Versions   []Report
+	// Regulator is the protection-work department a report can be filed with in ciiguard;
+	// nil when there is none. Filing is this report's filing there, once filed.
+	Regulator *kernel.RegulatorRef
+	Filing    *kernel.Submission
 }
 
 func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
@@ -397,6 +402,18 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 		NowText: now.In(chinaZone()).Format("2006-01-02T15:04"), Missing: rep.Content.Missing(rep.Kind)}
 	for _, it := range ItemsOf(rep.Kind) {
 		d.Items = append(d.Items, itemView{Item: it, Text: rep.Content.Text(lang, it.Key), Following: rep.Content.Following(it.Key)})
+	}
+	if reg, err := m.Regulator(ctx); err == nil {
+		d.Regulator = &reg
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if rep.Channel == ChannelPlatform {
+		if f, err := m.Filing(ctx, rep.ID); err == nil {
+			d.Filing = &f
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	for _, x := range all {
 		if x.Kind == rep.Kind && x.Number == rep.Number {
@@ -466,7 +483,11 @@ func (m *Module) sendPage(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return problem.Field("body", "cannot be read: %v", err)
 	}
-	in := Sending{SentAt: r.PostFormValue("sent_at"), To: r.PostForm["to"], Channel: ChannelOutside, Receipt: r.PostFormValue("receipt_sha256")}
+	channel := ChannelOutside
+	if r.PostFormValue("channel") == ChannelPlatform {
+		channel = ChannelPlatform
+	}
+	in := Sending{SentAt: r.PostFormValue("sent_at"), To: r.PostForm["to"], Channel: channel, Receipt: r.PostFormValue("receipt_sha256")}
 	rep, err := m.SendReport(r.Context(), id, rid, in)
 	if err != nil {
 		return err

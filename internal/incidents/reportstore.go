@@ -16,8 +16,7 @@ import (
 )
 
 // ChannelOutside is a report sent outside ciiguard (by the authority's own system, letter or
-// telephone), its receipt attached as evidence. The regulator platform's inbox is the other
-// channel once it exists.
+// telephone), its receipt attached as evidence; ChannelPlatform is the other channel.
 const ChannelOutside = "outside"
 
 // Report is one version of a report of an incident. A report is its kind and number (the
@@ -269,7 +268,8 @@ type Sending struct {
 func (s *Service) SendReport(ctx context.Context, id, rid int64, in Sending) (Report, error) {
 	now := s.now()
 	v := &problem.Invalid{}
-	sentAt := validTime(v, "sent_at", in.SentAt, true, now)
+	platform := in.Channel == ChannelPlatform
+	sentAt := validTime(v, "sent_at", in.SentAt, !platform, now)
 	var to []Authority
 	for _, a := range in.To {
 		if !has(Authorities, Authority(a)) {
@@ -283,8 +283,8 @@ func (s *Service) SendReport(ctx context.Context, id, rid int64, in Sending) (Re
 	if len(in.To) == 0 {
 		v.Add("to", "name at least one authority the report went to")
 	}
-	if in.Channel != ChannelOutside {
-		v.Add("channel", "must be %s (sent outside ciiguard, receipt attached)", ChannelOutside)
+	if in.Channel != ChannelOutside && !platform {
+		v.Add("channel", "must be %s (filed in ciiguard with the protection-work department) or %s (sent outside ciiguard, receipt attached)", ChannelPlatform, ChannelOutside)
 	}
 	receipt := strings.ToLower(strings.TrimSpace(in.Receipt))
 	if err := v.Err(); err != nil {
@@ -297,6 +297,13 @@ func (s *Service) SendReport(ctx context.Context, id, rid int64, in Sending) (Re
 			}
 			return Report{}, err
 		}
+	}
+	if platform {
+		filed, err := s.file(ctx, id, rid, to)
+		if err != nil {
+			return Report{}, err
+		}
+		sentAt = &filed
 	}
 	var r Report
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
@@ -324,12 +331,7 @@ func (s *Service) SendReport(ctx context.Context, id, rid int64, in Sending) (Re
 		if sentAt.Before(inc.DetectedAt) {
 			return problem.Field("sent_at", "is before the detection")
 		}
-		switch r.Kind {
-		case KindFirst:
-			due := FirstReportDue(inc.DetectedAt, RouteByCode(inc.Route))
-			r.DueAt = &due
-		case KindSummary:
-			due := SummaryDue(*inc.HandledAt)
+		if due, ok := reportDue(&inc, r.Kind); ok {
 			r.DueAt = &due
 		}
 		r.OnTime = true

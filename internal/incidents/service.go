@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -41,7 +42,10 @@ type Service struct {
 	changed func(tx *store.Tx, org int64)
 	// notices hands alerts to the installation's kernel.Notifier; nil sends nothing.
 	notices *notices
-	log     *slog.Logger
+	// subs files reports in the regulator's inbox (kernel.Submissions); nil: the
+	// installation has none, and reports are recorded as sent outside.
+	subs kernel.Submissions
+	log  *slog.Logger
 }
 
 // NewService returns a service over db.
