@@ -118,6 +118,14 @@ type Outage interface {
 	OutageReason() string
 }
 
+// LocalOutage is an Outage that pages can state in the reader's language: OutageMessage
+// names a key of the message catalog and its arguments (numbers, paths: nothing that
+// needs translating itself). The API keeps answering OutageReason, in English.
+type LocalOutage interface {
+	Outage
+	OutageMessage() (key string, args []any)
+}
+
 // As reports whether err is, or wraps, a *T problem.
 func As[T error](err error) (T, bool) {
 	var t T

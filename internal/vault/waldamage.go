@@ -60,3 +60,18 @@ func (e *WALDamageError) OutageReason() string {
 	return fmt.Sprintf("the organisation's log is stopped: its write-ahead log is damaged at offset %d (%s) and holds %s; the operator must run `ciiguard vault repair --org %d`",
 		e.Offset, e.Reason, e.Lost(), e.Org)
 }
+
+// OutageMessage implements the web layer's LocalOutage: the key of the logs capability's
+// message that says OutageReason in the page's language, and its arguments. The
+// checksum's technical reason is left to the API answer and the server log.
+func (e *WALDamageError) OutageMessage() (string, []any) {
+	switch {
+	case !e.Known:
+		return "vault.outage.wal_from", []any{e.Offset, e.FirstSeq, e.Org}
+	case e.Count == 0:
+		return "vault.outage.wal_none", []any{e.Offset, e.Org}
+	case e.Count == 1:
+		return "vault.outage.wal_one", []any{e.Offset, e.FirstSeq, e.Org}
+	}
+	return "vault.outage.wal_range", []any{e.Offset, e.FirstSeq, e.FirstSeq + e.Count - 1, e.Count, e.Org}
+}

@@ -119,6 +119,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if code == http.StatusInternalServerError {
 		detail = s.Messages.T(lang, "error.500_detail", rid)
 	}
+	if lo, ok := problem.As[problem.LocalOutage](err); ok && code == http.StatusServiceUnavailable {
+		key, args := lo.OutageMessage()
+		detail = s.Messages.T(lang, key, args...)
+	}
 	if code < 500 {
 		tr := s.Messages.Reasons(lang)
 		detail = localDetail(err, tr, detail)
