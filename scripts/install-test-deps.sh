@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian packages, what the full test suite needs and a fresh machine lacks:
-# a PostgreSQL server, headless Chromium, real syslog senders (logger, rsyslog with TLS), a CJK
+# a PostgreSQL server, headless Chromium, real syslog senders (logger, rsyslog with TLS and
+# RELP), a CJK
 # font (the browser's Chinese pages and the incident reports' PDFs embed it) and pdftotext
 # (the PDF tests read the Chinese back out of the reports).
 # Runs apt only when something is missing.
@@ -16,6 +17,7 @@ fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-mi
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
+ls /usr/lib/*/rsyslog/omrelp.so >/dev/null 2>&1 || need+=(rsyslog-relp)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -44,17 +44,27 @@ const (
 	batchMax = 1024
 	// udpQueue is how many parsed datagrams wait for the sink.
 	udpQueue = 16384
+	// unknownWait is how long an unknown stream sender is read for its sample line.
+	unknownWait = 3 * time.Second
+	// unknownConcurrent bounds the unknown stream senders read at once; beyond it they
+	// are closed unread (and still counted).
+	unknownConcurrent = 64
+	// sampleMax is the most bytes of an unknown sender's message handed to Unknown.
+	sampleMax = 1024
 )
 
 // Stats are a listener's cumulative counters.
 type Stats struct {
 	Messages      uint64 // messages received from known senders
 	Unparsed      uint64 // of those, kept raw because they did not parse
-	UnknownSender uint64 // messages (UDP) or connections (TCP/TLS) refused
+	UnknownSender uint64 // messages (UDP) or connections (TCP/TLS/RELP) refused
 	UDPDropped    uint64 // datagrams dropped because the queue was full
-	AppendErrors  uint64 // batches the sink refused (their events are lost)
-	Connections   uint64 // TCP/TLS connections accepted
+	AppendErrors  uint64 // batches the sink refused (UDP/TCP/TLS: their events are lost; RELP: answered 500)
+	Connections   uint64 // TCP/TLS/RELP connections accepted
 	FramingErrors uint64 // connections closed because framing was broken
+	RELPSessions  uint64 // RELP sessions opened
+	RELPAcked     uint64 // RELP messages acknowledged (200) once durable
+	RELPRefused   uint64 // RELP messages answered 500 because the sink refused them
 }
 
 // Listener is a running syslog listener.
@@ -73,10 +83,24 @@ type Listener struct {
 	conns  map[net.Conn]struct{}
 
 	messages, unparsed, unknown, udpDropped, appendErrs, conns_, framing atomic.Uint64
+	relpSessions, relpAcked, relpRefused                                 atomic.Uint64
+
+	// serve handles a known sender's connection; refuse reads an unknown
+	// one's first message (its sample) and answers it as the protocol
+	// allows.
+	serve   func(c net.Conn, org, src int64)
+	refuse  func(c net.Conn) []byte
+	refusal chan struct{}
 
 	// ErrorLog, if set, receives sink errors (which are otherwise only
 	// counted). Set it before traffic arrives.
 	ErrorLog func(error)
+	// Unknown, if set, is told of every message (UDP) or connection
+	// (TCP, TLS, RELP) from a sender the resolver does not know, with the
+	// first message as far as it was read in time (up to sampleMax bytes;
+	// nil when none came; it is only valid during the call). It must not
+	// block. Set it before traffic arrives.
+	Unknown func(remote net.Addr, sample []byte)
 }
 
 // Addr is the address the listener is bound to.
@@ -91,7 +115,8 @@ func (l *Listener) Addr() net.Addr {
 func (l *Listener) Stats() Stats {
 	return Stats{Messages: l.messages.Load(), Unparsed: l.unparsed.Load(), UnknownSender: l.unknown.Load(),
 		UDPDropped: l.udpDropped.Load(), AppendErrors: l.appendErrs.Load(), Connections: l.conns_.Load(),
-		FramingErrors: l.framing.Load()}
+		FramingErrors: l.framing.Load(), RELPSessions: l.relpSessions.Load(), RELPAcked: l.relpAcked.Load(),
+		RELPRefused: l.relpRefused.Load()}
 }
 
 // Close stops accepting, closes open connections and waits for in-flight
@@ -116,7 +141,19 @@ func (l *Listener) Close() error {
 
 func newListener(res Resolver, sink Sink) *Listener {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Listener{res: res, sink: sink, now: time.Now, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{}}
+	return &Listener{res: res, sink: sink, now: time.Now, ctx: ctx, cancel: cancel, conns: map[net.Conn]struct{}{},
+		refusal: make(chan struct{}, unknownConcurrent)}
+}
+
+// noteUnknown counts an unknown sender's message or connection and tells Unknown.
+func (l *Listener) noteUnknown(remote net.Addr, sample []byte) {
+	l.unknown.Add(1)
+	if l.Unknown != nil {
+		if len(sample) > sampleMax {
+			sample = sample[:sampleMax]
+		}
+		l.Unknown(remote, sample)
+	}
 }
 
 func (l *Listener) appendBatch(org int64, evs []vault.Event) {
@@ -164,6 +201,23 @@ func ListenTLS(addr string, cfg *tls.Config, res Resolver, sink Sink) (*Listener
 func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 	l := newListener(res, sink)
 	l.ln = ln
+	l.serve = l.serveConn
+	l.refuse = refuseStream
+	l.start()
+	return l
+}
+
+// refuseStream reads an unknown TCP or TLS sender's first message, as its sample, within
+// unknownWait, so that the sender is not reset before it said anything.
+func refuseStream(c net.Conn) []byte {
+	_ = c.SetDeadline(time.Now().Add(unknownWait))
+	msg, _ := readFrame(bufio.NewReaderSize(io.LimitReader(c, MaxMessage+16), 4096))
+	return msg
+}
+
+// start runs the accept loop of a stream listener.
+func (l *Listener) start() {
+	ln, res := l.ln, l.res
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
@@ -178,8 +232,7 @@ func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 			}
 			org, src, ok := res.Resolve(c.RemoteAddr())
 			if !ok {
-				l.unknown.Add(1)
-				c.Close()
+				l.refuseConn(c)
 				continue
 			}
 			l.conns_.Add(1)
@@ -189,7 +242,7 @@ func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 			l.wg.Add(1)
 			go func() {
 				defer l.wg.Done()
-				l.serveConn(c, org, src)
+				l.serve(c, org, src)
 				l.connMu.Lock()
 				delete(l.conns, c)
 				l.connMu.Unlock()
@@ -197,7 +250,32 @@ func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 			}()
 		}
 	}()
-	return l
+}
+
+// refuseConn handles an unknown sender's connection beside the accept loop: it reads its
+// sample (bounded in time and in how many are read at once) and closes it.
+func (l *Listener) refuseConn(c net.Conn) {
+	select {
+	case l.refusal <- struct{}{}:
+	default:
+		l.noteUnknown(c.RemoteAddr(), nil)
+		c.Close()
+		return
+	}
+	l.connMu.Lock()
+	l.conns[c] = struct{}{}
+	l.connMu.Unlock()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer func() { <-l.refusal }()
+		sample := l.refuse(c)
+		l.noteUnknown(c.RemoteAddr(), bytes.TrimRight(sample, "\r\n\x00"))
+		l.connMu.Lock()
+		delete(l.conns, c)
+		l.connMu.Unlock()
+		c.Close()
+	}()
 }
 
 func (l *Listener) serveConn(c net.Conn, org, src int64) {
@@ -346,7 +424,7 @@ func ListenUDP(addr string, res Resolver, sink Sink) (*Listener, error) {
 			}
 			org, src, ok := res.Resolve(from)
 			if !ok {
-				l.unknown.Add(1)
+				l.noteUnknown(from, bytes.TrimRight(buf[:n], "\r\n\x00"))
 				continue
 			}
 			ev := Parse(buf[:n], l.now())

@@ -92,6 +92,8 @@ func TestUnknownSenderDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	samples := make(chan string, 4)
+	l.Unknown = func(remote net.Addr, sample []byte) { samples <- remote.String() + " " + string(sample) }
 	c, err := net.Dial("tcp", l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +106,11 @@ func TestUnknownSenderDropped(t *testing.T) {
 	}
 	if l.Stats().UnknownSender != 1 {
 		t.Fatalf("stats %+v", l.Stats())
+	}
+	// The first line is read before the connection is closed, and handed on as the
+	// unknown sender's sample (before, the connection was closed unread).
+	if got, want := <-samples, c.LocalAddr().String()+" <13>Nov 25 04:59:58 h app: hello"; got != want {
+		t.Fatalf("unknown sender's sample %q, want %q", got, want)
 	}
 	if n, _ := v.Size(testOrg); n != 0 {
 		t.Fatalf("%d events stored from an unknown sender", n)
