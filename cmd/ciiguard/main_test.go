@@ -135,7 +135,7 @@ func (l *lockedBuffer) String() string {
 func TestCapabilityFlags(t *testing.T) {
 	for _, cmd := range []string{"serve", "demo"} {
 		_, stderr, _ := cli(t, "", cmd, "--help")
-		for _, f := range []string{"-syslog-udp", "-syslog-tcp", "-syslog-tls", "-syslog-tls-cert", "-syslog-tls-key", "-search-timeout", "-framework-max-controls"} {
+		for _, f := range []string{"-syslog-udp", "-syslog-tcp", "-syslog-tls", "-syslog-relp", "-syslog-show-unknown", "-syslog-tls-cert", "-syslog-tls-key", "-search-timeout", "-framework-max-controls"} {
 			if !strings.Contains(stderr, f+" ") {
 				t.Errorf("%s --help does not list %s", cmd, f)
 			}
@@ -163,8 +163,9 @@ func TestCapabilityFlags(t *testing.T) {
 		t.Errorf("serve with CIIGUARD_SYSLOG_TLS and no certificate: %v, want %q", err, want)
 	}
 	t.Setenv("CIIGUARD_SYSLOG_TLS", "")
-	// A UDP listener from the environment opens once the server starts.
+	// A UDP and a RELP listener from the environment open once the server starts.
 	t.Setenv("CIIGUARD_SYSLOG_UDP", "127.0.0.1:0")
+	t.Setenv("CIIGUARD_SYSLOG_RELP", "127.0.0.1:0")
 	var errb lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -186,7 +187,7 @@ func TestCapabilityFlags(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	if !strings.Contains(errb.String(), "syslog listener") || !strings.Contains(errb.String(), "kind=syslog-udp") {
-		t.Fatalf("no UDP syslog listener opened from CIIGUARD_SYSLOG_UDP:\n%s", errb.String())
+	if !strings.Contains(errb.String(), "syslog listener") || !strings.Contains(errb.String(), "transport=udp") || !strings.Contains(errb.String(), "transport=relp") {
+		t.Fatalf("no UDP and RELP syslog listeners opened from CIIGUARD_SYSLOG_UDP and CIIGUARD_SYSLOG_RELP:\n%s", errb.String())
 	}
 }

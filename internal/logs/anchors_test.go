@@ -81,7 +81,7 @@ func TestAuditHeadsAreAnchoredInTheVault(t *testing.T) {
 		}
 		waitAnchor()
 		octx := store.WithOrg(ctx, org.ID)
-		if _, _, err := m.CreateSource(octx, auth.Principal{}, logs.NewSource{Name: "fw", Kind: logs.KindUDP, Sender: "192.0.2.1"}); err != nil {
+		if _, _, err := m.CreateSource(octx, auth.Principal{}, logs.NewSource{Name: "fw", Kind: logs.KindSyslog, Sender: "192.0.2.1"}); err != nil {
 			t.Fatal(err)
 		}
 		took := waitAnchor()

@@ -3,7 +3,6 @@ package logs
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -35,14 +34,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	admin := d.Users[auth.Admin]
 	p := auth.Principal{User: admin, Org: d.Operator, Role: auth.Admin}
 	for i, h := range hosts {
-		kind := KindUDP
-		switch {
-		case strings.HasPrefix(h, "bastion"), strings.HasPrefix(h, "waf"):
-			kind = KindTLS
-		case strings.HasPrefix(h, "ids"), strings.HasPrefix(h, "vpn"):
-			kind = KindTCP
-		}
-		src, _, err := m.CreateSource(ctx, p, NewSource{Name: h, Kind: kind, Sender: fmt.Sprintf("%s%d", demoSubnet, 11+i)})
+		src, _, err := m.CreateSource(ctx, p, NewSource{Name: h, Kind: KindSyslog, Sender: fmt.Sprintf("%s%d", demoSubnet, 11+i)})
 		if err != nil {
 			return fmt.Errorf("demo log source %s: %w", h, err)
 		}

@@ -29,3 +29,6 @@ func (m *Module) OccupyIngest() func() {
 
 // SetAnchorEvery shortens the interval of the audit anchors (before Start).
 func (m *Module) SetAnchorEvery(d time.Duration) { m.anchorEvery = d }
+
+// SetShowUnknown turns the unknown-sender list on or off, as --syslog-show-unknown does.
+func (m *Module) SetShowUnknown(on bool) { m.showUnknown = on }

@@ -7,9 +7,11 @@
 // verifies offline with only the vault's public key.
 //
 // Syslog listeners are the module's own flags (kernel.Configurable): --syslog-udp,
-// --syslog-tcp and --syslog-tls (listen addresses; empty means off) and --syslog-tls-cert /
-// --syslog-tls-key (PEM files for the TLS listener), also read from CIIGUARD_SYSLOG_UDP and
-// so on by the CLI. See docs/vault.md.
+// --syslog-tcp, --syslog-tls and --syslog-relp (listen addresses; empty means off) and
+// --syslog-tls-cert / --syslog-tls-key (PEM files for the TLS listener), also read from
+// CIIGUARD_SYSLOG_UDP and so on by the CLI. A registered syslog source takes its address's
+// messages over each of them; senders no source is registered for are counted, logged (at
+// most every ten minutes each) and listed on the sources page. See docs/vault.md.
 package logs
 
 import (
@@ -91,20 +93,26 @@ type Module struct {
 	readers     chan struct{}
 
 	searchTimeout time.Duration
+	// unknown lists the senders the listeners refused; showUnknown (the
+	// --syslog-show-unknown flag) says whether organisations' managers see it.
+	unknown     *unknownSenders
+	showUnknown bool
 
 	verifyMu sync.Mutex
 	verifies map[int64]*verifyJob // the last "verify now" of each organisation
 
-	mu        sync.Mutex
-	listeners []*ingest.Listener
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
+	mu         sync.Mutex
+	listeners  []*ingest.Listener
+	transports []string // of each listener
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
 }
 
 // New returns the module. The vault signs a checkpoint every hour for every log that grew,
 // so an inspector always finds a recent signed tree head.
 func New() *Module {
-	return &Module{Changes: &kernel.Changes{}, opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now, searchTimeout: DefaultSearchTimeout}
+	return &Module{Changes: &kernel.Changes{}, opts: vault.Options{CheckpointInterval: time.Hour}, now: time.Now, searchTimeout: DefaultSearchTimeout,
+		unknown: newUnknownSenders(), showUnknown: true}
 }
 
 // Flags implements kernel.Configurable: the syslog listeners' addresses and TLS files.
@@ -112,6 +120,8 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&m.listen.UDP, "syslog-udp", "", "syslog UDP listen address, e.g. :514 (off when empty)")
 	fs.StringVar(&m.listen.TCP, "syslog-tcp", "", "syslog TCP listen address, octet-counted or newline framed, e.g. :601")
 	fs.StringVar(&m.listen.TLS, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
+	fs.StringVar(&m.listen.RELP, "syslog-relp", "", "syslog over RELP (rsyslog's omrelp; each message acknowledged once durable) listen address, e.g. :2514")
+	fs.BoolVar(&m.showUnknown, "syslog-show-unknown", true, "list syslog senders that no source is registered for (address, transport, count, a sample line) on every organisation's sources page; turn off where organisations must not see each other's unregistered devices")
 	fs.StringVar(&m.listen.TLSCert, "syslog-tls-cert", "", "PEM certificate for --syslog-tls")
 	fs.StringVar(&m.listen.TLSKey, "syslog-tls-key", "", "PEM private key for --syslog-tls")
 	fs.IntVar(&m.limits.v4, "syslog-confirm-wider-v4", DefaultConfirmWiderV4, "IPv4 syslog sender networks wider than this prefix length need an administrator's confirmation (16-32)")
@@ -159,6 +169,9 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	}
 	m.v = v
 	m.res = &resolver{}
+	if m.unknown == nil {
+		m.unknown = newUnknownSenders()
+	}
 	if err := m.limits.check(); err != nil {
 		return err
 	}
@@ -201,6 +214,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/vault/proof/consistency", Read, m.apiConsistency)
 	s.API("GET /api/v1/vault/export", Read, m.apiExport)
 	s.API("GET /api/v1/vault/sources", Read, m.apiSources)
+	s.API("GET /api/v1/vault/unknown-senders", Manage, m.apiUnknownSenders)
 	s.API("POST /api/v1/vault/sources", Manage, m.apiSourceCreate)
 	s.API("DELETE /api/v1/vault/sources/{id}", Manage, m.apiSourceDelete)
 	s.API("GET /api/v1/vault/retention", Read, m.apiRetention)
@@ -253,33 +267,38 @@ func (m *Module) Start(ctx context.Context) error {
 
 // ListenerConfig names the syslog listen addresses; an empty address is off.
 type ListenerConfig struct {
-	UDP, TCP, TLS   string
-	TLSCert, TLSKey string
+	UDP, TCP, TLS, RELP string
+	TLSCert, TLSKey     string
 }
 
 // Listen opens the syslog listeners of cfg. Start calls it with the flags' addresses;
 // tests call it directly.
 func (m *Module) Listen(cfg ListenerConfig) error {
 	sink := &countingSink{m: m}
-	open := func(kind, addr string, f func(addr string, r ingest.Resolver) (*ingest.Listener, error)) error {
+	open := func(transport, addr string, f func(addr string, r ingest.Resolver) (*ingest.Listener, error)) error {
 		if addr == "" {
 			return nil
 		}
-		l, err := f(addr, kindResolver{m.res, kind})
+		l, err := f(addr, m.res)
 		if err != nil {
-			return fmt.Errorf("syslog %s listener on %s: %w", kind, addr, err)
+			return fmt.Errorf("syslog %s listener on %s: %w", transport, addr, err)
 		}
-		l.ErrorLog = func(err error) { m.d.Log.Warn("syslog ingest", "kind", kind, "err", err) }
+		l.ErrorLog = func(err error) { m.d.Log.Warn("syslog ingest", "transport", transport, "err", err) }
+		l.Unknown = m.unknownHook(transport)
 		m.mu.Lock()
 		m.listeners = append(m.listeners, l)
+		m.transports = append(m.transports, transport)
 		m.mu.Unlock()
-		m.d.Log.Info("syslog listener", "kind", kind, "addr", l.Addr().String())
+		m.d.Log.Info("syslog listener", "transport", transport, "addr", l.Addr().String())
 		return nil
 	}
-	if err := open(KindUDP, cfg.UDP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenUDP(a, r, sink) }); err != nil {
+	if err := open(TransportUDP, cfg.UDP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenUDP(a, r, sink) }); err != nil {
 		return err
 	}
-	if err := open(KindTCP, cfg.TCP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTCP(a, r, sink) }); err != nil {
+	if err := open(TransportTCP, cfg.TCP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTCP(a, r, sink) }); err != nil {
+		return err
+	}
+	if err := open(TransportRELP, cfg.RELP, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenRELP(a, r, sink) }); err != nil {
 		return err
 	}
 	if cfg.TLS != "" {
@@ -291,7 +310,7 @@ func (m *Module) Listen(cfg ListenerConfig) error {
 			return fmt.Errorf("syslog TLS listener: load --syslog-tls-cert / --syslog-tls-key: %w", err)
 		}
 		tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		if err := open(KindTLS, cfg.TLS, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTLS(a, tc, r, sink) }); err != nil {
+		if err := open(TransportTLS, cfg.TLS, func(a string, r ingest.Resolver) (*ingest.Listener, error) { return ingest.ListenTLS(a, tc, r, sink) }); err != nil {
 			return err
 		}
 	}
@@ -311,7 +330,7 @@ func (m *Module) Close() error {
 	var errs []error
 	m.mu.Lock()
 	ls := m.listeners
-	m.listeners = nil
+	m.listeners, m.transports = nil, nil
 	stop := m.stop
 	m.mu.Unlock()
 	for _, l := range ls {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
+	"ciiguard/internal/vault/ingest"
 	"ciiguard/internal/web"
 )
 
@@ -20,6 +22,10 @@ import (
 type sourcesView struct {
 	Sources []Source
 	Kinds   []string
+	// Unknown are the senders the listeners refused, newest first; ShowUnknown is
+	// false when the installation does not show them (--syslog-show-unknown=false).
+	Unknown     []UnknownSender
+	ShowUnknown bool
 	// Secret is a new HTTP source's token, shown once right after creation.
 	Secret  string
 	Created *Source
@@ -35,6 +41,9 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 		return err
 	}
 	sv.Sources, sv.Kinds = list, Kinds
+	if v.Can(string(Manage)) {
+		sv.Unknown, sv.ShowUnknown = m.UnknownSenders(), m.showUnknown
+	}
 	sv.Manage = v.Can(string(Manage))
 	sv.WideV4, sv.WideV6 = m.limits.v4, m.limits.v6
 	v.Data = sv
@@ -46,6 +55,10 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 
 func (m *Module) sourcesPage(w http.ResponseWriter, r *http.Request) error {
 	v := m.d.Web.NewView(r, "nav.vault_sources", "/vault/sources")
+	if sender := r.URL.Query().Get("sender"); sender != "" {
+		// "Register" of an unknown sender: the form, filled in with its address.
+		v.Form = url.Values{"sender": {sender}, "kind": {KindSyslog}}
+	}
 	return m.renderSources(w, r, v, &sourcesView{}, http.StatusOK)
 }
 
@@ -384,11 +397,27 @@ var (
 	descBlocksRead  = prometheus.NewDesc("ciiguard_vault_blocks_read_total", "Blocks decompressed by searches, proofs and verification.", nil, nil)
 	descBlocksSkip  = prometheus.NewDesc("ciiguard_vault_blocks_skipped_total", "Blocks skipped thanks to the index.", nil, nil)
 	descCheckpoints = prometheus.NewDesc("ciiguard_vault_checkpoints_total", "Checkpoints signed.", nil, nil)
+
+	// The syslog listeners' counters, one series per transport (udp, tcp, tls, relp) of
+	// the listeners that are on.
+	transportLabel      = []string{"transport"}
+	descSyslogMessages  = prometheus.NewDesc("ciiguard_syslog_messages_total", "Syslog messages received from registered senders.", transportLabel, nil)
+	descSyslogUnparsed  = prometheus.NewDesc("ciiguard_syslog_unparsed_total", "Of those, messages kept raw because they parsed as neither RFC 5424 nor RFC 3164.", transportLabel, nil)
+	descSyslogUnknown   = prometheus.NewDesc("ciiguard_syslog_unknown_sender_total", "Messages (UDP) or connections (TCP, TLS, RELP) refused because no source is registered for the sender's address.", transportLabel, nil)
+	descSyslogUDPDrops  = prometheus.NewDesc("ciiguard_syslog_udp_dropped_total", "UDP datagrams dropped because the queue to the vault was full.", transportLabel, nil)
+	descSyslogAppendErr = prometheus.NewDesc("ciiguard_syslog_append_errors_total", "Batches the vault did not store (UDP, TCP, TLS: lost; RELP: answered 500 and kept by the sender).", transportLabel, nil)
+	descSyslogConns     = prometheus.NewDesc("ciiguard_syslog_connections_total", "Connections of registered senders accepted.", transportLabel, nil)
+	descSyslogFraming   = prometheus.NewDesc("ciiguard_syslog_framing_errors_total", "Connections closed because their framing was broken.", transportLabel, nil)
+	descRELPSessions    = prometheus.NewDesc("ciiguard_syslog_relp_sessions_total", "RELP sessions opened.", nil, nil)
+	descRELPAcked       = prometheus.NewDesc("ciiguard_syslog_relp_acked_total", "RELP messages acknowledged (200) once durable in the vault.", nil, nil)
+	descRELPRefused     = prometheus.NewDesc("ciiguard_syslog_relp_refused_total", "RELP messages answered 500 because the vault did not store them.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEvents, descCommits, descBlocks, descBlockBytes, descSearches, descBlocksRead, descBlocksSkip, descCheckpoints} {
+	for _, d := range []*prometheus.Desc{descEvents, descCommits, descBlocks, descBlockBytes, descSearches, descBlocksRead, descBlocksSkip, descCheckpoints,
+		descSyslogMessages, descSyslogUnparsed, descSyslogUnknown, descSyslogUDPDrops, descSyslogAppendErr, descSyslogConns, descSyslogFraming,
+		descRELPSessions, descRELPAcked, descRELPRefused} {
 		ch <- d
 	}
 }
@@ -406,5 +435,29 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}{{descEvents, s.EventsAppended}, {descCommits, s.Commits}, {descBlocks, s.BlocksSealed}, {descBlockBytes, s.BlockBytes},
 		{descSearches, s.Searches}, {descBlocksRead, s.BlocksRead}, {descBlocksSkip, s.BlocksSkipped}, {descCheckpoints, s.Checkpoints}} {
 		ch <- prometheus.MustNewConstMetric(x.d, prometheus.CounterValue, float64(x.n))
+	}
+	c.m.mu.Lock()
+	ls, ts := append([]*ingest.Listener(nil), c.m.listeners...), append([]string(nil), c.m.transports...)
+	c.m.mu.Unlock()
+	for i, l := range ls {
+		st, tr := l.Stats(), ts[i]
+		for _, x := range []struct {
+			d *prometheus.Desc
+			n uint64
+		}{{descSyslogMessages, st.Messages}, {descSyslogUnparsed, st.Unparsed}, {descSyslogUnknown, st.UnknownSender},
+			{descSyslogAppendErr, st.AppendErrors}} {
+			ch <- prometheus.MustNewConstMetric(x.d, prometheus.CounterValue, float64(x.n), tr)
+		}
+		if tr == TransportUDP {
+			ch <- prometheus.MustNewConstMetric(descSyslogUDPDrops, prometheus.CounterValue, float64(st.UDPDropped), tr)
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(descSyslogConns, prometheus.CounterValue, float64(st.Connections), tr)
+		ch <- prometheus.MustNewConstMetric(descSyslogFraming, prometheus.CounterValue, float64(st.FramingErrors), tr)
+		if tr == TransportRELP {
+			ch <- prometheus.MustNewConstMetric(descRELPSessions, prometheus.CounterValue, float64(st.RELPSessions))
+			ch <- prometheus.MustNewConstMetric(descRELPAcked, prometheus.CounterValue, float64(st.RELPAcked))
+			ch <- prometheus.MustNewConstMetric(descRELPRefused, prometheus.CounterValue, float64(st.RELPRefused))
+		}
 	}
 }

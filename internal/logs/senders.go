@@ -17,9 +17,10 @@ import (
 )
 
 // A syslog listener knows a sender only by its source address, so an address belongs to
-// one organisation, whatever the transport: the log_senders table holds each registered
-// network once, with its owner, and a source of any syslog kind may use only a network its
-// own organisation holds. A network overlapping another organisation's (equal, inside or
+// one organisation and one source, whatever the transport: the log_senders table holds
+// each registered network once, with its owner, a syslog source may use only a network its
+// own organisation holds, and its messages are taken over UDP, TCP, TLS and RELP alike
+// (a device that moves from UDP to RELP needs no new registration). A network overlapping another organisation's (equal, inside or
 // around it) is refused with one message that names neither the owner nor its network,
 // and the attempt is a security event in the requester's audit trail.
 
@@ -157,7 +158,8 @@ func (m *Module) recordRefusal(ctx context.Context, org int64, ns NewSource) {
 // organisation's networks and sources; it runs at start and after every change.
 func (m *Module) refreshResolver(ctx context.Context) error {
 	owners := &bart.Table[int64]{}
-	t := &senderTable{byKind: map[string]*bart.Table[senderEntry]{}}
+	t := &senderTable{nets: &bart.Table[senderEntry]{}}
+	taken := map[netip.Prefix]int64{}
 	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
 		// Oldest first: should rows from before the overlap check still overlap, the
 		// first registration keeps the addresses.
@@ -186,17 +188,18 @@ func (m *Module) refreshResolver(ctx context.Context) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Highest id first, so that of two sources of one organisation with the same
-		// network and transport the older one receives, as before.
-		srows, err := tx.Query(`SELECT id, org_id, kind, sender FROM log_sources WHERE kind <> $1 ORDER BY id DESC`, KindHTTP)
+		// Lowest id first, so that of two sources of one organisation with the same
+		// network (one per transport, before sources took every transport) the older
+		// one receives.
+		srows, err := tx.Query(`SELECT id, org_id, sender FROM log_sources WHERE kind <> $1 ORDER BY id`, KindHTTP)
 		if err != nil {
 			return fmt.Errorf("read syslog senders: %w", err)
 		}
 		defer srows.Close()
 		for srows.Next() {
 			var e senderEntry
-			var kind, sender string
-			if err := srows.Scan(&e.source, &e.org, &kind, &sender); err != nil {
+			var sender string
+			if err := srows.Scan(&e.source, &e.org, &sender); err != nil {
 				return fmt.Errorf("read syslog senders: %w", err)
 			}
 			p, err := parseSender(sender)
@@ -208,10 +211,12 @@ func (m *Module) refreshResolver(ctx context.Context) error {
 				m.d.Log.Warn("log source's network belongs to no network of its organisation; it receives nothing", "source", e.source, "sender", sender)
 				continue
 			}
-			if t.byKind[kind] == nil {
-				t.byKind[kind] = &bart.Table[senderEntry]{}
+			if older, dup := taken[p]; dup {
+				m.d.Log.Warn("log source has the same sender as an older source; it receives nothing", "source", e.source, "older", older, "sender", sender)
+				continue
 			}
-			t.byKind[kind].Insert(p, e)
+			taken[p] = e.source
+			t.nets.Insert(p, e)
 		}
 		return srows.Err()
 	})
@@ -245,29 +250,23 @@ type senderEntry struct {
 	org, source int64
 }
 
-// senderTable maps, per transport, a sender network to its source; the longest prefix
-// wins, so a host registered inside a network of the same organisation gets its own source.
+// senderTable maps a sender network to its source, for every transport; the longest
+// prefix wins, so a host registered inside a network of the same organisation gets its
+// own source.
 type senderTable struct {
-	byKind map[string]*bart.Table[senderEntry]
+	nets *bart.Table[senderEntry]
 }
 
 // resolver holds the current sender table; listeners read it on every connection or
-// datagram without locking.
+// datagram without locking. It is the ingest.Resolver of every syslog listener.
 type resolver struct {
 	table atomic.Pointer[senderTable]
 }
 
-// kindResolver is the ingest.Resolver of one listener: a TCP sender is not accepted on
-// the UDP port unless registered for it, so each source says how it sends.
-type kindResolver struct {
-	r    *resolver
-	kind string
-}
-
 // Resolve implements ingest.Resolver.
-func (k kindResolver) Resolve(remote net.Addr) (int64, int64, bool) {
-	t := k.r.table.Load()
-	if t == nil || t.byKind[k.kind] == nil {
+func (r *resolver) Resolve(remote net.Addr) (int64, int64, bool) {
+	t := r.table.Load()
+	if t == nil {
 		return 0, 0, false
 	}
 	var ip netip.Addr
@@ -275,6 +274,8 @@ func (k kindResolver) Resolve(remote net.Addr) (int64, int64, bool) {
 	case *net.TCPAddr:
 		ip, _ = netip.AddrFromSlice(a.IP)
 	case *net.UDPAddr:
+		ip, _ = netip.AddrFromSlice(a.IP)
+	case *net.IPAddr:
 		ip, _ = netip.AddrFromSlice(a.IP)
 	default:
 		ap, err := netip.ParseAddrPort(remote.String())
@@ -286,7 +287,7 @@ func (k kindResolver) Resolve(remote net.Addr) (int64, int64, bool) {
 	if !ip.IsValid() {
 		return 0, 0, false
 	}
-	e, ok := t.byKind[k.kind].Lookup(ip.Unmap().WithZone(""))
+	e, ok := t.nets.Lookup(ip.Unmap().WithZone(""))
 	return e.org, e.source, ok
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,9 +19,12 @@ import (
 
 // TestMigrationGivesEachNetworkOneOwner loads rows as the per-transport check let them be
 // written (org 2 holding org 1's TLS address for UDP, and a network around it for TCP),
-// applies the migration and checks which organisation the listeners now attribute each
-// sender to: the first registration owns the address on every transport, the later ones
-// of another organisation receive nothing.
+// applies the migrations and checks which organisation and source the listeners now
+// attribute each sender to, on every transport: the first registration owns the address
+// on every transport, the later ones of another organisation receive nothing, and of one
+// organisation's sources of the same address (one per transport before migration 004)
+// the oldest receives over every transport. Before 004 a source registered for UDP got
+// nothing over TCP.
 func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		m := &Module{}
@@ -32,12 +36,13 @@ func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
 			id, org    int64
 			kind, addr string
 		}{
-			{1, 1, KindTLS, "10.99.0.5"},
-			{2, 2, KindUDP, "10.99.0.5"},
-			{3, 2, KindTCP, "10.99.0.0/28"},
-			{4, 1, KindUDP, "10.20.0.0/24"},
-			{5, 2, KindUDP, "192.0.2.7"},
+			{1, 1, "syslog-tls", "10.99.0.5"},
+			{2, 2, "syslog-udp", "10.99.0.5"},
+			{3, 2, "syslog-tcp", "10.99.0.0/28"},
+			{4, 1, "syslog-udp", "10.20.0.0/24"},
+			{5, 2, "syslog-udp", "192.0.2.7"},
 			{6, 1, KindHTTP, ""},
+			{7, 1, "syslog-udp", "10.99.0.5"}, // the same device over UDP, registered again
 		}
 		err := db.Write(context.Background(), func(tx *store.Tx) error {
 			for i, l := range legacy {
@@ -60,22 +65,41 @@ func TestMigrationGivesEachNetworkOneOwner(t *testing.T) {
 			t.Fatal(err)
 		}
 		cases := []struct {
-			kind, ip         string
+			ip               string
 			wantOrg, wantSrc int64 // 0: dropped
 		}{
-			{KindTLS, "10.99.0.5", 1, 1},
-			{KindUDP, "10.99.0.5", 0, 0}, // org 2's legacy claim on org 1's address
-			{KindTCP, "10.99.0.3", 0, 0}, // org 2's legacy network around it
-			{KindUDP, "10.20.0.9", 1, 4},
-			{KindUDP, "192.0.2.7", 2, 5},
-			{KindTCP, "192.0.2.7", 0, 0}, // registered for UDP only
-			{KindUDP, "::ffff:192.0.2.7", 2, 5},
+			{"10.99.0.5", 1, 1}, // org 2's legacy UDP claim and org 1's second source get nothing
+			{"10.99.0.3", 0, 0}, // org 2's legacy network around org 1's address
+			{"10.20.0.9", 1, 4}, //
+			{"192.0.2.7", 2, 5}, // registered for UDP only before: now over TCP, TLS and RELP too
+			{"::ffff:192.0.2.7", 2, 5},
 		}
 		for _, c := range cases {
-			org, src, ok := kindResolver{m.res, c.kind}.Resolve(&net.UDPAddr{IP: net.ParseIP(c.ip), Port: 514})
-			if org != c.wantOrg || src != c.wantSrc || ok != (c.wantOrg != 0) {
-				t.Errorf("%s from %s: org %d source %d (%v), want org %d source %d", c.kind, c.ip, org, src, ok, c.wantOrg, c.wantSrc)
+			for _, a := range []net.Addr{&net.UDPAddr{IP: net.ParseIP(c.ip), Port: 514}, &net.TCPAddr{IP: net.ParseIP(c.ip), Port: 40001}} {
+				org, src, ok := m.res.Resolve(a)
+				if org != c.wantOrg || src != c.wantSrc || ok != (c.wantOrg != 0) {
+					t.Errorf("%s %s: org %d source %d (%v), want org %d source %d", a.Network(), c.ip, org, src, ok, c.wantOrg, c.wantSrc)
+				}
 			}
+		}
+		var kinds []string
+		err = db.Read(context.Background(), func(tx *store.Tx) error {
+			rows, err := tx.Query(`SELECT kind FROM log_sources ORDER BY id`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					return err
+				}
+				kinds = append(kinds, k)
+			}
+			return rows.Err()
+		})
+		if want := []string{"syslog", "syslog", "syslog", "syslog", "syslog", "http", "syslog"}; err != nil || strings.Join(kinds, " ") != strings.Join(want, " ") {
+			t.Errorf("kinds after migration: %v %v, want %v", kinds, err, want)
 		}
 		owners := map[string]int64{}
 		err = db.Read(context.Background(), func(tx *store.Tx) error {

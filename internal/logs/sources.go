@@ -18,16 +18,20 @@ import (
 	"ciiguard/internal/web"
 )
 
-// Source kinds: how a source sends its logs.
+// Source kinds: how a source is recognised. A syslog source is its sender address and
+// takes that address's messages over every syslog transport (UDP, TCP, TLS, RELP); an
+// HTTP source is its API token.
 const (
-	KindUDP  = "syslog-udp"
-	KindTCP  = "syslog-tcp"
-	KindTLS  = "syslog-tls"
-	KindHTTP = "http"
+	KindSyslog = "syslog"
+	KindHTTP   = "http"
 )
 
 // Kinds lists the source kinds in the order forms show them.
-var Kinds = []string{KindUDP, KindTCP, KindTLS, KindHTTP}
+var Kinds = []string{KindSyslog, KindHTTP}
+
+// legacyKinds are the per-transport kinds of earlier versions, still accepted from API
+// clients and forms and stored as KindSyslog (migration 004 converted the stored ones).
+var legacyKinds = map[string]bool{"syslog-udp": true, "syslog-tcp": true, "syslog-tls": true}
 
 // Source is a registered sender of an organisation's logs. Syslog sources are recognised
 // by sender address (an IP or a CIDR prefix); HTTP sources by the API token bound to them.
@@ -93,8 +97,11 @@ func validateSource(ns NewSource) (NewSource, netip.Prefix, error) {
 	ns.Kind = strings.TrimSpace(ns.Kind)
 	var p netip.Prefix
 	v.Text("name", ns.Name, true, 100)
+	if legacyKinds[ns.Kind] {
+		ns.Kind = KindSyslog
+	}
 	switch ns.Kind {
-	case KindUDP, KindTCP, KindTLS:
+	case KindSyslog:
 		var err error
 		p, err = parseSender(ns.Sender)
 		switch {
@@ -194,6 +201,14 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 		if src.Kind != KindHTTP {
 			if err := claimSender(tx, src.OrgID, prefix, src, confirmedBy); err != nil {
 				return err
+			}
+			var other string
+			err := t.QueryRow(`SELECT name FROM log_sources WHERE org_id = $1 AND sender = $2 AND kind <> $3`, src.Sender, KindHTTP).Scan(&other)
+			if err == nil {
+				return problem.Conflictf("sender", "is already the sender of your source %q, which takes its messages over every syslog transport", other)
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("check source sender: %w", err)
 			}
 		}
 		if err := t.QueryRow(`INSERT INTO log_sources (org_id, name, kind, sender, token_id, created_at, created_by, last_event_at, event_count)

@@ -1,6 +1,7 @@
-// Package ingest receives logs for the vault: syslog over UDP, TCP and TLS
-// (RFC 5424 and RFC 3164 messages; RFC 6587 octet-counting and newline
-// framing; RFC 5425 TLS transport) and JSON lines, turning each message
+// Package ingest receives logs for the vault: syslog over UDP, TCP, TLS
+// and RELP (RFC 5424 and RFC 3164 messages; RFC 6587 octet-counting and
+// newline framing; RFC 5425 TLS transport; rsyslog's RELP, whose messages
+// are acknowledged only once durable) and JSON lines, turning each message
 // into a vault.Event and handing batches to a Sink (the vault).
 //
 // Nothing received from a known sender is dropped for being malformed: a
