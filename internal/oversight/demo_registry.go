@@ -92,6 +92,31 @@ func (m *Module) seedRegistry(ctx context.Context, d kernel.Demo, ops []auth.Org
 			return fmt.Errorf("demo penalty case: %w", err)
 		}
 	}
+	return m.seedInspection(rctx, d, entries)
+}
+
+// demoInspectionSystems are the grid's systems the demo inspection names: two of its
+// identified systems' neighbours in the substation and distribution network.
+var demoInspectionSystems = []string{"变电站综合自动化监控系统", "配电自动化系统"}
+
+// seedInspection opens the demo regulator's one open inspection: of the grid operator,
+// its systems, evidence and logs of the last seven days, for thirty days.
+func (m *Module) seedInspection(rctx context.Context, d kernel.Demo, entries []*Entry) error {
+	for _, e := range entries {
+		if e.OperatorID != d.Operator.ID {
+			continue
+		}
+		now := m.now()
+		areas := m.areaKeys()
+		if len(areas) == 0 {
+			return nil // an installation without inspectable records
+		}
+		_, err := m.OpenInspection(rctx, NewInspection{EntryID: e.ID, Ref: fmt.Sprintf("示能监安检〔%d〕1号", now.Year()), Areas: areas,
+			Systems: demoInspectionSystems, PeriodFrom: bjDay(now.AddDate(0, 0, -7)), PeriodTo: bjDay(now), EndsAt: bjDay(now.AddDate(0, 0, 30))})
+		if err != nil {
+			return fmt.Errorf("demo inspection: %w", err)
+		}
+	}
 	return nil
 }
 

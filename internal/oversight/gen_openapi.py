@@ -68,6 +68,29 @@ paths = {
  "/api/v1/oversight/registry/{id}/notices": {"post": op("Record and send an identification notice (CIIR 2021 Arts 9-10); an operator of this installation receives a copy applied to its inventory", 201, "Notice", params=idp,
     body={"type": "object", "required": ["ref", "issued_on", "basis", "systems"], "properties": {"ref": S(), "issued_on": {"type": "string", "format": "date"}, "basis": S(),
       "systems": {"type": "array", "items": S(), "maxItems": 50}}})},
+ "/api/v1/oversight/inspections": {
+  "get": op("The regulator's inspections (CIIR 2021 Arts 26-28), newest first, and the areas an inspection may name", 200, "InspectionList"),
+  "post": op("Open an inspection of an operator of the registry on this installation: legal basis, scope (areas, systems by name, period) and time box; the operator receives it (audited on both sides)", 201, "Inspection",
+    body={"type": "object", "required": ["entry_id", "ref", "areas", "period_from", "period_to", "ends_at"], "properties": {"entry_id": S("integer"), "ref": S(),
+      "basis": {"type": "string", "description": "default: CIIR 2021 Arts 26-28, in Chinese and English"}, "areas": {"type": "array", "items": S(), "description": "systems, evidence, logs"},
+      "systems": {"type": "array", "items": S(), "maxItems": 50}, "period_from": {"type": "string", "format": "date"}, "period_to": {"type": "string", "format": "date"},
+      "ends_at": {"type": "string", "description": "RFC 3339, or a date meaning the end of that Beijing day; at most 366 days ahead"}}}),
+ },
+ "/api/v1/oversight/inspections/{id}": {"get": op("One of the regulator's inspections with every read and every finding, order, refusal, obstruction and response", 200, "Inspection", params=idp)},
+ "/api/v1/oversight/inspections/{id}/records/{area}": {"get": op("Read the operator's records of an area in scope (recorded in both audit trails); 404 after the time box", 200, "InspectionRecords",
+    params=idp + [{"name": "area", "in": "path", "required": True, "schema": {"type": "string"}}])},
+ "/api/v1/oversight/inspections/{id}/records/{area}/{rid}": {"get": op("Read one record in scope (recorded in both audit trails); 404 outside the scope or after the time box", 200, "InspectionRecord",
+    params=idp + [{"name": "area", "in": "path", "required": True, "schema": {"type": "string"}}, {"name": "rid", "in": "path", "required": True, "schema": {"type": "string"}}])},
+ "/api/v1/oversight/inspections/{id}/logs": {"get": op("Read a range of the operator's log vault inside the period, newest first, at most 200 events (recorded in both audit trails); 404 after the time box", 200, "InspectionLogs",
+    params=idp + [q("from", "RFC 3339, or Beijing time 2026-12-01T08:00"), q("to", "as from; after it"), q("q", "log query (at most 500 characters)")])},
+ "/api/v1/oversight/inspections/{id}/bundle": {"get": op("Reproduce: the signed bundle (ciiguard-inspection-bundle/1, NDJSON) of the records in scope, their evidence files and the log ranges read with vault proofs; verify with ciiguard bundle verify. Recorded in both trails; 404 after the time box", 200, None, params=idp,
+    ctype={"application/x-ndjson": {"schema": {"type": "string"}}})},
+ "/api/v1/oversight/inspections/{id}/actions": {"post": op("Record a finding, an order to correct (with due_on), or the operator's refusal or obstruction (CIIR 2021 Art. 42), audited on both sides", 201, "InspectionAction", params=idp,
+    body={"type": "object", "required": ["kind", "text"], "properties": {"kind": {"type": "string", "enum": ["finding", "order", "refusal", "obstruction"]}, "text": S(), "due_on": {"type": "string", "format": "date"}}})},
+ "/api/v1/filings/inspections": {"get": op("The inspections of the operator, with their scope, reads and actions", 200, "InspectionList")},
+ "/api/v1/filings/inspections/{id}": {"get": op("One inspection of the operator", 200, "Inspection", params=idp)},
+ "/api/v1/filings/inspections/{id}/responses": {"post": op("The operator's response to an inspection (audited on both sides)", 201, "InspectionAction", params=idp,
+    body={"type": "object", "required": ["text"], "properties": {"text": S()}})},
 }
 answer = {"type": "object", "properties": {"action": S(), "note": S(), "by": S(), "at": {"type": "string", "format": "date-time"}}}
 sub = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "kind": S(),
@@ -94,7 +117,25 @@ received = {"type": "object", "properties": {"id": S("integer"), "regulator_id":
 counts = {"type": "object", "properties": {"total": S("integer"), "identified": S("integer"), "reidentify_running": S("integer"), "reidentify_overdue": S("integer"),
   "by_sector": {"type": "array", "items": named}, "by_province": {"type": "array", "items": named},
   "map_columns": {"type": "array", "items": named}, "map": {"type": "array", "items": {"type": "object", "properties": {"province": named, "cells": {"type": "array", "items": S("integer")}, "total": S("integer")}}}}}
+dt = {"type": "string", "format": "date-time"}
+iread = {"type": "object", "properties": {"id": S("integer"), "area": S(), "what": {"type": "string", "enum": ["list", "record", "logs", "reproduce"]}, "detail": S(), "items": S("integer"), "by": S(), "at": dt}}
+iaction = {"type": "object", "properties": {"id": S("integer"), "kind": {"type": "string", "enum": ["finding", "order", "refusal", "obstruction", "response"]}, "text": S(),
+  "due_on": {"type": "string", "format": "date"}, "side": {"type": "string", "enum": ["regulator", "operator"]}, "by": S(), "at": dt}}
+insp = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "entry_id": S("integer"),
+  "operator_id": S("integer"), "operator_name_zh": S(), "operator_name_en": S(), "ref": S(), "basis": S(),
+  "legal_basis": {"type": "object", "properties": {"zh": S(), "en": S()}}, "areas": {"type": "array", "items": S()},
+  "systems": {"type": "array", "items": S()}, "period_from": {"type": "string", "format": "date"}, "period_to": {"type": "string", "format": "date"},
+  "period_start": dt, "period_end": dt, "opens_at": dt, "ends_at": dt, "open": S("boolean"), "opened_by": S(),
+  "reads": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRead"}}, "actions": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionAction"}}}}
+irec = {"type": "object", "properties": {"area": S(), "id": S(), "title_zh": S(), "title_en": S(), "at": dt,
+  "fields": {"type": "array", "items": {"type": "object", "properties": {"label_zh": S(), "label_en": S(), "value": S(), "value_en": S()}}},
+  "data": {"type": "object", "description": "the record as the owning capability's API gives it"}, "evidence": {"type": "array", "items": S()}}}
 schemas = {
+ "Inspection": insp, "InspectionRead": iread, "InspectionAction": iaction, "InspectionRecord": irec,
+ "InspectionList": {"type": "object", "properties": {"inspections": {"type": "array", "items": {"$ref": "#/components/schemas/Inspection"}},
+   "areas": {"type": "array", "items": {"type": "object", "properties": {"key": S(), "name_zh": S(), "name_en": S()}}}}},
+ "InspectionRecords": {"type": "object", "properties": {"records": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRecord"}}}},
+ "InspectionLogs": {"type": "object", "properties": {"events": {"type": "array", "items": {"type": "object"}}}},
  "RegistryEntry": entry, "Notice": notice, "ReceivedNotice": received,
  "RegistryEntryWithNotices": {"allOf": [{"$ref": "#/components/schemas/RegistryEntry"}, {"type": "object", "properties": {"notice_list": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}}]},
  "Registry": {"type": "object", "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/RegistryEntry"}}, "counts": counts}},

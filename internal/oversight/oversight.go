@@ -38,8 +38,13 @@ const (
 	Penalize auth.Permission = "oversight.penalize"
 	// Filed shows an operator what it filed and the regulator's answers.
 	Filed auth.Permission = "oversight.filed"
-	// File names the operator's protection-work department and files submissions.
+	// File names the operator's protection-work department and files submissions, and
+	// answers an inspection with the operator's response.
 	File auth.Permission = "oversight.file"
+	// Inspect opens inspections, reads the operator's records inside an open inspection's
+	// scope and time box, reproduces them, and records findings, orders to correct, and
+	// refusals or obstruction (CIIR 2021 Arts 26–28, 42).
+	Inspect auth.Permission = "oversight.inspect"
 )
 
 func init() {
@@ -48,6 +53,7 @@ func init() {
 	auth.Grant(Penalize, auth.RegulatorAdmin)
 	auth.Grant(Filed, auth.Admin, auth.SecurityManager, auth.Auditor)
 	auth.Grant(File, auth.Admin, auth.SecurityManager)
+	auth.Grant(Inspect, auth.RegulatorAdmin, auth.Inspector)
 }
 
 // Module is the oversight capability.
@@ -80,6 +86,16 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	}
 	if id, err := kernel.Need[kernel.Identification](d.Registry, m.Name()); err == nil {
 		m.Service.ident = id
+	}
+	m.Service.inspectable = kernel.All[kernel.Inspectable](d.Registry)
+	if vs := kernel.All[kernel.VaultEvents](d.Registry); len(vs) == 1 {
+		m.Service.logs = vs[0]
+	}
+	if cs := kernel.All[kernel.EvidenceContent](d.Registry); len(cs) == 1 {
+		m.Service.content = cs[0]
+	}
+	if ks := kernel.All[kernel.InstallationKey](d.Registry); len(ks) == 1 {
+		m.Service.key = ks[0]
 	}
 	return nil
 }

@@ -79,6 +79,8 @@ type filingsData struct {
 	Kinds     []string
 	Items     []itemView
 	Notices   []ReceivedNotice // identification notices received (notices.go)
+	// Inspections are the departments' inspections of the operator (inspections.go).
+	Inspections []*Inspection
 }
 
 func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
@@ -98,6 +100,9 @@ func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
 	}
 	d.Items = viewsOf(items)
 	if d.Notices, err = m.ReceivedNotices(r.Context()); err != nil {
+		return nil, err
+	}
+	if d.Inspections, err = m.ReceivedInspections(r.Context(), 0); err != nil {
 		return nil, err
 	}
 	return d, nil

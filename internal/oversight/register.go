@@ -60,6 +60,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oversight/registry/{id}", Inbox, m.apiEntry)
 	s.API("PUT /api/v1/oversight/registry/{id}", Answer, m.apiUpdateEntry)
 	s.API("POST /api/v1/oversight/registry/{id}/notices", Answer, m.apiRecordNotice)
+
+	// Inspections (inspections.go, inspection_reads.go, inspection_bundle.go).
+	m.registerInspections(s)
 	return nil
 }
 
@@ -70,6 +73,7 @@ func (m *Module) Nav() []web.NavItem {
 		{Key: "nav.oversight", Path: "/oversight", Perm: Inbox, Order: 100},
 		{Key: "nav.registry", Path: "/oversight/registry", Perm: Inbox, Order: 110},
 		{Key: "nav.cases", Path: "/oversight/cases", Perm: Inbox, Order: 120},
+		{Key: "nav.inspections", Path: "/oversight/inspections", Perm: Inbox, Order: 115},
 	}
 }
 

@@ -19,6 +19,13 @@ type Service struct {
 	// ident applies identification notices to operators' inventories; nil: notices are
 	// delivered but not applied.
 	ident kernel.Identification
+	// inspectable are the areas of records an inspection may read; logs reads the log
+	// vault (nil: no logs area); content opens evidence files for a reproduction; key
+	// signs reproductions (nil: reproducing is refused).
+	inspectable []kernel.Inspectable
+	logs        kernel.VaultEvents
+	content     kernel.EvidenceContent
+	key         kernel.InstallationKey
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }
