@@ -131,7 +131,7 @@ Every flag can also be set with an environment variable: CIIGUARD_ followed by
 the flag name in capitals with - as _ (for example CIIGUARD_DB, CIIGUARD_TLS_CERT).`,
 		Subcommands: []*ffcli.Command{
 			serveCmd(stdout, stderr), demoCmd(stdout, stderr), migrateCmd(stdout, stderr),
-			userCmd(stdin, stdout, stderr), orgCmd(stdout, stderr), auditCmd(stdout, stderr), catalogCmd(stdout), calendarCmd(stdout, stderr), vaultCmd(stdout, stderr), versionCmd(stdout),
+			userCmd(stdin, stdout, stderr), orgCmd(stdout, stderr), auditCmd(stdout, stderr), catalogCmd(stdout), calendarCmd(stdout, stderr), vaultCmd(stdout, stderr), bundleCmd(stdout), versionCmd(stdout),
 		},
 		Exec: func(context.Context, []string) error { return flag.ErrHelp },
 	}
