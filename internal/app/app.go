@@ -36,6 +36,7 @@ import (
 	"ciiguard/internal/store"
 	"ciiguard/internal/suppliers"
 	"ciiguard/internal/tasks"
+	"ciiguard/internal/taxii"
 	"ciiguard/internal/threat"
 	"ciiguard/internal/vulns"
 	"ciiguard/internal/web"
@@ -66,7 +67,7 @@ func (c Config) DSN() string {
 // side effects. Their order is the order of the navigation's ties and of demo seeding; it
 // does not decide who finds whom: each module looks up what it needs in the registry.
 func Modules() []kernel.Module {
-	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), tasks.New(), frameworks.New(), notify.New(), incidents.New(), suppliers.New(), review.New(), people.New(), emergency.New(), data.New(), reports.New(), oversight.New(), appstore.New(), threat.New(), vulns.New()}
+	return []kernel.Module{accounts.New(), holidays.New(), evidence.New(), scope.New(), logs.New(), obligations.New(), tasks.New(), frameworks.New(), notify.New(), incidents.New(), suppliers.New(), review.New(), people.New(), emergency.New(), data.New(), reports.New(), oversight.New(), appstore.New(), threat.New(), vulns.New(), taxii.New()}
 }
 
 // Migrations returns the kernel's and every module's migrations.

@@ -20,8 +20,9 @@ import (
 // holiday schedules). Everything else an installation serves is an operator's or the
 // installation's.
 // The threat capability's regulator side is its workspace too: the notifications it
-// publishes and the sightings operators chose to share with it.
-var regulatorRoutes = []string{"/oversight", "/api/v1/oversight", "/threat/regulator", "/api/v1/threat/notifications", "/api/v1/threat/sightings"}
+// publishes and the sightings operators chose to share with it; so is its TAXII server
+// (its own notifications, the sightings received, its sharing group).
+var regulatorRoutes = []string{"/oversight", "/api/v1/oversight", "/threat/regulator", "/api/v1/threat/notifications", "/api/v1/threat/sightings", "/taxii2"}
 
 var regulatorTenantRoutes = []string{"/{$}", "/api/v1/me", "/users", "/api/v1/users", "/tokens", "/api/v1/tokens", "/audit", "/api/v1/audit",
 	"/notifications", "/api/v1/notifications/preferences", "/obligations", "/api/v1/obligations", "/api/v1/oscal/catalog", "/api/v1/calendar/schedules"}

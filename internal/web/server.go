@@ -85,6 +85,38 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	secure   bool
 	refused  refusals
+	basic    []string // path prefixes where HTTP Basic carries an API token (AcceptBasic)
+}
+
+// AcceptBasic lets API routes under prefix take an API token as the password of HTTP Basic
+// authentication (RFC 7617), for clients that only speak Basic (TAXII 2.1 §1.6.9 suggests
+// it). The user name must be the token owner's e-mail. An account's password is never
+// accepted this way: it would cost an argon2id check per request, and a token can be
+// narrower than its owner and revoked alone. A 401 under prefix challenges for Basic.
+func (s *Server) AcceptBasic(prefix string) {
+	s.mu.Lock()
+	s.basic = append(s.basic, prefix)
+	s.mu.Unlock()
+}
+
+func (s *Server) basicPath(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.basic {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// basicToken reads an API token sent as the password of HTTP Basic authentication.
+func basicToken(r *http.Request) (user, token string, ok bool) {
+	user, token, ok = r.BasicAuth()
+	if !ok || !strings.HasPrefix(token, "cgt_") {
+		return "", "", false
+	}
+	return user, token, true
 }
 
 // NewServer builds the server with the kernel's pages (login, logout, language, dashboard,
@@ -314,14 +346,28 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, perm auth.Per
 	ctx := r.Context()
 	var p *auth.Principal
 	viaToken := false
-	if h := r.Header.Get("Authorization"); api && strings.HasPrefix(h, "Bearer ") {
-		pr, err := s.Auth.TokenPrincipal(ctx, strings.TrimPrefix(h, "Bearer "))
+	basicUser, basicTok, basic := "", "", false
+	if api && strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") && s.basicPath(r.URL.Path) {
+		basicUser, basicTok, basic = basicToken(r)
+		if !basic {
+			return s.challenge(w, r, &unauthenticated{reason: "HTTP Basic here takes your e-mail and an API token (cgt_…) as the password, never the account's password"})
+		}
+	}
+	if h := r.Header.Get("Authorization"); api && (strings.HasPrefix(h, "Bearer ") || basic) {
+		tok := strings.TrimPrefix(h, "Bearer ")
+		if basic {
+			tok = basicTok
+		}
+		pr, err := s.Auth.TokenPrincipal(ctx, tok)
+		if err == nil && basic && !strings.EqualFold(strings.TrimSpace(basicUser), pr.User.Email) {
+			err = store.ErrNotFound // the token is not this user's
+		}
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return errUnauthenticated
+				return s.challenge(w, r, errUnauthenticated)
 			}
 			if refused, ok := errors.AsType[*auth.TokenRefused](err); ok {
-				return &unauthenticated{reason: refused.Reason}
+				return s.challenge(w, r, &unauthenticated{reason: refused.Reason})
 			}
 			return err
 		}
@@ -348,7 +394,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, perm auth.Per
 		return nil
 	}
 	if p == nil {
-		return errUnauthenticated
+		return s.challenge(w, r, errUnauthenticated)
 	}
 	if !auth.Allowed(p.Role, perm) {
 		return errForbidden
@@ -358,6 +404,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, perm auth.Per
 	}
 	return nil
 }
+
+// challenge adds the WWW-Authenticate header a 401 needs (RFC 7235 §3.1) under the paths
+// that accept HTTP Basic, and returns err.
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request, err error) error {
+	if s.basicPath(r.URL.Path) {
+		for _, c := range challenges {
+			w.Header().Add("WWW-Authenticate", c)
+		}
+	}
+	return err
+}
+
+// challenges are the authentication schemes a 401 under AcceptBasic's prefixes offers.
+var challenges = []string{`Basic realm="ciiguard", charset="UTF-8"`, `Bearer realm="ciiguard"`}
 
 func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
