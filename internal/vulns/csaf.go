@@ -186,13 +186,17 @@ func ParseCSAF(b []byte) Parsed {
 		case errors.As(err, &se):
 			p.at(0).Add("document", "is not JSON: syntax error at byte %d", se.Offset)
 		case errors.As(err, &te):
-			p.at(0).Add(te.Field, "has the wrong JSON type for a CSAF advisory")
+			field := te.Field
+			if field == "" {
+				field = "document" // the whole document is not an object
+			}
+			p.at(0).Add(field, "has the wrong JSON type for a CSAF advisory")
 		default:
 			p.at(0).Add("document", "is not JSON: it ends early")
 		}
 		return p
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 		p.at(0).Add("document", "has more after the advisory's JSON object")
 		return p
 	}

@@ -54,7 +54,6 @@ func ParseCSV(b []byte) Parsed {
 		return p
 	}
 	for {
-		line, _ := r.FieldPos(0)
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -64,10 +63,13 @@ func ParseCSV(b []byte) Parsed {
 			if errors.As(err, &pe) {
 				p.at(pe.StartLine).Add("line", "is not valid CSV (a quote out of place)")
 			} else {
-				p.at(line).Add("line", "cannot be read")
+				p.at(0).Add("line", "cannot be read")
 			}
 			break
 		}
+		// The line the record starts on, asked after Read: before it, FieldPos
+		// answers for the previous record.
+		line, _ := r.FieldPos(0)
 		if len(p.Items) >= MaxItems {
 			p.at(line).Add("line", "is beyond the first %d vulnerabilities of one import", MaxItems)
 			break
