@@ -79,13 +79,13 @@ type Submission struct {
 	KeyFingerprint string             `json:"key_fingerprint,omitempty"`
 	SubmittedAt    time.Time          `json:"submitted_at"`
 	SubmittedBy    string             `json:"submitted_by"`
-	State          string             `json:"state"` // submitted, acknowledged, info_requested, accepted
+	State          string             `json:"state"` // submitted, acknowledged, escalated, info_requested, accepted
 	Answers        []SubmissionAnswer `json:"answers"`
 }
 
 // SubmissionAnswer is one answer of the regulator to a submission.
 type SubmissionAnswer struct {
-	Action string    `json:"action"` // acknowledged, info_requested, accepted
+	Action string    `json:"action"` // acknowledged, escalated, info_requested, accepted
 	Note   string    `json:"note"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`

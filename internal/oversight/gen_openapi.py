@@ -36,10 +36,10 @@ paths = {
  },
  "/api/v1/filings/{id}": {"get": op("One of the operator's submissions with its answers", 200, "Submission", params=idp)},
  "/api/v1/oversight/inbox": {"get": op("The regulator's inbox, newest first, with answers and the incident clock", 200, "Inbox",
-   params=[q("kind", "submission kind"), q("state", "submitted, acknowledged, info_requested or accepted"), q("operator", "operator organisation id", "integer")])},
+   params=[q("kind", "submission kind"), q("state", "submitted, acknowledged, escalated, info_requested or accepted"), q("operator", "operator organisation id", "integer")])},
  "/api/v1/oversight/inbox/{id}": {"get": op("One submission of the regulator's inbox", 200, "Item", params=idp)},
- "/api/v1/oversight/inbox/{id}/answers": {"post": op("Answer a submission: acknowledged, info_requested or accepted, with a note (audited on both sides)", 201, "Item", params=idp, codes=(400, 401, 403, 404, 409),
-   body={"type": "object", "properties": {"action": {"type": "string", "enum": ["acknowledged", "info_requested", "accepted"]}, "note": S()}})},
+ "/api/v1/oversight/inbox/{id}/answers": {"post": op("Answer a submission: acknowledged, escalated (a major or especially major incident report reported on to the national CAC and the MPS, once; 400 on action for any other submission, 409 when escalated already), info_requested or accepted, with a note (audited on both sides)", 201, "Item", params=idp, codes=(400, 401, 403, 404, 409),
+   body={"type": "object", "properties": {"action": {"type": "string", "enum": ["acknowledged", "escalated", "info_requested", "accepted"]}, "note": S()}})},
  "/api/v1/oversight/inbox/{id}/attachment": {"get": op("The file filed with a submission", 200, None, params=idp, ctype={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})},
   "/api/v1/oversight/cases": {
   "get": op("The regulator's penalty cases, newest first", 200, "CaseList"),
@@ -99,7 +99,10 @@ sub = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("i
   "answers": {"type": "array", "items": {"$ref": "#/components/schemas/SubmissionAnswer"}}}}
 item = {"allOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "object", "properties": {"operator_id": S("integer"), "operator_name_zh": S(), "operator_name_en": S(),
   "payload": S(), "attachment_size": S("integer"), "attachment_cited": S("boolean"), "signature": S(), "public_key": S(),
-  "detected_at": {"type": "string", "format": "date-time"}, "clock": {"type": "string", "enum": ["on_time", "late"]}}}]}
+  "detected_at": {"type": "string", "format": "date-time"}, "clock": {"type": "string", "enum": ["on_time", "late"]},
+  "escalation": {"type": "object", "description": "a major or especially major incident report: the department's 30-minute clock to report it on to the national CAC and the MPS, from the filing",
+   "properties": {"grade": {"type": "string", "enum": ["major", "especially_major"]}, "due": {"type": "string", "format": "date-time"},
+    "escalated_at": {"type": "string", "format": "date-time"}, "verdict": {"type": "string", "enum": ["pending", "on_time", "late", "missing"]}}}}}]}
 reg = {"type": "object", "properties": {"id": S("integer"), "name_zh": S(), "name_en": S()}}
 case = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "penalty_id": S(), "subject": S(), "tier": S(), "base_amount": S("integer"),
   "amount": S("integer"), "range_min": S("integer"), "range_max": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean"), "created_by": S()}}

@@ -56,7 +56,7 @@ func (s *Service) Inbox(ctx context.Context, f Filter) ([]*Item, error) {
 	}
 	now := s.now()
 	for _, it := range out {
-		it.Clock = incidentClock(it, now)
+		it.Clock, it.Escalation = incidentClock(it, now), escalationClock(it, now)
 	}
 	return out, nil
 }
@@ -77,7 +77,8 @@ func (s *Service) Item(ctx context.Context, id int64) (*Item, error) {
 	if err := s.names(ctx, []*Item{&it}); err != nil {
 		return nil, err
 	}
-	it.Clock = incidentClock(&it, s.now())
+	now := s.now()
+	it.Clock, it.Escalation = incidentClock(&it, now), escalationClock(&it, now)
 	return &it, nil
 }
 
@@ -127,13 +128,19 @@ func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*I
 		v.Add("action", "must be one of %s", strings.Join(Actions, ", "))
 	}
 	note = strings.TrimSpace(note)
-	v.Text("note", note, action == StateInfoRequested || action == StateAccepted, 2000)
+	v.Text("note", note, action == StateInfoRequested || action == StateAccepted || action == StateEscalated, 2000)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	it, err := s.Item(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if action == StateEscalated && it.Escalation == nil {
+		return nil, problem.Field("action", "only a report of a major or especially major incident is escalated")
+	}
+	if action == StateEscalated && it.Escalation.At != nil {
+		return nil, problem.Conflictf("action", "the report was escalated already")
 	}
 	actor := audit.ActorFrom(ctx)
 	a := kernel.SubmissionAnswer{Action: action, Note: note, By: actor.Label, At: s.now()}

@@ -13,13 +13,16 @@ const (
 	StateAcknowledged  = "acknowledged"
 	StateInfoRequested = "info_requested"
 	StateAccepted      = "accepted"
+	// StateEscalated: the department reported a major or especially major incident on to
+	// the national cyberspace administration and the public security ministry.
+	StateEscalated = "escalated"
 )
 
 // States lists the states in the order the inbox filters show them.
-var States = []string{StateSubmitted, StateAcknowledged, StateInfoRequested, StateAccepted}
+var States = []string{StateSubmitted, StateAcknowledged, StateEscalated, StateInfoRequested, StateAccepted}
 
 // Actions are what a regulator answers with; each is the state it leads to.
-var Actions = []string{StateAcknowledged, StateInfoRequested, StateAccepted}
+var Actions = []string{StateAcknowledged, StateEscalated, StateInfoRequested, StateAccepted}
 
 // Item is a submission as the regulator holds it: the operator's filing and its answers.
 type Item struct {
@@ -35,6 +38,9 @@ type Item struct {
 	DetectedAt     *time.Time `json:"detected_at,omitempty"`
 	// Clock is the incident report's 1-hour clock as the regulator sees it, "" for others.
 	Clock string `json:"clock,omitempty"`
+	// Escalation is the department's own clock to report a major or especially major
+	// incident on; nil for other submissions.
+	Escalation *Escalation `json:"escalation,omitempty"`
 }
 
 const itemCols = `id, org_id, operator_id, kind, title_zh, title_en, ref, payload, payload_sha256, attachment_name, attachment_sha256,

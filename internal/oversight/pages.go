@@ -43,8 +43,20 @@ func (m *Module) withDetail(r *http.Request, iv itemView) (itemView, error) {
 	v := m.d.Web.NewView(r, "", "")
 	v.Data = iv
 	h, err := m.pages.Fragment("part_filing.html", v)
-	iv.Detail, iv.Actions = h, Actions
+	iv.Detail, iv.Actions = h, actionsFor(iv.Item)
 	return iv, err
+}
+
+// actionsFor is what the regulator may answer a submission with: escalation only for a
+// major or especially major incident report not yet escalated.
+func actionsFor(it *Item) []string {
+	out := make([]string, 0, len(Actions))
+	for _, a := range Actions {
+		if a != StateEscalated || (it.Escalation != nil && it.Escalation.At == nil) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func viewOf(it *Item) itemView {
