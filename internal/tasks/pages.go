@@ -257,7 +257,9 @@ func (m *Module) taskPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	v := m.d.Web.NewView(r, "tasks.task", "/tasks")
+	// The page is titled with the task's own title, so that tabs and history tell tasks apart.
+	v := m.d.Web.NewView(r, "tasks.task_title", "/tasks")
+	v.TitleArgs = []any{t.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_task.html", v)
 }

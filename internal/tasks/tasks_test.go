@@ -91,8 +91,20 @@ func TestTaskFromGapToMet(t *testing.T) {
 		id := fmt.Sprint(task.ID)
 
 		owner := env.Login(t, "owner@grid.demo")
-		if _, page := owner.Do("GET", "/", nil, nil); !strings.Contains(page, `id="my-tasks"`) || !strings.Contains(page, "补齐制度文件") {
+		_, home := owner.Do("GET", "/", nil, nil)
+		if !strings.Contains(home, `id="my-tasks"`) || !strings.Contains(home, "补齐制度文件") {
 			t.Fatal("the owner's dashboard does not show the task")
+		}
+		// The card names the task's system and, as everywhere a system is named, links to
+		// its page (issue 10 item 8).
+		widget := home[strings.Index(home, `id="my-tasks"`):]
+		widget = widget[:strings.Index(widget, "</section>")]
+		if !strings.Contains(widget, `<a href="/scope/systems/`+gap.SubjectID+`">`) {
+			t.Errorf("the dashboard's task card does not link the system %s: %s", gap.SubjectID, widget)
+		}
+		// The task's page has its own title: the task's, not the list's (item 14).
+		if _, page := owner.Do("GET", "/tasks/"+id, nil, nil); !strings.Contains(page, "<title>补齐制度文件 · ciiguard</title>") {
+			t.Errorf("the task's page is titled %q", page[strings.Index(page, "<title>"):strings.Index(page, "</title>")])
 		}
 		if _, page := sec.Do("GET", "/", nil, nil); strings.Contains(page, "补齐制度文件") {
 			t.Fatal("the task shows on the dashboard of someone who does not own it")
