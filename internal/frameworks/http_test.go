@@ -47,6 +47,10 @@ func TestHTTP(t *testing.T) {
 			if k := regexpMissing.FindString(page); k != "" {
 				t.Fatalf("page in %s shows a key without a message: %s", lang, k)
 			}
+			// Each page has its own title (issue 10 item 14): the framework's, as uploaded.
+			if !strings.Contains(page, "<title>Example Grid Co. security baseline (demo) · ciiguard</title>") {
+				t.Errorf("the framework's page in %s is titled %q", lang, page[strings.Index(page, "<title>"):strings.Index(page, "</title>")])
+			}
 		}
 
 		// Upload through the API, then again to replace.

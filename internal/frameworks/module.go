@@ -228,6 +228,8 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.Vie
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
+	// The page is titled with the framework's own title, so that tabs tell frameworks apart.
+	v.Title, v.TitleArgs = "fw.detail_title", []any{cov.Framework.Title}
 	d := detailData{Cov: cov, Titles: map[string]catalog.Text{}, Obligations: cat.Obligations, Relations: Relations, CanWrite: web.Can(r, Write)}
 	for _, o := range cat.Obligations {
 		d.Titles[o.ID] = o.Title
