@@ -1,14 +1,39 @@
 package evidence
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"ciiguard/internal/catalog"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
+
+// systemFacts is the inventory's systems (the scope capability), read for their names. It
+// is looked up when the page is shown, not needed at start-up: an installation without an
+// inventory still reviews attestations, with a generic link instead of the name.
+type systemFacts interface {
+	Facts(ctx context.Context) (rules.Org, []rules.System, error)
+}
+
+// systemNames maps system ids to names, from every inventory the installation has.
+func (m *Module) systemNames(ctx context.Context) (map[string]string, error) {
+	names := map[string]string{}
+	for _, s := range kernel.All[systemFacts](m.d.Registry) {
+		_, systems, err := s.Facts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, sys := range systems {
+			names[strconv.FormatInt(sys.ID, 10)] = sys.Name
+		}
+	}
+	return names, nil
+}
 
 func (m *Module) registerReviews(s *web.Server) {
 	s.Page("GET /evidence/reviews", Review, m.reviewsPage)
@@ -33,7 +58,7 @@ type reviewsView struct {
 	Rows        []reviewRow
 	FourEyes    bool
 	CanSettings bool
-	Names       map[string]string
+	Names       map[string]string // system id → name, for the subject column
 }
 
 func (m *Module) reviewsPage(w http.ResponseWriter, r *http.Request) error {
@@ -51,7 +76,11 @@ func (m *Module) reviewsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	me := web.PrincipalFrom(ctx).User.ID
-	d := reviewsView{FourEyes: on, CanSettings: web.Can(r, ReviewSettings)}
+	names, err := m.systemNames(ctx)
+	if err != nil {
+		return err
+	}
+	d := reviewsView{FourEyes: on, CanSettings: web.Can(r, ReviewSettings), Names: names}
 	for _, rv := range revs {
 		if u, err := m.d.Auth.GetUser(ctx, rv.AuthorID); err == nil && u.Name != "" {
 			rv.Author = u.Name

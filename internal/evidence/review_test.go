@@ -109,3 +109,23 @@ func TestFourEyesOff(t *testing.T) {
 		t.Fatalf("with review off: %s, want met", st)
 	}
 }
+
+// The review page names the system an attestation is about, linked to the system's page
+// (issue 10 item 8: "every place that names a system links to it"), and links the evidence
+// the reviewer must see (item 10). The demo's pending review is the grid operator's
+// attestation about its dispatch system, 调度自动化系统（D5000）, system 1.
+func TestReviewPageNamesTheSystem(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	sec := env.Login(t, "security@grid.demo")
+	res, page := sec.Do("GET", "/evidence/reviews", nil, map[string]string{"Accept-Language": "zh-CN"})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reviews page: %d", res.StatusCode)
+	}
+	if !strings.Contains(page, `<a href="/scope/systems/1">调度自动化系统（D5000）</a>`) {
+		i := strings.Index(page, `href="/scope/systems/1"`)
+		t.Errorf("the review does not name its system: %.120s", page[max(i, 0):])
+	}
+	if !strings.Contains(page, `href="/evidence/`) {
+		t.Error("the review does not link its evidence")
+	}
+}
