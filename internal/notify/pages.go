@@ -46,8 +46,9 @@ func (m *Module) renderPrefs(w http.ResponseWriter, r *http.Request, formErr err
 		}
 		v.Form = r.PostForm
 		v.Form.Del("secret")
-		v.Flash = ""
-		w.WriteHeader(*code)
+		// The status goes through the view, so that Render still sends the cookie that
+		// clears a waiting message (and drops the message from this failed form).
+		v.Status = *code
 	}
 	v.Data = d
 	return m.pages.Render(w, r, "notifications.html", v)

@@ -158,8 +158,9 @@ func (m *Module) renderNew(w http.ResponseWriter, r *http.Request, in NewTask, f
 		if err := web.FieldErrors(formErr, v); err != nil {
 			return err
 		}
-		v.Flash = ""
-		w.WriteHeader(http.StatusUnprocessableEntity)
+		// The status goes through the view, so that Render still sends the cookie that
+		// clears a waiting message (and drops the message from this failed form).
+		v.Status = http.StatusUnprocessableEntity
 	} else {
 		t := l.Titles[in.ObligationID]
 		in.Title = v.L(t.Zh, t.En)

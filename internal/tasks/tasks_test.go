@@ -210,4 +210,28 @@ func TestTaskInput(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "我输入的标题") || !strings.Contains(page, "应为日期，格式 YYYY-MM-DD") {
 		t.Fatalf("refused form: %d, keeps the title: %v", res.StatusCode, strings.Contains(page, "我输入的标题"))
 	}
+
+	// Issue 10 item 13: a message after a save is shown once and then cleared, and never
+	// over a failed save — also when the failed save is the next thing the user does. A
+	// comment's "评论已添加。" waits in its cookie; the refused form neither shows it nor
+	// leaves it for the next page.
+	zh := map[string]string{"Accept-Language": "zh-CN"}
+	if res, _ := sec.Do("POST", "/tasks/1/comments", url.Values{"body": {"已安排"}}, zh); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("comment: %d", res.StatusCode)
+	}
+	res, page = sec.Do("POST", "/tasks", url.Values{"obligation_id": {gap.ObligationID}, "subject_kind": {"system"}, "subject_id": {gap.SubjectID},
+		"title": {"我输入的标题"}, "owner_id": {fmt.Sprint(owner)}, "due": {"明天"}}, zh)
+	if strings.Contains(page, "评论已添加。") {
+		t.Error("the refused form shows the earlier success message")
+	}
+	cleared := false
+	for _, c := range res.Cookies() {
+		cleared = cleared || (c.Name == "ciiguard_flash" && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Error("the refused form leaves the earlier success message for the next page")
+	}
+	if _, page := sec.Do("GET", "/tasks", nil, zh); strings.Contains(page, "评论已添加。") {
+		t.Error("the next page shows the message of a save two requests ago")
+	}
 }
