@@ -228,8 +228,10 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, v *web.Vie
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
-	// The page is titled with the framework's own title, so that tabs tell frameworks apart.
-	v.Title, v.TitleArgs = "fw.detail_title", []any{cov.Framework.Title}
+	// The page is titled with the framework's id, so that tabs tell frameworks apart. Not
+	// its uploaded title: that is the document's own text, often English, and a page
+	// title cannot mark it translate="no" as the heading does.
+	v.Title, v.TitleArgs = "fw.detail_title", []any{cov.Framework.ID}
 	d := detailData{Cov: cov, Titles: map[string]catalog.Text{}, Obligations: cat.Obligations, Relations: Relations, CanWrite: web.Can(r, Write)}
 	for _, o := range cat.Obligations {
 		d.Titles[o.ID] = o.Title
