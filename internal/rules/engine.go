@@ -867,7 +867,7 @@ func formatValue(v reflect.Value) Text {
 		}
 		return Text{Zh: "否", En: "no"}
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return same(strconv.FormatInt(v.Int(), 10))
+		return same(groupDigits(v.Int()))
 	case reflect.String:
 		if v.String() == "" {
 			return Text{Zh: "空", En: "empty"}
@@ -891,6 +891,28 @@ func formatValue(v reflect.Value) Text {
 		return same(dateOf(t))
 	}
 	return same(fmt.Sprint(v.Interface()))
+}
+
+// groupDigits writes a count from 10,000 up with a comma between groups of three digits
+// (8,600,000), so that a reader sees its size at a glance; smaller figures, such as a
+// year or 184 days, are written plainly.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n > -10_000 && n < 10_000 {
+		return s
+	}
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return sign + b.String()
 }
 
 // systemOrder returns the indexes of systems in ascending id, so that findings come out in
