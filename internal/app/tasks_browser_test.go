@@ -150,7 +150,10 @@ func TestBrowserFromGapToFix(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#attest`)),
 		chromedp.SendKeys(chromedp.CSS(`#statement`), "较大变化已书面报告保护工作部门，报送函及回执见附件。"),
 		chromedp.Click(chromedp.CSS(`#task-close button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#task-summary`)),
+		// The closed task's page has no closing form; waiting for #task-summary alone could
+		// read the page being left (it failed once so: "read #task-status: No node").
+		chromedp.WaitNotPresent(chromedp.CSS(`#task-close`)),
+		chromedp.WaitVisible(chromedp.CSS(`#task-status`)),
 	); err != nil {
 		t.Fatalf("close with an attestation: %v", err)
 	}
