@@ -51,6 +51,9 @@ const (
 	unknownConcurrent = 64
 	// sampleMax is the most bytes of an unknown sender's message handed to Unknown.
 	sampleMax = 1024
+	// unknownDrain is the most an unknown stream sender is read (and discarded) before
+	// its connection is closed.
+	unknownDrain = 1 << 20
 )
 
 // Stats are a listener's cumulative counters.
@@ -207,11 +210,16 @@ func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 	return l
 }
 
-// refuseStream reads an unknown TCP or TLS sender's first message, as its sample, within
-// unknownWait, so that the sender is not reset before it said anything.
+// refuseStream reads an unknown TCP or TLS sender's first message, as its sample, and
+// then discards what else it sends (at most unknownDrain bytes, within unknownWait), so
+// that a sender that says what it has and stops sees an orderly close rather than a
+// reset of unread data.
 func refuseStream(c net.Conn) []byte {
 	_ = c.SetDeadline(time.Now().Add(unknownWait))
-	msg, _ := readFrame(bufio.NewReaderSize(io.LimitReader(c, MaxMessage+16), 4096))
+	r := bufio.NewReaderSize(io.LimitReader(c, unknownDrain), 4096)
+	msg, _ := readFrame(r)
+	msg = bytes.Clone(msg)
+	_, _ = io.Copy(io.Discard, r)
 	return msg
 }
 

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -308,4 +309,36 @@ func TestUDPDropsCountedUnderBackPressure(t *testing.T) {
 		t.Fatalf("dropped before the queue of %d was full: %+v", udpQueue, st)
 	}
 	t.Logf("sent %d, received %d, dropped %d", sent, st.Messages, st.UDPDropped)
+}
+
+// TestUnknownSenderNotReset has an unregistered sender write 256 KB of lines and then
+// wait for the server's end of the connection: it must see an orderly close, not a reset
+// (before, the server closed the connection unread and the kernel answered the unread
+// data with a reset: the "reset after its first 4 KB" of issue 16).
+func TestUnknownSenderNotReset(t *testing.T) {
+	v := newVault(t)
+	l, err := ListenTCP("127.0.0.1:0", StaticResolver{}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	line := "<13>Nov 25 04:59:58 h app: " + strings.Repeat("x", 100) + "\n"
+	for range 256 << 10 / len(line) {
+		if _, err := c.Write([]byte(line)); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	_ = c.(*net.TCPConn).CloseWrite()
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("the server ended the connection with %d bytes, %v; want an orderly close (EOF)", n, err)
+	}
+	if n, _ := v.Size(testOrg); n != 0 {
+		t.Fatalf("%d events stored from an unknown sender", n)
+	}
 }
