@@ -119,9 +119,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if code == http.StatusInternalServerError {
 		detail = s.Messages.T(lang, "error.500_detail", rid)
 	}
+	if _, ok := problem.As[problem.Outage](err); ok && code == http.StatusServiceUnavailable {
+		key = "error.outage" // not "busy": no retry helps until an operator acts
+	}
 	if lo, ok := problem.As[problem.LocalOutage](err); ok && code == http.StatusServiceUnavailable {
-		key, args := lo.OutageMessage()
-		detail = s.Messages.T(lang, key, args...)
+		mkey, args := lo.OutageMessage()
+		detail = s.Messages.T(lang, mkey, args...)
 	}
 	if code < 500 {
 		tr := s.Messages.Reasons(lang)
