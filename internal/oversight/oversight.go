@@ -3,13 +3,15 @@
 // annual reports, incident reports, change reports, review cases, standard-contract
 // filings — kept immutably as submissions, the regulator's inbox with its clocks and
 // answers, the registry of operators the regulator supervises with the identification
-// notices it records, and its penalty cases.
+// notices it records, its penalty cases, and its inspections (CIIR 2021 Arts 26–28): the
+// one way it reads an operator's own records, inside a scope and a time box, every read
+// recorded on both sides, reproduced as a signed bundle (ciiguard bundle verify).
 //
-// The regulator never reads an operator's records: it sees what it recorded itself and
-// what the operator submitted. A submission is stored in the regulator's tenant (it is
-// the regulator's record once filed), with a receipt in the operator's tenant; the
-// operator reads its submissions and their answers through its receipts, the regulator
-// through its own tenant. Other capabilities file through kernel.Submissions.
+// Outside an inspection the regulator never reads an operator's records: it sees what it
+// recorded itself and what the operator submitted. A submission is stored in the
+// regulator's tenant (it is the regulator's record once filed), with a receipt in the
+// operator's tenant; the operator reads its submissions and their answers through its
+// receipts, the regulator through its own tenant. Other capabilities file through kernel.Submissions.
 package oversight
 
 import (
