@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"ciiguard/internal/oversight"
 )
@@ -108,4 +110,24 @@ func BenchmarkVerifyBundle(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzParseLogRange: a log range typed by an inspector never panics the parser, and one it
+// accepts lies inside the period under inspection, ends after it starts, and carries a
+// query of at most 500 characters.
+func FuzzParseLogRange(f *testing.F) {
+	x := &oversight.Inspection{PeriodFrom: "2026-11-30", PeriodTo: "2026-12-01",
+		From: time.Date(2026, 11, 29, 16, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)}
+	f.Add("2026-12-01T08:00", "2026-12-01T09:00", "host:fw-01")
+	f.Add("2026-11-30T00:00:00+08:00", "2026-12-02T00:00:00+08:00", "")
+	f.Add("2026-12-01", "2026-11-30", "((")
+	f.Fuzz(func(t *testing.T, from, to, q string) {
+		lr, err := oversight.ParseLogRange(x, from, to, q)
+		if err != nil {
+			return
+		}
+		if lr.From.Before(x.From) || lr.To.After(x.To) || !lr.To.After(lr.From) || utf8.RuneCountInString(lr.Query) > 500 {
+			t.Fatalf("accepted %q %q %q as %+v outside the period %s – %s", from, to, q, lr, x.From, x.To)
+		}
+	})
 }
