@@ -14,7 +14,9 @@ var dataDuties = catalogtest.On("data", "CBDF-CII-EXPORT-SECURITY-ASSESSMENT", "
 	"CBDF-STANDARD-CONTRACT-OR-CERTIFICATION", "CBDF-ASSESSMENT-RENEWAL", "CBDF-EXEMPTION-BELOW-100K",
 	"PIPL-EXPORT-LAWFUL-ROUTE", "PIPL-EXPORT-SEPARATE-CONSENT", "PIPL-EXPORT-IMPACT-ASSESSMENT", "DSL-IMPORTANT-DATA-EXPORT",
 	// The personal-information lifecycle: deletion at the end of retention.
-	"PIPL-DELETE-AT-RETENTION-END", "MIIT14-T5-PI-LIFECYCLE")
+	"PIPL-DELETE-AT-RETENTION-END", "MIIT14-T5-PI-LIFECYCLE",
+	// The yearly self-inspection and risk report.
+	"PI13-YEARLY-SELF-INSPECTION", "NDSR-ANNUAL-DATA-RISK-ASSESSMENT", "DSL-IMPORTANT-DATA-RISK-ASSESSMENT")
 
 // TestCatalogDataDuties loads the embedded catalog with the data fact set declared, as the
 // obligations capability does: each duty is a CEL check on data (the attestation only stands

@@ -35,7 +35,56 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	// The deletion log is a file in the evidence store, whose list shows its uploader: the
 	// address alone, as a person's upload shows it.
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email})
-	return seedDeletions(ctx, m.Service, m.ev)
+	if err := seedDeletions(ctx, m.Service, m.ev); err != nil {
+		return err
+	}
+	return seedReviews(ctx, m.Service, m.ev)
+}
+
+// seedReviews records the demo's yearly reviews, each report stored in the evidence store
+// when there is one: the self-inspection done 140 days ago (later than the profile's typed-in
+// day, about five months ago), last year's risk assessment report submitted 335 days ago to
+// the energy regulator, and this year's report scheduled, due in 30 days.
+func seedReviews(ctx context.Context, s *Service, ev kernel.Evidence) error {
+	today := chinaDay(s.Now())
+	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
+	year := today.Year()
+	report := func(name, body string) (string, bool, error) {
+		if ev == nil {
+			return fmt.Sprintf("%x", sha256.Sum256([]byte(body))), false, nil
+		}
+		sum, err := ev.Store(ctx, name, strings.NewReader(body))
+		return sum, true, err
+	}
+	done := []struct {
+		in              ReviewInput
+		doneOn, to, sum string
+		name, body      string
+	}{
+		{in: ReviewInput{Kind: KindSelfInspection, Period: day(-140)[:4], DueOn: day(-130)}, doneOn: day(-140),
+			sum:  "检查了客户档案、用电信息采集和App注册用户的收集规则公示、访问控制和日志留存；发现2个系统管理员共用账号，已于10日内整改",
+			name: "个人信息保护自查报告（示例）", body: "示例电网公司个人信息保护年度自查报告\n自查日期：" + day(-140) + "\n"},
+		{in: ReviewInput{Kind: KindRiskReport, Period: fmt.Sprint(year - 1), DueOn: day(-330)}, doneOn: day(-335), to: "示例能源监管局（省级电力行业主管部门）",
+			sum:  "评估了电网拓扑与运行方式数据、电力监控实时数据的处理活动；主要风险为运维人员越权访问，已增加双人复核",
+			name: "重要数据风险评估报告（示例）", body: "示例电网公司重要数据处理活动风险评估报告\n报送日期：" + day(-335) + "\n"},
+	}
+	for _, d := range done {
+		r, err := s.ScheduleReview(ctx, d.in)
+		if err != nil {
+			return fmt.Errorf("demo review %s %s: %w", d.in.Kind, d.in.Period, err)
+		}
+		sum, uploaded, err := report(d.name, d.body)
+		if err != nil {
+			return fmt.Errorf("demo report %s: %w", d.name, err)
+		}
+		if _, err := s.CompleteReview(ctx, r.ID, CompleteInput{DoneOn: d.doneOn, Summary: d.sum, SubmittedTo: d.to, ReportSHA256: sum, uploaded: uploaded}); err != nil {
+			return fmt.Errorf("demo review %s %s done: %w", d.in.Kind, d.in.Period, err)
+		}
+	}
+	if _, err := s.ScheduleReview(ctx, ReviewInput{Kind: KindRiskReport, Period: fmt.Sprint(year), DueOn: day(30)}); err != nil {
+		return fmt.Errorf("demo risk report %d: %w", year, err)
+	}
+	return nil
 }
 
 // demoAsset is one demo asset: categories, sensitive kinds, people, level, the systems by

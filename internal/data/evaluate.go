@@ -62,13 +62,15 @@ type State struct {
 	Transfers []TransferState
 	// Retention is every personal-information asset's deletion state.
 	Retention []RetentionState
+	// Reviews are the clocks of the yearly self-inspection and risk report, by kind.
+	Reviews map[string]*ReviewClock
 }
 
 // Evaluate works out every transfer's route, mechanisms and clocks on day.
 func (s *Service) Evaluate(rs *Records, cii bool, day time.Time) (*State, error) {
 	day = chinaDay(day)
 	v := s.Rules.At(day)
-	st := &State{Day: day, Version: v, CII: cii, Retention: retentionStates(rs, day)}
+	st := &State{Day: day, Version: v, CII: cii, Retention: retentionStates(rs, day), Reviews: reviewClocks(rs, day, time.Time{})}
 	assets := map[int64]*Asset{}
 	for i := range rs.Assets {
 		a := &rs.Assets[i]
@@ -303,6 +305,13 @@ type Facts struct {
 	PIAssetsWithoutRetentionEnd int64     `cel:"pi_assets_without_retention_end" json:"pi_assets_without_retention_end" label:"未填写保存期限届满日的个人信息资产数|personal-information assets without a retention end day"`
 	RetentionOverdue            int64     `cel:"retention_overdue" json:"retention_overdue" label:"保存期限已届满但未登记删除的个人信息资产数|personal-information assets past their retention with no deletion recorded"`
 	RetentionOverdueSince       time.Time `cel:"retention_overdue_since" json:"retention_overdue_since" label:"最早届满而未删除的保存期限届满日|earliest retention end with no deletion recorded"`
+	// The yearly self-inspection (PI13 Art. 16) and risk report (NDSR 2024 Art. 33).
+	LastPISelfInspection    time.Time `cel:"last_pi_self_inspection" json:"last_pi_self_inspection" label:"最近一次个人信息保护自查完成日|last personal-information self-inspection done"`
+	PISelfInspectionDue     time.Time `cel:"pi_self_inspection_due" json:"pi_self_inspection_due" label:"下次个人信息保护自查截止日|next personal-information self-inspection due"`
+	PISelfInspectionOverdue bool      `cel:"pi_self_inspection_overdue" json:"pi_self_inspection_overdue" label:"个人信息保护自查已逾期|the personal-information self-inspection is overdue"`
+	LastRiskReport          time.Time `cel:"last_risk_report" json:"last_risk_report" label:"最近一次报送数据风险评估报告日|last data-risk assessment report submitted"`
+	RiskReportDue           time.Time `cel:"risk_report_due" json:"risk_report_due" label:"下次数据风险评估报告截止日|next data-risk assessment report due"`
+	RiskReportOverdue       bool      `cel:"risk_report_overdue" json:"risk_report_overdue" label:"数据风险评估报告已逾期|the data-risk assessment report is overdue"`
 }
 
 // ComputeFacts counts the fact set from a state.
@@ -351,6 +360,12 @@ func ComputeFacts(rs *Records, st *State) Facts {
 	}
 	if d := rs.Declaration; d.InUse() {
 		f.DeclaredInUse = true
+	}
+	if c := st.Reviews[KindSelfInspection]; c != nil {
+		f.LastPISelfInspection, f.PISelfInspectionDue, f.PISelfInspectionOverdue = mustDay(c.Last), mustDay(c.Due), c.Overdue
+	}
+	if c := st.Reviews[KindRiskReport]; c != nil {
+		f.LastRiskReport, f.RiskReportDue, f.RiskReportOverdue = mustDay(c.Last), mustDay(c.Due), c.Overdue
 	}
 	f.Deletions = int64(len(rs.Deletions))
 	for _, r := range st.Retention {

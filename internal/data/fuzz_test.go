@@ -3,6 +3,8 @@ package data
 import (
 	"strings"
 	"testing"
+
+	"ciiguard/internal/problem"
 )
 
 // FuzzParseRuleset: any bytes given as routing rules are refused or give versions with an
@@ -46,6 +48,22 @@ func FuzzValidSHA256(f *testing.F) {
 		hex := len(sum) == 64 && strings.Trim(sum, "0123456789abcdef") == ""
 		if ok != hex {
 			t.Fatalf("validSHA256(%q) = %q, %v", s, sum, ok)
+		}
+	})
+}
+
+// FuzzValidPeriod: a review's year is accepted only as four digits from 2000 to 2100, and
+// refused with a reason on "period" otherwise — never a panic.
+func FuzzValidPeriod(f *testing.F) {
+	f.Add("2026")
+	f.Add(" 1999")
+	f.Add("+202")
+	f.Fuzz(func(t *testing.T, s string) {
+		v := &problem.Invalid{}
+		p := validPeriod(v, s)
+		ok := len(p) == 4 && p >= "2000" && p <= "2100" && strings.Trim(p, "0123456789") == ""
+		if (v.Err() == nil) != ok || (v.Err() != nil && v.Fields[0].Field != "period") {
+			t.Fatalf("validPeriod(%q) = %q, %v", s, p, v.Err())
 		}
 	})
 }

@@ -93,6 +93,8 @@ func (m *Module) Register(d kernel.Deps) error {
 		upload += m.ev.UploadLimit()
 	}
 	s.PageWithLimit("POST /data/assets/{id}/deletions", Write, upload, m.deletionPage)
+	s.Page("POST /data/reviews", Write, m.scheduleReviewPage)
+	s.PageWithLimit("POST /data/reviews/{id}/complete", Write, upload, m.completeReviewPage)
 
 	s.API("GET /api/v1/data", Read, m.apiSummary)
 	s.API("GET /api/v1/data/rules", Read, m.apiRules)
@@ -112,6 +114,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/data/deletions", Read, m.apiDeletions)
 	s.API("POST /api/v1/data/assets/{id}/deletions", Write, m.apiDeletion)
 	s.API("PUT /api/v1/data/assets/{id}/retention", Write, m.apiRetention)
+	s.API("GET /api/v1/data/reviews", Read, m.apiReviews)
+	s.API("POST /api/v1/data/reviews", Write, m.apiScheduleReview)
+	s.API("POST /api/v1/data/reviews/{id}/complete", Write, m.apiCompleteReview)
 	return nil
 }
 
@@ -141,7 +146,12 @@ func (s *Service) State(ctx context.Context) (*Records, *State, error) {
 		return nil, nil, err
 	}
 	st, err := s.Evaluate(rs, org.IsCIIOperator, s.Now())
-	return rs, st, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// The profile's typed-in self-inspection day counts while no record is later.
+	st.Reviews = reviewClocks(rs, st.Day, org.LastPISelfInspection)
+	return rs, st, nil
 }
 
 // Facts reads the context's organisation's data facts.
@@ -171,6 +181,12 @@ func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
 	for _, ts := range st.Transfers {
 		if ts.Current && ts.Important && !ts.ExemptByClaim {
 			org.ExportsImportantData = true
+		}
+	}
+	// The latest self-inspection recorded here stands for the profile's typed-in day when later.
+	if c := st.Reviews[KindSelfInspection]; c != nil && c.Last != "" {
+		if last := mustDay(c.Last); last.After(org.LastPISelfInspection) {
+			org.LastPISelfInspection = last
 		}
 	}
 	if d := rs.Declaration; d.InUse() {

@@ -34,8 +34,17 @@ type overview struct {
 	AssetIn    AssetInput
 	Locs       struct{ CN, Abroad string }
 	TransferIn TransferInput
-	Open       string // the form refused: asset, transfer
+	Open       string // the form refused: asset, transfer, review, complete
 	Today      string
+	// The yearly reviews: their kinds and basis, the forms' input, the record whose
+	// completion was refused, and the reports' links to the evidence store.
+	ReviewKinds []Option
+	Basis       map[string]rules.Text
+	ReviewIn    ReviewInput
+	CompleteIn  CompleteInput
+	CompleteOf  int64
+	Evidence    map[string]string
+	CanUpload   bool
 }
 
 // assetRow is an asset in the list.
@@ -64,8 +73,17 @@ func (m *Module) renderOverview(w http.ResponseWriter, r *http.Request, refused 
 	}
 	o := &overview{State: st, Records: rs, Facts: ComputeFacts(rs, st), From: st.Version.WindowStart(st.Day).Format("2006-01-02"),
 		Systems: systems, Categories: Categories, Kinds: SensitiveKinds, Levels: Levels, Bases: LegalBases, Roles: RecipientRoles, Freqs: Frequencies,
-		Exemptions: m.Rules.Exemptions(), Today: st.Day.Format("2006-01-02")}
+		Exemptions: m.Rules.Exemptions(), Today: st.Day.Format("2006-01-02"),
+		ReviewKinds: ReviewKinds, Basis: ReviewBasis, Evidence: map[string]string{}, CanUpload: m.ev != nil}
 	o.TransferIn.StartOn = o.Today
+	o.ReviewIn.Period, o.CompleteIn.DoneOn = st.Day.Format("2006"), o.Today
+	for _, r := range rs.Reviews {
+		if r.ReportSHA256 != "" {
+			if l := evidenceLink(ctx, m.ev, r.ReportSHA256); l != "" {
+				o.Evidence[r.ReportSHA256] = l
+			}
+		}
+	}
 	for _, a := range rs.Assets {
 		row := assetRow{A: a}
 		for _, id := range a.Systems {

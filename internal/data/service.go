@@ -74,6 +74,7 @@ type Records struct {
 	Mechanisms  []Mechanism
 	PIPIAs      []PIPIA
 	Deletions   []Deletion
+	Reviews     []Review
 	Declaration *Declaration
 }
 
@@ -117,6 +118,9 @@ func readRecords(t *store.Tenant) (*Records, error) {
 		return nil, err
 	}
 	if rs.Deletions, err = readDeletions(t); err != nil {
+		return nil, err
+	}
+	if rs.Reviews, err = readReviews(t, 0); err != nil {
 		return nil, err
 	}
 	if rs.Declaration, err = readDeclaration(t); err != nil {
