@@ -39,14 +39,15 @@ func TestCiteLikeALawyer(t *testing.T) {
 // show it — the CSL, DSL and PIPL are laws adopted by the NPC Standing Committee (主席令); the
 // CIIR (国务院令第745号) and the NDSR (国务院令第790号) administrative regulations; the CSR,
 // CBDF and IRM (国家互联网信息办公室令), TELSEC10 and PI13 (工业和信息化部令) departmental rules;
-// MIIT14 (工信部保〔2014〕368号) and MLPS07 (公通字〔2007〕43号) normative documents — not all "法规".
+// MIIT14 (工信部保〔2014〕368号), MLPS07 (公通字〔2007〕43号) and PVP (工信部联网安〔2021〕66号)
+// normative documents — not all "法规".
 func TestInstrumentKinds(t *testing.T) {
 	c := embedded(t)
 	want := map[string]string{
 		"CSL": "law", "DSL": "law", "PIPL": "law",
 		"CIIR": "administrative_regulation", "NDSR": "administrative_regulation",
 		"CSR": "departmental_rule", "CBDF": "departmental_rule", "IRM": "departmental_rule", "TELSEC10": "departmental_rule", "PI13": "departmental_rule",
-		"MIIT14": "normative_document", "MLPS07": "normative_document",
+		"MIIT14": "normative_document", "MLPS07": "normative_document", "PVP": "normative_document",
 	}
 	for _, in := range c.Instruments {
 		if want[in.ID] == "" {
