@@ -119,7 +119,7 @@ func (s *Service) Takedowns(ctx context.Context, appID int64) ([]Takedown, error
 		if _, err := appIn(t, appID); err != nil {
 			return err
 		}
-		rows, err := t.Query(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason
+		rows, err := t.Query(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason, notice_state, notice_to
 FROM appstore_takedowns WHERE org_id = $1 AND app_id = $2 ORDER BY id DESC`, appID)
 		if err != nil {
 			return fmt.Errorf("list take-downs: %w", err)
@@ -128,7 +128,7 @@ FROM appstore_takedowns WHERE org_id = $1 AND app_id = $2 ORDER BY id DESC`, app
 		for rows.Next() {
 			var k Takedown
 			var re sql.NullTime
-			if err := rows.Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason); err != nil {
+			if err := rows.Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason, &k.NoticeState, &k.NoticeTo); err != nil {
 				return fmt.Errorf("read a take-down: %w", err)
 			}
 			k.ReinstatedAt = nullTime(re)

@@ -212,7 +212,19 @@ type Takedown struct {
 	ReinstatedBy    string     `json:"reinstated_by,omitempty"`
 	ReinstatedAt    *time.Time `json:"reinstated_at,omitempty"`
 	ReinstateReason string     `json:"reinstate_reason,omitempty"`
+	// NoticeState is how the notice reached the developer: NoticeSent (an SMS queued to
+	// their phone, masked in NoticeTo), NoticeNoPhone or NoticeNoSMS (not sent: the
+	// platform must deliver it itself, and the page says so).
+	NoticeState string `json:"notice_state"`
+	NoticeTo    string `json:"notice_to,omitempty"`
 }
+
+// How a take-down's notice reached the developer.
+const (
+	NoticeSent    = "sent"
+	NoticeNoPhone = "no_phone"
+	NoticeNoSMS   = "no_sms"
+)
 
 // TakedownInput takes an app down.
 type TakedownInput struct {

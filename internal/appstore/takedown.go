@@ -2,11 +2,14 @@ package appstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 )
 
@@ -24,11 +27,20 @@ func (s *Service) TakeDown(ctx context.Context, appID int64, in TakedownInput) (
 	}
 	now := s.now()
 	k.TakenBy, k.TakenAt = audit.ActorFrom(ctx).Label, now
+	var (
+		a     App
+		phone string
+	)
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		a, err := appIn(t, appID)
+		var err error
+		if a, err = appIn(t, appID); err != nil {
+			return err
+		}
+		d, err := developerIn(t, a.DeveloperID)
 		if err != nil {
 			return err
 		}
+		phone = d.phone
 		if a.State == AppRemoved {
 			return problem.Conflictf("app", "is already taken down")
 		}
@@ -45,7 +57,45 @@ func (s *Service) TakeDown(ctx context.Context, appID int64, in TakedownInput) (
 		s.announce(t)
 		return audit.InTenant(t, "appstore_takedown", fmt.Sprint(k.ID), "create", nil, &k, "")
 	})
-	return k, err
+	if err != nil {
+		return k, err
+	}
+	return s.noticeDeveloper(ctx, k, a, phone)
+}
+
+// noticeDeveloper sends a take-down's notice to the developer's phone as an SMS through
+// the kernel's notifier, after the take-down is stored (the app is off sale whether or not
+// the message goes), and records how it went: a developer without a phone, or an
+// installation without an SMS outbox, is told by the platform itself, and the page says so.
+func (s *Service) noticeDeveloper(ctx context.Context, k Takedown, a App, phone string) (Takedown, error) {
+	k.NoticeState = NoticeNoPhone
+	if phone != "" {
+		k.NoticeState = NoticeNoSMS
+		if s.notify != nil {
+			org, _ := store.OrgFrom(ctx)
+			n := kernel.Notice{Kind: "appstore.takedown", Subject: fmt.Sprintf("appstore-takedown:%d", k.ID), Point: "notice",
+				Title: rules.Text{Zh: "应用下架通知：" + a.Name, En: "Your app was taken down: " + a.Name},
+				Body: rules.Text{
+					Zh: fmt.Sprintf("您的应用“%s”（%s）已下架。原因：%s。依据：%s。%s", a.Name, a.Package, k.Reason, k.LegalBasis, k.Notice),
+					En: fmt.Sprintf("Your app %s (%s) was taken down. Reason: %s. Legal basis: %s. %s", a.Name, a.Package, k.Reason, k.LegalBasis, k.Notice),
+				},
+				Phones: []string{phone}}
+			switch _, err := s.notify.Notify(ctx, org, n); {
+			case err == nil:
+				k.NoticeState, k.NoticeTo = NoticeSent, MaskPhone(phone)
+			case !errors.Is(err, kernel.ErrNoSMS):
+				return k, fmt.Errorf("send the take-down notice: %w", err)
+			}
+		}
+	}
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		_, err := t.Exec(`UPDATE appstore_takedowns SET notice_state = $3, notice_to = $4 WHERE org_id = $1 AND id = $2`, k.ID, k.NoticeState, k.NoticeTo)
+		return err
+	})
+	if err != nil {
+		return k, fmt.Errorf("record the take-down notice: %w", err)
+	}
+	return k, nil
 }
 
 // Reinstate puts a taken-down app back, with a reason: its versions that were published
@@ -59,8 +109,8 @@ func (s *Service) Reinstate(ctx context.Context, takedownID int64, reason string
 	}
 	var k Takedown
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if err := t.QueryRow(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, takedownID).
-			Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy); err != nil {
+		if err := t.QueryRow(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, notice_state, notice_to FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, takedownID).
+			Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &k.NoticeState, &k.NoticeTo); err != nil {
 			return fmt.Errorf("take-down %d: %w", takedownID, err)
 		}
 		if k.ReinstatedBy != "" {
