@@ -7,7 +7,8 @@
 // personal-information lifecycle: each asset's retention end and the deletion of its
 // personal information then (PIPL Art. 47), with the proof's SHA-256, and the yearly
 // personal-information self-inspection (PI13 Art. 16) and important-data risk report (NDSR
-// 2024 Art. 33) as scheduled records with their reports and due clock. Its fact set
+// 2024 Art. 33) as scheduled records with their reports and due clock, and leaks of personal
+// information, each opening its incident through the kernel's Incidents contract. Its fact set
 // `data` lets the catalog check the data-export and lifecycle duties on these records, and it fills the
 // organisation's export head-counts from them instead of numbers typed into the profile.
 package data

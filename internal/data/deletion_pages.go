@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
 )
@@ -20,8 +22,25 @@ type assetPage struct {
 	Evidence  map[string]string // hash → the evidence store's page, when the store holds it
 	CanUpload bool
 	Today     string
-	Open      string // the form refused: deletion, retention
+	Open      string // the form refused: deletion, retention, leak
 	DelIn     DeletionInput
+	// Leaks are the asset's leaks with their incidents; HasIncidents says leaks open one.
+	Leaks        []LeakView
+	HasIncidents bool
+	LeakIn       LeakInput
+}
+
+// BJ shows an instant (a time.Time or *time.Time) in Beijing time, to the minute.
+func (*assetPage) BJ(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.In(calendar.Shanghai).Format("2006-01-02 15:04")
+	case *time.Time:
+		if v != nil {
+			return v.In(calendar.Shanghai).Format("2006-01-02 15:04")
+		}
+	}
+	return ""
 }
 
 // Opt is the package's Opt, for the asset template.
@@ -71,6 +90,17 @@ func (m *Module) renderAsset(w http.ResponseWriter, r *http.Request, refused fun
 		}
 	}
 	p.DelIn.DeletedOn = p.Today
+	p.HasIncidents = m.incidents != nil
+	p.LeakIn.DetectedAt = m.Now().In(calendar.Shanghai).Format("2006-01-02T15:04")
+	var mine []Leak
+	for _, l := range rs.Leaks {
+		if l.AssetID == id {
+			mine = append(mine, l)
+		}
+	}
+	if p.Leaks, err = m.leakViews(ctx, mine); err != nil {
+		return err
+	}
 	v := m.d.Web.NewView(r, "data.asset", "/data")
 	v.TitleArgs = []any{p.A.Name}
 	if refused != nil {

@@ -312,6 +312,9 @@ type Facts struct {
 	LastRiskReport          time.Time `cel:"last_risk_report" json:"last_risk_report" label:"最近一次报送数据风险评估报告日|last data-risk assessment report submitted"`
 	RiskReportDue           time.Time `cel:"risk_report_due" json:"risk_report_due" label:"下次数据风险评估报告截止日|next data-risk assessment report due"`
 	RiskReportOverdue       bool      `cel:"risk_report_overdue" json:"risk_report_overdue" label:"数据风险评估报告已逾期|the data-risk assessment report is overdue"`
+	// Leaks of personal information and whether each opened its incident.
+	PILeaks                int64 `cel:"pi_leaks" json:"pi_leaks" label:"已登记的个人信息泄露数|personal-information leaks recorded"`
+	PILeaksWithoutIncident int64 `cel:"pi_leaks_without_incident" json:"pi_leaks_without_incident" label:"未创建对应事件的个人信息泄露数|personal-information leaks with no incident opened"`
 }
 
 // ComputeFacts counts the fact set from a state.
@@ -368,6 +371,10 @@ func ComputeFacts(rs *Records, st *State) Facts {
 		f.LastRiskReport, f.RiskReportDue, f.RiskReportOverdue = mustDay(c.Last), mustDay(c.Due), c.Overdue
 	}
 	f.Deletions = int64(len(rs.Deletions))
+	for _, l := range rs.Leaks {
+		f.PILeaks++
+		f.PILeaksWithoutIncident += b2i(l.IncidentID == 0)
+	}
 	for _, r := range st.Retention {
 		switch r.Status {
 		case "no_end":

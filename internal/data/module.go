@@ -62,6 +62,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if now != nil {
 		m.Service.Now = now
 	}
+	if inc, err := kernel.Need[kernel.Incidents](d.Registry, m.Name()); err == nil {
+		m.Service.incidents = inc
+	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}
@@ -93,6 +96,7 @@ func (m *Module) Register(d kernel.Deps) error {
 		upload += m.ev.UploadLimit()
 	}
 	s.PageWithLimit("POST /data/assets/{id}/deletions", Write, upload, m.deletionPage)
+	s.Page("POST /data/assets/{id}/leaks", Write, m.leakPage)
 	s.Page("POST /data/reviews", Write, m.scheduleReviewPage)
 	s.PageWithLimit("POST /data/reviews/{id}/complete", Write, upload, m.completeReviewPage)
 
@@ -114,6 +118,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/data/deletions", Read, m.apiDeletions)
 	s.API("POST /api/v1/data/assets/{id}/deletions", Write, m.apiDeletion)
 	s.API("PUT /api/v1/data/assets/{id}/retention", Write, m.apiRetention)
+	s.API("GET /api/v1/data/leaks", Read, m.apiLeaks)
+	s.API("POST /api/v1/data/assets/{id}/leaks", Write, m.apiLeak)
 	s.API("GET /api/v1/data/reviews", Read, m.apiReviews)
 	s.API("POST /api/v1/data/reviews", Write, m.apiScheduleReview)
 	s.API("POST /api/v1/data/reviews/{id}/complete", Write, m.apiCompleteReview)

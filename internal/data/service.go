@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 )
@@ -30,6 +31,8 @@ type Service struct {
 	Rules *Ruleset
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
+	// incidents opens the incident of a leak (the incidents capability); nil without it.
+	incidents kernel.Incidents
 	// changed is told, inside a write transaction, that the organisation's data facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
@@ -75,6 +78,7 @@ type Records struct {
 	PIPIAs      []PIPIA
 	Deletions   []Deletion
 	Reviews     []Review
+	Leaks       []Leak
 	Declaration *Declaration
 }
 
@@ -121,6 +125,9 @@ func readRecords(t *store.Tenant) (*Records, error) {
 		return nil, err
 	}
 	if rs.Reviews, err = readReviews(t, 0); err != nil {
+		return nil, err
+	}
+	if rs.Leaks, err = readLeaks(t); err != nil {
 		return nil, err
 	}
 	if rs.Declaration, err = readDeclaration(t); err != nil {

@@ -23,7 +23,7 @@ func (m *Module) OpenFromSighting(ctx context.Context, s kernel.SightingIncident
 		s.DetectedAt = now
 	}
 	in, err := m.Service.Create(ctx, Input{Title: s.Title, Description: s.Description, Type: s.Type, Subtype: s.Subtype,
-		DetectedAt: s.DetectedAt.UTC().Format(time.RFC3339), Reporter: "ciiguard"})
+		DetectedAt: s.DetectedAt.UTC().Format(time.RFC3339), Systems: s.Systems, Reporter: "ciiguard"})
 	if err != nil {
 		return kernel.IncidentRef{}, err
 	}

@@ -15,6 +15,9 @@ type SightingIncident struct {
 	Type, Subtype string
 	// DetectedAt is when the sighting was found (not when the event happened).
 	DetectedAt time.Time
+	// Systems are the organisation's inventory systems it touches (a leaked data asset's
+	// systems, say): one identified as CII puts the incident on the 1-hour route.
+	Systems []int64
 	// RaiseTo, when not empty, is a grade code ("relatively_major" …) the incident is raised
 	// to at once, with RaiseReason: a regulator's warning of a serious threat makes the
 	// sighting reportable before any impact is measured.
