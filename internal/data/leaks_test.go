@@ -149,6 +149,12 @@ func TestLeakOpensIncident(t *testing.T) {
 				t.Errorf("%s: the incident %q / %q does not name the asset and its page", c.asset, inc.Title, inc.Description)
 			}
 		}
+		// The asset's page, in Chinese, links the incident with its grade and deadline.
+		res, page := sm.Do("GET", fmt.Sprintf("/data/assets/%d", ids["厂站接入用户档案"]), nil, map[string]string{"Accept-Language": "zh-CN"})
+		due := detected.Add(time.Hour).Format("2006-01-02 15:04")
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/incidents/`) || !strings.Contains(page, "较大") || !strings.Contains(page, "首报截止"+due+"（北京时间）") {
+			t.Errorf("the asset's page: %d, want the incident linked as 较大 with 首报截止%s", res.StatusCode, due)
+		}
 		if n := incidentCount(t, sm); n != before+3 {
 			t.Errorf("%d incidents opened, want 3", n-before)
 		}
