@@ -27,7 +27,9 @@
 //
 // The client (Client, Poller) polls any TAXII 2.1 server's collection with added_after and
 // next, keeps its cursor in the records store so a restart resumes where it stopped, and
-// waits as Retry-After says on 429 and 503.
+// waits as Retry-After says on 429 and 503. With --taxii-poll (Subscription) the module
+// polls one remote collection while the server runs, adding its indicators to a local
+// organisation's collection through kernel.ThreatCollections.
 package taxii
 
 import (
@@ -77,6 +79,7 @@ type Module struct {
 	threat  kernel.ThreatCollections
 	subs    kernel.Submissions
 	maxPage int
+	subscriptionState
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }
@@ -96,7 +99,7 @@ func (m *Module) Migrations() []store.Migration {
 // groups need the operators' named regulators (kernel.Submissions) and are left out
 // without them.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
-	m.db, m.auth = d.DB, d.Auth
+	m.db, m.auth, m.log = d.DB, d.Auth, d.Log
 	var err error
 	if m.threat, err = kernel.Need[kernel.ThreatCollections](d.Registry, m.Name()); err != nil {
 		return err
