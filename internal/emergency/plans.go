@@ -104,26 +104,32 @@ func (s *Service) Plan(ctx context.Context, id int64) (Plan, []Drill, error) {
 	return Plan{}, nil, store.ErrNotFound
 }
 
+// planIn reads the tenant's records at now and the plan id among them; another
+// organisation's plan is store.ErrNotFound.
+func planIn(t *store.Tenant, id int64, now time.Time) (*records, Plan, error) {
+	rs, err := readRecords(t, now)
+	if err != nil {
+		return nil, Plan{}, err
+	}
+	for _, p := range rs.plans {
+		if p.ID == id {
+			return rs, p, nil
+		}
+	}
+	return nil, Plan{}, store.ErrNotFound
+}
+
 // Revise records a new version of a plan, audited with the version before. A revision
 // answers the drills that called for one so far (ERL 2024 Art. 28).
 func (s *Service) Revise(ctx context.Context, id int64, in Revision) (Plan, error) {
 	now := s.Now()
 	var p Plan
 	err := s.write(ctx, func(t *store.Tenant) error {
-		rs, err := readRecords(t, now)
+		rs, x, err := planIn(t, id, now)
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, x := range rs.plans {
-			if x.ID == id {
-				p, found = x, true
-			}
-		}
-		if !found {
-			return store.ErrNotFound
-		}
-		if p.Retired() {
+		if p = x; p.Retired() {
 			return problem.Conflictf("plan", "the plan was retired on %s; record a new plan instead", p.RetiredOn)
 		}
 		before := p
@@ -176,20 +182,11 @@ func (s *Service) RetirePlan(ctx context.Context, id int64, in Retirement) (Plan
 	now := s.Now()
 	var p Plan
 	err := s.write(ctx, func(t *store.Tenant) error {
-		rs, err := readRecords(t, now)
+		_, x, err := planIn(t, id, now)
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, x := range rs.plans {
-			if x.ID == id {
-				p, found = x, true
-			}
-		}
-		if !found {
-			return store.ErrNotFound
-		}
-		if p.Retired() {
+		if p = x; p.Retired() {
 			return problem.Conflictf("plan", "the plan was retired on %s already", p.RetiredOn)
 		}
 		before := p
