@@ -53,17 +53,22 @@ paths = {
  "/api/v1/filings/notices": {"get": op("The identification notices the operator received, newest first, with what each did to its inventory", 200, "ReceivedNoticeList")},
  "/api/v1/oversight/registry": {
   "get": op("The regulator's registry of operators, by name, with the notices' dates, the re-identification clock and the counts by sector and province", 200, "Registry",
-    params=[q("q", "part of a name or credit code (at most 100 characters)"), q("sector", "a sector code, or none"), q("province", "a GB/T 2260 province code such as 11, or none"), q("identified", "yes or no")]),
+    params=[q("q", "part of a name or credit code (at most 100 characters)"), q("sector", "a sector code, or none"), q("province", "a GB/T 2260 province code such as 11, or none"), q("identified", "yes or no"), q("annual", "the annual report clock: due or overdue")]),
   "post": op("Add an operator to the registry by unified social credit code", 201, "RegistryEntry", codes=(400, 401, 403, 404, 409),
     body={"type": "object", "required": ["uscc", "sector"], "properties": {"uscc": S(), "name_zh": S(), "name_en": S(), "sector": S(), "province": S()}}),
  },
  "/api/v1/oversight/registry/export": {"get": op("The registry, filtered as the list, as CSV (UTF-8 with a byte-order mark) or XLSX", 200, None,
-    params=[q("format", "csv (default) or xlsx"), q("q", "as the list"), q("sector", "as the list"), q("province", "as the list"), q("identified", "as the list")],
+    params=[q("format", "csv (default) or xlsx"), q("q", "as the list"), q("sector", "as the list"), q("province", "as the list"), q("identified", "as the list"), q("annual", "as the list")],
     ctype={"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}})},
  "/api/v1/oversight/registry/{id}": {
   "get": op("One registry entry with the regulator's identification notices", 200, "RegistryEntryWithNotices", params=idp),
   "put": op("Change the regulator's record of an entry's sector and province", 200, "RegistryEntry", params=idp,
     body={"type": "object", "properties": {"sector": S(), "province": S()}}),
+ },
+ "/api/v1/oversight/settings/annual": {
+  "get": op("The department's requirement of when the yearly security test and risk assessment report falls due (CIIR 2021 Art. 17 sets no date): annual_day empty for the anniversary of identification, or MM-DD", 200, "AnnualSetting", codes=(401, 403)),
+  "put": op("Set the department's requirement (audited): annual_day empty for the anniversary of identification, or a day of the year MM-DD", 200, "AnnualSetting",
+    body={"type": "object", "properties": {"annual_day": S()}}, codes=(400, 401, 403)),
  },
  "/api/v1/oversight/registry/{id}/notices": {"post": op("Record and send an identification notice (CIIR 2021 Arts 9-10); an operator of this installation receives a copy applied to its inventory", 201, "Notice", params=idp,
     body={"type": "object", "required": ["ref", "issued_on", "basis", "systems"], "properties": {"ref": S(), "issued_on": {"type": "string", "format": "date"}, "basis": S(),
@@ -109,7 +114,8 @@ case = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("i
 entry = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "uscc": S(), "name_zh": S(), "name_en": S(), "sector": S(), "province": S(),
   "linked": S("boolean"), "added": S("boolean"), "created_at": {"type": "string", "format": "date-time"}, "identified": S("boolean"), "notices": S("integer"),
   "identified_on": {"type": "string", "format": "date"}, "last_notice_on": {"type": "string", "format": "date"}, "last_notice_ref": S(),
-  "change_reported_on": {"type": "string", "format": "date"}, "reidentify_by": {"type": "string", "format": "date"}, "reidentify": {"type": "string", "enum": ["due", "overdue"]}}}
+  "change_reported_on": {"type": "string", "format": "date"}, "reidentify_by": {"type": "string", "format": "date"}, "reidentify": {"type": "string", "enum": ["due", "overdue"]},
+  "annual_last_on": {"type": "string", "format": "date"}, "annual_due_on": {"type": "string", "format": "date"}, "annual": {"type": "string", "enum": ["due", "overdue", "outside"]}}}
 notice = {"type": "object", "properties": {"id": S("integer"), "entry_id": S("integer"), "operator_id": S("integer"), "ref": S(), "issued_on": {"type": "string", "format": "date"},
   "basis": S(), "systems": {"type": "array", "items": S()}, "delivered": S("boolean"), "created_by": S(), "sent_at": {"type": "string", "format": "date-time"}}}
 named = {"type": "object", "properties": {"code": S(), "name_zh": S(), "name_en": S(), "count": S("integer")}}
@@ -117,7 +123,7 @@ received = {"type": "object", "properties": {"id": S("integer"), "regulator_id":
   "issued_on": {"type": "string", "format": "date"}, "basis": S(), "systems": {"type": "array", "items": S()},
   "applied": {"type": "array", "items": {"type": "object", "properties": {"name": S(), "system_id": S("integer"), "result": {"type": "string", "enum": ["identified", "re_identified", "unchanged", "no_system"]}}}},
   "received_at": {"type": "string", "format": "date-time"}}}
-counts = {"type": "object", "properties": {"total": S("integer"), "identified": S("integer"), "reidentify_running": S("integer"), "reidentify_overdue": S("integer"),
+counts = {"type": "object", "properties": {"total": S("integer"), "identified": S("integer"), "reidentify_running": S("integer"), "reidentify_overdue": S("integer"), "annual_due": S("integer"), "annual_overdue": S("integer"),
   "by_sector": {"type": "array", "items": named}, "by_province": {"type": "array", "items": named},
   "map_columns": {"type": "array", "items": named}, "map": {"type": "array", "items": {"type": "object", "properties": {"province": named, "cells": {"type": "array", "items": S("integer")}, "total": S("integer")}}}}}
 dt = {"type": "string", "format": "date-time"}
@@ -139,6 +145,7 @@ schemas = {
    "areas": {"type": "array", "items": {"type": "object", "properties": {"key": S(), "name_zh": S(), "name_en": S()}}}}},
  "InspectionRecords": {"type": "object", "properties": {"records": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRecord"}}}},
  "InspectionLogs": {"type": "object", "properties": {"events": {"type": "array", "items": {"type": "object"}}}},
+ "AnnualSetting": {"type": "object", "properties": {"annual_day": {"type": "string", "pattern": "^([0-9]{2}-[0-9]{2})?$"}, "set_by": S(), "set_at": {"type": "string", "format": "date-time"}}},
  "RegistryEntry": entry, "Notice": notice, "ReceivedNotice": received,
  "RegistryEntryWithNotices": {"allOf": [{"$ref": "#/components/schemas/RegistryEntry"}, {"type": "object", "properties": {"notice_list": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}}]},
  "Registry": {"type": "object", "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/RegistryEntry"}}, "counts": counts}},

@@ -60,6 +60,10 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/oversight/registry/{id}", Inbox, m.apiEntry)
 	s.API("PUT /api/v1/oversight/registry/{id}", Answer, m.apiUpdateEntry)
 	s.API("POST /api/v1/oversight/registry/{id}/notices", Answer, m.apiRecordNotice)
+	// The department's requirement of when annual reports fall due (annual.go).
+	s.Page("POST /oversight/registry/annual-setting", Answer, m.setAnnualSettingPage)
+	s.API("GET /api/v1/oversight/settings/annual", Inbox, m.apiAnnualSetting)
+	s.API("PUT /api/v1/oversight/settings/annual", Answer, m.apiSetAnnualSetting)
 
 	// Inspections (inspections.go, inspection_reads.go, inspection_bundle.go).
 	m.registerInspections(s)

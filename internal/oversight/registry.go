@@ -11,6 +11,7 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
@@ -60,6 +61,12 @@ type Entry struct {
 	ChangeReportedOn string `json:"change_reported_on,omitempty"`
 	ReidentifyBy     string `json:"reidentify_by,omitempty"`
 	Reidentify       string `json:"reidentify,omitempty"`
+	// The annual report clock (CIIR 2021 Art. 17, the department's requirement: annual.go):
+	// the latest annual report counted, the date the next is due, and "due", "overdue" or
+	// "outside" (reports reach the department outside ciiguard).
+	AnnualLastOn string `json:"annual_last_on,omitempty"`
+	AnnualDueOn  string `json:"annual_due_on,omitempty"`
+	Annual       string `json:"annual,omitempty"`
 
 	sent []sentNotice // the notices, for the clock
 }
@@ -229,6 +236,8 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 	var out []*Entry
 	byID := map[int64]*Entry{}
 	changes := map[int64][]time.Time{} // operator → change reports filed
+	annuals := map[int64][]time.Time{} // operator → annual reports filed
+	var setting AnnualSetting
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		if err := query(t, "registry", `SELECT `+entryCols+` FROM oversight_registry WHERE org_id = $1 AND ($2 = 0 OR id = $2) ORDER BY name_zh, id`,
 			func(sc func(...any) error) error {
@@ -261,16 +270,25 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 			}, id); err != nil {
 			return err
 		}
-		return query(t, "change reports", `SELECT operator_id, submitted_at FROM oversight_submissions WHERE org_id = $1 AND kind = $2 ORDER BY submitted_at`,
+		var err error
+		if setting, err = readAnnualSetting(t); err != nil {
+			return err
+		}
+		return query(t, "change and annual reports", `SELECT operator_id, kind, submitted_at FROM oversight_submissions WHERE org_id = $1 AND kind IN ($2, $3) ORDER BY submitted_at`,
 			func(sc func(...any) error) error {
 				var op int64
+				var kind string
 				var at time.Time
-				if err := sc(&op, &at); err != nil {
+				if err := sc(&op, &kind, &at); err != nil {
 					return err
 				}
-				changes[op] = append(changes[op], at)
+				if kind == kernel.SubmitAnnualReport {
+					annuals[op] = append(annuals[op], at)
+				} else {
+					changes[op] = append(changes[op], at)
+				}
 				return nil
-			}, "change_report")
+			}, kernel.SubmitChangeReport, kernel.SubmitAnnualReport)
 	})
 	if err != nil {
 		return nil, err
@@ -278,6 +296,7 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 	today := bjDay(s.now())
 	for _, e := range out {
 		reidentifyClock(e, changes[e.OperatorID], today)
+		setAnnualClock(e, annuals[e.OperatorID], today, setting.Day)
 	}
 	return out, nil
 }
@@ -336,6 +355,7 @@ type RegistryFilter struct {
 	Sector     string // a sector code, or "none" for entries without one
 	Province   string // a province code, or "none"
 	Identified string // "yes" or "no"
+	Annual     string // the annual report clock: "due" or "overdue"
 }
 
 func (f RegistryFilter) validate() error {
@@ -350,6 +370,9 @@ func (f RegistryFilter) validate() error {
 	if f.Identified != "" && f.Identified != "yes" && f.Identified != "no" {
 		v.Add("identified", "must be yes or no")
 	}
+	if f.Annual != "" && f.Annual != AnnualDue && f.Annual != AnnualOverdue {
+		v.Add("annual", "must be due or overdue")
+	}
 	return v.Err()
 }
 
@@ -363,6 +386,8 @@ func (f RegistryFilter) match(e *Entry) bool {
 	case f.Province == "none" && e.Province != "", f.Province != "" && f.Province != "none" && e.Province != f.Province:
 		return false
 	case f.Identified == "yes" && !e.Identified, f.Identified == "no" && e.Identified:
+		return false
+	case f.Annual != "" && e.Annual != f.Annual:
 		return false
 	}
 	return true

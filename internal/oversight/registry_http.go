@@ -13,7 +13,7 @@ import (
 // registryFilterOf reads the registry filter from the query.
 func registryFilterOf(r *http.Request) (RegistryFilter, error) {
 	q := r.URL.Query()
-	f := RegistryFilter{Q: q.Get("q"), Sector: q.Get("sector"), Province: q.Get("province"), Identified: q.Get("identified")}
+	f := RegistryFilter{Q: q.Get("q"), Sector: q.Get("sector"), Province: q.Get("province"), Identified: q.Get("identified"), Annual: q.Get("annual")}
 	return f, f.validate()
 }
 
@@ -36,14 +36,17 @@ type MapRow struct {
 // Counts are the whole registry's counts by sector and by province, and the sector map:
 // provinces as rows, the sectors that occur as columns.
 type Counts struct {
-	Total      int      `json:"total"`
-	Identified int      `json:"identified"`
-	Reidentify int      `json:"reidentify_running"`
-	Overdue    int      `json:"reidentify_overdue"`
-	BySector   []Count  `json:"by_sector"`
-	ByProvince []Count  `json:"by_province"`
-	MapCols    []Named  `json:"map_columns"`
-	Map        []MapRow `json:"map"`
+	Total      int `json:"total"`
+	Identified int `json:"identified"`
+	Reidentify int `json:"reidentify_running"`
+	Overdue    int `json:"reidentify_overdue"`
+	// AnnualDue and AnnualOverdue count the annual report clocks running and overdue.
+	AnnualDue     int      `json:"annual_due"`
+	AnnualOverdue int      `json:"annual_overdue"`
+	BySector      []Count  `json:"by_sector"`
+	ByProvince    []Count  `json:"by_province"`
+	MapCols       []Named  `json:"map_columns"`
+	Map           []MapRow `json:"map"`
 }
 
 // SectorNamed is the entry's sector with its names, "not recorded" when none.
@@ -72,6 +75,12 @@ func countsOf(entries []*Entry) Counts {
 		cell[[2]string{p, s}]++
 		if e.Identified {
 			c.Identified++
+		}
+		switch e.Annual {
+		case AnnualDue:
+			c.AnnualDue++
+		case AnnualOverdue:
+			c.AnnualOverdue++
 		}
 		switch e.Reidentify {
 		case ReidentifyDue:
@@ -179,12 +188,14 @@ type registryData struct {
 	Counts    Counts
 	// ExportCSV and ExportXLSX are the export links with the page's filter.
 	ExportCSV, ExportXLSX string
+	// Annual is the department's requirement of when annual reports fall due.
+	Annual AnnualSetting
 }
 
 // exportLink is the export address of format with the filter f.
 func exportLink(format string, f RegistryFilter) string {
 	q := url.Values{"format": {format}}
-	for k, v := range map[string]string{"q": f.Q, "sector": f.Sector, "province": f.Province, "identified": f.Identified} {
+	for k, v := range map[string]string{"q": f.Q, "sector": f.Sector, "province": f.Province, "identified": f.Identified, "annual": f.Annual} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -218,8 +229,12 @@ func (m *Module) renderRegistry(w http.ResponseWriter, r *http.Request, formErr 
 		}
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
+	setting, err := m.AnnualSettingOf(r.Context())
+	if err != nil {
+		return err
+	}
 	v.Data = registryData{Filter: f, Sectors: Sectors, Provinces: Provinces, Entries: entries, Counts: countsOf(all),
-		ExportCSV: exportLink("csv", f), ExportXLSX: exportLink("xlsx", f)}
+		ExportCSV: exportLink("csv", f), ExportXLSX: exportLink("xlsx", f), Annual: setting}
 	return m.pages.Render(w, r, "page_registry.html", v)
 }
 
@@ -292,4 +307,41 @@ func (m *Module) updateEntryPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Redirect(w, r, "/oversight/registry/"+strconv.FormatInt(id, 10), m.d.Web.Messages.T(web.RequestLang(r), "oversight.reg.saved"))
+}
+
+func (m *Module) apiAnnualSetting(w http.ResponseWriter, r *http.Request) error {
+	a, err := m.AnnualSettingOf(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+func (m *Module) apiSetAnnualSetting(w http.ResponseWriter, r *http.Request) error {
+	var in AnnualSetting
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := m.SetAnnualSetting(r.Context(), in.Day)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+func (m *Module) setAnnualSettingPage(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return problem.Field("body", "cannot be read as a form: %v", err)
+	}
+	day := ""
+	if r.PostFormValue("annual_mode") == "day" {
+		day = r.PostFormValue("annual_day")
+		if day == "" {
+			day = "-" // a fixed day without one: refused naming annual_day
+		}
+	}
+	if _, err := m.SetAnnualSetting(r.Context(), day); err != nil {
+		return m.renderRegistry(w, r, err)
+	}
+	return web.Redirect(w, r, "/oversight/registry", m.d.Web.Messages.T(web.RequestLang(r), "oversight.annual.saved"))
 }
