@@ -1,13 +1,16 @@
 package vulns
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
 )
@@ -94,14 +97,21 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, fail error) 
 	if err != nil {
 		return err
 	}
+	prods, err := m.productList(ctx)
+	if err != nil {
+		return err
+	}
 	v := m.d.Web.NewView(r, "nav.vulns", "/vulns")
+	if r.Method == http.MethodPost {
+		v.Form = r.PostForm
+	}
 	if fail != nil {
 		if err := web.FieldErrors(fail, v); err != nil {
 			return err
 		}
 		v.Status = http.StatusBadRequest
 	}
-	v.Data = map[string]any{"Rows": rows, "Policy": p, "Imports": imports, "Columns": strings.Join(CSVColumns, ",")}
+	v.Data = map[string]any{"Rows": rows, "Policy": p, "Imports": imports, "Columns": strings.Join(CSVColumns, ","), "Products": prods, "Severities": Severities}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
 
@@ -186,4 +196,33 @@ func (m *Module) policyPage(w http.ResponseWriter, r *http.Request) error {
 		return m.renderList(w, r, err)
 	}
 	return web.Redirect(w, r, "/vulns", m.t(r, "vulns.policy_saved"))
+}
+
+// productList is the register's products for the form, by name.
+func (m *Module) productList(ctx context.Context) ([]kernel.ProductRef, error) {
+	if m.products == nil {
+		return nil, nil
+	}
+	ps, err := m.products.Products(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the product register: %w", err)
+	}
+	return ps, nil
+}
+
+func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostFormValue
+	in := NewVuln{Title: f("title"), CVE: f("cve"), CNVD: f("cnvd"), CNNVD: f("cnnvd"), CVSSVector: f("cvss_vector"), Severity: f("severity"),
+		DiscoveredAt: f("discovered_at"), NationalSecurity: f("national_security") != "", Disclosed: f("disclosed") != "", Provider: f("provider") != ""}
+	in.Nature, in.Harm, in.Scope = f("nature"), f("harm"), f("scope")
+	if id, err := strconv.ParseInt(f("product_id"), 10, 64); err == nil && id > 0 {
+		in.Products = []ProductSpec{{ProductID: id}}
+	} else if f("product_name") != "" {
+		in.Products = []ProductSpec{{Name: f("product_name"), Model: f("product_model"), Version: f("product_version")}}
+	}
+	v, err := m.Create(r.Context(), in)
+	if err != nil {
+		return m.renderList(w, r, err)
+	}
+	return web.Redirect(w, r, "/vulns/"+idStr(v.ID), m.t(r, "vulns.created"))
 }

@@ -92,6 +92,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	s := d.Web
 	s.Page("GET /vulns", Read, m.listPage)
+	s.Page("POST /vulns", Write, m.createPage)
 	s.Page("POST /vulns/policy", Configure, m.policyPage)
 	s.PageWithLimit("POST /vulns/imports", Write, maxImportBody, m.previewPage)
 	s.Page("GET /vulns/imports/{id}", Read, m.importPage)
