@@ -101,7 +101,7 @@ func (m *Module) apiFiledOne(w http.ResponseWriter, r *http.Request) error {
 // filterOf reads the inbox filter from the query.
 func filterOf(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
-	f := Filter{Kind: q.Get("kind"), State: q.Get("state")}
+	f := Filter{Kind: q.Get("kind"), State: q.Get("state"), Grade: q.Get("grade"), Month: q.Get("month"), Sector: q.Get("sector")}
 	if op := q.Get("operator"); op != "" {
 		n, err := strconv.ParseInt(op, 10, 64)
 		if err != nil || n <= 0 {

@@ -2,12 +2,15 @@ package oversight
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
@@ -18,7 +21,38 @@ type Filter struct {
 	Kind     string
 	State    string
 	Operator int64
+	// Grade is an incident report's grade as filed (one of Grades); the dashboard's
+	// incident table links to it.
+	Grade string
+	// Month is the Beijing month of filing, YYYY-MM.
+	Month string
+	// Sector is the registry's sector of the operator, or "none".
+	Sector string
 }
+
+// Grades of incident reports as the incidents capability files them (its grade codes),
+// most severe first, and GradeUnstated for a report whose payload names none.
+var Grades = []string{"especially_major", "major", "relatively_major", "general", GradeUnstated}
+
+// GradeUnstated is the grade of an incident report whose payload names none of Grades.
+const GradeUnstated = "unstated"
+
+// gradeOf is an incident report's grade from its payload; "" for other kinds.
+func gradeOf(it *Item) string {
+	if it.Kind != kernel.SubmitIncidentReport {
+		return ""
+	}
+	var p struct {
+		Grade string `json:"grade"`
+	}
+	if json.Unmarshal([]byte(it.Payload), &p) != nil || !slices.Contains(Grades[:len(Grades)-1], p.Grade) {
+		return GradeUnstated
+	}
+	return p.Grade
+}
+
+// bjMonth is the Beijing month of t, YYYY-MM.
+func bjMonth(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01") }
 
 // Inbox lists the context regulator's submissions, newest first, with their answers and
 // clocks, narrowed by f.
@@ -30,11 +64,33 @@ func (s *Service) Inbox(ctx context.Context, f Filter) ([]*Item, error) {
 	if f.State != "" && !slices.Contains(States, f.State) {
 		v.Add("state", "must be one of %s", strings.Join(States, ", "))
 	}
+	if f.Grade != "" && !slices.Contains(Grades, f.Grade) {
+		v.Add("grade", "must be one of %s", strings.Join(Grades, ", "))
+	}
+	if _, err := time.Parse("2006-01", f.Month); f.Month != "" && err != nil {
+		v.Add("month", "must be a month YYYY-MM such as 2026-11")
+	}
+	if _, ok := find(Sectors, f.Sector); f.Sector != "" && f.Sector != "none" && !ok {
+		v.Add("sector", "must be one of %s", strings.Join(append(codes(Sectors), "none"), ", "))
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var out []*Item
+	sectorOf := map[int64]string{} // operator → the registry's sector
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		if f.Sector != "" {
+			if err := query(t, "registry sectors", `SELECT operator_id, sector FROM oversight_registry WHERE org_id = $1 AND operator_id IS NOT NULL`,
+				func(sc func(...any) error) error {
+					var op int64
+					var sector string
+					err := sc(&op, &sector)
+					sectorOf[op] = sector
+					return err
+				}); err != nil {
+				return err
+			}
+		}
 		q := `SELECT ` + itemCols + ` FROM oversight_submissions WHERE org_id = $1 AND ($2 = '' OR kind = $2) AND ($3 = 0 OR operator_id = $3) ORDER BY submitted_at DESC, id DESC`
 		if err := query(t, "inbox", q, func(sc func(...any) error) error {
 			it, err := scanItem(sc)
@@ -48,9 +104,11 @@ func (s *Service) Inbox(ctx context.Context, f Filter) ([]*Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.State != "" {
-		out = slices.DeleteFunc(out, func(it *Item) bool { return it.State != f.State })
-	}
+	out = slices.DeleteFunc(out, func(it *Item) bool {
+		sector := cmpOr(sectorOf[it.OperatorID], "none")
+		return (f.State != "" && it.State != f.State) || (f.Grade != "" && gradeOf(it) != f.Grade) ||
+			(f.Month != "" && bjMonth(it.SubmittedAt) != f.Month) || (f.Sector != "" && sector != f.Sector)
+	})
 	if err := s.names(ctx, out); err != nil {
 		return nil, err
 	}

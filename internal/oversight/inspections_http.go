@@ -78,7 +78,8 @@ func (m *Module) areasOf(keys []string) []Area {
 }
 
 func (m *Module) apiInspections(w http.ResponseWriter, r *http.Request) error {
-	xs, err := m.Inspections(r.Context())
+	q := r.URL.Query()
+	xs, err := m.FilterInspections(r.Context(), InspectionFilter{State: q.Get("state"), Actions: q.Get("actions")})
 	if err != nil {
 		return err
 	}
@@ -237,6 +238,7 @@ type inspectionsData struct {
 	Basis       string
 	Today       string
 	EntryID     string // the entry the form starts with (?entry=)
+	Filter      InspectionFilter
 }
 
 func (m *Module) inspectionsPage(w http.ResponseWriter, r *http.Request) error {
@@ -244,7 +246,9 @@ func (m *Module) inspectionsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) renderInspections(w http.ResponseWriter, r *http.Request, formErr error) error {
-	xs, err := m.Inspections(r.Context())
+	q := r.URL.Query()
+	f := InspectionFilter{State: q.Get("state"), Actions: q.Get("actions")}
+	xs, err := m.FilterInspections(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -266,7 +270,7 @@ func (m *Module) renderInspections(w http.ResponseWriter, r *http.Request, formE
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
 	v.Data = inspectionsData{Inspections: xs, Entries: entries, Areas: m.areasOf(m.areaKeys()), Basis: v.T("oversight.insp.default_basis"),
-		Today: bjDay(m.now()), EntryID: r.URL.Query().Get("entry")}
+		Today: bjDay(m.now()), EntryID: r.URL.Query().Get("entry"), Filter: f}
 	return m.pages.Render(w, r, "page_inspections.html", v)
 }
 

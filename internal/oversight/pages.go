@@ -232,6 +232,9 @@ type inboxData struct {
 	Items     []itemView
 }
 
+// SectorNamed is the filter's sector with its names.
+func (d *inboxData) SectorNamed() Named { return lookup(Sectors, d.Filter.Sector) }
+
 func (m *Module) inboxData(r *http.Request, f Filter) (*inboxData, error) {
 	all, err := m.Inbox(r.Context(), Filter{})
 	if err != nil {
@@ -315,15 +318,19 @@ func (m *Module) answerPage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, fmt.Sprintf("/oversight/inbox/%d", id), m.d.Web.Messages.T(web.RequestLang(r), "oversight.answered"))
 }
 
-// renderWidget is the regulator's home: its inbox counts.
+// renderWidget is the regulator's home: its inbox counts and its dashboard (dashboard.go).
 func (m *Module) renderWidget(r *http.Request) (template.HTML, error) {
 	d, err := m.inboxData(r, Filter{})
 	if err != nil {
 		return "", err
 	}
+	dash, err := m.Dashboard(r.Context())
+	if err != nil {
+		return "", err
+	}
 	v := m.d.Web.NewView(r, "", "")
 	var buf bytes.Buffer
-	if err := m.widget.ExecuteTemplate(&buf, "widget", map[string]any{"V": v, "D": d}); err != nil {
+	if err := m.widget.ExecuteTemplate(&buf, "widget", map[string]any{"V": v, "D": d, "Dash": dash}); err != nil {
 		return "", fmt.Errorf("render oversight widget: %w", err)
 	}
 	return template.HTML(buf.String()), nil

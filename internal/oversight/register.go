@@ -64,6 +64,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /oversight/registry/annual-setting", Answer, m.setAnnualSettingPage)
 	s.API("GET /api/v1/oversight/settings/annual", Inbox, m.apiAnnualSetting)
 	s.API("PUT /api/v1/oversight/settings/annual", Answer, m.apiSetAnnualSetting)
+	// The dashboard of the home page (dashboard.go).
+	s.API("GET /api/v1/oversight/dashboard", Inbox, m.apiDashboard)
 
 	// Inspections (inspections.go, inspection_reads.go, inspection_bundle.go).
 	m.registerInspections(s)
