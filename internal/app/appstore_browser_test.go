@@ -70,13 +70,22 @@ func TestBrowserAppStoreInChinese(t *testing.T) {
 	if s := text(ctx, t, "#developer-state"); s != "待核验" {
 		t.Errorf("new developer %q, want 待核验", s)
 	}
-	run("send the code", chromedp.Click(chromedp.CSS(`#send-code`)), chromedp.WaitVisible(chromedp.CSS(`#confirm-form`)))
-	if _, err := n.Deliver(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(n.SMSOutbox())
-	if err != nil {
-		t.Fatalf("the SMS outbox: %v", err)
+	// The confirmation form is on the page before the code is sent, so it says nothing of
+	// the click's post having been answered: deliver until the outbox holds the SMS (it
+	// raced in a loaded make test: 'open …/sms-outbox.jsonl: no such file or directory').
+	run("send the code", chromedp.Click(chromedp.CSS(`#send-code`)))
+	var b []byte
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := n.Deliver(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if b, err = os.ReadFile(n.SMSOutbox()); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the SMS outbox after 15 s: %v", err)
+		}
 	}
 	var sms notify.OutboxMessage
 	if err := json.Unmarshal([]byte(strings.TrimSpace(string(b))), &sms); err != nil || sms.To != "13700001111" {
