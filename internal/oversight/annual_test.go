@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +115,12 @@ func TestAnnualReportClock(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !contains(page, `data-annual="overdue" data-annual-due="`+plusMonths(on, 12)+`"`) || !contains(page, "年度报告已逾期") ||
 			!contains(page, "本部门要求") || !contains(page, `id="reg-annual-overdue">1<`) || contains(page, "示例电网有限公司") {
 			t.Errorf("registry page filtered to overdue, in Chinese: %d %s", res.StatusCode, page)
+		}
+		res, csvBody := reg.Do("GET", "/oversight/registry/export?format=csv&annual=overdue", nil, map[string]string{"Accept-Language": "en"})
+		if rows := strings.Split(strings.TrimSpace(csvBody), "\n"); res.StatusCode != http.StatusOK || len(rows) != 2 ||
+			!strings.HasSuffix(strings.TrimSpace(rows[0]), "Annual report last filed,Annual report due by (our department's requirement),Annual report") ||
+			!strings.HasSuffix(strings.TrimSpace(rows[1]), ","+plusMonths(on, 12)+",annual report overdue") {
+			t.Errorf("CSV export of the overdue: %d %q", res.StatusCode, csvBody)
 		}
 		_, page = reg.Do("GET", "/oversight/registry?annual=overdue", nil, map[string]string{"Accept-Language": "en"})
 		if !contains(page, "annual report overdue") || !contains(page, "our department&#39;s requirement") {

@@ -18,7 +18,8 @@ import (
 var exportKeys = []string{"oversight.reg.col.id", "oversight.reg.col.uscc", "oversight.reg.col.name_zh", "oversight.reg.col.name_en",
 	"oversight.reg.col.sector", "oversight.reg.col.province", "oversight.reg.col.source", "oversight.reg.col.identified",
 	"oversight.reg.col.identified_on", "oversight.reg.col.last_notice_on", "oversight.reg.col.last_notice_ref", "oversight.reg.col.notices",
-	"oversight.reg.col.change_reported_on", "oversight.reg.col.reidentify_by", "oversight.reg.col.reidentify"}
+	"oversight.reg.col.change_reported_on", "oversight.reg.col.reidentify_by", "oversight.reg.col.reidentify",
+	"oversight.annual.col.last", "oversight.annual.col.due", "oversight.reg.col.annual"}
 
 // spreadsheetSafe keeps a cell from being read as a formula by a spreadsheet program: an
 // operator's name is outside text.
@@ -53,9 +54,14 @@ func (m *Module) exportTable(r *http.Request, entries []*Entry) [][]string {
 		if e.Reidentify != "" {
 			state = t("oversight.reg.reidentify." + e.Reidentify)
 		}
+		annual := ""
+		if e.Annual != "" {
+			annual = t("oversight.annual." + e.Annual)
+		}
 		out = append(out, []string{strconv.FormatInt(e.ID, 10), e.USCC, spreadsheetSafe(e.NameZH), spreadsheetSafe(e.NameEN),
 			pick(e.SectorNamed()), pick(e.ProvinceNamed()), t("oversight.reg.source." + e.SourceKey()), yes,
-			e.IdentifiedOn, e.LastNoticeOn, spreadsheetSafe(e.LastNoticeRef), strconv.Itoa(e.Notices), e.ChangeReportedOn, e.ReidentifyBy, state})
+			e.IdentifiedOn, e.LastNoticeOn, spreadsheetSafe(e.LastNoticeRef), strconv.Itoa(e.Notices), e.ChangeReportedOn, e.ReidentifyBy, state,
+			e.AnnualLastOn, e.AnnualDueOn, annual})
 	}
 	return out
 }
