@@ -299,5 +299,5 @@ func (m *Module) checkpointSign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/vault/integrity", m.d.Web.Messages.T(web.RequestLang(r), "vault.checkpoint_signed", cp.Size))
+	return web.Redirect(w, r, "/vault/integrity", m.d.Web.Messages.T(web.RequestLang(r), "vault.checkpoint_signed", web.FormatNum(web.RequestLang(r), int64(cp.Size))))
 }

@@ -57,6 +57,12 @@ func textOf(n *html.Node) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
+// separated reports whether a count is written with a comma between each group of three
+// digits, as written by hand: 999, 1,000, 25,831.
+func separated(s string) bool {
+	return regexp.MustCompile(`^\d{1,3}(,\d{3})*$`).MatchString(s)
+}
+
 func byID(id string) func(*html.Node) bool {
 	return func(n *html.Node) bool { return attrOf(n, "id") == id }
 }
@@ -114,8 +120,35 @@ func TestIntegrityPageForPeople(t *testing.T) {
 		if len(cells) != 3 || !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$`).MatchString(cells[0]) {
 			t.Errorf("checkpoint row %q: want the signing time first", cells)
 		}
-		if n, err := strconv.ParseUint(cells[1], 10, 64); err != nil || n == 0 {
+		if n, err := strconv.ParseUint(strings.ReplaceAll(cells[1], ",", ""), 10, 64); err != nil || n == 0 {
 			t.Errorf("checkpoint row %q: want a tree size", cells)
+		} else if !separated(cells[1]) {
+			t.Errorf("checkpoint row %q: a tree size of %d written without separators", cells, n)
+		}
+		// The latest checkpoint's size, as the API gives it, written with separators
+		// (issue 10 item 14: 25831 was shown bare).
+		var cp struct {
+			Size uint64 `json:"size"`
+		}
+		_, cpBody := c.Do("GET", "/api/v1/vault/checkpoint", nil, nil)
+		if err := json.Unmarshal([]byte(cpBody), &cp); err != nil || cp.Size < 1000 {
+			t.Fatalf("checkpoint API: %v, size %d (the demo's log should hold over 1,000 events)", err, cp.Size)
+		}
+		ts := find(doc, byID("tree-size"))
+		if ts == nil {
+			t.Fatal("the integrity page does not show the latest tree size (#tree-size)")
+		}
+		if got := textOf(ts); strings.ReplaceAll(got, ",", "") != strconv.FormatUint(cp.Size, 10) || !separated(got) {
+			t.Errorf("tree size on the integrity page %q, API says %d: want the same count with separators", got, cp.Size)
+		}
+		// The dashboard's log card: the events kept, with separators.
+		_, home := c.Do("GET", "/", nil, nil)
+		card := find(parse(t, home), byID("vault-widget"))
+		if card == nil {
+			t.Fatal("the dashboard has no log card (#vault-widget)")
+		}
+		if text := textOf(card); regexp.MustCompile(`\d{4}`).MatchString(text) || !regexp.MustCompile(`\d,\d{3}`).MatchString(text) {
+			t.Errorf("dashboard log card %q: want the event count with separators", text)
 		}
 		if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(cells[2]) {
 			t.Errorf("checkpoint row %q: want the root hash", cells)

@@ -261,7 +261,7 @@ func (m *Module) purgePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/vault/retention", m.d.Web.Messages.T(web.RequestLang(r), "vault.purged", rec.Events, rec.Segments, rec.HeldSegments))
+	return web.Redirect(w, r, "/vault/retention", m.d.Web.Messages.T(web.RequestLang(r), "vault.purged", web.FormatNum(web.RequestLang(r), int64(rec.Events)), rec.Segments, rec.HeldSegments))
 }
 
 func (m *Module) apiRetention(w http.ResponseWriter, r *http.Request) error {
@@ -360,8 +360,8 @@ func (m *Module) widget(r *http.Request) (template.HTML, error) {
 	t := func(k string, args ...any) string {
 		return template.HTMLEscapeString(m.d.Web.Messages.T(lang, k, args...))
 	}
-	return template.HTML(`<section class="card widget"><h2><a href="/vault">` + t("nav.vault") + `</a></h2><p>` +
-		t("vault.widget", size, len(srcs), ret.Days) + `</p></section>`), nil
+	return template.HTML(`<section class="card widget" id="vault-widget"><h2><a href="/vault">` + t("nav.vault") + `</a></h2><p>` +
+		t("vault.widget", web.FormatNum(lang, int64(size)), len(srcs), ret.Days) + `</p></section>`), nil
 }
 
 // ContributeFacts sets the rules engine's log facts of the context's organisation:
