@@ -240,7 +240,10 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 		d.HasFirst = d.HasFirst || rep.Kind == KindFirst
 		d.HasSummary = d.HasSummary || rep.Kind == KindSummary
 	}
-	v := m.d.Web.NewView(r, "incidents.detail", "/incidents")
+	// The page is titled with the incident's own title, so that tabs and history tell
+	// incidents apart.
+	v := m.d.Web.NewView(r, "incidents.detail_title", "/incidents")
+	v.TitleArgs = []any{in.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_detail.html", v)
 }

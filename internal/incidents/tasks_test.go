@@ -25,15 +25,36 @@ func TestTimelineShowsLinkedTasks(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	sm := env.Login(t, "security@grid.demo")
-	res, body := sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), `{"title":"门户网站短暂中断","type":"equipment","subtype":"hardware","detected_at":"2026-12-01T09:00","impact":{"portal_down_min":20},"reporter":"值班员"}`)
+	// One of the organisation's systems, as the scope API lists it.
+	_, body := sm.Do("GET", "/api/v1/scope/systems", nil, nil)
+	var listed struct {
+		Systems []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"systems"`
+	}
+	if err := json.Unmarshal([]byte(body), &listed); err != nil || len(listed.Systems) == 0 {
+		t.Fatalf("scope systems: %v %s", err, body)
+	}
+	sys := listed.Systems[0]
+	res, body := sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), fmt.Sprintf(`{"title":"门户网站短暂中断","type":"equipment","subtype":"hardware","detected_at":"2026-12-01T09:00","impact":{"portal_down_min":20},"reporter":"值班员","systems":[%d]}`, sys.ID))
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("register: %d %s", res.StatusCode, body)
 	}
 	var in struct{ ID int64 }
 	_ = json.Unmarshal([]byte(body), &in)
 	path := fmt.Sprintf("/incidents/%d", in.ID)
-	if _, page := sm.Do("GET", path, nil, map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(page, "尚无与本事件关联的整改任务") {
+	_, page := sm.Do("GET", path, nil, map[string]string{"Accept-Language": "zh-CN"})
+	if !strings.Contains(page, "尚无与本事件关联的整改任务") {
 		t.Fatal("the page does not say that no task is linked")
+	}
+	// Issue 10 items 8 and 14: the affected system links to its page, and the tab is
+	// titled with the incident's own title.
+	if want := fmt.Sprintf(`<a href="/scope/systems/%d">%s</a>`, sys.ID, sys.Name); !strings.Contains(page, want) {
+		t.Errorf("the incident's page does not link its system: want %s", want)
+	}
+	if !strings.Contains(page, "<title>门户网站短暂中断 · ciiguard</title>") {
+		t.Errorf("the incident's page is not titled with the incident's title: %s", page[strings.Index(page, "<title>"):strings.Index(page, "</title>")])
 	}
 	var tasks kernel.Tasks
 	for _, m := range env.App.Modules {
@@ -61,7 +82,7 @@ func TestTimelineShowsLinkedTasks(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil || len(got.Tasks) != 1 || got.Tasks[0].Title != "更换门户网站故障电源" || got.Tasks[0].DueDate != "2027-01-10" {
 		t.Fatalf("the incident's tasks in the API: %+v %v", got.Tasks, err)
 	}
-	_, page := sm.Do("GET", path, nil, map[string]string{"Accept-Language": "zh-CN"})
+	_, page = sm.Do("GET", path, nil, map[string]string{"Accept-Language": "zh-CN"})
 	if !strings.Contains(page, `href="`+got.Tasks[0].Path+`">更换门户网站故障电源</a>`) || !strings.Contains(page, "待处理") {
 		t.Fatal("the incident's page does not list its task")
 	}
