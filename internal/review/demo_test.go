@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,10 @@ func TestDemoReview(t *testing.T) {
 				Status    string `json:"status"`
 				CaseState string `json:"case_state"`
 				Required  bool   `json:"review_required"`
+				Systems   []struct {
+					ID   int64  `json:"id"`
+					Name string `json:"name"`
+				} `json:"systems"`
 			} `json:"procurements"`
 		}
 		if err := json.Unmarshal([]byte(body), &ps); err != nil {
@@ -43,6 +48,25 @@ func TestDemoReview(t *testing.T) {
 				failed = p.ID
 			}
 		}
+		// Issue 10 items 8 and 14: each purchase's page is titled with what is bought and
+		// links every system it is for to the system's page.
+		zh := map[string]string{"Accept-Language": "zh-CN"}
+		linked := 0
+		for _, p := range ps.Procurements {
+			_, page := sm.Do("GET", "/review/procurements/"+strconv.FormatInt(p.ID, 10), nil, zh)
+			if !strings.Contains(page, "<title>"+html.EscapeString(p.Title)+" · ciiguard</title>") {
+				t.Errorf("purchase %d's page is not titled %q", p.ID, p.Title)
+			}
+			for _, s := range p.Systems {
+				linked++
+				if want := `<a href="/scope/systems/` + strconv.FormatInt(s.ID, 10) + `">` + html.EscapeString(s.Name) + `</a>`; !strings.Contains(page, want) {
+					t.Errorf("purchase %d's page does not link its system: want %s", p.ID, want)
+				}
+			}
+		}
+		if linked == 0 {
+			t.Error("no demo purchase names a system")
+		}
 		want := map[string]string{"电力监控系统安全区边界网关更换": "pending/initial_review", "境外云数据同步服务订阅": "pending/not_cleared", "办公网终端防病毒软件续订": "approved/"}
 		for k, v := range want {
 			if got[k] != v {
@@ -55,6 +79,8 @@ func TestDemoReview(t *testing.T) {
 		_, body = sm.Do("GET", "/api/v1/review/cases", nil, nil)
 		var cs struct {
 			Cases []struct {
+				ID     int64             `json:"id"`
+				Title  string            `json:"title"`
 				State  string            `json:"state"`
 				Pauses []json.RawMessage `json:"pauses"`
 				Clock  *struct {
@@ -69,6 +95,9 @@ func TestDemoReview(t *testing.T) {
 		}
 		running := 0
 		for _, c := range cs.Cases {
+			if _, page := sm.Do("GET", "/review/cases/"+strconv.FormatInt(c.ID, 10), nil, zh); !strings.Contains(page, "<title>"+html.EscapeString(c.Title)+" · ciiguard</title>") {
+				t.Errorf("review case %d's page is not titled %q", c.ID, c.Title)
+			}
 			if c.Clock != nil {
 				running++
 				if c.State != "initial_review" || c.Clock.Paused || len(c.Pauses) != 1 || c.Clock.PausedDays > 4 || c.Clock.Used < 1 {

@@ -218,6 +218,8 @@ func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id in
 	}
 	d.Gate = Gate(p, st)
 	d.Refused = v.Errors["approval"]
+	// Titled with what is bought, so that tabs and history tell purchases apart.
+	v.Title, v.TitleArgs = "review.record_title", []any{p.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_procurement.html", v)
 }
@@ -289,6 +291,8 @@ func (m *Module) renderCase(w http.ResponseWriter, r *http.Request, id int64, v 
 		d.Clock, d.Paused, d.PauseOK = &cv, clk.Paused, true
 		d.Extend = (c.State == Initial && !c.Complex) || c.State == Special
 	}
+	// Titled with the case's own title, so that tabs and history tell cases apart.
+	v.Title, v.TitleArgs = "review.record_title", []any{c.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_case.html", v)
 }
