@@ -279,10 +279,15 @@ func (s *Service) mechanismState(m Mechanism, day time.Time, route string) (Mech
 // Facts is the data fact set, the CEL variable `data` of the catalog's rules: counts of the
 // organisation's data records and of what they lack on the day judged (China time).
 type Facts struct {
-	Assets                    int64     `cel:"assets" json:"assets" label:"数据资产数|data assets"`
-	PIAssets                  int64     `cel:"pi_assets" json:"pi_assets" label:"含个人信息的数据资产数|data assets with personal information"`
-	ImportantAssets           int64     `cel:"important_assets" json:"important_assets" label:"经告知或公布的重要数据资产数|data assets notified or published as important"`
-	CoreAssets                int64     `cel:"core_assets" json:"core_assets" label:"核心数据资产数|core data assets"`
+	Assets          int64 `cel:"assets" json:"assets" label:"数据资产数|data assets"`
+	PIAssets        int64 `cel:"pi_assets" json:"pi_assets" label:"含个人信息的数据资产数|data assets with personal information"`
+	ImportantAssets int64 `cel:"important_assets" json:"important_assets" label:"经告知或公布的重要数据资产数|data assets notified or published as important"`
+	CoreAssets      int64 `cel:"core_assets" json:"core_assets" label:"核心数据资产数|core data assets"`
+	// Held from the assets (see Held): what the profile took typed in.
+	PISubjects                int64     `cel:"pi_subjects" json:"pi_subjects" label:"个人信息主体人数（按数据资产中最多的一项）|people whose personal information is held (the largest asset)"`
+	SensitivePISubjects       int64     `cel:"sensitive_pi_subjects" json:"sensitive_pi_subjects" label:"敏感个人信息主体人数（按数据资产中最多的一项）|people whose sensitive personal information is held (the largest asset)"`
+	HoldsImportantData        bool      `cel:"holds_important_data" json:"holds_important_data" label:"数据资产中有重要数据或核心数据|an asset is important or core data"`
+	HoldsCoreData             bool      `cel:"holds_core_data" json:"holds_core_data" label:"数据资产中有核心数据|an asset is core data"`
 	Transfers                 int64     `cel:"transfers" json:"transfers" label:"当前数据出境活动数|current transfers abroad"`
 	TransfersExempt           int64     `cel:"transfers_exempt" json:"transfers_exempt" label:"免予申报的出境活动数|exempt transfers"`
 	ExportPISubjects          int64     `cel:"export_pi_subjects" json:"export_pi_subjects" label:"当年累计出境个人信息人数（不含敏感，不含免予申报）|people whose non-sensitive personal information went abroad this year (exempt transfers left out)"`
@@ -327,6 +332,8 @@ func ComputeFacts(rs *Records, st *State) Facts {
 		f.ImportantAssets += b2i(a.Has("important"))
 		f.CoreAssets += b2i(a.Has("core"))
 	}
+	h := HeldFrom(rs.Assets)
+	f.PISubjects, f.SensitivePISubjects, f.HoldsImportantData, f.HoldsCoreData = h.PISubjects, h.SensitivePISubjects, h.ImportantData, h.CoreData
 	f.ExportPISubjects, f.ExportSensitivePISubjects = st.Count.NonSensitive, st.Count.Sensitive
 	for _, c := range st.Crossings {
 		on := mustDay(c.On)

@@ -171,7 +171,10 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 
 // ContributeFacts fills the organisation's export facts from the records (the obligations
 // capability's FactContributor): the year's head-counts of people whose personal
-// information went abroad outside the exemptions, and whether important data goes abroad.
+// information went abroad outside the exemptions, and whether important data goes abroad;
+// and, once any asset is recorded, what is held (Held: people with personal information,
+// with sensitive personal information, important and core data) in place of the profile's
+// typed-in values.
 // The profile's carried-over numbers count too, the larger of the two, until retired.
 func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
 	rs, err := m.Records(ctx)
@@ -181,6 +184,12 @@ func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
 	st, err := m.Evaluate(rs, org.IsCIIOperator, m.Now())
 	if err != nil {
 		return err
+	}
+	// What is held comes from the assets once there are any; until then the profile's
+	// typed-in values stand (the profile page says which is in force).
+	if h := HeldFrom(rs.Assets); h.Derived() {
+		org.PISubjects, org.SensitivePISubjects = h.PISubjects, h.SensitivePISubjects
+		org.HasImportantData, org.HasCoreData = h.ImportantData, h.CoreData
 	}
 	org.ExportPISubjects, org.ExportSensitivePISubjects = st.Count.NonSensitive, st.Count.Sensitive
 	org.ExportsImportantData = false
