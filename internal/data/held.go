@@ -19,6 +19,8 @@ type Held struct {
 	// PISubjects: the most people in one asset holding personal information (sensitive or not).
 	PISubjects int64
 	// SensitivePISubjects: the most people in one asset holding sensitive personal information.
+	// An asset has one head-count, so this is an upper bound when the asset also holds
+	// ordinary personal information (splitting the asset makes it exact).
 	SensitivePISubjects int64
 	// ImportantData: an asset is important or core data (as Asset.Important and the routing
 	// treat it: core data is under the stricter regime of DSL 2021 Art. 21, not a lesser one).

@@ -3,6 +3,7 @@ package data_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"ciiguard/internal/app/apptest"
@@ -53,7 +54,9 @@ func TestHeldFrom(t *testing.T) {
 // (NDSR 2024 Art. 28: a handler of 10,000,000 or more people's personal information names a
 // data security officer; applies on org.pi_subjects): with no assets the profile's typed-in
 // 12,000,000 stands, so the duty is met; once an asset of 500 people is recorded, the assets
-// decide and the duty no longer applies; an asset of 10,000,000 brings it back.
+// decide and the duty no longer applies; an asset of 10,000,000 brings it back. The profile
+// page (in Chinese) says the typed-in values count while no asset is recorded, and then that
+// they are superseded, with the largest asset's head-count (10,000,000 written 1000万).
 func TestHeldDecidesDuties(t *testing.T) {
 	const duty = "NDSR-LARGE-PI-HANDLER-OFFICER"
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -67,6 +70,17 @@ func TestHeldDecidesDuties(t *testing.T) {
 		}
 		if st, _, _ := finding(t, sm, duty); st != "met" {
 			t.Fatalf("no assets, typed-in 12,000,000: %s; want met (the profile stands)", st)
+		}
+		profile := func() string {
+			t.Helper()
+			res, page := sm.Do("GET", "/scope/profile", nil, map[string]string{"Accept-Language": "zh-CN"})
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("profile page: %d", res.StatusCode)
+			}
+			return page
+		}
+		if page := profile(); !strings.Contains(page, "尚未登记数据资产：本页填报的个人信息主体人数") || strings.Contains(page, "取代本页填报") {
+			t.Errorf("profile page with no assets does not say the typed-in values count")
 		}
 		asset := func(name string, people int64) {
 			t.Helper()
@@ -82,6 +96,15 @@ func TestHeldDecidesDuties(t *testing.T) {
 		asset("供水用户档案", 10_000_000)
 		if st, _, _ := finding(t, sm, duty); st != "met" {
 			t.Errorf("an asset of 10,000,000 people: %s; want met", st)
+		}
+		page := profile()
+		for _, want := range []string{"已登记2项数据资产：下列数值由资产计算，取代本页填报的",
+			"<tr><th>个人信息主体人数（单项资产最多人数）</th><td>1000万</td></tr>",
+			"<tr><th>敏感个人信息主体人数（单项资产最多人数）</th><td>0</td></tr>",
+			"<tr><th>有重要数据或核心数据资产</th><td>否</td></tr>"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("profile page with assets lacks %q", want)
+			}
 		}
 	})
 }

@@ -26,6 +26,8 @@ const (
 	PageObligation = "obligation"
 	// PageSystem is a system's page (the scope capability); the id is the system id.
 	PageSystem = "system"
+	// PageProfile is the organisation profile's page (the scope capability); the id is "".
+	PageProfile = "profile"
 )
 
 // Section is a part of another capability's detail page (the framework controls mapped to

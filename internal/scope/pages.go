@@ -545,6 +545,8 @@ type profileData struct {
 	CanWrite bool
 	Flags    []profileFlag
 	Numbers  []profileNumber
+	// Sections are other capabilities' parts of the profile page.
+	Sections []template.HTML
 }
 
 type profileFlag struct {
@@ -578,7 +580,11 @@ func (m *Module) profilePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := m.d.Web.NewView(r, "nav.scope_profile", "/scope/profile")
-	v.Data = profileData{Profile: p, Sectors: Sectors, CanWrite: web.Can(r, ProfileWrite)}
+	d := profileData{Profile: p, Sectors: Sectors, CanWrite: web.Can(r, ProfileWrite)}
+	if d.Sections, err = kernel.RenderSections(r, m.profileSections, ""); err != nil {
+		return err
+	}
+	v.Data = d
 	return m.pages.Render(w, r, "profile.html", v)
 }
 

@@ -46,6 +46,9 @@ type Module struct {
 	d        kernel.Deps
 	pages    *web.Pages
 	sections []kernel.Section // of system pages, from other capabilities
+	// profileSections are other capabilities' parts of the profile page (the data
+	// capability's held values, which supersede the typed-in ones once assets exist).
+	profileSections []kernel.Section
 }
 
 // New returns the module; its service works once the module is provisioned.
@@ -88,6 +91,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	m.pages = pages
 	m.sections = kernel.SectionsFor(d.Registry, kernel.PageSystem)
+	m.profileSections = kernel.SectionsFor(d.Registry, kernel.PageProfile)
 	s := d.Web
 	s.Page("GET /scope/systems", Read, m.systemsPage)
 	s.Page("GET /scope/systems/new", Write, m.systemNewPage)
