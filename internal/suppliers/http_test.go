@@ -96,6 +96,16 @@ func TestSupplierAPI(t *testing.T) {
 			t.Errorf("new router: needs %v certified %v systems %v; want needing, uncertified, on system %d once", p.NeedsCert, p.Certified, p.Systems, cii)
 		}
 
+		// Issue 10 items 8 and 14: the supplier's page is titled with its name, and its
+		// products table links each product's system to the system's page.
+		_, page := sm.Do("GET", fmt.Sprintf("/suppliers/%d", sup.ID), nil, map[string]string{"Accept-Language": "zh-CN"})
+		if !strings.Contains(page, "<title>测试网络设备有限公司 · ciiguard</title>") {
+			t.Errorf("the supplier's page is not titled with its name")
+		}
+		if want := fmt.Sprintf(`<a href="/scope/systems/%d">`, cii); !strings.Contains(page, want) {
+			t.Errorf("the supplier's page does not link the router's system: want %s", want)
+		}
+
 		certPath := fmt.Sprintf("/api/v1/products/%d/certificate", p.ID)
 		res, body = sm.Do("PUT", certPath, nil, h, `{"number":"","body":"认证机构","expires":"2027-13-01"}`)
 		if f := fields(t, body); res.StatusCode != 400 || f["number"] == "" || !strings.Contains(f["expires"], "not a date") {

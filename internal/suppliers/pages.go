@@ -187,14 +187,17 @@ func (m *Module) supplierPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.NewP = ProductInput{Type: "critical_network_equipment"}
-	v := m.d.Web.NewView(r, "suppliers.detail", "/suppliers")
+	// Titled with the supplier's name, so that tabs and history tell suppliers apart.
+	v := m.d.Web.NewView(r, "suppliers.record_title", "/suppliers")
+	v.TitleArgs = []any{x.Name}
 	v.Data = d
 	return m.pages.Render(w, r, "page_supplier.html", v)
 }
 
 // refused renders the supplier's page again with a form's errors.
 func (m *Module) refused(w http.ResponseWriter, r *http.Request, x Supplier, err error, fill func(*supplierData)) error {
-	v := m.d.Web.NewView(r, "suppliers.detail", "/suppliers")
+	v := m.d.Web.NewView(r, "suppliers.record_title", "/suppliers")
+	v.TitleArgs = []any{x.Name}
 	v.Form = r.PostForm
 	if err := web.FieldErrors(err, v); err != nil {
 		return err
