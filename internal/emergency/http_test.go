@@ -145,6 +145,14 @@ func TestDrillCallsForRevision(t *testing.T) {
 		if len(drill.Tasks) != 1 || drill.Tasks[0].Title != "更新切换步骤" || drill.Tasks[0].Owner != "张伟 Zhang Wei" || !drill.Tasks[0].Open {
 			t.Fatalf("the follow-up task: %+v", drill.Tasks)
 		}
+		// Issue 10 item 14: the plan's and the drill's pages have their own titles.
+		zh := map[string]string{"Accept-Language": "zh-CN"}
+		if _, page := c.Do("GET", fmt.Sprintf("/emergency/plans/%d", plan.ID), nil, zh); !strings.Contains(page, "<title>应急测试系统专项预案 · ciiguard</title>") {
+			t.Error("the plan's page is not titled with the plan's title")
+		}
+		if _, page := c.Do("GET", fmt.Sprintf("/emergency/drills/%d", drill.ID), nil, zh); !strings.Contains(page, "<title>演练：勒索软件（"+day(2)+"） · ciiguard</title>") {
+			t.Error("the drill's page is not titled with its scenario and date")
+		}
 		_, body = c.Do("GET", "/api/v1/tasks", nil, nil)
 		if !strings.Contains(body, `"link": "drill:`+fmt.Sprint(drill.ID)+`"`) {
 			t.Errorf("the tasks list does not show the drill's task")

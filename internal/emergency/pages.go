@@ -219,6 +219,8 @@ func (m *Module) renderPlan(w http.ResponseWriter, r *http.Request, v *web.View)
 	if err != nil {
 		return err
 	}
+	// Titled with the plan's own title, so that tabs and history tell plans apart.
+	v.Title, v.TitleArgs = "emergency.plan_title", []any{p.Title}
 	v.Data = planData{Plan: p, Drills: drills, Names: names, CanWrite: web.Can(r, Write), Today: today(m.Now())}
 	return m.pages.Render(w, r, "page_plan.html", v)
 }
@@ -315,7 +317,9 @@ func (m *Module) drillPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		data.Plan = &p
 	}
-	v := m.d.Web.NewView(r, "emergency.drill", "/emergency")
+	// Titled with the scenario and the day, so that tabs and history tell drills apart.
+	v := m.d.Web.NewView(r, "emergency.drill_title", "/emergency")
+	v.TitleArgs = []any{d.Scenario, d.HeldOn}
 	v.Data = data
 	return m.pages.Render(w, r, "page_drill.html", v)
 }
