@@ -140,17 +140,59 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		}
 		logins = append(logins, DemoLogin{Email: u.Email, Role: string(u.Role), Org: org.NameEN})
 	}
-	for _, m := range a.Modules {
-		if s, ok := m.(kernel.DemoSeeder); ok {
-			if err := s.SeedDemo(ctx, d); err != nil {
-				return nil, fmt.Errorf("demo data of %s: %w", m.Name(), err)
-			}
+	for _, m := range demoOrder(a.Modules) {
+		if err := m.(kernel.DemoSeeder).SeedDemo(ctx, d); err != nil {
+			return nil, fmt.Errorf("demo data of %s: %w", m.Name(), err)
 		}
 	}
 	if err := a.seedAppStoreProfile(ctx, d.AppStore); err != nil {
 		return nil, err
 	}
 	return logins, nil
+}
+
+// demoOrder lists the modules that seed demo data, each after the modules it names as
+// kernel.DemoAfter, otherwise in the installation's order. A cycle is seeded in the
+// installation's order rather than not at all.
+func demoOrder(mods []kernel.Module) []kernel.Module {
+	present := map[string]bool{}
+	var todo []kernel.Module
+	for _, m := range mods {
+		if _, ok := m.(kernel.DemoSeeder); ok {
+			present[m.Name()] = true
+			todo = append(todo, m)
+		}
+	}
+	done := map[string]bool{}
+	ready := func(m kernel.Module) bool {
+		a, ok := m.(kernel.DemoAfter)
+		if !ok {
+			return true
+		}
+		for _, n := range a.DemoAfter() {
+			if present[n] && !done[n] {
+				return false
+			}
+		}
+		return true
+	}
+	var out []kernel.Module
+	for len(todo) > 0 {
+		next := -1
+		for i, m := range todo {
+			if ready(m) {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			next = 0 // a cycle
+		}
+		m := todo[next]
+		out, done[m.Name()] = append(out, m), true
+		todo = append(todo[:next], todo[next+1:]...)
+	}
+	return out
 }
 
 // FormatLogins renders the demo logins as a table for the terminal.

@@ -103,3 +103,11 @@ type Demo struct {
 type DemoSeeder interface {
 	SeedDemo(ctx context.Context, d Demo) error
 }
+
+// DemoAfter is implemented by a DemoSeeder whose demo data refers to another module's
+// (the vulnerabilities of the suppliers' products): its SeedDemo runs after the named
+// modules' own, whatever the order the installation lists its modules in. A name the
+// installation does not have is ignored.
+type DemoAfter interface {
+	DemoAfter() []string
+}

@@ -36,6 +36,10 @@ var demoVulns = []demoVuln{
 		product: "Web应用防火墙", ver: "4.1", ago: 40 * 24 * time.Hour, status: "fixed"},
 }
 
+// DemoAfter implements kernel.DemoAfter: the demo's vulnerabilities are in the suppliers'
+// demo products.
+func (m *Module) DemoAfter() []string { return []string{"suppliers"} }
+
 // SeedDemo implements kernel.DemoSeeder: four vulnerabilities in the grid operator's
 // products — the dispatch platform's, critical and endangering national security, reported
 // to the authority within 24 hours but 20 days open, past its 7-day fix deadline; the
