@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,6 +82,32 @@ func TestReportLifecycleAPI(t *testing.T) {
 		r2 := decode(t, res, body, http.StatusOK)
 		if r2.Version != 1 || r2.SHA256 == r.SHA256 {
 			t.Fatalf("a draft's edit stays version 1 with a new hash: %s", body)
+		}
+
+		// Issue 10 item 14: the report's page is titled with the report's name, and the
+		// log count it states (the JSON's vault size) is written with separators.
+		_, page := sm.Do("GET", fmt.Sprintf("/reports/%d", r.ID), nil, map[string]string{"Accept-Language": "zh-CN"})
+		if !strings.Contains(page, "<title>2026年度关键信息基础设施网络安全检测和风险评估报告 · ciiguard</title>") {
+			t.Error("the report's page is not titled with the report's name")
+		}
+		var content struct {
+			Vault struct {
+				Size uint64 `json:"size"`
+			} `json:"log_vault"`
+		}
+		if err := json.Unmarshal([]byte(js), &content); err != nil || content.Vault.Size < 1000 {
+			t.Fatalf("the report's vault size: %v, %d (the demo's log holds over 1,000 events)", err, content.Vault.Size)
+		}
+		bare := strconv.FormatUint(content.Vault.Size, 10)
+		var grouped []byte
+		for i := range bare {
+			if i > 0 && (len(bare)-i)%3 == 0 {
+				grouped = append(grouped, ',')
+			}
+			grouped = append(grouped, bare[i])
+		}
+		if !strings.Contains(page, "共"+string(grouped)+"条日志") {
+			t.Errorf("the report's page does not state %s logs as %s", bare, grouped)
 		}
 
 		analyst := env.Login(t, "analyst@grid.demo")

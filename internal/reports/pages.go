@@ -118,7 +118,10 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 	if err := m.fillSubmissions(r, &d); err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "reports.report", "/reports")
+	// Titled with the report's name (kind and year), so that tabs and history tell
+	// reports apart.
+	v := m.d.Web.NewView(r, "reports.record_title", "/reports")
+	v.TitleArgs = []any{v.L(d.Title.Zh, d.Title.En)}
 	v.Data = d
 	return m.pages.Render(w, r, "page_report.html", v)
 }
