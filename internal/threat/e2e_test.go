@@ -142,6 +142,20 @@ func TestRetroHuntToSharedSighting(t *testing.T) {
 			t.Fatal("a changed event verified")
 		}
 
+		// Issue 10 item 14: the hit's page writes the proof's tree size with separators.
+		_, page := op.Do("GET", "/threat/hits/"+strconv.FormatInt(hit.ID, 10), nil, map[string]string{"Accept-Language": "zh-CN"})
+		bare := strconv.FormatUint(p.TreeSize, 10)
+		var grouped []byte
+		for i := range bare {
+			if i > 0 && (len(bare)-i)%3 == 0 {
+				grouped = append(grouped, ',')
+			}
+			grouped = append(grouped, bare[i])
+		}
+		if p.TreeSize < 1000 || !strings.Contains(page, `id="tree-size">`+string(grouped)+`<`) {
+			t.Errorf("the hit's page does not write the tree size %s as %s", bare, grouped)
+		}
+
 		// The incident, raised to 较大 by the critical notification, with its clock running.
 		if hit.IncidentID == nil || hit.IncidentPath != "/incidents/"+strconv.FormatInt(*hit.IncidentID, 10) {
 			t.Fatalf("hit opened no incident: %+v", hit)
