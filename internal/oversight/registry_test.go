@@ -3,6 +3,7 @@ package oversight_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -238,6 +239,12 @@ func TestNoticeReachesTheOperator(t *testing.T) {
 		if len(got.Notices) != 1 || got.Notices[0].IssuedOn != on || got.Notices[0].Ref != "示水认〔2026〕1号" || len(got.Notices[0].Applied) != 2 ||
 			got.Notices[0].Applied[0].Result != "identified" || got.Notices[0].Applied[0].SystemID != sys.ID || got.Notices[0].Applied[1].Result != "no_system" {
 			t.Fatalf("the operator's notices: %+v", got.Notices)
+		}
+		// Issue 10 item 8: the notice's list of systems, on the filings page, links the
+		// one the inventory holds to its page; the name it does not hold stays plain text.
+		_, page := water.Do("GET", "/filings", nil, map[string]string{"Accept-Language": "zh-CN"})
+		if want := fmt.Sprintf(`<td><a href="/scope/systems/%d">供水调度系统</a>、不存在的系统</td>`, sys.ID); !strings.Contains(page, want) {
+			t.Errorf("the filings page's notice does not link its system: want %s", want)
 		}
 		var s struct {
 			CIIStatus         string `json:"cii_status"`
