@@ -9,6 +9,7 @@ import (
 
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
 )
 
@@ -17,7 +18,7 @@ import (
 type assetPage struct {
 	A         Asset
 	R         *RetentionState // nil for an asset without personal information
-	Systems   []string
+	Systems   []rules.System
 	Methods   []Option
 	Evidence  map[string]string // hash → the evidence store's page, when the store holds it
 	CanUpload bool
@@ -86,7 +87,7 @@ func (m *Module) renderAsset(w http.ResponseWriter, r *http.Request, refused fun
 	}
 	for _, x := range systems {
 		if HasID(p.A.Systems, x.ID) {
-			p.Systems = append(p.Systems, x.Name)
+			p.Systems = append(p.Systems, x)
 		}
 	}
 	p.DelIn.DeletedOn = p.Today

@@ -101,6 +101,29 @@ func TestDemo(t *testing.T) {
 		if crossingBatch == "" || crossed != crossingBatch {
 			t.Errorf("assessment threshold crossed on %q, want the day of the sending that passed 1,000,000 (%q): %s", crossed, crossingBatch, body)
 		}
+		// Issue 10 items 8 and 14, on the data page in Chinese: the crossing's counts and
+		// thresholds written as CBDF 2024 Art. 7 writes them (100万人, 1万人) or with
+		// separators, and each asset's systems linked to their pages.
+		_, page := sm.Do("GET", "/data", nil, map[string]string{"Accept-Language": "zh-CN"})
+		if want := "累计1,050,120人个人信息（不含敏感）、280人敏感个人信息，达到安全评估门槛（100万人或敏感1万人）"; !strings.Contains(page, want) {
+			t.Errorf("the data page does not state the crossing as %s", want)
+		}
+		_, body = sm.Do("GET", "/api/v1/scope/systems?limit=1000", nil, nil)
+		var inv struct {
+			Systems []struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			} `json:"systems"`
+		}
+		decode(t, res, body, 200, &inv)
+		for _, x := range inv.Systems {
+			if x.Name == "电力市场交易系统" {
+				if want := `<a href="/scope/systems/` + strconv.FormatInt(x.ID, 10) + `">电力市场交易系统</a>`; !strings.Contains(page, want) {
+					t.Errorf("the data page's assets do not link their system: want %s", want)
+				}
+			}
+		}
+
 		if st, en, _ := finding(t, sm, "CBDF-CII-EXPORT-SECURITY-ASSESSMENT"); st != "met" {
 			t.Errorf("CII export duty on the demo: %s %q", st, en)
 		}

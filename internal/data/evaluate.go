@@ -7,6 +7,7 @@ import (
 
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/rules"
+	"ciiguard/internal/web"
 )
 
 // Crossing is the day the year's count reached a threshold that changes the route.
@@ -187,9 +188,13 @@ func thresholdText(v *RuleVersion, route string, c Counts) rules.Text {
 	if route == RouteAssessment {
 		t, zh, en = v.Assessment, "安全评估门槛", "the security assessment threshold"
 	}
+	// Counts as a reader writes them: 1,050,120; thresholds as CBDF 2024 Art. 7 writes
+	// them in Chinese (100万人, 1万人).
+	z := func(n int64) string { return web.FormatNum(web.LangZH, n) }
+	e := func(n int64) string { return web.FormatNum(web.LangEN, n) }
 	return rules.Text{
-		Zh: fmt.Sprintf("累计%d人个人信息（不含敏感）、%d人敏感个人信息，达到%s（%d人或敏感%d人）", c.NonSensitive, c.Sensitive, zh, t.NonSensitive, t.Sensitive),
-		En: fmt.Sprintf("%d people's non-sensitive and %d people's sensitive personal information reach %s (%d, or %d sensitive)", c.NonSensitive, c.Sensitive, en, t.NonSensitive, t.Sensitive),
+		Zh: fmt.Sprintf("累计%s人个人信息（不含敏感）、%s人敏感个人信息，达到%s（%s人或敏感%s人）", z(c.NonSensitive), z(c.Sensitive), zh, z(t.NonSensitive), z(t.Sensitive)),
+		En: fmt.Sprintf("%s people's non-sensitive and %s people's sensitive personal information reach %s (%s, or %s sensitive)", e(c.NonSensitive), e(c.Sensitive), en, e(t.NonSensitive), e(t.Sensitive)),
 	}
 }
 

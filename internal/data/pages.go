@@ -50,7 +50,7 @@ type overview struct {
 // assetRow is an asset in the list.
 type assetRow struct {
 	A       Asset
-	Systems []string
+	Systems []rules.System // ID and name, so each links to its page
 }
 
 func (m *Module) overviewPage(w http.ResponseWriter, r *http.Request) error {
@@ -87,7 +87,7 @@ func (m *Module) renderOverview(w http.ResponseWriter, r *http.Request, refused 
 	for _, a := range rs.Assets {
 		row := assetRow{A: a}
 		for _, id := range a.Systems {
-			row.Systems = append(row.Systems, names[id])
+			row.Systems = append(row.Systems, rules.System{ID: id, Name: names[id]})
 		}
 		o.Assets = append(o.Assets, row)
 	}
