@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,9 +95,36 @@ func TestReportLifecycleAPI(t *testing.T) {
 			Vault struct {
 				Size uint64 `json:"size"`
 			} `json:"log_vault"`
+			Records []struct {
+				Rows []struct {
+					Fact  string `json:"fact"`
+					Value struct {
+						Zh string `json:"zh"`
+						En string `json:"en"`
+					} `json:"value"`
+				} `json:"rows"`
+			} `json:"records"`
 		}
 		if err := json.Unmarshal([]byte(js), &content); err != nil || content.Vault.Size < 1000 {
 			t.Fatalf("the report's vault size: %v, %d (the demo's log holds over 1,000 events)", err, content.Vault.Size)
+		}
+		// The records' counts too (the data map's 1050120 people was shown bare); a year
+		// stays a year.
+		long, date := regexp.MustCompile(`\d{4,}`), regexp.MustCompile(`^\d{4}-\d\d-\d\d$`)
+		grouped1050120 := false
+		for _, g := range content.Records {
+			for _, row := range g.Rows {
+				if strings.HasSuffix(row.Fact, "year") || date.MatchString(row.Value.En) {
+					continue
+				}
+				if long.MatchString(row.Value.Zh) || long.MatchString(row.Value.En) {
+					t.Errorf("record %s written without separators: %q / %q", row.Fact, row.Value.Zh, row.Value.En)
+				}
+				grouped1050120 = grouped1050120 || row.Value.En == "1,050,120"
+			}
+		}
+		if !grouped1050120 {
+			t.Error("no record states the demo's 1,050,120 people exported")
 		}
 		bare := strconv.FormatUint(content.Vault.Size, 10)
 		var grouped []byte

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ciiguard/internal/rules"
+	"ciiguard/internal/web"
 )
 
 // FactTitles name the fact sets the report shows, in both languages; a set not named here
@@ -83,13 +84,22 @@ func structRows(v reflect.Value) []FactRow {
 			continue
 		}
 		l, name := label(f)
-		rows = append(rows, FactRow{Fact: name, Label: l, Value: valueText(v.Field(i))})
+		rows = append(rows, FactRow{Fact: name, Label: l, Value: valueText(v.Field(i), strings.HasSuffix(name, "year"))})
 	}
 	return rows
 }
 
 // valueText shows one fact in both languages.
-func valueText(v reflect.Value) rules.Text {
+// A count is written as its reader expects (web.FormatNum: 1,050,120; 860万 in Chinese);
+// a year (bare, a fact named …year) is not a count and stays 2026.
+func valueText(v reflect.Value, bare bool) rules.Text {
+	count := func(n int64) rules.Text {
+		if bare {
+			s := strconv.FormatInt(n, 10)
+			return rules.Text{Zh: s, En: s}
+		}
+		return rules.Text{Zh: web.FormatNum(web.LangZH, n), En: web.FormatNum(web.LangEN, n)}
+	}
 	if t, ok := v.Interface().(time.Time); ok {
 		if t.IsZero() {
 			return rules.Text{Zh: "无", En: "none"}
@@ -104,11 +114,9 @@ func valueText(v reflect.Value) rules.Text {
 		}
 		return rules.Text{Zh: "否", En: "no"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n := strconv.FormatInt(v.Int(), 10)
-		return rules.Text{Zh: n, En: n}
+		return count(v.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n := strconv.FormatUint(v.Uint(), 10)
-		return rules.Text{Zh: n, En: n}
+		return count(int64(v.Uint()))
 	case reflect.Float32, reflect.Float64:
 		n := strconv.FormatFloat(v.Float(), 'f', 2, 64)
 		return rules.Text{Zh: n, En: n}
@@ -166,8 +174,7 @@ func perSystemRows(t reflect.Type, v any) []FactRow {
 			y := strconv.Itoa(yes)
 			rows = append(rows, FactRow{Fact: name, Label: l, Value: rules.Text{Zh: y + " / " + n + " 个系统", En: y + " of " + n + " systems"}})
 		case reflect.Int, reflect.Int64, reflect.Int32:
-			x := strconv.FormatInt(sum, 10)
-			rows = append(rows, FactRow{Fact: name, Label: l, Value: rules.Text{Zh: "合计 " + x, En: "total " + x}})
+			rows = append(rows, FactRow{Fact: name, Label: l, Value: rules.Text{Zh: "合计 " + web.FormatNum(web.LangZH, sum), En: "total " + web.FormatNum(web.LangEN, sum)}})
 		}
 	}
 	return rows
