@@ -105,6 +105,14 @@ func TestSupplierAPI(t *testing.T) {
 		if want := fmt.Sprintf(`<a href="/scope/systems/%d">`, cii); !strings.Contains(page, want) {
 			t.Errorf("the supplier's page does not link the router's system: want %s", want)
 		}
+		// The product's page likewise: titled with the product and its version, its system linked.
+		_, page = sm.Do("GET", fmt.Sprintf("/suppliers/%d/products/%d", sup.ID, p.ID), nil, map[string]string{"Accept-Language": "zh-CN"})
+		if !strings.Contains(page, "<title>核心路由器 X8 · ciiguard</title>") {
+			t.Errorf("the product's page is not titled with its name and version")
+		}
+		if want := fmt.Sprintf(`<a href="/scope/systems/%d">`, cii); !strings.Contains(page, want) {
+			t.Errorf("the product's page does not link its system: want %s", want)
+		}
 
 		certPath := fmt.Sprintf("/api/v1/products/%d/certificate", p.ID)
 		res, body = sm.Do("PUT", certPath, nil, h, `{"number":"","body":"认证机构","expires":"2027-13-01"}`)

@@ -312,6 +312,12 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 			d.Systems = append(d.Systems, s)
 		}
 	}
+	// Titled with the product's name and version, so that tabs and history tell products apart.
+	title := p.Name
+	if p.Version != "" {
+		title += " " + p.Version
+	}
+	v.Title, v.TitleArgs = "suppliers.record_title", []any{title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_product.html", v)
 }
