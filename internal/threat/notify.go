@@ -14,7 +14,9 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/stix"
 	"ciiguard/internal/store"
 )
@@ -211,6 +213,7 @@ func (s *Service) publish(ctx context.Context, n NewNotification, kick bool) (No
 		Actions: n.Actions, Deadline: deadline, TLP: n.TLP, Indicators: len(parsed.Items), Recipients: len(recips),
 		PublishedBy: audit.ActorFrom(ctx).Label, PublishedAt: now}
 	queued := false
+	inbox := map[int64]int64{} // recipient organisation → its inbox copy
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		if err := t.QueryRow(`INSERT INTO threat_notifications (org_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, bundle, indicators, recipients, published_by, published_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
@@ -233,6 +236,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURN
 				out.Actions, out.Deadline, out.TLP, out.PublishedAt).Scan(&inboxID); err != nil {
 				return fmt.Errorf("deliver to operator %d: %w", rc.org.ID, err)
 			}
+			inbox[rc.org.ID] = inboxID
 			source := "inbox:" + strconv.FormatInt(inboxID, 10)
 			ids, err := insertIndicators(tx, rc.org.ID, "regulator:"+rc.sector, parsed.Items, out.TLP, source, &inboxID, now)
 			if err != nil {
@@ -261,7 +265,67 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURN
 	if queued && kick {
 		s.hunter.kick()
 	}
+	s.alertRecipients(ctx, out, reg, inbox)
 	return out, nil
+}
+
+// responders are who a notification is for in the receiving organisation: those who hold
+// threat.respond.
+var responders = []auth.Role{auth.Admin, auth.SecurityManager, auth.Analyst}
+
+// alertRecipients tells each recipient's responders of a new notification through the
+// installation's notifier, after it is stored: a failed alert is logged and does not undo
+// the notification, which every recipient has in its inbox.
+func (s *Service) alertRecipients(ctx context.Context, n Notification, reg auth.Org, inbox map[int64]int64) {
+	if s.notifier == nil {
+		return
+	}
+	for org, id := range inbox {
+		it := InboxItem{ID: id, RegulatorZH: reg.NameZH, RegulatorEN: reg.NameEN, TitleZH: n.TitleZH, TitleEN: n.TitleEN,
+			Summary: n.Summary, Severity: n.Severity, Deadline: n.Deadline}
+		if _, err := s.notifier.Notify(ctx, org, inboxNotice(it, "received")); err != nil && s.log != nil {
+			s.log.Warn("threat: alert of a new notification not queued", "org", org, "inbox", id, "err", err)
+		}
+	}
+}
+
+// Deadlines lists the context organisation's notifications not yet answered, for the
+// notification reminders before and after their answer deadline (the notify capability's
+// DeadlineSource).
+func (s *Service) Deadlines(ctx context.Context) ([]kernel.Notice, error) {
+	items, err := s.Inbox(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("threat deadlines: %w", err)
+	}
+	var out []kernel.Notice
+	for _, it := range items {
+		if it.AnsweredAt == nil {
+			out = append(out, inboxNotice(it, ""))
+		}
+	}
+	return out, nil
+}
+
+// severityText is a severity in Chinese, or as given when it has no Chinese name.
+func severityText(sev string) string {
+	if z, ok := severityZh[sev]; ok {
+		return z
+	}
+	return sev
+}
+
+// inboxNotice is the notice of an inbox copy at a point of its life ("received"; the
+// reminder scheduler sets its own), to the organisation's responders.
+func inboxNotice(it InboxItem, point string) kernel.Notice {
+	id := strconv.FormatInt(it.ID, 10)
+	due := it.Deadline.In(calendar.Shanghai).Format("2006-01-02 15:04")
+	return kernel.Notice{Kind: "threat.notification", Subject: "threat-inbox:" + id, Point: point,
+		Title: rules.Text{Zh: "威胁预警通报：" + it.TitleZH, En: "Threat notification: " + it.TitleEN},
+		Body: rules.Text{
+			Zh: fmt.Sprintf("%s发布预警通报（%s），请确认并于 %s（北京时间）前反馈处置情况。%s", it.RegulatorZH, severityText(it.Severity), due, it.Summary),
+			En: fmt.Sprintf("%s published a threat notification (%s): acknowledge it and answer with the actions taken by %s (China time). %s", it.RegulatorEN, it.Severity, due, it.Summary),
+		},
+		Roles: responders, Due: it.Deadline, Link: "/threat/inbox/" + id}
 }
 
 const notificationCols = `id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, indicators, recipients, published_by, published_at`

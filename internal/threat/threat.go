@@ -25,6 +25,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"log/slog"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -104,6 +105,10 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if sub, err := kernel.Need[kernel.Submissions](d.Registry, m.Name()); err == nil {
 		s.subs = sub
 	}
+	if ns := kernel.All[kernel.Notifier](d.Registry); len(ns) == 1 {
+		s.notifier = ns[0]
+	}
+	s.log = d.Log
 	s.hunter = &hunter{s: s, log: d.Log}
 	return nil
 }
@@ -148,8 +153,11 @@ type Service struct {
 	vault     kernel.VaultEvents
 	incidents kernel.Incidents
 	subs      kernel.Submissions
-	changes   *kernel.Changes
-	hunter    *hunter
+	// notifier alerts each recipient's responders of a new notification; nil alerts nobody.
+	notifier kernel.Notifier
+	log      *slog.Logger
+	changes  *kernel.Changes
+	hunter   *hunter
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }
