@@ -86,6 +86,24 @@ func (m *Module) apiBlacklist(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusCreated, e)
 }
 
+func (m *Module) apiLift(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	e, err := m.LiftFromBlacklist(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, e)
+}
+
 func (m *Module) apiDevelopers(w http.ResponseWriter, r *http.Request) error {
 	list, err := m.Developers(r.Context())
 	if err != nil {

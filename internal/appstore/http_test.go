@@ -82,7 +82,7 @@ func smsCode(t *testing.T, env *apptest.Env, phone string) string {
 // storeRecords are one app store's records made through the API: a platform, a verified
 // individual developer, a published app and a complaint from the public form.
 type storeRecords struct {
-	Developer, App, Version, Takedown, Complaint int64
+	Developer, App, Version, Takedown, Complaint, Blacklist int64
 }
 
 func makeStore(t *testing.T, env *apptest.Env, admin *apptest.Client) storeRecords {
@@ -121,6 +121,9 @@ func makeStore(t *testing.T, env *apptest.Env, admin *apptest.Client) storeRecor
 	var td struct{ ID int64 }
 	api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/apps/%d/takedown", app.ID), `{"reason":"测试","legal_basis":"《网络数据安全管理条例》第四十一条","notice":"已通知"}`, 201, &td)
 	r.Takedown = td.ID
+	var bl struct{ ID int64 }
+	api(t, admin, "POST", "/api/v1/appstore/blacklist", `{"kind":"package","value":"cn.example.counterfeit","reason":"仿冒应用"}`, 201, &bl)
+	r.Blacklist = bl.ID
 	api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/takedowns/%d/reinstate", td.ID), `{"reason":"复核无误"}`, 200, nil)
 	var org struct {
 		Org struct{ ID int64 } `json:"org"`
@@ -185,7 +188,7 @@ func TestAnotherOrganisationsAppStoreIsNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := map[string]int64{"developers": r.Developer, "apps": r.App, "versions": r.Version, "takedowns": r.Takedown, "complaints": r.Complaint}
+		ids := map[string]int64{"developers": r.Developer, "apps": r.App, "versions": r.Version, "takedowns": r.Takedown, "complaints": r.Complaint, "blacklist": r.Blacklist}
 		checked := 0
 		for _, rt := range env.App.Web.Routes() {
 			if !strings.Contains(rt.Path, "appstore/") || !strings.Contains(rt.Path, "{id}") {

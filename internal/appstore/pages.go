@@ -160,6 +160,17 @@ func (m *Module) blacklistPage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, back, m.t(r, "appstore.blacklisted"))
 }
 
+func (m *Module) liftPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.LiftFromBlacklist(r.Context(), id, r.PostFormValue("reason")); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/appstore#blacklist", m.t(r, "appstore.lifted_done"))
+}
+
 // developersView is the developers page.
 type developersView struct {
 	Developers []Developer

@@ -2,6 +2,7 @@ package appstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -188,6 +189,45 @@ func (s *Service) AddToBlacklist(ctx context.Context, kind, value, reason string
 		}
 		s.announce(t)
 		return audit.InTenant(t, "appstore_blacklist", fmt.Sprint(e.ID), "create", nil, &e, "")
+	})
+	return e, err
+}
+
+// LiftFromBlacklist ends a blacklist entry with a reason, audited with the entry before: it
+// stays as history, and the developer, certificate or package may come back. A developer
+// who was suspended by the entry goes back to pending: their identity is verified again
+// before they publish (re-verification on change).
+func (s *Service) LiftFromBlacklist(ctx context.Context, id int64, reason string) (BlacklistEntry, error) {
+	reason = strings.TrimSpace(reason)
+	var e BlacklistEntry
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		var lifted sql.NullTime
+		if err := t.QueryRow(`SELECT id, kind, value, reason, added_by, added_at, lifted_by, lifted_at, lift_reason FROM appstore_blacklist WHERE org_id = $1 AND id = $2`, id).
+			Scan(&e.ID, &e.Kind, &e.Value, &e.Reason, &e.AddedBy, &e.AddedAt, &e.LiftedBy, &lifted, &e.LiftReason); err != nil {
+			return fmt.Errorf("blacklist entry %d: %w", id, err) // another organisation's: 404 before the input is judged
+		}
+		v := &problem.Invalid{}
+		v.Text("reason", reason, true, maxText)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if lifted.Valid {
+			return problem.Conflictf("blacklist", "the entry was lifted already")
+		}
+		before := e
+		now := s.now()
+		e.LiftedBy, e.LiftedAt, e.LiftReason = audit.ActorFrom(ctx).Label, &now, reason
+		if _, err := t.Exec(`UPDATE appstore_blacklist SET lifted_by = $3, lifted_at = $4, lift_reason = $5 WHERE org_id = $1 AND id = $2`, id, e.LiftedBy, now, reason); err != nil {
+			return fmt.Errorf("lift blacklist entry %d: %w", id, err)
+		}
+		if e.Kind == BlackDeveloper {
+			if _, err := t.Exec(`UPDATE appstore_developers SET state = $3, state_reason = $4, updated_at = $5 WHERE org_id = $1 AND (uscc = $2 OR id_hash = $2) AND state = $6`,
+				e.Value, StatePending, reason, now, StateSuspended); err != nil {
+				return fmt.Errorf("return the developer to pending: %w", err)
+			}
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_blacklist", fmt.Sprint(id), "lift", &before, &e, reason)
 	})
 	return e, err
 }
