@@ -19,6 +19,10 @@ import (
 // failed sign-ins (each argon2id check holds 64 MiB).
 const signInMemoryLimit = 512 << 20
 
+// serverStartMemory is what a server holds at start-up before any sign-in (issue 8
+// measured 40 MiB).
+const serverStartMemory = 40 << 20
+
 // procStatus returns a field of /proc/self/status in bytes (the kernel reports kB).
 func procStatus(t *testing.T, field string) int64 {
 	t.Helper()
@@ -81,7 +85,11 @@ func TestSignInMemoryUnderParallelFailures(t *testing.T) {
 	if codes[http.StatusUnauthorized]+codes[http.StatusServiceUnavailable] != n || codes[http.StatusUnauthorized] == 0 {
 		t.Errorf("answers %v: want 401 (checked) or 503 (busy) only, some checked", codes)
 	}
-	if peak > signInMemoryLimit {
-		t.Fatalf("peak resident memory %.0f MiB under 200 parallel failed sign-ins, want under %d MiB", float64(peak)/(1<<20), signInMemoryLimit>>20)
+	// The ceiling is the server's: one that starts at about 40 MiB (issue 8's figure) stays
+	// under 512 MiB. This process holds the rest of the package's tests besides the server
+	// (143 MiB before the sign-ins in a full make test, where the absolute peak read 524 MiB),
+	// so the growth is what is judged, against the ceiling less the server's own start.
+	if grew := peak - before; grew > signInMemoryLimit-serverStartMemory {
+		t.Fatalf("resident memory grew %.0f MiB under 200 parallel failed sign-ins (peak %.0f MiB), want under %d MiB", float64(grew)/(1<<20), float64(peak)/(1<<20), (signInMemoryLimit-serverStartMemory)>>20)
 	}
 }
