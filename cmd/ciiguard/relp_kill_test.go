@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -15,13 +13,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"ciiguard/internal/vault"
+	"ciiguard/internal/vault/ingest/rsyslogtest"
 )
 
 // serveChildEnv holds the arguments (one a line) of a ciiguard command that
@@ -53,16 +50,8 @@ func TestServeChildProcess(t *testing.T) {
 // forgets a message once the server answered 200, so a missing number is an
 // acknowledgement given before the message was durable.
 func TestRELPSurvivesKill9(t *testing.T) {
-	rsyslogd, err := exec.LookPath("rsyslogd")
-	if err != nil {
-		t.Skip("rsyslogd is not installed (scripts/install-test-deps.sh)")
-	}
-	if _, err := os.Stat("/usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so"); err != nil {
-		t.Skip("rsyslog-relp is not installed (scripts/install-test-deps.sh)")
-	}
 	const total = 20000
 	data := t.TempDir()
-	var out strings.Builder
 	if _, _, err := cli(t, "", "org", "add", "--data", data, "--kind", "operator", "--name-zh", "测试电力", "--name-en", "Test Power", "--uscc", "91110000MA00000012"); err != nil {
 		t.Fatal(err)
 	}
@@ -70,63 +59,19 @@ func TestRELPSurvivesKill9(t *testing.T) {
 	if _, _, err := cli(t, password+"\n", "user", "add", "--data", data, "--org", "1", "--email", "admin@test.cn", "--name", "Admin", "--role", "admin"); err != nil {
 		t.Fatal(err)
 	}
-	httpAddr, relpAddr, inAddr := freeTCP(t), freeTCP(t), freeTCP(t)
+	httpAddr, relpAddr := rsyslogtest.FreeAddr(t), rsyslogtest.FreeAddr(t)
 	args := []string{"serve", "--data", data, "--addr", httpAddr, "--syslog-relp", relpAddr}
 	server := startServe(t, args)
 	defer server.kill()
-	waitTCP(t, httpAddr, 30*time.Second)
+	rsyslogtest.WaitListening(t, httpAddr, 30*time.Second)
 	base := "http://" + httpAddr
 	c := signIn(t, base, "admin@test.cn", password)
 	if res, body := c.do(t, "POST", "/api/v1/vault/sources", `{"name":"rsyslog","kind":"syslog","sender":"127.0.0.1"}`); res.StatusCode != http.StatusCreated {
 		t.Fatalf("register 127.0.0.1: %d %s", res.StatusCode, body)
 	}
 
-	_, relpPort, _ := net.SplitHostPort(relpAddr)
-	_, inPort, _ := net.SplitHostPort(inAddr)
-	dir := t.TempDir()
-	conf := fmt.Sprintf(`
-global(workDirectory=%q)
-module(load="imtcp")
-module(load="omrelp")
-input(type="imtcp" address="127.0.0.1" port="%s")
-action(type="omrelp" target="127.0.0.1" port="%s" timeout="5" conn.timeout="2"
-       queue.type="LinkedList" queue.size="100000" action.resumeRetryCount="-1" action.resumeInterval="1")
-`, dir, inPort, relpPort)
-	if err := os.WriteFile(filepath.Join(dir, "rsyslog.conf"), []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rs := exec.Command(rsyslogd, "-n", "-f", filepath.Join(dir, "rsyslog.conf"), "-i", filepath.Join(dir, "pid"))
-	rs.Stdout, rs.Stderr = &out, &out
-	if err := rs.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = rs.Process.Kill()
-		_ = rs.Wait()
-		if t.Failed() {
-			t.Logf("rsyslogd output:\n%s", out.String())
-		}
-	}()
-	waitTCP(t, inAddr, 10*time.Second)
-	in, err := net.Dial("tcp", inAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fed := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriter(in)
-		for i := 1; i <= total; i++ {
-			fmt.Fprintf(w, "<134>1 2026-12-02T07:00:00Z fw01 relpkill - - - relpseq=%d end\n", i)
-			if i%500 == 0 {
-				if err := w.Flush(); err != nil {
-					fed <- err
-					return
-				}
-				time.Sleep(15 * time.Millisecond)
-			}
-		}
-		fed <- w.Flush()
-	}()
+	inAddr := rsyslogtest.Forward(t, relpAddr)
+	fed := rsyslogtest.Feed(t, inAddr, total, 15*time.Millisecond)
 
 	stored := func() uint64 {
 		res, body := c.do(t, "GET", "/api/v1/vault/histogram?q=relpkill&from=2026-12-01T00:00:00Z&to=2026-12-03T00:00:00Z", "")
@@ -150,13 +95,12 @@ action(type="omrelp" target="127.0.0.1" port="%s" timeout="5" conn.timeout="2"
 		server.kill()
 		t.Logf("killed the server with SIGKILL with %d messages stored", before)
 		server = startServe(t, args)
-		waitTCP(t, httpAddr, 30*time.Second)
+		rsyslogtest.WaitListening(t, httpAddr, 30*time.Second)
 		c = signIn(t, base, "admin@test.cn", password)
 	}
 	if err := <-fed; err != nil {
 		t.Fatalf("feeding rsyslog: %v", err)
 	}
-	in.Close()
 	last, since := uint64(0), time.Now()
 	for n := stored(); n < total && time.Since(since) < 5*time.Second; n = stored() {
 		if n != last {
@@ -166,39 +110,7 @@ action(type="omrelp" target="127.0.0.1" port="%s" timeout="5" conn.timeout="2"
 	}
 	server.stop(t)
 
-	v, err := vault.OpenReadOnly(filepath.Join(data, "vault"), vault.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	seen := make([]int, total+1)
-	re := regexp.MustCompile(`relpseq=(\d+) end`)
-	cursor := ""
-	for {
-		p, err := v.Search(context.Background(), 1, vault.Query{Expr: "relpkill", Limit: 10000, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ev := range p.Events {
-			if m := re.FindStringSubmatch(ev.Message); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				if n >= 1 && n <= total {
-					seen[n]++
-				}
-			}
-		}
-		if cursor = p.Next; cursor == "" {
-			break
-		}
-	}
-	var missing []int
-	dups := 0
-	for i := 1; i <= total; i++ {
-		if seen[i] == 0 {
-			missing = append(missing, i)
-		}
-		dups += max(seen[i]-1, 0)
-	}
+	missing, dups := rsyslogtest.Tally(t, filepath.Join(data, "vault"), 1, total)
 	if len(missing) > 0 {
 		t.Fatalf("%d of %d messages lost across the kill, first %v", len(missing), total, missing[:min(len(missing), 10)])
 	}
@@ -242,32 +154,6 @@ func (s *servedChild) stop(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
 		t.Fatal("the server did not stop within 30 s of SIGTERM")
-	}
-}
-
-func freeTCP(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitTCP(t *testing.T, addr string, within time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s after %s: %v", addr, within, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -117,12 +117,6 @@ func InspectionEndText(inspection int64, headerSHA string, items int, digest str
 	return fmt.Sprintf("%s\ninspection %d\nheader %s\nitems %d\ndigest %s\n", inspectionEndFormat, inspection, headerSHA, items, digest)
 }
 
-// fingerprint is the lower-case hex SHA-256 of an Ed25519 public key, as reports print it.
-func fingerprint(pub ed25519.PublicKey) string {
-	sum := sha256.Sum256(pub)
-	return hex.EncodeToString(sum[:])
-}
-
 // lineWriter writes item lines and keeps the digest of their hashes.
 type lineWriter struct {
 	w      *bufio.Writer
@@ -200,7 +194,7 @@ func (s *Service) Reproduce(ctx context.Context, id int64) (*os.File, string, er
 	hdr := bundleHeader{Type: "header", Format: InspectionBundleFormat, InspectionID: x.ID, Ref: x.Ref, Basis: x.Basis, RegulatorID: x.RegulatorID,
 		RegulatorZH: x.RegulatorZH, OperatorID: x.OperatorID, OperatorZH: x.OperatorZH, Areas: x.Areas, Systems: x.Systems,
 		PeriodFrom: x.PeriodFrom, PeriodTo: x.PeriodTo, Created: s.now(), CreatedBy: readerLabel(ctx),
-		PublicKey: base64.StdEncoding.EncodeToString(pub), KeyFingerprint: fingerprint(pub)}
+		PublicKey: base64.StdEncoding.EncodeToString(pub), KeyFingerprint: hexSHA(pub)}
 	headerLine, err := jsonLine(hdr)
 	if err != nil {
 		return fail(fmt.Errorf("reproduce: %w", err))
@@ -424,7 +418,7 @@ func VerifyBundle(r io.Reader, wantFingerprint string) (BundleReport, error) {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return rep, errors.New("bundle line 1: public_key is not a base64 Ed25519 key")
 	}
-	if fp := fingerprint(pub); fp != hdr.KeyFingerprint {
+	if fp := hexSHA(pub); fp != hdr.KeyFingerprint {
 		return rep, fmt.Errorf("bundle line 1: key_fingerprint %s is not the SHA-256 of the public key (%s)", hdr.KeyFingerprint, fp)
 	}
 	if wantFingerprint != "" && wantFingerprint != hdr.KeyFingerprint {

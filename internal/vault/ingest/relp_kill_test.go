@@ -2,21 +2,18 @@ package ingest
 
 import (
 	"bufio"
-	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"ciiguard/internal/vault"
+	"ciiguard/internal/vault/ingest/rsyslogtest"
 )
 
 // The kill test runs the vault and its RELP listener in a child process (this test
@@ -157,69 +154,18 @@ func (c *relpChild) stop(t *testing.T, sig syscall.Signal) {
 // Duplicates (stored, then killed before the acknowledgement left) are allowed and
 // reported.
 func TestRsyslogRELPKill9(t *testing.T) {
-	rsyslogd := needBinary(t, "rsyslogd")
-	if _, err := os.Stat("/usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so"); err != nil {
-		t.Skip("rsyslog-relp is not installed (apt-get install rsyslog-relp); skipping the omrelp test")
-	}
 	const total = 30000
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
-	addr := freeAddr(t)
-	inAddr := freeAddr(t)
+	addr := rsyslogtest.FreeAddr(t)
 	child := startRELPChild(t, vdir, addr)
 	defer func() { _ = child.cmd.Process.Kill() }()
-	waitListening(t, addr)
-
-	_, relpPort, _ := net.SplitHostPort(addr)
-	_, inPort, _ := net.SplitHostPort(inAddr)
-	conf := fmt.Sprintf(`
-global(workDirectory=%q)
-module(load="imtcp")
-module(load="omrelp")
-input(type="imtcp" address="127.0.0.1" port="%s")
-action(type="omrelp" target="127.0.0.1" port="%s" timeout="5" conn.timeout="2"
-       queue.type="LinkedList" queue.size="100000" action.resumeRetryCount="-1" action.resumeInterval="1")
-`, dir, inPort, relpPort)
-	confPath := filepath.Join(dir, "rsyslog.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	rs := exec.Command(rsyslogd, "-n", "-f", confPath, "-i", filepath.Join(dir, "rsyslog.pid"))
-	var rsOut strings.Builder
-	rs.Stdout, rs.Stderr = &rsOut, &rsOut
-	if err := rs.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = rs.Process.Kill()
-		_ = rs.Wait()
-		if t.Failed() {
-			t.Logf("rsyslogd output:\n%s", rsOut.String())
-		}
-	}()
-	waitListening(t, inAddr)
+	rsyslogtest.WaitListening(t, addr, 10*time.Second)
+	inAddr := rsyslogtest.Forward(t, addr)
 
 	// Feed rsyslog over TCP in the background, paced a little so that the kills land
 	// while messages are flowing.
-	in, err := net.Dial("tcp", inAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fed := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriter(in)
-		for i := 1; i <= total; i++ {
-			fmt.Fprintf(w, "<134>1 2026-12-02T08:00:00Z fw01 relpkill - - - relpseq=%d end\n", i)
-			if i%500 == 0 {
-				if err := w.Flush(); err != nil {
-					fed <- err
-					return
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-		fed <- w.Flush()
-	}()
+	fed := rsyslogtest.Feed(t, inAddr, total, 10*time.Millisecond)
 
 	// Kill when a quarter, a half and three quarters have arrived, each time starting
 	// again on the same vault and port.
@@ -232,77 +178,12 @@ action(type="omrelp" target="127.0.0.1" port="%s" timeout="5" conn.timeout="2"
 	if err := <-fed; err != nil {
 		t.Fatalf("feeding rsyslog: %v", err)
 	}
-	in.Close()
 	child.settle(t, total, 3*time.Second, 20*time.Second)
 	child.stop(t, syscall.SIGTERM)
 
-	v, err := vault.OpenReadOnly(vdir, vault.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	seen := make([]int, total+1)
-	re := regexp.MustCompile(`relpseq=(\d+) end`)
-	var cursor string
-	for {
-		p, err := v.Search(context.Background(), testOrg, vault.Query{Expr: "relpkill", Limit: 10000, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ev := range p.Events {
-			m := re.FindStringSubmatch(ev.Message)
-			if m == nil {
-				t.Fatalf("event without a sequence number: %q", ev.Message)
-			}
-			n, _ := strconv.Atoi(m[1])
-			if n < 1 || n > total {
-				t.Fatalf("sequence number %d out of range", n)
-			}
-			seen[n]++
-		}
-		if p.Next == "" {
-			break
-		}
-		cursor = p.Next
-	}
-	var missing []int
-	dups := 0
-	for i := 1; i <= total; i++ {
-		if seen[i] == 0 {
-			missing = append(missing, i)
-		}
-		if seen[i] > 1 {
-			dups += seen[i] - 1
-		}
-	}
+	missing, dups := rsyslogtest.Tally(t, vdir, testOrg, total)
 	if len(missing) > 0 {
 		t.Fatalf("%d of %d messages lost after the kill, first %v", len(missing), total, missing[:min(len(missing), 10)])
 	}
 	t.Logf("all %d messages stored; %d stored twice (resent after the kill)", total, dups)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
