@@ -10,6 +10,8 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/kernel/uscc"
+	"ciiguard/internal/scope"
 	"ciiguard/internal/store"
 )
 
@@ -28,6 +30,11 @@ const (
 	operationsOrg = "installation"
 	appStoreOrg   = "appstore"
 )
+
+// demoWaterUSCC is the water company's code: organisation code MA0WATR0 in Beijing, its
+// two check characters computed (GB 11714, GB 32100), so the demo shows a code the
+// profile form accepts. The grid's is the one its scope profile holds (scope.DemoUSCC).
+var demoWaterUSCC = uscc.Complete("91110000MA0WATR0")
 
 // demoUsers are the demo logins, one per role and organisation.
 var demoUsers = []struct {
@@ -103,11 +110,11 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		dst *auth.Org
 		org auth.Org
 	}{
-		{gridOperator, &d.Operator, auth.Org{Kind: auth.Operator, NameZH: "示例电网有限公司", NameEN: "Example Grid Co., Ltd.", USCC: "91110000MA00000012"}},
+		{gridOperator, &d.Operator, auth.Org{Kind: auth.Operator, NameZH: "示例电网有限公司", NameEN: "Example Grid Co., Ltd.", USCC: scope.DemoUSCC}},
 		{regulatorOrg, &d.Regulator, auth.Org{Kind: auth.Regulator, NameZH: "示例能源监管局（演示）", NameEN: "Example Energy Regulator (demo)"}},
 		{supplierOrg, &d.Supplier, auth.Org{Kind: auth.Supplier, NameZH: "示例安全设备有限公司", NameEN: "Example Security Devices Co., Ltd."}},
 		{operationsOrg, &ops, auth.Org{Kind: auth.Installation, NameZH: "本系统运维（演示）", NameEN: "Installation operations (demo)"}},
-		{otherOperator, &water, auth.Org{Kind: auth.Operator, NameZH: "示例水务有限公司", NameEN: "Example Water Co., Ltd.", USCC: "91110000MA0000002P"}},
+		{otherOperator, &water, auth.Org{Kind: auth.Operator, NameZH: "示例水务有限公司", NameEN: "Example Water Co., Ltd.", USCC: demoWaterUSCC}},
 		{appStoreOrg, &d.AppStore, auth.Org{Kind: auth.Operator, NameZH: "示例应用市场", NameEN: "Example App Market", USCC: "91110000MA00000077"}},
 	}
 	byKey := map[string]auth.Org{}
