@@ -215,6 +215,10 @@ func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*I
 		}
 		if _, err := t.Exec(`INSERT INTO oversight_answers (org_id, submission_id, action, note, by_user, by_label, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			id, a.Action, a.Note, actor.UserID, a.By, a.At); err != nil {
+			if secondAnswer(err) {
+				// Another answer of the same kind committed after the read above.
+				return problem.Conflictf("action", "the submission is already %s", action)
+			}
 			return fmt.Errorf("answer submission %d: %w", id, err)
 		}
 		detail := fmt.Sprintf("%s: %s", action, note)
@@ -229,4 +233,12 @@ func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*I
 	}
 	it.answer(a)
 	return it, nil
+}
+
+// secondAnswer reports whether err is the engine refusing a second acceptance or
+// escalation of one submission (migration 006's unique indexes).
+func secondAnswer(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "oversight_answers_accepted") || strings.Contains(msg, "oversight_answers_escalated") ||
+		strings.Contains(msg, "UNIQUE constraint failed: oversight_answers.org_id, oversight_answers.submission_id")
 }
