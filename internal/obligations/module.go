@@ -74,8 +74,12 @@ func (m *Module) Migrations() []store.Migration {
 	return store.MustSQLMigrations(files, "migrations", "obligations")
 }
 
-// EvaluationTimeout bounds one evaluation of an organisation.
-const EvaluationTimeout = 5 * time.Minute
+// EvaluationTimeout bounds the rules engine's part of one evaluation of an organisation,
+// per rules.TimeoutFindings findings it evaluates: a 10,000-system organisation (360,000
+// findings) may take 19 × 30 s, a small one 30 s. A fixed limit either failed large
+// organisations under load (10 s: engine phases of 9–33 s were measured at load average
+// 15–30) or let a small one's stuck evaluation hold its worker for minutes (5 minutes).
+const EvaluationTimeout = 30 * time.Second
 
 // Provision implements kernel.Module: it loads the embedded catalog, looks up its facts
 // and the evidence store, and listens for changes.
@@ -99,8 +103,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		}
 	}
 	// Evaluations run in the background, and each expression is bounded by the cost limit;
-	// the timeout only bounds a whole evaluation, which for 10,000 systems takes half a
-	// second on a quiet core but more than rules.DefaultTimeout on a saturated machine.
+	// the timeout only bounds a whole evaluation, and grows with its size
+	// (EvaluationTimeout): 10,000 systems take half a second on a quiet core but more than
+	// rules.DefaultTimeout on a saturated machine.
 	base, err := loadCatalog(decl)
 	if err != nil {
 		return fmt.Errorf("load obligations catalog: %w", err)

@@ -58,9 +58,6 @@ func (c *compiled) affectedBy(ch Change) bool {
 // The findings come in EvaluateAll's order; failures are reported as EvaluateAll does.
 // Findings of systems that were removed are the caller's to drop.
 func (e *Engine) EvaluateChanges(ctx context.Context, f Facts, ch Change) ([]Finding, error) {
-	ctx, cancel := e.withTimeout(ctx)
-	defer cancel()
-	s := e.newScope(&f)
 	var some []*compiled
 	for _, c := range e.sysRules {
 		if c.affectedBy(ch) {
@@ -71,6 +68,9 @@ func (e *Engine) EvaluateChanges(ctx context.Context, f Facts, ch Change) ([]Fin
 	if len(some) > 0 {
 		n += len(f.Systems) * len(some)
 	}
+	ctx, cancel := e.withTimeout(ctx, n)
+	defer cancel()
+	s := e.newScope(&f)
 	out := make([]Finding, 0, n)
 	var errs []error
 	out, errs = e.evalOrg(ctx, s, out, errs)

@@ -138,6 +138,16 @@ const (
 	DefaultTimeout   = 10 * time.Second
 )
 
+// TimeoutFindings is how many findings one timeout covers: a call that evaluates more gets
+// the timeout once for every TimeoutFindings started (Engine.Limit), so the limit grows with
+// the organisation. A fixed limit for the whole call failed large organisations under load:
+// 360,000 findings take 0.5 s on a quiet core but 9–33 s were measured at load average
+// 15–30 on the shared machine (docs/performance.md), past the 10 s default, and a failed
+// evaluation is retried as a whole one, so such an organisation never got current findings.
+// 10 s per 20,000 findings is 500 µs a finding, over 300 times the quiet cost; runaway
+// expressions are stopped by the per-expression cost limit, not by this.
+const TimeoutFindings = 20_000
+
 // Option configures NewEngine.
 type Option func(*config)
 
@@ -154,7 +164,8 @@ func WithCalendar(c *calendar.Calendar) Option { return func(o *config) { o.cal 
 // WithCostLimit sets the CEL cost limit per expression evaluation.
 func WithCostLimit(n uint64) Option { return func(o *config) { o.costLimit = n } }
 
-// WithTimeout bounds one whole evaluation call (EvaluateAll, EvaluateSystem …).
+// WithTimeout bounds one whole evaluation call (EvaluateAll, EvaluateSystem …) of up to
+// TimeoutFindings findings; larger calls get d for every TimeoutFindings started.
 func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
 
 // WithFacts adds fact sets for this engine only, on top of the registered ones.
@@ -513,9 +524,20 @@ func (e *Engine) bindSystem(s *orgScope, sys *System) {
 	}
 }
 
-func (e *Engine) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if e.cfg.timeout > 0 {
-		return context.WithTimeout(ctx, e.cfg.timeout)
+// Limit is the time one evaluation call of n findings may take: the configured timeout for
+// every TimeoutFindings findings started, at least once; 0 when there is no timeout.
+func (e *Engine) Limit(n int) time.Duration {
+	if e.cfg.timeout <= 0 {
+		return 0
+	}
+	units := max(1, (n+TimeoutFindings-1)/TimeoutFindings)
+	return e.cfg.timeout * time.Duration(units)
+}
+
+// withTimeout bounds a call that evaluates n findings (Limit).
+func (e *Engine) withTimeout(ctx context.Context, n int) (context.Context, context.CancelFunc) {
+	if d := e.Limit(n); d > 0 {
+		return context.WithTimeout(ctx, d)
 	}
 	return context.WithCancel(ctx)
 }
@@ -526,10 +548,11 @@ func (e *Engine) withTimeout(ctx context.Context) (context.Context, context.Canc
 // limit, timeout, arithmetic error) yields a gap finding whose reason says so, and the error
 // is also returned, joined with the others; findings for everything else are still complete.
 func (e *Engine) EvaluateAll(ctx context.Context, f Facts) ([]Finding, error) {
-	ctx, cancel := e.withTimeout(ctx)
+	n := len(e.orgRules) + len(f.Systems)*len(e.sysRules)
+	ctx, cancel := e.withTimeout(ctx, n)
 	defer cancel()
 	s := e.newScope(&f)
-	out := make([]Finding, 0, len(e.orgRules)+len(f.Systems)*len(e.sysRules))
+	out := make([]Finding, 0, n)
 	var errs []error
 	out, errs = e.evalOrg(ctx, s, out, errs)
 	for _, i := range systemOrder(f.Systems) {
@@ -540,7 +563,7 @@ func (e *Engine) EvaluateAll(ctx context.Context, f Facts) ([]Finding, error) {
 
 // EvaluateOrg evaluates only the organisation-level obligations.
 func (e *Engine) EvaluateOrg(ctx context.Context, f Facts) ([]Finding, error) {
-	ctx, cancel := e.withTimeout(ctx)
+	ctx, cancel := e.withTimeout(ctx, len(e.orgRules))
 	defer cancel()
 	out, errs := e.evalOrg(ctx, e.newScope(&f), nil, nil)
 	return out, errors.Join(errs...)
@@ -550,7 +573,7 @@ func (e *Engine) EvaluateOrg(ctx context.Context, f Facts) ([]Finding, error) {
 // organisation, clock and attestations from f (f.Systems is ignored). It is the incremental
 // path: after one system changes, only its findings need recomputing.
 func (e *Engine) EvaluateSystem(ctx context.Context, f Facts, sys System) ([]Finding, error) {
-	ctx, cancel := e.withTimeout(ctx)
+	ctx, cancel := e.withTimeout(ctx, len(e.sysRules))
 	defer cancel()
 	out, errs := e.evalSystem(ctx, e.newScope(&f), &sys, e.sysRules, nil, nil)
 	return out, errors.Join(errs...)
@@ -566,7 +589,7 @@ func (e *Engine) EvaluateRule(ctx context.Context, id string, f Facts, sys *Syst
 	if c.Subject == SubjectSystem && sys == nil {
 		return Finding{}, fmt.Errorf("rules: obligation %s is evaluated per system; give a system", id)
 	}
-	ctx, cancel := e.withTimeout(ctx)
+	ctx, cancel := e.withTimeout(ctx, 1)
 	defer cancel()
 	s := e.newScope(&f)
 	if c.Subject == SubjectOrg {
