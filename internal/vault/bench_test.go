@@ -97,8 +97,23 @@ func ingestLines(tb testing.TB, v *vault.Vault, org int64, lines [][]byte, times
 // index per event, all on, through Vault.Append. It reports events per
 // wall-second and per CPU-second (the process's user+system time).
 func BenchmarkAppend(b *testing.B) {
+	benchmarkAppend(b, vault.Options{})
+}
+
+// BenchmarkAppendCheckpointEvery is BenchmarkAppend with the ticker signing
+// checkpoints every second (the product's default) and every hour (never,
+// within a run), to measure what signing every second costs ingest.
+func BenchmarkAppendCheckpointEvery(b *testing.B) {
+	for _, every := range []time.Duration{time.Hour, time.Second} {
+		b.Run(every.String(), func(b *testing.B) {
+			benchmarkAppend(b, vault.Options{CheckpointInterval: every})
+		})
+	}
+}
+
+func benchmarkAppend(b *testing.B, opts vault.Options) {
 	lines, times := genLines(200_000, 1)
-	v, err := vault.Open(b.TempDir(), vault.Options{})
+	v, err := vault.Open(b.TempDir(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}

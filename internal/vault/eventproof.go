@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -70,8 +68,8 @@ func (v *Vault) ExportEvent(ctx context.Context, orgID int64, seq uint64, w io.W
 // SignedCheckpoint is a stored checkpoint with when it was signed.
 type SignedCheckpoint struct {
 	Note []byte
-	// SignedAt is when the checkpoint was written (its file's modification time; the
-	// signed note itself carries no time).
+	// SignedAt is when the checkpoint was signed (for one stored before the process
+	// started, its file's modification time; the signed note itself carries no time).
 	SignedAt time.Time
 }
 
@@ -87,11 +85,7 @@ func (v *Vault) CheckpointHistory(orgID int64, n int) ([]SignedCheckpoint, error
 	var out []SignedCheckpoint
 	for i := len(l.cps) - 1; i >= 0 && len(out) < n; i-- {
 		c := l.cps[i]
-		sc := SignedCheckpoint{Note: c.note}
-		if fi, err := os.Stat(filepath.Join(l.dir, "cp", c.file)); err == nil {
-			sc.SignedAt = fi.ModTime().UTC()
-		}
-		out = append(out, sc)
+		out = append(out, SignedCheckpoint{Note: c.note, SignedAt: c.signed.UTC()})
 	}
 	return out, nil
 }

@@ -71,6 +71,10 @@ type checkpoint struct {
 	root [32]byte
 	note []byte
 	file string
+	// signed is when it was signed (the file's time for one loaded at open).
+	signed time.Time
+	// transient marks a ticker's checkpoint that the next one replaces.
+	transient bool
 }
 
 // damage records a problem found while opening, with the event range of

@@ -293,6 +293,9 @@ func (l *Log) loadCheckpoints() error {
 			return fmt.Errorf("read checkpoint %s: %w", name, err)
 		}
 		cp := &checkpoint{size: size, note: b, file: name}
+		if fi, err := e.Info(); err == nil {
+			cp.signed = fi.ModTime()
+		}
 		if _, root, err := l.v.openCheckpoint(b, l.org); err == nil {
 			cp.root = root
 		}

@@ -35,6 +35,12 @@ type Options struct {
 	// CheckpointInterval signs a checkpoint for every log that grew, this
 	// often (0: only on explicit Checkpoint calls).
 	CheckpointInterval time.Duration
+	// CheckpointKeep is how far apart the ticker's checkpoints stay in the
+	// history (default 1h): signing every second puts an acknowledged event
+	// under a signature within about a second, and each new one replaces the
+	// previous unless that one is the first this long after the last kept.
+	// Checkpoints asked for with Checkpoint are always kept.
+	CheckpointKeep time.Duration
 	// MaxBatch caps the events written by one group commit (default 65536).
 	MaxBatch int
 	// QueueDepth is how many Append calls may wait for the writer before
@@ -171,6 +177,9 @@ func withDefaults(opts Options) (Options, error) {
 	}
 	if opts.SegmentMaxAge == 0 {
 		opts.SegmentMaxAge = 24 * time.Hour
+	}
+	if opts.CheckpointKeep <= 0 {
+		opts.CheckpointKeep = time.Hour
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 1 << 16
@@ -383,14 +392,36 @@ func (v *Vault) Checkpoint(ctx context.Context, orgID int64) ([]byte, error) {
 	return l.checkpoint()
 }
 
+// periodicCheckpoint is the ticker's checkpoint: it replaces the previous
+// one the ticker signed unless that one is kept (see Options.CheckpointKeep),
+// so the history holds about one checkpoint per CheckpointKeep and the newest.
+func (l *Log) periodicCheckpoint() ([]byte, error) {
+	return l.sign(true)
+}
+
 func (l *Log) checkpoint() ([]byte, error) {
+	return l.sign(false)
+}
+
+// sign signs and stores a checkpoint for the log's current size; when the log
+// has not grown the last one is returned. A transient (ticker) checkpoint less
+// than CheckpointKeep after the last kept one replaces the previous transient
+// one once it is itself durable, so a crash between the two leaves one extra
+// checkpoint, never none.
+func (l *Log) sign(ticker bool) ([]byte, error) {
 	l.cpMu.Lock()
 	defer l.cpMu.Unlock()
 	l.mu.RLock()
 	size := l.sizeLocked()
-	var last *checkpoint
+	var last, kept *checkpoint
 	if n := len(l.cps); n > 0 {
 		last = l.cps[n-1]
+	}
+	for i := len(l.cps) - 1; i >= 0; i-- {
+		if !l.cps[i].transient {
+			kept = l.cps[i]
+			break
+		}
 	}
 	if last != nil && last.size == size {
 		l.mu.RUnlock()
@@ -419,9 +450,22 @@ func (l *Log) checkpoint() ([]byte, error) {
 		return nil, err
 	}
 	l.v.stats.checkpoints.Add(1)
+	now := l.v.opts.Now()
+	cp := &checkpoint{size: size, root: root, note: signed, file: name, signed: now,
+		transient: ticker && kept != nil && now.Sub(kept.signed) < l.v.opts.CheckpointKeep}
 	l.mu.Lock()
-	l.cps = append(l.cps, &checkpoint{size: size, root: root, note: signed, file: name})
+	var replaced *checkpoint
+	if last != nil && last.transient {
+		replaced = last
+		l.cps = l.cps[:len(l.cps)-1]
+	}
+	l.cps = append(l.cps, cp)
 	l.mu.Unlock()
+	if replaced != nil {
+		if err := os.Remove(filepath.Join(dir, replaced.file)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return signed, fmt.Errorf("vault: remove superseded checkpoint %s: %w", replaced.file, err)
+		}
+	}
 	return signed, nil
 }
 
@@ -551,7 +595,7 @@ func (v *Vault) checkpointLoop() {
 			for _, l := range logs {
 				// A failed periodic checkpoint is retried next tick; the
 				// error is visible through Checkpoint for callers who care.
-				_, _ = l.checkpoint()
+				_, _ = l.periodicCheckpoint()
 			}
 		}
 	}
