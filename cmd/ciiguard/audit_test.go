@@ -15,7 +15,7 @@ import (
 )
 
 // anchorNow does what a running server does every minute: anchor the audit trail's
-// changed heads in the log vault, then sign the vault's checkpoint as it does hourly.
+// changed heads in the log vault, then sign the vault's checkpoint as its ticker does every second.
 func anchorNow(t *testing.T, data, dsn string) {
 	t.Helper()
 	ctx := context.Background()
