@@ -304,6 +304,18 @@ func (m *Module) apiReinstate(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, k)
 }
 
+func (m *Module) apiShareTakedown(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := m.ShareTakedown(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, k)
+}
+
 func (m *Module) apiReview(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

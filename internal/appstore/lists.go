@@ -119,22 +119,40 @@ func (s *Service) Takedowns(ctx context.Context, appID int64) ([]Takedown, error
 		if _, err := appIn(t, appID); err != nil {
 			return err
 		}
-		rows, err := t.Query(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason, notice_state, notice_to
-FROM appstore_takedowns WHERE org_id = $1 AND app_id = $2 ORDER BY id DESC`, appID)
+		rows, err := t.Query(`SELECT `+takedownCols+` FROM appstore_takedowns WHERE org_id = $1 AND app_id = $2 ORDER BY id DESC`, appID)
 		if err != nil {
 			return fmt.Errorf("list take-downs: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var k Takedown
-			var re sql.NullTime
-			if err := rows.Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason, &k.NoticeState, &k.NoticeTo); err != nil {
+			k, err := scanTakedown(rows)
+			if err != nil {
 				return fmt.Errorf("read a take-down: %w", err)
 			}
-			k.ReinstatedAt = nullTime(re)
 			out = append(out, k)
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+const takedownCols = `id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason, notice_state, notice_to,
+shared_at, shared_by, shared_to, shared_indicators`
+
+func scanTakedown(sc interface{ Scan(...any) error }) (Takedown, error) {
+	var k Takedown
+	var re, sh sql.NullTime
+	err := sc.Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason, &k.NoticeState, &k.NoticeTo,
+		&sh, &k.SharedBy, &k.SharedTo, &k.SharedIndicators)
+	k.ReinstatedAt, k.SharedAt = nullTime(re), nullTime(sh)
+	return k, err
+}
+
+// takedownIn reads one of the organisation's take-downs; another's is store.ErrNotFound.
+func takedownIn(t *store.Tenant, id int64) (Takedown, error) {
+	k, err := scanTakedown(t.QueryRow(`SELECT `+takedownCols+` FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, id))
+	if err != nil {
+		return k, fmt.Errorf("take-down %d: %w", id, err)
+	}
+	return k, nil
 }

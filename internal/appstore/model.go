@@ -217,6 +217,12 @@ type Takedown struct {
 	// platform must deliver it itself, and the page says so).
 	NoticeState string `json:"notice_state"`
 	NoticeTo    string `json:"notice_to,omitempty"`
+	// SharedAt is when a malicious app's take-down was shared with the regulator
+	// (SharedTo, its Chinese name) as SharedIndicators STIX indicators; nil while not.
+	SharedAt         *time.Time `json:"shared_at,omitempty"`
+	SharedBy         string     `json:"shared_by,omitempty"`
+	SharedTo         string     `json:"shared_to,omitempty"`
+	SharedIndicators int        `json:"shared_indicators,omitempty"`
 }
 
 // How a take-down's notice reached the developer.

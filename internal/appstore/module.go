@@ -76,6 +76,15 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}
+	// The threat capability's collections and the regulator's sharing group are optional:
+	// without them the capability's own malicious-app list stands alone and take-downs
+	// are not shared.
+	if tc, err := kernel.Need[kernel.ThreatCollections](d.Registry, m.Name()); err == nil {
+		m.Service.threat = tc
+	}
+	if sh, err := kernel.Need[kernel.ThreatSharing](d.Registry, m.Name()); err == nil {
+		m.Service.share = sh
+	}
 	m.ev = ev
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -111,6 +120,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.PageWithLimit("POST /appstore/apps/{id}/versions", Review, MaxUpload, m.uploadPage)
 	s.Page("POST /appstore/apps/{id}/takedown", Manage, m.takedownPage)
 	s.Page("POST /appstore/takedowns/{id}/reinstate", Manage, m.reinstatePage)
+	s.Page("POST /appstore/takedowns/{id}/share", Manage, m.shareTakedownPage)
 	s.Page("POST /appstore/versions/{id}/review", Review, m.reviewPage)
 	s.Page("POST /appstore/versions/{id}/publish", Review, m.publishPage)
 	s.Page("GET /appstore/complaints", Read, m.complaintsPage)
@@ -139,6 +149,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.APIWithLimit("POST /api/v1/appstore/apps/{id}/versions", Review, MaxUpload, m.apiUpload)
 	s.API("POST /api/v1/appstore/apps/{id}/takedown", Manage, m.apiTakedown)
 	s.API("POST /api/v1/appstore/takedowns/{id}/reinstate", Manage, m.apiReinstate)
+	s.API("POST /api/v1/appstore/takedowns/{id}/share", Manage, m.apiShareTakedown)
 	s.API("POST /api/v1/appstore/versions/{id}/review", Review, m.apiReview)
 	s.API("POST /api/v1/appstore/versions/{id}/publish", Review, m.apiPublish)
 	s.API("GET /api/v1/appstore/complaints", Read, m.apiComplaints)

@@ -354,6 +354,8 @@ type appView struct {
 	Versions  []Version
 	Takedowns []Takedown
 	Now       time.Time
+	// CanShare is true when the installation can share a take-down with the regulator.
+	CanShare bool
 }
 
 func (m *Module) appPage(w http.ResponseWriter, r *http.Request) error {
@@ -384,7 +386,7 @@ func (m *Module) renderAppID(w http.ResponseWriter, r *http.Request, id int64, r
 			return err
 		}
 	}
-	v.Data = &appView{A: a, Versions: vs, Takedowns: tds, Now: m.Service.Now()}
+	v.Data = &appView{A: a, Versions: vs, Takedowns: tds, Now: m.Service.Now(), CanShare: m.Service.share != nil}
 	return m.pages.Render(w, r, "page_app.html", v)
 }
 
@@ -496,6 +498,21 @@ func (m *Module) reinstatePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/appstore/apps/%d", k.AppID), m.t(r, "appstore.reinstated"))
+}
+
+func (m *Module) shareTakedownPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := m.ShareTakedown(r.Context(), id)
+	if err != nil {
+		if k, kerr := m.TakedownByID(r.Context(), id); kerr == nil {
+			return m.renderAppID(w, r, k.AppID, err)
+		}
+		return err
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/appstore/apps/%d", k.AppID), m.t(r, "appstore.takedown_shared"))
 }
 
 // complaintsView is the complaints page.

@@ -85,6 +85,12 @@ func (s *Service) Upload(ctx context.Context, appID int64, raw []byte) (Version,
 		}
 		return Version{}, err
 	}
+	// The threat capability's collection is read before the write: it is another
+	// capability's transaction.
+	threats, err := s.threatMatches(ctx, packageHashes(info.SHA256, info.Files))
+	if err != nil {
+		return Version{}, err
+	}
 	now := s.now()
 	var v Version
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
@@ -116,7 +122,7 @@ func (s *Service) Upload(ctx context.Context, appID int64, raw []byte) (Version,
 				return uploadRefused("apk", "is signed with a blacklisted certificate (entry %d: %s)", e.ID, e.Reason)
 			}
 		}
-		findings, result, err := s.autoReview(t, p, a, d, info)
+		findings, result, err := s.autoReview(t, p, a, d, info, threats)
 		if err != nil {
 			return err
 		}
@@ -150,8 +156,9 @@ func nonNil(s []string) []string {
 }
 
 // autoReview checks a parsed package against the malicious-app list, the permission
-// policy and the app's declarations.
-func (s *Service) autoReview(t *store.Tenant, p *Platform, a App, d Developer, info APKInfo) ([]Finding, string, error) {
+// policy and the app's declarations;
+// threats are the package's matches in the threat capability's mobile-malware collection.
+func (s *Service) autoReview(t *store.Tenant, p *Platform, a App, d Developer, info APKInfo, threats []ThreatMatch) ([]Finding, string, error) {
 	findings := []Finding{}
 	result := AutoPass
 	hashes := []string{info.SHA256}
@@ -166,6 +173,10 @@ func (s *Service) autoReview(t *store.Tenant, p *Platform, a App, d Developer, i
 		result = AutoBlocked
 		findings = append(findings, Finding{Code: "malware", Zh: fmt.Sprintf("命中恶意应用特征库（%s：%s，来源：%s）", kindZh(m.Kind), m.Label, m.Source),
 			En: fmt.Sprintf("matches the malicious-app list (%s: %s, source: %s)", m.Kind, m.Label, m.Source)})
+	}
+	if len(threats) > 0 {
+		result = AutoBlocked
+		findings = append(findings, threatFinding(threats))
 	}
 	policy, err := ParsePolicy(p.Policy)
 	if err != nil {
@@ -269,9 +280,21 @@ func (s *Service) Review(ctx context.Context, id int64, in ReviewDecision) (Vers
 
 // Publish puts an approved version on sale: its app must have a filing number, its
 // developer be verified, and neither its certificate nor its package be blacklisted.
+//
+// The package is checked again against the malicious-app list and the threat capability's
+// mobile-malware collection, since either may have learnt of it after the upload: a match
+// refuses publication (409) and names the entry.
 func (s *Service) Publish(ctx context.Context, id int64) (Version, error) {
+	pre, err := s.Version(ctx, id)
+	if err != nil {
+		return Version{}, err
+	}
+	threats, err := s.threatMatches(ctx, packageHashes(pre.APKSHA256, pre.Files))
+	if err != nil {
+		return Version{}, err
+	}
 	var v Version
-	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		before, err := versionIn(t, id)
 		if err != nil {
 			return err
@@ -295,6 +318,14 @@ func (s *Service) Publish(ctx context.Context, id int64) (Version, error) {
 			return problem.Conflictf("developer", "is not verified: the developer's real identity is checked before distribution (Anti-Telecom-Fraud Law 2022 Art. 23)")
 		case a.State == AppRemoved:
 			return problem.Conflictf("app", "is taken down: reinstate it first")
+		}
+		if len(threats) > 0 {
+			return problem.Conflictf("version", "matches the threat information's mobile-malware database (%s): it may not be published", threatNames(threats))
+		}
+		if hits, err := malwareHits(t, a.Package, packageHashes(before.APKSHA256, before.Files)); err != nil {
+			return err
+		} else if len(hits) > 0 {
+			return problem.Conflictf("version", "matches the malicious-app list (entry %d: %s): it may not be published", hits[0].ID, hits[0].Label)
 		}
 		for _, k := range []struct{ kind, value string }{{BlackCertificate, before.CertSHA256}, {BlackPackage, a.Package}} {
 			if k.value == "" {

@@ -31,6 +31,12 @@ type Service struct {
 	ev Evidence
 	// notify sends a one-time code notice; nil refuses to send (no notifier installed).
 	notify kernel.Notifier
+	// threat reads the mobile-malware collection of the threat capability; nil when the
+	// installation has none (the capability's own malicious-app list still applies).
+	threat kernel.ThreatCollections
+	// share sends a malicious app's take-down to the regulator; nil when the installation
+	// has no TAXII capability.
+	share kernel.ThreatSharing
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 	// Calendar counts working days (the official one by default).

@@ -59,3 +59,17 @@ type ThreatCollections interface {
 	// none.
 	AddThreatObjects(ctx context.Context, code string, objects []json.RawMessage) ([]ThreatAdded, error)
 }
+
+// ThreatSharing shares STIX objects with the context operator's protection-work
+// department (the regulator it named through Submissions): they go to the department's
+// sharing group, the collection that the department and its operators read, each object
+// within its TLP mark. The TAXII capability implements it; a capability that detects
+// something the regulator should know (an app store's take-down of a malicious app)
+// shares it here without importing the TAXII capability.
+type ThreatSharing interface {
+	// ShareWithRegulator validates each object as STIX 2.1 and adds it to the sharing
+	// group of the context operator's regulator, audited for both; an exact duplicate is
+	// reported OK ("already held"). It returns the regulator shared with. No regulator
+	// named is a problem.Invalid on "regulator".
+	ShareWithRegulator(ctx context.Context, objects []json.RawMessage) (RegulatorRef, []ThreatAdded, error)
+}
