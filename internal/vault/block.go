@@ -23,6 +23,9 @@ var (
 
 const frameHeader = 12 // magic, u32 payload length, u32 CRC-32C of payload
 
+// errChecksum is a frame whose payload does not match its CRC-32C.
+var errChecksum = errors.New("frame checksum mismatch")
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // maxFrame bounds the payload length read from disk before allocating.
@@ -41,6 +44,10 @@ var errTorn = errors.New("frame cut short")
 
 // readFrame parses one frame at the start of b and returns its payload and
 // total length. errTorn means b ended inside the frame.
+//
+// A frame whose header is whole but whose payload fails the checksum returns
+// errChecksum with n still the frame's length, so a reader can step over it
+// to the frames after it.
 func readFrame(b []byte, magic [4]byte) (payload []byte, n int, err error) {
 	if len(b) < frameHeader {
 		return nil, 0, errTorn
@@ -57,7 +64,7 @@ func readFrame(b []byte, magic [4]byte) (payload []byte, n int, err error) {
 	}
 	payload = b[frameHeader : frameHeader+ln]
 	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(b[8:]) {
-		return nil, 0, errors.New("frame checksum mismatch")
+		return nil, frameHeader + int(ln), errChecksum
 	}
 	return payload, frameHeader + int(ln), nil
 }

@@ -295,24 +295,52 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 		prob := func(what string) Problem {
 			return Problem{Segment: name, Block: int64(blk), Seq: int64(blk << bb), LastSeq: int64((blk+1)<<bb - 1), What: what}
 		}
-		// Index entry for this block.
+		// Index entry for this block. One that fails its checksum is stepped
+		// over, so the entries after it still serve their blocks.
 		var entry []byte
 		if !idxBroken {
 			p, n, ferr := readFrame(idx[ioff:], magicIndex)
-			if ferr != nil {
-				rep.add(prob(fmt.Sprintf("index entry at offset %d: %v", ioff, ferr)))
-				idxBroken = true
-			} else {
+			switch {
+			case ferr == nil:
 				entry = p
 				ioff += n
+			case errors.Is(ferr, errChecksum):
+				rep.add(prob(fmt.Sprintf("index entry at offset %d: %v", ioff, ferr)))
+				ioff += n
+			default:
+				rep.add(prob(fmt.Sprintf("index entry at offset %d: %v", ioff, ferr)))
+				idxBroken = true
 			}
 		}
 		payload, n, ferr := readFrame(dat[off:], magicBlock)
 		if ferr != nil {
 			rep.add(prob(fmt.Sprintf("block frame at offset %d: %v", off, ferr)))
-			// Without a readable frame the rest of the segment cannot be
-			// located; account for its blocks with the stored roots.
-			return l.skipRest(name, blk, first, sealed, roots, cr, checkAt, rep), nil
+			// The next block starts where this block's index entry says this
+			// one ends, or, if its header is whole, where the header says; a
+			// damaged block then hides none of the blocks after it.
+			next := -1
+			if errors.Is(ferr, errChecksum) {
+				next = off + n
+			}
+			if entry != nil {
+				if m, merr := decodeMeta(entry); merr == nil && m.off == int64(off) && m.no == blk {
+					next = off + int(m.flen)
+				}
+			}
+			if next < 0 || next > len(dat) {
+				// Without either the rest of the segment cannot be located;
+				// account for its blocks with the stored roots.
+				return l.skipRest(name, blk, first, sealed, roots, cr, checkAt, rep), nil
+			}
+			cr.push(bb, roots[blk])
+			rep.Blocks++
+			off = next
+			blk++
+			checkAt()
+			if _, ok := fileExists(filepath.Join(l.dir, segName(blk)+".dat")); ok {
+				break
+			}
+			continue
 		}
 		evs, derr := decodeBlock(payload, l.org, allCols, 1<<bb)
 		if derr == nil && (uint64(len(evs)) != 1<<bb || evs[0].Seq != blk<<bb) {
