@@ -217,7 +217,10 @@ func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*I
 			id, a.Action, a.Note, actor.UserID, a.By, a.At); err != nil {
 			if secondAnswer(err) {
 				// Another answer of the same kind committed after the read above.
-				return problem.Conflictf("action", "the submission is already %s", action)
+				if action == StateEscalated {
+					return problem.Conflictf("action", "the report was escalated already")
+				}
+				return problem.Conflictf("action", "the submission is already accepted")
 			}
 			return fmt.Errorf("answer submission %d: %w", id, err)
 		}
