@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"ciiguard/internal/kernel/reportbundle"
 	"ciiguard/internal/oversight"
 )
 
@@ -23,12 +25,17 @@ func bundleCmd(stdout io.Writer) *ffcli.Command {
 	key := fs.String("key", "", "the installation key's fingerprint (SHA-256 of the Ed25519 public key, hex), as the installation publishes it and its reports print it; without it the key in the bundle is reported, not checked against anything")
 	verify := &ffcli.Command{
 		Name: "verify", ShortUsage: "ciiguard bundle verify [--key FINGERPRINT] FILE",
-		ShortHelp: "check an inspection's reproduction bundle offline",
+		ShortHelp: "check an inspection's reproduction bundle or a signed report bundle offline",
 		LongHelp: `Checks a bundle an inspection reproduced (ciiguard-inspection-bundle/1): every evidence
 file against its SHA-256, every log event against its leaf, its RFC 9162 inclusion proof
 and the log vault's signed checkpoint, and the end record's Ed25519 signature over the
 header and every line, so that one byte changed or one line dropped fails. Needs only the
-file; exits non-zero on the first failure.`,
+file; exits non-zero on the first failure.
+
+A signed report bundle (ciiguard-report-bundle/1, exported from an assessment report for
+filing outside ciiguard) is recognised by its format and checked the same way: the key
+against its fingerprint, the Ed25519 signature over both files' SHA-256, each file against
+its hash, the report signed off.`,
 		FlagSet: fs, Options: envOpts,
 		Exec: func(_ context.Context, args []string) error {
 			args, err := positional(fs, args)
@@ -44,7 +51,11 @@ file; exits non-zero on the first failure.`,
 			}
 			defer f.Close()
 			want := strings.ToLower(strings.TrimSpace(*key))
-			rep, err := oversight.VerifyBundle(f, want)
+			br := bufio.NewReaderSize(f, 4096)
+			if head, _ := br.Peek(512); reportbundle.IsBundle(head) {
+				return verifyReportBundle(stdout, br, args[0], want)
+			}
+			rep, err := oversight.VerifyBundle(br, want)
 			if err != nil {
 				return fmt.Errorf("bundle %s does NOT verify: %w", args[0], err)
 			}
@@ -67,4 +78,21 @@ file; exits non-zero on the first failure.`,
 		Exec:        func(context.Context, []string) error { return flag.ErrHelp },
 		Subcommands: []*ffcli.Command{verify},
 	}
+}
+
+// verifyReportBundle checks a signed report bundle and says what it holds.
+func verifyReportBundle(stdout io.Writer, r io.Reader, name, want string) error {
+	rep, err := reportbundle.Verify(r, want)
+	if err != nil {
+		return fmt.Errorf("report bundle %s does NOT verify: %w", name, err)
+	}
+	fmt.Fprintf(stdout, "report bundle verified: %s report %d, version %d, of %s (%s), signed off by %s, exported %s\n",
+		rep.Kind, rep.Year, rep.Version, rep.NameZH, rep.USCC, rep.SignedOffBy, rep.Created.UTC().Format(time.RFC3339))
+	fmt.Fprintf(stdout, "report JSON SHA-256 %s (printed on its PDF), PDF SHA-256 %s\n", rep.ContentSHA256, rep.PDFSHA256)
+	fmt.Fprintf(stdout, "signed by installation key %s", rep.KeyFingerprint)
+	if want == "" {
+		fmt.Fprint(stdout, " (not checked: compare it with the fingerprint the installation publishes, or give --key)")
+	}
+	fmt.Fprintln(stdout)
+	return nil
 }

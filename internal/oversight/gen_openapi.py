@@ -76,6 +76,12 @@ paths = {
  "/api/v1/oversight/registry/{id}/notices": {"post": op("Record and send an identification notice (CIIR 2021 Arts 9-10); an operator of this installation receives a copy applied to its inventory", 201, "Notice", params=idp,
     body={"type": "object", "required": ["ref", "issued_on", "basis", "systems"], "properties": {"ref": S(), "issued_on": {"type": "string", "format": "date"}, "basis": S(),
       "systems": {"type": "array", "items": S(), "maxItems": 50}}})},
+ "/api/v1/oversight/registry/{id}/imports": {
+  "get": op("The signed report bundles imported on this registry entry (reports filed outside ciiguard), newest first", 200, "ImportList", params=idp),
+  "post": op("Import a signed report bundle (ciiguard-report-bundle/1) an operator exported from its installation: recorded when its signature, key fingerprint (pinned with ?key=) and files verify and its unified social credit code is the entry's; audited", 201, "Import", params=idp + [q("key", "the key fingerprint the operator published: only a bundle signed with that key is accepted")],
+    body={"type": "object", "description": "the bundle file exactly as exported (ciiguard-report-bundle/1)", "required": ["format", "content", "pdf", "public_key", "key_fingerprint", "signature"]},
+    codes=(400, 401, 403, 404, 409, 413)),
+ },
  "/api/v1/oversight/inspections": {
   "get": op("The regulator's inspections (CIIR 2021 Arts 26-28), newest first, and the areas an inspection may name", 200, "InspectionList",
     params=[q("state", "open (in its time box) or ended"), q("actions", "findings (with a finding) or orders_open (with an order to correct no response followed)")]),
@@ -143,6 +149,9 @@ insp = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("
 irec = {"type": "object", "properties": {"area": S(), "id": S(), "title_zh": S(), "title_en": S(), "at": dt,
   "fields": {"type": "array", "items": {"type": "object", "properties": {"label_zh": S(), "label_en": S(), "value": S(), "value_en": S()}}},
   "data": {"type": "object", "description": "the record as the owning capability's API gives it"}, "evidence": {"type": "array", "items": S()}}}
+imported = {"type": "object", "properties": {"id": S("integer"), "entry_id": S("integer"), "kind": S(), "year": S("integer"), "version": S("integer"),
+  "uscc": S(), "name_zh": S(), "name_en": S(), "signed_off_by": S(), "content_sha256": S(), "pdf_sha256": S(), "key_fingerprint": S(),
+  "bundle_created": {"type": "string", "format": "date-time"}, "imported_by": S(), "imported_at": {"type": "string", "format": "date-time"}}}
 schemas = {
  "Inspection": insp, "InspectionRead": iread, "InspectionAction": iaction, "InspectionRecord": irec,
  "InspectionList": {"type": "object", "properties": {"inspections": {"type": "array", "items": {"$ref": "#/components/schemas/Inspection"}},
@@ -157,6 +166,7 @@ schemas = {
    "incidents_by_month": {"type": "array", "items": S("integer")},
    "inspections": {"type": "object", "properties": {"total": S("integer"), "in_time_box": S("integer"), "ended": S("integer"), "findings": S("integer"), "orders_open": S("integer"), "orders_overdue": S("integer")}}}},
  "AnnualSetting": {"type": "object", "properties": {"annual_day": {"type": "string", "pattern": "^([0-9]{2}-[0-9]{2})?$"}, "set_by": S(), "set_at": {"type": "string", "format": "date-time"}}},
+ "Import": imported, "ImportList": {"type": "object", "properties": {"imports": {"type": "array", "items": {"$ref": "#/components/schemas/Import"}}}},
  "RegistryEntry": entry, "Notice": notice, "ReceivedNotice": received,
  "RegistryEntryWithNotices": {"allOf": [{"$ref": "#/components/schemas/RegistryEntry"}, {"type": "object", "properties": {"notice_list": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}}]},
  "Registry": {"type": "object", "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/RegistryEntry"}}, "counts": counts}},

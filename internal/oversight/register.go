@@ -4,6 +4,7 @@ import (
 	"html/template"
 
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/kernel/reportbundle"
 	"ciiguard/internal/web"
 )
 
@@ -58,6 +59,12 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/oversight/registry", Answer, m.apiAddOperator)
 	s.API("GET /api/v1/oversight/registry/export", Inbox, m.exportRegistry)
 	s.API("GET /api/v1/oversight/registry/{id}", Inbox, m.apiEntry)
+	// Signed report bundles filed outside ciiguard (imports.go).
+	s.PageWithLimit("POST /oversight/registry/{id}/imports", Answer, reportbundle.MaxSize+1<<16, m.importPage)
+	s.APIWithLimit("POST /api/v1/oversight/registry/{id}/imports", Answer, reportbundle.MaxSize+1<<16, m.apiImport)
+	s.API("GET /api/v1/oversight/registry/{id}/imports", Inbox, m.apiImports)
+	s.Page("GET /oversight/imports/{id}/report.pdf", Inbox, m.importFile)
+	s.Page("GET /oversight/imports/{id}/report.json", Inbox, m.importFile)
 	s.API("PUT /api/v1/oversight/registry/{id}", Answer, m.apiUpdateEntry)
 	s.API("POST /api/v1/oversight/registry/{id}/notices", Answer, m.apiRecordNotice)
 	// The department's requirement of when annual reports fall due (annual.go).

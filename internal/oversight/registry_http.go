@@ -260,6 +260,7 @@ type entryData struct {
 	Province  Named
 	Basis     string // the default legal basis of a notice
 	Today     string
+	Imports   []Import // signed report bundles filed outside ciiguard
 }
 
 func (m *Module) entryPage(w http.ResponseWriter, r *http.Request) error {
@@ -279,6 +280,10 @@ func (m *Module) renderEntry(w http.ResponseWriter, r *http.Request, id int64, f
 	if err != nil {
 		return err
 	}
+	ims, err := m.Imports(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	v := m.d.Web.NewView(r, "oversight.reg.entry", "/oversight/registry")
 	v.TitleArgs = []any{v.L(e.NameZH, e.NameEN)}
 	if formErr != nil {
@@ -287,7 +292,7 @@ func (m *Module) renderEntry(w http.ResponseWriter, r *http.Request, id int64, f
 		}
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
-	v.Data = entryData{Entry: e, Notices: ns, Sectors: Sectors, Provinces: Provinces, Sector: lookup(Sectors, e.Sector),
+	v.Data = entryData{Entry: e, Notices: ns, Imports: ims, Sectors: Sectors, Provinces: Provinces, Sector: lookup(Sectors, e.Sector),
 		Province: lookup(Provinces, e.Province), Basis: v.T("oversight.notice.default_basis"), Today: bjDay(m.now())}
 	return m.pages.Render(w, r, "page_entry.html", v)
 }

@@ -1,0 +1,64 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel/reportbundle"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+)
+
+// Bundle exports version v of report id (0: the current one) as a signed report bundle
+// (`ciiguard-report-bundle/1`, internal/kernel/reportbundle) for submission outside
+// ciiguard: the canonical JSON and the Chinese PDF, signed with the installation's key.
+// Only a signed-off version is exported; each export is audited.
+func (m *Module) Bundle(ctx context.Context, id int64, v int) ([]byte, Report, Version, error) {
+	if m.key == nil {
+		return nil, Report{}, Version{}, problem.Field("bundle", "the installation has no signing key")
+	}
+	rep, ver, err := m.Version(ctx, id, v)
+	if err != nil {
+		return nil, rep, ver, err
+	}
+	if !ver.Frozen {
+		return nil, rep, ver, problem.Conflictf("state", "version %d is a draft: only a signed-off version is exported", ver.Version)
+	}
+	pdf, err := m.renderPDF(ver, "zh-CN")
+	if err != nil {
+		return nil, rep, ver, err
+	}
+	sign := func(b []byte) ([]byte, error) { return m.key.Sign(b), nil }
+	out, err := reportbundle.Write(ver.JSON, pdf, m.key.PublicKey(), sign, m.Now())
+	if err != nil {
+		return nil, rep, ver, err
+	}
+	err = m.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		return audit.InTenant(t, "report", strconv.FormatInt(id, 10), "export_bundle", nil, nil,
+			fmt.Sprintf("version %d, content SHA-256 %s, key %s", ver.Version, ver.SHA256, m.key.Fingerprint()))
+	})
+	return out, rep, ver, err
+}
+
+// bundle answers the bundle as a download (page and API alike): a POST, because the
+// export is audited.
+func (m *Module) bundle(w http.ResponseWriter, r *http.Request) error {
+	id, v, err := versionParams(r)
+	if err != nil {
+		return err
+	}
+	out, rep, ver, err := m.Bundle(r.Context(), id, v)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("report-%d-%s-%d-v%d.ciiguard-report.json", rep.ID, rep.Kind, rep.Year, ver.Version)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-SHA256", ver.SHA256)
+	_, err = w.Write(out)
+	return err
+}
