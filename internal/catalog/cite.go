@@ -64,6 +64,9 @@ func articleZh(a string) string {
 	if a == "annex" {
 		return "附件"
 	}
+	if a == "whole" {
+		return "全文" // a notice whose section numbers are not confirmed is cited whole
+	}
 	return a
 }
 
@@ -77,6 +80,9 @@ func articleEn(a string) string {
 			s += "(" + m[3] + ")"
 		}
 		return s
+	}
+	if a == "whole" {
+		return "(whole text)"
 	}
 	return a
 }

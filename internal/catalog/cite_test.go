@@ -26,6 +26,8 @@ func TestCiteLikeALawyer(t *testing.T) {
 		{"CSL", Citation{"PIPL:2021", "40"}, "《个人信息保护法》（2021）第四十条", "PIPL 2021 Art. 40"},
 		{"DSL", Citation{"2021", "110"}, "《数据安全法》（2021）第一百一十条", "DSL 2021 Art. 110"},
 		{"DSL", Citation{"2021", "105"}, "《数据安全法》（2021）第一百零五条", "DSL 2021 Art. 105"},
+		{"ATFL", Citation{"2022", "23"}, "《反电信网络诈骗法》（2022）第二十三条", "ATFL 2022 Art. 23"},
+		{"MIIT23APP", Citation{"2023", "whole"}, "《工业和信息化部关于开展移动互联网应用程序备案工作的通知》（2023）全文", "MIIT23APP 2023 (whole text)"},
 	}
 	for _, tc := range cases {
 		got := c.Cite(tc.inst, tc.ct)
@@ -39,8 +41,9 @@ func TestCiteLikeALawyer(t *testing.T) {
 // show it — the CSL, DSL and PIPL are laws adopted by the NPC Standing Committee (主席令); the
 // CIIR (国务院令第745号) and the NDSR (国务院令第790号) administrative regulations; the CSR,
 // CBDF and IRM (国家互联网信息办公室令), TELSEC10 and PI13 (工业和信息化部令) departmental rules;
-// MIIT14 (工信部保〔2014〕368号), MLPS07 (公通字〔2007〕43号) and PVP (工信部联网安〔2021〕66号)
-// normative documents — not all "法规".
+// MIIT14 (工信部保〔2014〕368号), MLPS07 (公通字〔2007〕43号), PVP (工信部联网安〔2021〕66号)
+// and the MIIT 2023 app filing notice normative documents; the Anti-Telecom-Fraud Law
+// (ATFL) a law — not all "法规".
 func TestInstrumentKinds(t *testing.T) {
 	c := embedded(t)
 	want := map[string]string{
@@ -48,6 +51,7 @@ func TestInstrumentKinds(t *testing.T) {
 		"CIIR": "administrative_regulation", "NDSR": "administrative_regulation",
 		"CSR": "departmental_rule", "CBDF": "departmental_rule", "IRM": "departmental_rule", "TELSEC10": "departmental_rule", "PI13": "departmental_rule",
 		"MIIT14": "normative_document", "MLPS07": "normative_document", "PVP": "normative_document",
+		"ATFL": "law", "MIIT23APP": "normative_document",
 	}
 	for _, in := range c.Instruments {
 		if want[in.ID] == "" {
