@@ -18,14 +18,17 @@ type Products interface {
 
 // ProductRef is what another capability sees of a product.
 type ProductRef struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Version      string    `json:"version"`
-	Type         string    `json:"type"` // critical_network_equipment, security_product, software, cloud, maintenance, outsourced_development, other
-	SupplierID   int64     `json:"supplier_id"`
-	SupplierName string    `json:"supplier_name"`
-	Country      string    `json:"country"`      // ISO 3166-1 alpha-2 of the supplier
-	Certified    bool      `json:"certified"`    // a valid certificate today (CSL 23)
-	CertExpires  time.Time `json:"cert_expires"` // zero when there is no certificate
-	Systems      []int64   `json:"systems"`      // inventory systems where it is used
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Version      string `json:"version"`
+	Type         string `json:"type"` // critical_network_equipment, security_product, software, cloud, maintenance, outsourced_development, other
+	SupplierID   int64  `json:"supplier_id"`
+	SupplierName string `json:"supplier_name"`
+	// SupplierOrgID is the supplier's organisation on this installation when the operator
+	// linked its supplier record to one (SupplierCustomers), 0 otherwise.
+	SupplierOrgID int64     `json:"supplier_org_id,omitempty"`
+	Country       string    `json:"country"`      // ISO 3166-1 alpha-2 of the supplier
+	Certified     bool      `json:"certified"`    // a valid certificate today (CSL 23)
+	CertExpires   time.Time `json:"cert_expires"` // zero when there is no certificate
+	Systems       []int64   `json:"systems"`      // inventory systems where it is used
 }

@@ -213,3 +213,41 @@ func (m *Module) supplierProduct(r *http.Request) (Supplier, Product, error) {
 	}
 	return x, p, err
 }
+
+// apiPlatformOrg links a supplier record to a supplier organisation of the installation:
+// {"org_id": N}, 0 to remove the link.
+func (m *Module) apiPlatformOrg(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	// Another organisation's supplier is 404 before the body is judged.
+	if _, err := m.Supplier(r.Context(), id); err != nil {
+		return err
+	}
+	var in struct {
+		OrgID int64 `json:"org_id"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := m.LinkPlatformOrg(r.Context(), id, in.OrgID)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, x)
+}
+
+// apiPlatformOrgs lists the supplier organisations of the installation a supplier record
+// may be linked to.
+func (m *Module) apiPlatformOrgs(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := m.PlatformOrgs(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(orgs))
+	for _, o := range orgs {
+		out = append(out, map[string]any{"id": o.ID, "name_zh": o.NameZH, "name_en": o.NameEN})
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"organisations": out})
+}

@@ -32,7 +32,7 @@ func (s *Service) Products(ctx context.Context) ([]kernel.ProductRef, error) {
 }
 
 func (s *Service) ref(p Product) kernel.ProductRef {
-	r := kernel.ProductRef{ID: p.ID, Name: p.Name, Version: p.Version, Type: p.Type, SupplierID: p.SupplierID, SupplierName: p.SupplierName,
+	r := kernel.ProductRef{ID: p.ID, Name: p.Name, Version: p.Version, Type: p.Type, SupplierID: p.SupplierID, SupplierName: p.SupplierName, SupplierOrgID: p.SupplierOrgID,
 		Country: p.Country, Certified: p.Cert.ValidOn(s.Now()), Systems: append([]int64{}, p.Systems...)}
 	if p.Cert != nil {
 		r.CertExpires = p.Cert.Expires

@@ -21,8 +21,31 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm := d.Users[auth.SecurityManager]
 	ctx = store.WithOrg(ctx, d.Operator.ID)
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email + " (security_manager)"})
-	return SeedDemo(ctx, m.Service)
+	if err := SeedDemo(ctx, m.Service); err != nil {
+		return err
+	}
+	if d.Supplier.ID == 0 {
+		return nil
+	}
+	// The demo supplier organisation is one of the grid operator's suppliers: linked, it
+	// sees the operator among its customers and shares its advisories with it.
+	xs, err := m.Suppliers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if x.Name == demoPlatformSupplier {
+			if _, err := m.LinkPlatformOrg(ctx, x.ID, d.Supplier.ID); err != nil {
+				return fmt.Errorf("demo link of %s: %w", x.Name, err)
+			}
+		}
+	}
+	return nil
 }
+
+// demoPlatformSupplier is the demo supplier that is also the demo supplier organisation
+// (示例安全设备有限公司, its firewalls and gateways in the grid operator's register).
+const demoPlatformSupplier = "示例安全设备有限公司"
 
 // demoSupplier is one demo supplier: a Chinese one gets a unified social credit code made
 // from its number, a foreign one its registration number.
@@ -44,7 +67,7 @@ var demoSuppliers = []demoSupplier{
 	{name: "星河终端设备有限公司", country: "CN"},
 	{name: "天衡安全检测技术有限公司", country: "CN"},
 	{name: "瀚海存储技术有限公司", country: "CN"},
-	{name: "安网防火墙科技有限公司", country: "CN"},
+	{name: demoPlatformSupplier, country: "CN", ownership: "民营企业；在本平台开设了供应商账号，向本单位共享安全公告"},
 	{name: "联创办公软件有限公司", country: "CN"},
 	{name: "清源电力软件有限公司", country: "CN"},
 	{name: "金桥网络工程有限公司", country: "CN"},

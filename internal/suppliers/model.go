@@ -12,13 +12,17 @@ type Supplier struct {
 	Name string `json:"name"` // legal name, as registered
 	// USCC is the unified social credit code of a supplier registered in China (GB 32100);
 	// ForeignReg the registration number of one registered elsewhere.
-	USCC       string    `json:"uscc"`
-	ForeignReg string    `json:"foreign_registration"`
-	Country    string    `json:"country"` // ISO 3166-1 alpha-2 of the registration
-	Ownership  string    `json:"ownership"`
-	Contacts   string    `json:"contacts"`
-	CreatedBy  string    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	USCC       string `json:"uscc"`
+	ForeignReg string `json:"foreign_registration"`
+	Country    string `json:"country"` // ISO 3166-1 alpha-2 of the registration
+	Ownership  string `json:"ownership"`
+	Contacts   string `json:"contacts"`
+	// PlatformOrgID is the supplier's own organisation on this installation, when the
+	// operator linked it (0 otherwise): the supplier then sees the operator among its
+	// customers and may share its advisories with it (kernel.SupplierCustomers).
+	PlatformOrgID int64     `json:"platform_org_id"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Abroad says the supplier is registered outside the mainland (Hong Kong, Macao and Taiwan
@@ -60,18 +64,20 @@ func chinaDay(at time.Time) time.Time {
 
 // Product is a network product or service the organisation uses, and who supplies it.
 type Product struct {
-	ID           int64        `json:"id"`
-	SupplierID   int64        `json:"supplier_id"`
-	SupplierName string       `json:"supplier_name"`
-	Country      string       `json:"country"`
-	Name         string       `json:"name"`
-	Version      string       `json:"version"`
-	Type         string       `json:"type"`
-	Donated      bool         `json:"donated"` // received as a donation (draft CIIR 2017 Art. 32)
-	Systems      []int64      `json:"systems"` // inventory systems where it is used
-	Cert         *Certificate `json:"certificate,omitempty"`
-	CreatedBy    string       `json:"created_by"`
-	CreatedAt    time.Time    `json:"created_at"`
+	ID           int64  `json:"id"`
+	SupplierID   int64  `json:"supplier_id"`
+	SupplierName string `json:"supplier_name"`
+	// SupplierOrgID is the supplier's linked organisation on this installation (0: none).
+	SupplierOrgID int64        `json:"supplier_org_id,omitempty"`
+	Country       string       `json:"country"`
+	Name          string       `json:"name"`
+	Version       string       `json:"version"`
+	Type          string       `json:"type"`
+	Donated       bool         `json:"donated"` // received as a donation (draft CIIR 2017 Art. 32)
+	Systems       []int64      `json:"systems"` // inventory systems where it is used
+	Cert          *Certificate `json:"certificate,omitempty"`
+	CreatedBy     string       `json:"created_by"`
+	CreatedAt     time.Time    `json:"created_at"`
 }
 
 // ProductInput is a product as a person enters it.

@@ -1,6 +1,7 @@
 package suppliers
 
 import (
+	"ciiguard/internal/auth"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -111,6 +112,10 @@ type supplierData struct {
 	ReviewIn    ReviewInput
 	MaintIn     MaintenanceInput
 	SystemsBy   map[int64]rules.System
+	// PlatformOrgs are the installation's supplier organisations the record may be linked
+	// to; PlatformOrg is the linked one (zero when none).
+	PlatformOrgs []auth.Org
+	PlatformOrg  auth.Org
 }
 
 // maintenanceRow is an arrangement from abroad on its supplier's page.
@@ -160,6 +165,14 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		return err
 	}); err != nil {
 		return nil, err
+	}
+	if d.PlatformOrgs, err = m.PlatformOrgs(ctx); err != nil {
+		return nil, err
+	}
+	for _, o := range d.PlatformOrgs {
+		if o.ID == x.PlatformOrgID {
+			d.PlatformOrg = o
+		}
 	}
 	d.Duties, d.Today = Duties, chinaDay(now).Format("2006-01-02")
 	d.AgreeIn = AgreementInput{SignedOn: d.Today, Duties: []string{"confidentiality", "security", "technical_support", "incident_reporting", "vulnerability_notice"}}

@@ -16,7 +16,7 @@ import (
 	"ciiguard/internal/store"
 )
 
-const productCols = `p.id, p.supplier_id, s.name, s.country, p.name, p.version, p.type, p.donated, p.systems, p.cert_number, p.cert_body, p.cert_scope, p.cert_expires, p.created_by, p.created_at`
+const productCols = `p.id, p.supplier_id, s.name, s.platform_org_id, s.country, p.name, p.version, p.type, p.donated, p.systems, p.cert_number, p.cert_body, p.cert_scope, p.cert_expires, p.created_by, p.created_at`
 
 // productFrom joins a product to its supplier (both the organisation's).
 const productFrom = ` FROM supplier_products p JOIN suppliers s ON s.id = p.supplier_id AND s.org_id = p.org_id WHERE p.org_id = $1`
@@ -28,7 +28,7 @@ func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 		c       Certificate
 		expires sql.NullTime
 	)
-	if err := sc.Scan(&p.ID, &p.SupplierID, &p.SupplierName, &p.Country, &p.Name, &p.Version, &p.Type, &p.Donated, &systems,
+	if err := sc.Scan(&p.ID, &p.SupplierID, &p.SupplierName, &p.SupplierOrgID, &p.Country, &p.Name, &p.Version, &p.Type, &p.Donated, &systems,
 		&c.Number, &c.Body, &c.Scope, &expires, &p.CreatedBy, &p.CreatedAt); err != nil {
 		return p, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
 )
 
@@ -94,4 +95,18 @@ func (m *Module) assessmentPage(w http.ResponseWriter, r *http.Request) error {
 		return m.renderProduct(w, r, v, x, p, certInput(p))
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d", x.ID, p.ID), m.t(r, "suppliers.saved"))
+}
+
+// platformOrgPage links the supplier record to a supplier organisation of the installation
+// (org_id 0 removes the link).
+func (m *Module) platformOrgPage(w http.ResponseWriter, r *http.Request) error {
+	raw := strings.TrimSpace(r.PostFormValue("org_id"))
+	org, perr := strconv.ParseInt(raw, 10, 64)
+	return m.recordForm(w, r, "platform", func(x Supplier) error {
+		if perr != nil && raw != "" {
+			return problem.Field("org_id", "is not a supplier organisation of this installation")
+		}
+		_, err := m.LinkPlatformOrg(r.Context(), x.ID, org)
+		return err
+	}, func(*supplierData) {})
 }

@@ -27,9 +27,10 @@ type Citer interface {
 
 // Service keeps the organisation's suppliers and their products.
 type Service struct {
-	db  *store.DB
-	inv Inventory
-	ev  Citer
+	db   *store.DB
+	inv  Inventory
+	ev   Citer
+	orgs Orgs
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 	// changed is told, inside a write transaction, that the organisation's supplier facts
@@ -51,11 +52,11 @@ func (s *Service) announce(t *store.Tenant) {
 	}
 }
 
-const supplierCols = `id, name, uscc, foreign_reg, country, ownership, contacts, created_by, created_at`
+const supplierCols = `id, name, uscc, foreign_reg, country, ownership, contacts, platform_org_id, created_by, created_at`
 
 func scanSupplier(sc interface{ Scan(...any) error }) (Supplier, error) {
 	var x Supplier
-	err := sc.Scan(&x.ID, &x.Name, &x.USCC, &x.ForeignReg, &x.Country, &x.Ownership, &x.Contacts, &x.CreatedBy, &x.CreatedAt)
+	err := sc.Scan(&x.ID, &x.Name, &x.USCC, &x.ForeignReg, &x.Country, &x.Ownership, &x.Contacts, &x.PlatformOrgID, &x.CreatedBy, &x.CreatedAt)
 	return x, err
 }
 
@@ -147,7 +148,7 @@ func (s *Service) UpdateSupplier(ctx context.Context, id int64, in SupplierInput
 		if err := uniqueCode(t, x.USCC, id); err != nil {
 			return err
 		}
-		x.ID, x.CreatedBy, x.CreatedAt = id, before.CreatedBy, before.CreatedAt
+		x.ID, x.PlatformOrgID, x.CreatedBy, x.CreatedAt = id, before.PlatformOrgID, before.CreatedBy, before.CreatedAt
 		if _, err := t.Exec(`UPDATE suppliers SET name = $2, uscc = $3, foreign_reg = $4, country = $5, ownership = $6, contacts = $7 WHERE org_id = $1 AND id = $8`,
 			x.Name, x.USCC, x.ForeignReg, x.Country, x.Ownership, x.Contacts, id); err != nil {
 			return fmt.Errorf("update supplier: %w", err)

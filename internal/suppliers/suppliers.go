@@ -68,6 +68,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if now != nil {
 		m.Service.Now = now
 	}
+	if d.Auth != nil {
+		m.Service.orgs = d.Auth
+	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}
@@ -95,6 +98,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /suppliers/{id}/reviews", Write, m.reviewPage)
 	s.Page("POST /suppliers/{id}/maintenance", Write, m.maintenancePage)
 	s.Page("POST /suppliers/{id}/maintenance/{mid}/report", Write, m.reportPage)
+	s.Page("POST /suppliers/{id}/platform-org", Write, m.platformOrgPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -111,6 +115,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/suppliers/{id}/reviews", Write, m.apiReview)
 	s.API("POST /api/v1/suppliers/{id}/maintenance", Write, m.apiMaintenance)
 	s.API("POST /api/v1/maintenance/{id}/report", Write, m.apiReport)
+	s.API("PUT /api/v1/suppliers/{id}/platform-org", Write, m.apiPlatformOrg)
+	s.API("GET /api/v1/supplier-organisations", Read, m.apiPlatformOrgs)
 	return nil
 }
 

@@ -45,7 +45,8 @@ func (m *Module) DemoAfter() []string { return []string{"suppliers"} }
 // to the authority within 24 hours but 20 days open, past its 7-day fix deadline; the
 // database's being mitigated; the PLC's, undisclosed, three days old; the WAF's fixed — and
 // one in a product of the demo supplier, found six hours ago, its two-day report to MIIT's
-// platform running.
+// platform running; and the supplier's advisory for its industrial firewall, shared with the
+// grid operator.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm, ok := d.Users[auth.SecurityManager]
 	if !ok {
@@ -95,6 +96,32 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 		DiscoveredAt: now.Add(-6 * time.Hour).UTC().Format(time.RFC3339),
 		Products:     []ProductSpec{{Name: "工业以太网交换机", Model: "ISW-3000", Version: "2.1"}}}); err != nil {
 		return fmt.Errorf("vulns demo supplier: %w", err)
+	}
+	return m.seedDemoShared(sctx, d, now)
+}
+
+// seedDemoShared adds the demo supplier's advisory for its industrial firewall — found 12
+// days ago, reported to MIIT's platform within a day, fixed by a firmware release — and
+// shares it with the grid operator, which names the supplier in its register and uses the
+// firewall on two systems.
+func (m *Module) seedDemoShared(sctx context.Context, d kernel.Demo, now time.Time) error {
+	found := now.Add(-12 * 24 * time.Hour)
+	v, err := m.Create(sctx, NewVuln{Title: "工业防火墙Web管理界面身份认证绕过漏洞", CVE: "CVE-2026-41873", CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
+		Disclosed: true, Nature: "身份认证绕过", Harm: "未经认证的攻击者可修改防火墙策略，放行任意流量", Scope: "工业防火墙 3.6 及以下版本（3.6.2 已修复）",
+		Description:  "请尽快升级至 3.6.2 版本固件；升级前限制管理界面仅从运维网段访问。",
+		DiscoveredAt: found.UTC().Format(time.RFC3339),
+		Products:     []ProductSpec{{Name: "工业防火墙", Model: "IFW-3600", Version: "3.6"}}})
+	if err != nil {
+		return fmt.Errorf("vulns demo advisory: %w", err)
+	}
+	if _, err := m.RecordReport(sctx, v.ID, NewReport{Kind: ReportMIIT, Reference: "NVDB-2026-118734", ReportedAt: found.Add(20 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		return fmt.Errorf("vulns demo advisory report: %w", err)
+	}
+	if _, err := m.SetStatus(sctx, v.ID, "fixed", "已发布 3.6.2 版本固件"); err != nil {
+		return fmt.Errorf("vulns demo advisory status: %w", err)
+	}
+	if _, err := m.ShareWith(sctx, v.ID, d.Operator.ID); err != nil {
+		return fmt.Errorf("vulns demo advisory share: %w", err)
 	}
 	return nil
 }

@@ -111,7 +111,11 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, fail error) 
 		}
 		v.Status = http.StatusBadRequest
 	}
-	v.Data = map[string]any{"Rows": rows, "Policy": p, "Imports": imports, "Columns": strings.Join(CSVColumns, ","), "Products": prods, "Severities": Severities}
+	received, err := m.Received(ctx)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Received": received, "Rows": rows, "Policy": p, "Imports": imports, "Columns": strings.Join(CSVColumns, ","), "Products": prods, "Severities": Severities}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
 
@@ -142,7 +146,11 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, fail error
 			}
 		}
 	}
-	v.Data = map[string]any{"R": m.row(r, x), "Gaps": ReportGaps(x), "Statuses": Statuses}
+	sharing, err := m.sharing(r, id)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"R": m.row(r, x), "Gaps": ReportGaps(x), "Statuses": Statuses, "Sharing": sharing}
 	return m.pages.Render(w, r, "page_vuln.html", v)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,12 @@ type Service struct {
 	inv      Inventory
 	orgs     Orgs
 	changed  func(tx *store.Tx, org int64)
+	// customersOf tells a supplier organisation the operators it supplies; notifier tells
+	// an operator's responders of a shared advisory that reaches its systems; log records
+	// what could not be told. Each is nil in an installation without it.
+	customersOf kernel.SupplierCustomers
+	notifier    kernel.Notifier
+	log         *slog.Logger
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }

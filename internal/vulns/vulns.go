@@ -40,12 +40,16 @@ const (
 	Write auth.Permission = "vulns.write"
 	// Configure sets the fix deadline policy.
 	Configure auth.Permission = "vulns.configure"
+	// ShareAdvisories shares a supplier organisation's advisories with the operators it supplies, and
+	// revokes the shares: the supplier's users only.
+	ShareAdvisories auth.Permission = "vulns.share"
 )
 
 func init() {
 	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor, auth.SupplierUser)
 	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.SupplierUser)
 	auth.Grant(Configure, auth.Admin, auth.SecurityManager, auth.SupplierUser)
+	auth.Grant(ShareAdvisories, auth.SupplierUser)
 }
 
 // Module is the vulnerability capability.
@@ -78,6 +82,13 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if inv, err := kernel.Need[Inventory](d.Registry, m.Name()); err == nil {
 		s.inv = inv
 	}
+	if c, err := kernel.Need[kernel.SupplierCustomers](d.Registry, m.Name()); err == nil {
+		s.customersOf = c
+	}
+	if n, err := kernel.Need[kernel.Notifier](d.Registry, m.Name()); err == nil {
+		s.notifier = n
+	}
+	s.log = d.Log
 	if d.Changes != nil {
 		s.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}
@@ -101,6 +112,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /vulns/{id}/status", Write, m.statusPage)
 	s.Page("POST /vulns/{id}/reports", Write, m.reportPage)
 	s.Page("POST /vulns/{id}/export", Write, m.exportPage)
+	s.Page("POST /vulns/{id}/shares", ShareAdvisories, m.sharePage)
+	s.Page("POST /vulns/{id}/shares/{operator}/revoke", ShareAdvisories, m.revokePage)
+	s.Page("GET /vulns/shared/{id}", Read, m.receivedPage)
 
 	s.API("GET /api/v1/vulns", Read, m.apiList)
 	s.API("POST /api/v1/vulns", Write, m.apiCreate)
@@ -111,6 +125,11 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/vulns/{id}/reports", Write, m.apiReport)
 	s.API("POST /api/v1/vulns/{id}/export", Write, m.apiExport)
 	s.API("POST /api/v1/vulns/cvss", Read, m.apiCVSS)
+	s.API("GET /api/v1/advisories/{id}/shares", Read, m.apiShares)
+	s.API("POST /api/v1/advisories/{id}/shares", ShareAdvisories, m.apiShare)
+	s.API("POST /api/v1/advisories/{id}/shares/{operator}/revoke", ShareAdvisories, m.apiRevoke)
+	s.API("GET /api/v1/shared-advisories", Read, m.apiReceived)
+	s.API("GET /api/v1/shared-advisories/{id}", Read, m.apiReceivedOne)
 	s.APIWithLimit("POST /api/v1/vulns/imports", Write, maxImportBody, m.apiPreview)
 	s.API("GET /api/v1/vulns/imports/{id}", Read, m.apiImport)
 	s.API("POST /api/v1/vulns/imports/{id}/commit", Write, m.apiCommit)
