@@ -95,7 +95,7 @@ func (s *Service) LinkPlatformOrg(ctx context.Context, id, orgID int64) (Supplie
 			if _, err := t.Tx().Exec(`DELETE FROM supplier_customers WHERE org_id = $1 AND operator_id = $2`, before.PlatformOrgID, operator); err != nil {
 				return fmt.Errorf("unlink the supplier organisation: %w", err)
 			}
-			if err := audit.Record(t.Tx(), before.PlatformOrgID, "supplier_customer", strconv.FormatInt(operator, 10), "unlink", nil, nil,
+			if err := audit.Record(t.Tx(), before.PlatformOrgID, "supplier_customer", strconv.FormatInt(operator, 10), "customer_unlink", nil, nil,
 				"the operator no longer names this organisation as its supplier"); err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func (s *Service) LinkPlatformOrg(ctx context.Context, id, orgID int64) (Supplie
 				orgID, operator, id, by, now); err != nil {
 				return fmt.Errorf("link the supplier organisation: %w", err)
 			}
-			if err := audit.Record(t.Tx(), orgID, "supplier_customer", strconv.FormatInt(operator, 10), "link", nil, nil,
+			if err := audit.Record(t.Tx(), orgID, "supplier_customer", strconv.FormatInt(operator, 10), "customer_link", nil, nil,
 				"an operator names this organisation as its supplier"); err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 // firewall on two systems.
 func (m *Module) seedDemoShared(sctx context.Context, d kernel.Demo, now time.Time) error {
 	found := now.Add(-12 * 24 * time.Hour)
-	v, err := m.Create(sctx, NewVuln{Title: "工业防火墙Web管理界面身份认证绕过漏洞", CVE: "CVE-2026-41873", CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
+	v, err := m.Create(sctx, NewVuln{Title: "工业防火墙网页管理界面身份认证绕过漏洞", CVE: "CVE-2026-41873", CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
 		Disclosed: true, Nature: "身份认证绕过", Harm: "未经认证的攻击者可修改防火墙策略，放行任意流量", Scope: "工业防火墙 3.6 及以下版本（3.6.2 已修复）",
 		Description:  "请尽快升级至 3.6.2 版本固件；升级前限制管理界面仅从运维网段访问。",
 		DiscoveredAt: found.UTC().Format(time.RFC3339),

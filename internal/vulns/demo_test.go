@@ -73,7 +73,7 @@ func TestDemoVulns(t *testing.T) {
 				if left := time.Until(mustTime(t, due)); st != "running" || left < 41*time.Hour || left > 43*time.Hour {
 					t.Errorf("supplier's MIIT clock %s, %v left; want running, 42 h", st, left)
 				}
-			case "工业防火墙Web管理界面身份认证绕过漏洞":
+			case "工业防火墙网页管理界面身份认证绕过漏洞":
 				if st != "met" || v.Status != "fixed" {
 					t.Errorf("the shared advisory: MIIT clock %s, status %s; want met (reported after 20 h), fixed", st, v.Status)
 				}
@@ -87,7 +87,7 @@ func TestDemoVulns(t *testing.T) {
 		var shared struct{ Advisories []received }
 		code, body = call(t, sm, "GET", "/api/v1/shared-advisories", nil, &shared)
 		must(t, "shared", code, http.StatusOK, body)
-		if len(shared.Advisories) != 1 || shared.Advisories[0].Advisory.Title != "工业防火墙Web管理界面身份认证绕过漏洞" || shared.Advisories[0].SupplierZH != "示例安全设备有限公司" {
+		if len(shared.Advisories) != 1 || shared.Advisories[0].Advisory.Title != "工业防火墙网页管理界面身份认证绕过漏洞" || shared.Advisories[0].SupplierZH != "示例安全设备有限公司" {
 			t.Fatalf("grid's shared advisories %+v", shared.Advisories)
 		}
 		if got, want := shared.Advisories[0].systemNames(), []string{"变电站综合自动化监控系统", "配电自动化系统"}; !slices.Equal(got, want) {

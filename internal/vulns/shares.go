@@ -189,7 +189,7 @@ func (s *Service) ShareWith(ctx context.Context, id, operator int64) (Share, err
 			operator, t.OrgID(), x.ID, id, x.SharedAt).Scan(&receivedID); err != nil {
 			return fmt.Errorf("deliver the advisory: %w", err)
 		}
-		if err := audit.Record(t.Tx(), operator, "vuln_received", idStr(receivedID), "receive", nil, map[string]any{"supplier_org_id": t.OrgID(), "vuln_id": id},
+		if err := audit.Record(t.Tx(), operator, "vuln_received", idStr(receivedID), "receive_advisory", nil, map[string]any{"supplier_org_id": t.OrgID(), "vuln_id": id},
 			"a supplier shared a security advisory"); err != nil {
 			return err
 		}
@@ -269,10 +269,10 @@ func (s *Service) RevokeShare(ctx context.Context, id, operator int64) (Share, e
 		if _, err := t.Tx().Exec(`UPDATE vuln_received SET revoked_at = $3 WHERE org_id = $1 AND share_id = $2`, operator, x.ID, now); err != nil {
 			return fmt.Errorf("withdraw the advisory: %w", err)
 		}
-		if err := audit.Record(t.Tx(), operator, "vuln_received", "share:"+idStr(x.ID), "withdrawn", nil, nil, "a supplier withdrew a shared security advisory"); err != nil {
+		if err := audit.Record(t.Tx(), operator, "vuln_received", "share:"+idStr(x.ID), "withdraw_advisory", nil, nil, "a supplier withdrew a shared security advisory"); err != nil {
 			return err
 		}
-		return audit.InTenant(t, "vuln_share", idStr(x.ID), "revoke", shares[i], x, fmt.Sprintf("vulnerability %d no longer shared with operator %d", id, operator))
+		return audit.InTenant(t, "vuln_share", idStr(x.ID), "revoke_share", shares[i], x, fmt.Sprintf("vulnerability %d no longer shared with operator %d", id, operator))
 	})
 	if err != nil {
 		return Share{}, err

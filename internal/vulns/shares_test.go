@@ -12,6 +12,8 @@ import (
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/notify"
+	"ciiguard/internal/notify/notifytest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -109,7 +111,7 @@ func TestSupplierSharing(t *testing.T) {
 		must(t, "A's list", code, http.StatusOK, body)
 		var adv int64
 		for _, v := range av.Vulnerabilities {
-			if v.Title == "工业防火墙Web管理界面身份认证绕过漏洞" {
+			if v.Title == "工业防火墙网页管理界面身份认证绕过漏洞" {
 				adv = v.ID
 			}
 		}
@@ -243,7 +245,7 @@ func TestSupplierSharing(t *testing.T) {
 		// The grid's pages in Chinese show the advisory and the systems it reaches.
 		grid.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
 		_, page := grid.Do("GET", "/vulns", nil, nil)
-		for _, want := range []string{"供应商共享的安全公告", "示例安全设备有限公司", "工业防火墙Web管理界面身份认证绕过漏洞"} {
+		for _, want := range []string{"供应商共享的安全公告", "示例安全设备有限公司", "工业防火墙网页管理界面身份认证绕过漏洞"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the list page lacks %q", want)
 			}
@@ -278,4 +280,60 @@ func TestSupplierSharing(t *testing.T) {
 			t.Errorf("shared again, the grid sees %+v, want one new receipt", l)
 		}
 	})
+}
+
+// TestSharedAdvisoryAlertsOperator: an advisory shared with the grid that names the
+// firewall it uses on two systems alerts the grid's administrator, security manager and
+// system owner (those who keep the register and the systems) by e-mail, read back from a
+// real SMTP server, naming the supplier and both systems; the analyst and the auditor are not
+// alerted, and an advisory that reaches none of the grid's systems alerts nobody.
+func TestSharedAdvisoryAlertsOperator(t *testing.T) {
+	mail := notifytest.Start(t)
+	mods := app.Modules()
+	var n *notify.Module
+	for _, m := range mods {
+		if nm, ok := m.(*notify.Module); ok {
+			n = nm
+		}
+	}
+	n.SetMail(notify.Mail{Addr: mail.Addr, From: "ciiguard@grid.demo", Security: "none"}, "https://ciiguard.example.cn")
+	env := apptest.StartWith(t, store.SQLite, mods)
+	bg := context.Background()
+	if _, err := n.Deliver(bg); err != nil { // the demo's own notices
+		t.Fatal(err)
+	}
+	gridOrg := orgOf(t, env, "security@grid.demo")
+	a := env.Login(t, "user@supplier.demo")
+	shareNew := func(title, product, version string) {
+		t.Helper()
+		var v vuln
+		code, body := call(t, a, "POST", "/api/v1/vulns", map[string]any{"title": title, "severity": "high", "disclosed": true,
+			"products": []map[string]any{{"name": product, "version": version}}}, &v)
+		must(t, "advisory", code, http.StatusCreated, body)
+		code, body = call(t, a, "POST", fmt.Sprintf("/api/v1/advisories/%d/shares", v.ID), map[string]any{"operator_id": gridOrg}, nil)
+		must(t, "share", code, http.StatusCreated, body)
+		if _, err := n.Deliver(bg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark := len(mail.Messages())
+	shareNew("工业防火墙策略配置越权漏洞", "工业防火墙", "3.6")
+	var got []string
+	for _, m := range mail.Messages()[mark:] {
+		got = append(got, m.To...)
+		for _, want := range []string{"示例安全设备有限公司", "工业防火墙策略配置越权漏洞", "变电站综合自动化监控系统", "配电自动化系统"} {
+			if !strings.Contains(m.Subject+m.Body, want) {
+				t.Errorf("the alert to %v lacks %q: %s %q", m.To, want, m.Subject, m.Body)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"admin@grid.demo", "owner@grid.demo", "security@grid.demo"}; !slices.Equal(got, want) {
+		t.Errorf("alerted %v, want %v", got, want)
+	}
+	mark = len(mail.Messages())
+	shareNew("另一型号防火墙漏洞", "工业防火墙", "9.9")
+	if extra := mail.Messages()[mark:]; len(extra) != 0 {
+		t.Errorf("an advisory reaching no system alerted %d people", len(extra))
+	}
 }
