@@ -60,13 +60,17 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, e
 	}
 	st.StoredMS = ms(t2)
 	t3 := time.Now()
+	known := cmp.reasons
+	if known == nil {
+		known = reasonSet{}
+	}
 	d := diff(cmp, fs, &f, st.Full)
 	tl := tallyOf(s.base, cat, d, old, st.Full)
 	run := tl.summary(s.base, f.Now)
 	st.Written, st.Removed, st.DiffMS = len(d.write), len(d.gone)+len(d.goneSystems), ms(t3)
 	st.Bulk = d.fresh && len(d.write) > 0 && s.db.Dialect() == store.Postgres
 	t4 := time.Now()
-	st.Transactions, err = s.storeDiff(ctx, d, run, f.Now)
+	st.Transactions, err = s.storeDiff(ctx, d, known, run, f.Now)
 	if err != nil {
 		// Some batches may be stored: the memo no longer says what the records hold, so the
 		// next evaluation compares with the records again.
@@ -76,7 +80,7 @@ func (s *Service) evaluateOrg(ctx context.Context, orgID int64, j job) (Stats, e
 	st.WriteMS = ms(t4)
 	s.swapMemo(orgID, func(old *memo) *memo {
 		m := d.next(old, cat, &f, run, st.Full)
-		m.tally = tl
+		m.tally, m.reasons = tl, known
 		return m
 	})
 	st.TotalMS = ms(t0)
@@ -92,12 +96,15 @@ type findingsDiff struct {
 	// fresh says the organisation had no stored finding to compare with: every finding in
 	// write is new, and may be appended without replacing anything (the bulk path).
 	fresh bool
+	// all says the evaluation covered everything: once stored, entries are every stored
+	// finding.
+	all bool
 }
 
 // diff compares an evaluation's findings with the memo's. all says fs covers every
 // obligation and subject, so that a memo entry it lacks is gone.
 func diff(old *memo, fs []rules.Finding, f *rules.Facts, all bool) findingsDiff {
-	d := findingsDiff{fresh: old == nil || (len(old.entries) == 0 && len(old.systems) == 0)}
+	d := findingsDiff{fresh: old == nil || (len(old.entries) == 0 && len(old.systems) == 0), all: all}
 	d.entries = make(map[rules.SubjectKey]entry, len(fs))
 	for i := range fs {
 		k := fs[i].Key()

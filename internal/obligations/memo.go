@@ -28,14 +28,16 @@ type memo struct {
 	systems map[int64]rules.System
 	atts    uint64 // fingerprint of the attestations on file
 	entries map[rules.SubjectKey]entry
-	tally   *tally // the counts of entries, kept up to date by each difference
-	run     Run    // the summary of entries
+	reasons reasonSet // the ids of the stored reasons
+	tally   *tally    // the counts of entries, kept up to date by each difference
+	run     Run       // the summary of entries
 }
 
 // entry is one stored finding as the memo keeps it: enough to tell whether a new finding
 // differs and to compute the summary and the dashboard without reading the findings back.
 type entry struct {
 	sum     uint64 // fingerprint of everything stored for the finding
+	reason  uint64 // the id of its reason (reasonID); 0 in entries read back from the records
 	status  rules.Status
 	due     time.Time
 	penalty *rules.PenaltyRange
@@ -79,7 +81,7 @@ func fingerprint(f *rules.Finding) uint64 {
 }
 
 func entryOf(f *rules.Finding) entry {
-	e := entry{sum: fingerprint(f), status: f.Status, penalty: f.Penalty}
+	e := entry{sum: fingerprint(f), reason: reasonID(f.Reason), status: f.Status, penalty: f.Penalty}
 	if f.Due != nil {
 		e.due = *f.Due
 	}

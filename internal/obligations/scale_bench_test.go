@@ -201,7 +201,11 @@ func benchFromScratch(b *testing.B, env *apptest.Env, org int64, empty bool) {
 		b.StopTimer()
 		if empty {
 			err := env.App.DB.WriteTenant(store.WithOrg(context.Background(), org), func(t *store.Tenant) error {
-				_, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`)
+				// Nothing stored: no finding, no reason.
+				if _, err := t.Exec(`DELETE FROM findings WHERE org_id = $1`); err != nil {
+					return err
+				}
+				_, err := t.Exec(`DELETE FROM finding_reasons WHERE org_id = $1`)
 				return err
 			})
 			if err != nil {

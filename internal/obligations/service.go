@@ -349,9 +349,12 @@ type Filter struct {
 }
 
 func listFindings(t *store.Tenant, f Filter) ([]Finding, error) {
-	rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, provisional
-		FROM findings WHERE org_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject_id = $4) AND ($5 = '' OR obligation_id = $5)
-		ORDER BY obligation_id, subject_kind, subject_id`, f.Status, f.SubjectKind, f.SubjectID, f.Obligation)
+	// A finding names its reason (finding_reasons, reasons.go); one stored before holds it
+	// inline, with reason_id 0.
+	rows, err := t.Query(`SELECT f.obligation_id, f.subject_kind, f.subject_id, f.status, COALESCE(r.zh, f.reason_zh), COALESCE(r.en, f.reason_en), f.due, f.penalty_id, f.fine_min, f.fine_max, f.evidence, f.attested_by, f.evaluated_at, f.provisional
+		FROM findings f LEFT JOIN finding_reasons r ON r.org_id = f.org_id AND r.id = f.reason_id
+		WHERE f.org_id = $1 AND ($2 = '' OR f.status = $2) AND ($3 = '' OR f.subject_kind = $3) AND ($4 = '' OR f.subject_id = $4) AND ($5 = '' OR f.obligation_id = $5)
+		ORDER BY f.obligation_id, f.subject_kind, f.subject_id`, f.Status, f.SubjectKind, f.SubjectID, f.Obligation)
 	if err != nil {
 		return nil, fmt.Errorf("list findings: %w", err)
 	}

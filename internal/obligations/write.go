@@ -13,18 +13,20 @@ import (
 )
 
 // findingColumns are the columns written per finding after org_id, which every statement
-// binds to $1 (the tenancy rule).
-const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, fp, provisional`
+// binds to $1 (the tenancy rule). The reason is stored apart, once per text
+// (finding_reasons, reasons.go): the finding names it by reason_id and leaves reason_zh and
+// reason_en empty (they hold the reasons of findings stored before, until rewritten).
+const findingColumns = `obligation_id, subject_kind, subject_id, status, reason_zh, reason_en, reason_id, due, penalty_id, fine_min, fine_max, evidence, attested_by, evaluated_at, fp, provisional`
 
-const perFinding = 15 // len(findingColumns)
+const perFinding = 14 // values bound per finding: findingColumns but the two empty reason texts
 
 // onConflict replaces a stored finding with the same key.
 const onConflict = ` ON CONFLICT (org_id, obligation_id, subject_kind, subject_id) DO UPDATE SET status = excluded.status, reason_zh = excluded.reason_zh, reason_en = excluded.reason_en,
-	due = excluded.due, penalty_id = excluded.penalty_id, fine_min = excluded.fine_min, fine_max = excluded.fine_max, evidence = excluded.evidence,
+	reason_id = excluded.reason_id, due = excluded.due, penalty_id = excluded.penalty_id, fine_min = excluded.fine_min, fine_max = excluded.fine_max, evidence = excluded.evidence,
 	attested_by = excluded.attested_by, evaluated_at = excluded.evaluated_at, fp = excluded.fp, provisional = excluded.provisional`
 
 // Batch sizes, measured (docs/performance.md, "Evaluation at scale"):
-//   - sqliteRows findings per SQLite statement (1,501 parameters, within SQLite's 32,766).
+//   - sqliteRows findings per SQLite statement (1,401 parameters, within SQLite's 32,766).
 //     The statement names the organisation $1 and every other parameter "?": SQLite looks
 //     a named parameter ("$2", "?2") up by a linear search of the names before it, at
 //     parse and again at every bind, so 500 rows of "$N" parameters took 1.4 s per
@@ -32,7 +34,7 @@ const onConflict = ` ON CONFLICT (org_id, obligation_id, subject_kind, subject_i
 //     per transaction, and parsing costs in proportion to its length: 500-row statements
 //     spent 8 % of a from-scratch write's CPU being parsed, 100-row ones a fifth of that.
 //   - pgRows findings per PostgreSQL statement: one INSERT … SELECT FROM unnest of one array
-//     per column, so the statement has 16 parameters whatever the batch size.
+//     per column, so the statement has 15 parameters whatever the batch size.
 //   - txRows findings per transaction: a from-scratch write of 360,000 findings is many
 //     short transactions, so that SQLite's single writer is never held for long and other
 //     organisations' writes (which queue first come, first served) wait for one batch at
@@ -44,42 +46,50 @@ const (
 
 var txRows = 2000 // a variable so that tests can make batches of a few findings
 
-// sqliteUpsert builds SQLite's statement that writes n findings.
-func sqliteUpsert(n int) string {
+// sqliteRowsStatement builds a SQLite statement of n rows of the form row after head, then
+// tail: "INSERT … VALUES " row, row, … tail.
+func sqliteRowsStatement(head, row, tail string, n int) string {
 	var b strings.Builder
-	row := "($1" + strings.Repeat(", ?", perFinding) + ")"
-	b.Grow(len(`INSERT INTO findings (org_id, `+findingColumns+`) VALUES `) + n*(len(row)+2) + len(onConflict))
-	b.WriteString(`INSERT INTO findings (org_id, ` + findingColumns + `) VALUES `)
+	b.Grow(len(head) + n*(len(row)+2) + len(tail))
+	b.WriteString(head)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(row)
 	}
-	b.WriteString(onConflict)
+	b.WriteString(tail)
 	return b.String()
+}
+
+// sqliteUpsert builds SQLite's statement that writes n findings.
+func sqliteUpsert(n int) string {
+	return sqliteRowsStatement(`INSERT INTO findings (org_id, `+findingColumns+`) VALUES `, "($1, ?, ?, ?, ?, '', ''"+strings.Repeat(", ?", perFinding-4)+")", onConflict, n)
 }
 
 // pgUpsert is PostgreSQL's statement that writes any number of findings, one array per
 // column; every row's org_id is $1.
 const pgUpsert = `INSERT INTO findings (org_id, ` + findingColumns + `)
-	SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[],
-		$10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::timestamptz[], $15::bigint[], $16::boolean[]) AS u` + onConflict
+	SELECT $1, u.o, u.k, u.s, u.st, '', '', u.r, u.due, u.pen, u.fmin, u.fmax, u.ev, u.by, u.at, u.fp, u.prov
+	FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[],
+		$9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::timestamptz[], $14::bigint[], $15::boolean[]) AS u(o, k, s, st, r, due, pen, fmin, fmax, ev, by, at, fp, prov)` + onConflict
 
-// row is one finding's stored values in findingColumns' order.
+// row is one finding's stored values in findingColumns' order, but for the reason texts,
+// which are stored apart under reason.
 type row struct {
-	obligation, kind, subject, status, zh, en string
-	due                                       *time.Time
-	penalty                                   string
-	fineMin, fineMax                          int64
-	evidence, by                              string
-	at                                        time.Time
-	fp                                        int64
-	provisional                               bool
+	obligation, kind, subject, status string
+	reason                            int64
+	due                               *time.Time
+	penalty                           string
+	fineMin, fineMax                  int64
+	evidence, by                      string
+	at                                time.Time
+	fp                                int64
+	provisional                       bool
 }
 
 func rowOf(f *rules.Finding, at time.Time) row {
-	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), zh: f.Reason.Zh, en: f.Reason.En,
+	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), reason: int64(reasonID(f.Reason)),
 		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(fingerprint(f)), provisional: f.Provisional}
 	if f.Penalty != nil {
 		r.penalty, r.fineMin, r.fineMax = f.Penalty.ID, f.Penalty.Min, f.Penalty.Max
@@ -121,7 +131,7 @@ func writeFindingsSQLite(t *store.Tenant, fs []*rules.Finding, at time.Time) err
 		args = args[:0]
 		for _, f := range fs[start:end] {
 			r := rowOf(f, at)
-			args = append(args, r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional)
+			args = append(args, r.obligation, r.kind, r.subject, r.status, r.reason, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional)
 		}
 		if _, err := stmt.Exec(args...); err != nil {
 			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
@@ -135,17 +145,17 @@ func writeFindingsPG(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 		end := min(start+pgRows, len(fs))
 		n := end - start
 		var (
-			obl, kind, subj, status, zh, en, pen, ev, by = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			due, ats                                     = make([]*time.Time, n), make([]time.Time, n)
-			fmin, fmax, fps                              = make([]int64, n), make([]int64, n), make([]int64, n)
-			prov                                         = make([]bool, n)
+			obl, kind, subj, status, pen, ev, by = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			due, ats                             = make([]*time.Time, n), make([]time.Time, n)
+			reason, fmin, fmax, fps              = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+			prov                                 = make([]bool, n)
 		)
 		for i, f := range fs[start:end] {
 			r := rowOf(f, at)
-			obl[i], kind[i], subj[i], status[i], zh[i], en[i], due[i], pen[i] = r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty
+			obl[i], kind[i], subj[i], status[i], reason[i], due[i], pen[i] = r.obligation, r.kind, r.subject, r.status, r.reason, r.due, r.penalty
 			fmin[i], fmax[i], ev[i], by[i], ats[i], fps[i], prov[i] = r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional
 		}
-		if _, err := t.Exec(pgUpsert, obl, kind, subj, status, zh, en, due, pen, fmin, fmax, ev, by, ats, fps, prov); err != nil {
+		if _, err := t.Exec(pgUpsert, obl, kind, subj, status, reason, due, pen, fmin, fmax, ev, by, ats, fps, prov); err != nil {
 			return fmt.Errorf("store findings %d–%d of %d: %w", start+1, end, len(fs), err)
 		}
 	}
@@ -163,7 +173,7 @@ func copyFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
 	rows := make([][]any, len(fs))
 	for i, f := range fs {
 		r := rowOf(f, at)
-		rows[i] = []any{r.obligation, r.kind, r.subject, r.status, r.zh, r.en, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional}
+		rows[i] = []any{r.obligation, r.kind, r.subject, r.status, "", "", r.reason, r.due, r.penalty, r.fineMin, r.fineMax, r.evidence, r.by, r.at, r.fp, r.provisional}
 	}
 	if _, err := t.CopyFrom("findings", copyColumns, rows); err != nil {
 		return fmt.Errorf("store %d new findings: %w", len(fs), err)
@@ -218,7 +228,7 @@ func deleteFindings(t *store.Tenant, systems []int64, keys []rules.SubjectKey) e
 // last. Between batches a reader sees some findings already new and others not yet; the
 // evaluation state says an evaluation is running meanwhile. It returns the number of
 // transactions.
-func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at time.Time) (int, error) {
+func (s *Service) storeDiff(ctx context.Context, d findingsDiff, known reasonSet, run Run, at time.Time) (int, error) {
 	txs := 0
 	for start := 0; start < len(d.goneSystems); start += txRows {
 		end := min(start+txRows, len(d.goneSystems))
@@ -244,7 +254,11 @@ func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at tim
 	for start := 0; ; start += txRows {
 		end := min(start+txRows, len(d.write))
 		last := end == len(d.write)
+		added := known.missing(d.write[start:end])
 		err := write(ctx, func(t *store.Tenant) error {
+			if err := writeReasons(t, added); err != nil {
+				return err
+			}
 			var err error
 			if d.fresh && t.CanCopy() && end > start {
 				err = copyFindings(t, d.write[start:end], at)
@@ -262,11 +276,24 @@ func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at tim
 		if err != nil {
 			return txs, err
 		}
+		known.add(added)
 		txs++
 		if last {
-			return txs, nil
+			break
 		}
 	}
+	// After an evaluation of everything the entries are every stored finding: a reason
+	// none of them names any more is deleted.
+	if d.all {
+		if unused := known.unused(d.entries); len(unused) > 0 {
+			if err := s.db.WriteTenant(ctx, func(t *store.Tenant) error { return deleteReasons(t, unused) }); err != nil {
+				return txs, err
+			}
+			known.remove(unused)
+			txs++
+		}
+	}
+	return txs, nil
 }
 
 // storedMemo reads what the records hold of the organisation's findings (key and
@@ -277,6 +304,10 @@ func (s *Service) storeDiff(ctx context.Context, d findingsDiff, run Run, at tim
 func storedMemo(ctx context.Context, db *store.DB) (*memo, error) {
 	m := &memo{entries: map[rules.SubjectKey]entry{}, systems: map[int64]rules.System{}}
 	err := db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if m.reasons, err = storedReasons(t); err != nil {
+			return err
+		}
 		rows, err := t.Query(`SELECT obligation_id, subject_kind, subject_id, fp FROM findings WHERE org_id = $1`)
 		if err != nil {
 			return fmt.Errorf("read stored findings: %w", err)
