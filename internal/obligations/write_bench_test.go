@@ -1,9 +1,13 @@
 package obligations
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -69,13 +73,13 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 						b.Fatal(err)
 					}
 					svc := fresh()
-					c0 := processCPU()
+					c0, w0 := processCPU(), writtenBytes(b, db)
 					b.StartTimer()
 					if _, err := svc.Evaluate(ctx); err != nil {
 						b.Fatal(err)
 					}
 					b.StopTimer()
-					b.Logf("from scratch %d: process CPU %v; %+v", i, processCPU()-c0, last(svc))
+					b.Logf("from scratch %d: process CPU %v, written %s; %+v", i, processCPU()-c0, mib(writtenBytes(b, db)-w0), last(svc))
 					svc.Close()
 					b.StartTimer()
 				}
@@ -88,7 +92,7 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 				}
 				b.StartTimer()
 				for i := 0; i < b.N; i++ {
-					c0 := processCPU()
+					c0, w0 := processCPU(), writtenBytes(b, db)
 					inv.mu.Lock()
 					inv.org.IsTelecomOperator = !inv.org.IsTelecomOperator
 					inv.mu.Unlock()
@@ -100,7 +104,7 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 					if err := svc.ev.lastError(1); err != nil {
 						b.Fatal(err)
 					}
-					b.Logf("profile %d: process CPU %v; %+v", i, processCPU()-c0, last(svc))
+					b.Logf("profile %d: process CPU %v, written %s; %+v", i, processCPU()-c0, mib(writtenBytes(b, db)-w0), last(svc))
 					b.StartTimer()
 				}
 			})
@@ -118,3 +122,34 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// writtenBytes is how much the store has written so far, a measure of the write's I/O that
+// the load does not change: for SQLite the bytes this process has caused to be written to
+// storage (write_bytes of /proc/self/io: WAL frames and checkpoints), for PostgreSQL the
+// WAL the server has generated (pg_stat_wal, PostgreSQL 14 and later).
+func writtenBytes(b *testing.B, db *store.DB) int64 {
+	if db.Dialect() == store.Postgres {
+		var n int64
+		if err := db.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(`SELECT wal_bytes::bigint FROM pg_stat_wal`).Scan(&n)
+		}); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	f, err := os.Open("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
