@@ -1,7 +1,9 @@
 package oversight
 
 import (
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"time"
 
 	"ciiguard/internal/kernel"
@@ -27,15 +29,18 @@ var Actions = []string{StateAcknowledged, StateEscalated, StateInfoRequested, St
 // Item is a submission as the regulator holds it: the operator's filing and its answers.
 type Item struct {
 	kernel.Submission
-	OperatorID     int64      `json:"operator_id"`
-	OperatorZH     string     `json:"operator_name_zh"`
-	OperatorEN     string     `json:"operator_name_en"`
-	Payload        string     `json:"payload"`
-	AttachmentSize int64      `json:"attachment_size"`
-	AttachmentCite bool       `json:"attachment_cited"` // the hash of the operator's evidence file, not the file
-	Signature      string     `json:"signature,omitempty"`
-	PublicKey      string     `json:"public_key,omitempty"`
-	DetectedAt     *time.Time `json:"detected_at,omitempty"`
+	OperatorID     int64  `json:"operator_id"`
+	OperatorZH     string `json:"operator_name_zh"`
+	OperatorEN     string `json:"operator_name_en"`
+	Payload        string `json:"payload"`
+	AttachmentSize int64  `json:"attachment_size"`
+	AttachmentCite bool   `json:"attachment_cited"` // the hash of the operator's evidence file, not the file
+	Signature      string `json:"signature,omitempty"`
+	PublicKey      string `json:"public_key,omitempty"`
+	// SignatureVerified: the signature verified again, as the item was read, over the
+	// payload as stored with the public key filed with it (it was checked on filing too).
+	SignatureVerified bool       `json:"signature_verified"`
+	DetectedAt        *time.Time `json:"detected_at,omitempty"`
 	// Clock is the incident report's 1-hour clock as the regulator sees it, "" for others.
 	Clock string `json:"clock,omitempty"`
 	// Escalation is the department's own clock to report a major or especially major
@@ -58,6 +63,7 @@ func scanItem(sc func(...any) error) (Item, error) {
 	}
 	it.SubmittedAt = it.SubmittedAt.UTC()
 	it.Signed = it.Signature != ""
+	it.SignatureVerified = it.Signed && verifySignature(it.PublicKey, it.Signature, it.Payload)
 	it.State = StateSubmitted
 	it.Answers = []kernel.SubmissionAnswer{}
 	return it, err
@@ -67,4 +73,12 @@ func scanItem(sc func(...any) error) (Item, error) {
 func (it *Item) answer(a kernel.SubmissionAnswer) {
 	it.Answers = append(it.Answers, a)
 	it.State = a.Action
+}
+
+// verifySignature checks a stored detached Ed25519 signature (hex) over payload with the
+// stored public key (hex).
+func verifySignature(pubHex, sigHex, payload string) bool {
+	pub, err1 := hex.DecodeString(pubHex)
+	sig, err2 := hex.DecodeString(sigHex)
+	return err1 == nil && err2 == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, []byte(payload), sig)
 }

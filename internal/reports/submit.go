@@ -84,13 +84,21 @@ func (m *Module) fillSubmissions(r *http.Request, d *reportData) error {
 	if err != nil {
 		return err
 	}
+	vers, err := m.Versions(r.Context(), d.R.ID)
+	if err != nil {
+		return err
+	}
+	version := map[string]int{} // the JSON's SHA-256 → its version: what was filed
+	for _, v := range vers {
+		version[v.SHA256] = v.Version
+	}
 	zh := web.RequestLang(r) != web.LangEN
 	for _, s := range subs {
 		name := s.RegulatorEN
 		if zh || name == "" {
 			name = s.RegulatorZH
 		}
-		d.Subs = append(d.Subs, submissionView{At: chinaTime(s.SubmittedAt), By: s.SubmittedBy, State: s.State, SHA256: s.PayloadSHA256, Regulator: name})
+		d.Subs = append(d.Subs, submissionView{Version: version[s.PayloadSHA256], At: chinaTime(s.SubmittedAt), By: s.SubmittedBy, State: s.State, SHA256: s.PayloadSHA256, Regulator: name})
 	}
 	return nil
 }
