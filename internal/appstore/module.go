@@ -2,8 +2,6 @@ package appstore
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
@@ -86,11 +84,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 		m.Service.share = sh
 	}
 	m.ev = ev
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return fmt.Errorf("appstore: public form key: %w", err)
-	}
-	m.public = newPublicGuard(key, m.Service.Now)
+	m.public = newPublicGuard(d.DB, m.Service.Now)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package appstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -59,7 +60,7 @@ func (m *Module) renderPublic(w http.ResponseWriter, r *http.Request, org int64,
 	if c != nil {
 		f.Receipt, f.Due = c.Receipt, beijingDeadline(c.DueAt)
 	} else {
-		ch, err := m.public.challenge(org)
+		ch, err := m.public.challenge(r.Context(), org)
 		if err != nil {
 			return err
 		}
@@ -100,7 +101,8 @@ func (m *Module) publicSubmitPage(w http.ResponseWriter, r *http.Request) error 
 	f := r.PostFormValue
 	in := ComplaintInput{Kind: f("kind"), App: f("app"), Subject: f("subject"), Body: f("body"), Contact: f("contact")}
 	ip, challenge := remoteAddr(r), f("challenge")
-	if err := m.public.admit(org, ip, challenge, f("counter")); err != nil {
+	hit, err := m.public.admit(ctx, org, ip, challenge, f("counter"))
+	if err != nil {
 		if _, ok := problem.As[*problem.Invalid](err); ok {
 			return m.renderPublic(w, r, org, p, nil, in, err)
 		}
@@ -111,7 +113,9 @@ func (m *Module) publicSubmitPage(w http.ResponseWriter, r *http.Request) error 
 	ctx = audit.WithActor(ctx, audit.Actor{OrgID: org, Label: "public complaint form"})
 	c, err := m.SubmitComplaint(ctx, in)
 	if err != nil {
-		m.public.release(org, ip, challenge)
+		if rerr := m.public.release(ctx, challenge, hit); rerr != nil {
+			return fmt.Errorf("give the form's check back: %w", rerr)
+		}
 		if _, ok := problem.As[*problem.Invalid](err); ok {
 			return m.renderPublic(w, r, org, p, nil, in, err)
 		}

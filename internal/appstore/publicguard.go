@@ -1,6 +1,7 @@
 package appstore
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
 )
 
 // The public complaint form is open to anyone, so it is guarded without a CAPTCHA:
@@ -27,8 +29,9 @@ import (
 //     perOrgPerHour to one organisation from everyone, so that many addresses together
 //     cannot bury a platform's complaint desk either.
 //
-// Everything is in memory: a restart forgets the counts and invalidates open forms, which
-// errs on the side of the user.
+// The key, the spent challenges and the admitted submissions are kept in the records
+// store (migration 5), so a restart forgets nothing and every process behind a balancer
+// signs, spends and counts alike. The key is made once per installation, on first use.
 const (
 	powBits       = 16
 	challengeTTL  = 30 * time.Minute
@@ -38,36 +41,67 @@ const (
 	publicMaxBody = 32 << 10
 )
 
-// publicGuard keeps the signing key, the challenges used and the recent submissions.
+// publicGuard signs challenges and admits submissions against the records store.
 type publicGuard struct {
-	key []byte
+	db  *store.DB
 	now func() time.Time
 
-	mu    sync.Mutex
-	used  map[string]time.Time   // challenge → when it expires
-	byIP  map[string][]time.Time // remote address → accepted submissions in the last hour
-	byOrg map[int64][]time.Time
+	mu  sync.Mutex
+	key []byte // loaded from the store on first use
 }
 
-func newPublicGuard(key []byte, now func() time.Time) *publicGuard {
+func newPublicGuard(db *store.DB, now func() time.Time) *publicGuard {
 	if now == nil {
 		now = time.Now
 	}
-	return &publicGuard{key: key, now: now, used: map[string]time.Time{}, byIP: map[string][]time.Time{}, byOrg: map[int64][]time.Time{}}
+	return &publicGuard{db: db, now: now}
+}
+
+// signingKey returns the installation's key, making it the first time any process asks.
+func (g *publicGuard) signingKey(ctx context.Context) ([]byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.key != nil {
+		return g.key, nil
+	}
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("public form key: %w", err)
+	}
+	var stored string
+	err := g.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO appstore_public_key (id, key_hex) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, hex.EncodeToString(fresh)); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT key_hex FROM appstore_public_key WHERE id = 1`).Scan(&stored)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("public form key: %w", err)
+	}
+	key, err := hex.DecodeString(stored)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("public form key: the stored key is not usable")
+	}
+	g.key = key
+	return key, nil
 }
 
 // challenge issues a signed challenge for org: "org.unix.nonce.mac".
-func (g *publicGuard) challenge(org int64) (string, error) {
+func (g *publicGuard) challenge(ctx context.Context, org int64) (string, error) {
+	key, err := g.signingKey(ctx)
+	if err != nil {
+		return "", err
+	}
 	nonce := make([]byte, 12)
 	if _, err := rand.Read(nonce); err != nil {
 		return "", fmt.Errorf("challenge nonce: %w", err)
 	}
 	body := fmt.Sprintf("%d.%d.%s", org, g.now().Unix(), hex.EncodeToString(nonce))
-	return body + "." + g.mac(body), nil
+	return body + "." + macOf(key, body), nil
 }
 
-func (g *publicGuard) mac(body string) string {
-	m := hmac.New(sha256.New, g.key)
+func macOf(key []byte, body string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(body))
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
@@ -100,53 +134,105 @@ func solve(challenge string) string {
 	}
 }
 
-// admit checks a submission to org from ip and, when it passes, spends its challenge and
-// counts it. A refused one costs nothing, so a user whose form expired can try again.
-// A refusal is a problem naming the field "challenge" (400, the form is shown again) or a
-// problem.TooMany (429 with Retry-After).
-func (g *publicGuard) admit(org int64, ip, challenge, counter string) error {
-	now := g.now()
+// verify checks a challenge and counter from the form for org under key at now: the
+// organisation's, signed with key, not expired, solved. It reads only its arguments (the
+// fuzz test's subject) and returns when the challenge stops being accepted.
+func verify(key []byte, now time.Time, org int64, challenge, counter string) (time.Time, error) {
 	parts := strings.Split(challenge, ".")
-	if len(challenge) > 200 || len(parts) != 4 || !hmac.Equal([]byte(g.mac(strings.Join(parts[:3], "."))), []byte(parts[3])) || parts[0] != strconv.FormatInt(org, 10) {
-		return problem.Field("challenge", "is not a check this form issued: reload the form")
+	if len(challenge) > 200 || len(parts) != 4 || !hmac.Equal([]byte(macOf(key, strings.Join(parts[:3], "."))), []byte(parts[3])) || parts[0] != strconv.FormatInt(org, 10) {
+		return time.Time{}, problem.Field("challenge", "is not a check this form issued: reload the form")
 	}
 	issued, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || now.Sub(time.Unix(issued, 0)) > challengeTTL || time.Unix(issued, 0).After(now.Add(time.Minute)) {
-		return problem.Field("challenge", "has expired: reload the form")
+		return time.Time{}, problem.Field("challenge", "has expired: reload the form")
 	}
 	if len(counter) > 20 || !solves(challenge, counter) {
-		return problem.Field("challenge", "was not solved: the form needs JavaScript to compute its anti-abuse check")
+		return time.Time{}, problem.Field("challenge", "was not solved: the form needs JavaScript to compute its anti-abuse check")
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.sweep(now)
-	if _, spent := g.used[challenge]; spent {
-		return problem.Field("challenge", "was used already: reload the form")
+	return time.Unix(issued, 0).Add(challengeTTL).UTC(), nil
+}
+
+// admit checks a submission to org from ip and, when it passes, spends its challenge and
+// counts it, in one transaction of the records store; it returns the count's id for
+// release. A refused one costs nothing, so a user whose form expired can try again. A
+// refusal is a problem naming the field "challenge" (400, the form is shown again) or a
+// problem.TooMany (429 with Retry-After).
+func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, counter string) (int64, error) {
+	key, err := g.signingKey(ctx)
+	if err != nil {
+		return 0, err
 	}
-	if len(g.byIP[ip]) >= perIPPerHour {
-		return &problem.TooMany{Reason: "too many complaints from this address: try again in an hour", RetryAfter: retryAfter(g.byIP[ip], now)}
+	now := g.now().UTC().Truncate(time.Microsecond)
+	expires, err := verify(key, now, org, challenge, counter)
+	if err != nil {
+		return 0, err
 	}
-	if len(g.byOrg[org]) >= perOrgPerHour {
-		return &problem.TooMany{Reason: "too many complaints to this app store just now: try again later", RetryAfter: retryAfter(g.byOrg[org], now)}
+	var hit int64
+	err = g.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM appstore_public_spent WHERE expires_at < $1`, now); err != nil {
+			return fmt.Errorf("forget spent challenges: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM appstore_public_hits WHERE at <= $1`, now.Add(-time.Hour)); err != nil {
+			return fmt.Errorf("forget old submissions: %w", err)
+		}
+		res, err := tx.Exec(`INSERT INTO appstore_public_spent (challenge, expires_at) VALUES ($1, $2) ON CONFLICT (challenge) DO NOTHING`, challenge, expires)
+		if err != nil {
+			return fmt.Errorf("spend the challenge: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return problem.Field("challenge", "was used already: reload the form")
+		}
+		for _, lim := range []struct {
+			col    string
+			val    any
+			limit  int
+			reason string
+		}{
+			{"ip", ip, perIPPerHour, "too many complaints from this address: try again in an hour"},
+			{"org_id", org, perOrgPerHour, "too many complaints to this app store just now: try again later"},
+		} {
+			times, err := recentHits(tx, lim.col, lim.val, lim.limit)
+			if err != nil {
+				return err
+			}
+			if len(times) >= lim.limit {
+				return &problem.TooMany{Reason: lim.reason, RetryAfter: retryAfter(times, now)}
+			}
+		}
+		return tx.QueryRow(`INSERT INTO appstore_public_hits (org_id, ip, at) VALUES ($1, $2, $3) RETURNING id`, org, ip, now).Scan(&hit)
+	})
+	return hit, err
+}
+
+// recentHits lists, oldest first, up to limit admitted submissions of the last hour whose
+// col (ip or org_id) is val.
+func recentHits(tx *store.Tx, col string, val any, limit int) ([]time.Time, error) {
+	rows, err := tx.Query(`SELECT at FROM appstore_public_hits WHERE `+col+` = $1 ORDER BY at LIMIT `+strconv.Itoa(limit), val)
+	if err != nil {
+		return nil, fmt.Errorf("count recent submissions: %w", err)
 	}
-	g.used[challenge] = time.Unix(issued, 0).Add(challengeTTL)
-	g.byIP[ip] = append(g.byIP[ip], now)
-	g.byOrg[org] = append(g.byOrg[org], now)
-	return nil
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at time.Time
+		if err := rows.Scan(&at); err != nil {
+			return nil, err
+		}
+		out = append(out, at.UTC())
+	}
+	return out, rows.Err()
 }
 
 // release gives a counted submission back when it was not recorded after all (the
 // complaint itself was invalid), so a typo does not use up the sender's hour.
-func (g *publicGuard) release(org int64, ip, challenge string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	delete(g.used, challenge)
-	if l := g.byIP[ip]; len(l) > 0 {
-		g.byIP[ip] = l[:len(l)-1]
-	}
-	if l := g.byOrg[org]; len(l) > 0 {
-		g.byOrg[org] = l[:len(l)-1]
-	}
+func (g *publicGuard) release(ctx context.Context, challenge string, hit int64) error {
+	return g.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM appstore_public_spent WHERE challenge = $1`, challenge); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`DELETE FROM appstore_public_hits WHERE id = $1`, hit)
+		return err
+	})
 }
 
 // retryAfter is the seconds until the oldest of times leaves the hour.
@@ -155,35 +241,4 @@ func retryAfter(times []time.Time, now time.Time) int {
 		return 60
 	}
 	return max(1, int(times[0].Add(time.Hour).Sub(now).Seconds())+1)
-}
-
-// sweep forgets what is older than the windows; called with mu held.
-func (g *publicGuard) sweep(now time.Time) {
-	for c, exp := range g.used {
-		if now.After(exp) {
-			delete(g.used, c)
-		}
-	}
-	for ip, l := range g.byIP {
-		if l = recent(l, now); len(l) == 0 {
-			delete(g.byIP, ip)
-		} else {
-			g.byIP[ip] = l
-		}
-	}
-	for org, l := range g.byOrg {
-		if l = recent(l, now); len(l) == 0 {
-			delete(g.byOrg, org)
-		} else {
-			g.byOrg[org] = l
-		}
-	}
-}
-
-func recent(l []time.Time, now time.Time) []time.Time {
-	i := 0
-	for i < len(l) && now.Sub(l[i]) >= time.Hour {
-		i++
-	}
-	return l[i:]
 }

@@ -1,35 +1,38 @@
 package appstore
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"ciiguard/internal/auth"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
 )
 
-// FuzzAdmit feeds the public form's challenge and counter fields, which come from anyone:
-// the guard never panics, and admits only a challenge for this organisation that carries
-// a MAC under its key (recomputed here with crypto/hmac) and whose counter is a proof of
-// work. Each fuzzing process makes its own challenges, so the oracle is the MAC, not one
-// challenge's text.
+// FuzzAdmit feeds the public form's challenge and counter fields, which come from anyone,
+// to the guard's check: it never panics, and accepts only a challenge for this
+// organisation that carries a MAC under its key (recomputed here with crypto/hmac) and
+// whose counter is a proof of work. The oracle is the MAC, not one challenge's text.
 func FuzzAdmit(f *testing.F) {
 	key := []byte("k")
-	g := newPublicGuard(key, func() time.Time { return time.Unix(1_800_000_000, 0) })
-	ch, err := g.challenge(7)
-	if err != nil {
-		f.Fatal(err)
-	}
+	now := time.Unix(1_800_000_000, 0)
+	body := "7.1800000000.000102030405060708090a0b"
+	ch := body + "." + macOf(key, body)
 	f.Add(ch, solve(ch))
 	f.Add("7.1800000000.00.00", "0")
 	f.Add("", "")
 	f.Add(strings.Repeat(".", 300), "99999999999999999999")
 	f.Fuzz(func(t *testing.T, challenge, counter string) {
-		if err := g.admit(7, "192.0.2.1", challenge, counter); err != nil {
+		if _, err := verify(key, now, 7, challenge, counter); err != nil {
 			return
 		}
-		g.release(7, "192.0.2.1", challenge)
 		i := strings.LastIndex(challenge, ".")
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte(challenge[:max(i, 0)]))
@@ -37,4 +40,85 @@ func FuzzAdmit(f *testing.F) {
 			t.Fatalf("admitted %q with counter %q", challenge, counter)
 		}
 	})
+}
+
+// TestPublicGuardSharedAcrossProcesses stands two guards on one records store, as two
+// processes behind a balancer or one process before and after a restart: a challenge the
+// first signed is admitted by the second (the key is the installation's), a challenge the
+// second spent is refused by the first, and the hour's five complaints from one address
+// are counted across both — the sixth, wherever it lands, is 429 with Retry-After; a
+// released submission is given back. On both engines. Shown failing with the key per
+// process, as it was before the store kept it: "second process: challenge of the first:
+// … is not a check this form issued".
+func TestPublicGuardSharedAcrossProcesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		migs := append(append([]store.Migration{}, auth.Migrations...), Migrations...)
+		db := storetest.Open(t, d, migs)
+		ctx := context.Background()
+		clock := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		now := func() time.Time { return clock }
+		a, b := newPublicGuard(db, now), newPublicGuard(db, now)
+		const org, ip = 7, "192.0.2.10"
+		issue := func(g *publicGuard) string {
+			t.Helper()
+			ch, err := g.challenge(ctx, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch
+		}
+		ch := issue(a)
+		if _, err := b.admit(ctx, org, ip, ch, solve(ch)); err != nil {
+			t.Fatalf("second process: challenge of the first: %v", err)
+		}
+		if _, err := a.admit(ctx, org, ip, ch, solve(ch)); !refusedOn(err, "challenge") {
+			t.Fatalf("first process: a challenge the second spent: %v, want refused on challenge", err)
+		}
+		// A released submission gives its challenge and its count back.
+		ch = issue(b)
+		hit, err := a.admit(ctx, org, ip, ch, solve(ch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.release(ctx, ch, hit); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < perIPPerHour-1; i++ { // four more: five in the hour with the first
+			g := []*publicGuard{a, b}[i%2]
+			ch := issue(g)
+			clock = clock.Add(time.Minute)
+			if _, err := []*publicGuard{b, a}[i%2].admit(ctx, org, ip, ch, solve(ch)); err != nil {
+				t.Fatalf("complaint %d: %v", i+2, err)
+			}
+		}
+		ch = issue(a)
+		_, err = b.admit(ctx, org, ip, ch, solve(ch))
+		var tm *problem.TooMany
+		if !errors.As(err, &tm) || tm.RetryAfter < 1 || tm.RetryAfter > 3600 {
+			t.Fatalf("sixth complaint in the hour across both processes: %v, want 429 with Retry-After", err)
+		}
+		// Another address is not held back, and an hour after the first the address may send again.
+		if _, err := a.admit(ctx, org, "192.0.2.11", ch, solve(ch)); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		clock = clock.Add(time.Hour)
+		ch = issue(b)
+		if _, err := a.admit(ctx, org, ip, ch, solve(ch)); err != nil {
+			t.Fatalf("an hour later: %v", err)
+		}
+	})
+}
+
+// refusedOn reports whether err is a validation problem naming field.
+func refusedOn(err error, field string) bool {
+	iv, ok := problem.As[*problem.Invalid](err)
+	if !ok {
+		return false
+	}
+	for _, f := range iv.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }
