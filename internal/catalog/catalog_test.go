@@ -11,7 +11,7 @@ import (
 
 func loadFixture(t testing.TB) *Catalog {
 	t.Helper()
-	c, err := LoadFS(os.DirFS("testdata"), "good")
+	c, err := LoadFS(os.DirFS("testdata"), "good", withTestLogs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,12 +154,12 @@ const goodOb = `  - id: BAD-ONE
     binds: [operator]
     capability: vault
     subject: org
-    check: "org.log_sources > 0"
+    check: "org.pi_subjects > 0"
     cadence: continuous
     source: brief
     tests:
-      - {name: a, facts: {org: {log_sources: 1}}, expect: met}
-      - {name: b, facts: {org: {log_sources: 0}}, expect: gap}
+      - {name: a, facts: {org: {pi_subjects: 1}}, expect: met}
+      - {name: b, facts: {org: {pi_subjects: 0}}, expect: gap}
 `
 
 func TestValidationErrors(t *testing.T) {
@@ -176,14 +176,14 @@ func TestValidationErrors(t *testing.T) {
 		{"missing penalty", goodHead + "obligations:\n" + strings.Replace(goodOb, "source: brief", "source: brief\n    penalty: BAD-9", 1), `BAD-ONE: penalty: no penalty "BAD-9"`},
 		{"no gap test", goodHead + "obligations:\n" + strings.Replace(goodOb, "expect: gap", "expect: met", 1), `a check needs at least one met case and one gap or overdue case`},
 		{"both check and attestation", goodHead + "obligations:\n" + strings.Replace(goodOb, "cadence:", "attestation: {evidence: {zh: 证, en: proof}, validity_days: 1}\n    cadence:", 1), `give either check or attestation, not both`},
-		{"neither", goodHead + "obligations:\n" + strings.Replace(goodOb, `check: "org.log_sources > 0"`, ``, 1), `give a check expression or an attestation`},
-		{"cel type error", goodHead + "obligations:\n" + strings.Replace(goodOb, `org.log_sources > 0`, `org.log_sources`, 1), `BAD.yaml:15: BAD-ONE: check: "org.log_sources" returns int, want bool`},
-		{"cel unknown field", goodHead + "obligations:\n" + strings.Replace(goodOb, `org.log_sources > 0"`, `org.log_source > 0"`, 1), `BAD-ONE: check:`},
-		{"bad test fact", goodHead + "obligations:\n" + strings.Replace(goodOb, "{log_sources: 1}", "{log_source: 1}", 1), `BAD.yaml:19: BAD-ONE: tests[0] "a": facts: line 19: org has no field "log_source"`},
+		{"neither", goodHead + "obligations:\n" + strings.Replace(goodOb, `check: "org.pi_subjects > 0"`, ``, 1), `give a check expression or an attestation`},
+		{"cel type error", goodHead + "obligations:\n" + strings.Replace(goodOb, `org.pi_subjects > 0`, `org.pi_subjects`, 1), `BAD.yaml:15: BAD-ONE: check: "org.pi_subjects" returns int, want bool`},
+		{"cel unknown field", goodHead + "obligations:\n" + strings.Replace(goodOb, `org.pi_subjects > 0"`, `org.pi_subject > 0"`, 1), `BAD-ONE: check:`},
+		{"bad test fact", goodHead + "obligations:\n" + strings.Replace(goodOb, "{pi_subjects: 1}", "{pi_subject: 1}", 1), `BAD.yaml:19: BAD-ONE: tests[0] "a": facts: line 19: org has no field "pi_subject"`},
 		{"bad expect", goodHead + "obligations:\n" + strings.Replace(goodOb, "expect: met", "expect: ok", 1), `tests[0].expect: "ok" is not one of`},
 		{"duplicate id", goodHead + "obligations:\n" + goodOb + goodOb, `obligation BAD-ONE is also defined at c/BAD.yaml:7`},
 		{"bad date", strings.Replace(goodHead, "2020-01-01", "2020-13-01", 1) + "obligations:\n" + goodOb, `in_force: "2020-13-01" is not a YYYY-MM-DD date`},
-		{"requires without check", goodHead + "obligations:\n" + strings.Replace(goodOb, `check: "org.log_sources > 0"`, "attestation: {evidence: {zh: 证, en: proof}, validity_days: 1}\n    requires: {zh: 有来源, en: a source}", 1), `requires: describes a check; this obligation has none`},
+		{"requires without check", goodHead + "obligations:\n" + strings.Replace(goodOb, `check: "org.pi_subjects > 0"`, "attestation: {evidence: {zh: 证, en: proof}, validity_days: 1}\n    requires: {zh: 有来源, en: a source}", 1), `requires: describes a check; this obligation has none`},
 		{"requires half", goodHead + "obligations:\n" + strings.Replace(goodOb, "cadence:", "requires: {zh: 有来源, en: ''}\n    cadence:", 1), `requires.en: missing English text`},
 		{"applies_to half", goodHead + "obligations:\n" + strings.Replace(goodOb, "cadence:", "applies_to: {zh: '', en: operators}\n    cadence:", 1), `applies_to.zh: missing Chinese text`},
 		{"not yaml", "instrument: [", "BAD.yaml"},

@@ -23,7 +23,7 @@ func TestLoadCustom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := LoadCustom(bytes.NewReader(b), "acme")
+	pol, err := LoadCustom(bytes.NewReader(b), "acme", withTestLogs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestLoadCustom(t *testing.T) {
 		t.Errorf("merged %d obligations", len(all.Obligations))
 	}
 	fs, err := all.Engine().EvaluateAll(context.Background(), rules.Facts{Now: rules.DefaultTestNow,
-		Org: rules.Org{Kind: "operator", LogSources: 1}})
+		Org: rules.Org{Kind: "operator"}, Extra: map[string]any{"logs": &testLogs{Sources: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestLoadCustom(t *testing.T) {
 		t.Error("merging the same policy twice succeeded")
 	}
 	// Two organisations' policies with the same local ids do not clash.
-	other, err := LoadCustom(bytes.NewReader(b), "globex")
+	other, err := LoadCustom(bytes.NewReader(b), "globex", withTestLogs)
 	if err != nil {
 		t.Fatal(err)
 	}

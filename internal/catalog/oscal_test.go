@@ -56,7 +56,8 @@ func fixtureFindings(t *testing.T, c *Catalog) []rules.Finding {
 	t.Helper()
 	fs, err := c.Engine().EvaluateAll(context.Background(), rules.Facts{
 		OrgID: "acme", Now: exportNow,
-		Org: rules.Org{Kind: "operator", LogRetentionDays: 90, IsCIIOperator: true},
+		Org:   rules.Org{Kind: "operator", IsCIIOperator: true},
+		Extra: map[string]any{"logs": &testLogs{RetentionDays: 90}},
 		Systems: []rules.System{
 			{ID: 1, MLPSLevel: 3, FilingNumber: "11-1"},
 			{ID: 2, MLPSLevel: 2, GradedOn: time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC), MaintenanceAbroad: true},
@@ -75,7 +76,7 @@ func TestExportOSCALCatalog(t *testing.T) {
 		name string
 		load func() (*Catalog, error)
 	}{
-		{"fixture", func() (*Catalog, error) { return LoadFS(os.DirFS("testdata"), "good") }},
+		{"fixture", func() (*Catalog, error) { return LoadFS(os.DirFS("testdata"), "good", withTestLogs) }},
 		{"embedded", func() (*Catalog, error) { return Load() }},
 	} {
 		t.Run(load.name, func(t *testing.T) {

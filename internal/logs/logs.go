@@ -71,8 +71,8 @@ const (
 
 // Module is the security-logs capability.
 type Module struct {
-	// Changes tells the obligations capability that the log facts it reads through
-	// ContributeFacts (retention, number of sources) changed, so findings follow at once.
+	// Changes tells the obligations capability that the `logs` fact set it reads
+	// (retention, number of sources) changed, so findings follow at once.
 	// Provision sets it to the installation's change bus.
 	*kernel.Changes
 

@@ -37,7 +37,6 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/logs"
-	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 	"ciiguard/internal/vault"
@@ -643,8 +642,7 @@ func TestHoldBlocksPurge(t *testing.T) {
 		}
 		ctx = store.WithOrg(ctx, org.ID)
 
-		var facts rules.Org
-		if err := m.ContributeFacts(ctx, &facts); err != nil || facts.LogRetentionDays != 184 || facts.LogSources != 0 {
+		if facts, err := m.Facts(ctx); err != nil || facts != (logs.Facts{RetentionDays: 184, Sources: 0}) {
 			t.Fatalf("facts of a new organisation: %+v %v", facts, err)
 		}
 		src, _, err := m.CreateSource(ctx, auth.Principal{}, logs.NewSource{Name: "fw", Kind: logs.KindSyslog, Sender: "192.0.2.1"})
@@ -710,7 +708,7 @@ func TestHoldBlocksPurge(t *testing.T) {
 				t.Fatalf("audit trail %q lacks %s (%v)", joined, want, err)
 			}
 		}
-		if err := m.ContributeFacts(ctx, &facts); err != nil || facts.LogSources != 1 {
+		if facts, err := m.Facts(ctx); err != nil || facts != (logs.Facts{RetentionDays: 184, Sources: 1}) {
 			t.Fatalf("facts after a source: %+v %v", facts, err)
 		}
 	})

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ciiguard/internal/problem"
-	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 	"ciiguard/internal/vault/ingest"
 	"ciiguard/internal/web"
@@ -362,27 +360,6 @@ func (m *Module) widget(r *http.Request) (template.HTML, error) {
 	}
 	return template.HTML(`<section class="card widget" id="vault-widget"><h2><a href="/vault">` + t("nav.vault") + `</a></h2><p>` +
 		t("vault.widget", web.FormatNum(lang, int64(size)), len(srcs), ret.Days) + `</p></section>`), nil
-}
-
-// ContributeFacts sets the rules engine's log facts of the context's organisation:
-// org.log_retention_days (184 when never set) and org.log_sources (registered sources).
-func (m *Module) ContributeFacts(ctx context.Context, org *rules.Org) error {
-	return m.d.DB.Read(ctx, func(tx *store.Tx) error {
-		ret, err := readRetention(tx)
-		if err != nil {
-			return err
-		}
-		t, err := tx.Tenant()
-		if err != nil {
-			return err
-		}
-		var n int64
-		if err := t.QueryRow(`SELECT COUNT(*) FROM log_sources WHERE org_id = $1`).Scan(&n); err != nil {
-			return fmt.Errorf("count log sources: %w", err)
-		}
-		org.LogRetentionDays, org.LogSources = int64(ret.Days), n
-		return nil
-	})
 }
 
 // collector exports the vault's counters to the server's Prometheus registry.

@@ -30,7 +30,7 @@ func TestBulkPathStoresWhatUpsertsStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		db := storetest.Open(t, d, New().Migrations())
 		r := rand.New(rand.NewPCG(4, 2))
-		inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true, LogRetentionDays: 90},
+		inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true},
 			systems: map[int64]rules.System{}}
 		for id := int64(1); id <= 60; id++ {
 			inv.systems[id] = randomSystem(r, id)

@@ -45,23 +45,23 @@ obligations:
       - name: open
         facts: {incidents: {open_major: 2, reported: true}}
         expect: gap
-  - id: INC-LOGS
+  - id: INC-PI
     version: "2026"
     article: "2"
-    title: {zh: 日志, en: Logs}
-    summary: {zh: 日志。, en: Logs.}
+    title: {zh: 个人信息, en: Personal information}
+    summary: {zh: 个人信息。, en: Personal information.}
     binds: [operator]
     capability: vault
     subject: org
-    check: "org.log_retention_days >= 180"
+    check: "org.pi_subjects >= 180"
     cadence: continuous
     source: brief
     tests:
       - name: kept
-        facts: {org: {log_retention_days: 180}}
+        facts: {org: {pi_subjects: 180}}
         expect: met
       - name: short
-        facts: {org: {log_retention_days: 1}}
+        facts: {org: {pi_subjects: 1}}
         expect: gap
 `
 
@@ -69,7 +69,7 @@ obligations:
 type orgOnly struct{}
 
 func (orgOnly) Facts(context.Context) (rules.Org, []rules.System, error) {
-	return rules.Org{Kind: "operator", LogRetentionDays: 200}, nil, nil
+	return rules.Org{Kind: "operator", PISubjects: 200}, nil, nil
 }
 
 // TestCapabilityFactSet declares a fact set the way a capability does (kernel.NewFacts),

@@ -29,8 +29,10 @@ type FactSource interface {
 	Facts(ctx context.Context) (rules.Org, []rules.System, error)
 }
 
-// FactContributor fills the organisation facts a capability owns (for example the log
-// vault sets log_retention_days and log_sources) for the context's organisation.
+// FactContributor refines the organisation facts of the inventory from a capability's
+// records (the data capability counts the year's exports from its transfers) for the
+// context's organisation. Facts a capability owns outright are its own fact set
+// (kernel.FactProvider), not fields of rules.Org.
 type FactContributor interface {
 	ContributeFacts(ctx context.Context, org *rules.Org) error
 }

@@ -39,8 +39,7 @@ func BenchmarkEvaluationWrites10k(b *testing.B) {
 			storetest.Require(b, d)
 			db := storetest.Open(b, d, New().Migrations())
 			r := rand.New(rand.NewPCG(10, 10))
-			inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true,
-				LogRetentionDays: 200}, systems: map[int64]rules.System{}}
+			inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true}, systems: map[int64]rules.System{}}
 			for id := int64(1); id <= 10_000; id++ {
 				inv.systems[id] = randomSystem(r, id)
 			}

@@ -27,7 +27,6 @@ func benchFacts(n int) rules.Facts {
 	f := rules.Facts{OrgID: "bench", Now: now, Org: rules.Org{
 		Kind: "operator", Sectors: []string{"finance", "telecom"}, Region: "Beijing",
 		IsCIIOperator: true, IsCIICandidate: true, IsTelecomOperator: true,
-		LogRetentionDays: 200, LogSources: 40,
 		PISubjects: 2_000_000, SensitivePISubjects: 20_000, ExportPISubjects: 150_000, HasImportantData: true,
 		LastRiskAssessment: now.AddDate(0, -8, 0),
 	}}
@@ -136,7 +135,7 @@ func TestIncrementalMatchesFullOnCatalog(t *testing.T) {
 	merge(rules.Change{Systems: map[int64]bool{f.Systems[17].ID: true}})
 	old := f.Org
 	f.Org.IsCIIOperator = false
-	f.Org.LogRetentionDays = 30
+	f.Org.PISubjects = 30
 	merge(rules.Change{Org: rules.ChangedOrgFields(old, f.Org)})
 	full, err := e.EvaluateAll(context.Background(), f)
 	if err != nil {

@@ -26,7 +26,7 @@ func day(s string) time.Time {
 func testRules() []Rule {
 	return []Rule{
 		{ID: "T-LOG", Subject: SubjectOrg, Applies: "org.kind == 'operator'",
-			Check: "org.log_retention_days >= 180", Penalty: &PenaltyRange{ID: "P1", Min: 100000, Max: 1000000},
+			Check: "logs.retention_days >= 180", Penalty: &PenaltyRange{ID: "P1", Min: 100000, Max: 1000000},
 			AppliesTo: Text{Zh: "网络运营者", En: "network operators"},
 			Requires:  Text{Zh: "网络日志留存不少于180天", En: "network logs kept for at least 180 days"}},
 		{ID: "T-RISK", Subject: SubjectOrg, Applies: "org.is_cii_operator",
@@ -46,7 +46,7 @@ func testRules() []Rule {
 
 func newTestEngine(t testing.TB, opts ...Option) *Engine {
 	t.Helper()
-	e, err := NewEngine(testRules(), opts...)
+	e, err := NewEngine(testRules(), append([]Option{WithFacts(testLogsSet)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +65,9 @@ func TestEvaluateRule(t *testing.T) {
 		reason   string // substring of the English reason
 		zh       string // substring of the Chinese reason
 	}{
-		{"log met", "T-LOG", Org{Kind: "operator", LogRetentionDays: 180}, nil, now, StatusMet, "",
+		{"log met", "T-LOG", Org{Kind: "operator"}, nil, now, StatusMet, "",
 			"Met: network logs kept for at least 180 days (log retention in days = 180)", "已满足：网络日志留存不少于180天（日志留存天数 = 180）"},
-		{"log gap", "T-LOG", Org{Kind: "operator", LogRetentionDays: 90}, nil, now, StatusGap, "",
+		{"log gap", "T-LOG", Org{Kind: "operator"}, nil, now, StatusGap, "",
 			"Not met: required: network logs kept for at least 180 days (log retention in days = 90)", "未满足：要求网络日志留存不少于180天（日志留存天数 = 90）"},
 		{"log n/a", "T-LOG", Org{Kind: "regulator"}, nil, now, StatusNotApplicable, "",
 			"Does not apply: this duty binds network operators (organisation kind = regulator)", "不适用：本义务约束网络运营者（组织类型 = 监管部门）"},
@@ -86,9 +86,10 @@ func TestEvaluateRule(t *testing.T) {
 		{"cert late", "T-CERT", Org{IsCIIOperator: true}, &System{MLPSLevel: 3, GradedOn: day("2025-09-26"), FiledOn: day("2025-10-17")}, now, StatusGap, "", "", ""},
 		{"attest none", "T-ORGANISE", Org{}, nil, now, StatusNeedsAttestation, "", "appointment letter", "任命文件"},
 	}
+	logs := map[string]testLogs{"log met": {RetentionDays: 180}, "log gap": {RetentionDays: 90}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fd, err := e.EvaluateRule(context.Background(), c.id, Facts{Org: c.org, Now: c.now}, c.sys)
+			fd, err := e.EvaluateRule(context.Background(), c.id, withLogs(Facts{Org: c.org, Now: c.now}, logs[c.name]), c.sys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,9 +164,9 @@ func TestCompileErrors(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{"not bool", Rule{ID: "X-1", Check: "org.log_retention_days"}, "check", "want bool"},
-		{"due not timestamp", Rule{ID: "X-2", Check: "true", Due: "org.log_retention_days"}, "due", "want timestamp"},
-		{"unknown field", Rule{ID: "X-3", Check: "org.log_retention > 1"}, "check", "log_retention"},
+		{"not bool", Rule{ID: "X-1", Check: "org.pi_subjects"}, "check", "want bool"},
+		{"due not timestamp", Rule{ID: "X-2", Check: "true", Due: "org.pi_subjects"}, "due", "want timestamp"},
+		{"unknown field", Rule{ID: "X-3", Check: "org.pi_subject > 1"}, "check", "pi_subject"},
 		{"system in org rule", Rule{ID: "X-4", Check: "system.mlps_level > 1"}, "check", "system"},
 		{"syntax", Rule{ID: "X-5", Applies: "org.kind ==", Check: "true"}, "applies", "Syntax"},
 		{"both", Rule{ID: "X-6", Check: "true", Attestation: &AttestationSpec{}}, "check", "exactly one"},
@@ -320,9 +321,9 @@ func TestDecodeCaseFacts(t *testing.T) {
 	cases := []struct {
 		src, err string
 	}{
-		{"org: {kind: operator, log_retention_days: 180, sectors: [finance], last_risk_assessment: 2026-01-31}\nsystem: {id: 3, mlps_level: 3, graded_on: '2026-01-02T10:00:00+08:00'}\nnow: 2026-07-01", ""},
-		{"org: {log_retention: 1}", `line 1: org has no field "log_retention"`},
-		{"org: {log_retention_days: many}", "want a int64"},
+		{"org: {kind: operator, pi_subjects: 180, sectors: [finance], last_risk_assessment: 2026-01-31}\nsystem: {id: 3, mlps_level: 3, graded_on: '2026-01-02T10:00:00+08:00'}\nnow: 2026-07-01", ""},
+		{"org: {pi_subject: 1}", `line 1: org has no field "pi_subject"`},
+		{"org: {pi_subjects: many}", "want a int64"},
 		{"org: {last_risk_assessment: yesterday}", "want a date"},
 		{"people: {}", `unknown variable "people"`},
 		{"org: [1]", "must be a mapping"},
@@ -338,7 +339,7 @@ func TestDecodeCaseFacts(t *testing.T) {
 				t.Errorf("%s: %v", c.src, err)
 				continue
 			}
-			if cf.Org.LogRetentionDays != 180 || cf.System == nil || cf.System.MLPSLevel != 3 ||
+			if cf.Org.PISubjects != 180 || cf.System == nil || cf.System.MLPSLevel != 3 ||
 				!cf.Now.Equal(day("2026-07-01")) || cf.Org.LastRiskAssessment.IsZero() {
 				t.Errorf("decoded %+v", cf)
 			}
@@ -352,11 +353,11 @@ func TestDecodeCaseFacts(t *testing.T) {
 
 func TestEvaluateAllOrderAndIncremental(t *testing.T) {
 	e := newTestEngine(t)
-	f := Facts{OrgID: "acme", Now: now, Org: Org{Kind: "operator", IsCIIOperator: true, LogRetentionDays: 200},
+	f := withLogs(Facts{OrgID: "acme", Now: now, Org: Org{Kind: "operator", IsCIIOperator: true},
 		Systems: []System{
 			{ID: 9, MLPSLevel: 3, GradedOn: day("2026-03-01")},
 			{ID: 2, MLPSLevel: 2, FilingNumber: "x"},
-		}}
+		}}, testLogs{RetentionDays: 200})
 	all, err := e.EvaluateAll(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
@@ -418,7 +419,7 @@ func applyChange(t *testing.T, e *Engine, f Facts, cur []Finding, ch Change, wan
 }
 
 func FuzzDecodeCaseFacts(f *testing.F) {
-	f.Add("org: {kind: operator, log_retention_days: 180}\nsystem: {mlps_level: 3}\n")
+	f.Add("org: {kind: operator, pi_subjects: 180}\nsystem: {mlps_level: 3}\n")
 	f.Add("org: {sectors: [a, b], last_risk_assessment: 2026-01-01}\nnow: 2026-02-02T00:00:00Z")
 	f.Add("system: {id: -1, graded_on: ~}")
 	f.Fuzz(func(t *testing.T, src string) {
@@ -460,12 +461,12 @@ func TestOneBadRuleLeavesTheRest(t *testing.T) {
 	e, err := NewEngine([]Rule{
 		{ID: "A-DIV", Subject: SubjectSystem, Check: "10 / (system.mlps_level - 2) >= 0"},
 		{ID: "B-OK", Subject: SubjectSystem, Check: "system.mlps_level >= 2"},
-		{ID: "C-ORG", Check: "org.log_retention_days >= 180"},
+		{ID: "C-ORG", Check: "org.pi_subjects >= 180"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := e.EvaluateAll(context.Background(), Facts{OrgID: "1", Now: now, Org: Org{LogRetentionDays: 200},
+	fs, err := e.EvaluateAll(context.Background(), Facts{OrgID: "1", Now: now, Org: Org{PISubjects: 200},
 		Systems: []System{{ID: 1, MLPSLevel: 3}, {ID: 2, MLPSLevel: 2}, {ID: 3, MLPSLevel: 1}}})
 	failed, rest := RuleFailures(err)
 	if rest != nil || len(failed) != 1 || failed[0].RuleID != "A-DIV" || failed[0].SubjectID != "2" {

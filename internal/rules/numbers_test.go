@@ -13,11 +13,11 @@ import (
 // leaves small counts (and four-digit figures such as a year) as they are. The expected
 // strings are written by hand.
 func TestReasonNumbersHaveSeparators(t *testing.T) {
-	e, err := NewEngine([]Rule{{ID: "T-PI", Subject: SubjectOrg, Applies: "true", Check: "org.pi_subjects > 0 && org.log_retention_days > 0 && org.log_sources > 0"}})
+	e, err := NewEngine([]Rule{{ID: "T-PI", Subject: SubjectOrg, Applies: "true", Check: "org.pi_subjects > 0 && logs.retention_days > 0 && logs.sources > 0"}}, WithFacts(testLogsSet))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fd, err := e.EvaluateRule(context.Background(), "T-PI", Facts{Org: Org{PISubjects: 8_600_000, LogRetentionDays: 184, LogSources: 2026}, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}, nil)
+	fd, err := e.EvaluateRule(context.Background(), "T-PI", withLogs(Facts{Org: Org{PISubjects: 8_600_000}, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}, testLogs{RetentionDays: 184, Sources: 2026}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
