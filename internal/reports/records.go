@@ -17,6 +17,7 @@ import (
 // is shown under its variable's name.
 var FactTitles = map[string]rules.Text{
 	"incidents": {Zh: "本年度网络安全事件与报告", En: "Incidents of the year and their reports"},
+	"logs":      {Zh: "网络日志留存", En: "Network log retention"},
 	"emergency": {Zh: "应急预案、演练与备份", En: "Emergency plans, drills and backups"},
 	"suppliers": {Zh: "供应链", En: "Supply chain"},
 	"supply":    {Zh: "供应链（按系统）", En: "Supply chain by system"},
