@@ -187,7 +187,7 @@ type Engine struct {
 	labels   map[reflect.Type]map[string]Text // CEL field name -> label for reasons
 }
 
-// factRef is one fact an expression reads, such as org.log_retention_days.
+// factRef is one fact an expression reads, such as org.is_cii_operator or logs.retention_days.
 type factRef struct{ variable, field string }
 
 type compiled struct {
