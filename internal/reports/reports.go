@@ -152,6 +152,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /reports/{id}/submit", Sign, m.submitPage)
 	s.Page("GET /reports/{id}/versions/{v}/report.pdf", Read, m.pdf)
 	s.Page("GET /reports/{id}/versions/{v}/report.json", Read, m.json)
+	s.Page("GET /reports/{id}/versions/{v}/oscal.json", Read, m.oscal)
 	s.Page("POST /reports/{id}/versions/{v}/bundle", Sign, m.bundle)
 
 	s.API("GET /api/v1/reports", Read, m.apiList)
@@ -163,6 +164,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/reports/{id}/submit", Sign, m.apiSubmit)
 	s.API("GET /api/v1/reports/{id}/versions/{v}/report.pdf", Read, m.pdf)
 	s.API("GET /api/v1/reports/{id}/versions/{v}/report.json", Read, m.json)
+	s.API("GET /api/v1/reports/{id}/versions/{v}/oscal.json", Read, m.oscal)
 	s.API("POST /api/v1/reports/{id}/versions/{v}/bundle", Sign, m.bundle)
 	s.API("GET /api/v1/reports/key", Read, m.apiKey)
 	return nil
