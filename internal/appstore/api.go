@@ -304,6 +304,22 @@ func (m *Module) apiReinstate(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, k)
 }
 
+func (m *Module) apiRetireDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in reasonInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	d, err := m.RetireDocument(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
 func (m *Module) apiShareTakedown(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

@@ -59,8 +59,8 @@ WHERE v.org_id = $1 AND v.published_at IS NOT NULL AND v.removed_at IS NULL AND 
 		sql  string
 		args []any
 	}{
-		{&rules, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'rules' AND effective_on <= $2`, []any{today}},
-		{&agreements, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'agreement' AND effective_on <= $2`, []any{today}},
+		{&rules, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'rules' AND effective_on <= $2 AND retired_at IS NULL`, []any{today}},
+		{&agreements, `SELECT COUNT(*) FROM appstore_documents WHERE org_id = $1 AND kind = 'agreement' AND effective_on <= $2 AND retired_at IS NULL`, []any{today}},
 		{&f.Developers, `SELECT COUNT(*) FROM appstore_developers WHERE org_id = $1`, nil},
 		{&f.PublishedByUnverified, `SELECT COUNT(*) FROM appstore_apps a JOIN appstore_developers d ON d.org_id = a.org_id AND d.id = a.developer_id
 WHERE a.org_id = $1 AND a.state = 'published' AND d.state <> 'verified'`, nil},

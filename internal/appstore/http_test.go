@@ -82,13 +82,16 @@ func smsCode(t *testing.T, env *apptest.Env, phone string) string {
 // storeRecords are one app store's records made through the API: a platform, a verified
 // individual developer, a published app and a complaint from the public form.
 type storeRecords struct {
-	Developer, App, Version, Takedown, Complaint, Blacklist int64
+	Developer, App, Version, Takedown, Complaint, Blacklist, Document int64
 }
 
 func makeStore(t *testing.T, env *apptest.Env, admin *apptest.Client) storeRecords {
 	t.Helper()
 	var r storeRecords
 	api(t, admin, "PUT", "/api/v1/appstore/platform", `{"name":"示例应用市场","online_on":"2026-01-05","cac_province":"北京市互联网信息办公室","filed_on":"2026-01-20","filing_reference":"京网信备11010126000001号","complaint_channel":"网页表单"}`, 200, nil)
+	var doc struct{ ID int64 }
+	api(t, admin, "POST", "/api/v1/appstore/documents", `{"kind":"rules","version":"1.0","title":"平台规则","effective_on":"2026-01-05"}`, 201, &doc)
+	r.Document = doc.ID
 	var dev struct{ ID int64 }
 	api(t, admin, "POST", "/api/v1/appstore/developers", `{"kind":"individual","name":"王小明","resident_id":"11010519491231002X","phone":"13912345678"}`, 201, &dev)
 	r.Developer = dev.ID
@@ -188,7 +191,7 @@ func TestAnotherOrganisationsAppStoreIsNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := map[string]int64{"developers": r.Developer, "apps": r.App, "versions": r.Version, "takedowns": r.Takedown, "complaints": r.Complaint, "blacklist": r.Blacklist}
+		ids := map[string]int64{"developers": r.Developer, "apps": r.App, "versions": r.Version, "takedowns": r.Takedown, "complaints": r.Complaint, "blacklist": r.Blacklist, "documents": r.Document}
 		checked := 0
 		for _, rt := range env.App.Web.Routes() {
 			if !strings.Contains(rt.Path, "appstore/") || !strings.Contains(rt.Path, "{id}") {

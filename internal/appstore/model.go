@@ -58,7 +58,23 @@ type Document struct {
 	SHA256      string    `json:"sha256"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
+	// RetiredAt is when the document was withdrawn (RetiredBy, RetireReason); nil while not.
+	RetiredAt    *time.Time `json:"retired_at,omitempty"`
+	RetiredBy    string     `json:"retired_by,omitempty"`
+	RetireReason string     `json:"retire_reason,omitempty"`
+	// State is how the document stands today: DocInEffect (the newest of its kind in
+	// effect), DocSuperseded (a newer one of its kind is in effect), DocUpcoming (effective
+	// later) or DocRetired.
+	State string `json:"state"`
 }
+
+// Document states.
+const (
+	DocInEffect   = "in_effect"
+	DocSuperseded = "superseded"
+	DocUpcoming   = "upcoming"
+	DocRetired    = "retired"
+)
 
 // DocumentInput is a new document version.
 type DocumentInput struct {

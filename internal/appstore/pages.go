@@ -133,6 +133,17 @@ func (m *Module) addDocumentPage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, "/appstore#documents", m.t(r, "appstore.document_added", d.Title, d.Version))
 }
 
+func (m *Module) retireDocumentPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := m.RetireDocument(r.Context(), id, r.PostFormValue("reason")); err != nil {
+		return m.renderPlatform(w, r, "document", err)
+	}
+	return web.Redirect(w, r, "/appstore#documents", m.t(r, "appstore.document_retired"))
+}
+
 func (m *Module) addMalwarePage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	if _, err := m.AddMalware(r.Context(), MalwareInput{Kind: f("kind"), Value: f("value"), Label: f("label"), Source: f("source")}); err != nil {

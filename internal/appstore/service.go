@@ -266,18 +266,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, d.Kind, d.Version, d.Titl
 	return d, err
 }
 
-// documentsIn lists the documents, newest version first within each kind.
-func documentsIn(t *store.Tenant) ([]Document, error) {
-	rows, err := t.Query(`SELECT id, kind, version, title, effective_on, sha256, created_by, created_at FROM appstore_documents WHERE org_id = $1 ORDER BY kind, effective_on DESC, id DESC`)
+// documentsIn lists the documents, newest version first within each kind, with their
+// state on today (YYYY-MM-DD in China).
+func documentsIn(t *store.Tenant, today string) ([]Document, error) {
+	rows, err := t.Query(`SELECT id, kind, version, title, effective_on, sha256, created_by, created_at, retired_at, retired_by, retire_reason
+FROM appstore_documents WHERE org_id = $1 ORDER BY kind, effective_on DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
 	defer rows.Close()
 	var out []Document
+	current := map[string]bool{} // kinds whose document in effect was seen
 	for rows.Next() {
 		var d Document
-		if err := rows.Scan(&d.ID, &d.Kind, &d.Version, &d.Title, &d.EffectiveOn, &d.SHA256, &d.CreatedBy, &d.CreatedAt); err != nil {
+		var retired sql.NullTime
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Version, &d.Title, &d.EffectiveOn, &d.SHA256, &d.CreatedBy, &d.CreatedAt, &retired, &d.RetiredBy, &d.RetireReason); err != nil {
 			return nil, fmt.Errorf("read a document: %w", err)
+		}
+		d.RetiredAt = nullTime(retired)
+		switch {
+		case d.RetiredAt != nil:
+			d.State = DocRetired
+		case d.EffectiveOn > today:
+			d.State = DocUpcoming
+		case current[d.Kind]:
+			d.State = DocSuperseded
+		default:
+			d.State, current[d.Kind] = DocInEffect, true
 		}
 		out = append(out, d)
 	}
@@ -287,10 +302,51 @@ func documentsIn(t *store.Tenant) ([]Document, error) {
 // Documents lists the platform's documents.
 func (s *Service) Documents(ctx context.Context) ([]Document, error) {
 	var out []Document
+	today := s.today()
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		var err error
-		out, err = documentsIn(t)
+		out, err = documentsIn(t, today)
 		return err
 	})
 	return out, err
+}
+
+// RetireDocument withdraws a document with a reason: it stays listed, marked retired, and
+// no longer counts as in effect (a newer version supersedes without retiring). Another
+// organisation's document is store.ErrNotFound; a retired one is 409.
+func (s *Service) RetireDocument(ctx context.Context, id int64, reason string) (Document, error) {
+	reason = strings.TrimSpace(reason)
+	var d Document
+	today := s.today()
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		docs, err := documentsIn(t, today)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, x := range docs {
+			if x.ID == id {
+				d, found = x, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("document %d: %w", id, store.ErrNotFound)
+		}
+		v := &problem.Invalid{}
+		v.Text("reason", reason, true, maxText)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if d.RetiredAt != nil {
+			return problem.Conflictf("document", "is already retired")
+		}
+		before, now := d, s.now()
+		d.RetiredAt, d.RetiredBy, d.RetireReason, d.State = &now, audit.ActorFrom(ctx).Label, reason, DocRetired
+		if _, err := t.Exec(`UPDATE appstore_documents SET retired_at = $3, retired_by = $4, retire_reason = $5 WHERE org_id = $1 AND id = $2`, id, now, d.RetiredBy, reason); err != nil {
+			return fmt.Errorf("retire document %d: %w", id, err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_document", fmt.Sprint(id), "retire", &before, &d, reason)
+	})
+	return d, err
 }
