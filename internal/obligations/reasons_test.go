@@ -28,7 +28,7 @@ func TestReasonsStoredOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		db := storetest.Open(t, d, New().Migrations())
 		r := rand.New(rand.NewPCG(9, 9))
-		inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true, IsTelecomOperator: true, LogRetentionDays: 200},
+		inv := &editableInventory{org: rules.Org{Kind: "operator", Sectors: []string{"energy"}, IsCIIOperator: true, IsTelecomOperator: true},
 			systems: map[int64]rules.System{}}
 		for id := int64(1); id <= 40; id++ {
 			inv.systems[id] = randomSystem(r, id)
