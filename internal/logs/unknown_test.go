@@ -116,7 +116,7 @@ func TestUnknownSenderRegisteredFromSourcesPage(t *testing.T) {
 
 		// "Register" fills in the form; submitting it registers the address once.
 		_, page = admin.Do("GET", "/vault/sources?sender=127.0.0.1", nil, nil)
-		if !strings.Contains(page, `name="sender" value="127.0.0.1"`) {
+		if !strings.Contains(page, `name="sender" type="text" value="127.0.0.1"`) {
 			t.Fatalf("the register link does not fill in the sender:\n%s", between(t, page, `id="add"`, `</form>`))
 		}
 		res, _ := admin.Do("POST", "/vault/sources", url.Values{"_csrf": {admin.CSRF}, "name": {"fw-new"}, "kind": {"syslog"}, "sender": {"127.0.0.1"}}, nil)
