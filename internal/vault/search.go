@@ -28,6 +28,14 @@ type Query struct {
 	Limit int
 	// Cursor continues a previous Search (Page.Next).
 	Cursor string
+	// Hints let a sweep that judges every event itself (the threat capability's
+	// retro-hunt) skip what cannot concern it: a part is read only when its Bloom
+	// filter may hold every token (as the query language splits them) of at least one
+	// hint. Unlike Expr, Hints filter no event: Search returns every event in the
+	// window of the parts it reads. Each hint costs a few probes of every part's filter
+	// and a part is read on any false positive (about 0.3% a hint), so a few dozen hints
+	// at most are worth giving. Histogram ignores them.
+	Hints []string
 }
 
 // Page is one page of search results, newest (highest sequence) first.
@@ -39,6 +47,11 @@ type Page struct {
 	// of which at least one part was read, and blocks of which none was.
 	// PartsRead counts the parts read (a block has up to eight).
 	BlocksRead, BlocksSkipped, PartsRead int
+	// HintSkipped counts the events of the parts in the time window that the Hints
+	// ruled out, in the blocks this page passed entirely (a block where the page stops
+	// is counted by the page that passes it), so that a sweep's events read plus its
+	// events skipped add up to the window's events.
+	HintSkipped uint64
 }
 
 // Bucket is one histogram bar: events with Start <= Time < Start+bucket.
@@ -51,6 +64,7 @@ type compiledQuery struct {
 	expr     *Expr
 	from, to int64
 	sources  map[int64]bool
+	hints    []*Expr // Query.Hints; nil when none
 }
 
 func compileQuery(q Query) (*compiledQuery, error) {
@@ -73,6 +87,13 @@ func compileQuery(q Query) (*compiledQuery, error) {
 		for _, s := range q.Sources {
 			c.sources[s] = true
 		}
+	}
+	for i, h := range q.Hints {
+		he, err := textExpr(h, 0)
+		if err != nil {
+			return nil, fmt.Errorf("vault: hint %d: %w", i, err)
+		}
+		c.hints = append(c.hints, he)
 	}
 	return c, nil
 }
@@ -122,8 +143,22 @@ func (c *compiledQuery) partMayMatch(m *blockMeta, i int) bool {
 	return c.expr == nil || c.expr.mayMatch(v)
 }
 
+// hinted reports whether some hint may be in the part (true without hints).
+func (c *compiledQuery) hinted(m *blockMeta, i int) bool {
+	if c.hints == nil {
+		return true
+	}
+	v := partView{m, &m.parts[i]}
+	for _, h := range c.hints {
+		if h.mayMatch(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // onlyTime reports whether the query needs nothing but event times.
-func (c *compiledQuery) onlyTime() bool { return c.expr == nil && c.sources == nil }
+func (c *compiledQuery) onlyTime() bool { return c.expr == nil && c.sources == nil && c.hints == nil }
 
 // snapshot is a consistent view of a log for reading without holding its
 // lock: the tail slice and block entries are never modified in place.
@@ -224,15 +259,33 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 		}
 	}
 	var cands []partRef // grouped by block, newest block first
+	// hintSkipped[i] is what the hints ruled out of snap.blocks[i]; passed adds it up
+	// for the blocks newer than the one a page stops in.
+	var hintSkipped []uint64
+	if cq.hints != nil {
+		hintSkipped = make([]uint64, len(snap.blocks))
+	}
+	passed := func(stop *blockMeta) uint64 {
+		var n uint64
+		for i := len(snap.blocks) - 1; i >= 0 && snap.blocks[i].m != stop; i-- {
+			n += hintSkipped[i]
+		}
+		return n
+	}
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
 		r := snap.blocks[i]
 		any := false
 		if r.m.no<<l.bits < before && r.m.maxTime >= cq.from && r.m.minTime < cq.to {
 			for j := range r.m.parts {
-				if cq.partMayMatch(r.m, j) {
-					cands = append(cands, partRef{r, j})
-					any = true
+				if !cq.partMayMatch(r.m, j) {
+					continue
 				}
+				if !cq.hinted(r.m, j) {
+					hintSkipped[i] += r.m.parts[j].count
+					continue
+				}
+				cands = append(cands, partRef{r, j})
+				any = true
 			}
 		}
 		if !any {
@@ -294,12 +347,18 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			page.PartsRead += e - k
 			for j := len(evs) - 1; j >= 0; j-- {
 				if add(&evs[j]) {
+					if hintSkipped != nil {
+						page.HintSkipped = passed(win[k].m)
+					}
 					return page, nil
 				}
 			}
 			k = e
 		}
 		w = min(2*w, 2*runtime.GOMAXPROCS(0))
+	}
+	if hintSkipped != nil {
+		page.HintSkipped = passed(nil)
 	}
 	return page, nil
 }
@@ -317,6 +376,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
 		return nil, errors.New("vault: histogram needs From before To")
 	}
+	q.Hints = nil // they would leave events uncounted
 	cq, err := compileQuery(q)
 	if err != nil {
 		return nil, err
