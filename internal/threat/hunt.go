@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/stix"
 	"ciiguard/internal/store"
 	"ciiguard/internal/vault"
@@ -173,6 +176,113 @@ type match struct {
 	count       int
 }
 
+// sweep reads q's events from the vault page by page and matches each with idx, calling
+// progress after each page with the events covered so far (read, or ruled out by the
+// vault's index through q.Hints).
+func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.Index, progress func(scanned int64) error) (map[int]*match, error) {
+	seen := map[int]*match{}
+	var scanned int64
+	for {
+		page, err := ve.ScanEvents(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Events {
+			ev := &page.Events[i]
+			text := ev.Message
+			if text == "" {
+				text = string(ev.Raw)
+			}
+			o := stix.ObserveText(text, ev.Time)
+			idx.Match(&o, func(k int) {
+				m := seen[k]
+				if m == nil {
+					m = &match{first: ev.Time, last: ev.Time, firstSeq: ev.Seq}
+					seen[k] = m
+				}
+				m.count++
+				if ev.Time.Before(m.first) || (ev.Time.Equal(m.first) && ev.Seq < m.firstSeq) {
+					m.first, m.firstSeq = ev.Time, ev.Seq
+				}
+				if ev.Time.After(m.last) {
+					m.last = ev.Time
+				}
+			})
+		}
+		scanned += int64(len(page.Events)) + int64(page.HintSkipped)
+		if err := progress(scanned); err != nil {
+			return nil, err
+		}
+		if page.Next == "" {
+			return seen, nil
+		}
+		q.Cursor = page.Next
+	}
+}
+
+// maxHints is the most indicators a hunt looks up in the vault's Bloom filters: each
+// value is a false positive in about 0.3% of the parts without it, so past a few dozen
+// nearly every part is read anyway and the probes are wasted.
+const maxHints = 32
+
+// huntHints gives the values the vault's index may skip parts by (vault.Query.Hints),
+// or nil when the hunt must read every event: some pattern has an observation without a
+// constant (a CIDR block, LIKE, !=), a constant other than an IPv4 address or an ASCII
+// domain name, or there are more than maxHints values. Only those two kinds are hinted:
+// ObserveText takes them from a run of letters, digits, '.' and '-', which the vault
+// cuts into the same whole tokens, whereas a hash may be glued to a file extension
+// ("….exe" is one token to the vault) and an IPv6 address may be written in many ways.
+// The one case lost: a value glued by '_' to a word ("x_198.51.100.23"), which the vault
+// keeps as one token.
+func huntHints(ps []*stix.Pattern) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		terms, ok := p.Terms()
+		if !ok {
+			return nil
+		}
+		for _, t := range terms {
+			if !hintable(t) {
+				return nil
+			}
+			t = strings.ToLower(t)
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) > maxHints {
+		return nil
+	}
+	return out
+}
+
+// hintable: an IPv4 address in its one written form, or an ASCII domain name (labels
+// of letters, digits and inner hyphens).
+func hintable(t string) bool {
+	if a, err := netip.ParseAddr(t); err == nil {
+		return a.Is4() && a.String() == t
+	}
+	labels := strings.Split(t, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i] | 0x20
+			if !(c >= 'a' && c <= 'z' || l[i] >= '0' && l[i] <= '9' || l[i] == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // runHunt searches the context organisation's vault over the hunt's range for its
 // indicators, updating the progress after every page, and records a hit for each indicator
 // seen.
@@ -208,12 +318,14 @@ func (s *Service) runHunt(ctx context.Context, id int64) error {
 		return err
 	}
 	idx := stix.NewIndex()
+	pats := make([]*stix.Pattern, 0, len(inds))
 	for _, in := range inds {
 		p, err := stix.ParsePattern(in.Pattern)
 		if err != nil {
 			return fmt.Errorf("indicator %d: %w", in.ID, err)
 		}
 		idx.Add(p)
+		pats = append(pats, p)
 	}
 	total, err := s.vault.CountEvents(ctx, from, to)
 	if err != nil {
@@ -222,44 +334,12 @@ func (s *Service) runHunt(ctx context.Context, id int64) error {
 	if err := s.progress(ctx, id, 0, int64(total)); err != nil {
 		return err
 	}
-	seen := map[int]*match{}
-	var scanned int64
-	q := vault.Query{From: from, To: to, Limit: huntPage}
-	for {
-		page, err := s.vault.ScanEvents(ctx, q)
-		if err != nil {
-			return err
-		}
-		for i := range page.Events {
-			ev := &page.Events[i]
-			text := ev.Message
-			if text == "" {
-				text = string(ev.Raw)
-			}
-			o := stix.ObserveText(text, ev.Time)
-			idx.Match(&o, func(k int) {
-				m := seen[k]
-				if m == nil {
-					m = &match{first: ev.Time, last: ev.Time, firstSeq: ev.Seq}
-					seen[k] = m
-				}
-				m.count++
-				if ev.Time.Before(m.first) || (ev.Time.Equal(m.first) && ev.Seq < m.firstSeq) {
-					m.first, m.firstSeq = ev.Time, ev.Seq
-				}
-				if ev.Time.After(m.last) {
-					m.last = ev.Time
-				}
-			})
-		}
-		scanned += int64(len(page.Events))
-		if err := s.progress(ctx, id, scanned, max(int64(total), scanned)); err != nil {
-			return err
-		}
-		if page.Next == "" {
-			break
-		}
-		q.Cursor = page.Next
+	q := vault.Query{From: from, To: to, Limit: huntPage, Hints: huntHints(pats)}
+	seen, err := sweep(ctx, s.vault, q, idx, func(scanned int64) error {
+		return s.progress(ctx, id, scanned, max(int64(total), scanned))
+	})
+	if err != nil {
+		return err
 	}
 	hits := 0
 	for k, m := range seen {
