@@ -20,10 +20,28 @@ import (
 // has set none: a working day. The catalog's duty reads the organisation's own setting.
 const DefaultTriageHours = 24
 
-// recordHit keeps the sighting of indicator in by hunt: the first event that showed it,
-// proved against a signed checkpoint, with first and last seen and the count; then opens or
-// joins an incident for it.
+// recordHit keeps the sighting of indicator in by hunt (0: the live sweep): the first event
+// that showed it, proved against a signed checkpoint, with first and last seen and the
+// count; then opens or joins an incident for it.
 func (s *Service) recordHit(ctx context.Context, hunt int64, in Indicator, m *match) error {
+	if hunt == 0 {
+		// The live sweep's events are newer than a hit already held: add them to its
+		// count without signing a checkpoint for a proof that would not be kept.
+		done := false
+		err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+			res, err := t.Exec(`UPDATE threat_hits SET seen_count = seen_count + $2, last_seen = CASE WHEN last_seen < $3 THEN $3 ELSE last_seen END
+WHERE org_id = $1 AND indicator_id = $4 AND first_seen <= $5`, m.count, m.last, in.ID, m.first)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			done = n > 0
+			return err
+		})
+		if err != nil || done {
+			return err
+		}
+	}
 	ep, err := s.vault.ProveEvent(ctx, m.firstSeq)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // retention removed it while the hunt ran
@@ -44,9 +62,28 @@ func (s *Service) recordHit(ctx context.Context, hunt int64, in Indicator, m *ma
 	var hitID int64
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var existing int64
-		switch err := t.QueryRow(`SELECT id FROM threat_hits WHERE org_id = $1 AND indicator_id = $2`, in.ID).Scan(&existing); {
+		var first, last time.Time
+		var count int
+		switch err := t.QueryRow(`SELECT id, first_seen, last_seen, seen_count FROM threat_hits WHERE org_id = $1 AND indicator_id = $2`, in.ID).Scan(&existing, &first, &last, &count); {
 		case err == nil:
-			_, err := t.Exec(`UPDATE threat_hits SET last_seen = $2, seen_count = $3 WHERE org_id = $1 AND id = $4`, m.last, m.count, existing)
+			// A retro-hunt counts its whole window (the count it found replaces the one
+			// held); the live sweep (hunt 0) counts only events after the last sweep.
+			if hunt == 0 {
+				count += m.count
+			} else {
+				count = m.count
+			}
+			if m.last.After(last) {
+				last = m.last
+			}
+			if m.first.Before(first) {
+				_, err := t.Exec(`UPDATE threat_hits SET first_seen = $2, event_seq = $3, event = $4, proof = $5 WHERE org_id = $1 AND id = $6`,
+					m.first, int64(m.firstSeq), string(ev), string(pr), existing)
+				if err != nil {
+					return err
+				}
+			}
+			_, err := t.Exec(`UPDATE threat_hits SET last_seen = $2, seen_count = $3 WHERE org_id = $1 AND id = $4`, last, count, existing)
 			return err
 		case !errors.Is(err, store.ErrNotFound):
 			return err

@@ -188,26 +188,7 @@ func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.
 			return nil, err
 		}
 		for i := range page.Events {
-			ev := &page.Events[i]
-			text := ev.Message
-			if text == "" {
-				text = string(ev.Raw)
-			}
-			o := stix.ObserveText(text, ev.Time)
-			idx.Match(&o, func(k int) {
-				m := seen[k]
-				if m == nil {
-					m = &match{first: ev.Time, last: ev.Time, firstSeq: ev.Seq}
-					seen[k] = m
-				}
-				m.count++
-				if ev.Time.Before(m.first) || (ev.Time.Equal(m.first) && ev.Seq < m.firstSeq) {
-					m.first, m.firstSeq = ev.Time, ev.Seq
-				}
-				if ev.Time.After(m.last) {
-					m.last = ev.Time
-				}
-			})
+			observe(&page.Events[i], idx, seen)
 		}
 		scanned += int64(len(page.Events)) + int64(page.HintSkipped)
 		if err := progress(scanned); err != nil {
@@ -218,6 +199,30 @@ func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.
 		}
 		q.Cursor = page.Next
 	}
+}
+
+// observe matches one event with idx and adds it to what seen holds of each indicator it
+// shows.
+func observe(ev *vault.Event, idx *stix.Index, seen map[int]*match) {
+	text := ev.Message
+	if text == "" {
+		text = string(ev.Raw)
+	}
+	o := stix.ObserveText(text, ev.Time)
+	idx.Match(&o, func(k int) {
+		m := seen[k]
+		if m == nil {
+			m = &match{first: ev.Time, last: ev.Time, firstSeq: ev.Seq}
+			seen[k] = m
+		}
+		m.count++
+		if ev.Time.Before(m.first) || (ev.Time.Equal(m.first) && ev.Seq < m.firstSeq) {
+			m.first, m.firstSeq = ev.Time, ev.Seq
+		}
+		if ev.Time.After(m.last) {
+			m.last = ev.Time
+		}
+	})
 }
 
 // maxHints is the most indicators a hunt looks up in the vault's Bloom filters: each

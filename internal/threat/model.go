@@ -163,7 +163,7 @@ const (
 type Hit struct {
 	ID           int64           `json:"id"`
 	Indicator    Indicator       `json:"indicator"`
-	HuntID       int64           `json:"hunt_id"`
+	HuntID       int64           `json:"hunt_id"` // 0: found by the live sweep
 	EventSeq     uint64          `json:"event_seq"`
 	Event        json.RawMessage `json:"event"`
 	Proof        *Proof          `json:"proof"`

@@ -26,6 +26,7 @@ import (
 	"embed"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -73,6 +74,9 @@ type Module struct {
 	*Service
 	d     kernel.Deps
 	pages *web.Pages
+	// stopLive ends the live sweep's loop that Start began; liveDone waits for it.
+	stopLive context.CancelFunc
+	liveDone sync.WaitGroup
 }
 
 // New returns the module.
@@ -121,12 +125,25 @@ func (m *Module) Start(ctx context.Context) error {
 		}
 		m.hunter.kick()
 	}
+	if m.vault != nil {
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		m.stopLive = cancel
+		m.liveDone.Add(1)
+		go func() {
+			defer m.liveDone.Done()
+			m.liveLoop(lctx, LiveEvery)
+		}()
+	}
 	return nil
 }
 
 // Close implements kernel.Closer: a running retro-hunt stops (it is queued again at the
 // next start) and Close waits for it.
 func (m *Module) Close() error {
+	if m.stopLive != nil {
+		m.stopLive()
+		m.liveDone.Wait()
+	}
 	if m.Service == nil || m.hunter == nil {
 		return nil
 	}
@@ -158,6 +175,7 @@ type Service struct {
 	log      *slog.Logger
 	changes  *kernel.Changes
 	hunter   *hunter
+	live     liveCache
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }
