@@ -126,7 +126,7 @@ func (m *Module) Start(ctx context.Context) error {
 		m.hunter.kick()
 	}
 	if m.vault != nil {
-		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		lctx, cancel := context.WithCancel(ctx) // the caller's cancellation stops it, and so does Close
 		m.stopLive = cancel
 		m.liveDone.Add(1)
 		go func() {
