@@ -60,6 +60,16 @@ type ThreatCollections interface {
 	AddThreatObjects(ctx context.Context, code string, objects []json.RawMessage) ([]ThreatAdded, error)
 }
 
+// ThreatPager is what a ThreatCollections implementation may add so that a TAXII server
+// reads one page from the store instead of the whole collection: for a collection that
+// holds one version of each object (so that TAXII's version filters judge each object on
+// its own), the objects added after from (strictly; the zero time for all) and after the
+// position (afterAdded, afterID) in the order of ThreatObjects, at most limit. ok is false
+// for a collection that cannot be paged this way: the caller reads ThreatObjects.
+type ThreatPager interface {
+	ThreatObjectsPage(ctx context.Context, code string, from, afterAdded time.Time, afterID string, limit int) (objs []ThreatObject, ok bool, err error)
+}
+
 // ThreatSharing shares STIX objects with the context operator's protection-work
 // department (the regulator it named through Submissions): they go to the department's
 // sharing group, the collection that the department and its operators read, each object

@@ -270,6 +270,44 @@ func (m *Module) load(r *http.Request, c coll, from time.Time) ([]kernel.ThreatO
 	return objs, err
 }
 
+// storePage cuts the page in the store when the threat capability can (kernel.ThreatPager:
+// a collection with one version of each object), reading chunks after the position until
+// limit objects pass the filter or the collection ends; paged is false when it cannot.
+func (m *Module) storePage(r *http.Request, c coll, f Filter, limit int) (page []kernel.ThreatObject, more, paged bool, err error) {
+	pager, ok := m.threat.(kernel.ThreatPager)
+	if !ok || c.code == codeSharing {
+		return nil, false, false, nil
+	}
+	var at time.Time
+	var id string
+	if f.Next != nil {
+		at, id = f.Next.Added, f.Next.ID
+	}
+	// The store has applied added_after and next; the rest of the filter judges each
+	// object on its own, as the collection holds one version of each.
+	rest := f
+	rest.AddedAfter, rest.Next = time.Time{}, nil
+	for {
+		chunk, ok, err := pager.ThreatObjectsPage(r.Context(), c.code, f.AddedAfter, at, id, limit+1)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, false, true, nil
+		}
+		if err != nil || !ok {
+			return nil, false, ok, err
+		}
+		kept, _ := rest.Apply(chunk, len(chunk))
+		page = append(page, kept...)
+		if len(page) > limit {
+			return page[:limit], true, true, nil
+		}
+		if len(chunk) < limit+1 {
+			return page, false, true, nil
+		}
+		last := chunk[len(chunk)-1]
+		at, id = last.DateAdded, last.ID
+	}
+}
+
 // page runs a filtered, paged read of a collection (§3.4, §3.5): the objects of the page,
 // whether more follow, and the headers of §3.2 set on w.
 func (m *Module) page(w http.ResponseWriter, r *http.Request, match []string, id string) ([]kernel.ThreatObject, bool, bool, error) {
@@ -292,15 +330,21 @@ func (m *Module) page(w http.ResponseWriter, r *http.Request, match []string, id
 	if !ok {
 		return nil, false, false, err
 	}
-	objs, err := m.load(r, c, f.AddedAfter)
-	if err != nil {
-		return nil, false, false, err
-	}
 	limit := m.maxPage
 	if f.Limit > 0 && f.Limit < limit {
 		limit = f.Limit
 	}
-	page, more := f.Apply(objs, limit)
+	page, more, paged, err := m.storePage(r, c, f, limit)
+	if err != nil {
+		return nil, false, false, err
+	}
+	if !paged {
+		objs, err := m.load(r, c, f.AddedAfter)
+		if err != nil {
+			return nil, false, false, err
+		}
+		page, more = f.Apply(objs, limit)
+	}
 	if len(page) > 0 {
 		w.Header().Set("X-TAXII-Date-Added-First", Timestamp(page[0].DateAdded))
 		w.Header().Set("X-TAXII-Date-Added-Last", Timestamp(page[len(page)-1].DateAdded))

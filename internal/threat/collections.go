@@ -163,6 +163,65 @@ func (s *Service) ThreatObjects(ctx context.Context, code string, from time.Time
 	return out, nil
 }
 
+var _ kernel.ThreatPager = (*Service)(nil)
+
+// ThreatObjectsPage implements kernel.ThreatPager for the indicator collections (one
+// version of each indicator: the organisation holds a STIX id once): keyset pagination on
+// (created_at, stix_id) in the store, so a page costs its own rows, not the collection's.
+// The notifications' and sightings' collections are not paged here (ok false).
+func (s *Service) ThreatObjectsPage(ctx context.Context, code string, from, afterAdded time.Time, afterID string, limit int) ([]kernel.ThreatObject, bool, error) {
+	if code == codeSightings || strings.HasPrefix(code, sectorPrefix) {
+		return nil, false, nil
+	}
+	cols, err := s.ThreatCollections(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	known := false
+	for _, c := range cols {
+		known = known || c.Code == code
+	}
+	if !known {
+		return nil, false, store.ErrNotFound
+	}
+	// The lower bound is the later of "added after from" (nothing of that instant) and
+	// the position (the instant's ids after afterID).
+	at, id, whole := afterAdded, afterID, 0
+	if !from.IsZero() && !from.Before(afterAdded) {
+		at, id, whole = from, "", 1
+	}
+	if at.IsZero() {
+		at = time.Unix(0, 0).UTC()
+	}
+	out := []kernel.ThreatObject{}
+	err = s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		q := `SELECT stix_json, tlp, created_at FROM threat_indicators WHERE org_id = $1 AND collection = $2
+AND (created_at > $3 OR (created_at = $3 AND $4 = 0 AND stix_id > $5)) ORDER BY created_at, stix_id LIMIT $6`
+		rows, err := t.Query(q, code, at, whole, id, limit)
+		if err != nil {
+			return fmt.Errorf("page of indicators: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var body, tlp string
+			var added time.Time
+			if err := rows.Scan(&body, &tlp, &added); err != nil {
+				return err
+			}
+			o, err := objectOf(json.RawMessage(body), added.UTC())
+			if err != nil {
+				return err
+			}
+			if o.TLP == "" {
+				o.TLP = tlp
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, true, err
+}
+
 func (s *Service) indicatorObjects(ctx context.Context, code string, from time.Time) ([]kernel.ThreatObject, error) {
 	var out []kernel.ThreatObject
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
