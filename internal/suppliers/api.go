@@ -80,8 +80,12 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	}); err != nil {
 		return err
 	}
+	tiers, err := m.Tiers(r.Context(), ps)
+	if err != nil {
+		return err
+	}
 	return web.JSON(w, http.StatusOK, map[string]any{"supplier": x, "products": out, "agreements": rec.Agreements,
-		"performance_reviews": rec.Reviews, "maintenance_abroad": rec.Maintenance})
+		"performance_reviews": rec.Reviews, "maintenance_abroad": rec.Maintenance, "tier": tiers[id]})
 }
 
 func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {

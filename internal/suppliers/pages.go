@@ -23,6 +23,9 @@ type listRow struct {
 	CountryName string
 	Products    int
 	Uncertified int // products of a kind that needs a certificate, in use, without a valid one
+	Tier        SupplierTier
+	LastReview  string // YYYY-MM-DD, China time; "" never
+	Due         string
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -55,8 +58,19 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 			row.Uncertified++
 		}
 	}
+	tiers, err := m.Tiers(ctx, prods)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		st := tiers[rows[i].S.ID]
+		rows[i].Tier, rows[i].Due = st, st.Due.Format("2006-01-02")
+		if st.LastReview != nil {
+			rows[i].LastReview = st.LastReview.Format("2006-01-02")
+		}
+	}
 	v := m.d.Web.NewView(r, "nav.suppliers", "/suppliers")
-	v.Data = map[string]any{"Rows": rows, "ImportErrors": importErrs}
+	v.Data = map[string]any{"Rows": rows, "ImportErrors": importErrs, "Tiers": Tiers}
 	if importErrs != nil {
 		v.Status = http.StatusBadRequest
 	}
@@ -116,6 +130,7 @@ type supplierData struct {
 	// to; PlatformOrg is the linked one (zero when none).
 	PlatformOrgs []auth.Org
 	PlatformOrg  auth.Org
+	Tier         SupplierTier
 }
 
 // maintenanceRow is an arrangement from abroad on its supplier's page.
@@ -166,6 +181,11 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	}); err != nil {
 		return nil, err
 	}
+	tiers, err := m.Tiers(ctx, ps)
+	if err != nil {
+		return nil, err
+	}
+	d.Tier = tiers[x.ID]
 	if d.PlatformOrgs, err = m.PlatformOrgs(ctx); err != nil {
 		return nil, err
 	}
