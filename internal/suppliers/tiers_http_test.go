@@ -78,4 +78,3 @@ func TestDemoTiers(t *testing.T) {
 		}
 	})
 }
-

@@ -257,12 +257,20 @@ func fold(s string) string {
 }
 
 // Matches reports whether a product record is the product named name in version: the
-// same name (ignoring case and spaces), and the same version when one is given.
+// same name (ignoring case and spaces), and, when a version is given, the same version — or,
+// when it is a range ("< 7.2.3", "vers:generic/>=2.0|<2.4.1", "4.1 及以下版本"), a record
+// whose version number is inside it.
 func Matches(ref kernel.ProductRef, name, version string) bool {
 	if fold(name) == "" || fold(ref.Name) != fold(name) {
 		return false
 	}
-	return fold(version) == "" || fold(ref.Version) == fold(version)
+	if fold(version) == "" || fold(ref.Version) == fold(version) {
+		return true
+	}
+	if r, ok := ParseVersionRange(version); ok {
+		return r.Contains(ref.Version)
+	}
+	return false
 }
 
 func sortedRefs(refs map[int64]kernel.ProductRef) []kernel.ProductRef {
