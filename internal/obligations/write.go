@@ -253,7 +253,13 @@ func (s *Service) storeDiff(ctx context.Context, d findingsDiff, known reasonSet
 	if d.fresh {
 		write = s.db.WriteTenantBulk
 	}
-	sortByKey(d.write)
+	if s.db.Dialect() == store.SQLite {
+		// Only SQLite: on PostgreSQL, findings loaded in key order put a duty's findings
+		// on the same heap pages, so a change of a few duties rewrote whole pages, too
+		// many for the free room of findingsFillFactor (no HOT update): a profile change
+		// generated 38.5 MiB of WAL against 21.2 MiB in the engine's order.
+		sortByKey(d.write)
+	}
 	for start := 0; ; start += txRows {
 		end := min(start+txRows, len(d.write))
 		last := end == len(d.write)
