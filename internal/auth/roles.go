@@ -72,16 +72,6 @@ func AllRoles() []Role {
 	return out
 }
 
-// KindOf returns the organisation kind a role belongs to.
-func KindOf(r Role) (OrgKind, bool) {
-	for k, roles := range RolesByKind {
-		if slices.Contains(roles, r) {
-			return k, true
-		}
-	}
-	return "", false
-}
-
 // ValidRole checks that role r may be held in an organisation of kind k.
 func ValidRole(k OrgKind, r Role) error {
 	if !slices.Contains(RolesByKind[k], r) {

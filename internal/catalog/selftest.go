@@ -34,8 +34,9 @@ func (r TestResult) String() string {
 	return msg
 }
 
-// RunTests evaluates every obligation's test cases, in obligation and case order. The CLI's
-// `catalog test` and the package tests use it; a content change that breaks a rule fails here.
+// RunTests evaluates every obligation's test cases, in obligation and case order. The
+// package tests (TestEmbeddedCatalog, each capability's catalog test) use it; a content
+// change that breaks a rule fails there.
 func (c *Catalog) RunTests(ctx context.Context) []TestResult {
 	var out []TestResult
 	for _, o := range c.Obligations {
