@@ -111,19 +111,29 @@ func (n *notices) send(ctx context.Context, org int64, nt kernel.Notice) error {
 }
 
 // CheckClocks alerts the responders of every running clock of the organisation in ctx that
-// has passed 50% or 90% of its time at now.
+// has passed 50% or 90% of its time at now, and tells the change bus once when a running
+// clock passes its due minute: nothing is written then, but the facts that count overdue
+// reports change, and without it the findings would say "met" until the next change or the
+// next day's evaluation.
 func (s *Service) CheckClocks(ctx context.Context, now time.Time) error {
 	org, ok := store.OrgFrom(ctx)
-	if !ok || s.notices == nil || s.notices.to == nil {
+	if !ok {
 		return nil
 	}
 	incs, reports, err := s.records(ctx)
 	if err != nil {
 		return err
 	}
+	ranOut := false
 	for _, in := range incs {
 		for _, c := range Clocks(&in, reports[in.ID], now) {
 			if !c.Running() {
+				continue
+			}
+			if c.Overdue && s.firstOverdue(in.ID, c.Kind) {
+				ranOut = true
+			}
+			if s.notices == nil || s.notices.to == nil {
 				continue
 			}
 			f := c.Fraction(now)
@@ -136,7 +146,27 @@ func (s *Service) CheckClocks(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
+	if ranOut && s.ranOut != nil {
+		s.ranOut(ctx, org)
+	}
 	return nil
+}
+
+// firstOverdue says whether the clock of incident id and kind is seen overdue for the
+// first time in this process. After a restart each overdue clock counts once more, which
+// costs one evaluation of its organisation.
+func (s *Service) firstOverdue(id int64, kind string) bool {
+	key := fmt.Sprintf("%d/%s", id, kind)
+	s.overdueMu.Lock()
+	defer s.overdueMu.Unlock()
+	if s.overdueSeen[key] {
+		return false
+	}
+	if s.overdueSeen == nil {
+		s.overdueSeen = map[string]bool{}
+	}
+	s.overdueSeen[key] = true
+	return true
 }
 
 // ClockTick is how often the running clocks are checked for their alert points.
@@ -145,7 +175,7 @@ const ClockTick = 30 * time.Second
 // Start implements kernel.Starter: every ClockTick, each operator organisation's running
 // clocks are checked for their 50% and 90% alerts.
 func (m *Module) Start(ctx context.Context) error {
-	if m.notices == nil || m.notices.to == nil {
+	if m.d.Auth == nil {
 		return nil
 	}
 	go func() {

@@ -111,6 +111,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+		m.Service.ranOut = func(ctx context.Context, org int64) { d.Changes.ChangedNow(ctx, org, 0) }
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -40,6 +41,13 @@ type Service struct {
 	// changed is told, inside a write transaction, that the organisation's incident facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
+	// ranOut is told that a running clock of the organisation passed its due minute, so
+	// that the findings reading "overdue" are evaluated again (the kernel's change bus);
+	// nil tells nobody.
+	ranOut func(ctx context.Context, org int64)
+	// overdueSeen holds the clocks (incident id and kind) already announced overdue.
+	overdueMu   sync.Mutex
+	overdueSeen map[string]bool
 	// notices hands alerts to the installation's kernel.Notifier; nil sends nothing.
 	notices *notices
 	// subs files reports in the regulator's inbox (kernel.Submissions); nil: the

@@ -54,3 +54,16 @@ func (c *Changes) ChangedForAll(ctx context.Context) {
 		h(ctx, 0, 0)
 	}
 }
+
+// ChangedNow tells the listeners at once that an organisation's facts changed by
+// themselves, with no record written: a deadline passed (an incident's one-hour reporting
+// clock ran out), so a fact computed at evaluation time ("reports overdue") is now
+// different. Call it once the new value holds.
+func (c *Changes) ChangedNow(ctx context.Context, orgID, systemID int64) {
+	c.mu.RLock()
+	hooks := append([]func(context.Context, int64, int64){}, c.hooks...)
+	c.mu.RUnlock()
+	for _, h := range hooks {
+		h(ctx, orgID, systemID)
+	}
+}
