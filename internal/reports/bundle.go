@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -55,10 +54,5 @@ func (m *Module) bundle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("report-%d-%s-%d-v%d.ciiguard-report.json", rep.ID, rep.Kind, rep.Year, ver.Version)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("X-Content-SHA256", ver.SHA256)
-	_, err = w.Write(out)
-	return err
+	return download(w, rep, ver, "ciiguard-report.json", out)
 }

@@ -3,7 +3,6 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,10 +105,5 @@ func (m *Module) oscal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("report-%d-%s-%d-v%d.oscal-assessment-results.json", rep.ID, rep.Kind, rep.Year, ver.Version)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("X-Content-SHA256", ver.SHA256)
-	_, err = w.Write(b)
-	return err
+	return download(w, rep, ver, "oscal-assessment-results.json", b)
 }

@@ -254,11 +254,17 @@ func (m *Module) json(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("report-%d-%s-%d-v%d.json", rep.ID, rep.Kind, rep.Year, ver.Version)
+	return download(w, rep, ver, "json", ver.JSON)
+}
+
+// download answers body as the JSON file of rep's version ver, named by report, kind,
+// year, version and suffix; X-Content-SHA256 is the version's canonical hash.
+func download(w http.ResponseWriter, rep Report, ver Version, suffix string, body []byte) error {
+	name := fmt.Sprintf("report-%d-%s-%d-v%d.%s", rep.ID, rep.Kind, rep.Year, ver.Version, suffix)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("X-Content-SHA256", ver.SHA256)
-	_, err = w.Write(ver.JSON)
+	_, err := w.Write(body)
 	return err
 }
 
