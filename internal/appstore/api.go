@@ -1,6 +1,7 @@
 package appstore
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -283,41 +284,29 @@ func (m *Module) apiTakedown(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusCreated, k)
 }
 
-// reasonInput is a reinstatement's reason.
+// reasonInput is the body of a reinstatement or a retirement.
 type reasonInput struct {
 	Reason string `json:"reason"`
 }
 
-func (m *Module) apiReinstate(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
+// withReason answers a POST whose body is only a reason, for the record {id}: do acts
+// on it and its result is the answer.
+func withReason[T any](do func(ctx context.Context, id int64, reason string) (T, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		var in reasonInput
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := do(r.Context(), id, in.Reason)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, out)
 	}
-	var in reasonInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	k, err := m.Reinstate(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, k)
-}
-
-func (m *Module) apiRetireDocument(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	d, err := m.RetireDocument(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, d)
 }
 
 func (m *Module) apiShareTakedown(w http.ResponseWriter, r *http.Request) error {
