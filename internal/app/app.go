@@ -18,6 +18,7 @@ import (
 	"ciiguard/internal/appstore"
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/cluster"
 	"ciiguard/internal/data"
 	"ciiguard/internal/emergency"
 	"ciiguard/internal/evidence"
@@ -50,6 +51,9 @@ type Config struct {
 	Addr    string // HTTP listen address
 	TLSCert string // PEM certificate; with TLSKey, serve HTTPS
 	TLSKey  string
+	// Node names this process among the nodes serving one PostgreSQL store, in leases
+	// and the node registry; empty means cluster.NodeName() (host, pid, random part).
+	Node string
 	// Modules are the capabilities, already constructed and configured (their flags
 	// parsed); nil means Modules() with their defaults.
 	Modules []kernel.Module
@@ -74,6 +78,7 @@ func Modules() []kernel.Module {
 func Migrations(mods []kernel.Module) []store.Migration {
 	migs := append([]store.Migration{}, auth.Migrations...)
 	migs = append(migs, audit.Migrations...)
+	migs = append(migs, cluster.Migrations...)
 	for _, m := range mods {
 		migs = append(migs, m.Migrations()...)
 	}
@@ -88,6 +93,9 @@ type App struct {
 	Web     *web.Server
 	Log     *slog.Logger
 	Modules []kernel.Module
+	// Leases and Jobs coordinate this node with the others on the same store.
+	Leases *cluster.Leases
+	Jobs   *cluster.Jobs
 }
 
 // Open opens the store, applies pending migrations and registers every module.
@@ -115,7 +123,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	for _, a := range applied {
 		log.Info("migration applied", "step", a)
 	}
+	if cfg.Node == "" {
+		cfg.Node = cluster.NodeName()
+	}
 	a := &App{Cfg: cfg, DB: db, Auth: auth.NewService(db), Log: log, Modules: mods}
+	a.Leases = cluster.NewLeases(db, cfg.Node)
+	a.Jobs = cluster.NewJobs(a.Leases, log)
 	a.Web, err = web.NewServer(a.Auth, db, log)
 	if err != nil {
 		db.Close()
@@ -135,7 +148,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		return nil
 	}
-	deps := kernel.Deps{DB: db, Auth: a.Auth, Web: a.Web, Log: log, DataDir: cfg.Data}
+	deps := kernel.Deps{DB: db, Auth: a.Auth, Web: a.Web, Log: log, DataDir: cfg.Data, Jobs: a.Jobs}
 	if err := kernel.Assemble(ctx, deps, mods...); err != nil {
 		a.Close()
 		return nil, err

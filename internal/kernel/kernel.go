@@ -44,6 +44,9 @@ type Deps struct {
 	// Changes is the installation's one change bus: a capability whose records feed other
 	// capabilities' computations announces changes there, and those listen there.
 	Changes *Changes
+	// Jobs runs the background work that must run once across the installation's nodes
+	// (nil in tests that assemble a capability alone: RunOnce then just runs it).
+	Jobs Jobs
 }
 
 // Module is one capability.
