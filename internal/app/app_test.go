@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"ciiguard/internal/app"
@@ -80,95 +82,153 @@ func readGolden(t *testing.T) map[string]string {
 
 // TestPermissionMatrix walks every registered route as every role and compares the answer
 // (refused: 401, 403 or the redirect to sign in; anything else: let through) with the
-// reviewed golden table, line by line, in both directions.
+// reviewed golden table, line by line, in both directions. A route's requests (anonymous
+// and one per role) go out together and the next route waits for all of them, so the walk
+// keeps its route order while the server answers the roles concurrently; the two engines
+// run side by side.
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	golden := readGolden(t)
-	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		env := apptest.Start(t, d)
-		type caller struct {
-			c   *apptest.Client
-			hdr map[string]string
+	for _, d := range storetest.Engines {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			checkPermissionMatrix(t, d, golden)
+		})
+	}
+}
+
+// matrixCaller is one column of the permission matrix: a client and the headers it sends.
+type matrixCaller struct {
+	c   *apptest.Client
+	hdr map[string]string
+}
+
+// matrixAnswer is what one request of the matrix got back.
+type matrixAnswer struct {
+	status   int
+	location string
+	err      error
+}
+
+// refused reports whether the answer turns the caller away: 401, 403 or a redirect to sign in.
+func (a matrixAnswer) refused() bool {
+	return a.status == http.StatusForbidden || a.status == http.StatusUnauthorized ||
+		(a.status == http.StatusSeeOther && strings.HasPrefix(a.location, "/login"))
+}
+
+// sendMatrix requests route rt at path as caller c, with an empty body for writes, and
+// closes the answer unread (a log export bundle would otherwise stream for nothing). It
+// returns errors rather than failing the test because it runs on its own goroutine.
+func sendMatrix(c matrixCaller, rt web.Route, path string) matrixAnswer {
+	var body io.Reader
+	hdr := map[string]string{}
+	for k, v := range c.hdr {
+		hdr[k] = v
+	}
+	switch {
+	case rt.Method == "GET":
+	case rt.API:
+		hdr["Content-Type"] = "application/json"
+		body = strings.NewReader("{}")
+	default:
+		delete(hdr, "X-CSRF-Token") // a form carries its token in the body
+		hdr["Content-Type"] = "application/x-www-form-urlencoded"
+		body = strings.NewReader(url.Values{"_csrf": {c.c.CSRF}}.Encode())
+	}
+	req, err := http.NewRequest(rt.Method, c.c.Base+path, body)
+	if err != nil {
+		return matrixAnswer{err: err}
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.c.HTTP.Do(req)
+	if err != nil {
+		return matrixAnswer{err: fmt.Errorf("%s %s: %w", rt.Method, path, err)}
+	}
+	res.Body.Close()
+	return matrixAnswer{status: res.StatusCode, location: res.Header.Get("Location")}
+}
+
+func checkPermissionMatrix(t *testing.T, d store.Dialect, golden map[string]string) {
+	env := apptest.Start(t, d)
+	roles := matrixRoles()
+	callers := make([]matrixCaller, len(roles))
+	for i, r := range roles {
+		if r == auth.LogSender {
+			continue
 		}
-		callers := map[auth.Role]caller{}
-		for _, r := range auth.AllRoles() {
-			c := env.Login(t, demoEmail[r])
-			callers[r] = caller{c, map[string]string{"X-CSRF-Token": c.CSRF}}
+		c := env.Login(t, demoEmail[r])
+		callers[i] = matrixCaller{c, map[string]string{"X-CSRF-Token": c.CSRF}}
+	}
+	admin := env.Login(t, demoEmail[auth.Admin])
+	res, body := admin.Do("POST", "/api/v1/vault/sources", nil, jsonHdr(admin), `{"name":"matrix-sender","kind":"http"}`)
+	var src struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &src); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("log source for the log_sender column: %d %s", res.StatusCode, body)
+	}
+	for i, r := range roles {
+		if r == auth.LogSender {
+			callers[i] = matrixCaller{env.NewClient(t), map[string]string{"Authorization": "Bearer " + src.Token}}
 		}
-		admin := callers[auth.Admin].c
-		res, body := admin.Do("POST", "/api/v1/vault/sources", nil, jsonHdr(admin), `{"name":"matrix-sender","kind":"http"}`)
-		var src struct{ Token string }
-		if err := json.Unmarshal([]byte(body), &src); err != nil || res.StatusCode != http.StatusCreated {
-			t.Fatalf("log source for the log_sender column: %d %s", res.StatusCode, body)
+	}
+	anon := matrixCaller{env.NewClient(t), nil}
+	routes := env.App.Web.Routes()
+	if len(routes) < 10 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	observed := map[string]string{}
+	for _, rt := range routes {
+		if rt.Perm == auth.Public || rt.Path == "/logout" {
+			continue // the sign-in pages and public probes; logout is tested on its own
 		}
-		callers[auth.LogSender] = caller{env.NewClient(t), map[string]string{"Authorization": "Bearer " + src.Token}}
-		anon := caller{env.NewClient(t), nil}
-		routes := env.App.Web.Routes()
-		if len(routes) < 10 {
-			t.Fatalf("only %d routes registered", len(routes))
+		path := concrete(rt.Path)
+		if rt.API && strings.HasSuffix(rt.Path, "/") {
+			// A TAXII path ends in "/" by protocol (TAXII 2.1 §3.1), not as a file
+			// subtree: "collections/app.css" would be redirected to "collections/app.css/".
+			path = wildcard.ReplaceAllString(rt.Path, "1")
 		}
-		observed := map[string]string{}
-		for _, rt := range routes {
-			if rt.Perm == auth.Public || rt.Path == "/logout" {
-				continue // the sign-in pages and public probes; logout is tested on its own
+		answers := make([]matrixAnswer, len(callers)+1)
+		var wg sync.WaitGroup
+		for i, c := range append([]matrixCaller{anon}, callers...) {
+			wg.Go(func() { answers[i] = sendMatrix(c, rt, path) })
+		}
+		wg.Wait()
+		for _, a := range answers {
+			if a.err != nil {
+				t.Fatal(a.err)
 			}
-			path := concrete(rt.Path)
-			if rt.API && strings.HasSuffix(rt.Path, "/") {
-				// A TAXII path ends in "/" by protocol (TAXII 2.1 §3.1), not as a file
-				// subtree: "collections/app.css" would be redirected to "collections/app.css/".
-				path = wildcard.ReplaceAllString(rt.Path, "1")
-			}
-			send := func(c caller) *http.Response {
-				hdr := map[string]string{}
-				for k, v := range c.hdr {
-					hdr[k] = v
-				}
-				if rt.Method == "GET" {
-					return c.c.Status(path, hdr)
-				}
-				if rt.API {
-					hdr["Content-Type"] = "application/json"
-					res, _ := c.c.Do(rt.Method, path, nil, hdr, "{}")
-					return res
-				}
-				delete(hdr, "X-CSRF-Token") // a form carries its token in the body
-				res, _ := c.c.Do(rt.Method, path, url.Values{}, hdr)
-				return res
-			}
-			if res := send(anon); res.StatusCode != http.StatusUnauthorized && !(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")) {
-				t.Errorf("%s %s anonymous: status %d, want 401 or a redirect to sign in", rt.Method, path, res.StatusCode)
-			}
-			for _, role := range matrixRoles() {
-				res := send(callers[role])
-				refused := res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized ||
-					(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"))
-				answer := "allowed"
-				if refused {
-					answer = "denied"
-				}
-				observed[rt.Method+" "+rt.Path+" "+string(role)] = answer
-			}
 		}
-		var diff []string
-		for k, got := range observed {
-			want, ok := golden[k]
-			switch {
-			case !ok:
-				diff = append(diff, fmt.Sprintf("not in the golden table (review, then add): %s %s", k, got))
-			case want != got:
-				diff = append(diff, fmt.Sprintf("%s: server says %s, golden table says %s", k, got, want))
+		if a := answers[0]; a.status != http.StatusUnauthorized && !(a.status == http.StatusSeeOther && strings.HasPrefix(a.location, "/login")) {
+			t.Errorf("%s %s anonymous: status %d, want 401 or a redirect to sign in", rt.Method, path, a.status)
+		}
+		for i, role := range roles {
+			answer := "allowed"
+			if answers[i+1].refused() {
+				answer = "denied"
 			}
+			observed[rt.Method+" "+rt.Path+" "+string(role)] = answer
 		}
-		for k := range golden {
-			if _, ok := observed[k]; !ok {
-				diff = append(diff, "in the golden table but no such route or role: "+k)
-			}
+	}
+	var diff []string
+	for k, got := range observed {
+		want, ok := golden[k]
+		switch {
+		case !ok:
+			diff = append(diff, fmt.Sprintf("not in the golden table (review, then add): %s %s", k, got))
+		case want != got:
+			diff = append(diff, fmt.Sprintf("%s: server says %s, golden table says %s", k, got, want))
 		}
-		sort.Strings(diff)
-		if len(diff) > 0 {
-			t.Fatalf("the server's permissions differ from %s in %d lines:\n%s", goldenPermissions, len(diff), strings.Join(diff, "\n"))
+	}
+	for k := range golden {
+		if _, ok := observed[k]; !ok {
+			diff = append(diff, "in the golden table but no such route or role: "+k)
 		}
-	})
+	}
+	sort.Strings(diff)
+	if len(diff) > 0 {
+		t.Fatalf("the server's permissions differ from %s in %d lines:\n%s", goldenPermissions, len(diff), strings.Join(diff, "\n"))
+	}
 }
 
 // TestOtherOrganisationsRecordsAreNotFound checks that asking for another organisation's
