@@ -98,6 +98,8 @@ type Module struct {
 	unknown     *unknownSenders
 	showUnknown bool
 
+	s3 s3Flags // --vault-s3 and its settings
+
 	verifyMu sync.Mutex
 	verifies map[int64]*verifyJob // the last "verify now" of each organisation
 
@@ -119,6 +121,7 @@ func New() *Module {
 
 // Flags implements kernel.Configurable: the syslog listeners' addresses and TLS files.
 func (m *Module) Flags(fs *flag.FlagSet) {
+	m.s3.register(fs)
 	fs.StringVar(&m.listen.UDP, "syslog-udp", "", "syslog UDP listen address, e.g. :514 (off when empty)")
 	fs.StringVar(&m.listen.TCP, "syslog-tcp", "", "syslog TCP listen address, octet-counted or newline framed, e.g. :601")
 	fs.StringVar(&m.listen.TLS, "syslog-tls", "", "syslog over TLS (RFC 5425) listen address, e.g. :6514")
@@ -172,6 +175,13 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	}
 	if m.opts.CheckpointKeep < 0 {
 		return fmt.Errorf("--vault-checkpoint-keep %s: want a positive duration such as 1h", m.opts.CheckpointKeep)
+	}
+	var err error
+	if m.opts.Store, err = m.s3.open(ctx); err != nil {
+		return err
+	}
+	if m.opts.Store != nil {
+		m.opts.CacheBytes, m.opts.LockFor = m.s3.cacheMiB<<20, m.lockFor
 	}
 	v, err := vault.Open(filepath.Join(d.DataDir, "vault"), m.opts)
 	if err != nil {

@@ -48,6 +48,11 @@ type Log struct {
 	cacheMu     sync.Mutex
 	upper       map[nodeKey][32]byte
 	blockLevels map[uint64][][][32]byte
+	cpUp        map[string]bool // checkpoints in the object store (cacheMu)
+
+	// deletesOwed are objects of purged segments the store refused to
+	// delete (still locked); the next purge tries again (purgeMu).
+	deletesOwed []string
 }
 
 // segment is a pair of files: seg-N.dat with block frames and seg-N.idx
@@ -55,7 +60,7 @@ type Log struct {
 type segment struct {
 	first   uint64
 	blocks  []*blockMeta
-	dat     *os.File // read handle, opened at load
+	dat     *segData // read side: local file or object store
 	datW    *os.File // append handle for the current segment
 	idxW    *os.File
 	datSize int64
@@ -112,6 +117,16 @@ func openLog(v *Vault, org int64) (*Log, error) {
 		done:        make(chan struct{}),
 		upper:       map[nodeKey][32]byte{},
 		blockLevels: map[uint64][][][32]byte{},
+		cpUp:        map[string]bool{},
+	}
+	if v.store != nil && !v.readOnly {
+		// Fetched block frames are a cache of this process only.
+		if err := os.RemoveAll(filepath.Join(dir, "cache")); err != nil {
+			return nil, fmt.Errorf("vault: clear org %d cache: %w", org, err)
+		}
+		if err := l.pullFromStore(); err != nil {
+			return nil, fmt.Errorf("vault: open org %d log: %w", org, err)
+		}
 	}
 	if err := l.recover(); err != nil {
 		l.closeFiles()
@@ -120,6 +135,12 @@ func openLog(v *Vault, org int64) (*Log, error) {
 	if v.readOnly {
 		close(l.done) // no writer
 		return l, nil
+	}
+	if v.store != nil {
+		if err := l.attachStore(); err != nil {
+			l.closeFiles()
+			return nil, fmt.Errorf("vault: open org %d log: %w", org, err)
+		}
 	}
 	go l.writer()
 	return l, nil

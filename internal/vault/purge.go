@@ -49,7 +49,11 @@ func (v *Vault) Purge(ctx context.Context, orgID int64, cutoff time.Time, holds 
 	}
 	l.purgeMu.Lock()
 	defer l.purgeMu.Unlock()
-	return l.purgeBefore(ctx, cutoff, holds)
+	res, err = l.purgeBefore(ctx, cutoff, holds)
+	if err != nil || v.store == nil {
+		return res, err
+	}
+	return res, l.deleteObjects(ctx, l.deletesOwed)
 }
 
 func (l *Log) purgeBefore(ctx context.Context, cutoff time.Time, holds []Hold) (PurgeResult, error) {
@@ -90,6 +94,13 @@ func (l *Log) purgeBefore(ctx context.Context, cutoff time.Time, holds []Hold) (
 	}
 	if len(victims) == 0 {
 		return res, nil
+	}
+	if l.v.store != nil {
+		// The segments' data is still in the store until deleteObjects;
+		// a crash before it leaves objects that attachStore finds owed.
+		for _, s := range victims {
+			l.deletesOwed = append(l.deletesOwed, segName(s.first)+".dat", segName(s.first)+".idx")
+		}
 	}
 	now := l.v.now().UTC()
 	for _, s := range victims {
@@ -162,6 +173,11 @@ func (l *Log) purgeBefore(ctx context.Context, cutoff time.Time, holds []Hold) (
 	if err := syncDir(l.dir); err != nil {
 		return res, err
 	}
+	if l.v.store != nil {
+		if err := l.storePurgeState(ctx, b); err != nil {
+			return res, err
+		}
+	}
 	gone := map[*segment]bool{}
 	for _, s := range victims {
 		gone[s] = true
@@ -177,6 +193,9 @@ func (l *Log) purgeBefore(ctx context.Context, cutoff time.Time, holds []Hold) (
 	l.segs = kept
 	l.mu.Unlock()
 	for _, s := range victims {
+		if s.dat != nil {
+			l.v.cache.drop(s.dat.cacheKey())
+		}
 		for _, ext := range []string{".dat", ".idx"} {
 			if err := os.Remove(filepath.Join(l.dir, segName(s.first)+ext)); err != nil && !os.IsNotExist(err) {
 				return res, fmt.Errorf("vault: purge: remove %s%s: %w", segName(s.first), ext, err)

@@ -82,16 +82,14 @@ func (l *Log) recover() error {
 }
 
 func (l *Log) loadSegments() error {
-	names, err := filepath.Glob(filepath.Join(l.dir, "seg-*.dat"))
+	names, err := l.segmentFiles()
 	if err != nil {
-		return fmt.Errorf("list segments: %w", err)
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimSuffix(filepath.Base(name), ".dat")
+	for _, base := range names {
 		first, err := strconv.ParseUint(strings.TrimPrefix(base, "seg-"), 10, 64)
 		if err != nil {
-			l.damage(Problem{Block: -1, Seq: -1, What: "unexpected file " + filepath.Base(name)})
+			l.damage(Problem{Block: -1, Seq: -1, What: "unexpected file " + base + ".dat"})
 			continue
 		}
 		if l.purge.isPurged(first) || first >= l.sealed {
@@ -145,14 +143,14 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 	base := filepath.Join(l.dir, segName(first))
 	seg := &segment{first: first}
 	var err error
-	if seg.dat, err = os.Open(base + ".dat"); err != nil {
-		return nil, fmt.Errorf("open segment: %w", err)
-	}
-	st, err := seg.dat.Stat()
+	dat, fi, err := l.openSegData(seg, base+".dat")
 	if err != nil {
-		return nil, fmt.Errorf("stat segment %s: %w", segName(first), err)
+		return nil, err
 	}
-	seg.created = st.ModTime()
+	seg.dat = dat
+	if fi != nil {
+		seg.created = fi.ModTime()
+	}
 	idx, err := os.ReadFile(base + ".idx")
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("read index %s: %w", segName(first), err)
@@ -210,7 +208,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		}
 	}
 	// Cut anything a crashed seal appended after the last committed block.
-	if st.Size() > datEnd || int64(len(idx)) > int64(idxEnd) {
+	if (fi != nil && fi.Size() > datEnd) || int64(len(idx)) > int64(idxEnd) {
 		if seg.end() == l.sealed && !l.v.readOnly {
 			if err := truncatePath(base+".dat", datEnd); err != nil {
 				return nil, err
@@ -231,7 +229,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 
 // readBlockAt reads and decodes the block frame at off, returning its
 // index entry as it should be.
-func readBlockAt(f *os.File, off int64, no uint64, org int64, expect uint64) (*blockMeta, []Event, error) {
+func readBlockAt(f io.ReaderAt, off int64, no uint64, org int64, expect uint64) (*blockMeta, []Event, error) {
 	var hdr [frameHeader]byte
 	if _, err := f.ReadAt(hdr[:], off); err != nil {
 		if errors.Is(err, io.EOF) {

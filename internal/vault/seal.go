@@ -75,6 +75,7 @@ func (l *Log) sealNext() error {
 func (l *Log) newSegment(first uint64, now time.Time) (*segment, error) {
 	if l.cur != nil {
 		l.cur.closeWriters()
+		l.enqueueUpload(l.cur) // complete: it goes to the object store
 	}
 	seg := &segment{first: first, created: now}
 	base := filepath.Join(l.dir, segName(first))
@@ -85,8 +86,8 @@ func (l *Log) newSegment(first uint64, now time.Time) (*segment, error) {
 	if seg.idxW, err = os.OpenFile(base+".idx", os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o640); err != nil {
 		return nil, fmt.Errorf("create segment index: %w", err)
 	}
-	if seg.dat, err = os.Open(base + ".dat"); err != nil {
-		return nil, fmt.Errorf("open segment: %w", err)
+	if seg.dat, _, err = l.openSegData(seg, base+".dat"); err != nil {
+		return nil, err
 	}
 	if err := syncDir(l.dir); err != nil {
 		return nil, err

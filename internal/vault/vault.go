@@ -51,6 +51,19 @@ type Options struct {
 	KeyName string
 	// Now replaces time.Now (tests).
 	Now func() time.Time
+	// Store, when set, keeps complete segments, their indexes, block roots
+	// and checkpoints in object storage, locked until the organisation's
+	// retention ends (see ObjectStore); local disk is then a cache of
+	// sealed segments, CacheBytes large. Nil: local disk only.
+	Store ObjectStore
+	// CacheBytes bounds the local disk used by sealed segments the store
+	// also holds (default 8 GiB). The segment being written and segments
+	// not yet uploaded are not counted and never evicted.
+	CacheBytes int64
+	// LockFor is how long after its newest reception time a segment's
+	// objects are locked: the organisation's retention (default
+	// MinRetention, six months). Objects stay undeletable that long.
+	LockFor func(org int64) time.Duration
 	// Logger receives what the vault does by itself that an operator
 	// should know of, such as cutting an incomplete last WAL frame at open
 	// (default slog.Default()).
@@ -88,11 +101,16 @@ type Vault struct {
 
 	stats counters
 	lock  *os.File // held while open; see lockDir
+
+	store   ObjectStore    // nil: local disk only
+	cache   *diskCache     // local copies of stored data (nil without store)
+	uploads chan uploadJob // complete segments for the uploader
 }
 
 type counters struct {
 	events, appendCalls, commits, fsyncs, blocks, blockBytes atomic.Uint64
 	checkpoints, searches, blocksRead, blocksSkipped         atomic.Uint64
+	objectPuts, objectGets, objectBytesIn, uploadErrors      atomic.Uint64
 }
 
 // Stats are cumulative counters since Open, for monitoring.
@@ -107,17 +125,26 @@ type Stats struct {
 	Searches       uint64
 	BlocksRead     uint64 // blocks decompressed (search, proofs, verify)
 	BlocksSkipped  uint64 // blocks skipped by index (time, fields, bloom)
+	ObjectPuts     uint64 // objects written to the object store
+	ObjectGets     uint64 // block frames fetched from it
+	ObjectBytesIn  uint64 // bytes of those frames
+	UploadErrors   uint64 // failed uploads (each retried)
+	CacheBytes     int64  // local bytes of stored data held as cache
+	CacheEntries   int
 }
 
 // Stats returns a snapshot of the counters.
 func (v *Vault) Stats() Stats {
 	s := &v.stats
-	return Stats{
+	st := Stats{
 		EventsAppended: s.events.Load(), AppendCalls: s.appendCalls.Load(), Commits: s.commits.Load(),
 		Fsyncs: s.fsyncs.Load(), BlocksSealed: s.blocks.Load(), BlockBytes: s.blockBytes.Load(),
 		Checkpoints: s.checkpoints.Load(), Searches: s.searches.Load(), BlocksRead: s.blocksRead.Load(),
-		BlocksSkipped: s.blocksSkipped.Load(),
+		BlocksSkipped: s.blocksSkipped.Load(), ObjectPuts: s.objectPuts.Load(), ObjectGets: s.objectGets.Load(),
+		ObjectBytesIn: s.objectBytesIn.Load(), UploadErrors: s.uploadErrors.Load(),
 	}
+	st.CacheBytes, st.CacheEntries = v.cache.usage()
+	return st
 }
 
 const keyFile = "vault.key"
@@ -161,6 +188,11 @@ func Open(dir string, opts Options) (*Vault, error) {
 		v.bg.Add(1)
 		go v.checkpointLoop()
 	}
+	if opts.Store != nil {
+		v.store, v.cache, v.uploads = opts.Store, newDiskCache(opts.CacheBytes), make(chan uploadJob, 1024)
+		v.bg.Add(1)
+		go v.uploader()
+	}
 	return v, nil
 }
 
@@ -192,6 +224,9 @@ func withDefaults(opts Options) (Options, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = 8 << 30
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -303,7 +338,12 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 	}
 	if !create || v.readOnly {
 		if _, err := os.Stat(filepath.Join(v.dir, "org", strconv.FormatInt(org, 10))); errors.Is(err, os.ErrNotExist) {
-			return nil, nil
+			if v.store == nil || v.readOnly {
+				return nil, nil
+			}
+			if ok, err := v.storedOrg(org); err != nil || !ok {
+				return nil, err
+			}
 		}
 	}
 	l, err := openLog(v, org)

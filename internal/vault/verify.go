@@ -182,16 +182,9 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 	checkAt()
 
 	// Segments in block order, interleaved with purged ranges.
-	segNames, err := filepath.Glob(filepath.Join(l.dir, "seg-*.dat"))
+	segFirst, stored, err := l.verifySources(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vault: verify: list segments: %w", err)
-	}
-	segFirst := map[uint64]string{}
-	for _, n := range segNames {
-		base := strings.TrimSuffix(filepath.Base(n), ".dat")
-		if f, err := strconv.ParseUint(strings.TrimPrefix(base, "seg-"), 10, 64); err == nil {
-			segFirst[f] = base
-		}
+		return nil, fmt.Errorf("vault: verify: %w", err)
 	}
 	blk := uint64(0)
 	for blk < sealed {
@@ -223,7 +216,7 @@ func (l *Log) verify(ctx context.Context, progress func(Progress), rep *VerifyRe
 			blk++
 			continue
 		}
-		n, err := l.verifySegment(name, blk, sealed, roots, rep, &cr, checkAt, progress)
+		n, err := l.verifySegment(ctx, name, stored[blk], segFirst, blk, sealed, roots, rep, &cr, checkAt, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -277,15 +270,15 @@ func purgedRange(p *purgeState, start, end uint64, bb uint) ([]crNode, error) {
 
 // verifySegment checks one segment's blocks and index entries and feeds
 // its leaves to cr. It returns the number of blocks consumed.
-func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte, rep *VerifyReport,
+func (l *Log) verifySegment(ctx context.Context, name string, stored bool, segFirst map[uint64]string, first, sealed uint64, roots [][32]byte, rep *VerifyReport,
 	cr *compactRange, checkAt func(...crNode), progress func(Progress)) (uint64, error) {
 	bb := l.bits
-	dat, err := os.ReadFile(filepath.Join(l.dir, name+".dat"))
+	dat, err := l.readSegmentFile(ctx, name+".dat", stored)
 	if err != nil {
 		return 0, fmt.Errorf("vault: verify: read %s: %w", name, err)
 	}
-	idx, err := os.ReadFile(filepath.Join(l.dir, name+".idx"))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	idx, err := l.readSegmentFile(ctx, name+".idx", stored)
+	if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, ErrObjectNotFound) {
 		return 0, fmt.Errorf("vault: verify: read %s index: %w", name, err)
 	}
 	off, ioff := 0, 0
@@ -330,14 +323,14 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 			if next < 0 || next > len(dat) {
 				// Without either the rest of the segment cannot be located;
 				// account for its blocks with the stored roots.
-				return l.skipRest(name, blk, first, sealed, roots, cr, checkAt, rep), nil
+				return l.skipRest(segFirst, blk, first, sealed, roots, cr, checkAt, rep), nil
 			}
 			cr.push(bb, roots[blk])
 			rep.Blocks++
 			off = next
 			blk++
 			checkAt()
-			if _, ok := fileExists(filepath.Join(l.dir, segName(blk)+".dat")); ok {
+			if _, ok := segFirst[blk]; ok {
 				break
 			}
 			continue
@@ -378,7 +371,7 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 		if progress != nil {
 			progress(Progress{OrgID: l.org, Block: blk, Total: sealed, Events: rep.Events})
 		}
-		if _, ok := fileExists(filepath.Join(l.dir, segName(blk)+".dat")); ok {
+		if _, ok := segFirst[blk]; ok {
 			break
 		}
 	}
@@ -392,20 +385,15 @@ func (l *Log) verifySegment(name string, first, sealed uint64, roots [][32]byte,
 	return blk - first, nil
 }
 
-func (l *Log) skipRest(name string, blk, first, sealed uint64, roots [][32]byte, cr *compactRange,
+func (l *Log) skipRest(segFirst map[uint64]string, blk, first, sealed uint64, roots [][32]byte, cr *compactRange,
 	checkAt func(...crNode), rep *VerifyReport) uint64 {
 	for blk < sealed {
 		cr.push(l.bits, roots[blk])
 		blk++
 		checkAt()
-		if _, ok := fileExists(filepath.Join(l.dir, segName(blk)+".dat")); ok {
+		if _, ok := segFirst[blk]; ok {
 			break
 		}
 	}
 	return blk - first
-}
-
-func fileExists(path string) (os.FileInfo, bool) {
-	st, err := os.Stat(path)
-	return st, err == nil
 }
