@@ -1,9 +1,11 @@
 package incidents
 
 import (
+	"context"
 	"net/http"
 	"time"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/web"
 )
 
@@ -93,13 +95,32 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	reports, err := m.Reports(r.Context(), id)
+	d, err := m.detail(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	tl, err := m.Timeline(r.Context(), id)
+	return web.JSON(w, http.StatusOK, d)
+}
+
+// incidentDetail is one incident as GET /api/v1/incidents/{id} gives it (and an inspection
+// reproduces it).
+type incidentDetail struct {
+	Incident incidentJSON        `json:"incident"`
+	Reports  []Report            `json:"reports"`
+	Timeline []Entry             `json:"timeline"`
+	Tasks    []kernel.LinkedTask `json:"tasks"`
+}
+
+// detail reads the incident's reports, timeline and linked tasks in the context's
+// organisation.
+func (m *Module) detail(ctx context.Context, in Incident) (incidentDetail, error) {
+	reports, err := m.Reports(ctx, in.ID)
 	if err != nil {
-		return err
+		return incidentDetail{}, err
+	}
+	tl, err := m.Timeline(ctx, in.ID)
+	if err != nil {
+		return incidentDetail{}, err
 	}
 	if reports == nil {
 		reports = []Report{}
@@ -107,11 +128,11 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	if tl == nil {
 		tl = []Entry{}
 	}
-	tasks, err := m.linkedTasks(r.Context(), id)
+	tasks, err := m.linkedTasks(ctx, in.ID)
 	if err != nil {
-		return err
+		return incidentDetail{}, err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"incident": toJSON(in, reports, m.Now()), "reports": reports, "timeline": tl, "tasks": tasks})
+	return incidentDetail{Incident: toJSON(in, reports, m.Now()), Reports: reports, Timeline: tl, Tasks: tasks}, nil
 }
 
 func (m *Module) apiGrade(w http.ResponseWriter, r *http.Request) error {

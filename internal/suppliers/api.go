@@ -1,6 +1,7 @@
 package suppliers
 
 import (
+	"context"
 	"net/http"
 
 	"ciiguard/internal/store"
@@ -58,34 +59,51 @@ func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]productJSON, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, m.productJSON(p))
-	}
-	rec := supplierRecords{Agreements: []Agreement{}, Reviews: []PerformanceReview{}, Maintenance: []Maintenance{}}
-	if err := m.db.ReadTenant(r.Context(), func(t *store.Tenant) error {
-		a, err := agreementsOf(t, id)
-		rec.Agreements = append(rec.Agreements, a...)
-		if err != nil {
-			return err
-		}
-		rv, err := reviewsOf(t, id)
-		rec.Reviews = append(rec.Reviews, rv...)
-		if err != nil {
-			return err
-		}
-		mt, err := maintenanceOf(t, id)
-		rec.Maintenance = append(rec.Maintenance, mt...)
-		return err
-	}); err != nil {
-		return err
-	}
 	tiers, err := m.Tiers(r.Context(), ps)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"supplier": x, "products": out, "agreements": rec.Agreements,
-		"performance_reviews": rec.Reviews, "maintenance_abroad": rec.Maintenance, "tier": tiers[id]})
+	d, err := m.detail(r.Context(), x, ps, tiers[id])
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
+// supplierDetail is one supplier as GET /api/v1/suppliers/{id} gives it (and an inspection
+// reproduces it).
+type supplierDetail struct {
+	Supplier Supplier      `json:"supplier"`
+	Products []productJSON `json:"products"`
+	supplierRecords
+	Tier SupplierTier `json:"tier"`
+}
+
+// detail reads the supplier's agreements, reviews and maintenance arrangements in the
+// context's organisation; ps are its products, tier its tier.
+func (m *Module) detail(ctx context.Context, x Supplier, ps []Product, tier SupplierTier) (supplierDetail, error) {
+	out := supplierDetail{Supplier: x, Products: make([]productJSON, 0, len(ps)), Tier: tier,
+		supplierRecords: supplierRecords{Agreements: []Agreement{}, Reviews: []PerformanceReview{}, Maintenance: []Maintenance{}}}
+	for _, p := range ps {
+		out.Products = append(out.Products, m.productJSON(p))
+	}
+	rec := &out.supplierRecords
+	err := m.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		a, err := agreementsOf(t, x.ID)
+		rec.Agreements = append(rec.Agreements, a...)
+		if err != nil {
+			return err
+		}
+		rv, err := reviewsOf(t, x.ID)
+		rec.Reviews = append(rec.Reviews, rv...)
+		if err != nil {
+			return err
+		}
+		mt, err := maintenanceOf(t, x.ID)
+		rec.Maintenance = append(rec.Maintenance, mt...)
+		return err
+	})
+	return out, err
 }
 
 func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {
