@@ -38,9 +38,49 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 			if _, err := m.LinkPlatformOrg(ctx, x.ID, d.Supplier.ID); err != nil {
 				return fmt.Errorf("demo link of %s: %w", x.Name, err)
 			}
+			if su, ok := d.Users[auth.SupplierUser]; ok {
+				sctx := store.WithOrg(audit.WithActor(ctx, audit.Actor{UserID: su.ID, OrgID: d.Supplier.ID, Label: su.Email + " (supplier_user)"}), d.Supplier.ID)
+				if err := m.demoQuestionnaire(ctx, sctx, x.ID); err != nil {
+					return fmt.Errorf("demo questionnaire of %s: %w", x.Name, err)
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// demoQuestionnaire: the grid sent its security questionnaire to the demo supplier, which
+// answered (no list of sub-suppliers yet); the grid accepted the answers, so that one
+// finding is open, to be followed up within 20 days.
+func (m *Module) demoQuestionnaire(ctx, sctx context.Context, supplierID int64) error {
+	today := chinaDay(m.Now())
+	q, err := m.SendQuestionnaire(ctx, supplierID, SendInput{DueOn: today.AddDate(0, 0, 14).Format("2006-01-02")})
+	if err != nil {
+		return err
+	}
+	in, err := m.Inbox(sctx)
+	if err != nil || len(in) == 0 {
+		return fmt.Errorf("the supplier's inbox: %d received, %v", len(in), err)
+	}
+	var as []Answer
+	for _, qu := range q.Questions {
+		a := Answer{Key: qu.Key, Answer: qu.Expect}
+		switch qu.Key {
+		case "certification":
+			a.Evidence = "工业防火墙 3.6：安全认证证书 CCRC-2025-ISP-0417（演示）"
+		case "sub_suppliers":
+			a.Answer, a.Note = AnswerNo, "下级供应商清单正在整理，预计下月提供"
+		case "notes":
+			a.Note = "防火墙固件在本单位天津工厂生产，运维由北京团队负责。"
+		}
+		as = append(as, a)
+	}
+	if _, err := m.AnswerQuestionnaire(sctx, in[0].ID, as); err != nil {
+		return err
+	}
+	_, _, err = m.DecideQuestionnaire(ctx, q.ID, ReviewDecision{Decision: "accept", Notes: "回答完整；下级供应商清单限期提供",
+		FollowUp: today.AddDate(0, 0, 20).Format("2006-01-02")})
+	return err
 }
 
 // demoPlatformSupplier is the demo supplier that is also the demo supplier organisation

@@ -36,6 +36,10 @@ type Facts struct {
 	// MaintenanceUnreported counts active arrangements to maintain a system from abroad with
 	// no report to the department and the police.
 	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+	// FindingsOpen counts the findings of accepted security questionnaires not closed yet;
+	// FindingsOverdue those of them past their follow-up day.
+	FindingsOpen    int64 `cel:"assessment_findings_open" label:"供应商安全问卷未关闭的问题数|open findings of supplier security questionnaires"`
+	FindingsOverdue int64 `cel:"assessment_findings_overdue" label:"供应商安全问卷逾期未整改的问题数|findings of supplier security questionnaires past their follow-up day"`
 }
 
 // SystemSupply is the per-system fact set `supply`: what the supply-chain register says of
@@ -53,6 +57,10 @@ type records struct {
 	reviews     []PerformanceReview
 	assessments []Assessment
 	maintenance []Maintenance
+	// questionnaires and findings: an accepted questionnaire is a review of the supplier's
+	// performance as much as a performance review is.
+	questionnaires []Questionnaire
+	findings       []Finding
 }
 
 // ComputeFacts counts the fact set from the organisation's records at now.
@@ -92,6 +100,15 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 		if !r.ReviewedOn.Before(yearAgo) {
 			reviewed[r.SupplierID] = true
 		}
+	}
+	for _, q := range rec.questionnaires {
+		if q.State == QAccepted && q.DecidedAt != nil && !chinaDay(*q.DecidedAt).Before(yearAgo) {
+			reviewed[q.SupplierID] = true
+		}
+	}
+	for _, x := range rec.findings {
+		f.FindingsOpen += b2i(x.OpenOn())
+		f.FindingsOverdue += b2i(x.Overdue(now))
 	}
 	for _, x := range sups {
 		switch {
@@ -183,7 +200,13 @@ func (s *Service) records(ctx context.Context) (records, error) {
 		if rec.assessments, err = assessmentsOf(t, 0); err != nil {
 			return err
 		}
-		rec.maintenance, err = maintenanceOf(t, 0)
+		if rec.maintenance, err = maintenanceOf(t, 0); err != nil {
+			return err
+		}
+		if rec.questionnaires, err = questionnairesOf(t, 0); err != nil {
+			return err
+		}
+		rec.findings, err = findingsOf(t, 0)
 		return err
 	})
 	return rec, err

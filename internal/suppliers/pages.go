@@ -131,6 +131,13 @@ type supplierData struct {
 	PlatformOrgs []auth.Org
 	PlatformOrg  auth.Org
 	Tier         SupplierTier
+	// Questionnaires sent to the supplier, newest first, and the findings of the accepted
+	// ones, open first; SendIn is the send form, CloseOf the finding whose close form was
+	// refused.
+	Questionnaires []Questionnaire
+	Findings       []Finding
+	SendIn         SendInput
+	CloseOf        int64
 }
 
 // maintenanceRow is an arrangement from abroad on its supplier's page.
@@ -173,6 +180,12 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		if d.Reviews, err = reviewsOf(t, x.ID); err != nil {
 			return err
 		}
+		if d.Questionnaires, err = questionnairesOf(t, x.ID); err != nil {
+			return err
+		}
+		if d.Findings, err = findingsOf(t, x.ID); err != nil {
+			return err
+		}
 		ms, err := maintenanceOf(t, x.ID)
 		for _, mt := range ms {
 			d.Maintenance = append(d.Maintenance, maintenanceRow{M: mt, System: d.SystemsBy[mt.SystemID].Name, Country: countryName(web.RequestLang(r), mt.FromCountry), Active: mt.Active(now)})
@@ -198,6 +211,7 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	d.AgreeIn = AgreementInput{SignedOn: d.Today, Duties: []string{"confidentiality", "security", "technical_support", "incident_reporting", "vulnerability_notice"}}
 	d.ReviewIn = ReviewInput{ReviewedOn: d.Today, Result: ReviewSatisfactory}
 	d.MaintIn = MaintenanceInput{StartsOn: d.Today, FromCountry: x.Country}
+	d.SendIn = SendInput{DueOn: addMonths(chinaDay(now), 1).Format("2006-01-02")}
 	for _, p := range ps {
 		t := TypeOf(p.Type)
 		ok := p.Cert.ValidOn(now)

@@ -27,11 +27,15 @@ const (
 	// Write records suppliers and products and their certificates: the supply chain is the
 	// administrator's, the cybersecurity manager's and the owners' of the systems using them.
 	Write auth.Permission = "suppliers.write"
+	// Respond lets a supplier organisation's users see and answer the security
+	// questionnaires its customers sent it.
+	Respond auth.Permission = "suppliers.answer"
 )
 
 func init() {
 	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
 	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
+	auth.Grant(Respond, auth.SupplierUser)
 }
 
 // Module is the suppliers capability.
@@ -99,6 +103,13 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /suppliers/{id}/maintenance", Write, m.maintenancePage)
 	s.Page("POST /suppliers/{id}/maintenance/{mid}/report", Write, m.reportPage)
 	s.Page("POST /suppliers/{id}/platform-org", Write, m.platformOrgPage)
+	s.Page("POST /suppliers/{id}/questionnaires", Write, m.sendQuestionnairePage)
+	s.Page("GET /suppliers/{id}/questionnaires/{qid}", Read, m.questionnairePage)
+	s.Page("POST /suppliers/{id}/questionnaires/{qid}/decision", Write, m.decidePage)
+	s.Page("POST /suppliers/{id}/findings/{fid}/close", Write, m.closeFindingPage)
+	s.Page("GET /questionnaires", Respond, m.inboxPage)
+	s.Page("GET /questionnaires/{id}", Respond, m.answerPage)
+	s.Page("POST /questionnaires/{id}", Respond, m.submitAnswersPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -117,12 +128,21 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/maintenance/{id}/report", Write, m.apiReport)
 	s.API("PUT /api/v1/suppliers/{id}/platform-org", Write, m.apiPlatformOrg)
 	s.API("GET /api/v1/supplier-organisations", Read, m.apiPlatformOrgs)
+	s.API("GET /api/v1/suppliers/{id}/questionnaires", Read, m.apiSupplierQuestionnaires)
+	s.API("POST /api/v1/suppliers/{id}/questionnaires", Write, m.apiSendQuestionnaire)
+	s.API("GET /api/v1/supplier-questionnaires/{id}", Read, m.apiQuestionnaire)
+	s.API("POST /api/v1/supplier-questionnaires/{id}/decision", Write, m.apiDecide)
+	s.API("POST /api/v1/supplier-findings/{id}/close", Write, m.apiCloseFinding)
+	s.API("GET /api/v1/questionnaires", Respond, m.apiInbox)
+	s.API("GET /api/v1/questionnaires/{id}", Respond, m.apiReceived)
+	s.API("POST /api/v1/questionnaires/{id}/answers", Respond, m.apiAnswer)
 	return nil
 }
 
 // Nav implements kernel.Navigation.
 func (m *Module) Nav() []web.NavItem {
-	return []web.NavItem{{Key: "nav.suppliers", Path: "/suppliers", Perm: Read, Order: 45}}
+	return []web.NavItem{{Key: "nav.suppliers", Path: "/suppliers", Perm: Read, Order: 45},
+		{Key: "nav.questionnaires", Path: "/questionnaires", Perm: Respond, Order: 46}}
 }
 
 // FactSets implements kernel.FactProvider: the `suppliers` variable of the catalog's rules.

@@ -152,7 +152,17 @@ func (s *Service) Tiers(ctx context.Context, ps []Product) (map[int64]SupplierTi
 		if sups, err = allSuppliers(t); err != nil {
 			return err
 		}
-		reviews, err = reviewsOf(t, 0)
+		if reviews, err = reviewsOf(t, 0); err != nil {
+			return err
+		}
+		// An accepted security questionnaire reassesses the supplier as a performance
+		// review does.
+		qs, err := questionnairesOf(t, 0)
+		for _, q := range qs {
+			if q.State == QAccepted && q.DecidedAt != nil {
+				reviews = append(reviews, PerformanceReview{SupplierID: q.SupplierID, ReviewedOn: chinaDay(*q.DecidedAt)})
+			}
+		}
 		return err
 	}); err != nil {
 		return nil, err

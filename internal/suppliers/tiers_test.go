@@ -75,3 +75,32 @@ func TestReassessmentDue(t *testing.T) {
 		t.Errorf("never reviewed: %+v, want due at once", st)
 	}
 }
+
+// TestQuestionnaireFacts: on 2026-12-02 (China time), an accepted questionnaire decided
+// within the last year counts as the supplier's performance review and one decided 13
+// months ago does not; a finding due yesterday and open is overdue, one due today is not
+// yet, a closed one past its day counts for neither.
+func TestQuestionnaireFacts(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, calendar.Shanghai) }
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, calendar.Shanghai)
+	recent, old := day(2026, 1, 15), day(2025, 11, 1)
+	closed := day(2026, 11, 20)
+	rec := records{
+		sups:  []Supplier{{ID: 1}, {ID: 2}, {ID: 3}},
+		prods: []Product{{ID: 10, SupplierID: 1}, {ID: 20, SupplierID: 2}, {ID: 30, SupplierID: 3}},
+		agreements: []Agreement{{SupplierID: 1, SignedOn: day(2025, 1, 1), Duties: []string{"incident_reporting"}},
+			{SupplierID: 2, SignedOn: day(2025, 1, 1), Duties: []string{"incident_reporting"}},
+			{SupplierID: 3, SignedOn: day(2025, 1, 1), Duties: []string{"incident_reporting"}}},
+		reviews: []PerformanceReview{{SupplierID: 3, ReviewedOn: day(2026, 6, 1)}},
+		questionnaires: []Questionnaire{{SupplierID: 1, State: QAccepted, DecidedAt: &recent},
+			{SupplierID: 2, State: QAccepted, DecidedAt: &old}, {SupplierID: 2, State: QAnswered}},
+		findings: []Finding{{DueOn: day(2026, 12, 1)}, {DueOn: day(2026, 12, 2)}, {DueOn: day(2026, 10, 1), ClosedAt: &closed}},
+	}
+	f := ComputeFacts(rec, nil, now)
+	if f.Unreviewed != 1 {
+		t.Errorf("unreviewed %d, want 1 (supplier 2: its accepted questionnaire is 13 months old, the answered one not reviewed)", f.Unreviewed)
+	}
+	if f.FindingsOpen != 2 || f.FindingsOverdue != 1 {
+		t.Errorf("findings open %d overdue %d, want 2 and 1", f.FindingsOpen, f.FindingsOverdue)
+	}
+}
