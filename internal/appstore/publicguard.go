@@ -182,6 +182,9 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 		if n, _ := res.RowsAffected(); n != 1 {
 			return problem.Field("challenge", "was used already: reload the form")
 		}
+		if err := sweepGates(tx, now.Add(-time.Hour)); err != nil {
+			return err
+		}
 		for _, lim := range []struct {
 			col    string
 			val    any
@@ -191,6 +194,16 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 			{"ip", ip, perIPPerHour, "too many complaints from this address: try again in an hour"},
 			{"org_id", org, perOrgPerHour, "too many complaints to this app store just now: try again later"},
 		} {
+			// The count is only as good as its lock: under PostgreSQL's READ COMMITTED, two
+			// submissions counting at once both saw the hour before either committed. Each
+			// first takes the row lock of its address (then of its organisation, always in
+			// that order, so two submissions cannot wait on each other), held until commit;
+			// the count that follows is a new statement and sees every submission admitted
+			// before the lock was granted. SQLite has one writer at a time anyway.
+			if _, err := tx.Exec(`INSERT INTO appstore_public_gate (scope, touched_at) VALUES ($1, $2)
+ON CONFLICT (scope) DO UPDATE SET touched_at = excluded.touched_at`, fmt.Sprintf("%s:%v", lim.col, lim.val), now); err != nil {
+				return fmt.Errorf("hold the count of %s: %w", lim.col, err)
+			}
 			times, err := recentHits(tx, lim.col, lim.val, lim.limit)
 			if err != nil {
 				return err
@@ -202,6 +215,20 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 		return tx.QueryRow(`INSERT INTO appstore_public_hits (org_id, ip, at) VALUES ($1, $2, $3) RETURNING id`, org, ip, now).Scan(&hit)
 	})
 	return hit, err
+}
+
+// sweepGates forgets the count rows nobody touched since before: on PostgreSQL it passes
+// over rows another submission holds (SKIP LOCKED), so that two sweeps never wait on each
+// other or on a submission.
+func sweepGates(tx *store.Tx, before time.Time) error {
+	q := `DELETE FROM appstore_public_gate WHERE touched_at <= $1`
+	if tx.Dialect() == store.Postgres {
+		q = `DELETE FROM appstore_public_gate WHERE scope IN (SELECT scope FROM appstore_public_gate WHERE touched_at <= $1 FOR UPDATE SKIP LOCKED)`
+	}
+	if _, err := tx.Exec(q, before); err != nil {
+		return fmt.Errorf("forget old count rows: %w", err)
+	}
+	return nil
 }
 
 // recentHits lists, oldest first, up to limit admitted submissions of the last hour whose

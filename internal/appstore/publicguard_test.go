@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +122,64 @@ func refusedOn(err error, field string) bool {
 		}
 	}
 	return false
+}
+
+// TestPublicGuardConcurrentFromOneAddress sends twelve complaints from one address at the
+// same instant, each with its own solved challenge: exactly perIPPerHour (5) are admitted
+// and the other seven are 429, on both engines. On PostgreSQL's READ COMMITTED each
+// transaction counted the hour's submissions before any other had committed, so all of
+// them saw fewer than five — the test failed there before the guard locked the address's
+// row first: "12 concurrent submissions from one address: 12 admitted, want 5".
+func TestPublicGuardConcurrentFromOneAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		migs := append(append([]store.Migration{}, auth.Migrations...), Migrations...)
+		db := storetest.Open(t, d, migs)
+		ctx := context.Background()
+		clock := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		g := newPublicGuard(db, func() time.Time { return clock })
+		const org, ip, n = 7, "198.51.100.7", 12
+		type form struct{ ch, counter string }
+		forms := make([]form, n)
+		for i := range forms {
+			ch, err := g.challenge(ctx, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forms[i] = form{ch, solve(ch)}
+		}
+		var (
+			wg             sync.WaitGroup
+			start          = make(chan struct{})
+			mu             sync.Mutex
+			admitted, busy int
+			others         []error
+		)
+		for _, f := range forms {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := g.admit(ctx, org, ip, f.ch, f.counter)
+				mu.Lock()
+				defer mu.Unlock()
+				var tm *problem.TooMany
+				switch {
+				case err == nil:
+					admitted++
+				case errors.As(err, &tm):
+					busy++
+				default:
+					others = append(others, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(others) > 0 {
+			t.Fatalf("unexpected refusals: %v", others)
+		}
+		if admitted != perIPPerHour || busy != n-perIPPerHour {
+			t.Fatalf("%d concurrent submissions from one address: %d admitted, %d refused with 429, want %d and %d", n, admitted, busy, perIPPerHour, n-perIPPerHour)
+		}
+	})
 }
