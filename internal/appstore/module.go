@@ -124,6 +124,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /public/appstore/{org}/complaints", auth.Public, m.publicFormPage)
 	s.PageWithLimit("POST /public/appstore/{org}/complaints", auth.Public, publicMaxBody, m.publicSubmitPage)
 	s.Page("GET /public/appstore/pow.js", auth.Public, m.powScript)
+	s.Page("GET /public/appstore/{org}/receipt", auth.Public, m.receiptFormPage)
+	s.PageWithLimit("POST /public/appstore/{org}/receipt", auth.Public, receiptMaxBody, m.receiptLookupPage)
 
 	s.API("GET /api/v1/appstore/platform", Read, m.apiPlatform)
 	s.API("PUT /api/v1/appstore/platform", Manage, m.apiSavePlatform)

@@ -200,11 +200,10 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 			// that order, so two submissions cannot wait on each other), held until commit;
 			// the count that follows is a new statement and sees every submission admitted
 			// before the lock was granted. SQLite has one writer at a time anyway.
-			if _, err := tx.Exec(`INSERT INTO appstore_public_gate (scope, touched_at) VALUES ($1, $2)
-ON CONFLICT (scope) DO UPDATE SET touched_at = excluded.touched_at`, fmt.Sprintf("%s:%v", lim.col, lim.val), now); err != nil {
-				return fmt.Errorf("hold the count of %s: %w", lim.col, err)
+			if err := holdCount(tx, fmt.Sprintf("%s:%v", lim.col, lim.val), now); err != nil {
+				return err
 			}
-			times, err := recentHits(tx, lim.col, lim.val, lim.limit)
+			times, err := recentHits(tx, "appstore_public_hits", lim.col, lim.val, lim.limit)
 			if err != nil {
 				return err
 			}
@@ -231,10 +230,19 @@ func sweepGates(tx *store.Tx, before time.Time) error {
 	return nil
 }
 
-// recentHits lists, oldest first, up to limit admitted submissions of the last hour whose
-// col (ip or org_id) is val.
-func recentHits(tx *store.Tx, col string, val any, limit int) ([]time.Time, error) {
-	rows, err := tx.Query(`SELECT at FROM appstore_public_hits WHERE `+col+` = $1 ORDER BY at LIMIT `+strconv.Itoa(limit), val)
+// holdCount takes the row lock of scope's count until the transaction ends.
+func holdCount(tx *store.Tx, scope string, now time.Time) error {
+	if _, err := tx.Exec(`INSERT INTO appstore_public_gate (scope, touched_at) VALUES ($1, $2)
+ON CONFLICT (scope) DO UPDATE SET touched_at = excluded.touched_at`, scope, now); err != nil {
+		return fmt.Errorf("hold the count of %s: %w", scope, err)
+	}
+	return nil
+}
+
+// recentHits lists, oldest first, up to limit rows of table (the admitted submissions or
+// the receipt look-ups, swept to the last hour) whose col is val.
+func recentHits(tx *store.Tx, table, col string, val any, limit int) ([]time.Time, error) {
+	rows, err := tx.Query(`SELECT at FROM `+table+` WHERE `+col+` = $1 ORDER BY at LIMIT `+strconv.Itoa(limit), val)
 	if err != nil {
 		return nil, fmt.Errorf("count recent submissions: %w", err)
 	}
