@@ -1,9 +1,12 @@
 package appstore_test
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/appstore"
 	"ciiguard/internal/store"
 )
 
@@ -108,12 +111,47 @@ func TestDemoAppStore(t *testing.T) {
 		got[f.ObligationID] = f.Status
 	}
 	for id, status := range map[string]string{"MIIT14-T6-COMPLAINT-HANDLING": "gap", "MIIT14-T6-DEVELOPER-IDENTITY": "met",
-		"MIIT14-T6-APP-SECURITY-REVIEW": "met", "MIIT14-T6-MALICIOUS-APP-BLACKLIST": "met", "NDSR-APP-DISTRIBUTION-CHECKS": "met"} {
+		"MIIT14-T6-APP-SECURITY-REVIEW": "met", "MIIT14-T6-MALICIOUS-APP-BLACKLIST": "met", "NDSR-APP-DISTRIBUTION-CHECKS": "met",
+		"CACAPP-PLATFORM-FILING": "met"} {
 		if got[id] != status {
 			t.Errorf("%s: %q, want %q (all: %v)", id, got[id], status, got)
 		}
 	}
+
+	// The platform filing's clock: with the filing taken out of the record, the store that
+	// went online on the demo's day is past its 30 days (counted by hand from online_on:
+	// the 30th day after it) and the duty is overdue with that date as its deadline.
+	var got2 struct{ Platform appstore.PlatformInput }
+	api(t, c, "GET", "/api/v1/appstore/platform", "", 200, &got2)
+	p := got2.Platform
+	online, err := time.Parse("2006-01-02", p.OnlineOn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.FiledOn, p.FilingReference = "", ""
+	body, _ := json.Marshal(p)
+	api(t, c, "PUT", "/api/v1/appstore/platform", string(body), 200, nil)
+	api(t, c, "GET", "/api/v1/evaluation?wait=20s", "", 200, &ev)
+	var filing struct {
+		Findings []struct {
+			ObligationID string `json:"obligation_id"`
+			Status       string
+			Due          string
+		}
+	}
+	api(t, c, "GET", "/api/v1/findings?area=appstore", "", 200, &filing)
+	for _, f := range filing.Findings {
+		if f.ObligationID == "CACAPP-PLATFORM-FILING" {
+			due, _ := time.Parse(time.RFC3339, f.Due)
+			if want := online.AddDate(0, 0, 30).Format("2006-01-02"); f.Status != "overdue" || due.In(beijing).Format("2006-01-02") != want {
+				t.Errorf("unfiled platform online since %s: %s due %s, want overdue due %s", p.OnlineOn, f.Status, f.Due, want)
+			}
+		}
+	}
 }
+
+// beijing is China Standard Time, in which the deadlines are dates.
+var beijing = time.FixedZone("CST", 8*3600)
 
 func itoa(n int64) string {
 	b := []byte{}

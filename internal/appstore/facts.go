@@ -3,7 +3,9 @@ package appstore
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 )
@@ -11,18 +13,20 @@ import (
 // Facts is the fact set `appstore` of the catalog's rules: the app store's duties as
 // flags and counts at evaluation time.
 type Facts struct {
-	PlatformRecorded      bool  `cel:"platform_recorded" json:"platform_recorded" label:"已登记应用商店平台|app store platform recorded"`
-	PlatformFilingOverdue bool  `cel:"platform_filing_overdue" json:"platform_filing_overdue" label:"上线超过30日未向省级网信部门备案|not filed with the provincial CAC 30 days after going online"`
-	ComplaintChannel      bool  `cel:"complaint_channel" json:"complaint_channel" label:"已公布投诉渠道|complaint channel published"`
-	RulesPublished        bool  `cel:"rules_published" json:"rules_published" label:"平台规则和服务协议均已生效|platform rules and service agreement in effect"`
-	Developers            int64 `cel:"developers" json:"developers" label:"开发者数|developers"`
-	PublishedByUnverified int64 `cel:"published_by_unverified" json:"published_by_unverified" label:"开发者未核验通过的在架应用数|apps on sale whose developer is not verified"`
-	PublishedUnfiled      int64 `cel:"published_unfiled" json:"published_unfiled" label:"无备案号的在架应用数|apps on sale without a filing number"`
-	PublishedUnreviewed   int64 `cel:"published_unreviewed" json:"published_unreviewed" label:"未经审核通过的在架版本数|versions on sale not approved by a reviewer"`
-	ReviewsOverdue        int64 `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
-	MaliciousOnSale       int64 `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单证书的在架版本数|versions on sale on the malicious-app list or signed with a blacklisted certificate"`
-	ComplaintsOverdue     int64 `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
-	PIComplaintsOverdue   int64 `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
+	PlatformRecorded      bool      `cel:"platform_recorded" json:"platform_recorded" label:"已登记应用商店平台|app store platform recorded"`
+	OnlineOn              time.Time `cel:"online_on" json:"online_on" label:"平台上线运营日期|day the platform went online"`
+	PlatformFiled         bool      `cel:"platform_filed" json:"platform_filed" label:"已向省级网信部门备案|filed with the provincial CAC"`
+	PlatformFilingOverdue bool      `cel:"platform_filing_overdue" json:"platform_filing_overdue" label:"上线超过30日未向省级网信部门备案|not filed with the provincial CAC 30 days after going online"`
+	ComplaintChannel      bool      `cel:"complaint_channel" json:"complaint_channel" label:"已公布投诉渠道|complaint channel published"`
+	RulesPublished        bool      `cel:"rules_published" json:"rules_published" label:"平台规则和服务协议均已生效|platform rules and service agreement in effect"`
+	Developers            int64     `cel:"developers" json:"developers" label:"开发者数|developers"`
+	PublishedByUnverified int64     `cel:"published_by_unverified" json:"published_by_unverified" label:"开发者未核验通过的在架应用数|apps on sale whose developer is not verified"`
+	PublishedUnfiled      int64     `cel:"published_unfiled" json:"published_unfiled" label:"无备案号的在架应用数|apps on sale without a filing number"`
+	PublishedUnreviewed   int64     `cel:"published_unreviewed" json:"published_unreviewed" label:"未经审核通过的在架版本数|versions on sale not approved by a reviewer"`
+	ReviewsOverdue        int64     `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
+	MaliciousOnSale       int64     `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单证书的在架版本数|versions on sale on the malicious-app list or signed with a blacklisted certificate"`
+	ComplaintsOverdue     int64     `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
+	PIComplaintsOverdue   int64     `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
 }
 
 // FactSet returns the appstore fact set read from s.
@@ -49,6 +53,12 @@ func (s *Service) computeFacts(t *store.Tenant) (Facts, error) {
 	}
 	now, today := s.now(), s.today()
 	f.PlatformRecorded = true
+	// The day it went online, as a Beijing date: the catalog's filing duty counts its 30 days
+	// from it (CAC App Provisions 2022 Art. 17).
+	if d, err := time.ParseInLocation(DateLayout, p.OnlineOn, calendar.Shanghai); err == nil {
+		f.OnlineOn = d
+	}
+	f.PlatformFiled = p.FiledOn != ""
 	f.PlatformFilingOverdue = p.FiledOn == "" && p.FilingDue() != "" && today > p.FilingDue()
 	f.ComplaintChannel = p.ComplaintChannel != ""
 	var rules, agreements int64

@@ -51,7 +51,7 @@ func TestInstrumentKinds(t *testing.T) {
 		"CIIR": "administrative_regulation", "NDSR": "administrative_regulation",
 		"CSR": "departmental_rule", "CBDF": "departmental_rule", "IRM": "departmental_rule", "TELSEC10": "departmental_rule", "PI13": "departmental_rule",
 		"MIIT14": "normative_document", "MLPS07": "normative_document", "PVP": "normative_document",
-		"ATFL": "law", "MIIT23APP": "normative_document",
+		"ATFL": "law", "MIIT23APP": "normative_document", "CACAPP": "normative_document",
 	}
 	for _, in := range c.Instruments {
 		if want[in.ID] == "" {
