@@ -2,6 +2,7 @@ package appstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -24,6 +25,7 @@ type Facts struct {
 	PublishedUnfiled      int64     `cel:"published_unfiled" json:"published_unfiled" label:"无备案号的在架应用数|apps on sale without a filing number"`
 	PublishedUnreviewed   int64     `cel:"published_unreviewed" json:"published_unreviewed" label:"未经审核通过的在架版本数|versions on sale not approved by a reviewer"`
 	ReviewsOverdue        int64     `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
+	ThreatMatchesOnSale   int64     `cel:"published_threat_matches" json:"published_threat_matches" label:"命中威胁情报移动互联网恶意程序库的在架版本数|versions on sale matching the threat information's mobile-malware database"`
 	MaliciousOnSale       int64     `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单证书的在架版本数|versions on sale on the malicious-app list or signed with a blacklisted certificate"`
 	ComplaintsOverdue     int64     `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
 	PIComplaintsOverdue   int64     `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
@@ -34,16 +36,66 @@ func FactSet(s *Service) kernel.FactSet {
 	return kernel.NewFacts("appstore", "the app store: platform filing, developers, reviews, take-downs and complaints", s.Facts)
 }
 
-// Facts reads the context's organisation's app store facts.
+// Facts reads the context's organisation's app store facts. The versions on sale are
+// matched against the threat capability's mobile-malware collection after the records
+// are read: the collection is another capability's transaction.
 func (s *Service) Facts(ctx context.Context) (Facts, error) {
-	var f Facts
+	var (
+		f    Facts
+		live []threatProbe
+	)
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		var err error
-		f, err = s.computeFacts(t)
+		if f, err = s.computeFacts(t); err != nil || !f.PlatformRecorded || s.threat == nil {
+			return err
+		}
+		live, err = onSaleProbes(t)
 		return err
 	})
-	return f, err
+	if err != nil || len(live) == 0 {
+		return f, err
+	}
+	lt, err := s.mobileThreats(ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, p := range live {
+		if len(lt.match(p)) > 0 {
+			f.ThreatMatchesOnSale++
+		}
+	}
+	return f, nil
 }
+
+// onSaleProbes lists what each version on sale is known by to the threat collection.
+func onSaleProbes(t *store.Tenant) ([]threatProbe, error) {
+	rows, err := t.Query(`SELECT a.package, v.apk_sha256, v.files, v.cert_sha256, v.cert_md5 ` + onSale)
+	if err != nil {
+		return nil, fmt.Errorf("list the versions on sale: %w", err)
+	}
+	defer rows.Close()
+	var out []threatProbe
+	for rows.Next() {
+		var (
+			p          threatProbe
+			apk, files string
+		)
+		if err := rows.Scan(&p.Package, &apk, &files, &p.CertSHA256, &p.CertMD5); err != nil {
+			return nil, fmt.Errorf("read a version on sale: %w", err)
+		}
+		var fm map[string]string
+		if err := json.Unmarshal([]byte(files), &fm); err != nil {
+			return nil, fmt.Errorf("read a version's file hashes: %w", err)
+		}
+		p.Hashes = packageHashes(apk, fm)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// onSale is the FROM and WHERE of the organisation's versions on sale.
+const onSale = `FROM appstore_versions v JOIN appstore_apps a ON a.org_id = v.org_id AND a.id = v.app_id
+WHERE v.org_id = $1 AND v.published_at IS NOT NULL AND v.removed_at IS NULL AND a.state = 'published'`
 
 func (s *Service) computeFacts(t *store.Tenant) (Facts, error) {
 	var f Facts
@@ -62,8 +114,7 @@ func (s *Service) computeFacts(t *store.Tenant) (Facts, error) {
 	f.PlatformFilingOverdue = p.FiledOn == "" && p.FilingDue() != "" && today > p.FilingDue()
 	f.ComplaintChannel = p.ComplaintChannel != ""
 	var rules, agreements int64
-	live := `FROM appstore_versions v JOIN appstore_apps a ON a.org_id = v.org_id AND a.id = v.app_id
-WHERE v.org_id = $1 AND v.published_at IS NOT NULL AND v.removed_at IS NULL AND a.state = 'published'`
+	live := onSale
 	for _, q := range []struct {
 		dst  *int64
 		sql  string

@@ -87,7 +87,7 @@ func (s *Service) Upload(ctx context.Context, appID int64, raw []byte) (Version,
 	}
 	// The threat capability's collection is read before the write: it is another
 	// capability's transaction.
-	threats, err := s.threatMatches(ctx, packageHashes(info.SHA256, info.Files))
+	threats, err := s.threatMatches(ctx, threatProbe{Package: info.Package, CertSHA256: info.CertSHA256, CertMD5: info.CertMD5, Hashes: packageHashes(info.SHA256, info.Files)})
 	if err != nil {
 		return Version{}, err
 	}
@@ -289,7 +289,11 @@ func (s *Service) Publish(ctx context.Context, id int64) (Version, error) {
 	if err != nil {
 		return Version{}, err
 	}
-	threats, err := s.threatMatches(ctx, packageHashes(pre.APKSHA256, pre.Files))
+	a, _, err := s.App(ctx, pre.AppID)
+	if err != nil {
+		return Version{}, err
+	}
+	threats, err := s.threatMatches(ctx, threatProbe{Package: a.Package, CertSHA256: pre.CertSHA256, CertMD5: pre.CertMD5, Hashes: packageHashes(pre.APKSHA256, pre.Files)})
 	if err != nil {
 		return Version{}, err
 	}

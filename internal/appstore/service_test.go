@@ -14,6 +14,7 @@ import (
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
@@ -131,6 +132,10 @@ func TestDeveloperToPublication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if online := time.Date(2026, 1, 1, 0, 0, 0, 0, calendar.Shanghai); !f.OnlineOn.Equal(online) {
+			t.Errorf("online_on %v, want %v", f.OnlineOn, online)
+		}
+		f.OnlineOn = time.Time{}
 		if want := (Facts{PlatformRecorded: true, PlatformFilingOverdue: true, Developers: 1}); f != want {
 			t.Errorf("facts after publication %+v, want %+v (online 2026-01-01, never filed)", f, want)
 		}

@@ -32,25 +32,58 @@ type ThreatMatch struct {
 	Name string `json:"name"`
 }
 
-// threatMatches returns the live STIX indicators of the context organisation's
-// mobile-malware collection whose patterns a package with these SHA-256 hashes (the
-// package's and its code files') satisfies, by indicator id. Without the threat capability,
-// or before the organisation has the collection, there are none. Revoked indicators, those
-// past valid_until and patterns of another language are skipped.
-func (s *Service) threatMatches(ctx context.Context, hashes []string) ([]ThreatMatch, error) {
-	if s.threat == nil || len(hashes) == 0 {
-		return nil, nil
+// threatProbe is what a package is known by to the mobile-malware collection: its package
+// name (software:name), the SHA-256 of the package and of its code files
+// (file:hashes.'SHA-256') and its signing certificate's fingerprints
+// (x509-certificate:hashes.'SHA-256' and 'MD5').
+type threatProbe struct {
+	Package, CertSHA256, CertMD5 string
+	Hashes                       []string
+}
+
+// observed is the probe as the STIX engine's observation.
+func (p threatProbe) observed(now time.Time) *stix.Observed {
+	obs := &stix.Observed{Time: now}
+	for _, h := range p.Hashes {
+		if h != "" {
+			obs.Add("file:hashes.SHA-256", strings.ToLower(h))
+		}
+	}
+	if p.Package != "" {
+		obs.Add("software:name", p.Package)
+	}
+	if p.CertSHA256 != "" {
+		obs.Add("x509-certificate:hashes.SHA-256", strings.ToLower(p.CertSHA256))
+	}
+	if p.CertMD5 != "" {
+		obs.Add("x509-certificate:hashes.MD5", strings.ToLower(p.CertMD5))
+	}
+	return obs
+}
+
+// liveThreats is the mobile-malware collection's live indicators, indexed once to be
+// matched against many packages.
+type liveThreats struct {
+	now  time.Time
+	idx  *stix.Index
+	meta []ThreatMatch
+}
+
+// mobileThreats reads the context organisation's mobile-malware collection. Without the
+// threat capability, or before the organisation has the collection, it is empty. Revoked
+// indicators, those past valid_until and patterns of another language are skipped.
+func (s *Service) mobileThreats(ctx context.Context) (*liveThreats, error) {
+	lt := &liveThreats{now: s.now(), idx: stix.NewIndex()}
+	if s.threat == nil {
+		return lt, nil
 	}
 	objs, err := s.threat.ThreatObjects(ctx, MobileMalwareCollection, time.Time{})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return lt, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the mobile-malware collection: %w", err)
 	}
-	now := s.now()
-	idx := stix.NewIndex()
-	var meta []ThreatMatch
 	for _, o := range objs {
 		if o.Type != "indicator" {
 			continue
@@ -66,7 +99,7 @@ func (s *Service) threatMatches(ctx context.Context, hashes []string) ([]ThreatM
 			continue
 		}
 		if ind.ValidUntil != "" {
-			if until, err := time.Parse(time.RFC3339Nano, ind.ValidUntil); err == nil && !now.Before(until) {
+			if until, err := time.Parse(time.RFC3339Nano, ind.ValidUntil); err == nil && !lt.now.Before(until) {
 				continue
 			}
 		}
@@ -74,25 +107,37 @@ func (s *Service) threatMatches(ctx context.Context, hashes []string) ([]ThreatM
 		if err != nil {
 			continue // the threat capability checked it on import; a bad one matches nothing
 		}
-		idx.Add(p)
-		meta = append(meta, ThreatMatch{ID: o.ID, Name: ind.Name})
+		lt.idx.Add(p)
+		lt.meta = append(lt.meta, ThreatMatch{ID: o.ID, Name: ind.Name})
 	}
-	obs := stix.Observed{Time: now}
-	for _, h := range hashes {
-		if h != "" {
-			obs.Add("file:hashes.SHA-256", strings.ToLower(h))
-		}
+	return lt, nil
+}
+
+// match returns the indicators p satisfies, by id.
+func (lt *liveThreats) match(p threatProbe) []ThreatMatch {
+	if len(lt.meta) == 0 {
+		return nil
 	}
 	seen := map[string]bool{}
 	var out []ThreatMatch
-	idx.Match(&obs, func(i int) {
-		if !seen[meta[i].ID] {
-			seen[meta[i].ID] = true
-			out = append(out, meta[i])
+	lt.idx.Match(p.observed(lt.now), func(i int) {
+		if !seen[lt.meta[i].ID] {
+			seen[lt.meta[i].ID] = true
+			out = append(out, lt.meta[i])
 		}
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return out
+}
+
+// threatMatches returns the live indicators of the context organisation's mobile-malware
+// collection that a package known by p satisfies, by id.
+func (s *Service) threatMatches(ctx context.Context, p threatProbe) ([]ThreatMatch, error) {
+	lt, err := s.mobileThreats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return lt.match(p), nil
 }
 
 // packageHashes are the SHA-256 hashes a package is known by: the package's own and its

@@ -197,3 +197,100 @@ func keys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestThreatCollectionMatchesOnSale: the demo app store's versions on sale are counted
+// against the threat capability's mobile-malware collection by package name and signing
+// certificate, and the malicious-app duty reads the count. After a STIX bundle names one
+// app's package (software:name) and another developer's certificate fingerprint
+// (x509-certificate:hashes.'SHA-256'), the fact published_threat_matches is the number of
+// apps on sale that are the first or signed by the second — counted here from the apps'
+// listing (each app has one version; the demo signs all of a developer's apps with one
+// certificate) — and MIIT14-T6-MALICIOUS-APP-BLACKLIST turns from met to gap. Failed first
+// without the fact: "published_threat_matches 0, want 3" and the duty "met".
+func TestThreatCollectionMatchesOnSale(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, store.SQLite)
+	c := env.Login(t, "admin@appstore.demo")
+	var apps struct {
+		Apps []struct {
+			ID          int64
+			State       string
+			Package     string
+			DeveloperID int64 `json:"developer_id"`
+		}
+	}
+	api(t, c, "GET", "/api/v1/appstore/apps", "", 200, &apps)
+	var on []int
+	for i, a := range apps.Apps {
+		if a.State == "published" {
+			on = append(on, i)
+		}
+	}
+	first, second := apps.Apps[on[0]], apps.Apps[on[0]]
+	for _, i := range on {
+		if apps.Apps[i].DeveloperID != first.DeveloperID {
+			second = apps.Apps[i]
+			break
+		}
+	}
+	var one struct {
+		Versions []struct {
+			CertSHA256 string `json:"cert_sha256"`
+		}
+	}
+	api(t, c, "GET", "/api/v1/appstore/apps/"+itoa(second.ID), "", 200, &one)
+	want := 0
+	for _, i := range on {
+		if a := apps.Apps[i]; a.ID == first.ID || a.DeveloperID == second.DeveloperID {
+			want++
+		}
+	}
+	facts := func() int64 {
+		var p struct {
+			Facts struct {
+				N int64 `json:"published_threat_matches"`
+			}
+		}
+		api(t, c, "GET", "/api/v1/appstore/platform", "", 200, &p)
+		return p.Facts.N
+	}
+	duty := func() string {
+		var ev struct{ Pending bool }
+		api(t, c, "GET", "/api/v1/evaluation?wait=20s", "", 200, &ev)
+		var fs struct {
+			Findings []struct {
+				ObligationID string `json:"obligation_id"`
+				Status       string
+			}
+		}
+		api(t, c, "GET", "/api/v1/findings?area=appstore", "", 200, &fs)
+		for _, f := range fs.Findings {
+			if f.ObligationID == "MIIT14-T6-MALICIOUS-APP-BLACKLIST" {
+				return f.Status
+			}
+		}
+		return ""
+	}
+	if n, s := facts(), duty(); n != 0 || s != "met" {
+		t.Fatalf("before the bundle: published_threat_matches %d, duty %q; want 0 and met", n, s)
+	}
+	ind := func(n int, name, pattern string) map[string]any {
+		return map[string]any{"type": "indicator", "spec_version": "2.1", "id": fmt.Sprintf("indicator--6b1b2c3d-0000-4000-8000-00000000000%d", n),
+			"created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z", "name": name, "pattern": pattern,
+			"pattern_type": "stix", "valid_from": "2026-11-01T00:00:00Z"}
+	}
+	bundle, _ := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--6b1b2c3d-0000-4000-8000-000000000000", "objects": []any{
+		ind(1, "仿冒应用包名", fmt.Sprintf("[software:name = '%s']", first.Package)),
+		ind(2, "恶意开发者签名证书", fmt.Sprintf("[x509-certificate:hashes.'SHA-256' = '%s']", one.Versions[0].CertSHA256)),
+	}})
+	var im struct{ ID int64 }
+	body, _ := json.Marshal(map[string]string{"format": "stix", "collection": "miit_mobile", "name": "移动恶意程序库更新", "tlp": "amber", "content": string(bundle)})
+	api(t, c, "POST", "/api/v1/threat/imports", string(body), 201, &im)
+	api(t, c, "POST", fmt.Sprintf("/api/v1/threat/imports/%d/commit", im.ID), `{}`, 200, nil)
+	if n := facts(); n != int64(want) {
+		t.Errorf("published_threat_matches %d, want %d", n, want)
+	}
+	if s := duty(); s != "gap" {
+		t.Errorf("MIIT14-T6-MALICIOUS-APP-BLACKLIST after the bundle: %q, want gap", s)
+	}
+}

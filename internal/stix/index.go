@@ -146,11 +146,11 @@ func (c *Comparison) anchorFor(l Literal) (anchor, bool) {
 		return anchor{kind: anchorExact, key: "email-addr:value\x00" + strings.ToLower(l.S)}, true
 	case "url":
 		return anchor{kind: anchorExact, key: "url:value\x00" + l.S}, true
-	case "file":
+	case "file", "x509-certificate", "software":
 		if c.Path.Steps[0] == "hashes" {
-			return anchor{kind: anchorExact, key: "file:hashes." + normHash(c.Path.Steps[1]) + "\x00" + strings.ToLower(l.S)}, true
+			return anchor{kind: anchorExact, key: c.Path.Type + ":hashes." + normHash(c.Path.Steps[1]) + "\x00" + strings.ToLower(l.S)}, true
 		}
-		return anchor{kind: anchorExact, key: "file:" + c.Path.Steps[0] + "\x00" + l.S}, true
+		return anchor{kind: anchorExact, key: c.Path.Type + ":" + c.Path.Steps[0] + "\x00" + l.S}, true
 	}
 	return anchor{}, false
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -100,5 +101,56 @@ func BenchmarkObserveText(b *testing.B) {
 	line := "<164>Mar  1 10:00:00 fw1 %ASA-4-106023: Deny tcp src outside:203.0.113.7/4431 dst inside:10.20.0.5/443 by access-group \"outside_access_in\" [0x5a000001, 0x0]"
 	for b.Loop() {
 		ObserveText(line, time.Time{})
+	}
+}
+
+// TestPackageAndCertificatePaths: an app store matches its packages on the package name
+// (software:name) and the signing certificate's fingerprint (x509-certificate:hashes),
+// through the index and one by one alike. A certificate hash is not a file hash: the same
+// hex string observed as a file's hash does not match a certificate pattern, nor the other
+// way round. Failed first before the two paths were supported: "position 2: object type
+// \"software\" is not supported".
+func TestPackageAndCertificatePaths(t *testing.T) {
+	const fp = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	pats := []string{
+		"[software:name = 'cn.example.steal']",
+		"[x509-certificate:hashes.'SHA-256' = '" + strings.ToUpper(fp) + "']",
+		"[file:hashes.'SHA-256' = '" + fp + "']",
+	}
+	x := NewIndex()
+	parsed := make([]*Pattern, len(pats))
+	for i, s := range pats {
+		p, err := ParsePattern(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		parsed[i] = p
+		x.Add(p)
+	}
+	for _, c := range []struct {
+		name string
+		obs  map[string]string
+		want []int
+	}{
+		{"the package name", map[string]string{"software:name": "cn.example.steal"}, []int{0}},
+		{"another package", map[string]string{"software:name": "cn.example.stealer"}, nil},
+		{"the certificate", map[string]string{"x509-certificate:hashes.SHA-256": fp}, []int{1}},
+		{"the same hex as a file's hash", map[string]string{"file:hashes.SHA-256": fp}, []int{2}},
+	} {
+		var o Observed
+		for k, v := range c.obs {
+			o.Add(k, v)
+		}
+		var got []int
+		x.Match(&o, func(i int) { got = append(got, i) })
+		sort.Ints(got)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: index matched %v, want %v", c.name, got, c.want)
+		}
+		for i, p := range parsed {
+			if one := p.MatchOne(&o); one != slices.Contains(c.want, i) {
+				t.Errorf("%s: pattern %d matches one by one: %v", c.name, i, one)
+			}
+		}
 	}
 }

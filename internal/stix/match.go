@@ -49,7 +49,7 @@ func evalCmp(c CmpExpr, o *Observed) bool {
 func (c *Comparison) eval(o *Observed) bool {
 	vals := o.Values[c.Path.String()]
 	if c.Path.Steps[0] == "hashes" {
-		vals = o.Values["file:hashes."+normHash(c.Path.Steps[1])]
+		vals = o.Values[c.Path.Type+":hashes."+normHash(c.Path.Steps[1])]
 	}
 	if c.Op == "EXISTS" {
 		return len(vals) > 0
@@ -117,6 +117,8 @@ func (c *Comparison) equal(v string, l Literal) bool {
 		}
 	case "domain-name", "email-addr":
 		return strings.EqualFold(strings.TrimSuffix(v, "."), strings.TrimSuffix(l.S, "."))
+	case "x509-certificate":
+		return strings.EqualFold(v, l.S)
 	case "file":
 		if c.Path.Steps[0] == "hashes" {
 			return strings.EqualFold(v, l.S)

@@ -106,16 +106,20 @@ type Literal struct {
 	T    time.Time
 }
 
-// supportedPaths are the object paths ciiguard matches against log events: the value of
-// each address-like observable and a file's hashes, name and size. Anything else is
-// refused at its position rather than silently never matching.
+// supportedPaths are the object paths ciiguard matches: against log events the value of
+// each address-like observable and a file's hashes, name and size; against an app store's
+// packages also a software's name (the app's package name) and a certificate's hashes
+// (the signing certificate's fingerprints). Anything else is refused at its position
+// rather than silently never matching.
 var supportedPaths = map[string][]string{
-	"ipv4-addr":   {"value"},
-	"ipv6-addr":   {"value"},
-	"domain-name": {"value"},
-	"url":         {"value"},
-	"email-addr":  {"value"},
-	"file":        {"hashes", "name", "size"},
+	"ipv4-addr":        {"value"},
+	"ipv6-addr":        {"value"},
+	"domain-name":      {"value"},
+	"url":              {"value"},
+	"email-addr":       {"value"},
+	"file":             {"hashes", "name", "size"},
+	"software":         {"name"},
+	"x509-certificate": {"hashes"},
 }
 
 // ParsePattern parses a STIX 2.1 pattern. An error is a *PatternError naming the
@@ -417,7 +421,7 @@ func (p *parser) path() (Path, error) {
 		path.Steps = append(path.Steps, step.text)
 	}
 	if first.text == "hashes" && len(path.Steps) != 2 {
-		return Path{}, p.errAt(first, "file:hashes needs an algorithm, e.g. file:hashes.'SHA-256'")
+		return Path{}, p.errAt(first, "%s:hashes needs an algorithm, e.g. %s:hashes.'SHA-256'", path.Type, path.Type)
 	}
 	return path, nil
 }
