@@ -3,7 +3,8 @@
 # a PostgreSQL server, headless Chromium, real syslog senders (logger, rsyslog with TLS and
 # RELP), a CJK
 # font (the browser's Chinese pages and the incident reports' PDFs embed it) and pdftotext
-# (the PDF tests read the Chinese back out of the reports).
+# (the PDF tests read the Chinese back out of the reports), and MinIO (an S3 server with
+# Object Lock, for the vault's object-storage tests).
 # Runs apt only when something is missing.
 set -euo pipefail
 
@@ -18,6 +19,14 @@ fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-mi
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
 ls /usr/lib/*/rsyslog/omrelp.so >/dev/null 2>&1 || need+=(rsyslog-relp)
+
+# MinIO is not packaged by Debian: it is built from source, a pinned version, once.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+gobin="$(go env GOPATH)/bin"
+if ! command -v minio >/dev/null 2>&1 && [ ! -x "$gobin/minio" ]; then
+  echo "building MinIO $MINIO_VERSION into $gobin for the vault's object-storage tests (this takes several minutes, once)"
+  GOFLAGS= go install "github.com/minio/minio@$MINIO_VERSION"
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -211,6 +211,24 @@
 // edited header, fails. VerifyBundle does all of this; version 1 bundles,
 // whose end record was unsigned, are refused.
 //
+// # Object storage
+//
+// With Options.Store, every complete segment (the writer started the next
+// one) is uploaded by a background goroutine: seg-B.dat, seg-B.idx,
+// roots/seg-B (the 32-byte roots of its blocks) and cp/SIZE.note for the
+// checkpoints it completes, under org/ID/ in the store, each written once
+// (If-None-Match) and locked in compliance mode until the segment's newest
+// reception time plus Options.LockFor; purged.json is copied there
+// unlocked after each purge. The local block file of an uploaded segment
+// is then an entry of an LRU cache of Options.CacheBytes; once evicted,
+// reads fetch the block frame holding the wanted bytes with one range
+// request and cache it under org/ID/cache/. Only the .idx (listing the
+// blocks at open) stays. A node opening an organisation it has no
+// directory for, or with a shorter roots file, pulls roots, indexes,
+// checkpoints and the purge record from the store first; the segment being
+// written and the WAL tail are the writer's. Verify reads every stored
+// segment from the store. The formats are those of the local files.
+//
 // # Verify
 //
 // Verify re-reads every segment, index and checkpoint from disk, checks

@@ -18,6 +18,10 @@ type SegmentInfo struct {
 	Bytes            int64     // data file size (0 when purged)
 	Purged           bool
 	PurgedAt         time.Time
+	// With an object store: Stored once its objects are written (locked
+	// until RetainUntil), Local while a copy is on this node's disk.
+	Stored, Local bool
+	RetainUntil   time.Time
 }
 
 // LogInfo summarises an organisation's log.
@@ -30,6 +34,8 @@ type LogInfo struct {
 	LastCheckpoint uint64 // size of the latest checkpoint
 	// Damaged lists problems found when the log was opened; run Verify.
 	Damaged []string
+	// PendingUploads counts complete segments not yet in the object store.
+	PendingUploads int
 }
 
 // Info describes an organisation's log; an organisation without a log
@@ -42,6 +48,10 @@ func (v *Vault) Info(orgID int64) (LogInfo, error) {
 	}
 	if l == nil {
 		return info, nil
+	}
+	var lock time.Duration
+	if l.v.store != nil {
+		lock = l.v.lockFor(orgID)
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -71,6 +81,18 @@ func (v *Vault) Info(orgID int64) (LogInfo, error) {
 			}
 			if m.maxRecv > si.MaxReceived.UnixNano() {
 				si.MaxReceived = timeFromNanos(m.maxRecv)
+			}
+		}
+		if s.dat != nil {
+			si.Local = s.dat.local()
+			s.dat.mu.RLock()
+			si.Stored = s.dat.uploaded
+			s.dat.mu.RUnlock()
+		}
+		if l.v.store != nil && s.end() < l.sealed {
+			si.RetainUntil = retainUntil(s, lock)
+			if !si.Stored {
+				info.PendingUploads++
 			}
 		}
 		info.Segments = append(info.Segments, si)

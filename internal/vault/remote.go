@@ -147,7 +147,7 @@ func (l *Log) uploadSegment(seg *segment) error {
 		case <-ctx.Done():
 		}
 	}()
-	until := l.retainUntil(seg)
+	until := retainUntil(seg, l.v.lockFor(l.org))
 	if now := time.Now(); until.Before(now.Add(time.Second)) {
 		// Uploaded after its retention ended (a long outage): the store
 		// refuses a past date; a short lock keeps the write a locked one.

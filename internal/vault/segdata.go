@@ -100,12 +100,12 @@ func (s *segment) blockAt(off int64) *blockMeta {
 // reception time plus the organisation's retention. Reception time, not
 // the sender's: it is what Purge counts by, and a sender's clock set to
 // 2099 must not lock an object for decades.
-func (l *Log) retainUntil(s *segment) time.Time {
+func retainUntil(s *segment, lock time.Duration) time.Time {
 	var newest int64
 	for _, m := range s.blocks {
 		newest = max(newest, m.maxRecv)
 	}
-	return timeFromNanos(newest).Add(l.v.lockFor(l.org))
+	return timeFromNanos(newest).Add(lock)
 }
 
 var _ io.ReaderAt = (*segData)(nil)
