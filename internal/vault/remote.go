@@ -328,11 +328,28 @@ func (l *Log) pullFromStore() error {
 	if err != nil {
 		return fmt.Errorf("list object storage: %w", err)
 	}
+	path := filepath.Join(l.dir, "roots")
+	local, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read roots: %w", err)
+	}
+	// The listing's sizes say how many roots the store has; they are read
+	// only when the local file has fewer (a writer's own node never does).
+	var storedRoots int64
+	for _, o := range objs {
+		if strings.HasPrefix(strings.TrimPrefix(o.Key, l.objKey("")), "roots/seg-") {
+			storedRoots += o.Size
+		}
+	}
+	fetchRoots := storedRoots > int64(len(local))
 	var roots []byte
 	for _, o := range objs {
 		k := strings.TrimPrefix(o.Key, l.objKey(""))
 		switch {
 		case strings.HasPrefix(k, "roots/seg-"):
+			if !fetchRoots {
+				continue
+			}
 			b, err := l.v.store.Get(ctx, o.Key)
 			if err != nil {
 				return err
@@ -358,11 +375,6 @@ func (l *Log) pullFromStore() error {
 				return fmt.Errorf("write %s: %w", k, err)
 			}
 		}
-	}
-	path := filepath.Join(l.dir, "roots")
-	local, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("read roots: %w", err)
 	}
 	if len(roots) <= len(local) {
 		return nil
