@@ -32,3 +32,27 @@ type ProductRef struct {
 	CertExpires   time.Time `json:"cert_expires"` // zero when there is no certificate
 	Systems       []int64   `json:"systems"`      // inventory systems where it is used
 }
+
+// ProductReviews tells where the cybersecurity review stands for the registered products of
+// the organisation's purchases. The review capability implements it; the suppliers
+// capability shows it per supplier without importing review.
+type ProductReviews interface {
+	// ProductReviews gives, by product id, the review of the latest purchase of each of the
+	// context organisation's registered products that required one.
+	ProductReviews(ctx context.Context) (map[int64]ProductReview, error)
+}
+
+// ProductReview is where the review of a product's purchase stands.
+type ProductReview struct {
+	ProcurementID int64 `json:"procurement_id"`
+	CaseID        int64 `json:"case_id"`
+	// State is the case's state: preparing, submitted, not_required, initial_review,
+	// members_opinions, special_procedure, cleared, not_cleared or revoked.
+	State string `json:"state"`
+}
+
+// Passed says the review lets the product be used: cleared, or found not required.
+func (r ProductReview) Passed() bool { return r.State == "cleared" || r.State == "not_required" }
+
+// Failed says the review forbids the product: not cleared, or the clearance revoked.
+func (r ProductReview) Failed() bool { return r.State == "not_cleared" || r.State == "revoked" }

@@ -24,14 +24,34 @@ func (m *Module) productJSON(p Product) productJSON {
 }
 
 func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
-	list, err := m.Suppliers(r.Context())
+	ctx := r.Context()
+	list, err := m.Suppliers(ctx)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []Supplier{}
+	prods, err := m.ListProducts(ctx, 0)
+	if err != nil {
+		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"suppliers": list})
+	tiers, err := m.Tiers(ctx, prods)
+	if err != nil {
+		return err
+	}
+	glances, err := m.Glances(ctx, prods)
+	if err != nil {
+		return err
+	}
+	// Each supplier with its tier and the list's glance: findings and the review.
+	type item struct {
+		Supplier
+		Tier   SupplierTier `json:"tier"`
+		Glance Glance       `json:"at_a_glance"`
+	}
+	out := make([]item, 0, len(list))
+	for _, x := range list {
+		out = append(out, item{Supplier: x, Tier: tiers[x.ID], Glance: glances[x.ID]})
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"suppliers": out})
 }
 
 func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request) error {

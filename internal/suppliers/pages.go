@@ -26,6 +26,7 @@ type listRow struct {
 	Tier        SupplierTier
 	LastReview  string // YYYY-MM-DD, China time; "" never
 	Due         string
+	Glance      Glance
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -62,7 +63,12 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 	if err != nil {
 		return err
 	}
+	glances, err := m.Glances(ctx, prods)
+	if err != nil {
+		return err
+	}
 	for i := range rows {
+		rows[i].Glance = glances[rows[i].S.ID]
 		st := tiers[rows[i].S.ID]
 		rows[i].Tier, rows[i].Due = st, st.Due.Format("2006-01-02")
 		if st.LastReview != nil {

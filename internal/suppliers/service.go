@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -36,6 +37,9 @@ type Service struct {
 	// changed is told, inside a write transaction, that the organisation's supplier facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
+	// reviews tells where the cybersecurity review of each product stands; nil without the
+	// review capability.
+	reviews kernel.ProductReviews
 }
 
 // NewService returns a service over db.

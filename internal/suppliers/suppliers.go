@@ -78,6 +78,10 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}
+	// The cybersecurity review of the products, when the review capability is installed.
+	if rs := kernel.All[kernel.ProductReviews](d.Registry); len(rs) == 1 {
+		m.Service.reviews = rs[0]
+	}
 	return nil
 }
 
