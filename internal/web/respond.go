@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
@@ -246,40 +247,38 @@ func IDParam(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// beijing formats a time.Time or *time.Time in China Standard Time, the time the people using
+// ciiguard and its regulators count their days in.
+func beijing(t any, layout string) string { return inZone(t, calendar.Shanghai, layout) }
+
+// inZone formats a time.Time or *time.Time in loc; zero, nil and other values show as nothing.
+func inZone(t any, loc *time.Location, layout string) string {
+	var v time.Time
+	switch x := t.(type) {
+	case time.Time:
+		v = x
+	case *time.Time:
+		if x != nil {
+			v = *x
+		}
+	}
+	if v.IsZero() {
+		return ""
+	}
+	return v.In(loc).Format(layout)
+}
+
 var funcs = template.FuncMap{
-	"date": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return ""
-			}
-			return v.UTC().Format("2006-01-02")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return ""
-			}
-			return v.UTC().Format("2006-01-02")
-		}
-		return ""
-	},
-	"datetime": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return ""
-			}
-			return v.UTC().Format("2006-01-02 15:04:05 UTC")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return ""
-			}
-			return v.UTC().Format("2006-01-02 15:04:05 UTC")
-		}
-		return ""
-	},
-	"join": strings.Join,
-	"rmb":  FormatRMB,
-	"add":  func(a, b int) int { return a + b },
+	"date": func(t any) string { return beijing(t, "2006-01-02") },
+	// datetime shows an instant in Beijing time with its offset, so nobody has to add eight
+	// hours in their head and nobody is left guessing which zone it is.
+	"datetime": func(t any) string { return beijing(t, "2006-01-02 15:04:05 -07:00") },
+	// utctime is for the log vault's pages, which work in UTC throughout (their search
+	// ranges, histogram and bundles are UTC, as syslog tooling expects) and say so.
+	"utctime": func(t any) string { return inZone(t, time.UTC, "2006-01-02 15:04:05 UTC") },
+	"join":     strings.Join,
+	"rmb":      FormatRMB,
+	"add":      func(a, b int) int { return a + b },
 	// dict makes a map of its key, value arguments, to pass several values to a
 	// template: {{template "field" (dict "View" $ "Name" "owner")}}.
 	"dict": func(kv ...any) (map[string]any, error) {
