@@ -276,9 +276,9 @@ var funcs = template.FuncMap{
 	// utctime is for the log vault's pages, which work in UTC throughout (their search
 	// ranges, histogram and bundles are UTC, as syslog tooling expects) and say so.
 	"utctime": func(t any) string { return inZone(t, time.UTC, "2006-01-02 15:04:05 UTC") },
-	"join":     strings.Join,
-	"rmb":      FormatRMB,
-	"add":      func(a, b int) int { return a + b },
+	"join":    strings.Join,
+	"rmb":     FormatRMB,
+	"add":     func(a, b int) int { return a + b },
 	// dict makes a map of its key, value arguments, to pass several values to a
 	// template: {{template "field" (dict "View" $ "Name" "owner")}}.
 	"dict": func(kv ...any) (map[string]any, error) {
