@@ -132,7 +132,9 @@ func (l *Log) loadSegments() error {
 	}
 	if n := len(l.segs); n > 0 {
 		last := l.segs[n-1]
-		if last.end() == l.sealed {
+		// A segment only in the object store is complete: the next block
+		// starts a new one.
+		if last.end() == l.sealed && last.dat.local() {
 			l.cur = last
 		}
 	}

@@ -138,6 +138,12 @@ func (v *Vault) uploader() {
 // retainUntil, then the checkpoints it completes, and marks it uploaded:
 // from then on its local copy is only a cache entry.
 func (l *Log) uploadSegment(seg *segment) error {
+	if !seg.dat.local() {
+		// Read from the store at open (pulled, or evicted before a crash
+		// lost the queue): it is there already.
+		l.markUploaded(seg)
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	go func() {

@@ -46,13 +46,17 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// prefixes numbers the stores, so a benchmark's rounds do not meet.
+var prefixes atomic.Int64
+
 // newStore connects to the shared server under a prefix of the test's own.
 func newStore(t testing.TB) *s3store.Store {
 	t.Helper()
 	if server == nil {
 		t.Skip("no MinIO: set CIIGUARD_TEST_MINIO (make test does)")
 	}
-	s, err := s3store.New(context.Background(), s3store.Config{URL: "s3://" + bucket + "/" + strings.ReplaceAll(t.Name(), "/", "-"),
+	prefix := fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), prefixes.Add(1))
+	s, err := s3store.New(context.Background(), s3store.Config{URL: "s3://" + bucket + "/" + prefix,
 		Endpoint: server.Endpoint, AccessKey: server.User, SecretKey: server.Password, Insecure: true})
 	if err != nil {
 		t.Fatal(err)
@@ -265,5 +269,20 @@ func TestEmptyNodeResumesFromStore(t *testing.T) {
 	rep, err := w.Verify(context.Background(), 1, nil)
 	if err != nil || !rep.OK || rep.Events != 8*16 {
 		t.Fatalf("verify on the empty node: %+v %v", rep, err)
+	}
+	// With the first node gone (the cluster's lease decides who writes),
+	// the second continues the log: its first block starts a segment of
+	// its own, which it uploads like any other.
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Fill(t, w, 1, time.Now(), 8*16, 13*16)
+	info := storetest.WaitUploaded(t, w, 1)
+	if last := info.Segments[len(info.Segments)-1]; last.FirstSeq != 12*16 {
+		t.Errorf("segments after resuming: %+v", info.Segments)
+	}
+	rep, err = w.Verify(context.Background(), 1, nil)
+	if err != nil || !rep.OK || rep.Events != 13*16 {
+		t.Fatalf("verify after resuming: %+v %v", rep, err)
 	}
 }
