@@ -2,6 +2,7 @@ package oversight
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -18,11 +19,18 @@ type CaseDecision struct {
 	Published bool   `json:"published"`
 }
 
-const caseCols = `id, operator_id, penalty_id, subject, tier, base_amount, amount, range_min, range_max, outside_basis, decision, published, created_by`
+const caseCols = `id, operator_id, penalty_id, subject, tier, base_amount, amount, range_min, range_max, outside_basis, decision, published, created_by,
+state, end_reason, end_basis, ended_by, ended_at`
 
 func scanCase(sc func(...any) error) (Case, error) {
 	var c Case
-	err := sc(&c.ID, &c.OperatorID, &c.PenaltyID, &c.Subject, &c.Tier, &c.BaseAmount, &c.Amount, &c.RangeMin, &c.RangeMax, &c.OutsideBasis, &c.Decision, &c.Published, &c.CreatedBy)
+	var ended sql.NullTime
+	err := sc(&c.ID, &c.OperatorID, &c.PenaltyID, &c.Subject, &c.Tier, &c.BaseAmount, &c.Amount, &c.RangeMin, &c.RangeMax, &c.OutsideBasis, &c.Decision, &c.Published, &c.CreatedBy,
+		&c.State, &c.EndReason, &c.EndBasis, &c.EndedBy, &ended)
+	if ended.Valid {
+		at := ended.Time.UTC()
+		c.EndedAt = &at
+	}
 	return c, err
 }
 
@@ -52,6 +60,9 @@ func (s *Service) Decide(ctx context.Context, id int64, in CaseDecision) (Case, 
 		before, err := scanCase(t.QueryRow(`SELECT `+caseCols+` FROM oversight_cases WHERE org_id = $1 AND id = $2`, id).Scan)
 		if err != nil {
 			return fmt.Errorf("case %d: %w", id, err)
+		}
+		if before.State != CaseOpen {
+			return problem.Conflictf("state", "the case is closed or withdrawn: it takes no further decision")
 		}
 		if _, err := t.Exec(`UPDATE oversight_cases SET decision = $3, published = $4 WHERE org_id = $1 AND id = $2`, id, in.Decision, in.Published); err != nil {
 			return fmt.Errorf("decide case %d: %w", id, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/catalog"
@@ -34,6 +35,13 @@ type Case struct {
 	RangeMin  int64  `json:"range_min"`
 	RangeMax  int64  `json:"range_max"`
 	CreatedBy string `json:"created_by"`
+	// State is open, closed or withdrawn (case_end.go), with the reason, the legal basis,
+	// who ended it and when.
+	State     string     `json:"state"`
+	EndReason string     `json:"end_reason,omitempty"`
+	EndBasis  string     `json:"end_basis,omitempty"`
+	EndedBy   string     `json:"ended_by,omitempty"`
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
 }
 
 var loadCatalog = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Load() })
@@ -106,12 +114,24 @@ func (s *Service) OpenCase(ctx context.Context, in NewCase) (Case, error) {
 	if err := v.Err(); err != nil {
 		return Case{}, err
 	}
-	c := Case{NewCase: in, RangeMin: lo, RangeMax: hi, CreatedBy: audit.ActorFrom(ctx).Label}
+	regulatorID, err := orgOf(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	c := Case{NewCase: in, RangeMin: lo, RangeMax: hi, CreatedBy: audit.ActorFrom(ctx).Label, State: CaseOpen}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		if err := t.QueryRow(`INSERT INTO oversight_cases (org_id, operator_id, penalty_id, subject, tier, base_amount, amount, range_min, range_max, outside_basis, decision, published, created_by, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`, in.OperatorID, in.PenaltyID, in.Subject, in.Tier, in.BaseAmount, in.Amount,
 			lo, hi, in.OutsideBasis, in.Decision, in.Published, c.CreatedBy, s.now()).Scan(&c.ID); err != nil {
 			return fmt.Errorf("store the case: %w", err)
+		}
+		// The operator's copy: it reads the case, and how it ends, through it.
+		if _, err := t.Tx().Exec(`INSERT INTO oversight_case_copies (org_id, case_id, regulator_id, received_at) VALUES ($1, $2, $3, $4)`,
+			in.OperatorID, c.ID, regulatorID, s.now()); err != nil {
+			return fmt.Errorf("send the case to the operator: %w", err)
+		}
+		if err := audit.Record(t.Tx(), in.OperatorID, "oversight_case", idStr(c.ID), "case_received", nil, c, in.PenaltyID); err != nil {
+			return err
 		}
 		return audit.InTenant(t, "oversight_case", idStr(c.ID), "create", nil, c, in.PenaltyID)
 	})

@@ -1,6 +1,7 @@
 package oversight
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -248,4 +249,52 @@ func (m *Module) decidePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Redirect(w, r, "/oversight/cases/"+strconv.FormatInt(id, 10), m.d.Web.Messages.T(web.RequestLang(r), "oversight.case.decided"))
+}
+
+// apiEndCase answers POST /api/v1/oversight/cases/{id}/close and …/withdraw.
+func (m *Module) apiEndCase(end func(*Service, context.Context, int64, CaseEnd) (Case, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		var in CaseEnd
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		c, err := end(m.Service, r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, c)
+	}
+}
+
+// endCasePage answers the forms closing or withdrawing a case.
+func (m *Module) endCasePage(end func(*Service, context.Context, int64, CaseEnd) (Case, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return problem.Field("body", "cannot be read as a form: %v", err)
+		}
+		if _, err := end(m.Service, r.Context(), id, CaseEnd{Reason: r.PostFormValue("reason"), Basis: r.PostFormValue("basis")}); err != nil {
+			if _, ok := problem.As[*problem.Invalid](err); ok {
+				return m.renderCase(w, r, id, err)
+			}
+			return err
+		}
+		return web.Redirect(w, r, "/oversight/cases/"+strconv.FormatInt(id, 10), m.d.Web.Messages.T(web.RequestLang(r), "oversight.case.ended"))
+	}
+}
+
+// apiReceivedCases answers GET /api/v1/filings/cases: the operator's penalty cases.
+func (m *Module) apiReceivedCases(w http.ResponseWriter, r *http.Request) error {
+	cs, err := m.ReceivedCases(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"cases": cs})
 }

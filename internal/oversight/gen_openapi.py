@@ -102,6 +102,16 @@ paths = {
     ctype={"application/x-ndjson": {"schema": {"type": "string"}}})},
  "/api/v1/oversight/inspections/{id}/actions": {"post": op("Record a finding, an order to correct (with due_on), or the operator's refusal or obstruction (CIIR 2021 Art. 42), audited on both sides", 201, "InspectionAction", params=idp,
     body={"type": "object", "required": ["kind", "text"], "properties": {"kind": {"type": "string", "enum": ["finding", "order", "refusal", "obstruction"]}, "text": S(), "due_on": {"type": "string", "format": "date"}}})},
+ "/api/v1/oversight/inspections/{id}/close": {"post": op("Close the open inspection now, with a reason (audited on both sides; reads and reproduction are 404 after it); 409 when its time box has ended", 200, "Inspection", params=idp,
+    body={"type": "object", "required": ["reason"], "properties": {"reason": S()}})},
+ "/api/v1/oversight/inspections/{id}/extend": {"post": op("Extend the open inspection's time box, with a reason (audited on both sides): ends_at after the present end, at most 366 days from now; 409 when its time box has ended", 200, "Inspection", params=idp,
+    body={"type": "object", "required": ["ends_at", "reason"], "properties": {"ends_at": {"type": "string", "description": "RFC 3339, or a day (its end, Beijing)"}, "reason": S()}})},
+ "/api/v1/oversight/cases/{id}/close": {"post": op("Close an open penalty case once its decision is carried out, with the reason and the legal basis (audited on both sides; the operator sees it); 409 when ended", 200, "Case", params=idp,
+    body={"type": "object", "required": ["reason", "basis"], "properties": {"reason": S(), "basis": S()}})},
+ "/api/v1/oversight/cases/{id}/withdraw": {"post": op("Withdraw an open penalty case, with the reason and the legal basis (audited on both sides; the operator sees it); 409 when ended", 200, "Case", params=idp,
+    body={"type": "object", "required": ["reason", "basis"], "properties": {"reason": S(), "basis": S()}})},
+ "/api/v1/filings/cases": {"get": op("The penalty cases of the departments against the operator, with their state, reason and basis", 200, None,
+    ctype={"application/json": {"schema": {"type": "object", "properties": {"cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}}}}}})},
  "/api/v1/filings/inspections": {"get": op("The inspections of the operator, with their scope, reads and actions", 200, "InspectionList")},
  "/api/v1/filings/inspections/{id}": {"get": op("One inspection of the operator", 200, "Inspection", params=idp)},
  "/api/v1/filings/inspections/{id}/responses": {"post": op("The operator's response to an inspection (audited on both sides)", 201, "InspectionAction", params=idp,
@@ -120,7 +130,9 @@ item = {"allOf": [{"$ref": "#/components/schemas/Submission"}, {"type": "object"
     "escalated_at": {"type": "string", "format": "date-time"}, "verdict": {"type": "string", "enum": ["pending", "on_time", "late", "missing"]}}}}}]}
 reg = {"type": "object", "properties": {"id": S("integer"), "name_zh": S(), "name_en": S()}}
 case = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "penalty_id": S(), "subject": S(), "tier": S(), "base_amount": S("integer"),
-  "amount": S("integer"), "range_min": S("integer"), "range_max": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean"), "created_by": S()}}
+  "amount": S("integer"), "range_min": S("integer"), "range_max": S("integer"), "outside_basis": S(), "decision": S(), "published": S("boolean"), "created_by": S(),
+  "state": {"type": "string", "enum": ["open", "closed", "withdrawn"]}, "end_reason": S(), "end_basis": S(), "ended_by": S(), "ended_at": {"type": "string", "format": "date-time"},
+  "regulator_name_zh": {"type": "string", "description": "on the operator's side"}, "regulator_name_en": S()}}
 entry = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "uscc": S(), "name_zh": S(), "name_en": S(), "sector": S(), "province": S(),
   "linked": S("boolean"), "added": S("boolean"), "created_at": {"type": "string", "format": "date-time"}, "identified": S("boolean"), "notices": S("integer"),
   "identified_on": {"type": "string", "format": "date"}, "last_notice_on": {"type": "string", "format": "date"}, "last_notice_ref": S(),
@@ -145,7 +157,9 @@ insp = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("
   "legal_basis": {"type": "object", "properties": {"zh": S(), "en": S()}}, "areas": {"type": "array", "items": S()},
   "systems": {"type": "array", "items": S()}, "period_from": {"type": "string", "format": "date"}, "period_to": {"type": "string", "format": "date"},
   "period_start": dt, "period_end": dt, "opens_at": dt, "ends_at": dt, "open": S("boolean"), "opened_by": S(),
-  "reads": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRead"}}, "actions": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionAction"}}}}
+  "reads": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionRead"}}, "actions": {"type": "array", "items": {"$ref": "#/components/schemas/InspectionAction"}},
+  "time_box_changes": {"type": "array", "items": {"type": "object", "properties": {"id": S("integer"), "kind": {"type": "string", "enum": ["closed", "extended"]},
+    "ends_before": dt, "ends_after": dt, "reason": S(), "by": S(), "at": dt}}}}}
 irec = {"type": "object", "properties": {"area": S(), "id": S(), "title_zh": S(), "title_en": S(), "at": dt,
   "fields": {"type": "array", "items": {"type": "object", "properties": {"label_zh": S(), "label_en": S(), "value": S(), "value_en": S()}}},
   "data": {"type": "object", "description": "the record as the owning capability's API gives it"}, "evidence": {"type": "array", "items": S()}}}

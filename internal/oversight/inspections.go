@@ -98,6 +98,8 @@ type Inspection struct {
 	OpenedBy   string     `json:"opened_by"`
 	Reads      []Read     `json:"reads"`
 	Actions    []Action   `json:"actions"`
+	// Changes are the time box's changes (closed early, extended), oldest first.
+	Changes []BoxChange `json:"time_box_changes"`
 }
 
 // Read is one read of an inspection, as both sides see it in the inspection's trail.
@@ -137,7 +139,7 @@ func scanInspection(sc func(...any) error) (*Inspection, error) {
 		return nil, fmt.Errorf("systems of inspection %d: %w", in.ID, err)
 	}
 	in.From, in.To = periodOf(in.PeriodFrom, in.PeriodTo)
-	in.Reads, in.Actions, in.LegalBasis = []Read{}, []Action{}, inspectionBasis
+	in.Reads, in.Actions, in.Changes, in.LegalBasis = []Read{}, []Action{}, []BoxChange{}, inspectionBasis
 	return &in, nil
 }
 
@@ -250,21 +252,9 @@ func (n *NewInspection) validate(s *Service, now time.Time) (endsAt time.Time, e
 	case n.EndsAt == "":
 		v.Add("ends_at", "is required: the end of the time box")
 	default:
-		if d, ok := parseDay(n.EndsAt); ok {
-			endsAt = d.AddDate(0, 0, 1)
-		} else if t, err := time.Parse(time.RFC3339, n.EndsAt); err == nil {
-			endsAt = t
-		} else {
-			v.Add("ends_at", "must be a date such as 2026-12-01 or a time such as 2026-12-01T18:00:00+08:00")
-			break
-		}
-		if !endsAt.After(now) {
-			v.Add("ends_at", "must be in the future")
-		} else if endsAt.Sub(now) > maxInspectionDays*24*time.Hour {
-			v.Add("ends_at", "must be at most %d days from now", maxInspectionDays)
-		}
+		endsAt = s.parseBoxEnd(v, n.EndsAt, now)
 	}
-	return endsAt.UTC().Truncate(time.Microsecond), v.Err()
+	return endsAt, v.Err()
 }
 
 // hasField reports whether v already names field.
@@ -306,7 +296,7 @@ func (s *Service) OpenInspection(ctx context.Context, in NewInspection) (*Inspec
 	}
 	x := &Inspection{RegulatorID: regulatorID, EntryID: e.ID, OperatorID: e.OperatorID, OperatorZH: e.NameZH, OperatorEN: e.NameEN,
 		Ref: in.Ref, Basis: in.Basis, Areas: in.Areas, Systems: in.Systems, PeriodFrom: in.PeriodFrom, PeriodTo: in.PeriodTo,
-		OpensAt: now, EndsAt: endsAt, Open: true, LegalBasis: inspectionBasis, OpenedBy: audit.ActorFrom(ctx).Label, Reads: []Read{}, Actions: []Action{}}
+		OpensAt: now, EndsAt: endsAt, Open: true, LegalBasis: inspectionBasis, OpenedBy: audit.ActorFrom(ctx).Label, Reads: []Read{}, Actions: []Action{}, Changes: []BoxChange{}}
 	if x.Systems == nil {
 		x.Systems = []string{}
 	}
@@ -370,6 +360,9 @@ func (s *Service) inspections(t *store.Tenant, operatorID, id int64, full bool) 
 				x.Reads = append(x.Reads, r)
 				return nil
 			}, x.ID); err != nil {
+			return nil, err
+		}
+		if x.Changes, err = boxChanges(t, x.ID); err != nil {
 			return nil, err
 		}
 		if err := query(t, "inspection actions", `SELECT id, kind, text, due_on, side, by_label, at FROM oversight_inspection_actions WHERE org_id = $1 AND inspection_id = $2 ORDER BY id`,

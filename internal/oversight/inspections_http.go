@@ -1,6 +1,7 @@
 package oversight
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,10 @@ func (m *Module) registerInspections(s *web.Server) {
 	s.API("GET /api/v1/oversight/inspections/{id}/logs", Inspect, m.apiLogs)
 	s.API("GET /api/v1/oversight/inspections/{id}/bundle", Inspect, m.bundle)
 	s.API("POST /api/v1/oversight/inspections/{id}/actions", Inspect, m.apiAction)
+	s.Page("POST /oversight/inspections/{id}/close", Inspect, m.boxChangePage((*Service).CloseInspection))
+	s.Page("POST /oversight/inspections/{id}/extend", Inspect, m.boxChangePage((*Service).ExtendInspection))
+	s.API("POST /api/v1/oversight/inspections/{id}/close", Inspect, m.apiBoxChange((*Service).CloseInspection))
+	s.API("POST /api/v1/oversight/inspections/{id}/extend", Inspect, m.apiBoxChange((*Service).ExtendInspection))
 
 	s.Page("GET /filings/inspections/{id}", Filed, m.receivedInspectionPage)
 	s.Page("POST /filings/inspections/{id}/response", File, m.respondPage)
@@ -478,3 +483,42 @@ func (m *Module) respondPage(w http.ResponseWriter, r *http.Request) error {
 
 // InScope reports whether area key is in the inspection's scope (for the page's links).
 func (x *Inspection) InScope(key string) bool { return slices.Contains(x.Areas, key) }
+
+// apiBoxChange answers POST …/inspections/{id}/close and …/extend.
+func (m *Module) apiBoxChange(change func(*Service, context.Context, int64, BoxChangeInput) (*Inspection, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		var in BoxChangeInput
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		x, err := change(m.Service, r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, x)
+	}
+}
+
+// boxChangePage answers the forms to close or extend an inspection.
+func (m *Module) boxChangePage(change func(*Service, context.Context, int64, BoxChangeInput) (*Inspection, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return problem.Field("body", "cannot be read as a form: %v", err)
+		}
+		if _, err := change(m.Service, r.Context(), id, BoxChangeInput{EndsAt: r.PostFormValue("ends_at"), Reason: r.PostFormValue("reason")}); err != nil {
+			if _, ok := problem.As[*problem.Invalid](err); ok {
+				return m.renderInspection(w, r, id, err)
+			}
+			return err
+		}
+		return web.Redirect(w, r, fmt.Sprintf("/oversight/inspections/%d", id), m.d.Web.Messages.T(web.RequestLang(r), "oversight.insp.box_changed"))
+	}
+}

@@ -93,6 +93,8 @@ type filingsData struct {
 	Notices   []ReceivedNotice // identification notices received (notices.go)
 	// Inspections are the departments' inspections of the operator (inspections.go).
 	Inspections []*Inspection
+	// Cases are the departments' penalty cases against the operator (case_end.go).
+	Cases []ReceivedCase
 }
 
 func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
@@ -115,6 +117,9 @@ func (m *Module) filingsData(r *http.Request) (*filingsData, error) {
 		return nil, err
 	}
 	if d.Inspections, err = m.ReceivedInspections(r.Context(), 0); err != nil {
+		return nil, err
+	}
+	if d.Cases, err = m.ReceivedCases(r.Context(), 0); err != nil {
 		return nil, err
 	}
 	return d, nil
