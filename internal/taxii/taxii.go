@@ -35,10 +35,12 @@ package taxii
 import (
 	"context"
 	"embed"
+	"net/http"
 	"time"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
 
@@ -119,6 +121,15 @@ func (m *Module) Register(d kernel.Deps) error {
 	}
 	s := d.Web
 	s.AcceptBasic(DiscoveryPath)
+	// Every error under /taxii2/ is a TAXII error message (§3.6.1), also those the web
+	// layer answers before a handler runs (401, 403) and a path or method no route has.
+	s.APIErrors(DiscoveryPath, func(w http.ResponseWriter, r *http.Request, code int, detail string, fields []problem.FieldError) {
+		field := ""
+		if len(fields) > 0 {
+			field = fields[0].Field
+		}
+		_ = fail(w, r, code, field, detail)
+	})
 	s.API("GET /taxii2/", Read, m.discovery)
 	s.API("GET /taxii2/ciiguard/", Read, m.apiRoot)
 	s.API("GET /taxii2/ciiguard/status/{status}/", Read, m.status)
@@ -129,6 +140,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.APIWithLimit("POST /taxii2/ciiguard/collections/{id}/objects/", Write, MaxContentLength, m.addObjects)
 	s.API("GET /taxii2/ciiguard/collections/{id}/objects/{object}/", Read, m.object)
 	s.API("GET /taxii2/ciiguard/collections/{id}/objects/{object}/versions/", Read, m.versions)
+	// A delete is checked against the collection's can_read and can_write in the handler
+	// (§5.7: 404 without access, 403 with read access only), not by the route.
+	s.API("DELETE /taxii2/ciiguard/collections/{id}/objects/{object}/", Read, m.deleteObject)
 	return nil
 }
 

@@ -40,6 +40,10 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, h http.Handler
 	if allow := sniff.header.Get("Allow"); allow != "" {
 		w.Header().Set("Allow", allow)
 	}
+	if write := s.errorWriter(r.URL.Path); write != nil {
+		write(w, r, code, "no such resource or method", nil)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		WriteProblem(w, r, code, "no such resource or method", nil)
 		return

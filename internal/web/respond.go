@@ -105,6 +105,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 		w.Header().Set("Retry-After", strconv.Itoa(BusyRetryAfter))
 	}
 	if api {
+		if write := s.errorWriter(r.URL.Path); write != nil {
+			write(w, r, code, detail, fields)
+			return
+		}
 		WriteProblem(w, r, code, detail, fields)
 		return
 	}

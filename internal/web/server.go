@@ -86,6 +86,40 @@ type Server struct {
 	secure   bool
 	refused  refusals
 	basic    []string // path prefixes where HTTP Basic carries an API token (AcceptBasic)
+	errBody  []errBody
+}
+
+// errBody is an APIErrors registration.
+type errBody struct {
+	prefix string
+	write  ErrorWriter
+}
+
+// ErrorWriter writes an API error in a protocol's own form: its status, what to say and
+// the fields at fault (none for most refusals).
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, code int, detail string, fields []problem.FieldError)
+
+// APIErrors has the API errors under prefix written by write instead of as problem+json:
+// those the kernel answers before a handler runs (sign-in 401 with its challenge, role and
+// CSRF 403), the errors handlers return (a missing record's 404, a body over the limit …)
+// and the 404 or 405 of a path or method no route has. A protocol with its own error
+// resource (TAXII 2.1 §3.6.1) answers in it everywhere under its prefix.
+func (s *Server) APIErrors(prefix string, write ErrorWriter) {
+	s.mu.Lock()
+	s.errBody = append(s.errBody, errBody{prefix, write})
+	s.mu.Unlock()
+}
+
+// errorWriter returns the ErrorWriter registered for path, or nil.
+func (s *Server) errorWriter(path string) ErrorWriter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.errBody {
+		if strings.HasPrefix(path, e.prefix) {
+			return e.write
+		}
+	}
+	return nil
 }
 
 // AcceptBasic lets API routes under prefix take an API token as the password of HTTP Basic
