@@ -100,21 +100,6 @@ func (a *Anchorer) Once(ctx context.Context) (int, error) {
 	return len(heads), nil
 }
 
-// Run anchors once at start and then on every tick until ctx is done; failures go to
-// onErr and the next tick tries again.
-func (a *Anchorer) Run(ctx context.Context, tick <-chan time.Time, onErr func(error)) {
-	for {
-		if _, err := a.Once(ctx); err != nil && ctx.Err() == nil {
-			onErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick:
-		}
-	}
-}
-
 // AnchorReport is what VerifyAnchored found.
 type AnchorReport struct {
 	Entries int64 // entries whose chain was checked

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -76,12 +77,15 @@ func (p Principal) Actor() audit.Actor {
 type Service struct {
 	db      *store.DB
 	Limiter *Limiter
+	shared  *sharedPairs // the per-pair limit every node on the store shares
 	now     func() time.Time
 }
 
 // NewService returns the accounts service over db.
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, Limiter: NewLimiter(), now: time.Now}
+	s := &Service{db: db, Limiter: NewLimiter(), now: time.Now}
+	s.shared = &sharedPairs{db: db, now: func() time.Time { return s.Limiter.now() }}
+	return s
 }
 
 // ValidateOrg checks an organisation's fields.
@@ -446,6 +450,22 @@ func (s *Service) Login(ctx context.Context, email, password, remote string) (st
 		return "", Principal{}, &problem.TooMany{Reason: reason, RetryAfter: int(retry.Seconds()) + 1}
 	}
 	defer att.Cancel() // gives the reservation back unless decided below
+	// The same pair's count in the store, shared with the other nodes.
+	sa, wait, err := s.shared.reserve(ctx, email, addrKey(remote))
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if sa == nil {
+		return "", Principal{}, &problem.TooMany{Reason: "too many failed sign-ins for this account from this address; try again later", RetryAfter: int(wait.Seconds()) + 1}
+	}
+	decided := false
+	defer func() {
+		if !decided {
+			if err := sa.cancel(ctx); err != nil {
+				slog.Default().Warn("sign-in limit: give a reservation back", "err", err)
+			}
+		}
+	}()
 	if slow > 0 {
 		t := time.NewTimer(slow)
 		select {
@@ -457,7 +477,7 @@ func (s *Service) Login(ctx context.Context, email, password, remote string) (st
 	}
 	var hash string
 	var u User
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		var role string
 		err := store.Found(tx.QueryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).
 			Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &role, &u.Disabled, &u.Lang, &u.CreatedAt, &hash))
@@ -480,9 +500,17 @@ func (s *Service) Login(ctx context.Context, email, password, remote string) (st
 	case err != nil || !known || u.Disabled:
 		// A stored hash that cannot be read fails like a wrong password.
 		att.Fail()
+		decided = true
+		if err := sa.fail(ctx); err != nil {
+			return "", Principal{}, err
+		}
 		return "", Principal{}, s.recordFailure(ctx, u, known, email, remote)
 	}
 	att.Succeed()
+	decided = true
+	if err := sa.succeed(ctx); err != nil {
+		return "", Principal{}, err
+	}
 	tok, err := randomToken(32)
 	if err != nil {
 		return "", Principal{}, err

@@ -186,7 +186,14 @@ func (m *Module) Start(ctx context.Context) error {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				m.tick(ctx)
+				// Once per ClockTick across the installation's nodes.
+				period := m.Now().UTC().Truncate(ClockTick).Format(time.RFC3339)
+				if _, err := kernel.RunOnce(ctx, m.d.Jobs, "incidents.clocks", period, func(ctx context.Context) error {
+					m.tick(ctx)
+					return nil
+				}); err != nil && ctx.Err() == nil {
+					m.d.Log.Error("incident clocks", "err", err)
+				}
 			}
 		}
 	}()

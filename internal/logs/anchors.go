@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"ciiguard/internal/kernel"
 	"context"
 	"fmt"
 	"strconv"
@@ -157,7 +158,22 @@ func (m *Module) anchorLoop(ctx context.Context) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	audit.NewAnchorer(m.d.DB, m, m.now).Run(ctx, t.C, func(err error) {
-		m.d.Log.Error("anchor the audit trail in the log vault", "err", err)
-	})
+	a := audit.NewAnchorer(m.d.DB, m, m.now)
+	for {
+		// Once per interval across the installation's nodes. A node that anchors after
+		// another anchors the heads it has not seen itself again: a repeated anchor of
+		// the same head is harmless, a missed one is not.
+		period := m.now().UTC().Truncate(every).Format(time.RFC3339Nano)
+		if _, err := kernel.RunOnce(ctx, m.d.Jobs, "logs.anchor", period, func(ctx context.Context) error {
+			_, err := a.Once(ctx)
+			return err
+		}); err != nil && ctx.Err() == nil {
+			m.d.Log.Error("anchor the audit trail in the log vault", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 	"ciiguard/internal/vault"
@@ -82,9 +84,11 @@ type Module struct {
 	now    func() time.Time
 	listen ListenerConfig // the syslog listeners of the flags, opened by Start
 
-	v      *vault.Vault
-	res    *resolver
-	limits senderLimits
+	v   *vault.Vault
+	res *resolver
+	// sendersGen is the generation of the sender table res holds (SyncSenders).
+	sendersGen atomic.Int64
+	limits     senderLimits
 	// anchorEvery is how often the audit chain's heads are anchored in the vault;
 	// zero means audit.AnchorInterval (tests shorten it).
 	anchorEvery time.Duration
@@ -384,6 +388,9 @@ func (m *Module) flushLoop(ctx context.Context) {
 			if err := m.flushCounts(ctx); err != nil && ctx.Err() == nil {
 				m.d.Log.Warn("log source counters", "err", err)
 			}
+			if err := m.SyncSenders(ctx); err != nil && ctx.Err() == nil {
+				m.d.Log.Warn("reload the syslog sender table changed on another node", "err", err)
+			}
 		}
 	}
 }
@@ -400,7 +407,9 @@ func (m *Module) purgeLoop(ctx context.Context) {
 		case <-time.After(wait):
 		}
 		wait = 24 * time.Hour
-		if err := m.PurgeAll(ctx); err != nil && ctx.Err() == nil {
+		// Once per Beijing day across the installation's nodes.
+		day := m.now().In(calendar.Shanghai).Format(time.DateOnly)
+		if _, err := kernel.RunOnce(ctx, m.d.Jobs, "logs.purge", day, m.PurgeAll); err != nil && ctx.Err() == nil {
 			m.d.Log.Error("daily log purge", "err", err)
 		}
 	}

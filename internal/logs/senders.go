@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"ciiguard/internal/vault/ingest"
 	"context"
 	"errors"
 	"fmt"
@@ -154,13 +155,35 @@ func (m *Module) recordRefusal(ctx context.Context, org int64, ns NewSource) {
 	}
 }
 
+// SyncSenders reloads the sender table when another node changed it since this node last
+// loaded it; the flush loop calls it every few seconds.
+func (m *Module) SyncSenders(ctx context.Context) error {
+	var g int64
+	if err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(`SELECT gen FROM log_sender_generation WHERE id = 1`).Scan(&g)
+	}); err != nil {
+		return fmt.Errorf("read the sender table's generation: %w", err)
+	}
+	if g == m.sendersGen.Load() {
+		return nil
+	}
+	return m.refreshResolver(ctx)
+}
+
 // refreshResolver rebuilds the sender table of the syslog listeners from every
-// organisation's networks and sources; it runs at start and after every change.
+// organisation's networks and sources; it runs at start, after every change here and
+// when SyncSenders sees a change made on another node.
 func (m *Module) refreshResolver(ctx context.Context) error {
 	owners := &bart.Table[int64]{}
+	var gen int64
 	t := &senderTable{nets: &bart.Table[senderEntry]{}}
 	taken := map[netip.Prefix]int64{}
 	err := m.d.DB.Read(ctx, func(tx *store.Tx) error {
+		// The generation is read before the table: a change committed after this read
+		// moves the generation past the one kept, and the next SyncSenders reloads.
+		if err := tx.QueryRow(`SELECT gen FROM log_sender_generation WHERE id = 1`).Scan(&gen); err != nil {
+			return fmt.Errorf("read the sender table's generation: %w", err)
+		}
 		// Oldest first: should rows from before the overlap check still overlap, the
 		// first registration keeps the addresses.
 		rows, err := tx.Query(`SELECT network, org_id FROM log_senders ORDER BY created_at, network`)
@@ -224,8 +247,12 @@ func (m *Module) refreshResolver(ctx context.Context) error {
 		return err
 	}
 	m.res.table.Store(t)
+	m.sendersGen.Store(gen)
 	return nil
 }
+
+// Resolver is the sender table the syslog listeners resolve senders with.
+func (m *Module) Resolver() ingest.Resolver { return m.res }
 
 // overlapsOther reports whether p overlaps a network of owners held by another
 // organisation than org.

@@ -216,6 +216,9 @@ func (m *Module) CreateSource(ctx context.Context, p auth.Principal, ns NewSourc
 			src.Name, src.Kind, src.Sender, src.TokenID, src.CreatedAt, src.CreatedBy).Scan(&src.ID); err != nil {
 			return fmt.Errorf("insert log source: %w", err)
 		}
+		if _, err := tx.Exec(`UPDATE log_sender_generation SET gen = gen + 1 WHERE id = 1`); err != nil {
+			return fmt.Errorf("bump the sender table's generation: %w", err)
+		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
 		m.Changed(tx, src.OrgID, 0)
 		detail := src.Kind + " " + src.Name
@@ -255,6 +258,9 @@ func (m *Module) DeleteSource(ctx context.Context, id int64) error {
 			if err := releaseSender(tx, before.OrgID, before.Sender); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(`UPDATE log_sender_generation SET gen = gen + 1 WHERE id = 1`); err != nil {
+			return fmt.Errorf("bump the sender table's generation: %w", err)
 		}
 		tx.AfterCommit(func() { m.refreshAfterChange() })
 		m.Changed(tx, before.OrgID, 0)

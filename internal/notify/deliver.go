@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"ciiguard/internal/kernel"
 	"context"
 	"errors"
 	"fmt"
@@ -159,14 +160,30 @@ func (s *Service) run(ctx context.Context) {
 		case <-t.C:
 			s.tick(ctx)
 		case <-s.kick:
-			if _, err := s.Deliver(ctx); err != nil && ctx.Err() == nil {
+			// One node at a time reads the pending deliveries and sends them: two reading
+			// the same rows would each send them. A node that finds another sending skips;
+			// that node, or the next tick anywhere, sends what is left.
+			if _, err := kernel.RunOnce(ctx, s.jobs, "notify.deliver", "", func(ctx context.Context) error {
+				_, err := s.Deliver(ctx)
+				return err
+			}); err != nil && ctx.Err() == nil {
 				s.log.Error("notify: deliver", "err", err)
 			}
 		}
 	}
 }
 
+// tick schedules reminders and delivers, on one node of the installation at a time.
 func (s *Service) tick(ctx context.Context) {
+	if _, err := kernel.RunOnce(ctx, s.jobs, "notify.deliver", "", func(ctx context.Context) error {
+		s.tickHere(ctx)
+		return nil
+	}); err != nil && ctx.Err() == nil {
+		s.log.Error("notify: schedule and deliver", "err", err)
+	}
+}
+
+func (s *Service) tickHere(ctx context.Context) {
 	if _, err := s.Schedule(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("notify: schedule reminders", "err", err)
 	}

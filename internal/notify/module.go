@@ -57,6 +57,7 @@ type Service struct {
 	db       *store.DB
 	auth     *auth.Service
 	log      *slog.Logger
+	jobs     kernel.Jobs // singleton jobs across nodes
 	obl      kernel.Obligations
 	sources  []DeadlineSource
 	systems  systemFacts // the inventory, for the names of systems in reminders
@@ -105,7 +106,7 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 // Provision implements kernel.Module.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
-	m.db, m.auth, m.log = d.DB, d.Auth, d.Log
+	m.db, m.auth, m.log, m.jobs = d.DB, d.Auth, d.Log, d.Jobs
 	switch m.smsFlag {
 	case SMSOff:
 		m.sms.Path = ""

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 )
 
@@ -25,18 +26,30 @@ func (m *Module) Start(ctx context.Context) error {
 		return nil
 	}
 	go func() {
-		m.reevaluateAll(ctx, true)
+		m.daily(ctx, true)
 		for {
 			wait := time.Until(nextBeijingDay(m.Service.now()).Add(dailyMargin))
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
-				m.reevaluateAll(ctx, false)
+				m.daily(ctx, false)
 			}
 		}
 	}()
 	return nil
+}
+
+// daily runs reevaluateAll once per Beijing day across the installation's nodes: each
+// node wakes at midnight and at its start, the first to take the job's lease evaluates.
+func (m *Module) daily(ctx context.Context, staleOnly bool) {
+	today := m.Service.now().In(calendar.Shanghai).Format(time.DateOnly)
+	if _, err := kernel.RunOnce(ctx, m.d.Jobs, "obligations.daily", today, func(ctx context.Context) error {
+		m.reevaluateAll(ctx, staleOnly)
+		return ctx.Err()
+	}); err != nil && ctx.Err() == nil {
+		m.d.Log.Error("daily evaluation", "err", err)
+	}
 }
 
 // nextBeijingDay is the instant the Beijing day after t's begins.

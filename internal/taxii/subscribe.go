@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"ciiguard/internal/kernel"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,7 +83,14 @@ func (m *Module) Start(ctx context.Context) error {
 	go func() {
 		defer m.wg.Done()
 		for {
-			n, err := p.Poll(pctx)
+			// Once per interval across the installation's nodes.
+			var n int
+			period := time.Now().UTC().Truncate(s.Every).Format(time.RFC3339)
+			_, err := kernel.RunOnce(pctx, m.jobs, "taxii.poll", period, func(ctx context.Context) error {
+				var err error
+				n, err = p.Poll(ctx)
+				return err
+			})
 			if err != nil && pctx.Err() == nil {
 				m.log.Warn("TAXII poll failed; trying again at the next interval", "collection", u.Redacted(), "objects", n, "err", err)
 			} else if n > 0 {

@@ -80,6 +80,7 @@ type Module struct {
 	auth    *auth.Service
 	threat  kernel.ThreatCollections
 	subs    kernel.Submissions
+	jobs    kernel.Jobs // singleton jobs across nodes
 	maxPage int
 	subscriptionState
 	// Now is the clock; tests set it.
@@ -101,7 +102,7 @@ func (m *Module) Migrations() []store.Migration {
 // groups need the operators' named regulators (kernel.Submissions) and are left out
 // without them.
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
-	m.db, m.auth, m.log = d.DB, d.Auth, d.Log
+	m.db, m.auth, m.log, m.jobs = d.DB, d.Auth, d.Log, d.Jobs
 	var err error
 	if m.threat, err = kernel.Need[kernel.ThreatCollections](d.Registry, m.Name()); err != nil {
 		return err

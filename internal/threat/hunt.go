@@ -77,7 +77,24 @@ func (h *hunter) kick() {
 func (h *hunter) loop() {
 	defer h.wg.Done()
 	for {
-		ran, err := h.s.runNext(h.ctx)
+		// One node of the installation at a time runs the queue, under a lease: a hunt
+		// marked running while a node holds it is that node's, so whoever takes the lease
+		// finds hunts still marked running left by a node that stopped, and queues them.
+		var ran bool
+		_, err := kernel.RunOnce(h.ctx, h.s.jobs, "threat.hunts", "", func(ctx context.Context) error {
+			if err := h.s.requeueRunning(ctx); err != nil {
+				return err
+			}
+			var err error
+			for {
+				var one bool
+				one, err = h.s.runNext(ctx)
+				ran = ran || one
+				if !one || err != nil || ctx.Err() != nil {
+					return err
+				}
+			}
+		})
 		if err != nil && h.ctx.Err() == nil && h.log != nil {
 			h.log.Error("threat: retro-hunt", "err", err)
 		}

@@ -230,7 +230,9 @@ func (s *Service) liveLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.SweepLive(ctx); err != nil && ctx.Err() == nil && s.log != nil {
+			// Once per interval across the installation's nodes.
+			period := s.now().UTC().Truncate(every).Format(time.RFC3339)
+			if _, err := kernel.RunOnce(ctx, s.jobs, "threat.live", period, s.SweepLive); err != nil && ctx.Err() == nil && s.log != nil {
 				s.log.Error("threat: live sweep", "err", err)
 			}
 		}

@@ -95,7 +95,7 @@ func (m *Module) Migrations() []store.Migration {
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	s := m.Service
-	s.db, s.auth, s.changes = d.DB, d.Auth, d.Changes
+	s.db, s.auth, s.changes, s.jobs = d.DB, d.Auth, d.Changes, d.Jobs
 	var err error
 	if s.inv, err = kernel.Need[Inventory](d.Registry, m.Name()); err != nil {
 		return err
@@ -120,10 +120,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 // Start implements kernel.Starter: hunts queued before a restart run again.
 func (m *Module) Start(ctx context.Context) error {
 	if m.hunter != nil {
-		if err := m.requeueRunning(ctx); err != nil {
-			return err
-		}
-		m.hunter.kick()
+		m.hunter.kick() // its first turn puts back the hunts a stopped node left running
 	}
 	if m.vault != nil {
 		lctx, cancel := context.WithCancel(ctx) // the caller's cancellation stops it, and so does Close
@@ -174,6 +171,7 @@ type Service struct {
 	notifier kernel.Notifier
 	log      *slog.Logger
 	changes  *kernel.Changes
+	jobs     kernel.Jobs // singleton jobs across nodes
 	hunter   *hunter
 	live     liveCache
 	// Now is the clock; tests and the demo set it.
