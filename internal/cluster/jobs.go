@@ -40,13 +40,21 @@ func NewJobs(leases *Leases, log *slog.Logger) *Jobs {
 // recorded once. A job may still run twice in a period if a node loses its lease midway:
 // every job is written to be repeatable.
 func (j *Jobs) Once(ctx context.Context, name, period string, fn func(context.Context) error) (bool, error) {
-	le, err := j.leases.Acquire(ctx, "job:"+name, j.ttl)
+	var le Lease
+	var err error
+	// A busy store (SQLite's writer taken for longer than its wait) is tried again: a
+	// daily job skipped for it would wait a day.
+	for try := 0; try < 3; try++ {
+		if le, err = j.leases.Acquire(ctx, "job:"+name, j.ttl); !errors.Is(err, store.ErrBusy) {
+			break
+		}
+	}
 	var held *HeldError
-	if errors.As(err, &held) || errors.Is(err, store.ErrBusy) {
+	if errors.As(err, &held) {
 		return false, nil
 	}
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("job %s: %w", name, err)
 	}
 	defer func() {
 		if err := j.leases.Release(context.WithoutCancel(ctx), le); err != nil && j.log != nil {
