@@ -35,8 +35,9 @@ import (
 const (
 	AnnualDue     = "due"
 	AnnualOverdue = "overdue"
-	// AnnualOutside: identified, but not an organisation of this installation; its reports
-	// reach the department outside ciiguard, which therefore runs no clock for it.
+	// AnnualOutside: identified, but not an organisation of this installation, and no
+	// report imported from a signed bundle yet: its reports reach the department outside
+	// ciiguard, which therefore runs no clock for it.
 	AnnualOutside = "outside"
 )
 
@@ -120,17 +121,23 @@ func annualClock(identified string, filed []string, today, day string) (due, las
 	return due, last, state
 }
 
-// setAnnualClock sets the entry's annual report clock.
-func setAnnualClock(e *Entry, filed []time.Time, today, day string) {
+// reportKindAnnual is an annual report's kind in a signed report bundle (the reports
+// capability's KindAnnual).
+const reportKindAnnual = "annual"
+
+// setAnnualClock sets the entry's annual report clock from the reports filed in ciiguard
+// and those imported from signed bundles. An entry that is no organisation of this
+// installation runs the clock once it has an imported report; before, it is outside.
+func setAnnualClock(e *Entry, filed, imported []time.Time, today, day string) {
 	if !e.Identified {
 		return
 	}
-	if e.OperatorID == 0 {
+	if e.OperatorID == 0 && len(imported) == 0 {
 		e.Annual = AnnualOutside
 		return
 	}
-	days := make([]string, 0, len(filed))
-	for _, at := range filed {
+	days := make([]string, 0, len(filed)+len(imported))
+	for _, at := range append(filed, imported...) {
 		days = append(days, bjDay(at))
 	}
 	e.AnnualDueOn, e.AnnualLastOn, e.Annual = annualClock(e.IdentifiedOn, days, today, day)

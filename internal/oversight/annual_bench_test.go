@@ -26,7 +26,7 @@ func BenchmarkAnnualClocks(b *testing.B) {
 			for b.Loop() {
 				overdue := 0
 				for i, e := range entries {
-					setAnnualClock(e, reports[i], "2026-12-02", day)
+					setAnnualClock(e, reports[i], nil, "2026-12-02", day)
 					if e.Annual == AnnualOverdue {
 						overdue++
 					}

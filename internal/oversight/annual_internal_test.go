@@ -1,6 +1,11 @@
 package oversight
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"ciiguard/internal/calendar"
+)
 
 // TestAnnualClockTable checks the annual report clock against dates worked out by hand
 // from the rule in annual.go: due dates on the anniversary of identification (or the
@@ -47,6 +52,39 @@ func TestAnnualSettingDays(t *testing.T) {
 		"02-30": false, "04-31": false, "13-01": false, "00-10": false, "3-31": false, "03/31": false, "": false, "aa-bb": false, "03-31x": false} {
 		if _, _, got := parseMonthDay(day); got != ok {
 			t.Errorf("parseMonthDay(%q) = %v, want %v", day, got, ok)
+		}
+	}
+}
+
+// TestImportedReportsCountOnTheClock: reports imported from signed bundles count on the
+// annual clock on the Beijing day of their import, beside those filed in ciiguard; an
+// operator of another installation (no organisation here) runs the clock once one is
+// imported, and is outside before. Hand-worked: identified 2025-03-15, anniversaries.
+func TestImportedReportsCountOnTheClock(t *testing.T) {
+	bj := func(s string) time.Time {
+		d, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, c := range []struct {
+		name               string
+		operator           int64
+		filed, imported    []time.Time
+		wantState, wantDue string
+		wantLast           string
+	}{
+		{"elsewhere, none imported", 0, nil, nil, AnnualOutside, "", ""},
+		{"elsewhere, one imported (00:30 Beijing is still that day)", 0, nil, []time.Time{bj("2025-11-20 00:30")}, AnnualDue, "2027-03-15", "2025-11-20"},
+		{"elsewhere, imported before identification only", 0, nil, []time.Time{bj("2025-03-01 10:00")}, AnnualOverdue, "2026-03-15", ""},
+		{"here, filed earlier and imported later", 7, []time.Time{bj("2025-06-01 09:00")}, []time.Time{bj("2026-04-02 09:00")}, AnnualDue, "2028-03-15", "2026-04-02"},
+		{"here, imported only", 7, nil, []time.Time{bj("2026-03-15 23:50")}, AnnualDue, "2027-03-15", "2026-03-15"},
+	} {
+		e := &Entry{OperatorID: c.operator, Identified: true, IdentifiedOn: "2025-03-15"}
+		setAnnualClock(e, c.filed, c.imported, "2026-05-01", "")
+		if e.Annual != c.wantState || e.AnnualDueOn != c.wantDue || e.AnnualLastOn != c.wantLast {
+			t.Errorf("%s: %s, due %q, last %q; want %s, due %q, last %q", c.name, e.Annual, e.AnnualDueOn, e.AnnualLastOn, c.wantState, c.wantDue, c.wantLast)
 		}
 	}
 }

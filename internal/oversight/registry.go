@@ -235,8 +235,9 @@ func (s *Service) Entry(ctx context.Context, id int64) (*Entry, error) {
 func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 	var out []*Entry
 	byID := map[int64]*Entry{}
-	changes := map[int64][]time.Time{} // operator → change reports filed
-	annuals := map[int64][]time.Time{} // operator → annual reports filed
+	changes := map[int64][]time.Time{}  // operator → change reports filed
+	annuals := map[int64][]time.Time{}  // operator → annual reports filed
+	imported := map[int64][]time.Time{} // entry → annual reports imported from signed bundles
 	var setting AnnualSetting
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		if err := query(t, "registry", `SELECT `+entryCols+` FROM oversight_registry WHERE org_id = $1 AND ($2 = 0 OR id = $2) ORDER BY name_zh, id`,
@@ -274,7 +275,7 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 		if setting, err = readAnnualSetting(t); err != nil {
 			return err
 		}
-		return query(t, "change and annual reports", `SELECT operator_id, kind, submitted_at FROM oversight_submissions WHERE org_id = $1 AND kind IN ($2, $3) ORDER BY submitted_at`,
+		if err := query(t, "change and annual reports", `SELECT operator_id, kind, submitted_at FROM oversight_submissions WHERE org_id = $1 AND kind IN ($2, $3) ORDER BY submitted_at`,
 			func(sc func(...any) error) error {
 				var op int64
 				var kind string
@@ -288,7 +289,21 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 					changes[op] = append(changes[op], at)
 				}
 				return nil
-			}, kernel.SubmitChangeReport, kernel.SubmitAnnualReport)
+			}, kernel.SubmitChangeReport, kernel.SubmitAnnualReport); err != nil {
+			return err
+		}
+		// Annual reports filed outside ciiguard and imported from a signed bundle count on
+		// the day the department imported them, as a filing counts on the day it arrived.
+		return query(t, "imported annual reports", `SELECT entry_id, imported_at FROM oversight_imports WHERE org_id = $1 AND kind = $2`,
+			func(sc func(...any) error) error {
+				var eid int64
+				var at time.Time
+				if err := sc(&eid, &at); err != nil {
+					return err
+				}
+				imported[eid] = append(imported[eid], at)
+				return nil
+			}, reportKindAnnual)
 	})
 	if err != nil {
 		return nil, err
@@ -296,7 +311,7 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 	today := bjDay(s.now())
 	for _, e := range out {
 		reidentifyClock(e, changes[e.OperatorID], today)
-		setAnnualClock(e, annuals[e.OperatorID], today, setting.Day)
+		setAnnualClock(e, annuals[e.OperatorID], imported[e.ID], today, setting.Day)
 	}
 	return out, nil
 }
