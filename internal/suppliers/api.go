@@ -121,6 +121,10 @@ func (m *Module) detail(ctx context.Context, x Supplier, ps []Product, tier Supp
 		}
 		mt, err := maintenanceOf(t, x.ID)
 		rec.Maintenance = append(rec.Maintenance, mt...)
+		if err != nil {
+			return err
+		}
+		rec.Subs, err = subsOf(t, x.ID)
 		return err
 	})
 	return out, err

@@ -24,6 +24,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err := SeedDemo(ctx, m.Service); err != nil {
 		return err
 	}
+	if err := m.demoSubSuppliers(ctx); err != nil {
+		return err
+	}
 	if d.Supplier.ID == 0 {
 		return nil
 	}
@@ -280,6 +283,27 @@ func seedDemoRecords(ctx context.Context, s *Service, ids []int64, systems map[s
 	if _, err := s.AddMaintenance(ctx, jp, MaintenanceInput{SystemID: sys, FromCountry: "JP", StartsOn: day(-90),
 		Description: "原厂工程师从境外通过远程接入诊断监控软件故障、升级补丁"}); err != nil {
 		return fmt.Errorf("demo maintenance: %w", err)
+	}
+	return nil
+}
+
+// demoSubSuppliers: the first demo supplier, a domestic network equipment maker, depends on
+// a German optics maker and a domestic operating-system vendor.
+func (m *Module) demoSubSuppliers(ctx context.Context) error {
+	xs, err := m.Suppliers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if x.Name != demoSuppliers[0].name {
+			continue
+		}
+		for _, in := range []SubSupplierInput{{Name: "Example Optics GmbH", Country: "DE", Supplies: "核心交换机的光模块"},
+			{Name: "华夏操作系统有限公司", Country: "CN", Supplies: "设备操作系统"}} {
+			if _, err := m.AddSubSupplier(ctx, x.ID, in); err != nil {
+				return fmt.Errorf("demo sub-supplier %s: %w", in.Name, err)
+			}
+		}
 	}
 	return nil
 }

@@ -20,6 +20,8 @@ type Glance struct {
 	ReviewsFailed  int `json:"reviews_failed"`
 	ReviewsPending int `json:"reviews_pending"`
 	ReviewsPassed  int `json:"reviews_passed"`
+	// SubsAbroad counts the supplier's recorded sub-suppliers outside the mainland.
+	SubsAbroad int `json:"sub_suppliers_abroad"`
 }
 
 // Glances is every supplier's glance over the products ps, by supplier id.
@@ -36,6 +38,15 @@ func (s *Service) Glances(ctx context.Context, ps []Product) (map[int64]Glance, 
 			g.FindingsOpen += int(b2i(f.OpenOn()))
 			g.FindingsOverdue += int(b2i(f.Overdue(now)))
 			out[f.SupplierID] = g
+		}
+		subs, err := subsOf(t, 0)
+		if err != nil {
+			return err
+		}
+		for _, x := range subs {
+			g := out[x.SupplierID]
+			g.SubsAbroad += int(b2i(x.Abroad()))
+			out[x.SupplierID] = g
 		}
 		qs, err := questionnairesOf(t, 0) // newest first
 		for _, q := range qs {

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/auth"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -37,6 +39,26 @@ func TestSupplierListAtAGlance(t *testing.T) {
 		res, body = sm.Do("POST", "/api/v1/review/procurements", nil, h, fmt.Sprintf(`{"title":"办公交换机采购","product_id":%d,"systems":[%d],"amount_rmb":50000,"assessment":{"notes":"办公网"}}`, office.ID, plain))
 		decode(t, res, body, 201, nil)
 
+		// Its sub-suppliers: the router's chips from abroad, its software at home.
+		subs := fmt.Sprintf("/api/v1/suppliers/%d/sub-suppliers", x.ID)
+		res, body = sm.Do("POST", subs, nil, h, `{"name":"","country":"EU","supplies":"x"}`)
+		decode(t, res, body, 400, nil)
+		if f := fields(t, body); !strings.Contains(f["name"], "required") || !strings.Contains(f["country"], "ISO 3166-1") {
+			t.Errorf("bad sub-supplier: %v", f)
+		}
+		res, body = sm.Do("POST", subs, nil, h, fmt.Sprintf(`{"name":"某芯片公司","country":"US","supplies":"交换芯片","product_id":%d}`, router.ID+1000))
+		decode(t, res, body, 400, nil)
+		if f := fields(t, body); !strings.Contains(f["product_id"], "not a product of this supplier") {
+			t.Errorf("another product: %v", f)
+		}
+		water := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
+		res, body = water.Do("POST", subs, nil, jsonHdr(water.CSRF), `not json`)
+		decode(t, res, body, 404, nil)
+		res, body = sm.Do("POST", subs, nil, h, fmt.Sprintf(`{"name":"Example Silicon Inc.","country":"us","supplies":"交换芯片","product_id":%d}`, router.ID))
+		decode(t, res, body, 201, nil)
+		res, body = sm.Do("POST", subs, nil, h, `{"name":"乙软件有限公司","country":"CN","supplies":"网管软件"}`)
+		decode(t, res, body, 201, nil)
+
 		type glance struct {
 			FindingsOpen    int    `json:"findings_open"`
 			FindingsOverdue int    `json:"findings_overdue"`
@@ -44,6 +66,7 @@ func TestSupplierListAtAGlance(t *testing.T) {
 			ReviewsFailed   int    `json:"reviews_failed"`
 			ReviewsPending  int    `json:"reviews_pending"`
 			ReviewsPassed   int    `json:"reviews_passed"`
+			SubsAbroad      int    `json:"sub_suppliers_abroad"`
 		}
 		var list struct {
 			Suppliers []struct {
@@ -56,8 +79,8 @@ func TestSupplierListAtAGlance(t *testing.T) {
 		decode(t, res, body, 200, &list)
 		want := map[string]glance{
 			"示例安全设备有限公司":   {FindingsOpen: 1, Questionnaire: "accepted"},
-			"甲网络设备有限公司":    {ReviewsPending: 1},
-			"华北网络设备股份有限公司": {},
+			"甲网络设备有限公司":    {ReviewsPending: 1, SubsAbroad: 1},
+			"华北网络设备股份有限公司": {SubsAbroad: 1},
 		}
 		for _, s := range list.Suppliers {
 			if w, ok := want[s.Name]; ok {
@@ -71,7 +94,7 @@ func TestSupplierListAtAGlance(t *testing.T) {
 			t.Errorf("not listed: %v", want)
 		}
 		_, page := sm.Do("GET", "/suppliers", nil, map[string]string{"Accept-Language": "zh-CN"})
-		for _, row := range []struct{ name, cell string }{{"示例安全设备有限公司", "1 个待整改"}, {"甲网络设备有限公司", "1 项审查中"}} {
+		for _, row := range []struct{ name, cell string }{{"示例安全设备有限公司", "1 个待整改"}, {"甲网络设备有限公司", "1 项审查中"}, {"甲网络设备有限公司", "境外下级供应商 1 家"}} {
 			i := strings.Index(page, row.name)
 			if i < 0 {
 				t.Fatalf("the list lacks %s", row.name)
@@ -81,6 +104,13 @@ func TestSupplierListAtAGlance(t *testing.T) {
 				t.Errorf("%s's row lacks %q: %s", row.name, row.cell, page[i:i+end])
 			}
 		}
+		_, page = sm.Do("GET", fmt.Sprintf("/suppliers/%d", x.ID), nil, map[string]string{"Accept-Language": "zh-CN"})
+		for _, want := range []string{"下级供应商", "Example Silicon Inc.", "美国", "境外", "核心路由器 R8", "乙软件有限公司", "该供应商提供的全部产品和服务"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the supplier's page lacks %q", want)
+			}
+		}
+		_, page = sm.Do("GET", "/suppliers", nil, map[string]string{"Accept-Language": "zh-CN"})
 		for _, head := range []string{"问卷问题", "网络安全审查"} {
 			if !strings.Contains(page, head) {
 				t.Errorf("the list lacks the column %s", head)

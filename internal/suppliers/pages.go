@@ -144,6 +144,11 @@ type supplierData struct {
 	Findings       []Finding
 	SendIn         SendInput
 	CloseOf        int64
+	// Subs are the supplier's own suppliers, SubIn the form.
+	Subs  []SubSupplier
+	SubIn SubSupplierInput
+	// CountryNames names the countries of the sub-suppliers in the page's language.
+	CountryNames map[string]string
 }
 
 // maintenanceRow is an arrangement from abroad on its supplier's page.
@@ -192,6 +197,13 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		if d.Findings, err = findingsOf(t, x.ID); err != nil {
 			return err
 		}
+		if d.Subs, err = subsOf(t, x.ID); err != nil {
+			return err
+		}
+		d.CountryNames = map[string]string{}
+		for _, sub := range d.Subs {
+			d.CountryNames[sub.Country] = countryName(web.RequestLang(r), sub.Country)
+		}
 		ms, err := maintenanceOf(t, x.ID)
 		for _, mt := range ms {
 			d.Maintenance = append(d.Maintenance, maintenanceRow{M: mt, System: d.SystemsBy[mt.SystemID].Name, Country: countryName(web.RequestLang(r), mt.FromCountry), Active: mt.Active(now)})
@@ -217,6 +229,7 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	d.AgreeIn = AgreementInput{SignedOn: d.Today, Duties: []string{"confidentiality", "security", "technical_support", "incident_reporting", "vulnerability_notice"}}
 	d.ReviewIn = ReviewInput{ReviewedOn: d.Today, Result: ReviewSatisfactory}
 	d.MaintIn = MaintenanceInput{StartsOn: d.Today, FromCountry: x.Country}
+	d.SubIn = SubSupplierInput{Country: "CN"}
 	d.SendIn = SendInput{DueOn: addMonths(chinaDay(now), 1).Format("2006-01-02")}
 	for _, p := range ps {
 		t := TypeOf(p.Type)

@@ -90,4 +90,25 @@ type supplierRecords struct {
 	Agreements  []Agreement         `json:"agreements"`
 	Reviews     []PerformanceReview `json:"performance_reviews"`
 	Maintenance []Maintenance       `json:"maintenance_abroad"`
+	Subs        []SubSupplier       `json:"sub_suppliers"`
+}
+
+func (m *Module) apiSubSupplier(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	// Another organisation's supplier is 404 before the body is judged.
+	if _, err := m.Supplier(r.Context(), id); err != nil {
+		return err
+	}
+	var in SubSupplierInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := m.AddSubSupplier(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, x)
 }

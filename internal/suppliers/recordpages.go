@@ -110,3 +110,13 @@ func (m *Module) platformOrgPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}, func(*supplierData) {})
 }
+
+func (m *Module) subSupplierPage(w http.ResponseWriter, r *http.Request) error {
+	f := r.PostFormValue
+	pid, _ := strconv.ParseInt(strings.TrimSpace(f("product_id")), 10, 64) // not a number: 0, all it supplies
+	in := SubSupplierInput{ProductID: pid, Name: f("name"), Country: f("country"), Supplies: f("supplies")}
+	return m.recordForm(w, r, "subs", func(x Supplier) error {
+		_, err := m.AddSubSupplier(r.Context(), x.ID, in)
+		return err
+	}, func(d *supplierData) { d.SubIn = in })
+}
