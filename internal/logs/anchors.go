@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"ciiguard/internal/kernel"
 	"context"
 	"fmt"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/vault"
 )
 

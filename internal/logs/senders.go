@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"ciiguard/internal/vault/ingest"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
+	"ciiguard/internal/vault/ingest"
 )
 
 // A syslog listener knows a sender only by its source address, so an address belongs to

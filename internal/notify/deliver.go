@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"ciiguard/internal/kernel"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 )
 

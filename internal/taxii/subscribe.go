@@ -1,7 +1,6 @@
 package taxii
 
 import (
-	"ciiguard/internal/kernel"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 )
 
