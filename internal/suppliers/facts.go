@@ -107,7 +107,7 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 		}
 	}
 	for _, x := range rec.findings {
-		f.FindingsOpen += b2i(x.OpenOn())
+		f.FindingsOpen += b2i(x.Open())
 		f.FindingsOverdue += b2i(x.Overdue(now))
 	}
 	for _, x := range sups {

@@ -30,12 +30,11 @@ type Finding struct {
 	CreatedAt       time.Time  `json:"created_at"`
 }
 
-// OpenOn says the finding is not closed; Overdue that it is open past its follow-up day
-// (China time) at now.
-func (f Finding) OpenOn() bool { return f.ClosedAt == nil }
+// Open says the finding is not closed.
+func (f Finding) Open() bool { return f.ClosedAt == nil }
 
 // Overdue says the finding is open past its follow-up day (China time) at now.
-func (f Finding) Overdue(now time.Time) bool { return f.OpenOn() && f.DueOn.Before(chinaDay(now)) }
+func (f Finding) Overdue(now time.Time) bool { return f.Open() && f.DueOn.Before(chinaDay(now)) }
 
 const findingCols = `id, supplier_id, questionnaire_id, question_key, text_zh, text_en, due_on, closed_by, closed_at, close_note, created_by, created_at`
 
@@ -69,7 +68,7 @@ func findingsOf(t *store.Tenant, supplierID int64) ([]Finding, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read a finding: %w", err)
 		}
-		if f.OpenOn() {
+		if f.Open() {
 			open = append(open, f)
 		} else {
 			closed = append(closed, f)
@@ -119,7 +118,7 @@ func (s *Service) CloseFinding(ctx context.Context, id int64, note string) (Find
 		if f, err = getFinding(t, id); err != nil {
 			return err
 		}
-		if !f.OpenOn() {
+		if !f.Open() {
 			return problem.Conflictf("note", "the finding is closed already")
 		}
 		if _, err := t.Exec(`UPDATE supplier_findings SET closed_by = $2, closed_at = $3, close_note = $4 WHERE org_id = $1 AND id = $5`, by, now, note, id); err != nil {

@@ -35,7 +35,7 @@ func (s *Service) Glances(ctx context.Context, ps []Product) (map[int64]Glance, 
 		}
 		for _, f := range fs {
 			g := out[f.SupplierID]
-			g.FindingsOpen += int(b2i(f.OpenOn()))
+			g.FindingsOpen += int(b2i(f.Open()))
 			g.FindingsOverdue += int(b2i(f.Overdue(now)))
 			out[f.SupplierID] = g
 		}

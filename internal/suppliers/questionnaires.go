@@ -57,9 +57,6 @@ type Questionnaire struct {
 	SentAt        time.Time  `json:"sent_at"`
 }
 
-// Open says the questionnaire waits for the supplier or the operator.
-func (q Questionnaire) Open() bool { return q.State != QAccepted }
-
 // Overdue says the supplier has not answered by the due day (China time) at now.
 func (q Questionnaire) Overdue(now time.Time) bool {
 	return (q.State == QSent || q.State == QReturned) && q.DueOn.Before(chinaDay(now))
