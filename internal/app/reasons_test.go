@@ -60,7 +60,7 @@ func reasonFormats(t *testing.T, root string) map[string]string {
 					add(x.Args[1])
 				}
 			case *ast.CompositeLit:
-				if sel, ok := x.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Conflict" {
+				if sel, ok := x.Type.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Conflict" || sel.Sel.Name == "TooMany") {
 					for _, e := range x.Elts {
 						if kv, ok := e.(*ast.KeyValueExpr); ok && kv.Key.(*ast.Ident).Name == "Reason" {
 							add(kv.Value)

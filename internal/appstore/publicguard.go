@@ -186,13 +186,13 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 			return err
 		}
 		for _, lim := range []struct {
-			col    string
-			val    any
-			limit  int
-			reason string
+			col     string
+			val     any
+			limit   int
+			refusal *problem.TooMany
 		}{
-			{"ip", ip, perIPPerHour, "too many complaints from this address: try again in an hour"},
-			{"org_id", org, perOrgPerHour, "too many complaints to this app store just now: try again later"},
+			{"ip", ip, perIPPerHour, &problem.TooMany{Reason: "too many complaints from this address: try again in an hour"}},
+			{"org_id", org, perOrgPerHour, &problem.TooMany{Reason: "too many complaints to this app store just now: try again later"}},
 		} {
 			// The count is only as good as its lock: under PostgreSQL's READ COMMITTED, two
 			// submissions counting at once both saw the hour before either committed. Each
@@ -208,7 +208,8 @@ func (g *publicGuard) admit(ctx context.Context, org int64, ip, challenge, count
 				return err
 			}
 			if len(times) >= lim.limit {
-				return &problem.TooMany{Reason: lim.reason, RetryAfter: retryAfter(times, now)}
+				lim.refusal.RetryAfter = retryAfter(times, now)
+				return lim.refusal
 			}
 		}
 		return tx.QueryRow(`INSERT INTO appstore_public_hits (org_id, ip, at) VALUES ($1, $2, $3) RETURNING id`, org, ip, now).Scan(&hit)

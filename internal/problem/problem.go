@@ -109,6 +109,9 @@ type TooMany struct {
 
 func (e *TooMany) Error() string { return e.Reason }
 
+// In returns the reason in the language of tr, or in English when tr has no translation.
+func (e *TooMany) In(tr Translator) string { return localize(e.Reason, "", nil, tr) }
+
 // Outage is an error that puts part of the service out of order until an operator acts —
 // an organisation's log stopped by damage on disk, say. It is answered 503 with
 // OutageReason as the detail: not the user's fault, not an internal error to hide, and

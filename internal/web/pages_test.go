@@ -29,6 +29,10 @@ func TestErrorPage(t *testing.T) {
 		{"en", problem.Field("name", "<b>is bold</b>"), 400, []string{`<h1>The request has errors</h1>`, `&lt;b&gt;is bold&lt;/b&gt;`}},
 		{"en", errors.New("disk on fire"), 500, []string{`<h1>Something went wrong</h1>`, `Internal error; quote request id `}},
 		{"zh-CN", errors.New("disk on fire"), 500, []string{`<h1>出现错误</h1>`, `<p>服务器内部错误。请将请求编号 `}},
+		{"en", &problem.TooMany{Reason: "too many failed sign-ins for this account from this address; try again later", RetryAfter: 30}, 429,
+			[]string{`<h1>Too many requests</h1>`, `<p>too many failed sign-ins for this account from this address; try again later</p>`}},
+		{"zh-CN", &problem.TooMany{Reason: "too many failed sign-ins for this account from this address; try again later", RetryAfter: 30}, 429,
+			[]string{`<h1>请求过于频繁</h1>`, `<p>此账号从此地址登录失败次数过多，请稍后再试</p>`}},
 	}
 	s := newServer(t)
 	for _, c := range cases {

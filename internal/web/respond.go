@@ -134,6 +134,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	if code < 500 {
 		tr := s.Messages.Reasons(lang)
 		detail = localDetail(err, tr, detail)
+		if t, ok := problem.As[*problem.TooMany](err); ok {
+			detail = t.In(tr)
+		}
 		if key := wholeRequestReason(err); key != "" && len(localFields(err, tr)) == 0 {
 			detail = s.Messages.T(lang, key) // forbidden, not found …: the page's words
 		}
