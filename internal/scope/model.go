@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
 )
 
@@ -40,12 +41,13 @@ type Date string
 // DateLayout is how a Date is written.
 const DateLayout = "2006-01-02"
 
-// DateOf returns the day of t in UTC, or "" for the zero time.
+// DateOf returns the day t falls on in Beijing, or "" for the zero time: the day its users
+// and regulators count in (a day stored as midnight UTC keeps its day).
 func DateOf(t time.Time) Date {
 	if t.IsZero() {
 		return ""
 	}
-	return Date(t.UTC().Format(DateLayout))
+	return Date(t.In(calendar.Shanghai).Format(DateLayout))
 }
 
 // Time returns the day as midnight UTC, or the zero time when unset or malformed (the

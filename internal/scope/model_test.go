@@ -3,6 +3,7 @@ package scope
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"ciiguard/internal/problem"
 )
@@ -154,6 +155,27 @@ func TestEvaluate(t *testing.T) {
 		res := Evaluate(c.a, "tester", mustTime("2026-06-01"))
 		if res.Candidate != c.candidate || len(res.Criteria) != c.criteria {
 			t.Errorf("%s: candidate %v criteria %v, want %v and %d", c.name, res.Candidate, res.Criteria, c.candidate, c.criteria)
+		}
+	}
+}
+
+// TestDateOfIsTheBeijingDay checks against hand-worked readings that an instant falls on
+// its Beijing day: between 00:00 and 08:00 in Beijing the UTC day is still yesterday, and a
+// notice dated today would have been refused as "in the future".
+func TestDateOfIsTheBeijingDay(t *testing.T) {
+	cases := []struct {
+		in   time.Time
+		want Date
+	}{
+		{time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC), "2026-12-03"},   // 01:00 on the 3rd in Beijing
+		{time.Date(2026, 12, 2, 15, 59, 59, 0, time.UTC), "2026-12-02"}, // 23:59:59 on the 2nd
+		{time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), "2026-12-02"},    // a day stored as UTC midnight keeps its day
+		{time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)), "2027-01-01"},
+		{time.Time{}, ""},
+	}
+	for _, c := range cases {
+		if got := DateOf(c.in); got != c.want {
+			t.Errorf("DateOf(%s) = %q, want %q", c.in.Format(time.RFC3339), got, c.want)
 		}
 	}
 }
