@@ -22,7 +22,7 @@ var widgetFuncs = template.FuncMap{
 		if t == nil {
 			return ""
 		}
-		return t.UTC().Format("2006-01-02")
+		return t.In(calendar.Shanghai).Format("2006-01-02") // the Beijing day, as every page shows it
 	},
 	"pct": func(a, b int) int {
 		if b == 0 {
