@@ -251,22 +251,24 @@ func (m *Module) decidePage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, "/oversight/cases/"+strconv.FormatInt(id, 10), m.d.Web.Messages.T(web.RequestLang(r), "oversight.case.decided"))
 }
 
-// apiEndCase answers POST /api/v1/oversight/cases/{id}/close and …/withdraw.
-func (m *Module) apiEndCase(end func(*Service, context.Context, int64, CaseEnd) (Case, error)) web.HandlerFunc {
+// apiRecordAction answers a POST that changes one record with a JSON body: a case closed or
+// withdrawn, an inspection closed early or extended. The service answers 404 for another
+// department's record before it judges the body.
+func apiRecordAction[In, Out any](m *Module, act func(*Service, context.Context, int64, In) (Out, error)) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.IDParam(r, "id")
 		if err != nil {
 			return err
 		}
-		var in CaseEnd
+		var in In
 		if err := web.DecodeJSON(r, &in); err != nil {
 			return err
 		}
-		c, err := end(m.Service, r.Context(), id, in)
+		out, err := act(m.Service, r.Context(), id, in)
 		if err != nil {
 			return err
 		}
-		return web.JSON(w, http.StatusOK, c)
+		return web.JSON(w, http.StatusOK, out)
 	}
 }
 

@@ -41,8 +41,8 @@ func (m *Module) registerInspections(s *web.Server) {
 	s.API("POST /api/v1/oversight/inspections/{id}/actions", Inspect, m.apiAction)
 	s.Page("POST /oversight/inspections/{id}/close", Inspect, m.boxChangePage((*Service).CloseInspection))
 	s.Page("POST /oversight/inspections/{id}/extend", Inspect, m.boxChangePage((*Service).ExtendInspection))
-	s.API("POST /api/v1/oversight/inspections/{id}/close", Inspect, m.apiBoxChange((*Service).CloseInspection))
-	s.API("POST /api/v1/oversight/inspections/{id}/extend", Inspect, m.apiBoxChange((*Service).ExtendInspection))
+	s.API("POST /api/v1/oversight/inspections/{id}/close", Inspect, apiRecordAction(m, (*Service).CloseInspection))
+	s.API("POST /api/v1/oversight/inspections/{id}/extend", Inspect, apiRecordAction(m, (*Service).ExtendInspection))
 
 	s.Page("GET /filings/inspections/{id}", Filed, m.receivedInspectionPage)
 	s.Page("POST /filings/inspections/{id}/response", File, m.respondPage)
@@ -483,25 +483,6 @@ func (m *Module) respondPage(w http.ResponseWriter, r *http.Request) error {
 
 // InScope reports whether area key is in the inspection's scope (for the page's links).
 func (x *Inspection) InScope(key string) bool { return slices.Contains(x.Areas, key) }
-
-// apiBoxChange answers POST …/inspections/{id}/close and …/extend.
-func (m *Module) apiBoxChange(change func(*Service, context.Context, int64, BoxChangeInput) (*Inspection, error)) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.IDParam(r, "id")
-		if err != nil {
-			return err
-		}
-		var in BoxChangeInput
-		if err := web.DecodeJSON(r, &in); err != nil {
-			return err
-		}
-		x, err := change(m.Service, r.Context(), id, in)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, x)
-	}
-}
 
 // boxChangePage answers the forms to close or extend an inspection.
 func (m *Module) boxChangePage(change func(*Service, context.Context, int64, BoxChangeInput) (*Inspection, error)) web.HandlerFunc {

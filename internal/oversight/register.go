@@ -49,8 +49,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /oversight/cases/{id}/decision", Penalize, m.decidePage)
 	s.Page("POST /oversight/cases/{id}/close", Penalize, m.endCasePage((*Service).CloseCase))
 	s.Page("POST /oversight/cases/{id}/withdraw", Penalize, m.endCasePage((*Service).WithdrawCase))
-	s.API("POST /api/v1/oversight/cases/{id}/close", Penalize, m.apiEndCase((*Service).CloseCase))
-	s.API("POST /api/v1/oversight/cases/{id}/withdraw", Penalize, m.apiEndCase((*Service).WithdrawCase))
+	s.API("POST /api/v1/oversight/cases/{id}/close", Penalize, apiRecordAction(m, (*Service).CloseCase))
+	s.API("POST /api/v1/oversight/cases/{id}/withdraw", Penalize, apiRecordAction(m, (*Service).WithdrawCase))
 	s.API("GET /api/v1/filings/cases", Filed, m.apiReceivedCases)
 
 	// The registry and its identification notices (registry.go, notices.go).
