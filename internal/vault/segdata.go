@@ -63,6 +63,11 @@ func (d *segData) ReadAt(p []byte, off int64) (int, error) {
 		return n, err
 	}
 	d.mu.RUnlock()
+	if d.l.v.store == nil {
+		// Closed under a reader (the log is closing): without an object store there is
+		// nowhere else to read from, so answer as a closed file does.
+		return 0, fmt.Errorf("read %s: %w", segName(d.seg.first), os.ErrClosed)
+	}
 	return d.l.readRemote(d.seg, p, off)
 }
 
