@@ -241,23 +241,30 @@ func (m *Module) apiCertificate(w http.ResponseWriter, r *http.Request) error {
 // supplierProduct returns the product pid of supplier id, store.ErrNotFound when it is not
 // that supplier's (a page URL that mixes two suppliers is not found).
 func (m *Module) supplierProduct(r *http.Request) (Supplier, Product, error) {
+	return supplierChild(m, r, "pid", m.GetProduct, func(p Product) int64 { return p.SupplierID })
+}
+
+// supplierChild reads the supplier {id} and its record named by the path value key from
+// the URL; a record of another supplier is not found.
+func supplierChild[T any](m *Module, r *http.Request, key string, get func(context.Context, int64) (T, error), owner func(T) int64) (Supplier, T, error) {
+	var zero T
 	id, err := web.IDParam(r, "id")
 	if err != nil {
-		return Supplier{}, Product{}, err
+		return Supplier{}, zero, err
 	}
-	pid, err := web.IDParam(r, "pid")
+	cid, err := web.IDParam(r, key)
 	if err != nil {
-		return Supplier{}, Product{}, err
+		return Supplier{}, zero, err
 	}
 	x, err := m.Supplier(r.Context(), id)
 	if err != nil {
-		return x, Product{}, err
+		return x, zero, err
 	}
-	p, err := m.GetProduct(r.Context(), pid)
-	if err == nil && p.SupplierID != id {
+	c, err := get(r.Context(), cid)
+	if err == nil && owner(c) != id {
 		err = store.ErrNotFound
 	}
-	return x, p, err
+	return x, c, err
 }
 
 // apiPlatformOrg links a supplier record to a supplier organisation of the installation:

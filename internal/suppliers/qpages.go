@@ -59,23 +59,7 @@ func (m *Module) sendQuestionnairePage(w http.ResponseWriter, r *http.Request) e
 // supplierQuestionnaire reads the supplier and its questionnaire qid from the URL; a
 // questionnaire of another supplier is not found.
 func (m *Module) supplierQuestionnaire(r *http.Request) (Supplier, Questionnaire, error) {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return Supplier{}, Questionnaire{}, err
-	}
-	qid, err := web.IDParam(r, "qid")
-	if err != nil {
-		return Supplier{}, Questionnaire{}, err
-	}
-	x, err := m.Supplier(r.Context(), id)
-	if err != nil {
-		return x, Questionnaire{}, err
-	}
-	q, err := m.Questionnaire(r.Context(), qid)
-	if err == nil && q.SupplierID != id {
-		err = store.ErrNotFound
-	}
-	return x, q, err
+	return supplierChild(m, r, "qid", m.Questionnaire, func(q Questionnaire) int64 { return q.SupplierID })
 }
 
 func (m *Module) renderQuestionnaire(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, q Questionnaire, dec ReviewDecision) error {
