@@ -124,7 +124,11 @@ func (m *Module) apiInbox(w http.ResponseWriter, r *http.Request) error {
 	if items == nil {
 		items = []*Item{}
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"items": items})
+	imports, err := m.InboxImports(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"items": items, "imports": imports})
 }
 
 func (m *Module) apiItem(w http.ResponseWriter, r *http.Request) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
@@ -28,8 +29,11 @@ type SectorPosture struct {
 	Operators     int   `json:"operators"`
 	Identified    int   `json:"identified"`
 	AnnualOverdue int   `json:"annual_overdue"`
-	AnnualReports int   `json:"annual_reports"`   // annual reports received
-	Incidents     int   `json:"incident_reports"` // incident reports received
+	AnnualReports int   `json:"annual_reports"` // annual reports received, filed or imported
+	// AnnualImported counts the annual reports of AnnualReports filed outside ciiguard and
+	// imported from a signed bundle.
+	AnnualImported int `json:"annual_reports_imported"`
+	Incidents      int `json:"incident_reports"` // incident reports received
 }
 
 // GradeRow is one grade of the incident table: reports received per month, in Months'
@@ -70,6 +74,10 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
+	imports, err := s.InboxImports(ctx, Filter{Kind: kernel.SubmitAnnualReport})
+	if err != nil {
+		return nil, err
+	}
 	d := &Dashboard{Registry: countsOf(entries)}
 	now := s.now()
 
@@ -93,6 +101,14 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		}
 		if e.Annual == AnnualOverdue {
 			p.AnnualOverdue++
+		}
+	}
+
+	// Annual reports filed outside ciiguard count where their entry's sector is.
+	for _, im := range imports {
+		if p := bySector[lookup(Sectors, im.Sector).Code]; p != nil {
+			p.AnnualReports++
+			p.AnnualImported++
 		}
 	}
 

@@ -35,7 +35,7 @@ paths = {
      "public_key": {"type": "string", "format": "byte"}, "key_fingerprint": S()}}),
  },
  "/api/v1/filings/{id}": {"get": op("One of the operator's submissions with its answers", 200, "Submission", params=idp)},
- "/api/v1/oversight/inbox": {"get": op("The regulator's inbox, newest first, with answers and the incident clock", 200, "Inbox",
+ "/api/v1/oversight/inbox": {"get": op("The regulator's inbox, newest first, with answers and the incident clock; beside the submissions, the reports filed outside ciiguard and imported from signed bundles that the filter takes in (none under a state or grade filter: they take no answer)", 200, "Inbox",
    params=[q("kind", "submission kind"), q("state", "submitted, acknowledged, escalated, info_requested or accepted"), q("operator", "operator organisation id", "integer"),
       q("grade", "an incident report's grade as filed: especially_major, major, relatively_major, general, or unstated"), q("month", "the Beijing month of filing, YYYY-MM"),
       q("sector", "the registry's sector of the operator, or none")])},
@@ -174,7 +174,7 @@ schemas = {
  "InspectionLogs": {"type": "object", "properties": {"events": {"type": "array", "items": {"type": "object"}}}},
  "Dashboard": {"type": "object", "properties": {"registry": counts,
    "sectors": {"type": "array", "items": {"type": "object", "properties": {"sector": {"type": "object", "properties": {"code": S(), "name_zh": S(), "name_en": S()}},
-     "operators": S("integer"), "identified": S("integer"), "annual_overdue": S("integer"), "annual_reports": S("integer"), "incident_reports": S("integer")}}},
+     "operators": S("integer"), "identified": S("integer"), "annual_overdue": S("integer"), "annual_reports": S("integer"), "annual_reports_imported": S("integer"), "incident_reports": S("integer")}}},
    "months": {"type": "array", "items": S()},
    "incidents_by_grade": {"type": "array", "items": {"type": "object", "properties": {"grade": {"type": "string", "enum": ["especially_major", "major", "relatively_major", "general", "unstated"]}, "cells": {"type": "array", "items": S("integer")}}}},
    "incidents_by_month": {"type": "array", "items": S("integer")},
@@ -189,6 +189,8 @@ schemas = {
  "SubmissionAnswer": answer, "Submission": sub, "Item": item, "Regulator": reg,
  "RegulatorChoice": {"type": "object", "properties": {"regulator": {"$ref": "#/components/schemas/Regulator"}, "choices": {"type": "array", "items": {"$ref": "#/components/schemas/Regulator"}}}},
  "SubmissionList": {"type": "object", "properties": {"submissions": {"type": "array", "items": {"$ref": "#/components/schemas/Submission"}}}},
- "Inbox": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+ "Inbox": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
+   "imports": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/Import"}, {"type": "object", "properties": {
+     "submission_kind": {"type": "string", "enum": ["annual_report", "change_report"]}, "operator_id": S("integer"), "sector": S()}}]}}}},
 }
 json.dump({"paths": paths, "components": {"schemas": schemas}}, open("openapi.json", "w"), indent=1, ensure_ascii=False)

@@ -146,6 +146,7 @@ func TestReportBundleFederation(t *testing.T) {
 			t.Errorf("another department imports on the grid's entry: %d %s; want 404", code, body)
 		}
 
+		energyBefore := energyAnnualReports(t, reg)
 		code, body = imp(reg, grid, bundle, key.Fingerprint)
 		mustStatus(t, "import", code, http.StatusCreated, body)
 		var got struct {
@@ -186,6 +187,10 @@ func TestReportBundleFederation(t *testing.T) {
 			if !strings.Contains(page, want) {
 				t.Errorf("the grid's entry page lacks %q", want)
 			}
+		}
+		importedInInbox(t, reg, fin, got.ID, hex.EncodeToString(sum[:]), last)
+		if n := energyAnnualReports(t, reg); n != energyBefore+1 {
+			t.Errorf("the dashboard counts %d annual reports of the energy sector after the import; want %d+1", n, energyBefore)
 		}
 		var trail struct {
 			Entries []struct {
@@ -229,4 +234,86 @@ func entryNamed(t *testing.T, c *apptest.Client, name string) int64 {
 	}
 	t.Fatalf("no registry entry %s in %s", name, body)
 	return 0
+}
+
+// energyAnnualReports is the dashboard's count of annual reports received from the energy
+// sector.
+func energyAnnualReports(t *testing.T, c *apptest.Client) int {
+	t.Helper()
+	var d struct {
+		Sectors []struct {
+			Sector struct {
+				Code string `json:"code"`
+			} `json:"sector"`
+			AnnualReports int `json:"annual_reports"`
+		} `json:"sectors"`
+	}
+	code, body := call(t, c, "GET", "/api/v1/oversight/dashboard", nil, &d)
+	mustStatus(t, "dashboard", code, http.StatusOK, body)
+	for _, s := range d.Sectors {
+		if s.Sector.Code == "energy" {
+			return s.AnnualReports
+		}
+	}
+	t.Fatalf("no energy sector on the dashboard: %s", body)
+	return 0
+}
+
+// importedInInbox checks that the imported report (id, its content SHA-256, of year) is in
+// the department's inbox under the filters that take it in (an annual report, the energy
+// sector, this Beijing month, the grid) and not under those that leave it out (another kind,
+// any state of an answer, another sector or month), on the page in Chinese with its year
+// and its link to the PDF; another department's inbox does not hold it.
+func importedInInbox(t *testing.T, reg, other *apptest.Client, id int64, sha string, year int) {
+	t.Helper()
+	month := time.Now().In(calendar.Shanghai).Format("2006-01")
+	lastMonth := time.Now().In(calendar.Shanghai).AddDate(0, -1, -time.Now().In(calendar.Shanghai).Day()+1).Format("2006-01")
+	inbox := func(c *apptest.Client, q string) []int64 {
+		t.Helper()
+		var got struct {
+			Imports []struct {
+				ID            int64  `json:"id"`
+				Kind          string `json:"submission_kind"`
+				ContentSHA256 string `json:"content_sha256"`
+			} `json:"imports"`
+		}
+		code, body := call(t, c, "GET", "/api/v1/oversight/inbox"+q, nil, &got)
+		mustStatus(t, "inbox "+q, code, http.StatusOK, body)
+		var ids []int64
+		for _, im := range got.Imports {
+			if im.ID == id && (im.Kind != "annual_report" || im.ContentSHA256 != sha) {
+				t.Errorf("inbox %s lists the import as %+v; want an annual report with content SHA-256 %s", q, im, sha)
+			}
+			ids = append(ids, im.ID)
+		}
+		return ids
+	}
+	for q, want := range map[string]bool{
+		"":                                  true,
+		"?kind=annual_report":               true,
+		"?sector=energy&kind=annual_report": true,
+		"?month=" + month:                   true,
+		"?kind=incident_report":             false,
+		"?kind=change_report":               false,
+		"?state=accepted":                   false,
+		"?state=submitted":                  false,
+		"?sector=water":                     false,
+		"?month=" + lastMonth:               false,
+		"?kind=incident_report&grade=major": false,
+	} {
+		ids := inbox(reg, q)
+		if got := len(ids) == 1 && ids[0] == id; got != want || (!want && len(ids) > 0) {
+			t.Errorf("inbox %s lists the imports %v; want the import %d: %v", q, ids, id, want)
+		}
+	}
+	if ids := inbox(other, ""); len(ids) != 0 {
+		t.Errorf("another department's inbox lists the imports %v", ids)
+	}
+	res, page := reg.Do("GET", "/oversight?kind=annual_report&sector=energy", nil, map[string]string{"Accept-Language": "zh-CN"})
+	mustStatus(t, "the inbox page", res.StatusCode, http.StatusOK, page)
+	for _, want := range []string{fmt.Sprintf(`id="import-%d"`, id), "系统外报送的报告", fmt.Sprintf("/oversight/imports/%d/report.pdf", id), fmt.Sprintf("%d 年度安全检测和风险评估报告", year)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the inbox page filtered to the energy sector's annual reports lacks %q", want)
+		}
+	}
 }

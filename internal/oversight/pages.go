@@ -235,6 +235,10 @@ type inboxData struct {
 	Counts    map[string]int
 	Total     int
 	Items     []itemView
+	// Imports are the reports filed outside ciiguard and imported (inbox_imports.go) that
+	// the filter takes in; ImportsTotal counts them all.
+	Imports      []InboxImport
+	ImportsTotal int
 }
 
 // SectorNamed is the filter's sector with its names.
@@ -262,6 +266,14 @@ func (m *Module) inboxData(r *http.Request, f Filter) (*inboxData, error) {
 		return nil, err
 	}
 	d.Items = viewsOf(items)
+	allImports, err := m.InboxImports(r.Context(), Filter{})
+	if err != nil {
+		return nil, err
+	}
+	d.ImportsTotal = len(allImports)
+	if d.Imports, err = m.InboxImports(r.Context(), f); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

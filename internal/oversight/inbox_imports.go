@@ -1,0 +1,80 @@
+package oversight
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
+)
+
+// Reports an operator filed outside ciiguard reach the department as signed report bundles
+// it imports on the operator's registry entry (imports.go). They are reports received like
+// the filings, so the inbox lists them beside the filings and the dashboard counts them —
+// but they are not submissions: no answer of the department reaches an operator on another
+// installation, so they carry no state and take no answer.
+
+// InboxImport is an imported report as the inbox lists it: the import, the kind of filing
+// it stands for, and the registry entry's operator and sector.
+type InboxImport struct {
+	Import
+	// SubmissionKind is the filing the report stands for: annual_report or change_report.
+	SubmissionKind string `json:"submission_kind"`
+	OperatorID     int64  `json:"operator_id,omitempty"` // 0: not an organisation of this installation
+	Sector         string `json:"sector"`                // the registry's sector, "" when not recorded
+}
+
+// submissionKindOf is the filing kind a report bundle's kind stands for ("" for none).
+func submissionKindOf(reportKind string) string {
+	switch reportKind {
+	case reportKindAnnual:
+		return kernel.SubmitAnnualReport
+	case reportKindChange:
+		return kernel.SubmitChangeReport
+	}
+	return ""
+}
+
+// reportKindChange is a change report's kind in a signed report bundle (the reports
+// capability's KindChange).
+const reportKindChange = "change"
+
+// InboxImports lists the reports imported into the context regulator's registry, newest
+// first, narrowed by f as Inbox narrows the filings (f is validated by Inbox). A filter on
+// the state of answers or on an incident's grade leaves every import out: an import has
+// neither.
+func (s *Service) InboxImports(ctx context.Context, f Filter) ([]InboxImport, error) {
+	if f.State != "" || f.Grade != "" {
+		return []InboxImport{}, nil
+	}
+	out := []InboxImport{}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		return query(t, "imported reports", `SELECT `+prefixed("i.", importCols)+`, COALESCE(e.operator_id, 0), e.sector
+FROM oversight_imports i JOIN oversight_registry e ON e.org_id = i.org_id AND e.id = i.entry_id
+WHERE i.org_id = $1 ORDER BY i.imported_at DESC, i.id DESC`, func(sc func(...any) error) error {
+			var im InboxImport
+			var err error
+			im.Import, err = scanImport(func(dst ...any) error { return sc(append(dst, &im.OperatorID, &im.Sector)...) })
+			im.SubmissionKind = submissionKindOf(im.Kind)
+			out = append(out, im)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(im InboxImport) bool {
+		return (f.Kind != "" && im.SubmissionKind != f.Kind) || (f.Operator != 0 && im.OperatorID != f.Operator) ||
+			(f.Month != "" && bjMonth(im.ImportedAt) != f.Month) || (f.Sector != "" && cmpOr(im.Sector, "none") != f.Sector)
+	}), nil
+}
+
+// prefixed qualifies each column of a comma-separated list with a table's alias p.
+func prefixed(p, cols string) string {
+	list := strings.Split(cols, ",")
+	for i, c := range list {
+		list[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(list, ", ")
+}
