@@ -45,6 +45,10 @@ type Service struct {
 	customersOf kernel.SupplierCustomers
 	notifier    kernel.Notifier
 	log         *slog.Logger
+	// reminded keeps what CheckClocks already sent and saw overdue in this process; ranOut
+	// tells the change bus that a clock passed its due time (nil: nobody listens).
+	reminded reminders
+	ranOut   func(ctx context.Context, org int64)
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
 }

@@ -91,6 +91,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	s.log = d.Log
 	if d.Changes != nil {
 		s.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+		s.ranOut = func(ctx context.Context, org int64) { d.Changes.ChangedNow(ctx, org, 0) }
 	}
 	return nil
 }
