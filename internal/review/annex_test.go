@@ -5,8 +5,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"ciiguard/internal/kernel/cjkfont"
 )
 
 // documentText unzips a DOCX and returns the text of word/document.xml's runs, each
@@ -93,6 +98,66 @@ func TestAnnexDOCX(t *testing.T) {
 			for _, w := range tc.notWant {
 				if strings.Contains(text, w) {
 					t.Errorf("the annex says %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+// TestAnnexPDF: the same annexes as PDF, read back with pdftotext (poppler, not the code that
+// wrote them): the Chinese comes out as Chinese (the font is embedded), the router's annex
+// has every duty in both languages, the office purchase's the baseline only.
+func TestAnnexPDF(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext missing: scripts/install-test-deps.sh installs poppler-utils")
+	}
+	font, err := (&cjkfont.Loader{}).Load()
+	if err != nil {
+		t.Skipf("no CJK font (scripts/install-test-deps.sh installs fonts-wqy-microhei): %v", err)
+	}
+	router := Procurement{Title: "核心路由器扩容", Product: "NE40E-X16A", ProductType: "critical_network_equipment", Required: true,
+		Systems: []SystemRef{{Name: "调度自动化系统", CII: true, MLPSLevel: 3}, {Name: "办公网", MLPSLevel: 2}}}
+	office := Procurement{Title: "办公软件", Product: "WPS", ProductType: "software", Systems: []SystemRef{{Name: "办公网", MLPSLevel: 2}}}
+	for _, tc := range []struct {
+		name    string
+		p       Procurement
+		zh      bool
+		want    []string
+		notWant []string
+	}{
+		{"router zh", router, true, []string{"招标文件附件：网络安全要求", "用于系统：调度自动化系统（等级保护第3级，已认定的关键信息基础设施）",
+			"1. 所投产品和服务应满足《信息安全技术 网络安全等级保护基本要求》（GB/T 22239-2019）第3级", "《网络安全法》（2016）第23条",
+			"《关键信息基础设施安全保护条例》第19条", "《关键信息基础设施安全保护条例》第20条", "须申报网络安全审查", "工信部保〔2014〕368号"}, nil},
+		{"router en", router, false, []string{"Bid documents annex: security requirements", "MLPS level 3 (GB/T 22239-2019)", "CSL 2016 Art. 23",
+			"CIIR 2021 Art. 19", "CIIR 2021 Art. 20", "must go through the cybersecurity review", "MIIT 2014 No. 368", "调度自动化系统"}, nil},
+		{"office zh", office, true, []string{"第2级的安全要求"}, []string{"第19条", "第20条", "第23条", "网络安全审查"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := BuildAnnex(tc.p, tc.zh).PDF(font)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("/FontFile2")) {
+				t.Fatal("not a PDF with an embedded TrueType font")
+			}
+			p := filepath.Join(t.TempDir(), "annex.pdf")
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("pdftotext", "-enc", "UTF-8", p, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			// Lines wrap where the page ends: compare without white space.
+			text := strings.Join(strings.Fields(string(out)), "")
+			for _, w := range tc.want {
+				if !strings.Contains(text, strings.Join(strings.Fields(w), "")) {
+					t.Errorf("the PDF lacks %q; pdftotext read:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("the PDF says %q:\n%s", w, out)
 				}
 			}
 		})

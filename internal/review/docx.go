@@ -42,10 +42,7 @@ func (m *Module) annexDOCX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lang := web.RequestLang(r)
-	if l := r.URL.Query().Get("lang"); l == web.LangEN || l == web.LangZH {
-		lang = l
-	}
+	lang := annexLang(r)
 	p, err := m.Procurement(r.Context(), id)
 	if err != nil {
 		return err
@@ -59,4 +56,12 @@ func (m *Module) annexDOCX(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	_, err = w.Write(b)
 	return err
+}
+
+// annexLang is the language an annex is asked for in: ?lang=zh-CN or en, else the page's.
+func annexLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == web.LangEN || l == web.LangZH {
+		return l
+	}
+	return web.RequestLang(r)
 }

@@ -12,6 +12,7 @@ import (
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
+	"ciiguard/internal/kernel/cjkfont"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -222,11 +223,17 @@ func TestProcurementGateAPI(t *testing.T) {
 			res.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
 			t.Errorf("annex: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		if _, err := (&cjkfont.Loader{}).Load(); err == nil {
+			if res, body := sm.Do("GET", ppath+"/annex.pdf?lang=en", nil, nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF-") ||
+				res.Header.Get("Content-Type") != "application/pdf" {
+				t.Errorf("annex PDF: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
 
 		// The other operator: 404 for every record, and none listed.
 		other := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
 		oh := jsonHdr(other.CSRF)
-		for _, pth := range []string{ppath, cpath, ppath + "/annex.docx", fmt.Sprintf("/review/procurements/%d", p.ID), fmt.Sprintf("/review/cases/%d", p.CaseID)} {
+		for _, pth := range []string{ppath, cpath, ppath + "/annex.docx", ppath + "/annex.pdf", fmt.Sprintf("/review/procurements/%d/annex.pdf", p.ID), fmt.Sprintf("/review/procurements/%d", p.ID), fmt.Sprintf("/review/cases/%d", p.CaseID)} {
 			if res, _ := other.Do("GET", pth, nil, nil); res.StatusCode != http.StatusNotFound {
 				t.Errorf("other operator GET %s: %d, want 404", pth, res.StatusCode)
 			}

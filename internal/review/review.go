@@ -12,11 +12,13 @@ package review
 import (
 	"context"
 	"embed"
+	"flag"
 	"html/template"
 	"time"
 
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/kernel/cjkfont"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
@@ -47,10 +49,14 @@ type Module struct {
 	d      kernel.Deps
 	pages  *web.Pages
 	widget *template.Template
+	font   *cjkfont.Loader // the installation's CJK font for the annex PDF (cjkfont.Default)
 }
 
 // New returns the module.
-func New() *Module { return &Module{Service: &Service{Now: time.Now}} }
+func New() *Module { return &Module{Service: &Service{Now: time.Now}, font: cjkfont.Default} }
+
+// Flags implements kernel.Configurable: the CJK font the bid annex PDF embeds.
+func (m *Module) Flags(fs *flag.FlagSet) { cjkfont.Flag(fs) }
 
 // Name implements kernel.Module.
 func (m *Module) Name() string { return "review" }
@@ -104,6 +110,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /review/procurements/{id}", Read, m.procurementPage)
 	s.Page("POST /review/procurements/{id}/approve", Approve, m.approvePage)
 	s.Page("GET /review/procurements/{id}/annex.docx", Read, m.annexDOCX)
+	s.Page("GET /review/procurements/{id}/annex.pdf", Read, m.annexPDF)
 	s.Page("POST /review/cases", Write, m.openListingPage)
 	s.Page("GET /review/cases/{id}", Read, m.casePage)
 	s.Page("POST /review/cases/{id}/materials", Write, m.materialsPage)
@@ -117,6 +124,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/review/procurements/{id}", Read, m.apiProcurement)
 	s.API("POST /api/v1/review/procurements/{id}/approve", Approve, m.apiApprove)
 	s.API("GET /api/v1/review/procurements/{id}/annex.docx", Read, m.annexDOCX)
+	s.API("GET /api/v1/review/procurements/{id}/annex.pdf", Read, m.annexPDF)
 	s.API("GET /api/v1/review/cases", Read, m.apiCases)
 	s.API("POST /api/v1/review/cases", Write, m.apiOpenListing)
 	s.API("GET /api/v1/review/cases/{id}", Read, m.apiCase)
