@@ -173,6 +173,22 @@ func (m *Module) apiConfirmPhone(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, d)
 }
 
+func (m *Module) apiUpdateDeveloper(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in DeveloperInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	d, err := m.UpdateDeveloper(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
 func (m *Module) apiDecideDeveloper(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

@@ -80,6 +80,12 @@ func (s *Service) Developer(ctx context.Context, id int64) (Developer, error) {
 // validDeveloper checks in and returns the record it describes (the identity number as
 // its hash and masked form).
 func (s *Service) validDeveloper(ctx context.Context, in DeveloperInput) (Developer, error) {
+	return s.validDeveloperKeeping(ctx, in, false)
+}
+
+// validDeveloperKeeping is validDeveloper for a change that keeps an individual's identity
+// number on record (keepID: none is sent, the caller keeps the stored hash).
+func (s *Service) validDeveloperKeeping(ctx context.Context, in DeveloperInput, keepID bool) (Developer, error) {
 	d := Developer{Kind: strings.TrimSpace(in.Kind), Name: strings.TrimSpace(in.Name), USCC: strings.ToUpper(strings.TrimSpace(in.USCC)),
 		LicenceSHA256: strings.ToLower(strings.TrimSpace(in.LicenceSHA256)), phone: strings.TrimSpace(in.Phone)}
 	v := &problem.Invalid{}
@@ -97,11 +103,13 @@ func (s *Service) validDeveloper(ctx context.Context, in DeveloperInput) (Develo
 		}
 	case DevPerson:
 		id := strings.ToUpper(strings.TrimSpace(in.ResidentID))
-		if id == "" {
+		switch err := ValidateResidentID(id, s.Now()); {
+		case keepID:
+		case id == "":
 			v.Add("resident_id", "is required for an individual: the 18-character resident identity number")
-		} else if err := ValidateResidentID(id, s.Now()); err != nil {
+		case err != nil:
 			v.Add("resident_id", "%s", err.Error())
-		} else {
+		default:
 			h := sha256.Sum256([]byte(id))
 			d.idHash, d.IDMasked = hex.EncodeToString(h[:]), MaskResidentID(id)
 		}
@@ -134,7 +142,7 @@ func (s *Service) RegisterDeveloper(ctx context.Context, in DeveloperInput) (Dev
 		if _, err := requirePlatform(t); err != nil {
 			return err
 		}
-		if err := s.notBlacklistedDeveloper(t, d); err != nil {
+		if err := notBlacklistedDeveloper(t, d); err != nil {
 			return err
 		}
 		if err := t.QueryRow(`INSERT INTO appstore_developers (org_id, kind, name, uscc, licence_sha256, id_hash, id_masked, phone, state, created_by, created_at, updated_at)
@@ -147,9 +155,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, d.Kind
 	return d, err
 }
 
+// blacklistedDecision refuses to verify a developer on the blacklist, or to put them back
+// to pending: only lifting the entry (appstore.manage) lets them in again, so a reviewer
+// cannot undo a blacklisting by deciding on the developer.
+func blacklistedDecision(t *store.Tenant, d Developer, state string) error {
+	if state != StateVerified && state != StatePending {
+		return nil
+	}
+	return notBlacklistedDeveloper(t, d)
+}
+
 // notBlacklistedDeveloper refuses a developer whose code or identity number is on the
 // blacklist under any name.
-func (s *Service) notBlacklistedDeveloper(t *store.Tenant, d Developer) error {
+func notBlacklistedDeveloper(t *store.Tenant, d Developer) error {
 	for _, key := range []string{d.USCC, d.idHash} {
 		if key == "" {
 			continue
@@ -157,15 +175,21 @@ func (s *Service) notBlacklistedDeveloper(t *store.Tenant, d Developer) error {
 		if e, ok, err := blacklisted(t, BlackDeveloper, key); err != nil {
 			return err
 		} else if ok {
-			return problem.Conflictf("developer", "is on the blacklist (entry %d: %s)", e.ID, e.Reason)
+			return problem.Conflictf("developer", "is on the blacklist (entry %d: %s): the entry must be lifted first", e.ID, e.Reason)
 		}
 	}
 	return nil
 }
 
-// UpdateDeveloper changes a developer's identity. Any change of name, code, licence,
-// identity number or phone sends the developer back to pending for re-verification (a
-// changed phone must be confirmed again).
+// reasonIdentityChanged is the state reason of a developer sent back to pending by a change
+// of identity; the developer page shows it in the reader's language.
+const reasonIdentityChanged = "identity changed: verify again"
+
+// UpdateDeveloper changes a developer's identity; a field left empty keeps its value (the
+// identity number is kept only as a hash, so it is sent again only to change it). Any
+// change of name, code, licence, identity number or phone sends a verified developer back
+// to pending for re-verification, and a changed phone must be confirmed again. Another
+// organisation's developer is store.ErrNotFound before the input is judged.
 func (s *Service) UpdateDeveloper(ctx context.Context, id int64, in DeveloperInput) (Developer, error) {
 	var after Developer
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
@@ -174,11 +198,20 @@ func (s *Service) UpdateDeveloper(ctx context.Context, id int64, in DeveloperInp
 			return err
 		}
 		in.Kind = before.Kind
-		d, err := s.validDeveloper(ctx, in)
+		keepID := before.Kind == DevPerson && strings.TrimSpace(in.ResidentID) == ""
+		for _, f := range []struct {
+			in   *string
+			keep string
+		}{{&in.Name, before.Name}, {&in.USCC, before.USCC}, {&in.LicenceSHA256, before.LicenceSHA256}, {&in.Phone, before.phone}} {
+			if strings.TrimSpace(*f.in) == "" {
+				*f.in = f.keep
+			}
+		}
+		d, err := s.validDeveloperKeeping(ctx, in, keepID)
 		if err != nil {
 			return err
 		}
-		if d.Kind == DevPerson && in.ResidentID == "" {
+		if keepID {
 			d.idHash, d.IDMasked = before.idHash, before.IDMasked
 		}
 		changed := d.Name != before.Name || d.USCC != before.USCC || d.LicenceSHA256 != before.LicenceSHA256 || d.idHash != before.idHash || d.phone != before.phone
@@ -187,14 +220,14 @@ func (s *Service) UpdateDeveloper(ctx context.Context, id int64, in DeveloperInp
 		if !changed {
 			return nil
 		}
-		if err := s.notBlacklistedDeveloper(t, after); err != nil {
+		if err := notBlacklistedDeveloper(t, after); err != nil {
 			return err
 		}
 		if d.phone != before.phone {
 			after.PhoneVerifiedAt = nil
 		}
 		if before.State == StateVerified {
-			after.State, after.StateReason = StatePending, "identity changed: verify again"
+			after.State, after.StateReason = StatePending, reasonIdentityChanged
 		}
 		after.UpdatedAt = s.now()
 		if _, err := t.Exec(`UPDATE appstore_developers SET name = $3, uscc = $4, licence_sha256 = $5, id_hash = $6, id_masked = $7, phone = $8, phone_verified_at = $9,
@@ -249,7 +282,14 @@ func (s *Service) Decide(ctx context.Context, id int64, dec Decision) (Developer
 	if err := v.Err(); err != nil {
 		return Developer{}, err
 	}
-	before, err := s.Developer(ctx, id)
+	var before Developer
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if before, err = developerIn(t, id); err != nil {
+			return err
+		}
+		return blacklistedDecision(t, before, dec.State)
+	})
 	if err != nil {
 		return Developer{}, err
 	}
@@ -285,6 +325,18 @@ func (s *Service) Decide(ctx context.Context, id int64, dec Decision) (Developer
 		after.EvidenceSHA256, after.VerifiedBy, after.VerifiedAt = sha, actor, &now
 	}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		// The verification record was kept between two transactions: a change of identity
+		// or a blacklisting in between makes this decision stale.
+		cur, err := developerIn(t, id)
+		if err != nil {
+			return err
+		}
+		if !cur.UpdatedAt.Equal(before.UpdatedAt) {
+			return problem.Conflictf("developer", "was changed while being decided: look at it again")
+		}
+		if err := blacklistedDecision(t, cur, dec.State); err != nil {
+			return err
+		}
 		if _, err := t.Exec(`UPDATE appstore_developers SET state = $3, state_reason = $4, evidence_sha256 = $5, verified_by = $6, verified_at = $7, updated_at = $8
 WHERE org_id = $1 AND id = $2`, id, after.State, after.StateReason, after.EvidenceSHA256, after.VerifiedBy, after.VerifiedAt, after.UpdatedAt); err != nil {
 			return fmt.Errorf("decide on developer %d: %w", id, err)

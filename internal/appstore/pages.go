@@ -262,6 +262,18 @@ func (m *Module) renderDeveloper(w http.ResponseWriter, r *http.Request, refused
 	return m.pages.Render(w, r, "page_developer.html", v)
 }
 
+func (m *Module) updateDeveloperPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := m.UpdateDeveloper(r.Context(), id, developerFromForm(r))
+	if err != nil {
+		return m.renderDeveloper(w, r, err)
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/appstore/developers/%d", id), m.t(r, "appstore.developer_changed", m.t(r, "appstore.state."+d.State)))
+}
+
 func (m *Module) sendCodePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -91,13 +90,20 @@ func (s *Service) SendPhoneCode(ctx context.Context, id int64) (time.Time, error
 		if d.phone == "" {
 			return problem.Conflictf("phone", "is not recorded: give the developer's mobile number first")
 		}
-		var last sql.NullTime
+		// The newest code is read by ORDER BY, not MAX(): SQLite's MAX of a timestamp
+		// column is untyped text, which does not scan into a time.
+		var last time.Time
 		var n int
-		if err := t.QueryRow(`SELECT MAX(created_at), COUNT(*) FROM appstore_phone_codes WHERE org_id = $1 AND developer_id = $2 AND created_at > $3`,
-			id, now.Add(-time.Hour)).Scan(&last, &n); err != nil {
+		if err := t.QueryRow(`SELECT COUNT(*) FROM appstore_phone_codes WHERE org_id = $1 AND developer_id = $2 AND created_at > $3`,
+			id, now.Add(-time.Hour)).Scan(&n); err != nil {
 			return fmt.Errorf("count recent codes: %w", err)
 		}
-		if n >= codesPerHour || (last.Valid && now.Sub(last.Time) < codeGap) {
+		if n > 0 {
+			if err := t.QueryRow(`SELECT created_at FROM appstore_phone_codes WHERE org_id = $1 AND developer_id = $2 ORDER BY created_at DESC LIMIT 1`, id).Scan(&last); err != nil {
+				return fmt.Errorf("read the last code: %w", err)
+			}
+		}
+		if n >= codesPerHour || (n > 0 && now.Sub(last) < codeGap) {
 			return &problem.TooMany{Reason: "too many codes for this developer: wait a minute (at most 5 an hour)", RetryAfter: 60}
 		}
 		if err := t.QueryRow(`INSERT INTO appstore_phone_codes (org_id, developer_id, phone, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
