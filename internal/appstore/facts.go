@@ -26,7 +26,7 @@ type Facts struct {
 	PublishedUnreviewed   int64     `cel:"published_unreviewed" json:"published_unreviewed" label:"未经审核通过的在架版本数|versions on sale not approved by a reviewer"`
 	ReviewsOverdue        int64     `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
 	ThreatMatchesOnSale   int64     `cel:"published_threat_matches" json:"published_threat_matches" label:"命中威胁情报移动互联网恶意程序库的在架版本数|versions on sale matching the threat information's mobile-malware database"`
-	MaliciousOnSale       int64     `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单证书的在架版本数|versions on sale on the malicious-app list or signed with a blacklisted certificate"`
+	MaliciousOnSale       int64     `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单（签名证书、包名）的在架版本数|versions on sale on the malicious-app list (package or code file hash, package name) or blacklisted (certificate, package name)"`
 	ComplaintsOverdue     int64     `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
 	PIComplaintsOverdue   int64     `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
 }
@@ -42,55 +42,108 @@ func FactSet(s *Service) kernel.FactSet {
 func (s *Service) Facts(ctx context.Context) (Facts, error) {
 	var (
 		f    Facts
-		live []threatProbe
+		live []liveVersion
 	)
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		var err error
-		if f, err = s.computeFacts(t); err != nil || !f.PlatformRecorded || s.threat == nil {
+		if f, err = s.computeFacts(t); err != nil || !f.PlatformRecorded {
 			return err
 		}
-		live, err = onSaleProbes(t)
+		if live, err = versionsOnSale(t); err != nil {
+			return err
+		}
+		f.MaliciousOnSale, err = maliciousOnSale(t, live)
 		return err
 	})
-	if err != nil || len(live) == 0 {
+	if err != nil || len(live) == 0 || s.threat == nil {
 		return f, err
 	}
 	lt, err := s.mobileThreats(ctx)
 	if err != nil {
 		return f, err
 	}
-	for _, p := range live {
-		if len(lt.match(p)) > 0 {
+	for _, v := range live {
+		if len(lt.match(v.threatProbe)) > 0 {
 			f.ThreatMatchesOnSale++
 		}
 	}
 	return f, nil
 }
 
-// onSaleProbes lists what each version on sale is known by to the threat collection.
-func onSaleProbes(t *store.Tenant) ([]threatProbe, error) {
-	rows, err := t.Query(`SELECT a.package, v.apk_sha256, v.files, v.cert_sha256, v.cert_md5 ` + onSale)
+// liveVersion is a version on sale: what it is known by (package, the package's and code
+// files' SHA-256, the certificate) and whether its automated review blocked it.
+type liveVersion struct {
+	threatProbe
+	blocked bool
+}
+
+// versionsOnSale lists the organisation's versions on sale.
+func versionsOnSale(t *store.Tenant) ([]liveVersion, error) {
+	rows, err := t.Query(`SELECT a.package, v.apk_sha256, v.files, v.cert_sha256, v.cert_md5, v.auto_result ` + onSale)
 	if err != nil {
 		return nil, fmt.Errorf("list the versions on sale: %w", err)
 	}
 	defer rows.Close()
-	var out []threatProbe
+	var out []liveVersion
 	for rows.Next() {
 		var (
-			p          threatProbe
-			apk, files string
+			v                  liveVersion
+			apk, files, result string
 		)
-		if err := rows.Scan(&p.Package, &apk, &files, &p.CertSHA256, &p.CertMD5); err != nil {
+		if err := rows.Scan(&v.Package, &apk, &files, &v.CertSHA256, &v.CertMD5, &result); err != nil {
 			return nil, fmt.Errorf("read a version on sale: %w", err)
 		}
 		var fm map[string]string
 		if err := json.Unmarshal([]byte(files), &fm); err != nil {
 			return nil, fmt.Errorf("read a version's file hashes: %w", err)
 		}
-		p.Hashes = packageHashes(apk, fm)
-		out = append(out, p)
+		v.Hashes, v.blocked = packageHashes(apk, fm), result == AutoBlocked
+		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// maliciousOnSale counts the versions on sale that an upload today would block or refuse:
+// blocked by their review, their package's or a code file's SHA-256 or their package name
+// on the malicious-app list, their certificate or package name on the blacklist (not
+// lifted). The lists are read once; the matching is the upload's own (malwareHits' keys).
+func maliciousOnSale(t *store.Tenant, live []liveVersion) (int64, error) {
+	if len(live) == 0 {
+		return 0, nil
+	}
+	bad := map[string]bool{}
+	for _, q := range []string{
+		`SELECT kind, value FROM appstore_malware WHERE org_id = $1`,
+		`SELECT kind, value FROM appstore_blacklist WHERE org_id = $1 AND kind IN ('certificate', 'package') AND lifted_at IS NULL`,
+	} {
+		rows, err := t.Query(q)
+		if err != nil {
+			return 0, fmt.Errorf("read the malicious-app list and blacklist: %w", err)
+		}
+		for rows.Next() {
+			var kind, value string
+			if err := rows.Scan(&kind, &value); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("read the malicious-app list and blacklist: %w", err)
+			}
+			bad[kind+":"+value] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, fmt.Errorf("read the malicious-app list and blacklist: %w", err)
+		}
+	}
+	var n int64
+	for _, v := range live {
+		hit := v.blocked || bad[MalwarePackage+":"+v.Package] || bad[BlackCertificate+":"+v.CertSHA256]
+		for _, h := range v.Hashes {
+			hit = hit || bad[MalwareSHA256+":"+h]
+		}
+		if hit {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // onSale is the FROM and WHERE of the organisation's versions on sale.
@@ -128,9 +181,6 @@ WHERE a.org_id = $1 AND a.state = 'published' AND d.state <> 'verified'`, nil},
 		{&f.PublishedUnfiled, `SELECT COUNT(*) FROM appstore_apps WHERE org_id = $1 AND state = 'published' AND filing_number = ''`, nil},
 		{&f.PublishedUnreviewed, `SELECT COUNT(*) ` + live + ` AND v.decision <> 'approved'`, nil},
 		{&f.ReviewsOverdue, `SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND decision = 'pending' AND review_due < $2`, []any{now}},
-		{&f.MaliciousOnSale, `SELECT COUNT(*) ` + live + ` AND (v.auto_result = 'blocked' OR EXISTS (SELECT 1 FROM appstore_blacklist b
-WHERE b.org_id = v.org_id AND b.kind = 'certificate' AND b.value = v.cert_sha256 AND b.lifted_at IS NULL)
-OR EXISTS (SELECT 1 FROM appstore_malware m WHERE m.org_id = v.org_id AND ((m.kind = 'sha256' AND m.value = v.apk_sha256) OR (m.kind = 'package' AND m.value = a.package))))`, nil},
 		{&f.ComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
 		{&f.PIComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND kind = 'personal_information' AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
 	} {

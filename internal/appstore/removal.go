@@ -21,8 +21,8 @@ func blacklisted(t *store.Tenant, kind, value string) (BlacklistEntry, bool, err
 }
 
 // malwareHits returns the entries of this capability's own malicious-app list that name
-// the package or one of the hashes. The threat capability's mobile-malware collection is
-// not read yet: no kernel contract offers it.
+// the package or one of the hashes (the threat capability's mobile-malware collection is
+// matched apart, in threatintel.go).
 func malwareHits(t *store.Tenant, pkg string, hashes []string) ([]MalwareEntry, error) {
 	rows, err := t.Query(`SELECT id, kind, value, label, source, added_by, added_at FROM appstore_malware WHERE org_id = $1`)
 	if err != nil {
