@@ -408,6 +408,9 @@ type blockMeta struct {
 	partEvents uint64 // events per part (the last may hold fewer)
 	legacy     bool
 	locs       atomic.Pointer[partIndex] // where the parts are, read on first use
+	// loc is the block's locator (locator.go), kept in entries of version
+	// 3; nil in older entries and in entries rebuilt in memory.
+	loc []byte
 }
 
 // partMeta is what the index knows about one part of a block.
@@ -474,10 +477,15 @@ func (m *blockMeta) hasSource(id int64) bool {
 
 // buildMetaLike builds the index entry of a block as the version of the
 // stored entry (its first byte) has it, so that Verify can compare an
-// entry written by an older version byte for byte.
-func buildMetaLike(evs []Event, no uint64, stored []byte) *blockMeta {
+// entry written by an older version byte for byte. lv are the levels of
+// the block's tree (denseLevels), for the locator of version 3.
+func buildMetaLike(evs []Event, lv [][][32]byte, bits uint, no uint64, stored []byte) *blockMeta {
 	if len(stored) == 0 || stored[0] != 1 {
-		return buildMeta(evs, no)
+		m := buildMeta(evs, no)
+		if len(stored) == 0 || stored[0] == 3 {
+			m.loc = buildLocator(lv, locLevel(bits))
+		}
+		return m
 	}
 	m := buildMeta(evs, no)
 	set := newHashSet(len(evs) * 16)
@@ -493,11 +501,16 @@ func buildMetaLike(evs []Event, no uint64, stored []byte) *blockMeta {
 
 // encode writes an index entry of version 2: the block's summary as in
 // version 1 without its filter, then per part its event count, time
-// range, severity and facility masks and Bloom filter.
+// range, severity and facility masks and Bloom filter; or of version 3,
+// which is version 2 followed by uvarint n and the n bytes of the block's
+// locator.
 func (m *blockMeta) encode() []byte {
 	ver := byte(2)
-	if m.legacy {
+	switch {
+	case m.legacy:
 		ver = 1
+	case m.loc != nil:
+		ver = 3
 	}
 	b := []byte{ver}
 	b = binary.AppendUvarint(b, m.no)
@@ -536,15 +549,20 @@ func (m *blockMeta) encode() []byte {
 		b = binary.AppendUvarint(b, uint64(pm.facMask))
 		b = pm.bloom.appendTo(b)
 	}
+	if m.loc != nil {
+		b = binary.AppendUvarint(b, uint64(len(m.loc)))
+		b = append(b, m.loc...)
+	}
 	return b
 }
 
 // decodeMeta reads an index entry of version 1 (one filter for the whole
-// block, long numbers left out) or 2 (a filter per part, every token).
+// block, long numbers left out), 2 (a filter per part, every token) or 3
+// (version 2 and the block's locator).
 func decodeMeta(p []byte) (*blockMeta, error) {
 	d := decoder{b: p}
 	ver := d.byte()
-	if ver != 1 && ver != 2 {
+	if ver < 1 || ver > 3 {
 		return nil, fmt.Errorf("index entry version %d unknown", ver)
 	}
 	m := &blockMeta{}
@@ -584,6 +602,10 @@ func decodeMeta(p []byte) (*blockMeta, error) {
 		}
 		if d.err == nil && total != m.count {
 			d.fail(fmt.Errorf("parts hold %d events, block %d", total, m.count))
+		}
+		if ver == 3 {
+			m.loc = append([]byte{}, d.bytes()...) // not pinning the file read
+
 		}
 	}
 	if d.err != nil {

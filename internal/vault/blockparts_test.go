@@ -27,7 +27,7 @@ func TestVersion1BlocksStayReadable(t *testing.T) {
 	if err != nil || len(got) != 64 || got[9].Message != evs[9].Message {
 		t.Fatalf("version 1 payload: %v, %d events", err, len(got))
 	}
-	lm := buildMetaLike(evs, 0, []byte{1})
+	lm := buildMetaLike(evs, nil, 0, 0, []byte{1})
 	lm.flen = int64(frameHeader + len(old))
 	entry := lm.encode()
 	if entry[0] != 1 {

@@ -6,13 +6,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 )
 
-// TestDamageEveryFileKind is the outside damage test in the suite: for every
-// kind of file — WAL frames in every position, segments, indexes, roots,
+// TestDamageEveryFileKind is the outside damage test in the suite (with
+// TestVerifyNamesTheChangedEvent and TestVerifyNamesTheDamagedPart for
+// edits that keep a block well formed): for every kind of file — WAL frames in every position, segments, indexes, roots,
 // checkpoints, the key and the layout — it flips bytes at positions chosen
 // deterministically (both ends, fixed fractions and a seeded sample; every
 // header field and the middle and end of each WAL frame) in a copy of a small
@@ -160,6 +162,13 @@ func damageFound(t *testing.T, dir, src, rel string, pos int, frames []walFrame)
 		if first.Segment != seg || first.Block != want {
 			return fmt.Errorf("verify reported %s; want segment %s block %d", first, seg, want)
 		}
+		if !strings.HasSuffix(name, ".dat") {
+			break
+		}
+		if lo, hi, ok := partEvents(t, filepath.Join(src, rel), pos); ok &&
+			(first.Seq != lo || first.LastSeq != hi || !strings.Contains(first.What, "part ")) {
+			return fmt.Errorf("verify reported %s; want the events of the damaged part, %d..%d", first, lo, hi)
+		}
 	case name == "roots":
 		if first.Block != int64(pos/32) {
 			return fmt.Errorf("verify reported %s; want block %d", first, pos/32)
@@ -176,4 +185,39 @@ func damageFound(t *testing.T, dir, src, rel string, pos int, frames []walFrame)
 		return fmt.Errorf("verify reported %s for a file it does not name", first)
 	}
 	return nil
+}
+
+// partEvents returns the first and last sequence number of the events of
+// the block part whose compressed bytes hold byte pos of an undamaged
+// segment file; ok is false when pos lies in a frame header or part table.
+func partEvents(t *testing.T, path string, pos int) (lo, hi int64, ok bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < len(b); {
+		payload, n, err := readFrame(b[off:], magicBlock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pos < off+n {
+			first, count, per, ix, err := partTable(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, loc := range ix.locs {
+				at := off + frameHeader + int(loc.off)
+				if pos < at || pos >= at+int(loc.n) {
+					continue
+				}
+				s := uint64(i) * per
+				pos := ix.order[s:min(s+per, count)]
+				lo, hi = int64(first+uint64(slices.Min(pos))), int64(first+uint64(slices.Max(pos)))
+				return lo, hi, true
+			}
+			return 0, 0, false
+		}
+		off += n
+	}
+	return 0, 0, false
 }

@@ -60,11 +60,22 @@ func FuzzDecodeBlock(f *testing.F) {
 	f.Add(encodeBlock(evs))
 	m := buildMeta(evs, 0)
 	f.Add(m.encode())
-	f.Add(buildMetaLike(evs, 0, []byte{1}).encode())
+	f.Add(buildMetaLike(evs, nil, 0, 0, []byte{1}).encode())
+	leaves := make([][32]byte, len(evs))
+	for i := range evs {
+		leaves[i] = LeafHash(LeafData(&evs[i]))
+	}
+	lv := denseLevels(leaves)
+	m.loc = buildLocator(lv, 1)
+	f.Add(m.encode())
+	f.Add(m.loc)
 	f.Add(encodeColumns(evs))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if got, err := decodeBlock(b, 1, allCols, 0); err == nil && len(got) == 0 {
 			t.Fatal("decoded an empty block")
+		}
+		if loc, err := parseLocator(b, 4); err == nil {
+			loc.locate(lv, lv[2][0]) // must not panic on any locator that parses
 		}
 		if m, err := decodeMeta(b); err == nil {
 			if !bytes.Equal(m.encode(), b) && len(b) > 0 {

@@ -18,6 +18,7 @@ func (l *Log) sealNext() error {
 	blockRoot := root[len(root)-1][0]
 	payload := encodeBlock(evs)
 	meta := buildMeta(evs, no)
+	meta.loc = buildLocator(root, locLevel(l.bits))
 	meta.crc = crc32.Checksum(payload, castagnoli)
 	frame := appendFrame(nil, magicBlock, payload)
 

@@ -307,7 +307,18 @@ func (l *Log) verifySegment(ctx context.Context, name string, stored bool, segFi
 		}
 		payload, n, ferr := readFrame(dat[off:], magicBlock)
 		if ferr != nil {
-			rep.add(prob(fmt.Sprintf("block frame at offset %d: %v", off, ferr)))
+			parts, ok := []Problem(nil), false
+			if errors.Is(ferr, errChecksum) {
+				parts, ok = l.damagedParts(name, blk, dat[off+frameHeader:off+n])
+			}
+			if ok {
+				for _, p := range parts {
+					p.What = fmt.Sprintf("block frame at offset %d: %v; %s", off, ferr, p.What)
+					rep.add(p)
+				}
+			} else {
+				rep.add(prob(fmt.Sprintf("block frame at offset %d: %v", off, ferr)))
+			}
 			// The next block starts where this block's index entry says this
 			// one ends, or, if its header is whole, where the header says; a
 			// damaged block then hides none of the blocks after it.
@@ -340,7 +351,13 @@ func (l *Log) verifySegment(ctx context.Context, name string, stored bool, segFi
 			derr = fmt.Errorf("holds events %d+%d, want %d+%d", evs[0].Seq, len(evs), blk<<bb, 1<<bb)
 		}
 		if derr != nil {
-			rep.add(prob("block does not decode: " + derr.Error()))
+			if parts, ok := l.damagedParts(name, blk, payload); ok {
+				for _, p := range parts {
+					rep.add(p)
+				}
+			} else {
+				rep.add(prob("block does not decode: " + derr.Error()))
+			}
 			cr.push(bb, roots[blk])
 		} else {
 			leaves := make([][32]byte, len(evs))
@@ -349,7 +366,9 @@ func (l *Log) verifySegment(ctx context.Context, name string, stored bool, segFi
 			}
 			lv := denseLevels(leaves)
 			if lv[len(lv)-1][0] != roots[blk] {
-				rep.add(prob("events hash to a block root that differs from the roots file"))
+				for _, p := range l.locateChange(name, blk, entry, lv, roots[blk]) {
+					rep.add(p)
+				}
 			}
 			for i := range leaves {
 				cr.push(0, leaves[i])
@@ -357,7 +376,7 @@ func (l *Log) verifySegment(ctx context.Context, name string, stored bool, segFi
 			}
 			rep.Events += uint64(len(evs))
 			if entry != nil {
-				m := buildMetaLike(evs, blk, entry)
+				m := buildMetaLike(evs, lv, bb, blk, entry)
 				m.off, m.flen, m.crc = int64(off), int64(n), crc32.Checksum(payload, castagnoli)
 				if !bytes.Equal(m.encode(), entry) {
 					rep.add(prob("index entry differs from the one recomputed from the block"))
