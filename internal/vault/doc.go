@@ -72,7 +72,8 @@
 // leaves [k·2^N, (k+1)·2^N). Only its root is stored (the roots file); the
 // hashes below are recomputed from the events when a proof needs them, and
 // the hashes above from the roots. The tree therefore costs 32 bytes per
-// block, about 0.002 bytes per event.
+// block, about 0.002 bytes per event (the locator in the index entry adds
+// 0.074).
 //
 // Block payload, version 2 (written since the per-part index): byte 2,
 // uvarint first seq, uvarint count, uvarint events per part (count/8
@@ -118,6 +119,15 @@
 // and 8 probes (about 0.3% false positives whatever the part's number of
 // tokens), bit positions by double hashing of FNV-1a 64 scaled into the
 // filter by multiplication.
+//
+// Version 3 (written since the locator): version 2, then uvarint n and n
+// bytes of the block's locator — uvarint L, uvarint t (4), the 32-byte
+// subtree root of each group of 2^L consecutive events (L = max(N−4,
+// ⌈N/2⌉): 1,024 by default), then per group 1+L syndromes of t bytes, the
+// XOR of the first t bytes of the group's leaf hashes (all of them, then
+// those whose offset in the group has bit j set); see locator.go. Verify
+// uses it only to say which event of a block changed; the block root stays
+// the check.
 //
 // Version 1 (still read; Verify recomputes an entry in its own version):
 // payload byte version (1),
@@ -235,7 +245,8 @@
 // frame checksums, decodes every block, recomputes leaf hashes, block
 // roots and index entries and compares them with what is stored, and
 // recomputes the tree root at every checkpoint size and checks the
-// signature. Problems name the segment, block and event range; because
-// only block roots are stored, a changed event is located to its block
-// (16384 events by default), not to the single event.
+// signature. Problems name the segment, block and event range: a changed
+// event of a block whose index entry holds a locator (version 3) by its
+// sequence number, or its group of 1,024 when several of the group changed;
+// a part that no longer decodes with its events; else the block.
 package vault

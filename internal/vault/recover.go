@@ -177,6 +177,7 @@ func (l *Log) loadSegment(first uint64) (*segment, error) {
 		if m.no >= l.sealed {
 			break // written by a seal that never committed
 		}
+		m.loc = nil // only Verify reads the locator, from the file
 		if m.no != seg.end() {
 			l.damage(Problem{Segment: segName(first), Block: int64(seg.end()), Seq: -1, What: fmt.Sprintf("index entry at offset %d is for block %d", off, m.no)})
 			break
