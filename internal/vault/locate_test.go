@@ -236,3 +236,92 @@ func TestVerifyOldEntriesWithoutLocator(t *testing.T) {
 		t.Fatalf("verify reported %s; want block 2, events 32..47, sealed without a locator", first)
 	}
 }
+
+// rewriteLastEntry rewrites the index entry of block 2 (the last of segment
+// 0) after edit has changed it, with a right frame checksum.
+func rewriteLastEntry(t *testing.T, dir string, edit func(m *blockMeta, evs []Event)) {
+	t.Helper()
+	dat, err := os.ReadFile(filepath.Join(dir, "org", "1", segName(0)+".dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "org", "1", segName(0)+".idx")
+	idx, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := 0
+	for range 2 {
+		_, n, _ := readFrame(idx[off:], magicIndex)
+		off += n
+	}
+	p, _, err := readFrame(idx[off:], magicIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := decodeMeta(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _, err := readFrame(dat[m.off:], magicBlock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := decodeBlock(payload, 1, allCols, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(m, evs)
+	if err := os.WriteFile(path, appendFrame(idx[:off:off], magicIndex, m.encode()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyDoesNotTrustAChangedLocator: the locator only points; when it
+// does not hash to the block root kept in the roots file, verify says so
+// and names the block, not an event the locator might have been made to
+// point to.
+func TestVerifyDoesNotTrustAChangedLocator(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, dir string)
+		what   string
+	}{
+		{"an event changed and the locator's first group root", func(t *testing.T, dir string) {
+			rewriteLastBlock(t, dir, setMessage(37, "connection 37 from 10.0.2.37 port 1037 allow  tcp"))
+			rewriteLastEntry(t, dir, func(m *blockMeta, _ []Event) { m.loc[2+5] ^= 1 })
+		}, "locator or the roots file was changed"},
+		// Events and locator rewritten together agree with each other, as
+		// when only the roots file changed: verify cannot tell which.
+		{"an event changed and the locator rebuilt for it", func(t *testing.T, dir string) {
+			rewriteLastBlock(t, dir, setMessage(37, "connection 37 from 10.0.2.37 port 1037 allow  tcp"))
+			rewriteLastEntry(t, dir, func(m *blockMeta, evs []Event) {
+				leaves := make([][32]byte, len(evs))
+				for i := range evs {
+					leaves[i] = LeafHash(LeafData(&evs[i]))
+				}
+				m.loc = buildLocator(denseLevels(leaves), locLevel(testOpts.BlockBits))
+			})
+		}, "or the events and the locator both"},
+		{"the block's root in the roots file", func(t *testing.T, dir string) {
+			path := filepath.Join(dir, "org", "1", "roots")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[2*32+5] ^= 1
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "root in the roots file was changed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := locateFixture(t)
+			tc.change(t, dir)
+			first := verifyCopy(t, dir).First
+			if first.Block != 2 || first.Seq != 32 || first.LastSeq != 47 || !strings.Contains(first.What, tc.what) {
+				t.Fatalf("verify reported %s; want block 2, events 32..47, saying %q", first, tc.what)
+			}
+		})
+	}
+}

@@ -127,9 +127,8 @@ type located struct {
 // itself was changed, or the roots file, and nothing is located further
 // than the block.
 func (l *locator) locate(lv [][][32]byte, root [32]byte) (changes []located, ok bool) {
-	top := denseLevels(append([][32]byte(nil), l.roots...))
 	leaves := lv[0]
-	if top[len(top)-1][0] != root || len(leaves) != l.groups<<l.level {
+	if l.root() != root || len(leaves) != l.groups<<l.level {
 		return nil, false
 	}
 	g := uint64(1) << l.level
@@ -145,6 +144,12 @@ func (l *locator) locate(lv [][][32]byte, root [32]byte) (changes []located, ok 
 		changes = append(changes, c)
 	}
 	return changes, true
+}
+
+// root is the block root the locator's group roots hash up to.
+func (l *locator) root() [32]byte {
+	top := denseLevels(append([][32]byte(nil), l.roots...))
+	return top[len(top)-1][0]
 }
 
 // single decodes the syndrome differences of group k: the offset of the one

@@ -34,6 +34,9 @@ func (l *Log) locateChange(name string, blk uint64, entry []byte, lv [][][32]byt
 	if err != nil {
 		return block(fmt.Sprintf("the block's %v, so the change is located to the block only", err))
 	}
+	if len(lv[0]) == loc.groups<<loc.level && loc.root() == lv[len(lv)-1][0] {
+		return block("the events agree with the block's locator, so the root in the roots file was changed (or the events and the locator both)")
+	}
 	changes, ok := loc.locate(lv, root)
 	if !ok || len(changes) == 0 {
 		return block("the group roots of the block's locator do not hash to the roots file's root either (the locator or the roots file was changed), so the change is located to the block only")
