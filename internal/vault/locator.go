@@ -3,6 +3,7 @@ package vault
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 )
 
 // A locator is kept in each block's index entry (version 3) so that Verify
@@ -68,10 +69,8 @@ func syndromes(group [][32]byte, level uint) []uint32 {
 	for off, h := range group {
 		v := binary.LittleEndian.Uint32(h[:])
 		syn[0] ^= v
-		for j := uint(0); j < level; j++ {
-			if off&(1<<j) != 0 {
-				syn[1+j] ^= v
-			}
+		for b := uint(off); b != 0; b &= b - 1 { // each set bit of the offset
+			syn[1+bits.TrailingZeros(b)] ^= v
 		}
 	}
 	return syn
