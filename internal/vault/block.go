@@ -605,7 +605,6 @@ func decodeMeta(p []byte) (*blockMeta, error) {
 		}
 		if ver == 3 {
 			m.loc = append([]byte{}, d.bytes()...) // not pinning the file read
-
 		}
 	}
 	if d.err != nil {

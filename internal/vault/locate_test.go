@@ -170,9 +170,9 @@ func TestVerifyNamesTheDamagedPart(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := verifyCopy(t, dir).First
-			if first.Block != 2 || first.Seq != 34 || first.LastSeq != 43 || !strings.Contains(first.What, "part 3 of 8") ||
+			if first.Block != 2 || first.Seq != 34 || first.LastSeq != 43 || !strings.Contains(first.What, "part 3 (parts numbered 0–7)") ||
 				!strings.Contains(first.What, "2 events: 34, 43") {
-				t.Fatalf("verify reported %s; want block 2, part 3 of 8, events 34 and 43", first)
+				t.Fatalf("verify reported %s; want block 2, part 3, events 34 and 43", first)
 			}
 		})
 	}

@@ -120,11 +120,10 @@ type located struct {
 }
 
 // locate compares a block's recomputed tree (denseLevels of its leaves)
-// with its locator. It returns
-// the changes it finds, or ok false when the locator's group roots do not
-// hash to root (the block root kept in the roots file): then the locator
-// itself was changed, or the roots file, and nothing is located further
-// than the block.
+// with its locator. It returns the changes it finds, or ok false when the
+// locator's group roots do not hash to root (the block root kept in the
+// roots file): then the locator itself was changed, or the roots file, and
+// nothing is located further than the block.
 func (l *locator) locate(lv [][][32]byte, root [32]byte) (changes []located, ok bool) {
 	leaves := lv[0]
 	if l.root() != root || len(leaves) != l.groups<<l.level {

@@ -34,7 +34,7 @@ func (l *Log) locateChange(name string, blk uint64, entry []byte, lv [][][32]byt
 	if err != nil {
 		return block(fmt.Sprintf("the block's %v, so the change is located to the block only", err))
 	}
-	if len(lv[0]) == loc.groups<<loc.level && loc.root() == lv[len(lv)-1][0] {
+	if loc.root() == lv[len(lv)-1][0] {
 		return block("the events agree with the block's locator, so the root in the roots file was changed (or the events and the locator both)")
 	}
 	changes, ok := loc.locate(lv, root)
@@ -84,8 +84,8 @@ func (l *Log) damagedParts(name string, blk uint64, payload []byte) (out []Probl
 		}
 		slices.Sort(seqs)
 		out = append(out, Problem{Segment: name, Block: int64(blk), Seq: int64(seqs[0]), LastSeq: int64(seqs[len(seqs)-1]),
-			What: fmt.Sprintf("part %d of %d does not decode (%v): the change cannot be located further than this part's %s",
-				i, len(ix.locs), derr, eventList(seqs))})
+			What: fmt.Sprintf("part %d (parts numbered 0–%d) does not decode (%v): the change cannot be located further than this part's %s",
+				i, len(ix.locs)-1, derr, eventList(seqs))})
 	}
 	return out, len(out) > 0
 }
