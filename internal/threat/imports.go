@@ -38,7 +38,7 @@ func (s *Service) Preview(ctx context.Context, n NewImport, r io.Reader) (Import
 	if n.TLP == "" {
 		n.TLP = "amber"
 	}
-	if !slices.Contains(append(TLPs, "red"), n.TLP) {
+	if !slices.Contains(TLPs, n.TLP) {
 		v.Add("tlp", "must be one of clear, green, amber, amber+strict, red")
 	}
 	n.Name = strings.TrimSpace(n.Name)

@@ -8,22 +8,25 @@ import (
 // Severities of a notification, least first.
 var Severities = []string{"low", "medium", "high", "critical"}
 
-// TLPs a notification may carry. TLP:RED is for named recipients only, which a notification
-// to whole sectors is not.
-var TLPs = []string{"clear", "green", "amber", "amber+strict"}
+// TLPs a notification may carry. TLP:RED is for named recipients only: a notification
+// marked so must name the operators it is for (NewNotification.Recipients).
+var TLPs = []string{"clear", "green", "amber", "amber+strict", "red"}
 
 // Notification is what a regulator published, as the regulator sees it.
 type Notification struct {
-	ID          int64      `json:"id"`
-	STIXID      string     `json:"stix_id"`
-	TitleZH     string     `json:"title_zh"`
-	TitleEN     string     `json:"title_en"`
-	Summary     string     `json:"summary"`
-	Severity    string     `json:"severity"`
-	Sectors     []string   `json:"sectors"`
-	Actions     string     `json:"actions"`
-	Deadline    time.Time  `json:"deadline"`
-	TLP         string     `json:"tlp"`
+	ID       int64     `json:"id"`
+	STIXID   string    `json:"stix_id"`
+	TitleZH  string    `json:"title_zh"`
+	TitleEN  string    `json:"title_en"`
+	Summary  string    `json:"summary"`
+	Severity string    `json:"severity"`
+	Sectors  []string  `json:"sectors"`
+	Actions  string    `json:"actions"`
+	Deadline time.Time `json:"deadline"`
+	TLP      string    `json:"tlp"`
+	// Named says the notification went to the operators the regulator named, not to
+	// every operator of its sectors.
+	Named       bool       `json:"named"`
 	Indicators  int        `json:"indicators"`
 	Recipients  int        `json:"recipients"`
 	PublishedBy string     `json:"published_by"`
@@ -84,6 +87,7 @@ type InboxItem struct {
 	Actions        string      `json:"actions"`
 	Deadline       time.Time   `json:"deadline"`
 	TLP            string      `json:"tlp"`
+	Named          bool        `json:"named"` // sent to this operator by name
 	PublishedAt    time.Time   `json:"published_at"`
 	AcknowledgedAt *time.Time  `json:"acknowledged_at"`
 	AcknowledgedBy string      `json:"acknowledged_by"`

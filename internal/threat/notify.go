@@ -31,6 +31,10 @@ type NewNotification struct {
 	Actions  string   `json:"actions"`  // recommended actions
 	Deadline string   `json:"deadline"` // the answer's deadline: China time "2026-12-10T18:00" or RFC 3339
 	TLP      string   `json:"tlp"`
+	// Recipients, when given, are the operator organisations the notification reaches,
+	// instead of every operator of its sectors; TLP:RED needs them (TLP 2.0: for the
+	// named recipients only).
+	Recipients []int64 `json:"recipients"`
 	// Format and Indicators are the indicators as a feed (list, csv or stix).
 	Format     string `json:"format"`
 	Indicators string `json:"indicators"`
@@ -56,8 +60,9 @@ func parseDeadline(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// validateNotification checks n and reads its indicators.
-func validateNotification(n *NewNotification, now time.Time) (*Parsed, time.Time, error) {
+// validateNotification checks n against the installation's operators ops and reads its
+// indicators.
+func validateNotification(n *NewNotification, ops []auth.Org, now time.Time) (*Parsed, time.Time, error) {
 	v := &problem.Invalid{}
 	n.TitleZH, n.TitleEN, n.Summary, n.Actions = strings.TrimSpace(n.TitleZH), strings.TrimSpace(n.TitleEN), strings.TrimSpace(n.Summary), strings.TrimSpace(n.Actions)
 	v.Text("title_zh", n.TitleZH, true, maxTitle)
@@ -70,10 +75,20 @@ func validateNotification(n *NewNotification, now time.Time) (*Parsed, time.Time
 	if n.TLP == "" {
 		n.TLP = "amber"
 	}
-	if n.TLP == "red" {
-		v.Add("tlp", "TLP:RED is for named recipients; a notification to sectors may be clear, green, amber or amber+strict")
-	} else if !slices.Contains(TLPs, n.TLP) {
-		v.Add("tlp", "must be one of clear, green, amber, amber+strict")
+	if !slices.Contains(TLPs, n.TLP) {
+		v.Add("tlp", "must be one of clear, green, amber, amber+strict, red")
+	}
+	if n.TLP == "red" && len(n.Recipients) == 0 {
+		v.Add("recipients", "TLP:RED is for named recipients only: name the operators it is for")
+	}
+	for i, id := range n.Recipients {
+		key := "recipients[" + strconv.Itoa(i) + "]"
+		switch {
+		case slices.Contains(n.Recipients[:i], id):
+			v.Add(key, "names the same operator twice")
+		case !slices.ContainsFunc(ops, func(o auth.Org) bool { return o.ID == id }):
+			v.Add(key, "is not an operator organisation")
+		}
 	}
 	if len(n.Sectors) == 0 {
 		v.Add("sectors", "name at least one sector")
@@ -123,23 +138,25 @@ type recipient struct {
 	sector string
 }
 
-// recipients finds the installation's operators whose profile names one of sectors.
-func (s *Service) recipients(ctx context.Context, sectors []string) ([]recipient, error) {
-	ops, err := s.auth.ListOrgs(ctx, auth.Operator)
-	if err != nil {
-		return nil, fmt.Errorf("list operators: %w", err)
-	}
+// recipients finds the operators of ops a notification reaches: the named ones when it
+// names any (each with the first of sectors its profile names, or the first of sectors:
+// the regulator chose it), else every one whose profile names one of sectors.
+func (s *Service) recipients(ctx context.Context, ops []auth.Org, sectors []string, named []int64) ([]recipient, error) {
 	var out []recipient
 	for _, o := range ops {
+		if len(named) > 0 && !slices.Contains(named, o.ID) {
+			continue
+		}
 		org, _, err := s.inv.Facts(store.WithOrg(ctx, o.ID))
 		if err != nil {
 			return nil, fmt.Errorf("sectors of operator %d: %w", o.ID, err)
 		}
-		for _, sec := range sectors {
-			if slices.Contains(org.Sectors, sec) {
-				out = append(out, recipient{org: o, sector: sec})
-				break
-			}
+		i := slices.IndexFunc(sectors, func(sec string) bool { return slices.Contains(org.Sectors, sec) })
+		switch {
+		case i >= 0:
+			out = append(out, recipient{org: o, sector: sectors[i]})
+		case len(named) > 0:
+			out = append(out, recipient{org: o, sector: sectors[0]})
 		}
 	}
 	return out, nil
@@ -192,7 +209,11 @@ func (s *Service) publish(ctx context.Context, n NewNotification, kick bool) (No
 		return Notification{}, err
 	}
 	now := s.now()
-	parsed, deadline, err := validateNotification(&n, now)
+	ops, err := s.auth.ListOrgs(ctx, auth.Operator)
+	if err != nil {
+		return Notification{}, fmt.Errorf("list operators: %w", err)
+	}
+	parsed, deadline, err := validateNotification(&n, ops, now)
 	if err != nil {
 		return Notification{}, err
 	}
@@ -200,7 +221,7 @@ func (s *Service) publish(ctx context.Context, n NewNotification, kick bool) (No
 	if err != nil {
 		return Notification{}, fmt.Errorf("the regulator: %w", err)
 	}
-	recips, err := s.recipients(ctx, n.Sectors)
+	recips, err := s.recipients(ctx, ops, n.Sectors, n.Recipients)
 	if err != nil {
 		return Notification{}, err
 	}
@@ -210,14 +231,14 @@ func (s *Service) publish(ctx context.Context, n NewNotification, kick bool) (No
 	}
 	sectorsJSON, _ := json.Marshal(n.Sectors)
 	out := Notification{STIXID: reportID, TitleZH: n.TitleZH, TitleEN: n.TitleEN, Summary: n.Summary, Severity: n.Severity, Sectors: n.Sectors,
-		Actions: n.Actions, Deadline: deadline, TLP: n.TLP, Indicators: len(parsed.Items), Recipients: len(recips),
+		Actions: n.Actions, Deadline: deadline, TLP: n.TLP, Named: len(n.Recipients) > 0, Indicators: len(parsed.Items), Recipients: len(recips),
 		PublishedBy: audit.ActorFrom(ctx).Label, PublishedAt: now}
 	queued := false
 	inbox := map[int64]int64{} // recipient organisation → its inbox copy
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if err := t.QueryRow(`INSERT INTO threat_notifications (org_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, bundle, indicators, recipients, published_by, published_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-			out.STIXID, out.TitleZH, out.TitleEN, out.Summary, out.Severity, string(sectorsJSON), out.Actions, out.Deadline, out.TLP, string(bundle),
+		if err := t.QueryRow(`INSERT INTO threat_notifications (org_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, named, bundle, indicators, recipients, published_by, published_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			out.STIXID, out.TitleZH, out.TitleEN, out.Summary, out.Severity, string(sectorsJSON), out.Actions, out.Deadline, out.TLP, out.Named, string(bundle),
 			out.Indicators, out.Recipients, out.PublishedBy, out.PublishedAt).Scan(&out.ID); err != nil {
 			return fmt.Errorf("record the notification: %w", err)
 		}
@@ -230,10 +251,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURN
 			// The recipient's copy is its own record; its organisation comes from the
 			// installation's operators, never from input.
 			var inboxID int64
-			if err := tx.QueryRow(`INSERT INTO threat_inbox (org_id, regulator_id, regulator_zh, regulator_en, notification_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, published_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			if err := tx.QueryRow(`INSERT INTO threat_inbox (org_id, regulator_id, regulator_zh, regulator_en, notification_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, named, published_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 				rc.org.ID, reg.ID, reg.NameZH, reg.NameEN, out.ID, out.STIXID, out.TitleZH, out.TitleEN, out.Summary, out.Severity, string(sectorsJSON),
-				out.Actions, out.Deadline, out.TLP, out.PublishedAt).Scan(&inboxID); err != nil {
+				out.Actions, out.Deadline, out.TLP, out.Named, out.PublishedAt).Scan(&inboxID); err != nil {
 				return fmt.Errorf("deliver to operator %d: %w", rc.org.ID, err)
 			}
 			inbox[rc.org.ID] = inboxID
@@ -328,12 +349,12 @@ func inboxNotice(it InboxItem, point string) kernel.Notice {
 		Roles: responders, Due: it.Deadline, Link: "/threat/inbox/" + id}
 }
 
-const notificationCols = `id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, indicators, recipients, published_by, published_at`
+const notificationCols = `id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, named, indicators, recipients, published_by, published_at`
 
 func scanNotification(sc interface{ Scan(...any) error }) (Notification, error) {
 	var n Notification
 	var sectors string
-	if err := sc.Scan(&n.ID, &n.STIXID, &n.TitleZH, &n.TitleEN, &n.Summary, &n.Severity, &sectors, &n.Actions, &n.Deadline, &n.TLP,
+	if err := sc.Scan(&n.ID, &n.STIXID, &n.TitleZH, &n.TitleEN, &n.Summary, &n.Severity, &sectors, &n.Actions, &n.Deadline, &n.TLP, &n.Named,
 		&n.Indicators, &n.Recipients, &n.PublishedBy, &n.PublishedAt); err != nil {
 		return n, err
 	}
@@ -372,7 +393,7 @@ func (s *Service) NotificationOf(ctx context.Context, id int64) (Notification, e
 		var bundle string
 		row := t.QueryRow(`SELECT `+notificationCols+`, bundle FROM threat_notifications WHERE org_id = $1 AND id = $2`, id)
 		var sectors string
-		if err = row.Scan(&n.ID, &n.STIXID, &n.TitleZH, &n.TitleEN, &n.Summary, &n.Severity, &sectors, &n.Actions, &n.Deadline, &n.TLP,
+		if err = row.Scan(&n.ID, &n.STIXID, &n.TitleZH, &n.TitleEN, &n.Summary, &n.Severity, &sectors, &n.Actions, &n.Deadline, &n.TLP, &n.Named,
 			&n.Indicators, &n.Recipients, &n.PublishedBy, &n.PublishedAt, &bundle); err != nil {
 			return err
 		}
@@ -410,7 +431,7 @@ func nullTime(t sql.NullTime) *time.Time {
 	return &u
 }
 
-const inboxCols = `id, regulator_id, regulator_zh, regulator_en, notification_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, published_at,
+const inboxCols = `id, regulator_id, regulator_zh, regulator_en, notification_id, stix_id, title_zh, title_en, summary, severity, sectors, actions, deadline, tlp, named, published_at,
 acknowledged_at, acknowledged_by, answered_at, answered_by, answer`
 
 func scanInbox(sc interface{ Scan(...any) error }, now time.Time) (InboxItem, error) {
@@ -418,7 +439,7 @@ func scanInbox(sc interface{ Scan(...any) error }, now time.Time) (InboxItem, er
 	var sectors string
 	var ack, ans sql.NullTime
 	if err := sc.Scan(&it.ID, &it.RegulatorID, &it.RegulatorZH, &it.RegulatorEN, &it.NotificationID, &it.STIXID, &it.TitleZH, &it.TitleEN, &it.Summary,
-		&it.Severity, &sectors, &it.Actions, &it.Deadline, &it.TLP, &it.PublishedAt, &ack, &it.AcknowledgedBy, &ans, &it.AnsweredBy, &it.Answer); err != nil {
+		&it.Severity, &sectors, &it.Actions, &it.Deadline, &it.TLP, &it.Named, &it.PublishedAt, &ack, &it.AcknowledgedBy, &ans, &it.AnsweredBy, &it.Answer); err != nil {
 		return it, err
 	}
 	it.Deadline, it.PublishedAt = it.Deadline.UTC(), it.PublishedAt.UTC()

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"ciiguard/internal/auth"
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
@@ -69,7 +71,7 @@ type homeData struct {
 
 func (m *Module) homeView(r *http.Request) (*web.View, error) {
 	ctx := r.Context()
-	d := &homeData{Collections: Collections, Formats: Formats, TLPs: append(append([]string{}, TLPs...), "red")}
+	d := &homeData{Collections: Collections, Formats: Formats, TLPs: TLPs}
 	var err error
 	if d.Inbox, err = m.Inbox(ctx); err != nil {
 		return nil, err
@@ -348,13 +350,30 @@ type regulatorData struct {
 	Severities    []string
 	TLPs          []string
 	Formats       []string
+	// Operators are the installation's operators, to name as recipients.
+	Operators []operatorOption
 	// LineErrors are the refused indicator lines of the last publish.
 	LineErrors []problemView
 }
 
+// operatorOption is an operator in the list of named recipients; Chosen when the refused
+// submit named it.
+type operatorOption struct {
+	ID             int64
+	NameZH, NameEN string
+	Chosen         bool
+}
+
 func (m *Module) regulatorView(r *http.Request) (*web.View, error) {
 	d := &regulatorData{Sectors: Sectors, Severities: Severities, TLPs: TLPs, Formats: Formats}
-	var err error
+	ops, err := m.auth.ListOrgs(r.Context(), auth.Operator)
+	if err != nil {
+		return nil, fmt.Errorf("list operators: %w", err)
+	}
+	for _, o := range ops {
+		d.Operators = append(d.Operators, operatorOption{ID: o.ID, NameZH: o.NameZH, NameEN: o.NameEN,
+			Chosen: slices.Contains(r.PostForm["recipients"], strconv.FormatInt(o.ID, 10))})
+	}
 	if d.Notifications, err = m.Notifications(r.Context()); err != nil {
 		return nil, err
 	}
@@ -381,7 +400,19 @@ func (m *Module) publishPage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	n := NewNotification{TitleZH: f("title_zh"), TitleEN: f("title_en"), Summary: f("summary"), Severity: f("severity"), Sectors: r.PostForm["sectors"],
 		Actions: f("actions"), Deadline: f("deadline"), TLP: f("tlp"), Format: f("format"), Indicators: f("indicators")}
-	out, err := m.Publish(r.Context(), n)
+	var err error
+	for i, s := range r.PostForm["recipients"] {
+		id, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			err = problem.Field("recipients["+strconv.Itoa(i)+"]", "is not an operator organisation")
+			break
+		}
+		n.Recipients = append(n.Recipients, id)
+	}
+	var out Notification
+	if err == nil {
+		out, err = m.Publish(r.Context(), n)
+	}
 	if err != nil {
 		v, verr := m.regulatorView(r)
 		if verr != nil {
@@ -392,6 +423,10 @@ func (m *Module) publishPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d := v.Data.(*regulatorData)
 		for k, reason := range v.Errors {
+			// The list shows one refusal for all its options.
+			if strings.HasPrefix(k, "recipients[") && v.Errors["recipients"] == "" {
+				v.Errors["recipients"] = reason
+			}
 			if n, ok := strings.CutPrefix(k, "indicators.line["); ok {
 				line, _ := strconv.Atoi(strings.TrimSuffix(n, "]"))
 				d.LineErrors = append(d.LineErrors, problemView{Line: line, Reason: reason})
