@@ -20,7 +20,20 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
 ls /usr/lib/*/rsyslog/omrelp.so >/dev/null 2>&1 || need+=(rsyslog-relp)
 
-# MinIO is not packaged by Debian: it is built from source, a pinned version, once.
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing test dependencies: ${need[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The Debian package starts a system rsyslog; the tests run their own instances.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now rsyslog >/dev/null 2>&1 || true; fi
+fi
+
+# MinIO is not packaged by Debian: it is built from source, a pinned version, once. It comes
+# after the packages, which take seconds, so that a machine can run the other tests (and its
+# browser) while MinIO builds for minutes.
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 gobin="$(go env GOPATH)/bin"
 if ! command -v minio >/dev/null 2>&1 && [ ! -x "$gobin/minio" ]; then
@@ -28,14 +41,3 @@ if ! command -v minio >/dev/null 2>&1 && [ ! -x "$gobin/minio" ]; then
   GOFLAGS= go install "github.com/minio/minio@$MINIO_VERSION"
 fi
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-echo "installing test dependencies: ${need[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# The Debian package starts a system rsyslog; the tests run their own instances.
-if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now rsyslog >/dev/null 2>&1 || true; fi

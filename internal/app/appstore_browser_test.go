@@ -29,6 +29,7 @@ import (
 // receipt with the date the answer is due — 15 working days for personal information —
 // and the reviewer answers it on the complaints page, in time.
 func TestBrowserAppStoreInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	var n *notify.Module

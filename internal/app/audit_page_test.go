@@ -18,6 +18,7 @@ import (
 // (a hand-written table of what an auditor reads), never the stored code such as
 // write_refused; after an analyst's refused write, its entry reads 拒绝写入请求.
 func TestAuditPageTranslatesActions(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	analyst := env.Login(t, demoEmail[auth.Analyst])
 	if res, _ := analyst.Do("POST", "/api/v1/users", nil, map[string]string{"Content-Type": "application/json", "X-CSRF-Token": analyst.CSRF}, `{"email":"x@grid.demo","name":"X","role":"admin","password":"long-enough-password"}`); res.StatusCode != http.StatusForbidden {

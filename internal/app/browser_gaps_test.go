@@ -30,6 +30,7 @@ var lastNumber = regexp.MustCompile(`[0-9][0-9,]*$`)
 // as long as the number on the card, that each system is named (never "系统 #N") and
 // linked, and that the system page is that system's, with its overdue duty.
 func TestBrowserFromDashboardToSystem(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	signIn(t, ctx, env, demoEmail[auth.SecurityManager])
@@ -115,6 +116,7 @@ func TestBrowserFromDashboardToSystem(t *testing.T) {
 // TestBrowserNarrowScreen loads the main pages at 375 px, a phone's width, and checks that
 // nothing makes the page wider than the screen (wide tables scroll in their own box).
 func TestBrowserNarrowScreen(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	signIn(t, ctx, env, demoEmail[auth.SecurityManager])

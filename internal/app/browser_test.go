@@ -42,6 +42,11 @@ func startBrowser(bin string) {
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		// The browser tests run in parallel, each in a tab of its own: a tab that is not in
+		// front must not have its timers and rendering slowed down.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -133,6 +138,7 @@ func text(ctx context.Context, t *testing.T, sel string) string {
 // TestBrowserShell signs in through the real UI, switches language both ways, sees the
 // role's navigation, is refused a page the role may not see, and signs out.
 func TestBrowserShell(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	signIn(t, ctx, env, demoEmail[auth.SecurityManager])
@@ -208,6 +214,7 @@ func htmlLang(ctx context.Context, t *testing.T) string {
 // what it requires, and the control-framework coverage shows what the company's own
 // controls leave uncovered.
 func TestBrowserPostureInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	signIn(t, ctx, env, demoEmail[auth.SecurityManager])

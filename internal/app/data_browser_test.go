@@ -22,6 +22,7 @@ import (
 // (CBDF-STANDARD-CONTRACT-OR-CERTIFICATION) is 存在差距; she records the standard contract,
 // which must be filed by its tenth working day, files it, and the duty turns 已满足.
 func TestBrowserDataTransferInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	email := "security@water.demo"

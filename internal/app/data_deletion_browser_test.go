@@ -26,6 +26,7 @@ import (
 // here from the bytes sent) linked to the evidence store, the asset reads 已于…删除, and the
 // duty turns 已满足.
 func TestBrowserDataDeletionInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	email := "security@grid.demo"

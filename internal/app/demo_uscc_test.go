@@ -18,6 +18,7 @@ import (
 // first on the grid's and the water company's organisation records (91110000MA00000012,
 // 91110000MA0000002P: "character 17 … should be '7'").
 func TestDemoUSCCsValidate(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	ctx := context.Background()
 	checked := 0

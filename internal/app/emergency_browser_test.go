@@ -19,6 +19,7 @@ import (
 // for the system owner; the drill's page lists the task, the plan's page says it is due for
 // revision and names the drill, and the task's page links back to the drill.
 func TestBrowserDrillInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	c := env.Login(t, demoEmail[auth.SecurityManager])

@@ -18,6 +18,7 @@ import (
 // the site's styled error page (the layout, its navigation) in the user's language, never
 // with the router's plain English text. The expected words are written out here.
 func TestErrorPagesInUserLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	allow := readAllowList(t, "testdata/zh-allowlist.txt")
 	cases := []struct {

@@ -24,6 +24,7 @@ import (
 // user cannot use. Public routes (the language switch, an app store's complaint form) and
 // signing out are everyone's.
 func TestFormsShownOnlyToRolesAllowed(t *testing.T) {
+	t.Parallel()
 	golden := readGolden(t)
 	routes := postRoutes(golden)
 	env := apptest.Start(t, store.SQLite)

@@ -20,6 +20,7 @@ import (
 // in Chinese (the expected words are written out here), and the page has no English word
 // the allow-list does not hold.
 func TestImportErrorsInChinese(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
 	allow := readAllowList(t, "testdata/zh-allowlist.txt")
 	c := env.Login(t, demoEmail[auth.SecurityManager])

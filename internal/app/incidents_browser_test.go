@@ -25,6 +25,7 @@ import (
 // type; she drafts the first report from the record, fills one more item, sends it to both;
 // the clock stops, marked on time.
 func TestBrowserIncidentInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	day := time.Now().In(calendar.Shanghai)
 	base := time.Date(day.Year(), day.Month(), day.Day(), 9, 20, 0, 0, calendar.Shanghai)

@@ -38,6 +38,7 @@ func inChinese(t *testing.T, ctx context.Context, env *apptest.Env, path string)
 // inspector reproduces a bundle from the page, which verifies offline, and fails with one
 // byte changed or one line dropped.
 func TestBrowserInspectionInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	const system, ref = "调度自动化系统（D5000）", "示能监安检〔2026〕21号"

@@ -24,6 +24,7 @@ import (
 // change report in the inbox as 已报送 and accepts it with a note → the operator's list
 // shows 已受理 and the note, and the report's page 已接受.
 func TestBrowserFilingAnsweredInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	const title, note = "调度数据网接入变化报告", "材料齐全，同意受理，请按期完成整改。"

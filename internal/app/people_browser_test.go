@@ -23,6 +23,7 @@ import (
 // she records 韩梅's background check as passed on her page → the duty is met again, with the
 // next check due three years on (the policy's default).
 func TestBrowserKeyPostVettingInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	me := demoEmail[auth.SecurityManager]

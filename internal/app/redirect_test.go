@@ -61,6 +61,7 @@ func TestRedirectsStayOnSite(t *testing.T) {
 // TestBrowserRedirectStaysOnSite lets Chromium follow the redirects: after each, the page
 // must be on the test server, not on evil.example.
 func TestBrowserRedirectStaysOnSite(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	base, _ := url.Parse(env.URL)

@@ -18,6 +18,7 @@ import (
 // system it names is identified (已认定) → the registry lists the operator among the
 // identified with the notice's date, and its CSV export (Chinese headers) holds the row.
 func TestBrowserIdentificationNoticeInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	// The water operator's inventory has one system, entered through its own API.

@@ -20,6 +20,7 @@ import (
 // through the Measures' states — materials ticked, submitted, initial review, members'
 // opinions — to 审查通过; approval then succeeds.
 func TestBrowserReviewGateInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	sys := ciiSystemID(t, env)

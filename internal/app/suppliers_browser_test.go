@@ -22,6 +22,7 @@ import (
 // (CIIR-CERTIFIED-EQUIPMENT) turns 存在差距; she records the certificate, the page says it is
 // valid until its day, and the duty is 已满足 again.
 func TestBrowserSupplierCertificationInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	api := env.Login(t, demoEmail[auth.SecurityManager])

@@ -34,6 +34,7 @@ import (
 // two months ago without a report on file. Only a person can confirm a letter was sent, so it
 // is closed by an attestation; the law's own overdue duties are checked from records.
 func TestBrowserFromGapToFix(t *testing.T) {
+	t.Parallel()
 	const (
 		dutyZh   = "关基系统发生较大变化后15日内报告保护工作部门"
 		systemZh = "变电站综合自动化监控系统"

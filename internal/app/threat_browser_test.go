@@ -18,6 +18,7 @@ import (
 // hit → the hit shows the three firewall events of three months ago with its inclusion
 // proof and links to the incident it opened, graded 较大.
 func TestBrowserThreatNotificationInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	const title = "境外僵尸网络控制端紧急预警"

@@ -23,6 +23,7 @@ import (
 // policy; and is refused the export of the demo's undisclosed PLC vulnerability to a party in
 // the US, citing Art. 9 of the Provisions.
 func TestBrowserVulnerabilityImportInChinese(t *testing.T) {
+	t.Parallel()
 	ctx := Browser(t)
 	env := apptest.Start(t, store.SQLite)
 	advisory, err := filepath.Abs("../vulns/testdata/jinghua-sa-2026-017.json")

@@ -38,6 +38,7 @@ const (
 // log lines and audit details as stored, uploaded documents, query syntax) is skipped;
 // `grep -rn 'translate="no"' internal/*/templates` lists every such place for review.
 func TestZhUIHasNoEnglish(t *testing.T) {
+	t.Parallel()
 	allow := readAllowList(t, "testdata/zh-allowlist.txt")
 	env := apptest.Start(t, store.SQLite)
 	logins, err := env.App.SeedDemo(context.Background())
