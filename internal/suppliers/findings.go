@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 )
@@ -28,6 +29,8 @@ type Finding struct {
 	CloseNote       string     `json:"close_note"`
 	CreatedBy       string     `json:"created_by"`
 	CreatedAt       time.Time  `json:"created_at"`
+	// Tasks are the follow-up tasks opened on it (read with the supplier's page and API).
+	Tasks []kernel.LinkedTask `json:"tasks,omitempty"`
 }
 
 // Open says the finding is not closed.

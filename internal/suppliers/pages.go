@@ -144,6 +144,10 @@ type supplierData struct {
 	Findings       []Finding
 	SendIn         SendInput
 	CloseOf        int64
+	// TaskOf is the finding whose follow-up form was refused; Owners the users a follow-up
+	// task may be given to (none without the tasks capability or the right to write).
+	TaskOf int64
+	Owners []auth.User
 	// Subs are the supplier's own suppliers, SubIn the form.
 	Subs  []SubSupplier
 	SubIn SubSupplierInput
@@ -211,6 +215,14 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		return err
 	}); err != nil {
 		return nil, err
+	}
+	if err := m.followUpsOf(ctx, d.Findings); err != nil {
+		return nil, err
+	}
+	if m.tasks != nil && web.Can(r, Write) && m.d.Auth != nil {
+		if d.Owners, err = m.d.Auth.ActiveUsers(ctx); err != nil {
+			return nil, err
+		}
 	}
 	tiers, err := m.Tiers(ctx, ps)
 	if err != nil {

@@ -45,6 +45,9 @@ func (m *Module) apiSupplierQuestionnaires(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
+	if err := m.followUpsOf(r.Context(), fs); err != nil {
+		return err
+	}
 	if fs == nil {
 		fs = []Finding{}
 	}
@@ -147,4 +150,24 @@ func (m *Module) apiAnswer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, x)
+}
+
+func (m *Module) apiFollowUp(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	// 404 for another organisation's finding before the body is read.
+	if _, err := m.Finding(r.Context(), id); err != nil {
+		return err
+	}
+	var in FollowUpInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	t, err := m.FollowUp(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, t)
 }

@@ -3,7 +3,10 @@ package suppliers
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
@@ -206,4 +209,41 @@ func (m *Module) submitAnswersPage(w http.ResponseWriter, r *http.Request) error
 		return m.renderAnswer(w, r, v, rec)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/questionnaires/%d", id), m.t(r, "suppliers.q_answered"))
+}
+
+// followUpPage opens a follow-up task on one of the supplier's findings from its page; a
+// refusal comes back to the page with the fields named under the finding.
+func (m *Module) followUpPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := web.IDParam(r, "fid")
+	if err != nil {
+		return err
+	}
+	x, err := m.Supplier(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f, err := m.Finding(r.Context(), fid)
+	if err == nil && f.SupplierID != id {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	in := FollowUpInput{Title: r.PostFormValue("title"), Due: r.PostFormValue("due")}
+	if o := strings.TrimSpace(r.PostFormValue("owner_id")); o != "" {
+		if in.OwnerID, err = strconv.ParseInt(o, 10, 64); err != nil {
+			err = problem.Field("owner_id", "must be a user of your organisation")
+		}
+	}
+	if err == nil {
+		_, err = m.FollowUp(r.Context(), fid, in)
+	}
+	if err != nil {
+		return m.refused(w, r, x, err, func(d *supplierData) { d.Open, d.TaskOf = "findings", fid })
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d#findings", id), m.t(r, "suppliers.task_opened"))
 }

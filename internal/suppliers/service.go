@@ -40,6 +40,9 @@ type Service struct {
 	// reviews tells where the cybersecurity review of each product stands; nil without the
 	// review capability.
 	reviews kernel.ProductReviews
+	// tasks opens follow-up tasks on questionnaire findings; nil without the tasks
+	// capability.
+	tasks kernel.Tasks
 }
 
 // NewService returns a service over db.

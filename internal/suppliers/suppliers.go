@@ -82,6 +82,10 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if rs := kernel.All[kernel.ProductReviews](d.Registry); len(rs) == 1 {
 		m.Service.reviews = rs[0]
 	}
+	// Follow-up tasks on questionnaire findings, when the tasks capability is installed.
+	if ts := kernel.All[kernel.Tasks](d.Registry); len(ts) == 1 {
+		m.Service.tasks = ts[0]
+	}
 	return nil
 }
 
@@ -112,6 +116,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /suppliers/{id}/questionnaires/{qid}", Read, m.questionnairePage)
 	s.Page("POST /suppliers/{id}/questionnaires/{qid}/decision", Write, m.decidePage)
 	s.Page("POST /suppliers/{id}/findings/{fid}/close", Write, m.closeFindingPage)
+	s.Page("POST /suppliers/{id}/findings/{fid}/tasks", Write, m.followUpPage)
 	s.Page("GET /questionnaires", Respond, m.inboxPage)
 	s.Page("GET /questionnaires/{id}", Respond, m.answerPage)
 	s.Page("POST /questionnaires/{id}", Respond, m.submitAnswersPage)
@@ -139,6 +144,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/supplier-questionnaires/{id}", Read, m.apiQuestionnaire)
 	s.API("POST /api/v1/supplier-questionnaires/{id}/decision", Write, m.apiDecide)
 	s.API("POST /api/v1/supplier-findings/{id}/close", Write, m.apiCloseFinding)
+	s.API("POST /api/v1/supplier-findings/{id}/tasks", Write, m.apiFollowUp)
 	s.API("GET /api/v1/questionnaires", Respond, m.apiInbox)
 	s.API("GET /api/v1/questionnaires/{id}", Respond, m.apiReceived)
 	s.API("POST /api/v1/questionnaires/{id}/answers", Respond, m.apiAnswer)
