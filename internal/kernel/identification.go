@@ -10,7 +10,8 @@ import "context"
 // see, never the department's, since it tells which systems the operator has.
 type Identification interface {
 	// RecordIdentified applies notice n to the systems of organisation org that it
-	// names, by exact name (Chinese or English), and says system by system what happened.
+	// names, by exact name (Chinese or English), and says system by system what happened:
+	// identified, or de-identified when n.Deidentify.
 	// It is idempotent: the same notice applied twice changes nothing the second time.
 	RecordIdentified(ctx context.Context, org int64, n IdentificationNotice) ([]IdentifiedSystem, error)
 }
@@ -20,6 +21,9 @@ type IdentificationNotice struct {
 	On      string   // the notice's date, YYYY-MM-DD
 	Ref     string   // its document number
 	Systems []string // the systems as the department names them
+	// Deidentify: the notice says the systems are no longer CII (a re-identification,
+	// CIIR 2021 Art. 11, that concluded so) instead of identifying them.
+	Deidentify bool
 }
 
 // IdentifiedSystem is what a notice did to one system it names.
@@ -37,7 +41,11 @@ const (
 	// later notice (re-identification after a major change, CIIR 2021 Art. 11); the major
 	// change it answers is cleared.
 	IdentifiedAgain = "re_identified"
-	// IdentifiedAlready: the system already carries this notice, or a later one.
+	// IdentifiedRemoved: a de-identification notice; the identified system is no longer
+	// CII as of the notice.
+	IdentifiedRemoved = "de_identified"
+	// IdentifiedAlready: the system already carries this notice, or a later one (or, for
+	// a de-identification, is not identified as of its date).
 	IdentifiedAlready = "unchanged"
 	// IdentifiedNoSystem: no system of the inventory has that name; the operator records
 	// the notice on the right system by hand.

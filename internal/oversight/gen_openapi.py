@@ -73,8 +73,8 @@ paths = {
   "put": op("Set the department's requirement (audited): annual_day empty for the anniversary of identification, or a day of the year MM-DD", 200, "AnnualSetting",
     body={"type": "object", "properties": {"annual_day": S()}}, codes=(400, 401, 403)),
  },
- "/api/v1/oversight/registry/{id}/notices": {"post": op("Record and send an identification notice (CIIR 2021 Arts 9-10); an operator of this installation receives a copy applied to its inventory", 201, "Notice", params=idp,
-    body={"type": "object", "required": ["ref", "issued_on", "basis", "systems"], "properties": {"ref": S(), "issued_on": {"type": "string", "format": "date"}, "basis": S(),
+ "/api/v1/oversight/registry/{id}/notices": {"post": op("Record and send an identification notice (CIIR 2021 Arts 9-10), or a de-identification notice after a re-identification (Art. 11) naming systems the department's notices hold identified (400 on systems otherwise, on issued_on when dated before their identification); an operator of this installation receives a copy applied to its inventory", 201, "Notice", params=idp,
+    body={"type": "object", "required": ["ref", "issued_on", "basis", "systems"], "properties": {"kind": {"type": "string", "enum": ["identification", "deidentification"], "default": "identification"}, "ref": S(), "issued_on": {"type": "string", "format": "date"}, "basis": S(),
       "systems": {"type": "array", "items": S(), "maxItems": 50}}})},
  "/api/v1/oversight/registry/{id}/imports": {
   "get": op("The signed report bundles imported on this registry entry (reports filed outside ciiguard), newest first", 200, "ImportList", params=idp),
@@ -134,16 +134,16 @@ case = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("i
   "state": {"type": "string", "enum": ["open", "closed", "withdrawn"]}, "end_reason": S(), "end_basis": S(), "ended_by": S(), "ended_at": {"type": "string", "format": "date-time"},
   "regulator_name_zh": {"type": "string", "description": "on the operator's side"}, "regulator_name_en": S()}}
 entry = {"type": "object", "properties": {"id": S("integer"), "operator_id": S("integer"), "uscc": S(), "name_zh": S(), "name_en": S(), "sector": S(), "province": S(),
-  "linked": S("boolean"), "added": S("boolean"), "created_at": {"type": "string", "format": "date-time"}, "identified": S("boolean"), "notices": S("integer"),
+  "linked": S("boolean"), "added": S("boolean"), "created_at": {"type": "string", "format": "date-time"}, "identified": S("boolean"), "identified_systems": {"type": "array", "items": S()}, "notices": S("integer"),
   "identified_on": {"type": "string", "format": "date"}, "last_notice_on": {"type": "string", "format": "date"}, "last_notice_ref": S(),
   "change_reported_on": {"type": "string", "format": "date"}, "reidentify_by": {"type": "string", "format": "date"}, "reidentify": {"type": "string", "enum": ["due", "overdue"]},
   "annual_last_on": {"type": "string", "format": "date"}, "annual_due_on": {"type": "string", "format": "date"}, "annual": {"type": "string", "enum": ["due", "overdue", "outside"]}}}
-notice = {"type": "object", "properties": {"id": S("integer"), "entry_id": S("integer"), "operator_id": S("integer"), "ref": S(), "issued_on": {"type": "string", "format": "date"},
+notice = {"type": "object", "properties": {"id": S("integer"), "entry_id": S("integer"), "operator_id": S("integer"), "kind": {"type": "string", "enum": ["identification", "deidentification"]}, "ref": S(), "issued_on": {"type": "string", "format": "date"},
   "basis": S(), "systems": {"type": "array", "items": S()}, "delivered": S("boolean"), "created_by": S(), "sent_at": {"type": "string", "format": "date-time"}}}
 named = {"type": "object", "properties": {"code": S(), "name_zh": S(), "name_en": S(), "count": S("integer")}}
-received = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "ref": S(),
+received = {"type": "object", "properties": {"id": S("integer"), "regulator_id": S("integer"), "regulator_name_zh": S(), "regulator_name_en": S(), "kind": {"type": "string", "enum": ["identification", "deidentification"]}, "ref": S(),
   "issued_on": {"type": "string", "format": "date"}, "basis": S(), "systems": {"type": "array", "items": S()},
-  "applied": {"type": "array", "items": {"type": "object", "properties": {"name": S(), "system_id": S("integer"), "result": {"type": "string", "enum": ["identified", "re_identified", "unchanged", "no_system"]}}}},
+  "applied": {"type": "array", "items": {"type": "object", "properties": {"name": S(), "system_id": S("integer"), "result": {"type": "string", "enum": ["identified", "re_identified", "de_identified", "unchanged", "no_system"]}}}},
   "received_at": {"type": "string", "format": "date-time"}}}
 counts = {"type": "object", "properties": {"total": S("integer"), "identified": S("integer"), "reidentify_running": S("integer"), "reidentify_overdue": S("integer"), "annual_due": S("integer"), "annual_overdue": S("integer"),
   "by_sector": {"type": "array", "items": named}, "by_province": {"type": "array", "items": named},

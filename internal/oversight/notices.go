@@ -14,7 +14,8 @@ import (
 	"ciiguard/internal/store"
 )
 
-// An identification notice (认定通知, CIIR 2021 Arts 9–10) is the department's record:
+// An identification notice (认定通知, CIIR 2021 Arts 9–10) — or a de-identification notice
+// after a re-identification (撤销认定通知, Art. 11) — is the department's record:
 // which of the operator's systems it identifies, named as the department names them, the
 // date, the legal basis and the document number. Recording it sends it: there are no
 // drafts. When the entry is an organisation of this installation, the operator receives
@@ -24,6 +25,17 @@ import (
 // did to which system is written on the operator's copy only: the department learns
 // nothing of the inventory from it.
 
+// Kinds of notice. Re-identification (CIIR 2021 Art. 11) may conclude that a system is no
+// longer CII: the department then sends a de-identification notice (撤销认定通知), which
+// names systems its earlier notices identified.
+const (
+	NoticeIdentification   = "identification"
+	NoticeDeidentification = "deidentification"
+)
+
+// NoticeKinds lists the kinds of notice, the default first.
+var NoticeKinds = []string{NoticeIdentification, NoticeDeidentification}
+
 // Limits of a notice.
 const (
 	maxNoticeSystems = 50
@@ -32,6 +44,7 @@ const (
 
 // NewNotice is an identification notice the regulator records and sends.
 type NewNotice struct {
+	Kind     string   `json:"kind"`      // one of NoticeKinds; empty: identification
 	Ref      string   `json:"ref"`       // document number, e.g. 示能监安认〔2026〕3号
 	IssuedOn string   `json:"issued_on"` // YYYY-MM-DD
 	Basis    string   `json:"basis"`     // the legal basis cited
@@ -43,6 +56,7 @@ type Notice struct {
 	ID         int64     `json:"id"`
 	EntryID    int64     `json:"entry_id"`
 	OperatorID int64     `json:"operator_id,omitempty"`
+	Kind       string    `json:"kind"`
 	Ref        string    `json:"ref"`
 	IssuedOn   string    `json:"issued_on"`
 	Basis      string    `json:"basis"`
@@ -58,6 +72,7 @@ type ReceivedNotice struct {
 	RegulatorID int64                     `json:"regulator_id"`
 	RegulatorZH string                    `json:"regulator_name_zh"`
 	RegulatorEN string                    `json:"regulator_name_en"`
+	Kind        string                    `json:"kind"`
 	Ref         string                    `json:"ref"`
 	IssuedOn    string                    `json:"issued_on"`
 	Basis       string                    `json:"basis"`
@@ -69,6 +84,12 @@ type ReceivedNotice struct {
 func (n *NewNotice) validate(today string) error {
 	n.Ref, n.IssuedOn, n.Basis = strings.TrimSpace(n.Ref), strings.TrimSpace(n.IssuedOn), strings.TrimSpace(n.Basis)
 	v := &problem.Invalid{}
+	if n.Kind == "" {
+		n.Kind = NoticeIdentification
+	}
+	if !slices.Contains(NoticeKinds, n.Kind) {
+		v.Add("kind", "must be one of %s", strings.Join(NoticeKinds, ", "))
+	}
 	v.Text("ref", n.Ref, true, 100)
 	v.Text("basis", n.Basis, true, 500)
 	if n.IssuedOn == "" {
@@ -87,7 +108,7 @@ func (n *NewNotice) validate(today string) error {
 	}
 	switch {
 	case len(names) == 0:
-		v.Add("systems", "name at least one system the notice identifies")
+		v.Add("systems", "name at least one system the notice is about")
 	case len(names) > maxNoticeSystems:
 		v.Add("systems", "must name at most %d systems, not %d", maxNoticeSystems, len(names))
 	}
@@ -112,28 +133,37 @@ func (s *Service) RecordNotice(ctx context.Context, entryID int64, in NewNotice)
 	if err != nil {
 		return nil, err
 	}
+	if in.Kind == NoticeDeidentification {
+		if err := e.canDeidentify(in); err != nil {
+			return nil, err
+		}
+	}
 	regulatorID, err := orgOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	systems, _ := json.Marshal(in.Systems)
-	n := &Notice{EntryID: e.ID, OperatorID: e.OperatorID, Ref: in.Ref, IssuedOn: in.IssuedOn, Basis: in.Basis, Systems: in.Systems,
+	n := &Notice{EntryID: e.ID, OperatorID: e.OperatorID, Kind: in.Kind, Ref: in.Ref, IssuedOn: in.IssuedOn, Basis: in.Basis, Systems: in.Systems,
 		Delivered: e.OperatorID != 0, CreatedBy: audit.ActorFrom(ctx).Label, SentAt: s.now()}
 	var opArg any
 	if e.OperatorID != 0 {
 		opArg = e.OperatorID
 	}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if err := t.QueryRow(`INSERT INTO oversight_notices (org_id, entry_id, operator_id, ref, issued_on, basis, systems, delivered, created_by, sent_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, e.ID, opArg, n.Ref, n.IssuedOn, n.Basis, string(systems), n.Delivered, n.CreatedBy, n.SentAt).Scan(&n.ID); err != nil {
+		if err := t.QueryRow(`INSERT INTO oversight_notices (org_id, entry_id, operator_id, kind, ref, issued_on, basis, systems, delivered, created_by, sent_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, e.ID, opArg, n.Kind, n.Ref, n.IssuedOn, n.Basis, string(systems), n.Delivered, n.CreatedBy, n.SentAt).Scan(&n.ID); err != nil {
 			return fmt.Errorf("record the notice: %w", err)
 		}
-		detail := fmt.Sprintf("identification notice %s of %s: %s", n.Ref, n.IssuedOn, strings.Join(n.Systems, ", "))
+		what := "identification"
+		if n.Kind == NoticeDeidentification {
+			what = "de-identification"
+		}
+		detail := fmt.Sprintf("%s notice %s of %s: %s", what, n.Ref, n.IssuedOn, strings.Join(n.Systems, ", "))
 		if n.Delivered {
 			// The operator's copy: its own row, its organisation from the entry, never
 			// from input.
-			if _, err := t.Tx().Exec(`INSERT INTO oversight_notice_copies (org_id, notice_id, regulator_id, ref, issued_on, basis, systems, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.OperatorID, n.ID, regulatorID, n.Ref, n.IssuedOn, n.Basis, string(systems), n.SentAt); err != nil {
+			if _, err := t.Tx().Exec(`INSERT INTO oversight_notice_copies (org_id, notice_id, regulator_id, kind, ref, issued_on, basis, systems, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.OperatorID, n.ID, regulatorID, n.Kind, n.Ref, n.IssuedOn, n.Basis, string(systems), n.SentAt); err != nil {
 				return fmt.Errorf("deliver the notice: %w", err)
 			}
 			if err := audit.Record(t.Tx(), e.OperatorID, "oversight_notice", idStr(n.ID), "notice_received", nil, n, detail); err != nil {
@@ -153,13 +183,31 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.OperatorID, n.ID, regulatorID, n.Ref
 	return n, nil
 }
 
+// canDeidentify checks a de-identification notice against the entry: it names only
+// systems the department's notices hold identified, and is not dated before the notice
+// that last identified any of them.
+func (e *Entry) canDeidentify(in NewNotice) error {
+	v := &problem.Invalid{}
+	for _, name := range in.Systems {
+		since, ok := e.since[name]
+		switch {
+		case !ok:
+			v.Add("systems", "%s is not a system this department's notices hold identified (identified: %s)", name, cmpOr(strings.Join(e.IdentifiedSystems, ", "), "none"))
+		case in.IssuedOn < since:
+			v.Add("issued_on", "must not be before %s, when %s was identified", since, name)
+		}
+	}
+	return v.Err()
+}
+
 // apply applies a delivered notice to the operator's inventory and writes the result on
 // the operator's copy. Without an inventory capability the copy stays unapplied.
 func (s *Service) apply(ctx context.Context, operatorID int64, n *Notice) error {
 	if s.ident == nil {
 		return nil
 	}
-	res, err := s.ident.RecordIdentified(ctx, operatorID, kernel.IdentificationNotice{On: n.IssuedOn, Ref: n.Ref, Systems: n.Systems})
+	res, err := s.ident.RecordIdentified(ctx, operatorID, kernel.IdentificationNotice{On: n.IssuedOn, Ref: n.Ref, Systems: n.Systems,
+		Deidentify: n.Kind == NoticeDeidentification})
 	if err != nil {
 		return err
 	}
@@ -176,11 +224,11 @@ func (s *Service) apply(ctx context.Context, operatorID int64, n *Notice) error 
 func (s *Service) Notices(ctx context.Context, entryID int64) ([]Notice, error) {
 	out := []Notice{}
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		return query(t, "notices", `SELECT id, entry_id, COALESCE(operator_id, 0), ref, issued_on, basis, systems, delivered, created_by, sent_at
+		return query(t, "notices", `SELECT id, entry_id, COALESCE(operator_id, 0), kind, ref, issued_on, basis, systems, delivered, created_by, sent_at
 FROM oversight_notices WHERE org_id = $1 AND entry_id = $2 ORDER BY issued_on DESC, id DESC`, func(sc func(...any) error) error {
 			var n Notice
 			var systems string
-			if err := sc(&n.ID, &n.EntryID, &n.OperatorID, &n.Ref, &n.IssuedOn, &n.Basis, &systems, &n.Delivered, &n.CreatedBy, &n.SentAt); err != nil {
+			if err := sc(&n.ID, &n.EntryID, &n.OperatorID, &n.Kind, &n.Ref, &n.IssuedOn, &n.Basis, &systems, &n.Delivered, &n.CreatedBy, &n.SentAt); err != nil {
 				return err
 			}
 			n.SentAt = n.SentAt.UTC()
@@ -199,11 +247,11 @@ FROM oversight_notices WHERE org_id = $1 AND entry_id = $2 ORDER BY issued_on DE
 func (s *Service) ReceivedNotices(ctx context.Context) ([]ReceivedNotice, error) {
 	out := []ReceivedNotice{}
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		return query(t, "received notices", `SELECT notice_id, regulator_id, ref, issued_on, basis, systems, applied, received_at
+		return query(t, "received notices", `SELECT notice_id, regulator_id, kind, ref, issued_on, basis, systems, applied, received_at
 FROM oversight_notice_copies WHERE org_id = $1 ORDER BY issued_on DESC, notice_id DESC`, func(sc func(...any) error) error {
 			var n ReceivedNotice
 			var systems, applied string
-			if err := sc(&n.ID, &n.RegulatorID, &n.Ref, &n.IssuedOn, &n.Basis, &systems, &applied, &n.ReceivedAt); err != nil {
+			if err := sc(&n.ID, &n.RegulatorID, &n.Kind, &n.Ref, &n.IssuedOn, &n.Basis, &systems, &applied, &n.ReceivedAt); err != nil {
 				return err
 			}
 			n.ReceivedAt = n.ReceivedAt.UTC()

@@ -44,7 +44,7 @@ func (m *Module) recordNoticePage(w http.ResponseWriter, r *http.Request) error 
 		return problem.Field("body", "cannot be read as a form: %v", err)
 	}
 	f := r.PostFormValue
-	in := NewNotice{Ref: f("ref"), IssuedOn: f("issued_on"), Basis: f("basis"), Systems: strings.Split(strings.ReplaceAll(f("systems"), "\r", ""), "\n")}
+	in := NewNotice{Kind: f("kind"), Ref: f("ref"), IssuedOn: f("issued_on"), Basis: f("basis"), Systems: strings.Split(strings.ReplaceAll(f("systems"), "\r", ""), "\n")}
 	if _, err := m.RecordNotice(r.Context(), id, in); err != nil {
 		var inv *problem.Invalid
 		if errors.As(err, &inv) {

@@ -3,6 +3,7 @@ package oversight
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,13 +49,17 @@ type Entry struct {
 	Linked     bool      `json:"linked"`
 	Added      bool      `json:"added"`
 	CreatedAt  time.Time `json:"created_at"`
-	// Identified is true once the regulator recorded an identification notice for it;
-	// IdentifiedOn is the first notice's date, LastNoticeOn the latest's.
-	Identified    bool   `json:"identified"`
-	Notices       int    `json:"notices"`
-	IdentifiedOn  string `json:"identified_on,omitempty"`
-	LastNoticeOn  string `json:"last_notice_on,omitempty"`
-	LastNoticeRef string `json:"last_notice_ref,omitempty"`
+	// Identified is true while a system the department's notices identified is not
+	// de-identified by a later notice; IdentifiedSystems are those systems, as the notices
+	// name them, in the order they were first named. IdentifiedOn is the date of the
+	// notice that identified the first of them (again, after every system was
+	// de-identified), LastNoticeOn the latest notice's.
+	Identified        bool     `json:"identified"`
+	IdentifiedSystems []string `json:"identified_systems,omitempty"`
+	Notices           int      `json:"notices"`
+	IdentifiedOn      string   `json:"identified_on,omitempty"`
+	LastNoticeOn      string   `json:"last_notice_on,omitempty"`
+	LastNoticeRef     string   `json:"last_notice_ref,omitempty"`
 	// The re-identification clock (CIIR 2021 Art. 11): a change report an identified
 	// operator filed after the latest notice, the date by which the department
 	// re-identifies (3 months, Beijing calendar), and "due" or "overdue".
@@ -69,6 +74,9 @@ type Entry struct {
 	Annual       string `json:"annual,omitempty"`
 
 	sent []sentNotice // the notices, for the clock
+	// since is each identified system's latest identification date: a de-identification
+	// is not dated before it.
+	since map[string]string
 }
 
 // Re-identification states of an entry.
@@ -249,24 +257,28 @@ func (s *Service) entries(ctx context.Context, id int64) ([]*Entry, error) {
 			}, id); err != nil {
 			return err
 		}
-		// Notices oldest first: the first date identifies, the last one is the latest.
-		if err := query(t, "notices", `SELECT entry_id, issued_on, ref, sent_at FROM oversight_notices WHERE org_id = $1 AND ($2 = 0 OR entry_id = $2) ORDER BY issued_on, id`,
+		// Notices oldest first, replayed: identifications add systems, de-identifications
+		// remove them; the last one is the latest.
+		if err := query(t, "notices", `SELECT entry_id, kind, issued_on, ref, systems, sent_at FROM oversight_notices WHERE org_id = $1 AND ($2 = 0 OR entry_id = $2) ORDER BY issued_on, id`,
 			func(sc func(...any) error) error {
 				var eid int64
-				var on, ref string
+				var kind, on, ref, systems string
 				var sent time.Time
-				if err := sc(&eid, &on, &ref, &sent); err != nil {
+				if err := sc(&eid, &kind, &on, &ref, &systems, &sent); err != nil {
 					return err
 				}
-				if e := byID[eid]; e != nil {
-					e.Notices++
-					e.Identified = true
-					if e.IdentifiedOn == "" {
-						e.IdentifiedOn = on
-					}
-					e.LastNoticeOn, e.LastNoticeRef = on, ref
-					e.sent = append(e.sent, sentNotice{on, sent})
+				e := byID[eid]
+				if e == nil {
+					return nil
 				}
+				var names []string
+				if err := json.Unmarshal([]byte(systems), &names); err != nil {
+					return fmt.Errorf("systems of a notice of entry %d: %w", eid, err)
+				}
+				e.Notices++
+				e.replay(kind, on, names)
+				e.LastNoticeOn, e.LastNoticeRef = on, ref
+				e.sent = append(e.sent, sentNotice{on, sent})
 				return nil
 			}, id); err != nil {
 			return err
@@ -332,6 +344,32 @@ func addMonths(day string, n int) string {
 	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC).Format(dateLayout)
+}
+
+// replay applies one of the entry's notices, in date order, to the systems it holds
+// identified.
+func (e *Entry) replay(kind, on string, names []string) {
+	if e.since == nil {
+		e.since = map[string]string{}
+	}
+	for _, name := range names {
+		if kind == NoticeDeidentification {
+			e.IdentifiedSystems = slices.DeleteFunc(e.IdentifiedSystems, func(s string) bool { return s == name })
+			delete(e.since, name)
+			continue
+		}
+		if len(e.IdentifiedSystems) == 0 {
+			e.IdentifiedOn = on
+		}
+		if _, ok := e.since[name]; !ok {
+			e.IdentifiedSystems = append(e.IdentifiedSystems, name)
+		}
+		e.since[name] = on
+	}
+	e.Identified = len(e.IdentifiedSystems) > 0
+	if !e.Identified {
+		e.IdentifiedOn = ""
+	}
 }
 
 // sentNotice is when a notice was dated and when it was recorded.

@@ -261,6 +261,8 @@ type entryData struct {
 	Basis     string // the default legal basis of a notice
 	Today     string
 	Imports   []Import // signed report bundles filed outside ciiguard
+	// NoticeKinds are the kinds of notice the form offers.
+	NoticeKinds []string
 }
 
 func (m *Module) entryPage(w http.ResponseWriter, r *http.Request) error {
@@ -293,7 +295,8 @@ func (m *Module) renderEntry(w http.ResponseWriter, r *http.Request, id int64, f
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
 	v.Data = entryData{Entry: e, Notices: ns, Imports: ims, Sectors: Sectors, Provinces: Provinces, Sector: lookup(Sectors, e.Sector),
-		Province: lookup(Provinces, e.Province), Basis: v.T("oversight.notice.default_basis"), Today: bjDay(m.now())}
+		Province: lookup(Provinces, e.Province), Basis: v.T("oversight.notice.default_basis"), Today: bjDay(m.now()),
+		NoticeKinds: NoticeKinds}
 	return m.pages.Render(w, r, "page_entry.html", v)
 }
 

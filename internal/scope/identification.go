@@ -12,7 +12,8 @@ import (
 var _ kernel.Identification = (*Module)(nil)
 
 // RecordIdentified implements kernel.Identification: the protection-work department's
-// notice, recorded in the oversight capability, identifies the systems of org it names.
+// notice, recorded in the oversight capability, identifies the systems of org it names —
+// or, a de-identification notice, de-identifies those that are identified as of its date.
 // Each system goes through the same transition as a notice entered on its page (audited,
 // kept in its history, announced on the change bus).
 func (m *Module) RecordIdentified(ctx context.Context, org int64, n kernel.IdentificationNotice) ([]kernel.IdentifiedSystem, error) {
@@ -40,6 +41,17 @@ func (m *Module) RecordIdentified(ctx context.Context, org int64, n kernel.Ident
 			return out, err
 		}
 		res.SystemID = sys.ID
+		if n.Deidentify {
+			res.Result = kernel.IdentifiedAlready
+			if sys.CIIStatus == CIIIdentified && notice.On >= sys.IdentifiedOn {
+				res.Result = kernel.IdentifiedRemoved
+				if _, err := m.svc.Deidentify(ctx, sys.ID, notice); err != nil {
+					return out, err
+				}
+			}
+			out = append(out, res)
+			continue
+		}
 		switch {
 		case sys.CIIStatus == CIIIdentified && (sys.IdentificationDoc == notice.Doc || notice.On < sys.IdentifiedOn),
 			sys.CIIStatus == CIIDeidentified && notice.On < sys.DeidentifiedOn:
