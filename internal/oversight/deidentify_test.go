@@ -23,7 +23,7 @@ import (
 // reads each copy with its kind and finds its systems de-identified in its own inventory
 // (scope's API) with the notice's date and number. Refused, each a 400 naming its field:
 // an unknown kind, a de-identification of a system the department never identified, or
-// dated before the notice that identified it.
+// dated before the notice that identified it, or with no system left identified.
 func TestDeidentificationNotice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		t.Parallel()
@@ -128,6 +128,10 @@ func TestDeidentificationNotice(t *testing.T) {
 		if st, _, _ := system("供水调度系统"); st != "identified" {
 			t.Errorf("the other system: %s; want still identified", st)
 		}
+		if _, page := reg.Do("GET", "/oversight/registry/"+entryID, nil, map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(page, `<td id="entry-identified-systems">供水调度系统</td>`) ||
+			!strings.Contains(page, "撤销认定通知") {
+			t.Errorf("the entry's page does not show the one system left identified and the de-identification notice")
+		}
 		_, page := water.Do("GET", "/filings", nil, map[string]string{"Accept-Language": "zh-CN"})
 		if !strings.Contains(page, "撤销认定通知") || !strings.Contains(page, "示水撤〔2026〕1号") {
 			t.Errorf("the operator's filings page does not show the de-identification notice")
@@ -136,6 +140,9 @@ func TestDeidentificationNotice(t *testing.T) {
 		code, body = send("deidentification", "示水撤〔2026〕2号", today, "供水调度系统")
 		mustStatus(t, "de-identify the last system", code, http.StatusCreated, body)
 		check("after the second de-identification", false, "")
+		if code, body := send("deidentification", "示水撤〔2026〕3号", today, "供水调度系统"); code != http.StatusBadRequest || !strings.Contains(body, "nothing to de-identify") {
+			t.Errorf("a de-identification with nothing identified: %d %s; want 400 on systems", code, body)
+		}
 		var notIdentified registry
 		call(t, reg, "GET", "/api/v1/oversight/registry?identified=no&q=%E6%B0%B4%E5%8A%A1", nil, &notIdentified)
 		if len(notIdentified.Entries) != 1 {

@@ -187,12 +187,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.OperatorID, n.ID, regulatorID, n
 // systems the department's notices hold identified, and is not dated before the notice
 // that last identified any of them.
 func (e *Entry) canDeidentify(in NewNotice) error {
+	if len(e.IdentifiedSystems) == 0 {
+		return problem.Field("systems", "this department's notices hold no system of this operator identified: there is nothing to de-identify")
+	}
 	v := &problem.Invalid{}
 	for _, name := range in.Systems {
 		since, ok := e.since[name]
 		switch {
 		case !ok:
-			v.Add("systems", "%s is not a system this department's notices hold identified (identified: %s)", name, cmpOr(strings.Join(e.IdentifiedSystems, ", "), "none"))
+			v.Add("systems", "%s is not a system this department's notices hold identified (identified: %s)", name, strings.Join(e.IdentifiedSystems, ", "))
 		case in.IssuedOn < since:
 			v.Add("issued_on", "must not be before %s, when %s was identified", since, name)
 		}
