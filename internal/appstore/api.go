@@ -284,6 +284,22 @@ func (m *Module) apiUpload(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusCreated, v)
 }
 
+func (m *Module) apiTakedownVersion(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in TakedownInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	k, err := m.TakeDownVersion(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, k)
+}
+
 func (m *Module) apiTakedown(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

@@ -136,13 +136,13 @@ func (s *Service) Takedowns(ctx context.Context, appID int64) ([]Takedown, error
 	return out, err
 }
 
-const takedownCols = `id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason, notice_state, notice_to,
+const takedownCols = `id, app_id, version_id, version_name, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, reinstated_at, reinstate_reason, notice_state, notice_to,
 shared_at, shared_by, shared_to, shared_indicators`
 
 func scanTakedown(sc interface{ Scan(...any) error }) (Takedown, error) {
 	var k Takedown
 	var re, sh sql.NullTime
-	err := sc.Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason, &k.NoticeState, &k.NoticeTo,
+	err := sc.Scan(&k.ID, &k.AppID, &k.VersionID, &k.VersionName, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &re, &k.ReinstateReason, &k.NoticeState, &k.NoticeTo,
 		&sh, &k.SharedBy, &k.SharedTo, &k.SharedIndicators)
 	k.ReinstatedAt, k.SharedAt = nullTime(re), nullTime(sh)
 	return k, err

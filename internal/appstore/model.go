@@ -214,11 +214,15 @@ const (
 	DecisionRejected = "rejected"
 )
 
-// Takedown is an app taken down, with its reason, legal basis and the notice sent to the
+// Takedown is an app, or one version of it, taken down, with its reason, legal basis and the notice sent to the
 // developer; a reinstatement closes it with its own reason.
 type Takedown struct {
-	ID              int64      `json:"id"`
-	AppID           int64      `json:"app_id"`
+	ID    int64 `json:"id"`
+	AppID int64 `json:"app_id"`
+	// VersionID is the one version taken down (VersionName its name); 0 when the whole
+	// app was.
+	VersionID       int64      `json:"version_id,omitempty"`
+	VersionName     string     `json:"version_name,omitempty"`
 	Reason          string     `json:"reason"`
 	LegalBasis      string     `json:"legal_basis"`
 	Notice          string     `json:"notice"`

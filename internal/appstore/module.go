@@ -119,6 +119,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /appstore/takedowns/{id}/share", Manage, m.shareTakedownPage)
 	s.Page("POST /appstore/versions/{id}/review", Review, m.reviewPage)
 	s.Page("POST /appstore/versions/{id}/publish", Review, m.publishPage)
+	s.Page("POST /appstore/versions/{id}/takedown", Manage, m.takedownVersionPage)
 	s.Page("GET /appstore/complaints", Read, m.complaintsPage)
 	s.Page("POST /appstore/complaints/{id}", Complaints, m.handleComplaintPage)
 
@@ -152,6 +153,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/appstore/takedowns/{id}/share", Manage, m.apiShareTakedown)
 	s.API("POST /api/v1/appstore/versions/{id}/review", Review, m.apiReview)
 	s.API("POST /api/v1/appstore/versions/{id}/publish", Review, m.apiPublish)
+	s.API("POST /api/v1/appstore/versions/{id}/takedown", Manage, m.apiTakedownVersion)
 	s.API("GET /api/v1/appstore/complaints", Read, m.apiComplaints)
 	s.API("PUT /api/v1/appstore/complaints/{id}", Complaints, m.apiHandleComplaint)
 	return nil

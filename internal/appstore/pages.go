@@ -496,6 +496,18 @@ func (m *Module) publishPage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, fmt.Sprintf("/appstore/apps/%d#version-%d", app, id), m.t(r, "appstore.published"))
 }
 
+func (m *Module) takedownVersionPage(w http.ResponseWriter, r *http.Request) error {
+	id, app, err := m.versionApp(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostFormValue
+	if _, err := m.TakeDownVersion(r.Context(), id, TakedownInput{Reason: f("reason"), LegalBasis: f("legal_basis"), Notice: f("notice"), Malicious: f("malicious") != ""}); err != nil {
+		return m.renderAppID(w, r, app, err)
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/appstore/apps/%d#version-%d", app, id), m.t(r, "appstore.version_taken_down"))
+}
+
 func (m *Module) takedownPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {

@@ -19,11 +19,7 @@ import (
 // take down).
 func (s *Service) TakeDown(ctx context.Context, appID int64, in TakedownInput) (Takedown, error) {
 	k := Takedown{AppID: appID, Reason: strings.TrimSpace(in.Reason), LegalBasis: strings.TrimSpace(in.LegalBasis), Notice: strings.TrimSpace(in.Notice), Malicious: in.Malicious}
-	v := &problem.Invalid{}
-	v.Text("reason", k.Reason, true, maxText)
-	v.Text("legal_basis", k.LegalBasis, true, maxName)
-	v.Text("notice", k.Notice, true, maxText)
-	if err := v.Err(); err != nil {
+	if err := validTakedown(k); err != nil {
 		return Takedown{}, err
 	}
 	now := s.now()
@@ -64,12 +60,99 @@ func (s *Service) TakeDown(ctx context.Context, appID int64, in TakedownInput) (
 	return s.noticeDeveloper(ctx, k, a, phone)
 }
 
+// TakeDownVersion removes one version of an app from sale — an update found
+// non-compliant — with the reason, the legal basis and the notice to the developer, while
+// the app and its other versions stay on sale (NDSR 2024 Art. 41: terminate distribution).
+// When it was the last version on sale the app has nothing on sale until another is
+// published or this one reinstated. Another organisation's version is store.ErrNotFound
+// before the input is judged.
+func (s *Service) TakeDownVersion(ctx context.Context, versionID int64, in TakedownInput) (Takedown, error) {
+	k := Takedown{Reason: strings.TrimSpace(in.Reason), LegalBasis: strings.TrimSpace(in.LegalBasis), Notice: strings.TrimSpace(in.Notice), Malicious: in.Malicious}
+	now := s.now()
+	k.TakenBy, k.TakenAt = audit.ActorFrom(ctx).Label, now
+	var (
+		a     App
+		phone string
+	)
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		v, err := versionIn(t, versionID)
+		if err != nil {
+			return err
+		}
+		if err := validTakedown(k); err != nil {
+			return err
+		}
+		if a, err = appIn(t, v.AppID); err != nil {
+			return err
+		}
+		d, err := developerIn(t, a.DeveloperID)
+		if err != nil {
+			return err
+		}
+		phone = d.phone
+		switch {
+		case a.State == AppRemoved:
+			return problem.Conflictf("app", "is already taken down as a whole")
+		case v.PublishedAt == nil || v.RemovedAt != nil:
+			return problem.Conflictf("version", "is not on sale")
+		}
+		k.AppID, k.VersionID, k.VersionName = a.ID, v.ID, v.VersionName
+		if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = $3 WHERE org_id = $1 AND id = $2`, v.ID, now); err != nil {
+			return fmt.Errorf("take down version %d: %w", v.ID, err)
+		}
+		if err := settleAppState(t, a.ID); err != nil {
+			return err
+		}
+		if err := t.QueryRow(`INSERT INTO appstore_takedowns (org_id, app_id, version_id, version_name, reason, legal_basis, notice, malicious, taken_by, taken_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			k.AppID, k.VersionID, k.VersionName, k.Reason, k.LegalBasis, k.Notice, k.Malicious, k.TakenBy, k.TakenAt).Scan(&k.ID); err != nil {
+			return fmt.Errorf("record the take-down: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "appstore_takedown", fmt.Sprint(k.ID), "create", nil, &k, "")
+	})
+	if err != nil {
+		return k, err
+	}
+	return s.noticeDeveloper(ctx, k, a, phone)
+}
+
+// validTakedown checks a take-down's reason, legal basis and notice.
+func validTakedown(k Takedown) error {
+	v := &problem.Invalid{}
+	v.Text("reason", k.Reason, true, maxText)
+	v.Text("legal_basis", k.LegalBasis, true, maxName)
+	v.Text("notice", k.Notice, true, maxText)
+	return v.Err()
+}
+
+// settleAppState sets an app that is not taken down to published while a version of it is
+// on sale and to draft when none is.
+func settleAppState(t *store.Tenant, appID int64) error {
+	var live int
+	if err := t.QueryRow(`SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND app_id = $2 AND published_at IS NOT NULL AND removed_at IS NULL`, appID).Scan(&live); err != nil {
+		return fmt.Errorf("count published versions: %w", err)
+	}
+	state := AppDraft
+	if live > 0 {
+		state = AppPublished
+	}
+	if _, err := t.Exec(`UPDATE appstore_apps SET state = $3 WHERE org_id = $1 AND id = $2 AND state <> $4`, appID, state, AppRemoved); err != nil {
+		return fmt.Errorf("set the app's state: %w", err)
+	}
+	return nil
+}
+
 // noticeDeveloper sends a take-down's notice to the developer's phone as an SMS through
 // the kernel's notifier, after the take-down is stored (the app is off sale whether or not
 // the message goes), and records how it went: a developer without a phone, or an
 // installation without an SMS outbox, is told by the platform itself, and the page says so.
 func (s *Service) noticeDeveloper(ctx context.Context, k Takedown, a App, phone string) (Takedown, error) {
 	k.NoticeState = NoticeNoPhone
+	versionZh, versionEn := "", ""
+	if k.VersionID != 0 {
+		versionZh, versionEn = "的版本 "+k.VersionName+" ", " version "+k.VersionName
+	}
 	if phone != "" {
 		k.NoticeState = NoticeNoSMS
 		if s.notify != nil {
@@ -77,8 +160,8 @@ func (s *Service) noticeDeveloper(ctx context.Context, k Takedown, a App, phone 
 			n := kernel.Notice{Kind: "appstore.takedown", Subject: fmt.Sprintf("appstore-takedown:%d", k.ID), Point: "notice",
 				Title: rules.Text{Zh: "应用下架通知：" + a.Name, En: "Your app was taken down: " + a.Name},
 				Body: rules.Text{
-					Zh: fmt.Sprintf("您的应用“%s”（%s）已下架。原因：%s。依据：%s。%s", a.Name, a.Package, k.Reason, k.LegalBasis, k.Notice),
-					En: fmt.Sprintf("Your app %s (%s) was taken down. Reason: %s. Legal basis: %s. %s", a.Name, a.Package, k.Reason, k.LegalBasis, k.Notice),
+					Zh: fmt.Sprintf("您的应用“%s”（%s）%s已下架。原因：%s。依据：%s。%s", a.Name, a.Package, versionZh, k.Reason, k.LegalBasis, k.Notice),
+					En: fmt.Sprintf("Your app %s (%s)%s was taken down. Reason: %s. Legal basis: %s. %s", a.Name, a.Package, versionEn, k.Reason, k.LegalBasis, k.Notice),
 				},
 				Phones: []string{phone}}
 			switch _, err := s.notify.Notify(ctx, org, n); {
@@ -110,9 +193,9 @@ func (s *Service) Reinstate(ctx context.Context, takedownID int64, reason string
 	}
 	var k Takedown
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		if err := t.QueryRow(`SELECT id, app_id, reason, legal_basis, notice, malicious, taken_by, taken_at, reinstated_by, notice_state, notice_to FROM appstore_takedowns WHERE org_id = $1 AND id = $2`, takedownID).
-			Scan(&k.ID, &k.AppID, &k.Reason, &k.LegalBasis, &k.Notice, &k.Malicious, &k.TakenBy, &k.TakenAt, &k.ReinstatedBy, &k.NoticeState, &k.NoticeTo); err != nil {
-			return fmt.Errorf("take-down %d: %w", takedownID, err)
+		var err error
+		if k, err = takedownIn(t, takedownID); err != nil {
+			return err
 		}
 		if k.ReinstatedBy != "" {
 			return problem.Conflictf("takedown", "is already reinstated")
@@ -123,19 +206,24 @@ func (s *Service) Reinstate(ctx context.Context, takedownID int64, reason string
 		if _, err := t.Exec(`UPDATE appstore_takedowns SET reinstated_by = $3, reinstated_at = $4, reinstate_reason = $5 WHERE org_id = $1 AND id = $2`, takedownID, k.ReinstatedBy, now, reason); err != nil {
 			return fmt.Errorf("reinstate: %w", err)
 		}
-		if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = NULL WHERE org_id = $1 AND app_id = $2 AND removed_at = $3`, k.AppID, k.TakenAt); err != nil {
-			return fmt.Errorf("reinstate the versions: %w", err)
+		if k.VersionID != 0 {
+			// One version back on sale; the app's state follows, unless the whole app is
+			// taken down meanwhile (its reinstatement then brings this version back too).
+			if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = NULL WHERE org_id = $1 AND id = $2 AND removed_at = $3`, k.VersionID, k.TakenAt); err != nil {
+				return fmt.Errorf("reinstate the version: %w", err)
+			}
+		} else {
+			// The versions the app's take-down removed, not those taken down on their own.
+			if _, err := t.Exec(`UPDATE appstore_versions SET removed_at = NULL WHERE org_id = $1 AND app_id = $2 AND removed_at = $3
+AND id NOT IN (SELECT version_id FROM appstore_takedowns WHERE org_id = $1 AND app_id = $2 AND version_id <> 0 AND reinstated_by = '')`, k.AppID, k.TakenAt); err != nil {
+				return fmt.Errorf("reinstate the versions: %w", err)
+			}
+			if _, err := t.Exec(`UPDATE appstore_apps SET state = $3 WHERE org_id = $1 AND id = $2`, k.AppID, AppDraft); err != nil {
+				return fmt.Errorf("reinstate the app: %w", err)
+			}
 		}
-		var live int
-		if err := t.QueryRow(`SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND app_id = $2 AND published_at IS NOT NULL AND removed_at IS NULL`, k.AppID).Scan(&live); err != nil {
-			return fmt.Errorf("count published versions: %w", err)
-		}
-		state := AppDraft
-		if live > 0 {
-			state = AppPublished
-		}
-		if _, err := t.Exec(`UPDATE appstore_apps SET state = $3 WHERE org_id = $1 AND id = $2`, k.AppID, state); err != nil {
-			return fmt.Errorf("reinstate the app: %w", err)
+		if err := settleAppState(t, k.AppID); err != nil {
+			return err
 		}
 		s.announce(t)
 		return audit.InTenant(t, "appstore_takedown", fmt.Sprint(k.ID), "reinstate", &before, &k, reason)

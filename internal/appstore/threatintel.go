@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -196,6 +197,10 @@ func (s *Service) ShareTakedown(ctx context.Context, id int64) (Takedown, error)
 		}
 		if versions, err = versionsIn(t, k.AppID); err != nil {
 			return err
+		}
+		if k.VersionID != 0 {
+			// One version taken down: only its package and code are shared.
+			versions = slices.DeleteFunc(versions, func(v Version) bool { return v.ID != k.VersionID })
 		}
 		org = t.OrgID()
 		if p, err := platformIn(t); err != nil {

@@ -95,7 +95,8 @@ func TestThreatCollectionBlocksAndTakedownIsShared(t *testing.T) {
 		if _, result, codes := send(2, "torch-payload"); result != "blocked" || !contains(codes, "threat_mobile_malware") {
 			t.Errorf("upload with the known code file: %s %v, want blocked by threat_mobile_malware", result, codes)
 		}
-		if _, result, codes := send(3, "torch-clean"); result == "blocked" || contains(codes, "threat_mobile_malware") {
+		v3, result, codes := send(3, "torch-clean")
+		if result == "blocked" || contains(codes, "threat_mobile_malware") {
 			t.Errorf("upload with other code: %s %v, want not blocked", result, codes)
 		}
 
@@ -176,6 +177,19 @@ func TestThreatCollectionBlocksAndTakedownIsShared(t *testing.T) {
 		res, b = admin.Do("POST", fmt.Sprintf("/api/v1/appstore/takedowns/%d/share", td2.ID), nil, map[string]string{"X-CSRF-Token": admin.CSRF, "Content-Type": "application/json"}, `{}`)
 		if res.StatusCode != http.StatusConflict || !strings.Contains(b, "malicious") {
 			t.Errorf("share of a take-down not marked malicious: %d %s, want 409", res.StatusCode, b)
+		}
+
+		// One version taken down as malicious shares that version's two hashes only
+		// (its package and its code file), not the app's other packages.
+		api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/takedowns/%d/reinstate", td2.ID), `{"reason":"资质已更新"}`, 200, nil)
+		api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/versions/%d/review", v3), `{"decision":"approved","note":"无问题"}`, 200, nil)
+		api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/versions/%d/publish", v3), `{}`, 200, nil)
+		var vt struct{ ID int64 }
+		api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/versions/%d/takedown", v3), `{"reason":"恶意扣费","legal_basis":"《网络数据安全管理条例》第四十一条","notice":"已下架","malicious":true}`, 201, &vt)
+		shared.Indicators = 0
+		api(t, admin, "POST", fmt.Sprintf("/api/v1/appstore/takedowns/%d/share", vt.ID), `{}`, 200, &shared)
+		if shared.Indicators != 2 {
+			t.Errorf("a version's take-down shared %d indicators, want 2 (its package and its code file)", shared.Indicators)
 		}
 	})
 }
