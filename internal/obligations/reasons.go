@@ -42,11 +42,11 @@ type storedReason struct {
 }
 
 // missing lists fs's reasons that are not in the set, each once.
-func (s reasonSet) missing(fs []*rules.Finding) []storedReason {
+func (s reasonSet) missing(fs []changed) []storedReason {
 	var out []storedReason
 	var seen map[uint64]bool
 	for _, f := range fs {
-		id := reasonID(f.Reason)
+		id := f.reason
 		if _, ok := s[id]; ok || seen[id] {
 			continue
 		}

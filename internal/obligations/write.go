@@ -90,9 +90,9 @@ type row struct {
 	provisional                       bool
 }
 
-func rowOf(f *rules.Finding, at time.Time) row {
-	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), reason: int64(reasonID(f.Reason)),
-		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(fingerprint(f)), provisional: f.Provisional}
+func rowOf(f changed, at time.Time) row {
+	r := row{obligation: f.ObligationID, kind: string(f.SubjectKind), subject: f.SubjectID, status: string(f.Status), reason: int64(f.reason),
+		due: f.Due, evidence: strings.Join(f.Evidence, ","), by: f.AttestedBy, at: at, fp: int64(f.sum), provisional: f.Provisional}
 	if f.Penalty != nil {
 		r.penalty, r.fineMin, r.fineMax = f.Penalty.ID, f.Penalty.Min, f.Penalty.Max
 	}
@@ -100,14 +100,14 @@ func rowOf(f *rules.Finding, at time.Time) row {
 }
 
 // writeFindings writes fs in the transaction, in batches of the engine's form.
-func writeFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+func writeFindings(t *store.Tenant, fs []changed, at time.Time) error {
 	if t.Tx().Dialect() == store.Postgres {
 		return writeFindingsPG(t, fs, at)
 	}
 	return writeFindingsSQLite(t, fs, at)
 }
 
-func writeFindingsSQLite(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+func writeFindingsSQLite(t *store.Tenant, fs []changed, at time.Time) error {
 	var (
 		stmt *store.Stmt
 		size int
@@ -142,7 +142,7 @@ func writeFindingsSQLite(t *store.Tenant, fs []*rules.Finding, at time.Time) err
 	return nil
 }
 
-func writeFindingsPG(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+func writeFindingsPG(t *store.Tenant, fs []changed, at time.Time) error {
 	for start := 0; start < len(fs); start += pgRows {
 		end := min(start+pgRows, len(fs))
 		n := end - start
@@ -171,7 +171,7 @@ var copyColumns = strings.Split(strings.ReplaceAll(findingColumns, " ", ""), ","
 // finding, where nothing needs replacing. Measured on the shared machine (60,000 rows of
 // a finding's size in transactions of 2,000, two rounds at load average 10): 3.5–4.9 s
 // against 7.1–7.3 s for the INSERT … ON CONFLICT of writeFindingsPG.
-func copyFindings(t *store.Tenant, fs []*rules.Finding, at time.Time) error {
+func copyFindings(t *store.Tenant, fs []changed, at time.Time) error {
 	rows := make([][]any, len(fs))
 	for i, f := range fs {
 		r := rowOf(f, at)
@@ -366,8 +366,8 @@ func writeRun(t *store.Tenant, run Run) error {
 // was laid out by subject, most of its pages for a change of a few duties. In the key's
 // order a first evaluation appends to the index and the table alike, and rewriting a few
 // duties' findings touches only those duties' pages.
-func sortByKey(fs []*rules.Finding) {
-	slices.SortFunc(fs, func(a, b *rules.Finding) int {
+func sortByKey(fs []changed) {
+	slices.SortFunc(fs, func(a, b changed) int {
 		if c := cmp.Compare(a.ObligationID, b.ObligationID); c != 0 {
 			return c
 		}

@@ -11,10 +11,10 @@ import (
 // order worked out by hand (obligation, subject kind, subject id, each compared as text, so
 // system "10" comes before system "9"): the order that lets SQLite append to its index.
 func TestWritesInKeyOrder(t *testing.T) {
-	f := func(ob string, kind rules.SubjectKind, id string) *rules.Finding {
-		return &rules.Finding{ObligationID: ob, SubjectKind: kind, SubjectID: id}
+	f := func(ob string, kind rules.SubjectKind, id string) changed {
+		return changed{Finding: &rules.Finding{ObligationID: ob, SubjectKind: kind, SubjectID: id}}
 	}
-	fs := []*rules.Finding{
+	fs := []changed{
 		f("OB-B", rules.SubjectSystem, "9"), f("OB-A", rules.SubjectSystem, "9"), f("OB-B", rules.SubjectOrg, "1"),
 		f("OB-A", rules.SubjectSystem, "10"), f("OB-A", rules.SubjectOrg, "1"), f("OB-B", rules.SubjectSystem, "10"),
 	}
