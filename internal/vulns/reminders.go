@@ -190,8 +190,9 @@ func (s *Service) CheckClocks(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// Start implements kernel.Starter: every ClockTick, the clocks of every operator and
-// supplier organisation are checked, once across the installation's nodes.
+// Start implements kernel.Starter: every ClockTick, once across the installation's nodes,
+// the clocks of every operator and supplier organisation are checked and each operator is
+// told of shared advisories that came to reach its systems.
 func (m *Module) Start(ctx context.Context) error {
 	if m.d.Auth == nil {
 		return nil
@@ -217,8 +218,9 @@ func (m *Module) Start(ctx context.Context) error {
 	return nil
 }
 
-// tick checks every operator and supplier organisation once; a failure is logged and tried
-// again next tick.
+// tick checks every operator and supplier organisation's clocks once, and tells each
+// operator of shared advisories that came to reach its systems; a failure is logged and
+// tried again next tick.
 func (m *Module) tick(ctx context.Context) {
 	now := m.Now()
 	for _, kind := range []auth.OrgKind{auth.Operator, auth.Supplier} {
@@ -228,8 +230,15 @@ func (m *Module) tick(ctx context.Context) {
 			continue
 		}
 		for _, o := range orgs {
-			if err := m.CheckClocks(store.WithOrg(ctx, o.ID), now); err != nil {
+			octx := store.WithOrg(ctx, o.ID)
+			if err := m.CheckClocks(octx, now); err != nil {
 				m.d.Log.Error("vulnerability clocks", "org", o.ID, "err", err)
+			}
+			if kind != auth.Operator {
+				continue
+			}
+			if err := m.TellAffected(octx); err != nil {
+				m.d.Log.Error("shared advisories", "org", o.ID, "err", err)
 			}
 		}
 	}

@@ -211,22 +211,53 @@ func (s *Service) tellOperator(ctx context.Context, operator, receivedID int64) 
 	octx := store.WithOrg(ctx, operator)
 	r, err := s.ReceivedOne(octx, receivedID)
 	if err == nil && r.Affects() {
-		names := make([]string, len(r.Systems))
-		for i, x := range r.Systems {
-			names[i] = x.Name
-		}
-		sys := joinNames(names)
-		_, err = s.notifier.Notify(octx, operator, kernel.Notice{Kind: "vulns.shared_advisory", Subject: "vuln-received:" + idStr(receivedID), Point: "shared",
-			Title: rules.Text{Zh: "供应商安全公告影响本单位系统：" + r.Advisory.Title, En: "A supplier's security advisory affects your systems: " + r.Advisory.Title},
-			Body: rules.Text{
-				Zh: fmt.Sprintf("%s共享了安全公告“%s”（%s），涉及本单位在用产品，影响系统：%s。", r.SupplierZH, r.Advisory.Title, severityZH[r.Advisory.Severity], sys),
-				En: fmt.Sprintf("%s shared the security advisory \"%s\" (%s). It names products you use, on these systems: %s.", r.SupplierEN, r.Advisory.Title, r.Advisory.Severity, sys),
-			},
-			Roles: []auth.Role{auth.Admin, auth.SecurityManager, auth.SystemOwner}, Link: "/vulns/shared/" + idStr(receivedID)})
+		_, err = s.notifier.Notify(octx, operator, advisoryNotice(r))
 	}
 	if err != nil && s.log != nil {
 		s.log.Warn("vulns: alert on a shared advisory", slog.Int64("operator", operator), slog.Int64("received", receivedID), slog.Any("error", err))
 	}
+}
+
+// TellAffected alerts the context operator of each advisory shared with it that reaches its
+// systems now and was not yet alerted: one shared before the operator registered the
+// product, or linked it to a system, is told once it does (the clocks' tick runs it). The
+// notifier's ledger sends each advisory's alert once, whether at sharing or here.
+func (s *Service) TellAffected(ctx context.Context) error {
+	org, ok := store.OrgFrom(ctx)
+	if !ok || s.notifier == nil {
+		return nil
+	}
+	rs, err := s.Received(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		key := fmt.Sprintf("%d|advisory|%d", org, r.ID)
+		if !r.Affects() || !s.reminded.first(&s.reminded.sent, key) {
+			continue
+		}
+		if _, err := s.notifier.Notify(ctx, org, advisoryNotice(r)); err != nil {
+			s.reminded.forget(&s.reminded.sent, key)
+			return fmt.Errorf("alert on shared advisory %d: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// advisoryNotice is the alert of a shared advisory that reaches the operator's systems.
+func advisoryNotice(r Received) kernel.Notice {
+	names := make([]string, len(r.Systems))
+	for i, x := range r.Systems {
+		names[i] = x.Name
+	}
+	sys := joinNames(names)
+	return kernel.Notice{Kind: "vulns.shared_advisory", Subject: "vuln-received:" + idStr(r.ID), Point: "shared",
+		Title: rules.Text{Zh: "供应商安全公告影响本单位系统：" + r.Advisory.Title, En: "A supplier's security advisory affects your systems: " + r.Advisory.Title},
+		Body: rules.Text{
+			Zh: fmt.Sprintf("%s共享了安全公告“%s”（%s），涉及本单位在用产品，影响系统：%s。", r.SupplierZH, r.Advisory.Title, severityZH[r.Advisory.Severity], sys),
+			En: fmt.Sprintf("%s shared the security advisory \"%s\" (%s). It names products you use, on these systems: %s.", r.SupplierEN, r.Advisory.Title, r.Advisory.Severity, sys),
+		},
+		Roles: []auth.Role{auth.Admin, auth.SecurityManager, auth.SystemOwner}, Link: "/vulns/shared/" + idStr(r.ID)}
 }
 
 // severityZH is a severity as the Chinese alert writes it.
@@ -339,6 +370,9 @@ func (s *Service) received(ctx context.Context, id int64) ([]Received, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(rs) == 0 {
+		return []Received{}, nil // the register is not read for nothing (the clocks' tick asks every minute)
 	}
 	refs, err := s.productRefs(ctx)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"ciiguard/internal/notify/notifytest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
+	"ciiguard/internal/vulns"
 )
 
 // received is what the tests read of an advisory shared with an operator.
@@ -291,9 +292,13 @@ func TestSharedAdvisoryAlertsOperator(t *testing.T) {
 	mail := notifytest.Start(t)
 	mods := app.Modules()
 	var n *notify.Module
+	var vm *vulns.Module
 	for _, m := range mods {
-		if nm, ok := m.(*notify.Module); ok {
-			n = nm
+		switch x := m.(type) {
+		case *notify.Module:
+			n = x
+		case *vulns.Module:
+			vm = x
 		}
 	}
 	n.SetMail(notify.Mail{Addr: mail.Addr, From: "ciiguard@grid.demo", Security: "none"}, "https://ciiguard.example.cn")
@@ -335,5 +340,54 @@ func TestSharedAdvisoryAlertsOperator(t *testing.T) {
 	shareNew("另一型号防火墙漏洞", "工业防火墙", "9.9")
 	if extra := mail.Messages()[mark:]; len(extra) != 0 {
 		t.Errorf("an advisory reaching no system alerted %d people", len(extra))
+	}
+
+	// The grid then puts a 工业防火墙 9.9 of the same supplier on 配电自动化系统 (the
+	// system of its 3.6 that is not the substation's): the next check alerts the same three
+	// of the advisory shared before, naming that system only, and the check after it nobody;
+	// the first advisory, alerted when shared, is not alerted again.
+	sm := env.Login(t, "security@grid.demo")
+	var fw struct {
+		SupplierID int64   `json:"supplier_id"`
+		Systems    []int64 `json:"systems"`
+	}
+	code, body := call(t, sm, "GET", fmt.Sprintf("/api/v1/products/%d", productID(t, sm, "工业防火墙", "3.6")), nil, &fw)
+	must(t, "the firewall", code, http.StatusOK, body)
+	var dist int64
+	for _, id := range fw.Systems {
+		var sys struct{ Name string }
+		code, body := call(t, sm, "GET", fmt.Sprintf("/api/v1/scope/systems/%d", id), nil, &sys)
+		must(t, "a system", code, http.StatusOK, body)
+		if sys.Name == "配电自动化系统" {
+			dist = id
+		}
+	}
+	code, body = call(t, sm, "POST", fmt.Sprintf("/api/v1/suppliers/%d/products", fw.SupplierID), map[string]any{"name": "工业防火墙", "version": "9.9",
+		"type": "security_product", "systems": []int64{dist}}, nil)
+	must(t, "the new firewall", code, http.StatusCreated, body)
+	check := func() []notifytest.Message {
+		t.Helper()
+		mark := len(mail.Messages())
+		if err := vm.TellAffected(store.WithOrg(bg, gridOrg)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Deliver(bg); err != nil {
+			t.Fatal(err)
+		}
+		return mail.Messages()[mark:]
+	}
+	got = nil
+	for _, m := range check() {
+		got = append(got, m.To...)
+		if !strings.Contains(m.Subject+m.Body, "另一型号防火墙漏洞") || !strings.Contains(m.Body, "配电自动化系统") || strings.Contains(m.Body, "变电站综合自动化监控系统") {
+			t.Errorf("the later alert to %v: %s %q", m.To, m.Subject, m.Body)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"admin@grid.demo", "owner@grid.demo", "security@grid.demo"}; !slices.Equal(got, want) {
+		t.Errorf("alerted once the product is in use: %v, want %v", got, want)
+	}
+	if again := check(); len(again) != 0 {
+		t.Errorf("the next check alerted %d more", len(again))
 	}
 }
