@@ -60,23 +60,29 @@ var constructors = map[string]func() Object{
 // Decode reads one STIX object, of its Go type when this package has one and as Unknown
 // otherwise. An object without a string type and id is an error.
 func Decode(raw []byte) (Object, error) {
-	var head struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
 		return nil, fmt.Errorf("stix object: %w", err)
 	}
-	if head.Type == "" || head.ID == "" {
+	typ, id := stringProp(all, "type"), stringProp(all, "id")
+	if typ == "" || id == "" {
 		return nil, fmt.Errorf("stix object: type and id are required")
 	}
-	mk, ok := constructors[head.Type]
+	mk, ok := constructors[typ]
 	if !ok {
-		return &Unknown{Type: head.Type, ID: head.ID, Raw: append(json.RawMessage(nil), raw...)}, nil
+		return &Unknown{Type: typ, ID: id, Raw: append(json.RawMessage(nil), raw...)}, nil
 	}
 	o := mk()
-	if err := json.Unmarshal(raw, o); err != nil {
-		return nil, fmt.Errorf("stix %s %s: %w", head.Type, head.ID, err)
+	var err error
+	if d, ok := o.(interface {
+		decodeFrom([]byte, map[string]json.RawMessage) error
+	}); ok {
+		err = d.decodeFrom(raw, all)
+	} else {
+		err = json.Unmarshal(raw, o)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stix %s %s: %w", typ, id, err)
 	}
 	return o, nil
 }
@@ -102,11 +108,8 @@ func (b *Bundle) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (b *Bundle) UnmarshalJSON(data []byte) error {
-	if err := checkType(data, "bundle"); err != nil {
-		return err
-	}
 	var in bundleJSON
-	extra, err := unmarshalWith(data, &in)
+	extra, err := unmarshalWith(data, &in, "bundle", nil)
 	if err != nil {
 		return err
 	}

@@ -74,14 +74,21 @@ func marshalWith(v any, extra Extra) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// unmarshalWith reads b into v (a pointer to a struct type without its own
-// UnmarshalJSON) and returns the properties v has no field for.
-func unmarshalWith(b []byte, v any) (Extra, error) {
-	if err := json.Unmarshal(b, v); err != nil {
-		return nil, err
+// unmarshalWith reads b, an object whose "type" must be want, into v (a pointer to a struct
+// type without its own UnmarshalJSON) and returns the properties v has no field for. all
+// is b's properties when the caller has read them already (Decode), else nil: a feed's
+// objects are parsed twice, not four times (the type checked, the struct, the extras).
+func unmarshalWith(b []byte, v any, want string, all map[string]json.RawMessage) (Extra, error) {
+	if all == nil {
+		if err := json.Unmarshal(b, &all); err != nil {
+			return nil, err
+		}
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
+	// The type is checked before b is read as want's struct.
+	if typ := stringProp(all, "type"); typ != want {
+		return nil, fmt.Errorf("stix: type %q read as %s", typ, want)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
 		return nil, err
 	}
 	known := keysOf(reflect.TypeOf(v).Elem())
@@ -98,16 +105,11 @@ func unmarshalWith(b []byte, v any) (Extra, error) {
 	return extra, nil
 }
 
-// checkType refuses JSON whose "type" is not want, before it is read as the wrong type.
-func checkType(b []byte, want string) error {
-	var t struct {
-		Type string `json:"type"`
+// stringProp is the string property key of all, or "" when it is missing or no string.
+func stringProp(all map[string]json.RawMessage, key string) string {
+	var s string
+	if raw, ok := all[key]; ok {
+		_ = json.Unmarshal(raw, &s) // not a string: "", which no caller accepts
 	}
-	if err := json.Unmarshal(b, &t); err != nil {
-		return err
-	}
-	if t.Type != want {
-		return fmt.Errorf("stix: type %q read as %s", t.Type, want)
-	}
-	return nil
+	return s
 }

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gaissmai/bart"
@@ -19,15 +20,15 @@ import (
 type Index struct {
 	pats    []*Pattern
 	ips     bart.Table[[]int32]
-	exact   map[string][]int32 // path + "\x00" + folded value
-	suffix  map[string][]int32 // domain (folded) matched by itself and its subdomains
-	always  []int32            // patterns without an anchor
+	exact   map[string]map[string][]int32 // path → folded value → patterns
+	suffix  map[string][]int32            // domain (folded) matched by itself and its subdomains
+	always  []int32                       // patterns without an anchor
 	anchors int
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{exact: map[string][]int32{}, suffix: map[string][]int32{}}
+	return &Index{exact: map[string]map[string][]int32{}, suffix: map[string][]int32{}}
 }
 
 // Len is the number of patterns added.
@@ -57,7 +58,12 @@ func (x *Index) Add(p *Pattern) int {
 		case anchorSuffix:
 			x.suffix[a.key] = appendOnce(x.suffix[a.key], i)
 		default:
-			x.exact[a.key] = appendOnce(x.exact[a.key], i)
+			byValue := x.exact[a.path]
+			if byValue == nil {
+				byValue = map[string][]int32{}
+				x.exact[a.path] = byValue
+			}
+			byValue[a.key] = appendOnce(byValue[a.key], i)
 		}
 	}
 	return int(i)
@@ -80,7 +86,8 @@ const (
 
 type anchor struct {
 	kind   anchorKind
-	key    string
+	path   string // of an exact anchor
+	key    string // the folded value (exact), the domain (suffix)
 	prefix netip.Prefix
 }
 
@@ -141,16 +148,16 @@ func (c *Comparison) anchorFor(l Literal) (anchor, bool) {
 		p, err := parsePrefix(l.S)
 		return anchor{kind: anchorPrefix, prefix: p}, err == nil
 	case "domain-name":
-		return anchor{kind: anchorExact, key: "domain-name:value\x00" + foldDomain(l.S)}, true
+		return anchor{kind: anchorExact, path: "domain-name:value", key: foldDomain(l.S)}, true
 	case "email-addr":
-		return anchor{kind: anchorExact, key: "email-addr:value\x00" + strings.ToLower(l.S)}, true
+		return anchor{kind: anchorExact, path: "email-addr:value", key: strings.ToLower(l.S)}, true
 	case "url":
-		return anchor{kind: anchorExact, key: "url:value\x00" + l.S}, true
+		return anchor{kind: anchorExact, path: "url:value", key: l.S}, true
 	case "file", "x509-certificate", "software":
 		if c.Path.Steps[0] == "hashes" {
-			return anchor{kind: anchorExact, key: c.Path.Type + ":hashes." + normHash(c.Path.Steps[1]) + "\x00" + strings.ToLower(l.S)}, true
+			return anchor{kind: anchorExact, path: c.Path.Type + ":hashes." + normHash(c.Path.Steps[1]), key: strings.ToLower(l.S)}, true
 		}
-		return anchor{kind: anchorExact, key: c.Path.Type + ":" + c.Path.Steps[0] + "\x00" + l.S}, true
+		return anchor{kind: anchorExact, path: c.Path.Type + ":" + c.Path.Steps[0], key: l.S}, true
 	}
 	return anchor{}, false
 }
@@ -160,19 +167,36 @@ func foldDomain(s string) string { return strings.ToLower(strings.TrimSuffix(s, 
 // Match calls fn once with the number of every indexed pattern one of whose
 // observations o satisfies (MatchOne), in no particular order.
 func (x *Index) Match(o *Observed, fn func(i int)) {
-	seen := map[int32]bool{}
+	// The patterns tried: most events have no candidate at all and few have many, so a
+	// short list on the stack, not a map made for every event.
+	var buf [16]int32
+	tried := buf[:0]
+	var triedMany map[int32]bool
 	try := func(ids []int32) {
 		for _, i := range ids {
-			if seen[i] {
-				continue
+			if triedMany != nil {
+				if triedMany[i] {
+					continue
+				}
+				triedMany[i] = true
+			} else {
+				if slices.Contains(tried, i) {
+					continue
+				}
+				if tried = append(tried, i); len(tried) > len(buf) {
+					triedMany = map[int32]bool{}
+					for _, t := range tried {
+						triedMany[t] = true
+					}
+				}
 			}
-			seen[i] = true
 			if x.pats[i].MatchOne(o) {
 				fn(int(i))
 			}
 		}
 	}
 	for path, vals := range o.Values {
+		exact := x.exact[path]
 		for _, v := range vals {
 			switch path {
 			case "ipv4-addr:value", "ipv6-addr:value":
@@ -183,7 +207,7 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 				}
 			case "domain-name:value":
 				d := foldDomain(v)
-				try(x.exact[path+"\x00"+d])
+				try(exact[d])
 				for s := d; ; {
 					try(x.suffix[s])
 					dot := strings.IndexByte(s, '.')
@@ -193,9 +217,9 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 					s = s[dot+1:]
 				}
 			case "email-addr:value":
-				try(x.exact[path+"\x00"+strings.ToLower(v)])
+				try(exact[strings.ToLower(v)])
 			default:
-				try(x.exact[path+"\x00"+v])
+				try(exact[v])
 			}
 		}
 	}

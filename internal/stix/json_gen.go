@@ -2,6 +2,8 @@
 
 package stix
 
+import "encoding/json"
+
 // MarshalJSON implements json.Marshaler, writing Extra after the known properties.
 func (o *Indicator) MarshalJSON() ([]byte, error) {
 	type plain Indicator
@@ -9,13 +11,13 @@ func (o *Indicator) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Indicator) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "indicator"); err != nil {
-		return err
-	}
+func (o *Indicator) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Indicator) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Indicator
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "indicator", all)
 	if err != nil {
 		return err
 	}
@@ -31,13 +33,13 @@ func (o *Malware) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Malware) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "malware"); err != nil {
-		return err
-	}
+func (o *Malware) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Malware) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Malware
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "malware", all)
 	if err != nil {
 		return err
 	}
@@ -53,13 +55,13 @@ func (o *Infrastructure) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Infrastructure) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "infrastructure"); err != nil {
-		return err
-	}
+func (o *Infrastructure) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Infrastructure) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Infrastructure
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "infrastructure", all)
 	if err != nil {
 		return err
 	}
@@ -75,13 +77,13 @@ func (o *AttackPattern) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *AttackPattern) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "attack-pattern"); err != nil {
-		return err
-	}
+func (o *AttackPattern) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *AttackPattern) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain AttackPattern
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "attack-pattern", all)
 	if err != nil {
 		return err
 	}
@@ -97,13 +99,13 @@ func (o *Vulnerability) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Vulnerability) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "vulnerability"); err != nil {
-		return err
-	}
+func (o *Vulnerability) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Vulnerability) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Vulnerability
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "vulnerability", all)
 	if err != nil {
 		return err
 	}
@@ -119,13 +121,13 @@ func (o *Identity) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Identity) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "identity"); err != nil {
-		return err
-	}
+func (o *Identity) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Identity) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Identity
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "identity", all)
 	if err != nil {
 		return err
 	}
@@ -141,13 +143,13 @@ func (o *Report) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Report) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "report"); err != nil {
-		return err
-	}
+func (o *Report) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Report) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Report
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "report", all)
 	if err != nil {
 		return err
 	}
@@ -163,13 +165,13 @@ func (o *Note) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Note) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "note"); err != nil {
-		return err
-	}
+func (o *Note) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Note) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Note
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "note", all)
 	if err != nil {
 		return err
 	}
@@ -185,13 +187,13 @@ func (o *Sighting) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Sighting) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "sighting"); err != nil {
-		return err
-	}
+func (o *Sighting) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Sighting) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Sighting
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "sighting", all)
 	if err != nil {
 		return err
 	}
@@ -207,13 +209,13 @@ func (o *Relationship) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *Relationship) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "relationship"); err != nil {
-		return err
-	}
+func (o *Relationship) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *Relationship) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain Relationship
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "relationship", all)
 	if err != nil {
 		return err
 	}
@@ -229,13 +231,13 @@ func (o *MarkingDefinition) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *MarkingDefinition) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "marking-definition"); err != nil {
-		return err
-	}
+func (o *MarkingDefinition) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *MarkingDefinition) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain MarkingDefinition
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "marking-definition", all)
 	if err != nil {
 		return err
 	}
@@ -251,13 +253,13 @@ func (o *IPv4Addr) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *IPv4Addr) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "ipv4-addr"); err != nil {
-		return err
-	}
+func (o *IPv4Addr) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *IPv4Addr) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain IPv4Addr
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "ipv4-addr", all)
 	if err != nil {
 		return err
 	}
@@ -273,13 +275,13 @@ func (o *IPv6Addr) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *IPv6Addr) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "ipv6-addr"); err != nil {
-		return err
-	}
+func (o *IPv6Addr) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *IPv6Addr) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain IPv6Addr
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "ipv6-addr", all)
 	if err != nil {
 		return err
 	}
@@ -295,13 +297,13 @@ func (o *DomainName) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *DomainName) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "domain-name"); err != nil {
-		return err
-	}
+func (o *DomainName) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *DomainName) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain DomainName
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "domain-name", all)
 	if err != nil {
 		return err
 	}
@@ -317,13 +319,13 @@ func (o *URL) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *URL) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "url"); err != nil {
-		return err
-	}
+func (o *URL) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *URL) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain URL
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "url", all)
 	if err != nil {
 		return err
 	}
@@ -339,13 +341,13 @@ func (o *File) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *File) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "file"); err != nil {
-		return err
-	}
+func (o *File) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *File) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain File
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "file", all)
 	if err != nil {
 		return err
 	}
@@ -361,13 +363,13 @@ func (o *EmailAddr) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, keeping unknown properties in Extra.
-func (o *EmailAddr) UnmarshalJSON(b []byte) error {
-	if err := checkType(b, "email-addr"); err != nil {
-		return err
-	}
+func (o *EmailAddr) UnmarshalJSON(b []byte) error { return o.decodeFrom(b, nil) }
+
+// decodeFrom reads b, whose properties Decode may have read already (all), into o.
+func (o *EmailAddr) decodeFrom(b []byte, all map[string]json.RawMessage) error {
 	type plain EmailAddr
 	var p plain
-	extra, err := unmarshalWith(b, &p)
+	extra, err := unmarshalWith(b, &p, "email-addr", all)
 	if err != nil {
 		return err
 	}

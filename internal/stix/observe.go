@@ -38,14 +38,15 @@ func ObserveText(text string, at time.Time) Observed {
 		}
 	}
 	scanDotted(&o, text)
-	if strings.Contains(text, "::") || strings.Count(text, ":") >= 7 {
+	hexRun, v6 := signs(text)
+	if v6 {
 		for _, s := range ipv6Re.FindAllString(text, 64) {
 			if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
 				o.Add("ipv6-addr:value", a.String())
 			}
 		}
 	}
-	if hasHexRun(text, 32) {
+	if hexRun {
 		for _, h := range hexRe.FindAllString(text, 16) {
 			if alg, ok := hashByLen[len(h)]; ok {
 				o.Add("file:hashes."+alg, strings.ToLower(h))
@@ -106,18 +107,28 @@ func scanDotted(o *Observed, text string) {
 			i++
 			continue
 		}
-		j := i
-		for j < len(text) && dottedByte(text[j]) {
-			j++
+		j, dots := i, 0
+		for ; j < len(text) && dottedByte(text[j]); j++ {
+			if text[j] == '.' {
+				dots++
+			}
 		}
-		tok := strings.Trim(text[i:j], ".-")
+		// Most tokens (words, numbers, ports) have no dot: they are passed over before
+		// anything is cut or parsed.
+		if dots == 0 {
+			i = j
+			continue
+		}
+		tok := trimDots(text[i:j])
 		i = j
 		if strings.IndexByte(tok, '.') < 0 {
 			continue
 		}
 		if a, err := netip.ParseAddr(tok); err == nil {
 			if a.Is4() {
-				o.Add("ipv4-addr:value", a.String())
+				// ParseAddr takes only the canonical dotted quad (no leading zeros), so the
+				// token is the address's String without making it.
+				o.Add("ipv4-addr:value", tok)
 			}
 			continue
 		}
@@ -125,6 +136,17 @@ func scanDotted(o *Observed, text string) {
 			o.Add("domain-name:value", strings.ToLower(tok))
 		}
 	}
+}
+
+// trimDots is strings.Trim(s, ".-") without building the cut set for each token.
+func trimDots(s string) string {
+	for len(s) > 0 && (s[0] == '.' || s[0] == '-') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == '.' || s[len(s)-1] == '-') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func dottedByte(c byte) bool {
@@ -148,19 +170,31 @@ func isDomain(s string) bool {
 	return len(tld) >= 2 && tld[0]|0x20 >= 'a' && tld[0]|0x20 <= 'z'
 }
 
-// hasHexRun reports whether text holds n hexadecimal digits in a row.
-func hasHexRun(text string, n int) bool {
-	run := 0
+// signs reports, in one pass over text, whether it holds 32 hexadecimal digits in a row
+// (a hash may be there) and whether a run of hexadecimal digits and colons holds "::" or
+// seven colons (an IPv6 address may be there: every one has either, and ipv6Re matches
+// only such runs). Clocks and ports ("10:00:00", "10.0.0.1:443") are neither.
+func signs(text string) (hexRun, v6 bool) {
+	run, colons := 0, 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		if c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f' {
-			run++
-			if run >= n {
-				return true
+		isHex := c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+		switch {
+		case isHex:
+			if run++; run >= 32 {
+				hexRun = true
 			}
-		} else {
+		case c == ':':
 			run = 0
+			if colons++; colons >= 7 || i > 0 && text[i-1] == ':' {
+				v6 = true
+			}
+		default:
+			run, colons = 0, 0
+		}
+		if hexRun && v6 {
+			return
 		}
 	}
-	return false
+	return
 }

@@ -74,3 +74,55 @@ func TestScanDottedAgreesWithRegexps(t *testing.T) {
 		}
 	}
 }
+
+// TestSignsMissNoAddressOrHash: ObserveText runs the IPv6 and hash expressions only when
+// signs says a line may hold one. Over hand-written lines (every form of IPv6 address
+// the expression and net/netip take, clocks and ports that are none) and 20,000 generated
+// lines with an address or hash put in some, what ObserveText finds is what running the
+// expressions on every line finds (the oracle: the expressions without the sign).
+func TestSignsMissNoAddressOrHash(t *testing.T) {
+	oracle := func(text string) (v6, hashes []string) {
+		for _, s := range ipv6Re.FindAllString(text, 64) {
+			if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
+				v6 = append(v6, a.String())
+			}
+		}
+		for _, h := range hexRe.FindAllString(text, 16) {
+			if _, ok := hashByLen[len(h)]; ok {
+				hashes = append(hashes, strings.ToLower(h))
+			}
+		}
+		return uniqSorted(v6), uniqSorted(hashes)
+	}
+	lines := []string{
+		"ids 2001:db8::5 -> 2001:db9::1", "full 2001:db8:0:0:1:0:0:1 form", "loopback ::1 and ::", "fe80::1%eth0 zone",
+		"mapped ::ffff:192.0.2.1", "at 10:00:00 from 10.0.0.1:443 to [2001:db8::7]:8443", "mac 00:1a:2b:3c:4d:5e",
+		"six colons 1:2:3:4:5:6:7 short", "seven 1:2:3:4:5:6:7:8", "md5=CEAD3F77F6CDA6EC00F57D76C9A6879F",
+		"sha1 " + strings.Repeat("ab", 20) + " and 31 digits " + strings.Repeat("a", 31), "nothing 12:34",
+	}
+	g := loggen.New(7, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 1)
+	for i := range 20000 {
+		l, _ := g.Next()
+		switch i % 50 {
+		case 0:
+			l = append(l, " src 2001:db8:85a3::8a2e:370:7334"...)
+		case 1:
+			l = append(l, " sha256="+strings.Repeat("0f", 32)...)
+		}
+		lines = append(lines, string(l))
+	}
+	for _, l := range lines {
+		o := ObserveText(l, time.Time{})
+		v6, hashes := oracle(l)
+		var gotHashes []string
+		for _, alg := range hashByLen {
+			gotHashes = append(gotHashes, o.Values["file:hashes."+alg]...)
+		}
+		if got := uniqSorted(slices.Clone(o.Values["ipv6-addr:value"])); !slices.Equal(got, v6) {
+			t.Fatalf("%q: IPv6 %v, the expression alone %v", l, got, v6)
+		}
+		if got := uniqSorted(gotHashes); !slices.Equal(got, hashes) {
+			t.Fatalf("%q: hashes %v, the expression alone %v", l, got, hashes)
+		}
+	}
+}

@@ -591,8 +591,12 @@ func likeRegexp(s string) *regexp.Regexp {
 // parsePrefix reads an address or a CIDR block as a prefix (an address is its /32 or
 // /128).
 func parsePrefix(s string) (netip.Prefix, error) {
-	if pre, err := netip.ParsePrefix(s); err == nil {
-		return pre.Masked(), nil
+	// An address (what every observed value is) goes straight to ParseAddr: ParsePrefix
+	// would refuse it first, building an error per event.
+	if strings.IndexByte(s, '/') >= 0 {
+		if pre, err := netip.ParsePrefix(s); err == nil {
+			return pre.Masked(), nil
+		}
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
