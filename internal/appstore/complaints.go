@@ -38,8 +38,9 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 	v.Text("subject", c.Subject, true, maxName)
 	v.Text("body", c.Body, true, MaxComplaintBody)
 	v.Text("contact", c.Contact, false, maxShort)
-	appText := strings.TrimSpace(in.App)
+	appText, devText := strings.TrimSpace(in.App), strings.TrimSpace(in.Developer)
 	v.Text("app", appText, false, maxName)
+	v.Text("developer", devText, false, maxName)
 	if err := v.Err(); err != nil {
 		return Complaint{}, err
 	}
@@ -75,11 +76,18 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 				return fmt.Errorf("look up the app: %w", err)
 			}
 		}
+		if err := linkDeveloper(t, &c, devText); err != nil {
+			return err
+		}
 		if c.DueAt, err = s.dueAfter(c.ReceivedAt, p.ComplaintDaysFor(c.Kind)); err != nil {
 			return err
 		}
-		if err := t.QueryRow(`INSERT INTO appstore_complaints (org_id, kind, app_id, subject, body, contact, received_at, due_at, state, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			c.Kind, app, c.Subject, c.Body, c.Contact, c.ReceivedAt, c.DueAt, c.State, c.Receipt).Scan(&c.ID); err != nil {
+		var dev int64
+		if c.DeveloperID != nil {
+			dev = *c.DeveloperID
+		}
+		if err := t.QueryRow(`INSERT INTO appstore_complaints (org_id, kind, app_id, developer_id, subject, body, contact, received_at, due_at, state, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			c.Kind, app, dev, c.Subject, c.Body, c.Contact, c.ReceivedAt, c.DueAt, c.State, c.Receipt).Scan(&c.ID); err != nil {
 			return fmt.Errorf("record the complaint: %w", err)
 		}
 		s.announce(t)
@@ -88,15 +96,46 @@ func (s *Service) SubmitComplaint(ctx context.Context, in ComplaintInput) (Compl
 	return c, err
 }
 
-const complaintCols = `id, receipt, kind, app_id, subject, body, contact, received_at, due_at, assignee, state, reply, replied_by, replied_at, closed_at`
+// linkDeveloper links c to the developer it names (name, as the store shows it) when they
+// have an app on sale — the answer is the same either way, so the public form cannot probe
+// for developers still pending — and otherwise keeps the name in the text; without a name,
+// a complaint about an app is linked to the app's developer.
+func linkDeveloper(t *store.Tenant, c *Complaint, name string) error {
+	var id int64
+	var err error
+	switch {
+	case name != "":
+		err = t.QueryRow(`SELECT d.id FROM appstore_developers d WHERE d.org_id = $1 AND d.name = $2
+AND EXISTS (SELECT 1 FROM appstore_apps a WHERE a.org_id = d.org_id AND a.developer_id = d.id AND a.state = 'published') ORDER BY d.id LIMIT 1`, name).Scan(&id)
+	case c.AppID != nil:
+		err = t.QueryRow(`SELECT developer_id FROM appstore_apps WHERE org_id = $1 AND id = $2`, *c.AppID).Scan(&id)
+	default:
+		return nil
+	}
+	switch {
+	case err == nil:
+		c.DeveloperID = &id
+	case errors.Is(err, store.ErrNotFound):
+		c.Body = "开发者 / Developer: " + name + "\n\n" + c.Body
+	default:
+		return fmt.Errorf("look up the developer: %w", err)
+	}
+	return nil
+}
+
+const complaintCols = `id, receipt, kind, app_id, developer_id, subject, body, contact, received_at, due_at, assignee, state, reply, replied_by, replied_at, closed_at`
 
 func scanComplaint(sc interface{ Scan(...any) error }) (Complaint, error) {
 	var c Complaint
 	var app sql.NullInt64
+	var dev int64
 	var rep, cl sql.NullTime
-	err := sc.Scan(&c.ID, &c.Receipt, &c.Kind, &app, &c.Subject, &c.Body, &c.Contact, &c.ReceivedAt, &c.DueAt, &c.Assignee, &c.State, &c.Reply, &c.RepliedBy, &rep, &cl)
+	err := sc.Scan(&c.ID, &c.Receipt, &c.Kind, &app, &dev, &c.Subject, &c.Body, &c.Contact, &c.ReceivedAt, &c.DueAt, &c.Assignee, &c.State, &c.Reply, &c.RepliedBy, &rep, &cl)
 	if app.Valid {
 		c.AppID = &app.Int64
+	}
+	if dev != 0 {
+		c.DeveloperID = &dev
 	}
 	c.RepliedAt, c.ClosedAt = nullTime(rep), nullTime(cl)
 	return c, err

@@ -294,21 +294,24 @@ type MalwareEntry struct {
 
 // Complaint is one complaint from a user of the store.
 type Complaint struct {
-	ID         int64      `json:"id"`
-	Receipt    string     `json:"receipt"`
-	Kind       string     `json:"kind"`
-	AppID      *int64     `json:"app_id,omitempty"`
-	Subject    string     `json:"subject"`
-	Body       string     `json:"body"`
-	Contact    string     `json:"contact,omitempty"`
-	ReceivedAt time.Time  `json:"received_at"`
-	DueAt      time.Time  `json:"due_at"`
-	Assignee   string     `json:"assignee"`
-	State      string     `json:"state"`
-	Reply      string     `json:"reply"`
-	RepliedBy  string     `json:"replied_by,omitempty"`
-	RepliedAt  *time.Time `json:"replied_at,omitempty"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	ID      int64  `json:"id"`
+	Receipt string `json:"receipt"`
+	Kind    string `json:"kind"`
+	AppID   *int64 `json:"app_id,omitempty"`
+	// DeveloperID is the developer complained about: named in the complaint, or the
+	// developer of the app it is about.
+	DeveloperID *int64     `json:"developer_id,omitempty"`
+	Subject     string     `json:"subject"`
+	Body        string     `json:"body"`
+	Contact     string     `json:"contact,omitempty"`
+	ReceivedAt  time.Time  `json:"received_at"`
+	DueAt       time.Time  `json:"due_at"`
+	Assignee    string     `json:"assignee"`
+	State       string     `json:"state"`
+	Reply       string     `json:"reply"`
+	RepliedBy   string     `json:"replied_by,omitempty"`
+	RepliedAt   *time.Time `json:"replied_at,omitempty"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 }
 
 // Overdue reports whether the complaint was not answered by its deadline at now.
@@ -325,10 +328,13 @@ type ComplaintInput struct {
 	AppID int64  `json:"app_id"`
 	// App names the app in the public form's words (its name or package): linked when it
 	// is an app on sale, otherwise kept in the text.
-	App     string `json:"app"`
-	Subject string `json:"subject"`
-	Body    string `json:"body"`
-	Contact string `json:"contact"`
+	App string `json:"app"`
+	// Developer names the developer in the public form's words (the name the store shows):
+	// linked when they have an app on sale, otherwise kept in the text.
+	Developer string `json:"developer"`
+	Subject   string `json:"subject"`
+	Body      string `json:"body"`
+	Contact   string `json:"contact"`
 }
 
 // Complaint kinds and states.

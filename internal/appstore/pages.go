@@ -224,8 +224,9 @@ func (m *Module) registerDeveloperPage(w http.ResponseWriter, r *http.Request) e
 
 // developerView is one developer's page.
 type developerView struct {
-	D    Developer
-	Apps []App
+	D          Developer
+	Apps       []App
+	Complaints []Complaint
 }
 
 func (m *Module) developerPage(w http.ResponseWriter, r *http.Request) error {
@@ -249,6 +250,15 @@ func (m *Module) renderDeveloper(w http.ResponseWriter, r *http.Request, refused
 	for _, a := range all {
 		if a.DeveloperID == id {
 			dv.Apps = append(dv.Apps, a)
+		}
+	}
+	complaints, err := m.Complaints(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, c := range complaints {
+		if c.DeveloperID != nil && *c.DeveloperID == id {
+			dv.Complaints = append(dv.Complaints, c)
 		}
 	}
 	v := m.d.Web.NewView(r, "appstore.developer", "/appstore")

@@ -99,7 +99,7 @@ func (m *Module) publicSubmitPage(w http.ResponseWriter, r *http.Request) error 
 		return problem.Field("form", "cannot be read as a form")
 	}
 	f := r.PostFormValue
-	in := ComplaintInput{Kind: f("kind"), App: f("app"), Subject: f("subject"), Body: f("body"), Contact: f("contact")}
+	in := ComplaintInput{Kind: f("kind"), App: f("app"), Developer: f("developer"), Subject: f("subject"), Body: f("body"), Contact: f("contact")}
 	ip, challenge := remoteAddr(r), f("challenge")
 	hit, err := m.public.admit(ctx, org, ip, challenge, f("counter"))
 	if err != nil {
