@@ -180,8 +180,29 @@ func readableBy(tlp string, poster, member, group int64) bool {
 	return false // amber+strict and red stay with the poster and the group's regulator
 }
 
+// heldMarkings is what the threat capability tells of the indicators an organisation
+// holds (threat.Service implements it beside kernel.ThreatCollections): the TLP level each
+// of ids is held under.
+type heldMarkings interface {
+	HeldTLP(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// laxer says whether TLP level posted ("" unmarked, read as clear) lets more people read
+// than level held: TLP 2.0's levels in order, clear, green, amber, amber+strict, red.
+func laxer(posted, held string) bool {
+	p, err := stix.ParseTLP(posted)
+	if posted == "" || err != nil {
+		p = stix.TLPClear
+	}
+	h, err := stix.ParseTLP(held)
+	return err == nil && p < h
+}
+
 // share adds objects to the sharing group of regulator group, posted by poster. Each is
-// validated as STIX 2.1 (stix.Validate); an exact duplicate is a success (§5.5).
+// validated as STIX 2.1 (stix.Validate); an exact duplicate is a success (§5.5). An
+// indicator the poster holds under a stricter TLP than the object is marked with (one it
+// received as TLP:RED by name, re-marked GREEN) is refused: TLP travels with the
+// information, not with the copy.
 func (m *Module) share(ctx context.Context, group, poster int64, objs []json.RawMessage, now time.Time) ([]kernel.ThreatAdded, error) {
 	out := make([]kernel.ThreatAdded, len(objs))
 	type row struct {
@@ -214,6 +235,25 @@ func (m *Module) share(ctx context.Context, group, poster int64, objs []json.Raw
 			continue
 		}
 		rows = append(rows, row{i, o, string(o.JSON)})
+	}
+	if held, ok := m.threat.(heldMarkings); ok && len(rows) > 0 && poster != group {
+		ids := make([]string, len(rows))
+		for k, rw := range rows {
+			ids[k] = rw.o.ID
+		}
+		levels, err := held.HeldTLP(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		kept := rows[:0]
+		for _, rw := range rows {
+			if h, ok := levels[rw.o.ID]; ok && laxer(rw.o.TLP, h) {
+				out[rw.i].Message = "is held marked TLP:" + h + "; it is not passed on under a laxer marking"
+				continue
+			}
+			kept = append(kept, rw)
+		}
+		rows = kept
 	}
 	if len(rows) == 0 {
 		return out, nil

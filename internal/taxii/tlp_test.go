@@ -93,7 +93,8 @@ func TestSharingGroupKeepsTLP(t *testing.T) {
 // operator has it in its inbox, on its pages and in its TAXII collection, marked TLP:RED; the
 // grid operator, whose sector it names, has it nowhere: not in its inbox, not on its pages,
 // 404 for the water operator's copy by id (API and page), in none of its TAXII collections;
-// another regulator gets 404 for the notification. TLP:RED without named recipients, a
+// another regulator gets 404 for the notification. The water operator cannot re-post it to
+// its sharing group re-marked TLP:GREEN. TLP:RED without named recipients, a
 // recipient that is no operator and one named twice are refused naming the field. Failed
 // first with 400 "recipients: is not a known field" for a recipient that is a regulator.
 func TestRedNotificationReachesNamedRecipientsOnly(t *testing.T) {
@@ -193,11 +194,13 @@ func TestRedNotificationReachesNamedRecipientsOnly(t *testing.T) {
 		redID := inds.Indicators[0].STIXID
 		water := caller{t, env.NewClient(t), "Bearer " + token(t, waterAdmin, "admin")}
 		grid := caller{t, env.NewClient(t), "Bearer " + token(t, gridAdmin, "admin")}
-		held := 0
+		held, redObject := 0, ""
 		for alias, c := range collections(t, water) {
-			res, body := water.do("GET", root+"collections/"+c.ID+"/objects/"+redID+"/", nil, "", nil)
+			var e envelope
+			res, body := water.do("GET", root+"collections/"+c.ID+"/objects/"+redID+"/", nil, "", &e)
 			if res.StatusCode == 200 {
 				held++
+				redObject = string(e.Objects[0])
 				if !strings.HasPrefix(alias, "regulator:") || !strings.Contains(body, tlpRed) {
 					t.Errorf("the named recipient's copy is in %s, marked %s; want a regulator's collection, TLP:RED", alias, body)
 				}
@@ -215,6 +218,27 @@ func TestRedNotificationReachesNamedRecipientsOnly(t *testing.T) {
 			}
 			res, body = grid.do("GET", root+"collections/"+c.ID+"/objects/"+redID+"/", nil, "", nil)
 			want(t, "the grid operator asks for the TLP:RED indicator in "+alias, res, body, 404)
+		}
+
+		// The water operator cannot pass it on to its sharing group re-marked TLP:GREEN,
+		// where every member would read it; marked TLP:RED it reaches the group's
+		// regulator only, as before.
+		res, body = waterAdmin.Do("PUT", "/api/v1/filings/regulator", nil, map[string]string{"X-CSRF-Token": waterAdmin.CSRF, "Content-Type": "application/json"},
+			fmt.Sprintf(`{"regulator_id":%d}`, regID))
+		if res.StatusCode != 200 {
+			t.Fatalf("the water operator names the regulator: %d %s", res.StatusCode, body)
+		}
+		sharing := root + "collections/" + collections(t, water)["sharing"].ID + "/objects/"
+		ct := map[string]string{"Content-Type": taxiiMedia}
+		res, body = water.do("POST", sharing, ct, `{"objects":[`+strings.ReplaceAll(redObject, tlpRed, tlpGreen)+`]}`, nil)
+		want(t, "the TLP:RED indicator re-marked GREEN to the group", res, body, 202)
+		if !strings.Contains(body, `"failure_count":1`) || !strings.Contains(body, "TLP:red") {
+			t.Fatalf("re-marked GREEN: %s; want it refused naming TLP:RED", body)
+		}
+		res, body = water.do("POST", sharing, ct, `{"objects":[`+redObject+`]}`, nil)
+		want(t, "the TLP:RED indicator to the group as TLP:RED", res, body, 202)
+		if !strings.Contains(body, `"success_count":1`) {
+			t.Fatalf("posted as TLP:RED: %s", body)
 		}
 
 		// The regulator sees whom it went to; another regulator does not see it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -478,4 +479,26 @@ func (s *Service) AddThreatObjects(ctx context.Context, code string, objects []j
 		}
 	}
 	return out, nil
+}
+
+// HeldTLP gives, for each of ids the context organisation holds as an indicator, the TLP
+// level it holds it under (as marked when it was received or imported). The TAXII sharing
+// group asks before an operator passes an object on, so that an indicator received as
+// TLP:RED by name is not re-posted to the group under a laxer marking.
+func (s *Service) HeldTLP(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		for _, id := range ids {
+			var tlp string
+			err := t.QueryRow(`SELECT tlp FROM threat_indicators WHERE org_id = $1 AND stix_id = $2`, id).Scan(&tlp)
+			switch {
+			case err == nil:
+				out[id] = tlp
+			case !errors.Is(store.Found(err), store.ErrNotFound):
+				return fmt.Errorf("the marking of %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
