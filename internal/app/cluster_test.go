@@ -2,9 +2,15 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
@@ -73,6 +79,68 @@ func TestTwoNodesShareTheSenderTable(t *testing.T) {
 		org, src, ok := lb.Resolver().Resolve(sender)
 		if !ok || org != u.OrgID || src == 0 {
 			t.Fatalf("node b after sync: org %d source %d known %v; want the admin's organisation", org, src, ok)
+		}
+	})
+}
+
+// TestTwoNodesShareTheUnknownSenders sends syslog with a real logger (util-linux) from an
+// address no source is registered for to one node's UDP listener; the other node, which
+// received nothing, must list the sender on its sources API with the three messages
+// refused and the latest line as the sample: an operator asks whichever node the load
+// balancer gives them.
+func TestTwoNodesShareTheUnknownSenders(t *testing.T) {
+	t.Parallel()
+	logger, err := exec.LookPath("logger")
+	if err != nil {
+		t.Skip("logger (util-linux) not installed")
+	}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		a := apptest.StartFlags(t, d, "--syslog-udp", "127.0.0.1:0")
+		b := a.Join(t)
+		// apptest serves the pages only; the listeners and the flush loop start as
+		// `ciiguard serve` starts them.
+		la := logsOf(t, a)
+		if err := la.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ls := la.Listeners()
+		if len(ls) != 1 {
+			t.Fatalf("node a runs %d syslog listeners, want the UDP one", len(ls))
+		}
+		port := strconv.Itoa(ls[0].Addr().(*net.UDPAddr).Port)
+		for i := 1; i <= 3; i++ {
+			out, err := exec.Command(logger, "-d", "-n", "127.0.0.1", "-P", port, "-t", "edge-fw", fmt.Sprintf("unregistered line %d", i)).CombinedOutput()
+			if err != nil {
+				t.Fatalf("logger: %v %s", err, out)
+			}
+		}
+		admin := b.Login(t, demoEmail[auth.Admin])
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			res, body := admin.Do("GET", "/api/v1/vault/unknown-senders", nil, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("unknown senders on node b: %d %s", res.StatusCode, body)
+			}
+			var got struct {
+				List []struct {
+					Address, Transport, Sample string
+					Count                      int
+				} `json:"unknown_senders"`
+			}
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.List) == 1 && got.List[0].Count == 3 {
+				s := got.List[0]
+				if s.Address != "127.0.0.1" || s.Transport != "udp" || !strings.Contains(s.Sample, "unregistered line 3") {
+					t.Fatalf("node b lists %+v; want 127.0.0.1 over udp with the third line as sample", s)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node b still lists %+v 30 s after node a refused three messages from 127.0.0.1", got.List)
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 	})
 }

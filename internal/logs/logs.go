@@ -349,7 +349,8 @@ func (m *Module) Listeners() []*ingest.Listener {
 }
 
 // Close implements kernel.Closer: it stops the listeners (which finish their in-flight
-// batches), the background loops, writes the last source counters and closes the vault.
+// batches), the background loops, writes the last source counters and unknown senders and
+// closes the vault.
 func (m *Module) Close() error {
 	var errs []error
 	m.mu.Lock()
@@ -365,7 +366,7 @@ func (m *Module) Close() error {
 	}
 	m.wg.Wait()
 	if m.count != nil && m.d.DB != nil {
-		errs = append(errs, m.flushCounts(context.Background()))
+		errs = append(errs, m.flushCounts(context.Background()), m.flushUnknown(context.Background()))
 	}
 	if m.v != nil {
 		// m.v stays: a capability still at work when the installation shuts down (a
@@ -387,6 +388,9 @@ func (m *Module) flushLoop(ctx context.Context) {
 		case <-t.C:
 			if err := m.flushCounts(ctx); err != nil && ctx.Err() == nil {
 				m.d.Log.Warn("log source counters", "err", err)
+			}
+			if err := m.flushUnknown(ctx); err != nil && ctx.Err() == nil {
+				m.d.Log.Warn("store the unknown syslog senders", "err", err)
 			}
 			if err := m.SyncSenders(ctx); err != nil && ctx.Err() == nil {
 				m.d.Log.Warn("reload the syslog sender table changed on another node", "err", err)

@@ -40,7 +40,7 @@ func (m *Module) renderSources(w http.ResponseWriter, r *http.Request, v *web.Vi
 	}
 	sv.Sources, sv.Kinds = list, Kinds
 	if v.Can(string(Manage)) {
-		sv.Unknown, sv.ShowUnknown = m.UnknownSenders(), m.showUnknown
+		sv.Unknown, sv.ShowUnknown = m.UnknownSenders(r.Context()), m.showUnknown
 	}
 	sv.Manage = v.Can(string(Manage))
 	sv.WideV4, sv.WideV6 = m.limits.v4, m.limits.v6

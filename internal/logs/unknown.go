@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/netip"
@@ -47,17 +48,20 @@ type UnknownSender struct {
 	warned time.Time
 }
 
-// unknownSenders remembers refused senders since the server started.
+// unknownSenders remembers refused senders since the server started, and what was refused
+// since the list was last stored (pending), which the flush adds to the list all nodes
+// share (unknown_store.go).
 type unknownSenders struct {
 	mu      sync.Mutex
 	byKey   map[[2]string]*UnknownSender
+	pending map[[2]string]*UnknownSender
 	window  time.Time // start of the current warning minute
 	warns   int       // warnings given in it
 	dropped int       // warnings suppressed in it, said in the next one given
 }
 
 func newUnknownSenders() *unknownSenders {
-	return &unknownSenders{byKey: map[[2]string]*UnknownSender{}}
+	return &unknownSenders{byKey: map[[2]string]*UnknownSender{}, pending: map[[2]string]*UnknownSender{}}
 }
 
 // note records one refused message or connection; it returns whether to log a warning
@@ -70,7 +74,7 @@ func (u *unknownSenders) note(transport string, remote net.Addr, sample []byte, 
 	s := u.byKey[key]
 	if s == nil {
 		if len(u.byKey) >= unknownMax {
-			u.evictOldest()
+			evictOldest(u.byKey)
 		}
 		s = &UnknownSender{Address: addr, Transport: transport, FirstSeen: now}
 		u.byKey[key] = s
@@ -79,6 +83,21 @@ func (u *unknownSenders) note(transport string, remote net.Addr, sample []byte, 
 	s.LastSeen = now
 	if len(sample) > 0 {
 		s.Sample = cleanSample(sample)
+	}
+	p := u.pending[key]
+	if p == nil {
+		if len(u.pending) >= unknownMax {
+			// Bounded like byKey: a flood of spoofed addresses between two flushes keeps
+			// the most recent; the refusals still count in the metrics.
+			evictOldest(u.pending)
+		}
+		p = &UnknownSender{Address: addr, Transport: transport, FirstSeen: now}
+		u.pending[key] = p
+	}
+	p.Count++
+	p.LastSeen = now
+	if len(sample) > 0 {
+		p.Sample = s.Sample
 	}
 	if now.Sub(s.warned) < unknownWarnEvery {
 		return *s, false, 0
@@ -96,15 +115,16 @@ func (u *unknownSenders) note(transport string, remote net.Addr, sample []byte, 
 	return *s, true, suppressed
 }
 
-func (u *unknownSenders) evictOldest() {
+// evictOldest forgets the sender of m heard from longest ago.
+func evictOldest(m map[[2]string]*UnknownSender) {
 	var oldest [2]string
 	var at time.Time
-	for k, s := range u.byKey {
+	for k, s := range m {
 		if at.IsZero() || s.LastSeen.Before(at) {
 			oldest, at = k, s.LastSeen
 		}
 	}
-	delete(u.byKey, oldest)
+	delete(m, oldest)
 }
 
 // list returns the senders heard from within unknownKeep that still resolve to no source,
@@ -120,6 +140,12 @@ func (u *unknownSenders) list(now time.Time, known func(addr string) bool) []Unk
 		out = append(out, *s)
 	}
 	u.mu.Unlock()
+	return newestUnknown(out, known)
+}
+
+// newestUnknown drops the senders that resolve to a source by now and orders the rest the
+// most recent first, at most unknownMax of them.
+func newestUnknown(out []UnknownSender, known func(addr string) bool) []UnknownSender {
 	out = slices.DeleteFunc(out, func(s UnknownSender) bool { return known(s.Address) })
 	slices.SortFunc(out, func(a, b UnknownSender) int {
 		if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
@@ -127,6 +153,9 @@ func (u *unknownSenders) list(now time.Time, known func(addr string) bool) []Unk
 		}
 		return strings.Compare(a.Address+a.Transport, b.Address+b.Transport)
 	})
+	if len(out) > unknownMax {
+		out = out[:unknownMax]
+	}
 	return out
 }
 
@@ -184,24 +213,34 @@ func (m *Module) unknownHook(transport string) func(net.Addr, []byte) {
 	}
 }
 
-// UnknownSenders lists the senders the listeners refused, for the sources page and the
-// API; nil when the installation does not show them (--syslog-show-unknown=false).
-func (m *Module) UnknownSenders() []UnknownSender {
+// UnknownSenders lists the senders the installation's listeners refused — on every node,
+// from the list they share, with what this node refused since its last flush — for the
+// sources page and the API; nil when the installation does not show them
+// (--syslog-show-unknown=false). Should the shared list not be readable, the page still
+// shows what this node refused, and the server log says why.
+func (m *Module) UnknownSenders(ctx context.Context) []UnknownSender {
 	if !m.showUnknown {
 		return nil
 	}
-	return m.unknown.list(m.now(), func(addr string) bool {
+	now := m.now()
+	known := func(addr string) bool {
 		ip := net.ParseIP(addr)
 		if ip == nil {
 			return false
 		}
 		_, _, ok := m.res.Resolve(&net.IPAddr{IP: ip})
 		return ok
-	})
+	}
+	stored, err := m.storedUnknown(ctx, now)
+	if err != nil {
+		m.d.Log.Warn("read the unknown syslog senders of every node; showing this node's", "err", err)
+		return m.unknown.list(now, known)
+	}
+	return m.unknown.overlay(stored, now, known)
 }
 
 func (m *Module) apiUnknownSenders(w http.ResponseWriter, r *http.Request) error {
-	list := m.UnknownSenders()
+	list := m.UnknownSenders(r.Context())
 	if list == nil {
 		list = []UnknownSender{}
 	}
