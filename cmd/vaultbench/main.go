@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -115,8 +116,21 @@ func serve(args []string) error {
 	tcp := fs.String("tcp", "127.0.0.1:5141", "syslog TCP listen address")
 	httpAddr := fs.String("http", "127.0.0.1:9441", "HTTP query listen address")
 	cpEvery := fs.Duration("checkpoint", time.Hour, "checkpoint interval")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		// Stopped when serve returns, after SIGTERM, so the file holds the whole run.
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	if *dir == "" {
 		return fmt.Errorf("-dir is required")

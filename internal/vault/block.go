@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/bits"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -118,7 +119,19 @@ func appendStr(b []byte, s string) []byte {
 // one run of compressed columns: the whole payload of a version 1 block,
 // and each part of a version 2 block (see blockparts.go).
 func encodeColumns(evs []Event) []byte {
-	var cols [numCols][]byte
+	sc := colScratchPool.Get().(*colScratch)
+	defer colScratchPool.Put(sc)
+	cols := &sc.cols
+	msgLen, rawLen := 0, 0
+	for i := range evs {
+		msgLen += binary.MaxVarintLen32 + len(evs[i].Message)
+		rawLen += binary.MaxVarintLen32 + len(evs[i].Raw)
+	}
+	for c := range cols {
+		cols[c] = cols[c][:0]
+	}
+	cols[colMessage] = slices.Grow(cols[colMessage], msgLen)
+	cols[colRaw] = slices.Grow(cols[colRaw], rawLen)
 	var prevRecv, prevTime int64
 	for i := range evs {
 		ev := &evs[i]
@@ -151,13 +164,24 @@ func encodeColumns(evs []Event) []byte {
 	out = binary.AppendUvarint(out, uint64(len(evs)))
 	out = binary.AppendUvarint(out, numCols)
 	for _, c := range cols {
-		z := enc.EncodeAll(c, nil)
+		sc.z = enc.EncodeAll(c, sc.z[:0])
 		out = binary.AppendUvarint(out, uint64(len(c)))
-		out = binary.AppendUvarint(out, uint64(len(z)))
-		out = append(out, z...)
+		out = binary.AppendUvarint(out, uint64(len(sc.z)))
+		out = append(out, sc.z...)
 	}
 	return out
 }
+
+// colScratch holds encodeColumns' buffers between calls: the uncompressed
+// columns of a part (the message column alone is about 600 kB) and the
+// compressor's output, which would otherwise be allocated and grown anew
+// for every part of every block.
+type colScratch struct {
+	cols [numCols][]byte
+	z    []byte
+}
+
+var colScratchPool = sync.Pool{New: func() any { return new(colScratch) }}
 
 // hostOrder returns event positions grouped by host in order of each
 // host's first appearance, arrival order within a host.

@@ -39,6 +39,7 @@ type Log struct {
 
 	// writer-owned files
 	wal       *os.File
+	walBuf    []byte // commit's encoding buffer, reused
 	rootsFile *os.File
 	cur       *segment // segment receiving new blocks
 

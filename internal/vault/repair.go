@@ -189,7 +189,7 @@ func (v *Vault) repairWAL(org int64, rep *RepairReport, say func(string, ...any)
 	var runData [][]byte
 	flush := func() {
 		if len(run) > 0 {
-			out = append(out, encodeWALFrame(run, runData)...)
+			out = appendWALFrame(out, run, runData)
 			run, runData = nil, nil
 		}
 	}

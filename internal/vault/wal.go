@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -155,7 +154,7 @@ func (l *Log) rewriteWAL() error {
 	tmp := path + ".tmp"
 	var buf []byte
 	if len(l.tail) > 0 {
-		buf = l.walRecord(l.tail, nil)
+		buf = appendWALFrame(nil, l.tail, nil)
 	}
 	if err := writeFileSync(tmp, buf); err != nil {
 		return fmt.Errorf("rewrite wal: %w", err)
@@ -179,24 +178,8 @@ func (l *Log) rewriteWAL() error {
 	return nil
 }
 
-// walRecord encodes events (with their leaf data, computed if nil) as one
-// version-2 frame.
-func (l *Log) walRecord(evs []Event, data [][]byte) []byte { return encodeWALFrame(evs, data) }
-
-func encodeWALFrame(evs []Event, data [][]byte) []byte {
-	var p []byte
-	for i := range evs {
-		var d []byte
-		if data != nil {
-			d = data[i]
-		} else {
-			d = LeafData(&evs[i])
-		}
-		p = binary.AppendUvarint(p, uint64(len(d)))
-		p = append(p, d...)
-	}
-	return appendWALFrame(nil, evs[0].Seq, len(evs), p)
-}
+// maxKeptWALBuf bounds the commit buffer a log keeps between commits.
+const maxKeptWALBuf = 16 << 20
 
 // writer is the log's single writing goroutine: it gathers every queued
 // Append into one WAL write and one fsync (group commit), then publishes
@@ -235,14 +218,17 @@ func (l *Log) commit(batch []*appendReq) error {
 	if failed != nil {
 		return fmt.Errorf("vault: org %d log is out of service after a write error: %w", l.org, failed)
 	}
-	var rec []byte
+	rec := l.walBuf[:0]
 	for _, r := range batch {
 		r.first = next
 		for i := range r.evs {
 			r.evs[i].Seq = next
 			next++
 		}
-		rec = append(rec, l.walRecord(r.evs, r.data)...)
+		rec = appendWALFrame(rec, r.evs, r.data)
+	}
+	if cap(rec) <= maxKeptWALBuf {
+		l.walBuf = rec // only the writer goroutine uses it
 	}
 	fail := func(err error) error {
 		l.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"slices"
 )
 
 // magicWAL2 starts a version-2 WAL frame. Version 1 frames ("CGWL", the
@@ -22,17 +23,38 @@ var magicWAL2 = [4]byte{'C', 'G', 'W', '2'}
 //	u32 CRC-32C(payload) | u32 CRC-32C(the 24 header bytes before it)
 const walHeader2 = 28
 
-// appendWALFrame appends a version-2 frame holding count events from first.
-func appendWALFrame(dst []byte, first uint64, count int, payload []byte) []byte {
-	var h [walHeader2]byte
+// appendWALFrame appends to dst a version-2 frame holding evs with their
+// leaf data (computed when data is nil). The payload is written in place
+// after a header filled in last, so a commit encodes all its requests into
+// one reused buffer without copying any payload twice.
+func appendWALFrame(dst []byte, evs []Event, data [][]byte) []byte {
+	if data != nil {
+		need := walHeader2
+		for _, d := range data {
+			need += binary.MaxVarintLen32 + len(d)
+		}
+		dst = slices.Grow(dst, need)
+	}
+	start := len(dst)
+	dst = append(dst, make([]byte, walHeader2)...)
+	for i := range evs {
+		var d []byte
+		if data != nil {
+			d = data[i]
+		} else {
+			d = LeafData(&evs[i])
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(d)))
+		dst = append(dst, d...)
+	}
+	h, payload := dst[start:start+walHeader2], dst[start+walHeader2:]
 	copy(h[:4], magicWAL2[:])
 	binary.LittleEndian.PutUint32(h[4:], uint32(len(payload)))
-	binary.LittleEndian.PutUint64(h[8:], first)
-	binary.LittleEndian.PutUint32(h[16:], uint32(count))
+	binary.LittleEndian.PutUint64(h[8:], evs[0].Seq)
+	binary.LittleEndian.PutUint32(h[16:], uint32(len(evs)))
 	binary.LittleEndian.PutUint32(h[20:], crc32.Checksum(payload, castagnoli))
 	binary.LittleEndian.PutUint32(h[24:], crc32.Checksum(h[:24], castagnoli))
-	dst = append(dst, h[:]...)
-	return append(dst, payload...)
+	return dst
 }
 
 // walFrame is one intact frame found in a WAL.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -217,7 +218,8 @@ func serveStream(ln net.Listener, res Resolver, sink Sink) *Listener {
 func refuseStream(c net.Conn) []byte {
 	_ = c.SetDeadline(time.Now().Add(unknownWait))
 	r := bufio.NewReaderSize(io.LimitReader(c, unknownDrain), 4096)
-	msg, _ := readFrame(r)
+	var scratch []byte
+	msg, _ := readFrame(r, &scratch)
 	msg = bytes.Clone(msg)
 	_, _ = io.Copy(io.Discard, r)
 	return msg
@@ -289,8 +291,9 @@ func (l *Listener) refuseConn(c net.Conn) {
 func (l *Listener) serveConn(c net.Conn, org, src int64) {
 	r := bufio.NewReaderSize(c, 128<<10)
 	batch := make([]vault.Event, 0, batchMax)
+	var scratch []byte
 	for {
-		msg, err := readFrame(r)
+		msg, err := readFrame(r, &scratch)
 		if len(bytes.TrimSpace(msg)) > 0 {
 			ev := Parse(msg, l.now())
 			ev.SourceID = src
@@ -318,8 +321,11 @@ func (l *Listener) serveConn(c net.Conn, org, src int64) {
 var errFraming = errors.New("octet-counted frame length is invalid")
 
 // readFrame reads one RFC 6587 frame: octet-counted if it starts with a
-// digit, else up to a newline.
-func readFrame(r *bufio.Reader) ([]byte, error) {
+// digit, else up to a newline. The frame is valid only until the next read
+// from r or the next use of *scratch: it points into r's buffer when the
+// frame lies whole in it, else into *scratch, which is reused from frame to
+// frame (Parse does not keep its line, so no per-line allocation is needed).
+func readFrame(r *bufio.Reader, scratch *[]byte) ([]byte, error) {
 	b, err := r.Peek(1)
 	if err != nil {
 		return nil, err
@@ -342,27 +348,30 @@ func readFrame(r *bufio.Reader) ([]byte, error) {
 		if n > MaxMessage {
 			return nil, errFraming
 		}
-		msg := make([]byte, n)
+		msg := slices.Grow((*scratch)[:0], n)[:n]
+		*scratch = msg
 		if _, err := io.ReadFull(r, msg); err != nil {
 			return nil, err
 		}
 		return msg, nil
 	}
-	var msg []byte
-	for {
-		part, err := r.ReadSlice('\n')
-		msg = append(msg, part...)
-		if err == bufio.ErrBufferFull && len(msg) < MaxMessage {
-			continue
-		}
-		if err == bufio.ErrBufferFull {
-			return msg, nil // over-long line: store what we have, continue after it
-		}
-		if err != nil {
-			return msg, err
-		}
-		return msg, nil
+	part, err := r.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return part, err // the common case: the whole line is in r's buffer
 	}
+	msg := append((*scratch)[:0], part...)
+	for len(msg) < MaxMessage {
+		part, err = r.ReadSlice('\n')
+		msg = append(msg, part...)
+		if err != bufio.ErrBufferFull {
+			break
+		}
+	}
+	*scratch = msg
+	if err == bufio.ErrBufferFull {
+		return msg, nil // over-long line: store what we have, continue after it
+	}
+	return msg, err
 }
 
 // frameBuffered reports whether a complete frame is already buffered.
