@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,25 @@ func FuzzHasPhrase(f *testing.F) {
 		}
 		if got := hasPhrase(s, toks); got != want {
 			t.Fatalf("hasPhrase(%q, %q) = %v, want %v", s, toks, got, want)
+		}
+	})
+}
+
+// The one-pass token hashes that ingest indexes must be the hashes of the
+// tokens eachToken finds, which searches look up: a difference would make
+// Bloom filters reject blocks that hold the term.
+func FuzzTextTokenHashes(f *testing.F) {
+	for _, s := range []string{"", ".", "...", "a", "A.b.C.", "..x..y..", "src=10.0.0.1:443 Deny",
+		"fgt-dc-02 date=2026-11-24 devname=\"fgt-dc-02\" srcip=10.16.65.172 srcport=46658",
+		"Ünïcode…word_x. .y", "%ASA-6-302014: Teardown TCP connection 1020317428 for outside:177.99.123.197/80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want, got []uint64
+		eachToken(s, func(tok string) { want = append(want, tokenHash(keyText, tok)) })
+		textTokenHashes(s, func(h uint64) { got = append(got, h) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("textTokenHashes(%q) = %x, want %x", s, got, want)
 		}
 	})
 }

@@ -65,8 +65,12 @@ func (l *Log) sealNext() error {
 	seg.blocks = append(seg.blocks, meta)
 	l.roots = append(l.roots, blockRoot)
 	l.sealed++
-	l.tail = append([]Event(nil), l.tail[bs:]...)
-	l.tailLeaves = append([][32]byte(nil), l.tailLeaves[bs:]...)
+	// New arrays (readers may hold the old ones), sized for the next
+	// block and a batch or so beyond, so commits fill them without
+	// regrowing a block's worth of events by doubling.
+	room := int(bs + bs/8)
+	l.tail = append(make([]Event, 0, len(l.tail)-int(bs)+room), l.tail[bs:]...)
+	l.tailLeaves = append(make([][32]byte, 0, len(l.tailLeaves)-int(bs)+room), l.tailLeaves[bs:]...)
 	l.mu.Unlock()
 	l.cacheMu.Lock()
 	l.putLevels(no, root)
