@@ -397,12 +397,7 @@ func frameBuffered(r *bufio.Reader) bool {
 		}
 		return false
 	}
-	for _, c := range b {
-		if c == '\n' {
-			return true
-		}
-	}
-	return false
+	return bytes.IndexByte(b, '\n') >= 0
 }
 
 type udpItem struct {
