@@ -137,9 +137,13 @@ func clampTime(t, now time.Time) time.Time {
 //
 // where string and bytes are a uvarint length followed by that many bytes.
 func LeafData(ev *Event) []byte {
-	n := 1 + 6*binary.MaxVarintLen64 + 6*binary.MaxVarintLen32 + len(ev.Format) + len(ev.Host) +
+	return appendLeafData(make([]byte, 0, leafDataCap(ev)), ev)
+}
+
+// leafDataCap is an upper bound of the length of ev's leaf data.
+func leafDataCap(ev *Event) int {
+	return 1 + 6*binary.MaxVarintLen64 + 6*binary.MaxVarintLen32 + len(ev.Format) + len(ev.Host) +
 		len(ev.App) + len(ev.ProcID) + len(ev.MsgID) + len(ev.Message) + len(ev.Raw) + binary.MaxVarintLen32
-	return appendLeafData(make([]byte, 0, n), ev)
 }
 
 func appendLeafData(b []byte, ev *Event) []byte {

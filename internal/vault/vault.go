@@ -389,9 +389,20 @@ func (v *Vault) Append(ctx context.Context, orgID int64, evs []Event) (uint64, e
 		if err := normalize(ev, orgID, now); err != nil {
 			return 0, fmt.Errorf("vault: event %d of %d: %w", i, len(evs), err)
 		}
+	}
+	// The leaf data of all events in one allocation (it lives only until
+	// the WAL write), sized by leafDataCap so that it never moves.
+	total := 0
+	for i := range req.evs {
+		total += leafDataCap(&req.evs[i])
+	}
+	buf := make([]byte, 0, total)
+	for i := range req.evs {
 		// Hash here, in the caller's goroutine, so hashing scales with
 		// the number of senders instead of running on the writer.
-		req.data[i] = LeafData(ev)
+		start := len(buf)
+		buf = appendLeafData(buf, &req.evs[i])
+		req.data[i] = buf[start:len(buf):len(buf)]
 		req.leaves[i] = LeafHash(req.data[i])
 	}
 	if err := l.append(ctx, req); err != nil {

@@ -18,7 +18,9 @@ import (
 )
 
 // Sink stores events; *vault.Vault implements it. Append must return only
-// once events are durable and should block when storage is behind.
+// once events are durable and should block when storage is behind. It must
+// not keep evs after it returns: a stream listener reuses the slice for its
+// next batch (the vault copies what it keeps).
 type Sink interface {
 	Append(ctx context.Context, orgID int64, evs []vault.Event) (first uint64, err error)
 }
@@ -313,7 +315,7 @@ func (l *Listener) serveConn(c net.Conn, org, src int64) {
 		// waiting: this groups bursts without delaying a lone message.
 		if len(batch) >= batchMax || !frameBuffered(r) {
 			l.appendBatch(org, batch)
-			batch = make([]vault.Event, 0, batchMax)
+			batch = batch[:0] // Append copies the events it keeps
 		}
 	}
 }
