@@ -715,7 +715,7 @@ func tokenHash(kind byte, tok string) uint64 {
 // textTokenHashes calls add with tokenHash(keyText, tok) for each token of
 // s, as eachToken finds them, hashing in the same pass that finds a token's
 // end: indexing every token of every event is a sixth of ingest's CPU, and
-// a second pass over each token was half of that.
+// the second pass over each token cost about a sixth of that step.
 func textTokenHashes(s string, add func(uint64)) {
 	const prime = 1099511628211
 	seed := uint64(14695981039346656037) ^ keyText
