@@ -20,6 +20,7 @@ package vulns
 import (
 	"context"
 	"embed"
+	"html/template"
 	"time"
 
 	"ciiguard/internal/auth"
@@ -55,8 +56,9 @@ func init() {
 // Module is the vulnerability capability.
 type Module struct {
 	*Service
-	d     kernel.Deps
-	pages *web.Pages
+	d      kernel.Deps
+	pages  *web.Pages
+	widget *template.Template
 }
 
 // New returns the module.
@@ -100,6 +102,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 func (m *Module) Register(d kernel.Deps) error {
 	var err error
 	if m.pages, err = d.Web.LoadAssets(files, "templates/page_*.html"); err != nil {
+		return err
+	}
+	if m.widget, err = template.New("widget").ParseFS(files, "templates/widget.html"); err != nil {
 		return err
 	}
 	s := d.Web
