@@ -115,8 +115,10 @@ AND EXISTS (SELECT 1 FROM appstore_apps a WHERE a.org_id = d.org_id AND a.develo
 	switch {
 	case err == nil:
 		c.DeveloperID = &id
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound) && name != "":
 		c.Body = "开发者 / Developer: " + name + "\n\n" + c.Body
+	case errors.Is(err, store.ErrNotFound):
+		// The complaint's app was read in this transaction: it cannot have gone.
 	default:
 		return fmt.Errorf("look up the developer: %w", err)
 	}
