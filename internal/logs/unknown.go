@@ -70,35 +70,14 @@ func (u *unknownSenders) note(transport string, remote net.Addr, sample []byte, 
 	addr := remoteIP(remote)
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	key := [2]string{addr, transport}
-	s := u.byKey[key]
-	if s == nil {
-		if len(u.byKey) >= unknownMax {
-			evictOldest(u.byKey)
-		}
-		s = &UnknownSender{Address: addr, Transport: transport, FirstSeen: now}
-		u.byKey[key] = s
-	}
-	s.Count++
-	s.LastSeen = now
+	var clean string
 	if len(sample) > 0 {
-		s.Sample = cleanSample(sample)
+		clean = cleanSample(sample)
 	}
-	p := u.pending[key]
-	if p == nil {
-		if len(u.pending) >= unknownMax {
-			// Bounded like byKey: a flood of spoofed addresses between two flushes keeps
-			// the most recent; the refusals still count in the metrics.
-			evictOldest(u.pending)
-		}
-		p = &UnknownSender{Address: addr, Transport: transport, FirstSeen: now}
-		u.pending[key] = p
-	}
-	p.Count++
-	p.LastSeen = now
-	if len(sample) > 0 {
-		p.Sample = s.Sample
-	}
+	// Both are bounded: a flood of spoofed addresses keeps the most recent; the refusals
+	// still count in the metrics.
+	s := count(u.byKey, addr, transport, clean, now)
+	count(u.pending, addr, transport, clean, now)
 	if now.Sub(s.warned) < unknownWarnEvery {
 		return *s, false, 0
 	}
@@ -113,6 +92,26 @@ func (u *unknownSenders) note(transport string, remote net.Addr, sample []byte, 
 	s.warned = now
 	suppressed, u.dropped = u.dropped, 0
 	return *s, true, suppressed
+}
+
+// count adds one refusal of the sender at addr over transport to m, with its sample when it
+// has one, and returns the sender's entry.
+func count(m map[[2]string]*UnknownSender, addr, transport, sample string, now time.Time) *UnknownSender {
+	key := [2]string{addr, transport}
+	s := m[key]
+	if s == nil {
+		if len(m) >= unknownMax {
+			evictOldest(m)
+		}
+		s = &UnknownSender{Address: addr, Transport: transport, FirstSeen: now}
+		m[key] = s
+	}
+	s.Count++
+	s.LastSeen = now
+	if sample != "" {
+		s.Sample = sample
+	}
+	return s
 }
 
 // evictOldest forgets the sender of m heard from longest ago.
