@@ -45,9 +45,6 @@ const reportKindChange = "change"
 // the state of answers or on an incident's grade leaves every import out: an import has
 // neither.
 func (s *Service) InboxImports(ctx context.Context, f Filter) ([]InboxImport, error) {
-	if f.State != "" || f.Grade != "" {
-		return []InboxImport{}, nil
-	}
 	out := []InboxImport{}
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		return query(t, "imported reports", `SELECT `+prefixed("i.", importCols)+`, COALESCE(e.operator_id, 0), e.sector
@@ -64,10 +61,19 @@ WHERE i.org_id = $1 ORDER BY i.imported_at DESC, i.id DESC`, func(sc func(...any
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(out, func(im InboxImport) bool {
+	return f.imports(out), nil
+}
+
+// imports narrows a list of imports by the filter: by kind, operator, month of import
+// and sector; a filter on state or grade leaves none.
+func (f Filter) imports(list []InboxImport) []InboxImport {
+	if f.State != "" || f.Grade != "" {
+		return []InboxImport{}
+	}
+	return slices.DeleteFunc(slices.Clone(list), func(im InboxImport) bool {
 		return (f.Kind != "" && im.SubmissionKind != f.Kind) || (f.Operator != 0 && im.OperatorID != f.Operator) ||
 			(f.Month != "" && bjMonth(im.ImportedAt) != f.Month) || (f.Sector != "" && cmpOr(im.Sector, "none") != f.Sector)
-	}), nil
+	})
 }
 
 // prefixed qualifies each column of a comma-separated list with a table's alias p.

@@ -270,10 +270,7 @@ func (m *Module) inboxData(r *http.Request, f Filter) (*inboxData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.ImportsTotal = len(allImports)
-	if d.Imports, err = m.InboxImports(r.Context(), f); err != nil {
-		return nil, err
-	}
+	d.ImportsTotal, d.Imports = len(allImports), f.imports(allImports)
 	return d, nil
 }
 
