@@ -12,6 +12,7 @@ import (
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/htmltest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 	"ciiguard/internal/tasks"
@@ -209,6 +210,14 @@ func TestTaskInput(t *testing.T) {
 		"title": {"我输入的标题"}, "owner_id": {fmt.Sprint(owner)}, "due": {"明天"}}, map[string]string{"Accept-Language": "zh-CN"})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "我输入的标题") || !strings.Contains(page, "应为日期，格式 YYYY-MM-DD") {
 		t.Fatalf("refused form: %d, keeps the title: %v", res.StatusCode, strings.Contains(page, "我输入的标题"))
+	}
+	// The refused date is marked and points at its reason; the title, which was fine, is not.
+	doc := htmltest.Parse(t, page)
+	if reason, ok := doc.Refusal("due"); !ok || !strings.Contains(reason, "应为日期") {
+		t.Errorf("the due date: refused=%v, reason %q", ok, reason)
+	}
+	if v, ok := doc.ID("title").Attr("aria-invalid"); ok {
+		t.Errorf("the title, which was fine, is aria-invalid=%q", v)
 	}
 
 	// Issue 10 item 13: a message after a save is shown once and then cleared, and never
