@@ -143,3 +143,22 @@ func TestDeleteNeedsConfirmation(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRefusedProfileNumberMarked: a refused count on the profile form (its fields are drawn
+// from a list, not written one by one) is marked aria-invalid and points at its reason.
+func TestRefusedProfileNumberMarked(t *testing.T) {
+	e := start(t, store.SQLite)
+	c := e.Login(t, "admin@op.test")
+	c.Do("POST", "/lang", url.Values{"lang": {"en"}}, nil)
+	res, body := c.Do("POST", "/scope/profile", url.Values{"sectors": {"energy"}, "pi_subjects": {"很多"}}, nil)
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad profile: %d", res.StatusCode)
+	}
+	doc := htmltest.Parse(t, body)
+	if reason, ok := doc.Refusal("pi_subjects"); !ok || reason == "" {
+		t.Errorf("the refused count: refused=%v, reason %q", ok, reason)
+	}
+	if v, ok := doc.ID("sensitive_pi_subjects").Attr("aria-invalid"); ok {
+		t.Errorf("a count that was not refused is aria-invalid=%q", v)
+	}
+}
