@@ -111,7 +111,7 @@ func TestLoginPage(t *testing.T) {
 		`<h1>登录</h1>`,
 		`<input type="hidden" name="_csrf" value="` + cookie + `">`,
 		`<input type="hidden" name="next" value="/scope/systems?q=&#34;x&#34;">`,
-		`<input id="password" name="password" type="password" autocomplete="current-password" required>`,
+		`<input id="password" name="password" type="password" autocomplete="current-password" required`,
 	} {
 		if cookie == "" || !strings.Contains(body, want) {
 			t.Errorf("login page (status %d) lacks %q:\n%s", w.Code, want, body)
