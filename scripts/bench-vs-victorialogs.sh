@@ -67,7 +67,7 @@ echo "# vault vs VictoriaLogs — $(date -u +%FT%TZ), $(nproc) cores, load $(cut
 for N in $LINES; do
 	F=$WORK/lines-$N-$SEED.txt
 	if [ ! -s "$F" ]; then "$VB" gen -n "$N" -seed "$SEED" -start $START >"$F.tmp" && mv "$F.tmp" "$F"; fi
-	RAW=$(stat -c %s "$F")
+	RAW=$(stat -L -c %s "$F")
 	SPAN_END=$(date -u -d @$(($(date -d $START +%s) + N / 116 + 3600)) +%FT%TZ)
 	echo
 	echo "## $N lines, $((RAW / N)) bytes a line on average ($F)"
