@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -35,7 +36,7 @@ func TestInspectionTimeBox(t *testing.T) {
 		insp := env.Login(t, "inspector@regulator.demo")
 		grid := env.Login(t, "security@grid.demo")
 		e := gridEntry(t, admin)
-		now := time.Now()
+		now := time.Now().In(calendar.Shanghai) // the period is in Beijing days
 		var x inspection
 		code, body := call(t, admin, "POST", "/api/v1/oversight/inspections", map[string]any{"entry_id": e.ID, "ref": "示能监安检〔2026〕12号",
 			"areas": []string{"systems"}, "systems": []string{"调度自动化系统（D5000）"}, "period_from": now.AddDate(0, 0, -1).Format("2006-01-02"),

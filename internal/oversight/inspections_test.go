@@ -14,6 +14,7 @@ import (
 
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/oversight"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
@@ -145,7 +146,7 @@ func TestInspectionReadsAreRecorded(t *testing.T) {
 			t.Fatalf("the grid has no %s: %+v", named, own)
 		}
 
-		now := time.Now()
+		now := time.Now().In(calendar.Shanghai) // the period is in Beijing days
 		today, yesterday := now.Format("2006-01-02"), now.AddDate(0, 0, -1).Format("2006-01-02")
 		open := map[string]any{"entry_id": e.ID, "ref": "示能监安检〔2026〕9号", "areas": []string{"systems", "evidence", "logs"}, "systems": []string{named},
 			"period_from": yesterday, "period_to": today, "ends_at": now.Add(time.Hour).Format(time.RFC3339)}
@@ -301,7 +302,7 @@ func TestInspectionStaysInItsScope(t *testing.T) {
 		insp := env.Login(t, "inspector@regulator.demo")
 		grid := env.Login(t, "security@grid.demo")
 		e := gridEntry(t, admin)
-		now := time.Now()
+		now := time.Now().In(calendar.Shanghai) // the period is in Beijing days
 		ends := now.Add(3 * time.Second)
 		var x inspection
 		code, body := call(t, insp, "POST", "/api/v1/oversight/inspections", map[string]any{"entry_id": e.ID, "ref": "示能监安检〔2026〕10号",
