@@ -18,7 +18,7 @@ func TestRefusedTransferFieldsMarked(t *testing.T) {
 	env := apptest.Start(t, store.SQLite)
 	sm := env.Login(t, "security@grid.demo")
 	sm.Do("POST", "/lang", url.Values{"lang": {"en"}}, nil)
-	res, body := sm.Do("POST", "/data/transfers", url.Values{"recipient": {""}, "recipient_country": {"中国"}, "start_on": {"2026-13-01"}, "people": {"-5"}}, nil)
+	res, body := sm.Do("POST", "/data/transfers", url.Values{"recipient": {""}, "recipient_country": {"中国"}, "start_on": {"2026-13-01"}, "people": {"-5"}, "assets": {"999999"}}, nil)
 	if res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad transfer form: %d", res.StatusCode)
 	}
@@ -27,6 +27,18 @@ func TestRefusedTransferFieldsMarked(t *testing.T) {
 		reason, ok := doc.Refusal(id)
 		if !ok || !strings.Contains(reason, want) {
 			t.Errorf("%s: refused=%v, reason %q, want one saying %q", id, ok, reason, want)
+		}
+	}
+	// A refused asset ("assets[0]" to the API) shows on the assets' checkboxes.
+	boxes := doc.Root().All("input", func(n htmltest.Node) bool { v, _ := n.Attr("name"); return v == "assets" })
+	if len(boxes) == 0 {
+		t.Fatal("the transfer form offers no assets")
+	}
+	for _, b := range boxes {
+		inv, _ := b.Attr("aria-invalid")
+		by, _ := b.Attr("aria-describedby")
+		if inv != "true" || by == "" || !strings.Contains(doc.ID(by).Text(), "not a data asset") {
+			t.Fatalf("an asset checkbox: aria-invalid=%q, aria-describedby=%q", inv, by)
 		}
 	}
 	if v, ok := doc.ID("people-held").Attr("aria-invalid"); ok {

@@ -168,6 +168,7 @@ func (m *Module) createAssetPage(w http.ResponseWriter, r *http.Request) error {
 			if err := web.FieldErrors(err, v); err != nil {
 				return err
 			}
+			v.FoldIndexed()
 			o.AssetIn, o.Locs.CN, o.Locs.Abroad, o.Open, v.Status = in, cn, abroad, "asset", http.StatusBadRequest
 			return nil
 		})
@@ -192,6 +193,7 @@ func (m *Module) createTransferPage(w http.ResponseWriter, r *http.Request) erro
 			if err := web.FieldErrors(err, v); err != nil {
 				return err
 			}
+			v.FoldIndexed()
 			o.TransferIn, o.Open, v.Status = in, "transfer", http.StatusBadRequest
 			return nil
 		})

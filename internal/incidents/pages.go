@@ -133,15 +133,8 @@ func inputFromForm(r *http.Request) (Input, *problem.Invalid) {
 	return in, bad
 }
 
-// foldFormErrors puts the refusals the form has no control of its own for on the control
-// that carries them: a refused system ("systems[2]") on the systems' checkboxes, a refused
-// subtype on the one select that carries "type/subtype". The API keeps the exact keys.
-func foldFormErrors(errs map[string]string) {
-	for k, e := range errs {
-		if strings.HasPrefix(k, "systems[") && errs["systems"] == "" {
-			errs["systems"] = e
-		}
-	}
+// foldSubtype puts a refused subtype on the one select that carries "type/subtype".
+func foldSubtype(errs map[string]string) {
 	if e := errs["subtype"]; e != "" && errs["type"] == "" {
 		errs["type"] = e
 	}
@@ -177,7 +170,8 @@ func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
 		if err := web.FieldErrors(err, v); err != nil {
 			return err
 		}
-		foldFormErrors(v.Errors)
+		v.FoldIndexed() // a refused system shows on the systems' checkboxes
+		foldSubtype(v.Errors)
 		return m.renderForm(w, r, v, in, http.StatusBadRequest)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/incidents/%d", inc.ID), m.t(r, "incidents.created", inc.Grade().Zh()))

@@ -48,3 +48,14 @@ func (v *View) FormVal(form, name string) string {
 	}
 	return v.Form.Get(name)
 }
+
+// FoldIndexed files each refusal of a list's item ("systems[2]", "locations[0].region")
+// under the list's name as well, unless the list has its own: a form shows a list as one
+// group of controls with one error beside it, while the API keeps the exact item.
+func (v *View) FoldIndexed() {
+	for k, e := range v.Errors {
+		if list, _, ok := strings.Cut(k, "["); ok && list != "" && v.Errors[list] == "" {
+			v.Errors[list] = e
+		}
+	}
+}
