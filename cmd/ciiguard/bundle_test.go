@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/store"
 )
 
@@ -33,7 +34,7 @@ func reproduction(t *testing.T) ([]byte, string) {
 	if err := json.Unmarshal([]byte(body), &reg); err != nil || len(reg.Entries) != 1 {
 		t.Fatalf("the grid in the registry: %v %s", err, body)
 	}
-	now := time.Now()
+	now := time.Now().In(calendar.Shanghai) // the period under inspection is in Beijing days
 	const ref = "示能监安检〔2026〕77号"
 	in := fmt.Sprintf(`{"entry_id":%d,"ref":%q,"areas":["systems","evidence","logs"],"systems":["调度自动化系统（D5000）"],"period_from":%q,"period_to":%q,"ends_at":%q}`,
 		reg.Entries[0].ID, ref, now.AddDate(0, 0, -1).Format("2006-01-02"), now.Format("2006-01-02"), now.Add(time.Hour).Format(time.RFC3339))
