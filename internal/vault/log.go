@@ -38,7 +38,7 @@ type Log struct {
 	failed     error     // set when a write failed; the log refuses appends until reopened
 
 	// writer-owned files
-	wal       *os.File
+	wal       walBackend
 	walBuf    []byte // commit's encoding buffer, reused
 	rootsFile *os.File
 	cur       *segment // segment receiving new blocks
@@ -120,6 +120,7 @@ func openLog(v *Vault, org int64) (*Log, error) {
 		blockLevels: map[uint64][][][32]byte{},
 		cpUp:        map[string]bool{},
 	}
+	l.wal = &fileWAL{l: l}
 	if v.store != nil && !v.readOnly {
 		// Fetched block frames are a cache of this process only.
 		if err := os.RemoveAll(filepath.Join(dir, "cache")); err != nil {
@@ -162,10 +163,11 @@ func (l *Log) close() error {
 
 func (l *Log) closeFiles() error {
 	var errs []error
-	for _, f := range []*os.File{l.wal, l.rootsFile} {
-		if f != nil {
-			errs = append(errs, f.Close())
-		}
+	if l.wal != nil {
+		errs = append(errs, l.wal.close())
+	}
+	if l.rootsFile != nil {
+		errs = append(errs, l.rootsFile.Close())
 	}
 	for _, s := range l.segs {
 		s.closeWriters()

@@ -58,7 +58,7 @@ func (l *Log) recover() error {
 	if err := l.loadSegments(); err != nil {
 		return err
 	}
-	if err := l.loadWAL(); err != nil {
+	if err := l.wal.load(); err != nil {
 		return err
 	}
 	if err := l.loadCheckpoints(); err != nil {
@@ -75,10 +75,7 @@ func (l *Log) recover() error {
 		}
 		sealed = true
 	}
-	if sealed {
-		return l.rewriteWAL()
-	}
-	return l.openWAL()
+	return l.wal.ready(sealed)
 }
 
 func (l *Log) loadSegments() error {

@@ -137,47 +137,6 @@ func (l *Log) walDamage(path string, bad walBad) error {
 		FirstSeq: bad.first, Count: bad.n, Known: bad.known, Reason: bad.reason}
 }
 
-// openWAL opens the WAL for appending, creating it if needed.
-func (l *Log) openWAL() error {
-	f, err := os.OpenFile(filepath.Join(l.dir, "wal"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
-	if err != nil {
-		return fmt.Errorf("open wal: %w", err)
-	}
-	l.wal = f
-	return nil
-}
-
-// rewriteWAL replaces the WAL with one record holding the current tail,
-// atomically (write, fsync, rename), and reopens it for appending.
-func (l *Log) rewriteWAL() error {
-	path := filepath.Join(l.dir, "wal")
-	tmp := path + ".tmp"
-	var buf []byte
-	if len(l.tail) > 0 {
-		buf = appendWALFrame(nil, l.tail, nil)
-	}
-	if err := writeFileSync(tmp, buf); err != nil {
-		return fmt.Errorf("rewrite wal: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rewrite wal: %w", err)
-	}
-	if err := syncDir(l.dir); err != nil {
-		return err
-	}
-	if l.wal != nil {
-		if err := l.wal.Close(); err != nil {
-			return fmt.Errorf("close old wal: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o640)
-	if err != nil {
-		return fmt.Errorf("open wal: %w", err)
-	}
-	l.wal = f
-	return nil
-}
-
 // maxKeptWALBuf bounds the commit buffer a log keeps between commits.
 const maxKeptWALBuf = 16 << 20
 
@@ -219,6 +178,7 @@ func (l *Log) commit(batch []*appendReq) error {
 		return fmt.Errorf("vault: org %d log is out of service after a write error: %w", l.org, failed)
 	}
 	rec := l.walBuf[:0]
+	first := next
 	for _, r := range batch {
 		r.first = next
 		for i := range r.evs {
@@ -236,14 +196,10 @@ func (l *Log) commit(batch []*appendReq) error {
 		l.mu.Unlock()
 		return fmt.Errorf("vault: org %d: %w", l.org, err)
 	}
-	if _, err := l.wal.Write(rec); err != nil {
-		return fail(fmt.Errorf("write wal: %w", err))
-	}
-	if err := l.wal.Sync(); err != nil {
-		return fail(fmt.Errorf("fsync wal: %w", err))
+	if err := l.wal.append(rec, first, next-first); err != nil {
+		return fail(err)
 	}
 	l.v.stats.commits.Add(1)
-	l.v.stats.fsyncs.Add(1)
 	l.mu.Lock()
 	for _, r := range batch {
 		l.tail = append(l.tail, r.evs...)
@@ -259,7 +215,7 @@ func (l *Log) commit(batch []*appendReq) error {
 		sealedAny = true
 	}
 	if sealedAny {
-		if err := l.rewriteWAL(); err != nil {
+		if err := l.wal.sealed(); err != nil {
 			return fail(err)
 		}
 	}
