@@ -27,8 +27,8 @@ type Facts struct {
 	ReviewsOverdue        int64     `cel:"reviews_overdue" json:"reviews_overdue" label:"超过审核时限未决定的版本数|versions past the review clock without a decision"`
 	ThreatMatchesOnSale   int64     `cel:"published_threat_matches" json:"published_threat_matches" label:"命中威胁情报移动互联网恶意程序库的在架版本数|versions on sale matching the threat information's mobile-malware database"`
 	MaliciousOnSale       int64     `cel:"malicious_on_sale" json:"malicious_on_sale" label:"命中恶意应用特征库或黑名单（签名证书、包名）的在架版本数|versions on sale on the malicious-app list (package or code file hash, package name) or blacklisted (certificate, package name)"`
-	ComplaintsOverdue     int64     `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限的投诉数|complaints not answered in time"`
-	PIComplaintsOverdue   int64     `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限的个人信息投诉数|personal-information complaints not answered in time"`
+	ComplaintsOverdue     int64     `cel:"complaints_overdue" json:"complaints_overdue" label:"超过答复时限仍未答复或统计期内逾期答复的投诉数|complaints open past their clock, or answered late within the window"`
+	PIComplaintsOverdue   int64     `cel:"pi_complaints_overdue" json:"pi_complaints_overdue" label:"超过答复时限仍未答复或统计期内逾期答复的个人信息投诉数|personal-information complaints open past their clock, or answered late within the window"`
 }
 
 // FactSet returns the appstore fact set read from s.
@@ -146,6 +146,10 @@ func maliciousOnSale(t *store.Tenant, live []liveVersion) (int64, error) {
 	return n, nil
 }
 
+// countsOverdue is Complaint.CountsOverdue in SQL, with $2 the time now and $3 the start
+// of the platform's window for late answers.
+const countsOverdue = `((replied_at IS NULL AND due_at < $2) OR (replied_at > due_at AND replied_at >= $3))`
+
 // onSale is the FROM and WHERE of the organisation's versions on sale.
 const onSale = `FROM appstore_versions v JOIN appstore_apps a ON a.org_id = v.org_id AND a.id = v.app_id
 WHERE v.org_id = $1 AND v.published_at IS NOT NULL AND v.removed_at IS NULL AND a.state = 'published'`
@@ -157,6 +161,7 @@ func (s *Service) computeFacts(t *store.Tenant) (Facts, error) {
 		return f, err
 	}
 	now, today := s.now(), s.today()
+	since := p.ComplaintWindowStart(now)
 	f.PlatformRecorded = true
 	// The day it went online, as a Beijing date: the catalog's filing duty counts its 30 days
 	// from it (CAC App Provisions 2022 Art. 17).
@@ -181,8 +186,8 @@ WHERE a.org_id = $1 AND a.state = 'published' AND d.state <> 'verified'`, nil},
 		{&f.PublishedUnfiled, `SELECT COUNT(*) FROM appstore_apps WHERE org_id = $1 AND state = 'published' AND filing_number = ''`, nil},
 		{&f.PublishedUnreviewed, `SELECT COUNT(*) ` + live + ` AND v.decision <> 'approved'`, nil},
 		{&f.ReviewsOverdue, `SELECT COUNT(*) FROM appstore_versions WHERE org_id = $1 AND decision = 'pending' AND review_due < $2`, []any{now}},
-		{&f.ComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
-		{&f.PIComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND kind = 'personal_information' AND ((replied_at IS NULL AND due_at < $2) OR replied_at > due_at)`, []any{now}},
+		{&f.ComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND ` + countsOverdue, []any{now, since}},
+		{&f.PIComplaintsOverdue, `SELECT COUNT(*) FROM appstore_complaints WHERE org_id = $1 AND kind = 'personal_information' AND ` + countsOverdue, []any{now, since}},
 	} {
 		if err := t.QueryRow(q.sql, q.args...).Scan(q.dst); err != nil {
 			return f, fmt.Errorf("count app store facts: %w", err)

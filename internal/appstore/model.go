@@ -3,25 +3,31 @@ package appstore
 import (
 	"database/sql"
 	"time"
+
+	"ciiguard/internal/calendar"
 )
 
 // Platform is the app store's own record: the platform, when it went online, its filing
 // with the provincial CAC (CAC App Provisions 2022 Art. 17: within 30 days of going
 // online), its complaint channel and the clocks its own rules promise.
 type Platform struct {
-	Name             string    `json:"name"`
-	OnlineOn         string    `json:"online_on"`
-	CACProvince      string    `json:"cac_province"`
-	FiledOn          string    `json:"filed_on"`
-	FilingReference  string    `json:"filing_reference"`
-	FilingMaterials  string    `json:"filing_materials"`
-	ComplaintChannel string    `json:"complaint_channel"`
-	ReviewDays       int       `json:"review_days"`
-	ComplaintDays    int       `json:"complaint_days"`
-	PIComplaintDays  int       `json:"pi_complaint_days"`
-	Policy           string    `json:"permission_policy"`
-	UpdatedBy        string    `json:"updated_by"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	Name             string `json:"name"`
+	OnlineOn         string `json:"online_on"`
+	CACProvince      string `json:"cac_province"`
+	FiledOn          string `json:"filed_on"`
+	FilingReference  string `json:"filing_reference"`
+	FilingMaterials  string `json:"filing_materials"`
+	ComplaintChannel string `json:"complaint_channel"`
+	ReviewDays       int    `json:"review_days"`
+	ComplaintDays    int    `json:"complaint_days"`
+	PIComplaintDays  int    `json:"pi_complaint_days"`
+	// ComplaintWindowMonths is how long a complaint answered late keeps counting as
+	// overdue in the fact set, in months back from today in Beijing. ciiguard's policy,
+	// not the law's: the default is the annual assessment cycle.
+	ComplaintWindowMonths int       `json:"complaint_window_months"`
+	Policy                string    `json:"permission_policy"`
+	UpdatedBy             string    `json:"updated_by"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
 
 // FilingDue is the last day of the 30 days after going online.
@@ -45,7 +51,9 @@ type PlatformInput struct {
 	ReviewDays       int    `json:"review_days"`
 	ComplaintDays    int    `json:"complaint_days"`
 	PIComplaintDays  int    `json:"pi_complaint_days"`
-	Policy           string `json:"permission_policy"`
+	// ComplaintWindowMonths is left 0 for the default (12).
+	ComplaintWindowMonths int    `json:"complaint_window_months"`
+	Policy                string `json:"permission_policy"`
 }
 
 // Document is one version of the platform's rules or its service agreement.
@@ -322,6 +330,29 @@ func (c Complaint) Overdue(now time.Time) bool {
 	return now.After(c.DueAt)
 }
 
+// CountsOverdue reports whether the complaint counts in the fact set's complaints_overdue
+// at now: open past its deadline however long ago it came, or answered late at or after
+// since (the start of the platform's window, Platform.ComplaintWindowStart). A late answer
+// stays late in the complaint's own history (Overdue); it stops weighing on the duty once
+// it leaves the window, so one late answer does not keep the duty a gap for ever.
+func (c Complaint) CountsOverdue(now, since time.Time) bool {
+	if c.RepliedAt != nil {
+		return c.RepliedAt.After(c.DueAt) && !c.RepliedAt.Before(since)
+	}
+	return now.After(c.DueAt)
+}
+
+// ComplaintWindowStart is 00:00 Beijing of the day ComplaintWindowMonths months before
+// now's day in China: late answers from then on count as overdue.
+func (p Platform) ComplaintWindowStart(now time.Time) time.Time {
+	months := p.ComplaintWindowMonths
+	if months <= 0 {
+		months = DefaultComplaintWindowMonths
+	}
+	c := now.In(calendar.Shanghai)
+	return time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, calendar.Shanghai).AddDate(0, -months, 0).UTC()
+}
+
 // ComplaintInput is the public form.
 type ComplaintInput struct {
 	Kind  string `json:"kind"`
@@ -366,6 +397,11 @@ const (
 	// until its own rules say otherwise (working days; configurable, no legal source).
 	DefaultReviewDays    = 5
 	DefaultComplaintDays = 10
+	// DefaultComplaintWindowMonths and MaxComplaintWindowMonths bound how long a late
+	// answer keeps a complaint overdue in the fact set: ciiguard's policy (the annual
+	// assessment cycle by default), not a legal period.
+	DefaultComplaintWindowMonths = 12
+	MaxComplaintWindowMonths     = 60
 
 	maxName  = 200
 	maxText  = 4000

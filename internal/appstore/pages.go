@@ -92,7 +92,7 @@ func (m *Module) renderPlatform(w http.ResponseWriter, r *http.Request, open str
 	if p != nil {
 		pv.In = PlatformInput{Name: p.Name, OnlineOn: p.OnlineOn, CACProvince: p.CACProvince, FiledOn: p.FiledOn, FilingReference: p.FilingReference,
 			FilingMaterials: p.FilingMaterials, ComplaintChannel: p.ComplaintChannel, ReviewDays: p.ReviewDays, ComplaintDays: p.ComplaintDays,
-			PIComplaintDays: p.PIComplaintDays, Policy: p.Policy}
+			PIComplaintDays: p.PIComplaintDays, ComplaintWindowMonths: p.ComplaintWindowMonths, Policy: p.Policy}
 		if pr := web.PrincipalFrom(ctx); pr != nil {
 			pv.PublicURL = fmt.Sprintf("/public/appstore/%d/complaints", pr.Org.ID)
 		}
@@ -114,7 +114,8 @@ func platformFromForm(r *http.Request) PlatformInput {
 	f := r.PostFormValue
 	return PlatformInput{Name: f("name"), OnlineOn: f("online_on"), CACProvince: f("cac_province"), FiledOn: f("filed_on"), FilingReference: f("filing_reference"),
 		FilingMaterials: f("filing_materials"), ComplaintChannel: f("complaint_channel"), ReviewDays: formNum(r, "review_days"),
-		ComplaintDays: formNum(r, "complaint_days"), PIComplaintDays: formNum(r, "pi_complaint_days"), Policy: f("permission_policy")}
+		ComplaintDays: formNum(r, "complaint_days"), PIComplaintDays: formNum(r, "pi_complaint_days"),
+		ComplaintWindowMonths: formNum(r, "complaint_window_months"), Policy: f("permission_policy")}
 }
 
 func (m *Module) savePlatformPage(w http.ResponseWriter, r *http.Request) error {
@@ -564,8 +565,11 @@ func (m *Module) shareTakedownPage(w http.ResponseWriter, r *http.Request) error
 type complaintsView struct {
 	Complaints []Complaint
 	Now        time.Time
-	Overdue    int
-	Error      int64 // the complaint whose form was refused
+	// Overdue counts the complaints the fact set counts overdue, WindowMonths the
+	// platform's window for late answers.
+	Overdue      int
+	WindowMonths int
+	Error        int64 // the complaint whose form was refused
 }
 
 func (m *Module) complaintsPage(w http.ResponseWriter, r *http.Request) error {
@@ -577,9 +581,19 @@ func (m *Module) renderComplaints(w http.ResponseWriter, r *http.Request, failed
 	if err != nil {
 		return err
 	}
-	cv := &complaintsView{Complaints: list, Now: m.Service.Now(), Error: failed}
+	p, err := m.Platform(r.Context())
+	if err != nil {
+		return err
+	}
+	cv := &complaintsView{Complaints: list, Now: m.Service.Now(), Error: failed, WindowMonths: DefaultComplaintWindowMonths}
+	if p != nil {
+		cv.WindowMonths = p.ComplaintWindowMonths
+	}
+	// The count is the fact set's (complaints_overdue): a late answer older than the
+	// platform's window is still marked late on its card but no longer counted.
+	since := (&Platform{ComplaintWindowMonths: cv.WindowMonths}).ComplaintWindowStart(cv.Now)
 	for _, c := range list {
-		if c.Overdue(cv.Now) {
+		if c.CountsOverdue(cv.Now, since) {
 			cv.Overdue++
 		}
 	}

@@ -107,12 +107,12 @@ func (s *Service) dueAfter(t time.Time, n int) (time.Time, error) {
 // today is the day in China.
 func (s *Service) today() string { return s.Now().In(calendar.Shanghai).Format(DateLayout) }
 
-const platformCols = `name, online_on, cac_province, filed_on, filing_reference, filing_materials, complaint_channel, review_days, complaint_days, pi_complaint_days, policy, updated_by, updated_at`
+const platformCols = `name, online_on, cac_province, filed_on, filing_reference, filing_materials, complaint_channel, review_days, complaint_days, pi_complaint_days, complaint_window_months, policy, updated_by, updated_at`
 
 func scanPlatform(sc interface{ Scan(...any) error }) (Platform, error) {
 	var p Platform
 	err := sc.Scan(&p.Name, &p.OnlineOn, &p.CACProvince, &p.FiledOn, &p.FilingReference, &p.FilingMaterials, &p.ComplaintChannel,
-		&p.ReviewDays, &p.ComplaintDays, &p.PIComplaintDays, &p.Policy, &p.UpdatedBy, &p.UpdatedAt)
+		&p.ReviewDays, &p.ComplaintDays, &p.PIComplaintDays, &p.ComplaintWindowMonths, &p.Policy, &p.UpdatedBy, &p.UpdatedAt)
 	return p, err
 }
 
@@ -144,7 +144,7 @@ func validPlatform(in PlatformInput, today string) (Platform, error) {
 	p := Platform{Name: strings.TrimSpace(in.Name), OnlineOn: strings.TrimSpace(in.OnlineOn), CACProvince: strings.TrimSpace(in.CACProvince),
 		FiledOn: strings.TrimSpace(in.FiledOn), FilingReference: strings.TrimSpace(in.FilingReference), FilingMaterials: strings.TrimSpace(in.FilingMaterials),
 		ComplaintChannel: strings.TrimSpace(in.ComplaintChannel), ReviewDays: in.ReviewDays, ComplaintDays: in.ComplaintDays, PIComplaintDays: in.PIComplaintDays,
-		Policy: strings.TrimSpace(in.Policy)}
+		ComplaintWindowMonths: in.ComplaintWindowMonths, Policy: strings.TrimSpace(in.Policy)}
 	v := &problem.Invalid{}
 	v.Text("name", p.Name, true, maxName)
 	validDate(v, "online_on", p.OnlineOn, true)
@@ -172,6 +172,12 @@ func validPlatform(in PlatformInput, today string) (Platform, error) {
 	}
 	if p.PIComplaintDays == 0 {
 		p.PIComplaintDays = PIComplaintMaxDays
+	}
+	if p.ComplaintWindowMonths == 0 {
+		p.ComplaintWindowMonths = DefaultComplaintWindowMonths
+	}
+	if p.ComplaintWindowMonths < 1 || p.ComplaintWindowMonths > MaxComplaintWindowMonths {
+		v.Add("complaint_window_months", "must be between 1 and 60 months")
 	}
 	if p.ReviewDays < 1 || p.ReviewDays > 60 {
 		v.Add("review_days", "must be between 1 and 60 working days")
@@ -201,12 +207,12 @@ func (s *Service) SavePlatform(ctx context.Context, in PlatformInput) (Platform,
 			return err
 		}
 		if before == nil {
-			_, err = t.Exec(`INSERT INTO appstore_platforms (org_id, `+platformCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-				p.Name, p.OnlineOn, p.CACProvince, p.FiledOn, p.FilingReference, p.FilingMaterials, p.ComplaintChannel, p.ReviewDays, p.ComplaintDays, p.PIComplaintDays, p.Policy, p.UpdatedBy, p.UpdatedAt)
+			_, err = t.Exec(`INSERT INTO appstore_platforms (org_id, `+platformCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				p.Name, p.OnlineOn, p.CACProvince, p.FiledOn, p.FilingReference, p.FilingMaterials, p.ComplaintChannel, p.ReviewDays, p.ComplaintDays, p.PIComplaintDays, p.ComplaintWindowMonths, p.Policy, p.UpdatedBy, p.UpdatedAt)
 		} else {
 			_, err = t.Exec(`UPDATE appstore_platforms SET name = $2, online_on = $3, cac_province = $4, filed_on = $5, filing_reference = $6, filing_materials = $7,
-complaint_channel = $8, review_days = $9, complaint_days = $10, pi_complaint_days = $11, policy = $12, updated_by = $13, updated_at = $14 WHERE org_id = $1`,
-				p.Name, p.OnlineOn, p.CACProvince, p.FiledOn, p.FilingReference, p.FilingMaterials, p.ComplaintChannel, p.ReviewDays, p.ComplaintDays, p.PIComplaintDays, p.Policy, p.UpdatedBy, p.UpdatedAt)
+complaint_channel = $8, review_days = $9, complaint_days = $10, pi_complaint_days = $11, complaint_window_months = $12, policy = $13, updated_by = $14, updated_at = $15 WHERE org_id = $1`,
+				p.Name, p.OnlineOn, p.CACProvince, p.FiledOn, p.FilingReference, p.FilingMaterials, p.ComplaintChannel, p.ReviewDays, p.ComplaintDays, p.PIComplaintDays, p.ComplaintWindowMonths, p.Policy, p.UpdatedBy, p.UpdatedAt)
 		}
 		if err != nil {
 			return fmt.Errorf("record the platform: %w", err)
