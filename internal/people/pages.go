@@ -108,11 +108,14 @@ func (m *Module) overviewData(r *http.Request) (*overview, error) {
 }
 
 func (m *Module) overviewPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderOverview(w, r, m.d.Web.NewView(r, "nav.people", "/people"))
+}
+
+func (m *Module) renderOverview(w http.ResponseWriter, r *http.Request, v *web.View) error {
 	o, err := m.overviewData(r)
 	if err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "nav.people", "/people")
 	v.Data = o
 	return m.pages.Render(w, r, "page_people.html", v)
 }
@@ -122,6 +125,27 @@ func (m *Module) personPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return m.renderPerson(w, r, pid, m.d.Web.NewView(r, "people.person", "/people"))
+}
+
+// refused shows the page the form was sent from again (the person page when person is
+// not 0, else the overview) with the refusals of err on that form's controls, or returns
+// err for the error page when it refuses no field.
+func (m *Module) refused(w http.ResponseWriter, r *http.Request, form string, person int64, err error) error {
+	v := m.d.Web.NewView(r, "nav.people", "/people")
+	if person != 0 {
+		v = m.d.Web.NewView(r, "people.person", "/people")
+	}
+	if ferr := web.FieldErrorsIn(form, err, v, r.PostForm); ferr != nil {
+		return ferr
+	}
+	if person != 0 {
+		return m.renderPerson(w, r, person, v)
+	}
+	return m.renderOverview(w, r, v)
+}
+
+func (m *Module) renderPerson(w http.ResponseWriter, r *http.Request, pid int64, v *web.View) error {
 	p, err := m.Person(r.Context(), pid)
 	if err != nil {
 		return err
@@ -132,7 +156,6 @@ func (m *Module) personPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := m.Now()
 	y := yearOf(now)
-	v := m.d.Web.NewView(r, "people.person", "/people")
 	v.TitleArgs = []any{p.Name}
 	v.Data = map[string]any{"P": m.personView(rs, p, today(now), rs.TrainingHours(y), rs.TrainingHours(y-1), true), "Year": y, "Policy": rs.Policy}
 	return m.pages.Render(w, r, "page_person.html", v)
@@ -178,11 +201,12 @@ func formHours(r *http.Request, field string, v *problem.Invalid, required bool)
 func (m *Module) unitPage(w http.ResponseWriter, r *http.Request) error {
 	v := &problem.Invalid{}
 	in := UnitInput{Name: r.PostFormValue("name"), EstablishedOn: r.PostFormValue("established_on"), HeadID: formID(r, "head_id", v), ManagerID: formID(r, "manager_id", v)}
-	if err := v.Err(); err != nil {
-		return err
+	err := v.Err()
+	if err == nil {
+		_, err = m.SaveUnit(r.Context(), in)
 	}
-	if _, err := m.SaveUnit(r.Context(), in); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, "unit", 0, err)
 	}
 	return m.back(w, r, "/people")
 }
@@ -195,7 +219,7 @@ func personFromForm(r *http.Request) PersonInput {
 func (m *Module) addPersonPage(w http.ResponseWriter, r *http.Request) error {
 	p, err := m.AddPerson(r.Context(), personFromForm(r))
 	if err != nil {
-		return err
+		return m.refused(w, r, "person", 0, err)
 	}
 	return m.back(w, r, fmt.Sprintf("/people/persons/%d", p.ID))
 }
@@ -206,7 +230,7 @@ func (m *Module) updatePersonPage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if _, err := m.UpdatePerson(r.Context(), pid, personFromForm(r)); err != nil {
-		return err
+		return m.refused(w, r, "p", pid, err)
 	}
 	return m.back(w, r, fmt.Sprintf("/people/persons/%d", pid))
 }
@@ -218,7 +242,7 @@ func (m *Module) vettingPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := VettingInput{CheckedOn: r.PostFormValue("checked_on"), Result: r.PostFormValue("result"), NextDue: r.PostFormValue("next_due"), Reference: r.PostFormValue("reference")}
 	if _, err := m.AddVetting(r.Context(), pid, in); err != nil {
-		return err
+		return m.refused(w, r, "vet", pid, err)
 	}
 	return m.back(w, r, fmt.Sprintf("/people/persons/%d", pid))
 }
@@ -230,14 +254,14 @@ func (m *Module) certificationPage(w http.ResponseWriter, r *http.Request) error
 	}
 	in := CertificationInput{Name: r.PostFormValue("name"), Issuer: r.PostFormValue("issuer"), Number: r.PostFormValue("number"), ExpiresOn: r.PostFormValue("expires_on")}
 	if _, err := m.AddCertification(r.Context(), pid, in); err != nil {
-		return err
+		return m.refused(w, r, "cert", pid, err)
 	}
 	return m.back(w, r, fmt.Sprintf("/people/persons/%d", pid))
 }
 
 func (m *Module) addPostPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := m.AddPost(r.Context(), PostInput{Name: r.PostFormValue("name"), Duties: r.PostFormValue("duties")}); err != nil {
-		return err
+		return m.refused(w, r, "post", 0, err)
 	}
 	return m.back(w, r, "/people#posts")
 }
@@ -249,11 +273,12 @@ func (m *Module) addHolderPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &problem.Invalid{}
 	h := Holder{PersonID: formID(r, "person_id", v), Since: r.PostFormValue("since")}
-	if err := v.Err(); err != nil {
-		return err
+	err = v.Err()
+	if err == nil {
+		err = m.AddHolder(r.Context(), post, h)
 	}
-	if err := m.AddHolder(r.Context(), post, h); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, fmt.Sprintf("holder-%d", post), 0, err)
 	}
 	return m.back(w, r, "/people#posts")
 }
@@ -269,7 +294,7 @@ func (m *Module) holderSincePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.SetHolderSince(r.Context(), post, person, r.PostFormValue("since")); err != nil {
-		return err
+		return m.refused(w, r, fmt.Sprintf("since-%d-%d", post, person), 0, err)
 	}
 	return m.back(w, r, "/people#posts")
 }
@@ -297,11 +322,12 @@ func (m *Module) removeHolderPage(w http.ResponseWriter, r *http.Request) error 
 func (m *Module) addCoursePage(w http.ResponseWriter, r *http.Request) error {
 	v := &problem.Invalid{}
 	in := CourseInput{Title: r.PostFormValue("title"), HeldOn: r.PostFormValue("held_on"), Hours: formHours(r, "hours", v, true), Provider: r.PostFormValue("provider")}
-	if err := v.Err(); err != nil {
-		return err
+	err := v.Err()
+	if err == nil {
+		_, err = m.AddCourse(r.Context(), in)
 	}
-	if _, err := m.AddCourse(r.Context(), in); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, "course", 0, err)
 	}
 	return m.back(w, r, "/people#training")
 }
@@ -316,11 +342,12 @@ func (m *Module) attendPage(w http.ResponseWriter, r *http.Request) error {
 	if a.PersonID == 0 {
 		v.Add("person_id", "is required")
 	}
-	if err := v.Err(); err != nil {
-		return err
+	err = v.Err()
+	if err == nil {
+		err = m.Attend(r.Context(), a)
 	}
-	if err := m.Attend(r.Context(), a); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, "attend", 0, err)
 	}
 	return m.back(w, r, "/people#training")
 }
@@ -335,11 +362,12 @@ func (m *Module) policyPage(w http.ResponseWriter, r *http.Request) error {
 		return n
 	}
 	p := Policy{StaffDays: num("staff_days"), KeyPostDays: num("key_post_days"), HoursPerDay: num("hours_per_day"), VettingYears: num("vetting_years")}
-	if err := v.Err(); err != nil {
-		return err
+	err := v.Err()
+	if err == nil {
+		_, err = m.SavePolicy(r.Context(), p)
 	}
-	if _, err := m.SavePolicy(r.Context(), p); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, "pol", 0, err)
 	}
 	return m.back(w, r, "/people#policy")
 }
@@ -353,7 +381,7 @@ func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return problem.Field("file", "is required")
+		return m.refused(w, r, "import", 0, problem.Field("file", "is required"))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)

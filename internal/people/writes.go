@@ -229,7 +229,7 @@ func (s *Service) AddVetting(ctx context.Context, person int64, in VettingInput)
 		v.Add("result", "must be passed or failed")
 	}
 	v.Text("reference", in.Reference, false, maxShort)
-	if in.CheckedOn != "" && in.CheckedOn > today(s.Now()) {
+	if _, err := time.Parse(DateLayout, in.CheckedOn); err == nil && in.CheckedOn > today(s.Now()) {
 		v.Add("checked_on", "must not be in the future")
 	}
 	if in.NextDue != "" && in.CheckedOn != "" && in.NextDue <= in.CheckedOn {

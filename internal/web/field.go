@@ -49,6 +49,10 @@ func (v *View) FormVal(form, name string) string {
 	return v.Form.Get(name)
 }
 
+// Sent reports whether the page shows form again after refusing it (FieldErrorsIn): its
+// controls then show what was typed rather than what is stored.
+func (v *View) Sent(form string) bool { return v.Form.Get("_form") == form }
+
 // FoldIndexed files each refusal of a list's item ("systems[2]", "locations[0].region")
 // under the list's name as well, unless the list has its own: a form shows a list as one
 // group of controls with one error beside it, while the API keeps the exact item.

@@ -494,6 +494,35 @@ func FieldErrors(err error, v *View) error {
 	return nil
 }
 
+// FieldErrorsIn is FieldErrors for a page with several forms that share field names: each
+// refusal is filed as "form.field", the name the sent form's controls give Aria and ErrFor,
+// and the submitted values become the view's form under form (FormVal), so only the form
+// that was sent shows its refusals and keeps what was typed; the page then answers 400 (409
+// for a conflict). It returns err unchanged when it is not a validation problem.
+func FieldErrorsIn(form string, err error, v *View, sent url.Values) error {
+	fs := localFields(err, v.s.Messages.Reasons(v.Lang))
+	if fs == nil {
+		return err
+	}
+	for _, f := range fs {
+		k := form + "." + f.Field
+		if e := v.Errors[k]; e != "" {
+			f.Reason = e + "; " + f.Reason // a field refused for two reasons shows both
+		}
+		v.Errors[k] = f.Reason
+	}
+	v.Form = url.Values{}
+	for k, vs := range sent {
+		v.Form[k] = vs
+	}
+	v.Form.Set("_form", form)
+	v.Status = http.StatusBadRequest
+	if _, ok := problem.As[*problem.Conflict](err); ok {
+		v.Status = http.StatusConflict
+	}
+	return nil
+}
+
 // localFields returns the fields of a validation problem or conflict with their reasons in
 // tr's language, or nil when err is neither.
 func localFields(err error, tr problem.Translator) []problem.FieldError {
