@@ -73,8 +73,10 @@ func TestRELPSurvivesKill9(t *testing.T) {
 	inAddr := rsyslogtest.Forward(t, relpAddr)
 	fed := rsyslogtest.Feed(t, inAddr, total, 15*time.Millisecond)
 
+	// The lines carry rsyslog's clock: count them over two days either side of now.
+	window := url.Values{"from": {time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)}, "to": {time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}}.Encode()
 	stored := func() uint64 {
-		res, body := c.do(t, "GET", "/api/v1/vault/histogram?q=relpkill&from=2026-12-01T00:00:00Z&to=2026-12-03T00:00:00Z", "")
+		res, body := c.do(t, "GET", "/api/v1/vault/histogram?q=relpkill&"+window, "")
 		if res.StatusCode != http.StatusOK {
 			return 0
 		}
