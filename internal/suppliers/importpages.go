@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"ciiguard/internal/problem"
 	"ciiguard/internal/web"
@@ -52,4 +53,20 @@ func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, e)
 	}
 	return m.renderList(w, r, errs)
+}
+
+// importSummary is the refusal shown on the file control: the file's own reasons when the
+// file as a whole was refused, else how many of its rows' refusals the table below lists
+// (the table is where each line and column is named).
+func importSummary(r *http.Request, m *Module, errs []importError) string {
+	var file []string
+	for _, e := range errs {
+		if e.Line == 0 && e.Column == "file" {
+			file = append(file, e.Reason)
+		}
+	}
+	if len(file) > 0 {
+		return strings.Join(file, "; ")
+	}
+	return m.t(r, "suppliers.import_refused", len(errs))
 }

@@ -79,6 +79,7 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 	v.Data = map[string]any{"Rows": rows, "ImportErrors": importErrs, "Tiers": Tiers}
 	if importErrs != nil {
 		v.Status = http.StatusBadRequest
+		v.Errors["file"] = importSummary(r, m, importErrs)
 	}
 	return m.pages.Render(w, r, "page_list.html", v)
 }
@@ -131,7 +132,10 @@ type supplierData struct {
 	AgreeIn     AgreementInput
 	ReviewIn    ReviewInput
 	MaintIn     MaintenanceInput
-	SystemsBy   map[int64]rules.System
+	// ReportOf is the arrangement whose report form was refused, ReportIn what was sent.
+	ReportOf  int64
+	ReportIn  ReportInput
+	SystemsBy map[int64]rules.System
 	// PlatformOrgs are the installation's supplier organisations the record may be linked
 	// to; PlatformOrg is the linked one (zero when none).
 	PlatformOrgs []auth.Org
@@ -280,6 +284,7 @@ func (m *Module) refused(w http.ResponseWriter, r *http.Request, x Supplier, err
 	if err := web.FieldErrors(err, v); err != nil {
 		return err
 	}
+	v.FoldIndexed() // a refused system or duty shows on its group of checkboxes
 	d, err := m.supplierData(r, x)
 	if err != nil {
 		return err
@@ -362,9 +367,12 @@ type productData struct {
 	PreUse      bool // assessed before use (outsourced or donated)
 	PreUseGap   bool // in use without a passed assessment
 	Today       string
+	AssessIn    AssessmentInput // the assessment form: today and passed, or what was refused
 }
 
-func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput) error {
+// renderProduct shows a product's page; cert fills the certificate form and as, when not
+// nil, the assessment form (a refused one), else it offers today and "passed".
+func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput, as *AssessmentInput) error {
 	_, systems, err := m.inv.Facts(r.Context())
 	if err != nil {
 		return fmt.Errorf("read the inventory: %w", err)
@@ -376,6 +384,10 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 		return err
 	}
 	d.PreUse, d.Today = p.NeedsPreUse(), chinaDay(m.Now()).Format("2006-01-02")
+	d.AssessIn = AssessmentInput{AssessedOn: d.Today, Result: AssessPassed}
+	if as != nil {
+		d.AssessIn = *as
+	}
 	passed := false
 	for _, a := range d.Assessments {
 		passed = passed || a.Result == AssessPassed
@@ -405,7 +417,7 @@ func (m *Module) productPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return m.renderProduct(w, r, m.d.Web.NewView(r, "suppliers.product", "/suppliers"), x, p, certInput(p))
+	return m.renderProduct(w, r, m.d.Web.NewView(r, "suppliers.product", "/suppliers"), x, p, certInput(p), nil)
 }
 
 // certInput fills the certificate form with the product's certificate.
@@ -430,7 +442,7 @@ func (m *Module) certificatePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Status = http.StatusBadRequest
-		return m.renderProduct(w, r, v, x, p, in)
+		return m.renderProduct(w, r, v, x, p, in, nil)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d", x.ID, p.ID), m.t(r, "suppliers.cert_saved"))
 }

@@ -75,7 +75,7 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = m.ReportMaintenance(r.Context(), mid, in)
 		return err
-	}, func(*supplierData) {})
+	}, func(d *supplierData) { d.ReportOf, d.ReportIn = mid, in })
 }
 
 func (m *Module) assessmentPage(w http.ResponseWriter, r *http.Request) error {
@@ -92,7 +92,7 @@ func (m *Module) assessmentPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Status = http.StatusBadRequest
-		return m.renderProduct(w, r, v, x, p, certInput(p))
+		return m.renderProduct(w, r, v, x, p, certInput(p), &in)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d", x.ID, p.ID), m.t(r, "suppliers.saved"))
 }
