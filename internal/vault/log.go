@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -121,12 +122,29 @@ func openLog(v *Vault, org int64) (*Log, error) {
 		cpUp:        map[string]bool{},
 	}
 	l.wal = &fileWAL{l: l}
+	if v.opts.Frames != nil && !v.readOnly {
+		// Only the holder of the organisation's writer lease opens its
+		// log; the frames it recovers from are then the whole story.
+		ctx, cancel := context.WithTimeout(context.Background(), frameTimeout)
+		err := v.opts.Frames.Acquire(ctx, org)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("vault: become the writer of org %d's log: %w", org, err)
+		}
+		l.wal = &sharedWAL{l: l, fs: v.opts.Frames}
+		if err := l.trimToStore(); err != nil {
+			l.closeFiles()
+			return nil, fmt.Errorf("vault: open org %d log: %w", org, err)
+		}
+	}
 	if v.store != nil && !v.readOnly {
 		// Fetched block frames are a cache of this process only.
 		if err := os.RemoveAll(filepath.Join(dir, "cache")); err != nil {
+			l.closeFiles()
 			return nil, fmt.Errorf("vault: clear org %d cache: %w", org, err)
 		}
 		if err := l.pullFromStore(); err != nil {
+			l.closeFiles()
 			return nil, fmt.Errorf("vault: open org %d log: %w", org, err)
 		}
 	}

@@ -197,6 +197,11 @@ func (l *Log) uploadSegment(seg *segment) error {
 		l.markCPStored(c)
 	}
 	l.markUploaded(seg)
+	// The frames of stored segments are needed by no recovery; a failed
+	// drop only leaves them to the next upload's.
+	if err := l.wal.uploaded(l.uploadedBefore()); err != nil {
+		l.v.opts.Logger.Warn("vault: dropping write-ahead frames of stored segments failed", "org", l.org, "err", err)
+	}
 	return nil
 }
 

@@ -64,6 +64,11 @@ type Options struct {
 	// objects are locked: the organisation's retention (default
 	// MinRetention, six months). Objects stay undeletable that long.
 	LockFor func(org int64) time.Duration
+	// Frames, when set, keeps the write-ahead frames outside the node
+	// instead of in each log's WAL file, and makes a node write an
+	// organisation's log only while it holds that organisation's writer
+	// lease (see FrameStore). It needs Store. Nil: the WAL file.
+	Frames FrameStore
 	// Logger receives what the vault does by itself that an operator
 	// should know of, such as cutting an incomplete last WAL frame at open
 	// (default slog.Default()).
@@ -156,6 +161,9 @@ func Open(dir string, opts Options) (*Vault, error) {
 	opts, err := withDefaults(opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Frames != nil && opts.Store == nil {
+		return nil, errors.New("vault: shared write-ahead frames need object storage: a new writer rebuilds the log from both")
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "org"), 0o750); err != nil {
 		return nil, fmt.Errorf("vault: create %s: %w", dir, err)
@@ -341,7 +349,11 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 			if v.store == nil || v.readOnly {
 				return nil, nil
 			}
-			if ok, err := v.storedOrg(org); err != nil || !ok {
+			ok, err := v.storedOrg(org)
+			if err == nil && !ok && v.opts.Frames != nil {
+				ok, err = v.hasFrames(org)
+			}
+			if err != nil || !ok {
 				return nil, err
 			}
 		}
