@@ -28,7 +28,7 @@ func leasesOf(db *store.DB, node string, c *clock) *Leases {
 }
 
 // openNodes opens n separate pools on one new store, as n processes would, migrated.
-func openNodes(t *testing.T, d store.Dialect, n int) []*store.DB {
+func openNodes(t testing.TB, d store.Dialect, n int) []*store.DB {
 	t.Helper()
 	dsn := storetest.DSN(t, d)
 	var dbs []*store.DB

@@ -22,7 +22,7 @@ import (
 
 // minioStores starts a MinIO server for the test and returns n clients of one prefix of
 // a bucket with Object Lock, as n nodes would hold.
-func minioStores(t *testing.T, n int) []vault.ObjectStore {
+func minioStores(t testing.TB, n int) []vault.ObjectStore {
 	t.Helper()
 	bin := vstoretest.MinIOBinary()
 	if bin == "" {
