@@ -21,8 +21,9 @@ import (
 // phones are not confirmed yet), 120 apps with a version each: 110 reviewed and on sale, 4
 // awaiting their filing number, 3 rejected on review (dangerous permission combinations),
 // 2 flagged and awaiting a reviewer, and 1 whose code file is on the malicious-app list,
-// blocked at upload and its certificate blacklisted. Complaints: six from users, one
-// personal-information complaint past its 15-working-day clock unanswered.
+// blocked at upload and its certificate blacklisted; the first app on sale has an update
+// taken down on its own. Complaints: seven from users, one personal-information complaint
+// past its 15-working-day clock unanswered, one naming a developer rather than an app.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if d.AppStore.ID == 0 {
 		return nil // an installation without the demo app store
@@ -69,7 +70,36 @@ func SeedDemo(ctx context.Context, s *Service) error {
 	if err != nil {
 		return err
 	}
-	return seedDemoComplaints(ctx, s, apps)
+	if err := seedDemoVersionTakedown(ctx, s, apps[0], certs); err != nil {
+		return err
+	}
+	return seedDemoComplaints(ctx, s, apps, devs)
+}
+
+// seedDemoVersionTakedown gives the first app on sale an update, approved and published,
+// then taken down on its own for collecting more than it declared: the app stays on sale
+// with its first version, as NDSR 2024 Art. 41 lets a platform stop one distribution.
+func seedDemoVersionTakedown(ctx context.Context, s *Service, a App, certs map[int64][]byte) error {
+	raw, err := BuildAPK(APKSpec{Package: a.Package, VersionCode: 100, VersionName: "2.0.0", MinSDK: 24, TargetSDK: 34,
+		Permissions: []string{"android.permission.INTERNET", "android.permission.ACCESS_NETWORK_STATE"}, Cert: certs[a.DeveloperID]})
+	if err != nil {
+		return err
+	}
+	v, err := s.Upload(ctx, a.ID, raw)
+	if err != nil {
+		return fmt.Errorf("demo update: %w", err)
+	}
+	if _, err := s.Review(ctx, v.ID, ReviewDecision{Decision: DecisionApproved}); err != nil {
+		return fmt.Errorf("demo update review: %w", err)
+	}
+	if _, err := s.Publish(ctx, v.ID); err != nil {
+		return fmt.Errorf("demo update publication: %w", err)
+	}
+	if _, err := s.TakeDownVersion(ctx, v.ID, TakedownInput{Reason: "2.0.0 版本新接入的第三方SDK在用户同意前收集设备标识，超出声明范围（示例）",
+		LegalBasis: "《网络数据安全管理条例》第四十一条", Notice: "请移除该SDK或在隐私政策中如实说明并取得同意后重新提交（示例）"}); err != nil {
+		return fmt.Errorf("demo version take-down: %w", err)
+	}
+	return nil
 }
 
 // seedDemoDevelopers registers the 50 developers; it returns the verified ones with one
@@ -205,10 +235,19 @@ func seedDemoApps(ctx context.Context, s *Service, devs []Developer, certs map[i
 	return published, nil
 }
 
-// seedDemoComplaints records six complaints at past times through a copy of the service
-// whose clock reads then, and answers some of them.
-func seedDemoComplaints(ctx context.Context, s *Service, apps []App) error {
+// seedDemoComplaints records seven complaints at past times through a copy of the service
+// whose clock reads then, and answers some of them. Six are about apps; the last names
+// the developer of an app on sale, as the public form lets a user do.
+func seedDemoComplaints(ctx context.Context, s *Service, apps []App, devs []Developer) error {
 	now := s.Now()
+	var named string
+	if len(apps) > 5 {
+		for _, d := range devs {
+			if d.ID == apps[5].DeveloperID {
+				named = d.Name
+			}
+		}
+	}
 	for i, c := range []struct {
 		ago    time.Duration
 		in     ComplaintInput
@@ -220,11 +259,12 @@ func seedDemoComplaints(ctx context.Context, s *Service, apps []App) error {
 		{5 * 24 * time.Hour, ComplaintInput{Kind: KindContent, Subject: "广告内容低俗", Body: "开屏广告含低俗内容。"}, ""},
 		{3 * 24 * time.Hour, ComplaintInput{Kind: KindPI, Subject: "超范围索取通讯录", Body: "天气应用要求读取通讯录，否则无法使用。", Contact: "user@example.cn"}, ""},
 		{6 * time.Hour, ComplaintInput{Kind: KindFraud, Subject: "仿冒客服电话", Body: "应用详情页留有仿冒客服电话。"}, ""},
+		{2 * 24 * time.Hour, ComplaintInput{Kind: KindFraud, Developer: named, Subject: "开发者以退款为名索要验证码", Body: "自称该开发者客服，以退款为名要求提供短信验证码。"}, ""},
 	} {
 		past := *s
 		at := now.Add(-c.ago)
 		past.Now = func() time.Time { return at }
-		if len(apps) > 0 {
+		if len(apps) > 0 && c.in.Developer == "" {
 			c.in.AppID = apps[(i*17)%len(apps)].ID
 		}
 		got, err := past.SubmitComplaint(ctx, c.in)

@@ -2,6 +2,8 @@ package appstore_test
 
 import (
 	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +16,10 @@ import (
 // compares it with what issue 17 asks the demo to hold, counted by hand: 50 developers,
 // 120 apps each with a version — 110 on sale, 4 without a filing number, 3 rejected on
 // review, 2 flagged awaiting a reviewer, 1 blocked because its code file's hash is on the
-// malicious-app list — and six complaints of which exactly one is past its clock.
+// malicious-app list — one of the apps on sale with a second version, approved, published
+// and then taken down on its own (the app stays on sale with its first), and seven
+// complaints of which exactly one is past its clock and one names a developer, not an app.
+// The app's page shows the version's take-down and the developer's page the complaint.
 func TestDemoAppStore(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, store.SQLite)
@@ -50,28 +55,69 @@ func TestDemoAppStore(t *testing.T) {
 		t.Errorf("apps %d %v; want 120, 110 on sale, 4 unfiled", len(apps.Apps), count)
 	}
 	reviews := map[string]int{}
-	malware := 0
+	malware, twoVersions := 0, 0
+	var (
+		takenDownVersion string
+		takenDownApp     int64
+	)
 	for _, a := range apps.Apps {
 		var one struct {
 			Versions []struct {
+				ID           int64
+				VersionName  string `json:"version_name"`
 				AutoResult   string `json:"auto_result"`
 				Decision     string
 				AutoFindings []struct{ Code string } `json:"auto_findings"`
+				RemovedAt    *time.Time              `json:"removed_at"`
+			}
+			Takedowns []struct {
+				VersionID    int64      `json:"version_id"`
+				VersionName  string     `json:"version_name"`
+				ReinstatedAt *time.Time `json:"reinstated_at"`
 			}
 		}
 		api(t, c, "GET", "/api/v1/appstore/apps/"+itoa(a.ID), "", 200, &one)
-		if len(one.Versions) != 1 {
-			t.Fatalf("app %d has %d versions, want 1", a.ID, len(one.Versions))
+		switch {
+		case len(one.Versions) == 2:
+			twoVersions++
+			// The newer version is off sale, taken down on its own; the app and its first
+			// version are on sale.
+			removed := 0
+			for _, v := range one.Versions {
+				if v.RemovedAt != nil {
+					removed++
+					if len(one.Takedowns) != 1 || one.Takedowns[0].VersionID != v.ID || one.Takedowns[0].ReinstatedAt != nil {
+						t.Errorf("app %d: version %d off sale without its own take-down: %+v", a.ID, v.ID, one.Takedowns)
+					} else {
+						takenDownVersion, takenDownApp = one.Takedowns[0].VersionName, a.ID
+					}
+				}
+			}
+			if removed != 1 || a.State != "published" {
+				t.Errorf("app %d with two versions: %d off sale, app %s; want 1 off sale, the app on sale", a.ID, removed, a.State)
+			}
+		case len(one.Versions) != 1:
+			t.Fatalf("app %d has %d versions, want 1 (or 2 for the version taken down)", a.ID, len(one.Versions))
 		}
-		v := one.Versions[0]
-		reviews[v.AutoResult+"/"+v.Decision]++
-		for _, f := range v.AutoFindings {
-			if f.Code == "malware" {
-				malware++
+		for _, v := range one.Versions {
+			reviews[v.AutoResult+"/"+v.Decision]++
+			for _, f := range v.AutoFindings {
+				if f.Code == "malware" {
+					malware++
+				}
 			}
 		}
 	}
-	want := map[string]int{"pass/approved": 110, "flagged/pending": 6, "flagged/rejected": 3, "blocked/rejected": 1}
+	if twoVersions != 1 || takenDownVersion == "" {
+		t.Errorf("%d apps with two versions, version taken down %q; want 1 app, one version taken down on its own", twoVersions, takenDownVersion)
+	} else {
+		zh := env.Login(t, "security@appstore.demo")
+		zh.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
+		if _, p := zh.Do("GET", "/appstore/apps/"+itoa(takenDownApp), nil, nil); !strings.Contains(p, `<strong class="takedown-version">版本 `+takenDownVersion+`</strong>`) {
+			t.Errorf("the app's page does not show 版本 %s taken down", takenDownVersion)
+		}
+	}
+	want := map[string]int{"pass/approved": 111, "flagged/pending": 6, "flagged/rejected": 3, "blocked/rejected": 1}
 	for k, n := range want {
 		if reviews[k] != n {
 			t.Errorf("versions %s: %d, want %d (all: %v)", k, reviews[k], n, reviews)
@@ -80,16 +126,31 @@ func TestDemoAppStore(t *testing.T) {
 	if malware != 1 {
 		t.Errorf("%d versions caught by the malicious-app list, want 1", malware)
 	}
-	var cs struct{ Complaints []struct{ Overdue bool } }
+	var cs struct {
+		Complaints []struct {
+			Overdue     bool
+			Subject     string
+			AppID       *int64 `json:"app_id"`
+			DeveloperID *int64 `json:"developer_id"`
+		}
+	}
 	api(t, c, "GET", "/api/v1/appstore/complaints", "", 200, &cs)
-	overdue := 0
+	overdue, aboutDeveloper := 0, 0
 	for _, x := range cs.Complaints {
 		if x.Overdue {
 			overdue++
 		}
+		if x.AppID == nil && x.DeveloperID != nil {
+			aboutDeveloper++
+			zh := env.Login(t, "security@appstore.demo")
+			zh.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
+			if _, p := zh.Do("GET", "/appstore/developers/"+itoa(*x.DeveloperID), nil, nil); !strings.Contains(p, x.Subject) {
+				t.Errorf("developer %d's page does not list the complaint %q about them", *x.DeveloperID, x.Subject)
+			}
+		}
 	}
-	if len(cs.Complaints) != 6 || overdue != 1 {
-		t.Errorf("complaints %d, %d overdue; want 6, 1 overdue", len(cs.Complaints), overdue)
+	if len(cs.Complaints) != 7 || overdue != 1 || aboutDeveloper != 1 {
+		t.Errorf("complaints %d, %d overdue, %d about a developer alone; want 7, 1 overdue, 1 about a developer", len(cs.Complaints), overdue, aboutDeveloper)
 	}
 	// The catalog's app-store duties are CEL checks on the appstore fact set for this
 	// operator (its profile says app_store): the overdue complaint is the one gap; the
