@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
@@ -10,14 +11,24 @@ import (
 	"ciiguard/internal/store"
 )
 
-// SeedDemo implements kernel.DemoSeeder: the demo operator has last year's annual report
-// signed off by its security manager and this year's as a draft with a summary written.
+// SeedDemo implements kernel.DemoSeeder: the demo operator has an annual report made and
+// signed off by its security manager thirteen months ago (of that year: last year, or the
+// year before in January) — before its systems were identified as CII (scope's demo:
+// eleven months ago), so the duties that read the reports (CIIR 2021 Art. 17, CSL 2016
+// Art. 38) run their first CII cycle from identification and show gaps due in a month — and
+// this year's as a draft with a summary written. The signed-off report was never submitted
+// nor exported: the department has not had it.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm := d.Users[auth.SecurityManager]
 	ctx = store.WithOrg(ctx, d.Operator.ID)
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: sm.ID, OrgID: d.Operator.ID, Label: sm.Email + " (security_manager)"})
-	this := m.Now().In(calendar.Shanghai).Year()
-	last, err := m.Create(ctx, NewReport{Kind: KindAnnual, Year: this - 1})
+	now := m.Now
+	defer func() { m.Now = now }()
+	// Thirteen months, not twelve: a report signed off exactly 365 days ago still meets
+	// the duty today.
+	signed := now().AddDate(-1, -1, 0)
+	m.Now = func() time.Time { return signed }
+	last, err := m.Create(ctx, NewReport{Kind: KindAnnual, Year: signed.In(calendar.Shanghai).Year()})
 	if err != nil {
 		return err
 	}
@@ -31,7 +42,8 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if _, err := m.SignOff(ctx, last.ID); err != nil {
 		return err
 	}
-	draft, err := m.Create(ctx, NewReport{Kind: KindAnnual, Year: this})
+	m.Now = now
+	draft, err := m.Create(ctx, NewReport{Kind: KindAnnual, Year: now().In(calendar.Shanghai).Year()})
 	if err != nil {
 		return err
 	}

@@ -138,6 +138,8 @@ func SeedDemo(ctx context.Context, s *Service, orgID int64, now time.Time) error
 		USCC: DemoUSCC, Sectors: []string{"energy"}, Region: "北京市",
 		Regulators: []string{"示例能源监管局（电力行业关键信息基础设施保护工作部门）", "北京市公安局网络安全保卫总队", "北京市互联网信息办公室"},
 		PISubjects: 8_600_000, SensitivePISubjects: 120_000, HasImportantData: true, DataSecurityOfficerNamed: true,
+		// The date of the annual report the reports demo signed off; no duty reads this
+		// typed date any more (docs/reports.md), the profile only shows it.
 		LastRiskAssessment: monthsAgo(13), LastPISelfInspection: monthsAgo(5),
 	})
 	if err != nil {
