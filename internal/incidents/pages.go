@@ -202,6 +202,20 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return m.renderDetail(w, r, id, m.d.Web.NewView(r, "incidents.detail_title", "/incidents"))
+}
+
+// refused shows the incident's page again with the refusals of err on the controls of the
+// form that was sent, or returns err for the error page when it refuses no field.
+func (m *Module) refused(w http.ResponseWriter, r *http.Request, id int64, form string, err error) error {
+	v := m.d.Web.NewView(r, "incidents.detail_title", "/incidents")
+	if ferr := web.FieldErrorsIn(form, err, v, r.PostForm); ferr != nil {
+		return ferr
+	}
+	return m.renderDetail(w, r, id, v)
+}
+
+func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, id int64, v *web.View) error {
 	ctx := r.Context()
 	in, err := m.Get(ctx, id)
 	if err != nil {
@@ -251,7 +265,6 @@ func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The page is titled with the incident's own title, so that tabs and history tell
 	// incidents apart.
-	v := m.d.Web.NewView(r, "incidents.detail_title", "/incidents")
 	v.TitleArgs = []any{in.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_detail.html", v)
@@ -268,11 +281,12 @@ func (m *Module) impactPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	bad := &problem.Invalid{}
 	im := impactFromForm(r, bad)
-	if err := bad.Err(); err != nil {
-		return err
+	err = bad.Err()
+	if err == nil {
+		_, err = m.UpdateImpact(r.Context(), id, im, r.PostFormValue("measures"))
 	}
-	if _, err := m.UpdateImpact(r.Context(), id, im, r.PostFormValue("measures")); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, id, "impact", err)
 	}
 	return m.back(w, r, id, "incidents.saved")
 }
@@ -283,7 +297,7 @@ func (m *Module) gradePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := m.RaiseGrade(r.Context(), id, r.PostFormValue("grade"), r.PostFormValue("reason")); err != nil {
-		return err
+		return m.refused(w, r, id, "grade", err)
 	}
 	return m.back(w, r, id, "incidents.saved")
 }
@@ -294,7 +308,7 @@ func (m *Module) closePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := m.Close(r.Context(), id, r.PostFormValue("handling_ended_at")); err != nil {
-		return err
+		return m.refused(w, r, id, "close", err)
 	}
 	return m.back(w, r, id, "incidents.saved")
 }
@@ -305,7 +319,7 @@ func (m *Module) notePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.AddNote(r.Context(), id, r.PostFormValue("note")); err != nil {
-		return err
+		return m.refused(w, r, id, "note", err)
 	}
 	return m.back(w, r, id, "incidents.saved")
 }
@@ -324,11 +338,12 @@ func (m *Module) taskPage(w http.ResponseWriter, r *http.Request) error {
 			bad.Add("owner_id", "must be a user of your organisation")
 		}
 	}
-	if err := bad.Err(); err != nil {
-		return err
+	err = bad.Err()
+	if err == nil {
+		_, err = m.AddTask(r.Context(), id, in)
 	}
-	if _, err := m.AddTask(r.Context(), id, in); err != nil {
-		return err
+	if err != nil {
+		return m.refused(w, r, id, "task", err)
 	}
 	return m.back(w, r, id, "incidents.task_opened")
 }
@@ -339,7 +354,7 @@ func (m *Module) evidencePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.AttachEvidence(r.Context(), id, r.PostFormValue("sha256"), r.PostFormValue("note")); err != nil {
-		return err
+		return m.refused(w, r, id, "evidence", err)
 	}
 	return m.back(w, r, id, "incidents.saved")
 }
@@ -396,6 +411,20 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return m.renderReport(w, r, id, rid, m.d.Web.NewView(r, "incidents.report", "/incidents"))
+}
+
+// refusedReport shows the report's page again with the refusals of err on the controls of
+// the form that was sent, or returns err for the error page when it refuses no field.
+func (m *Module) refusedReport(w http.ResponseWriter, r *http.Request, id, rid int64, form string, err error) error {
+	v := m.d.Web.NewView(r, "incidents.report", "/incidents")
+	if ferr := web.FieldErrorsIn(form, err, v, r.PostForm); ferr != nil {
+		return ferr
+	}
+	return m.renderReport(w, r, id, rid, v)
+}
+
+func (m *Module) renderReport(w http.ResponseWriter, r *http.Request, id, rid int64, v *web.View) error {
 	ctx := r.Context()
 	in, err := m.Get(ctx, id)
 	if err != nil {
@@ -439,7 +468,6 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 			d.Clock = &cv
 		}
 	}
-	v := m.d.Web.NewView(r, "incidents.report", "/incidents")
 	v.Data = d
 	return m.pages.Render(w, r, "page_report.html", v)
 }
@@ -482,7 +510,7 @@ func (m *Module) saveReportPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := m.SaveReport(r.Context(), id, rid, contentFromForm(r, cur))
 	if err != nil {
-		return err
+		return m.refusedReport(w, r, id, rid, "report", err)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/incidents/%d/reports/%d", id, rep.ID), m.t(r, "incidents.saved"))
 }
@@ -502,7 +530,7 @@ func (m *Module) sendPage(w http.ResponseWriter, r *http.Request) error {
 	in := Sending{SentAt: r.PostFormValue("sent_at"), To: r.PostForm["to"], Channel: channel, Receipt: r.PostFormValue("receipt_sha256")}
 	rep, err := m.SendReport(r.Context(), id, rid, in)
 	if err != nil {
-		return err
+		return m.refusedReport(w, r, id, rid, "send", err)
 	}
 	key := "incidents.sent_on_time"
 	if !rep.OnTime {
