@@ -12,8 +12,8 @@ import (
 
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
-	"ciiguard/internal/htmltest"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/htmltest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
