@@ -193,14 +193,24 @@ func (m *Module) previewPage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	n := NewImport{Format: f("format"), Collection: f("collection"), TLP: f("tlp")}
 	var body io.Reader = strings.NewReader(f("content"))
+	pasted := true
 	if file, hdr, err := r.FormFile("file"); err == nil {
 		defer file.Close()
-		body, n.Name = file, hdr.Filename
+		body, n.Name, pasted = file, hdr.Filename, false
 	} else if !errors.Is(err, http.ErrMissingFile) {
 		return m.homeError(w, r, problem.Field("file", "cannot be read: %v", err))
 	}
 	im, err := m.Preview(r.Context(), n, body)
 	if err != nil {
+		if iv, ok := problem.As[*problem.Invalid](err); ok && pasted {
+			// The feed was pasted, not uploaded: its refusal belongs beside the box it
+			// was pasted in.
+			for i := range iv.Fields {
+				if iv.Fields[i].Field == "file" {
+					iv.Fields[i].Field = "content"
+				}
+			}
+		}
 		return m.homeError(w, r, err)
 	}
 	return web.Redirect(w, r, "/threat/imports/"+idStr(im.ID), "")
@@ -354,7 +364,12 @@ type regulatorData struct {
 	Operators []operatorOption
 	// LineErrors are the refused indicator lines of the last publish.
 	LineErrors []problemView
+	// sent are the sectors the refused submit named, ticked again.
+	sent []string
 }
+
+// Chosen reports whether the refused submit named the sector code.
+func (d *regulatorData) Chosen(code string) bool { return slices.Contains(d.sent, code) }
 
 // operatorOption is an operator in the list of named recipients; Chosen when the refused
 // submit named it.
@@ -365,7 +380,7 @@ type operatorOption struct {
 }
 
 func (m *Module) regulatorView(r *http.Request) (*web.View, error) {
-	d := &regulatorData{Sectors: Sectors, Severities: Severities, TLPs: TLPs, Formats: Formats}
+	d := &regulatorData{Sectors: Sectors, Severities: Severities, TLPs: TLPs, Formats: Formats, sent: r.PostForm["sectors"]}
 	ops, err := m.auth.ListOrgs(r.Context(), auth.Operator)
 	if err != nil {
 		return nil, fmt.Errorf("list operators: %w", err)
