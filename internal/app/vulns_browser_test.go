@@ -89,9 +89,9 @@ func TestBrowserVulnerabilityImportInChinese(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#ex-to`), "Example Security LLC"),
 		chromedp.SetValue(chromedp.CSS(`#ex-country`), "US"),
 		chromedp.Submit(chromedp.CSS(`#ex-to`)),
-		chromedp.WaitVisible(chromedp.CSS(`#export-refused`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ex-country-error`)),
 	)
-	if got := text(ctx, t, `#export-refused`); !strings.Contains(got, "《网络产品安全漏洞管理规定》（2021年）第九条") || !strings.Contains(got, "尚未公开") {
+	if got := text(ctx, t, `#ex-country-error`); !strings.Contains(got, "《网络产品安全漏洞管理规定》（2021年）第九条") || !strings.Contains(got, "尚未公开") {
 		t.Fatalf("refusal %q; want the Art. 9 citation", got)
 	}
 }

@@ -109,6 +109,7 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, fail error) 
 		if err := web.FieldErrors(fail, v); err != nil {
 			return err
 		}
+		foldProducts(v.Errors)
 		v.Status = http.StatusBadRequest
 	}
 	received, err := m.Received(ctx)
@@ -117,6 +118,19 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, fail error) 
 	}
 	v.Data = map[string]any{"Received": received, "Rows": rows, "Policy": p, "Imports": imports, "Columns": strings.Join(CSVColumns, ","), "Products": prods, "Severities": Severities}
 	return m.pages.Render(w, r, "page_list.html", v)
+}
+
+// foldProducts puts a refusal of the products as a whole ("name at least one affected
+// product") on the form's one product control, the register's select or the free-text name,
+// whichever the page shows; the API keeps "products".
+func foldProducts(errs map[string]string) {
+	if e := errs["products"]; e != "" {
+		for _, k := range []string{"products[0].product_id", "products[0].name"} {
+			if errs[k] == "" {
+				errs[k] = e
+			}
+		}
+	}
 }
 
 func (m *Module) detailPage(w http.ResponseWriter, r *http.Request) error {
@@ -139,6 +153,7 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, fail error
 		if err := web.FieldErrors(fail, v); err != nil {
 			return err
 		}
+		v.Form = r.PostForm // the refused form shows what was typed
 		if v.Status == 0 {
 			v.Status = http.StatusBadRequest
 			if _, ok := problem.As[*problem.Conflict](fail); ok {

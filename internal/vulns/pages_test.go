@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/htmltest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -46,8 +47,8 @@ func TestFormsInChinese(t *testing.T) {
 			t.Errorf("the record's page lacks its systems or its 24-hour clock")
 		}
 		res, body = sm.Do("POST", loc+"/reports", url.Values{"kind": {"authority"}}, zh)
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), `<label for="rp-auth">主管部门</label><input id="rp-auth" name="authority"><span class="form-error">`) {
-			t.Errorf("report without its authority: %d", res.StatusCode)
+		if reason, ok := htmltest.Parse(t, body).Refusal("rp-auth"); res.StatusCode != http.StatusBadRequest || !ok || reason != "必填" {
+			t.Errorf("report without its authority: %d, the authority refused=%v with %q", res.StatusCode, ok, reason)
 		}
 		res, _ = sm.Do("POST", loc+"/reports", url.Values{"kind": {"authority"}, "authority": {"国家能源局"}}, zh)
 		if res.StatusCode != http.StatusSeeOther {
