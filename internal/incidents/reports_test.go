@@ -139,3 +139,51 @@ func TestPDFChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFKeepsEveryCharacter: long Chinese items, an organisation name and a title that wrap
+// over several lines come back whole from pdftotext once white space is taken out. fpdf's
+// MultiCell, which the report used first, dropped the Chinese character at each break it
+// made (it treats the break as a space).
+func TestPDFKeepsEveryCharacter(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext missing in CI: scripts/install-test-deps.sh installs poppler-utils")
+		}
+		t.Skip("pdftotext missing: scripts/install-test-deps.sh installs poppler-utils")
+	}
+	font, err := (&cjkfont.Loader{}).Load()
+	if err != nil {
+		t.Skipf("no CJK font (scripts/install-test-deps.sh installs fonts-wqy-microhei): %v", err)
+	}
+	// Hand-written items, each several A4 lines long at 10 pt, with punctuation, digits and
+	// Latin words between the Chinese, and an explicit line break in one of them.
+	org := "国家电网某省电力有限公司调度控制中心信息通信分公司网络安全运行维护保障部门第二联合工作组"
+	items := map[string]string{
+		"unit":  org + "；受影响设施：调度自动化系统（关键信息基础设施）、电力市场交易系统、用电信息采集系统、配电自动化主站系统、营销业务应用系统",
+		"event": "2026年12月1日08时40分，二号机房的调度自动化系统前置服务器出现异常加密行为，攻击者利用VPN网关的未修补漏洞CVE-2026-12345进入内网，横向移动至SCADA历史数据库服务器并部署勒索软件，导致主要功能中断二十分钟，约一百二十万人的个人信息疑似泄露。\n值班人员随即断网隔离受影响主机，启动应急预案并通知保护工作部门。",
+		"trend": "攻击者仍在尝试通过钓鱼邮件重新进入内网，安全团队已封堵相关域名和地址，预计二十四小时内可完全恢复业务，但不排除数据被公开出售的可能性，需要持续监测暗网市场的相关信息。",
+	}
+	c := Content{Zh: items, En: map[string]string{}}
+	rep := Report{Kind: KindFirst, Number: 1, Version: 1, Content: c}
+	b, err := PDF(font, "zh-CN", org, reportIncident(), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	if n := strings.Count(string(out), "\n"); n < 15 {
+		t.Fatalf("the items did not wrap (only %d lines): the test proves nothing", n)
+	}
+	for _, w := range []string{"报告单位：" + org, items["unit"], items["event"], items["trend"]} {
+		if w := strings.Join(strings.Fields(w), ""); !strings.Contains(text, w) {
+			t.Errorf("the PDF lacks\n%s\npdftotext read:\n%s", w, out)
+		}
+	}
+}
