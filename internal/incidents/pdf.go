@@ -11,10 +11,12 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"ciiguard/internal/kernel/cjkfont"
+	"ciiguard/internal/kernel/pdftext"
 	"ciiguard/internal/web"
 )
 
 // PDF renders one report version in lang (zh-CN or en) as a PDF with the CJK font embedded.
+// Lines are broken by pdftext: fpdf's MultiCell drops the Chinese character at each break.
 func PDF(font []byte, lang, orgName string, in *Incident, rep Report) ([]byte, error) {
 	zh := lang != web.LangEN
 	pick := func(z, e string) string {
@@ -36,7 +38,7 @@ func PDF(font []byte, lang, orgName string, in *Incident, rep Report) ([]byte, e
 	if rep.Kind == KindFollowUp {
 		title += fmt.Sprintf(pick("（第%d次）", " no. %d"), rep.Number)
 	}
-	p.MultiCell(0, 9, title, "", "C", false)
+	pdftext.Para(p, title, 9, "C")
 	p.SetFont("cjk", "", 10)
 	meta := []string{
 		fmt.Sprintf(pick("报告单位：%s", "Organisation: %s"), orgName),
@@ -55,12 +57,12 @@ func PDF(font []byte, lang, orgName string, in *Incident, rep Report) ([]byte, e
 		meta = append(meta, fmt.Sprintf(pick("报送时间：%s　报送对象：%s", "Sent: %s to %s"), cst(*rep.SentAt), strings.Join(to, pick("、", ", "))))
 	}
 	for _, line := range meta {
-		p.MultiCell(0, 6, line, "", "L", false)
+		pdftext.Para(p, line, 6, "L")
 	}
 	p.Ln(3)
 	for i, it := range ItemsOf(rep.Kind) {
 		p.SetFont("cjk", "", 12)
-		p.MultiCell(0, 7, fmt.Sprintf("%d. %s", i+1, pick(it.Zh, it.En)), "", "L", false)
+		pdftext.Para(p, fmt.Sprintf("%d. %s", i+1, pick(it.Zh, it.En)), 7, "L")
 		p.SetFont("cjk", "", 10)
 		text := rep.Content.Text(lang, it.Key)
 		switch {
@@ -69,7 +71,7 @@ func PDF(font []byte, lang, orgName string, in *Incident, rep Report) ([]byte, e
 		case strings.TrimSpace(text) == "":
 			text = pick("（无）", "(none)")
 		}
-		p.MultiCell(0, 6, text, "", "L", false)
+		pdftext.Para(p, text, 6, "L")
 		p.Ln(2)
 	}
 	var buf bytes.Buffer

@@ -11,11 +11,13 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"ciiguard/internal/kernel/cjkfont"
+	"ciiguard/internal/kernel/pdftext"
 	"ciiguard/internal/web"
 )
 
 // PDF renders the annex as an A4 PDF with the CJK TrueType font embedded, so that the
-// Chinese is drawn and can be copied out again into the bid documents.
+// Chinese is drawn and can be copied out again into the bid documents. Lines are broken by
+// pdftext: fpdf's own MultiCell drops the Chinese character at which it breaks a line.
 func (a Annex) PDF(font []byte) ([]byte, error) {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetTitle(a.Title, true)
@@ -31,31 +33,21 @@ func (a Annex) PDF(font []byte) ([]byte, error) {
 		p.CellFormat(0, 8, strconv.Itoa(p.PageNo())+" / {nb}", "", 0, "C", false, 0, "")
 	})
 	p.AddPage()
-	width, _ := p.GetPageSize()
-	left, _, right, _ := p.GetMargins()
-	width -= left + right
-	// para writes text in lines of height h, wrapped by wrap: fpdf's own MultiCell drops
-	// the Chinese character at which it breaks a line.
-	para := func(text string, h float64, align string) {
-		for _, l := range wrap(text, width, p.GetStringWidth) {
-			p.CellFormat(0, h, l, "", 1, align, false, 0, "")
-		}
-	}
 	p.SetFont("cjk", "", 16)
-	para(a.Title, 9, "C")
+	pdftext.Para(p, a.Title, 9, "C")
 	p.Ln(3)
 	p.SetFont("cjk", "", 10.5)
 	for _, l := range a.Purchase {
-		para(l, 6, "L")
+		pdftext.Para(p, l, 6, "L")
 	}
 	p.Ln(3)
 	for i, it := range a.Items {
-		para(strconv.Itoa(i+1)+". "+it, 6, "L")
+		pdftext.Para(p, strconv.Itoa(i+1)+". "+it, 6, "L")
 		p.Ln(1.5)
 	}
 	p.Ln(3)
 	p.SetFont("cjk", "", 9)
-	para(a.Basis, 5, "L")
+	pdftext.Para(p, a.Basis, 5, "L")
 	var buf bytes.Buffer
 	if err := p.Output(&buf); err != nil {
 		return nil, fmt.Errorf("write PDF: %w", err)
