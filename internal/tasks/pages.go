@@ -224,11 +224,26 @@ func taskID(r *http.Request) (int64, error) {
 }
 
 func (m *Module) taskPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	id, err := taskID(r)
 	if err != nil {
 		return err
 	}
+	return m.renderTask(w, r, id, m.d.Web.NewView(r, "tasks.task_title", "/tasks"))
+}
+
+// refused shows the task's page again with the refusals of err beside the controls of the
+// form that was sent (the page's forms share no field name), or returns err for the error
+// page when it refuses no field.
+func (m *Module) refused(w http.ResponseWriter, r *http.Request, id int64, err error) error {
+	v := m.d.Web.NewView(r, "tasks.task_title", "/tasks")
+	if ferr := web.FieldErrorsIn("", err, v, r.PostForm); ferr != nil {
+		return ferr
+	}
+	return m.renderTask(w, r, id, v)
+}
+
+func (m *Module) renderTask(w http.ResponseWriter, r *http.Request, id int64, v *web.View) error {
+	ctx := r.Context()
 	t, err := m.Get(ctx, id)
 	if err != nil {
 		return err
@@ -259,7 +274,6 @@ func (m *Module) taskPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	// The page is titled with the task's own title, so that tabs and history tell tasks apart.
-	v := m.d.Web.NewView(r, "tasks.task_title", "/tasks")
 	v.TitleArgs = []any{t.Title}
 	v.Data = d
 	return m.pages.Render(w, r, "page_task.html", v)
@@ -275,7 +289,7 @@ func (m *Module) commentPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := m.Comment(r.Context(), id, r.PostFormValue("body")); err != nil {
-		return err
+		return m.refused(w, r, id, err)
 	}
 	return m.back(w, r, id, "tasks.commented")
 }
@@ -304,7 +318,7 @@ func (m *Module) evidencePage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := m.Attach(r.Context(), id, sha); err != nil {
-		return err
+		return m.refused(w, r, id, err)
 	}
 	return m.back(w, r, id, "tasks.attached")
 }
@@ -315,7 +329,7 @@ func (m *Module) statusPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := m.SetStatus(r.Context(), id, r.PostFormValue("status")); err != nil {
-		return err
+		return m.refused(w, r, id, err)
 	}
 	return m.back(w, r, id, "tasks.status_saved")
 }
@@ -331,7 +345,7 @@ func (m *Module) closePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := m.Close(r.Context(), id, in)
 	if err != nil {
-		return err
+		return m.refused(w, r, id, err)
 	}
 	key := "tasks.closed"
 	if t.AttestationID != 0 {

@@ -8,10 +8,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+	"unicode"
 
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
 	"ciiguard/internal/auth"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/htmltest"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
@@ -242,5 +245,43 @@ func TestTaskInput(t *testing.T) {
 	}
 	if _, page := sec.Do("GET", "/tasks", nil, zh); strings.Contains(page, "评论已添加。") {
 		t.Error("the next page shows the message of a save two requests ago")
+	}
+}
+
+// TestRefusedFormsOnTheTaskPage: a refused comment or status on a task's page comes back as
+// that page (400) in Chinese with the refused control aria-invalid and its reason, the
+// typed text kept; before, each answered with the error page.
+func TestRefusedFormsOnTheTaskPage(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	sec := env.Login(t, "security@grid.demo")
+	gap := aSystemAttestationGap(t, sec)
+	owner := userID(t, env, "owner@grid.demo")
+	res, body := sec.Do("POST", "/api/v1/tasks", nil, hdr(sec), fmt.Sprintf(`{"obligation_id":%q,"subject_kind":"system","subject_id":%q,"title":"补齐证明","owner_id":%d,"due":%q}`,
+		gap.ObligationID, gap.SubjectID, owner, time.Now().In(calendar.Shanghai).AddDate(0, 0, 9).Format("2006-01-02")))
+	var task struct{ ID int64 }
+	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &task) != nil {
+		t.Fatalf("task: %d %s", res.StatusCode, body)
+	}
+	zh := map[string]string{"Accept-Language": "zh-CN"}
+	for _, c := range []struct {
+		path     string
+		form     url.Values
+		id, kept string
+	}{
+		{"/comments", url.Values{"body": {strings.Repeat("长", 5000)}}, "body", strings.Repeat("长", 5000)},
+		{"/status", url.Values{"status": {"finished"}}, "status", ""},
+	} {
+		res, page := sec.Do("POST", fmt.Sprintf("/tasks/%d%s", task.ID, c.path), c.form, zh)
+		if res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s: %d, want 400 with the page again", c.path, res.StatusCode)
+		}
+		doc := htmltest.Parse(t, page)
+		reason, ok := doc.Refusal(c.id)
+		if !ok || reason == "" || !strings.ContainsFunc(reason, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("%s: refused=%v, reason %q, want one in Chinese", c.id, ok, reason)
+		}
+		if c.kept != "" && doc.ID(c.id).Text() != c.kept {
+			t.Errorf("%s: the typed text was not kept", c.id)
+		}
 	}
 }

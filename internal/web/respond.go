@@ -498,14 +498,18 @@ func FieldErrors(err error, v *View) error {
 // refusal is filed as "form.field", the name the sent form's controls give Aria and ErrFor,
 // and the submitted values become the view's form under form (FormVal), so only the form
 // that was sent shows its refusals and keeps what was typed; the page then answers 400 (409
-// for a conflict). It returns err unchanged when it is not a validation problem.
+// for a conflict). With form "" the refusals keep their field names, for a page whose forms
+// do not share any. It returns err unchanged when it is not a validation problem.
 func FieldErrorsIn(form string, err error, v *View, sent url.Values) error {
 	fs := localFields(err, v.s.Messages.Reasons(v.Lang))
 	if fs == nil {
 		return err
 	}
 	for _, f := range fs {
-		k := form + "." + f.Field
+		k := f.Field
+		if form != "" {
+			k = form + "." + f.Field
+		}
 		if e := v.Errors[k]; e != "" {
 			f.Reason = e + "; " + f.Reason // a field refused for two reasons shows both
 		}
@@ -515,7 +519,9 @@ func FieldErrorsIn(form string, err error, v *View, sent url.Values) error {
 	for k, vs := range sent {
 		v.Form[k] = vs
 	}
-	v.Form.Set("_form", form)
+	if form != "" {
+		v.Form.Set("_form", form)
+	}
 	v.Status = http.StatusBadRequest
 	if _, ok := problem.As[*problem.Conflict](err); ok {
 		v.Status = http.StatusConflict
