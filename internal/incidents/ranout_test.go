@@ -22,8 +22,8 @@ import (
 // reported within an hour of detection (IRM 2025 via CIIR 2021 Art. 18). Nothing is written
 // when the hour passes, yet the finding of that duty must count the clock as overdue then,
 // not at the next change or the next day's evaluation. The demo, seeded at 09:05 on the
-// test's clock, has one such incident detected 40 minutes before (due 09:25); the test adds
-// one detected at 08:50 (due 09:50). The expected counts are worked by hand from those.
+// test's clock, has one such incident detected 15 minutes before (due 09:50); the test adds
+// one detected at 08:35 (due 09:35). The expected counts are worked by hand from those.
 func TestClockRunningOutReevaluates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		var mu sync.Mutex
@@ -41,7 +41,7 @@ func TestClockRunningOutReevaluates(t *testing.T) {
 		env := apptest.StartWith(t, d, mods)
 		sm := env.Login(t, "security@grid.demo")
 		sys := ciiSystem(t, sm)
-		res, body := sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), fmt.Sprintf(`{"title":"客户信息泄露","type":"data","subtype":"leak","detected_at":"2026-12-01T08:50","systems":[%d],"impact":{"pi_leaked":1200000},"reporter":"值班员"}`, sys))
+		res, body := sm.Do("POST", "/api/v1/incidents", nil, jsonHdr(sm.CSRF), fmt.Sprintf(`{"title":"客户信息泄露","type":"data","subtype":"leak","detected_at":"2026-12-01T08:35","systems":[%d],"impact":{"pi_leaked":1200000},"reporter":"值班员"}`, sys))
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("create: %d %s", res.StatusCode, body)
 		}
@@ -74,9 +74,9 @@ func TestClockRunningOutReevaluates(t *testing.T) {
 			overdue  int
 		}{
 			{"2026-12-01 09:20", "met", 0}, // both clocks run, within their hour
-			{"2026-12-01 09:26", "gap", 1}, // the demo's ran out at 09:25
-			{"2026-12-01 09:40", "gap", 1},
-			{"2026-12-01 09:51", "gap", 2}, // the test's ran out at 09:50
+			{"2026-12-01 09:36", "gap", 1}, // the test's ran out at 09:35
+			{"2026-12-01 09:45", "gap", 1},
+			{"2026-12-01 09:51", "gap", 2}, // the demo's ran out at 09:50
 		} {
 			set(c.at)
 			if err := inc.CheckClocks(ctx, clock()); err != nil {
