@@ -34,7 +34,10 @@ func (s *Service) Facts(ctx context.Context) (rules.Org, []rules.System, error) 
 		}
 		return nil
 	})
-	return org, systems, err
+	if err != nil {
+		return org, nil, err
+	}
+	return org, systems, s.withMaintenance(ctx, systems)
 }
 
 // SystemFacts is Facts for an evaluation after only the systems ids changed: the
@@ -98,7 +101,10 @@ func (s *Service) SystemFacts(ctx context.Context, ids []int64) (rules.Org, []ru
 		}
 		return nil
 	})
-	return org, systems, err
+	if err != nil {
+		return org, nil, err
+	}
+	return org, systems, s.withMaintenance(ctx, systems)
 }
 
 // orgFacts reads the organisation's own facts: its kind and its profile.

@@ -13,6 +13,7 @@ import (
 
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
+	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
 )
 
@@ -109,6 +110,11 @@ type detailData struct {
 	MLPS, CII []HistoryEntry
 	// Sections are other capabilities' parts of the page: findings, attestations, tasks.
 	Sections []template.HTML
+	// Maintenance is the system's maintenance from abroad as the rules read it: derived from
+	// the supply-chain register (Register, nil without the suppliers capability) and the
+	// declaration typed by hand.
+	Maintenance rules.System
+	Register    *kernel.SystemMaintenance
 }
 
 func (m *Module) systemPage(w http.ResponseWriter, r *http.Request) error {
@@ -141,6 +147,16 @@ func (m *Module) renderDetail(w http.ResponseWriter, r *http.Request, sys System
 	if d.Sections, err = kernel.RenderSections(r, m.sections, strconv.FormatInt(sys.ID, 10)); err != nil {
 		return err
 	}
+	reg, err := m.svc.registerMaintenance(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Maintenance = sys.Fact()
+	if m.svc.maintenance != nil {
+		own := reg[sys.ID]
+		d.Register = &own
+	}
+	deriveMaintenance(&d.Maintenance, reg[sys.ID])
 	v.Title = "scope.system_title"
 	v.TitleArgs = []any{sys.Name}
 	v.Data = d

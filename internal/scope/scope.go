@@ -80,6 +80,11 @@ func (m *Module) SystemFacts(ctx context.Context, ids []int64) (rules.Org, []rul
 func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	m.d = d
 	m.svc.db, m.svc.Changes = d.DB, d.Changes
+	// The systems' maintenance from abroad derives from the supply-chain register when the
+	// suppliers capability is installed.
+	if ms := kernel.All[kernel.MaintenanceAbroad](d.Registry); len(ms) == 1 {
+		m.svc.maintenance = ms[0]
+	}
 	return nil
 }
 

@@ -18,6 +18,9 @@ type Service struct {
 
 	db  *store.DB
 	now func() time.Time
+	// maintenance is the supply-chain register's arrangements from abroad, from which the
+	// systems' maintenance facts derive; nil without the suppliers capability.
+	maintenance kernel.MaintenanceAbroad
 }
 
 // NewService returns the scope service over db.

@@ -2,8 +2,10 @@ package suppliers
 
 import (
 	"context"
+	"time"
 
 	"ciiguard/internal/kernel"
+	"ciiguard/internal/store"
 )
 
 var _ kernel.Products = (*Service)(nil) // the compiler checks the contract
@@ -38,4 +40,37 @@ func (s *Service) ref(p Product) kernel.ProductRef {
 		r.CertExpires = p.Cert.Expires
 	}
 	return r
+}
+
+var _ kernel.MaintenanceAbroad = (*Service)(nil) // the compiler checks the contract
+
+// MaintenanceAbroad implements kernel.MaintenanceAbroad: the context organisation's
+// arrangements from abroad that have not ended today, by system. It reads the arrangements
+// alone (not the inventory: the inventory calls it while building its facts).
+func (s *Service) MaintenanceAbroad(ctx context.Context) (map[int64]kernel.SystemMaintenance, error) {
+	var ms []Maintenance
+	if err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		ms, err = maintenanceOf(t, 0)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return maintenanceBySystem(ms, s.Now()), nil
+}
+
+// maintenanceBySystem counts, by system, the arrangements not ended at now and those of
+// them not reported.
+func maintenanceBySystem(ms []Maintenance, now time.Time) map[int64]kernel.SystemMaintenance {
+	out := map[int64]kernel.SystemMaintenance{}
+	for _, m := range ms {
+		if !m.Active(now) {
+			continue
+		}
+		v := out[m.SystemID]
+		v.Arrangements++
+		v.Unreported += int(b2i(m.ReportedOn == nil))
+		out[m.SystemID] = v
+	}
+	return out
 }

@@ -139,14 +139,8 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 // ComputeSystemFacts gives each system with an arrangement from abroad its supply facts.
 func ComputeSystemFacts(rec records, now time.Time) map[int64]SystemSupply {
 	out := map[int64]SystemSupply{}
-	for _, m := range rec.maintenance {
-		if !m.Active(now) {
-			continue
-		}
-		v := out[m.SystemID]
-		v.MaintenanceAbroad++
-		v.MaintenanceUnreported += b2i(m.ReportedOn == nil)
-		out[m.SystemID] = v
+	for id, m := range maintenanceBySystem(rec.maintenance, now) {
+		out[id] = SystemSupply{MaintenanceAbroad: int64(m.Arrangements), MaintenanceUnreported: int64(m.Unreported)}
 	}
 	return out
 }
