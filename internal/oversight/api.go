@@ -102,14 +102,18 @@ func (m *Module) apiFiledOne(w http.ResponseWriter, r *http.Request) error {
 func filterOf(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
 	f := Filter{Kind: q.Get("kind"), State: q.Get("state"), Grade: q.Get("grade"), Month: q.Get("month"), Sector: q.Get("sector")}
+	// Every refused value at once, so the inbox page marks each of its controls.
+	v := &problem.Invalid{}
 	if op := q.Get("operator"); op != "" {
 		n, err := strconv.ParseInt(op, 10, 64)
 		if err != nil || n <= 0 {
-			return f, problem.Field("operator", "must be an organisation id")
+			v.Add("operator", "must be an organisation id")
+		} else {
+			f.Operator = n
 		}
-		f.Operator = n
 	}
-	return f, nil
+	f.check(v)
+	return f, v.Err()
 }
 
 func (m *Module) apiInbox(w http.ResponseWriter, r *http.Request) error {

@@ -191,7 +191,7 @@ func (m *Module) openCasePage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	in := NewCase{OperatorID: int64Field(r, "operator_id", v), PenaltyID: f("penalty_id"), Subject: f("subject"), Tier: f("tier"),
 		BaseAmount: int64Field(r, "base_amount", v), Amount: int64Field(r, "amount", v), OutsideBasis: f("outside_basis"), Decision: f("decision"),
-		Published: f("published") == "on"}
+		Published: checkbox(r, "published", v)}
 	if err := v.Err(); err != nil {
 		return m.renderCases(w, r, err)
 	}
@@ -242,7 +242,12 @@ func (m *Module) decidePage(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return problem.Field("body", "cannot be read as a form: %v", err)
 	}
-	if _, err := m.Decide(r.Context(), id, CaseDecision{Decision: r.PostFormValue("decision"), Published: r.PostFormValue("published") == "on"}); err != nil {
+	v := &problem.Invalid{}
+	in := CaseDecision{Decision: r.PostFormValue("decision"), Published: checkbox(r, "published", v)}
+	if err := v.Err(); err != nil {
+		return m.renderCase(w, r, id, err)
+	}
+	if _, err := m.Decide(r.Context(), id, in); err != nil {
 		if _, ok := problem.As[*problem.Invalid](err); ok {
 			return m.renderCase(w, r, id, err)
 		}

@@ -58,21 +58,7 @@ func bjMonth(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-0
 // clocks, narrowed by f.
 func (s *Service) Inbox(ctx context.Context, f Filter) ([]*Item, error) {
 	v := &problem.Invalid{}
-	if f.Kind != "" && !slices.Contains(kernel.SubmissionKinds, f.Kind) {
-		v.Add("kind", "must be one of %s", strings.Join(kernel.SubmissionKinds, ", "))
-	}
-	if f.State != "" && !slices.Contains(States, f.State) {
-		v.Add("state", "must be one of %s", strings.Join(States, ", "))
-	}
-	if f.Grade != "" && !slices.Contains(Grades, f.Grade) {
-		v.Add("grade", "must be one of %s", strings.Join(Grades, ", "))
-	}
-	if _, err := time.Parse("2006-01", f.Month); f.Month != "" && err != nil {
-		v.Add("month", "must be a month YYYY-MM such as 2026-11")
-	}
-	if _, ok := find(Sectors, f.Sector); f.Sector != "" && f.Sector != "none" && !ok {
-		v.Add("sector", "must be one of %s", strings.Join(append(codes(Sectors), "none"), ", "))
-	}
+	f.check(v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -244,4 +230,23 @@ func secondAnswer(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "oversight_answers_accepted") || strings.Contains(msg, "oversight_answers_escalated") ||
 		strings.Contains(msg, "UNIQUE constraint failed: oversight_answers.org_id, oversight_answers.submission_id")
+}
+
+// check refuses on v the filter's values that name no kind, state, grade, month or sector.
+func (f Filter) check(v *problem.Invalid) {
+	if f.Kind != "" && !slices.Contains(kernel.SubmissionKinds, f.Kind) {
+		v.Add("kind", "must be one of %s", strings.Join(kernel.SubmissionKinds, ", "))
+	}
+	if f.State != "" && !slices.Contains(States, f.State) {
+		v.Add("state", "must be one of %s", strings.Join(States, ", "))
+	}
+	if f.Grade != "" && !slices.Contains(Grades, f.Grade) {
+		v.Add("grade", "must be one of %s", strings.Join(Grades, ", "))
+	}
+	if _, err := time.Parse("2006-01", f.Month); f.Month != "" && err != nil {
+		v.Add("month", "must be a month YYYY-MM such as 2026-11")
+	}
+	if _, ok := find(Sectors, f.Sector); f.Sector != "" && f.Sector != "none" && !ok {
+		v.Add("sector", "must be one of %s", strings.Join(append(codes(Sectors), "none"), ", "))
+	}
 }

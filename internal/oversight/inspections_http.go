@@ -244,6 +244,8 @@ type inspectionsData struct {
 	Today       string
 	EntryID     string // the entry the form starts with (?entry=)
 	Filter      InspectionFilter
+	// Chosen are the areas a refused form had ticked, ticked again.
+	Chosen map[string]bool
 }
 
 func (m *Module) inspectionsPage(w http.ResponseWriter, r *http.Request) error {
@@ -274,8 +276,14 @@ func (m *Module) renderInspections(w http.ResponseWriter, r *http.Request, formE
 		}
 		v.Form, v.Status = r.PostForm, http.StatusBadRequest
 	}
-	v.Data = inspectionsData{Inspections: xs, Entries: entries, Areas: m.areasOf(m.areaKeys()), Basis: v.T("oversight.insp.default_basis"),
-		Today: bjDay(m.now()), EntryID: r.URL.Query().Get("entry"), Filter: f}
+	d := inspectionsData{Inspections: xs, Entries: entries, Areas: m.areasOf(m.areaKeys()), Basis: v.T("oversight.insp.default_basis"),
+		Today: bjDay(m.now()), EntryID: r.URL.Query().Get("entry"), Filter: f, Chosen: map[string]bool{}}
+	if formErr != nil {
+		for _, a := range r.PostForm["areas"] {
+			d.Chosen[a] = true
+		}
+	}
+	v.Data = d
 	return m.pages.Render(w, r, "page_inspections.html", v)
 }
 

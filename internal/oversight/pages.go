@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
@@ -188,6 +189,11 @@ func fileForm(r *http.Request) (kernel.NewSubmission, error) {
 		if err != nil {
 			return n, problem.Field("attachment", "cannot be read: %v", err)
 		}
+		// The name is refused here, on the control that carries it, rather than as the
+		// submission's attachment_name, which the page has no control for.
+		if c := utf8.RuneCountInString(hdr.Filename); c > maxAttachmentName {
+			return n, problem.Field("attachment", "the file's name must be at most %d characters, not %d", maxAttachmentName, c)
+		}
 		n.Attachment, n.AttachmentName = data, hdr.Filename
 	} else if !errors.Is(err, http.ErrMissingFile) {
 		return n, problem.Field("attachment", "cannot be read: %v", err)
@@ -274,16 +280,21 @@ func (m *Module) inboxData(r *http.Request, f Filter) (*inboxData, error) {
 	return d, nil
 }
 
+// inboxPage lists the inbox narrowed by the filter form; a refused filter shows the whole
+// inbox again (400) with the refused controls marked.
 func (m *Module) inboxPage(w http.ResponseWriter, r *http.Request) error {
+	v := m.d.Web.NewView(r, "nav.oversight", "/oversight")
 	f, err := filterOf(r)
 	if err != nil {
-		return err
+		if err := web.FieldErrors(err, v); err != nil {
+			return err
+		}
+		f, v.Status = Filter{}, http.StatusBadRequest
 	}
 	d, err := m.inboxData(r, f)
 	if err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "nav.oversight", "/oversight")
 	v.Data = d
 	return m.pages.Render(w, r, "page_inbox.html", v)
 }

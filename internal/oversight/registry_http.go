@@ -210,9 +210,17 @@ func (m *Module) registryPage(w http.ResponseWriter, r *http.Request) error {
 // renderRegistry shows the registry page, with the add form's errors when err is a
 // validation problem.
 func (m *Module) renderRegistry(w http.ResponseWriter, r *http.Request, formErr error) error {
+	v := m.d.Web.NewView(r, "oversight.reg.title", "/oversight/registry")
 	f, err := registryFilterOf(r)
 	if err != nil {
-		return err
+		// A refused filter shows the whole registry again (400) with the filter's refused
+		// controls marked; they are filed as filter.<field>, since the form to add an
+		// operator has a sector and a province of its own. The form keeps nothing typed:
+		// the add form must not take the filter's values.
+		if err := web.FieldErrorsIn("filter", err, v, nil); err != nil {
+			return err
+		}
+		f = RegistryFilter{}
 	}
 	entries, err := m.Registry(r.Context(), f)
 	if err != nil {
@@ -222,7 +230,6 @@ func (m *Module) renderRegistry(w http.ResponseWriter, r *http.Request, formErr 
 	if err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "oversight.reg.title", "/oversight/registry")
 	if formErr != nil {
 		if err := web.FieldErrors(formErr, v); err != nil {
 			return err
@@ -342,11 +349,15 @@ func (m *Module) setAnnualSettingPage(w http.ResponseWriter, r *http.Request) er
 		return problem.Field("body", "cannot be read as a form: %v", err)
 	}
 	day := ""
-	if r.PostFormValue("annual_mode") == "day" {
+	switch r.PostFormValue("annual_mode") {
+	case "anniversary":
+	case "day":
 		day = r.PostFormValue("annual_day")
 		if day == "" {
 			day = "-" // a fixed day without one: refused naming annual_day
 		}
+	default:
+		return m.renderRegistry(w, r, problem.Field("annual_mode", "must be anniversary or day"))
 	}
 	if _, err := m.SetAnnualSetting(r.Context(), day); err != nil {
 		return m.renderRegistry(w, r, err)

@@ -39,6 +39,9 @@ func isHexSHA(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
+// maxAttachmentName is the longest name of a submission's attachment, in characters.
+const maxAttachmentName = 200
+
 // validate checks n without touching the store.
 func validate(n kernel.NewSubmission) (*validated, error) {
 	v := &problem.Invalid{}
@@ -81,7 +84,7 @@ func validate(n kernel.NewSubmission) (*validated, error) {
 	case len(n.Attachment) > kernel.MaxSubmissionAttachment:
 		v.Add("attachment", "must be at most %d bytes, not %d", kernel.MaxSubmissionAttachment, len(n.Attachment))
 	case len(n.Attachment) > 0:
-		if v.Text("attachment_name", n.AttachmentName, true, 200) {
+		if v.Text("attachment_name", n.AttachmentName, true, maxAttachmentName) {
 			out.attachSHA = hexSHA(n.Attachment)
 		}
 	case n.EvidenceSHA256 != "":
