@@ -149,6 +149,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil
 	}
 	deps := kernel.Deps{DB: db, Auth: a.Auth, Web: a.Web, Log: log, DataDir: cfg.Data, Jobs: a.Jobs}
+	if db.Dialect() == store.Postgres {
+		deps.VaultFrames = cluster.NewVaultFrames(a.Leases, cluster.DefaultVaultLease, log)
+	}
 	if err := kernel.Assemble(ctx, deps, mods...); err != nil {
 		a.Close()
 		return nil, err

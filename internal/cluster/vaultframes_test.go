@@ -108,6 +108,14 @@ func TestVaultWriterTakeover(t *testing.T) {
 		if !errors.As(err, &he) || time.Now().After(deadline) {
 			t.Fatalf("node B taking over: %v", err)
 		}
+		// What a page on B says meanwhile (503): who the writer is.
+		var nw *vault.NotWriterError
+		if !errors.As(err, &nw) {
+			t.Fatalf("node B while A's lease runs: %T %v, want a *vault.NotWriterError", err, err)
+		}
+		if key, args := nw.OutageMessage(); key != "vault.outage.not_writer" || len(args) != 1 || args[0] != "node-a" {
+			t.Fatalf("node B's outage message: %s %v, want vault.outage.not_writer naming node-a", key, args)
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	if early := time.Until(expires); early > 50*time.Millisecond {

@@ -22,6 +22,7 @@
 package kernel
 
 import (
+	"ciiguard/internal/vault"
 	"context"
 	"flag"
 	"log/slog"
@@ -47,6 +48,10 @@ type Deps struct {
 	// Jobs runs the background work that must run once across the installation's nodes
 	// (nil in tests that assemble a capability alone: RunOnce then just runs it).
 	Jobs Jobs
+	// VaultFrames keeps the log vault's write-ahead frames in the records store under a
+	// writer lease per organisation, for --vault-shared-wal (nil on SQLite, where there is
+	// one node).
+	VaultFrames vault.FrameStore
 }
 
 // Module is one capability.

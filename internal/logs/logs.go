@@ -180,6 +180,15 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	if m.opts.CheckpointKeep < 0 {
 		return fmt.Errorf("--vault-checkpoint-keep %s: want a positive duration such as 1h", m.opts.CheckpointKeep)
 	}
+	if m.s3.sharedWAL {
+		if m.s3.url == "" {
+			return errors.New("--vault-shared-wal needs --vault-s3: a new writer rebuilds the log from object storage and the frames")
+		}
+		if d.VaultFrames == nil {
+			return errors.New("--vault-shared-wal needs a PostgreSQL store (--db postgres://…): the frames and the writer leases live there")
+		}
+		m.opts.Frames = d.VaultFrames
+	}
 	var err error
 	if m.opts.Store, err = m.s3.open(ctx); err != nil {
 		return err

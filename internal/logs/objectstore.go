@@ -19,6 +19,9 @@ type s3Flags struct {
 	url, endpoint, region, accessKey, secretKey string
 	insecure                                    bool
 	cacheMiB                                    int64
+	// sharedWAL keeps the write-ahead frames in PostgreSQL under a writer lease per
+	// organisation (docs/scale-out.md, section 2).
+	sharedWAL bool
 }
 
 func (f *s3Flags) register(fs *flag.FlagSet) {
@@ -28,6 +31,7 @@ func (f *s3Flags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.accessKey, "vault-s3-access-key", "", "access key id (default: AWS_ACCESS_KEY_ID, then ~/.aws/credentials)")
 	fs.StringVar(&f.secretKey, "vault-s3-secret-key", "", "secret access key (prefer AWS_SECRET_ACCESS_KEY: a flag shows in the process list)")
 	fs.BoolVar(&f.insecure, "vault-s3-insecure", false, "talk plain HTTP to the S3 endpoint (a server on loopback only)")
+	fs.BoolVar(&f.sharedWAL, "vault-shared-wal", false, "with --vault-s3 and a PostgreSQL store: keep the vault's write-ahead frames in PostgreSQL and write an organisation's log only while holding its writer lease, so that another node takes over with every acknowledged event when this one dies; off: the WAL is a file on this node's disk")
 	fs.Int64Var(&f.cacheMiB, "vault-cache-mb", 8192, "with --vault-s3: local disk (MiB) for sealed segments and fetched blocks, least recently read evicted first")
 }
 

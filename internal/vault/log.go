@@ -129,7 +129,7 @@ func openLog(v *Vault, org int64) (*Log, error) {
 		err := v.opts.Frames.Acquire(ctx, org)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("vault: become the writer of org %d's log: %w", org, err)
+			return nil, &NotWriterError{Org: org, Err: err}
 		}
 		l.wal = &sharedWAL{l: l, fs: v.opts.Frames}
 		if err := l.trimToStore(); err != nil {
