@@ -23,21 +23,37 @@ func (m *Module) t(r *http.Request, key string, args ...any) string {
 // listData is the reports page.
 type listData struct {
 	Reports []Report
-	Year    int // the default year of a new report: last year's annual report is due this year
+	Kind    string // the kind chosen for a new report
+	Year    int    // the year chosen: by default this year (last year's annual report is due now)
 	Years   []int
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderList(w, r, NewReport{Kind: KindAnnual}, nil)
+}
+
+// renderList shows the reports and the form for a new one; after a refused submission it
+// shows the reasons beside the controls, with the kind and year chosen kept.
+func (m *Module) renderList(w http.ResponseWriter, r *http.Request, in NewReport, formErr error) error {
 	list, err := m.List(r.Context())
 	if err != nil {
 		return err
 	}
 	this := m.Now().In(calendar.Shanghai).Year()
-	d := listData{Reports: list, Year: this}
+	d := listData{Reports: list, Kind: in.Kind, Year: this}
 	for y := this; y >= this-4 && y >= 2021; y-- {
 		d.Years = append(d.Years, y)
+		if y == in.Year {
+			d.Year = y
+		}
 	}
 	v := m.d.Web.NewView(r, "nav.reports", "/reports")
+	if formErr != nil {
+		if err := web.FieldErrors(formErr, v); err != nil {
+			return err
+		}
+		v.Status = http.StatusBadRequest
+	}
 	v.Data = d
 	return m.pages.Render(w, r, "page_list.html", v)
 }
@@ -46,10 +62,15 @@ func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
 	in := NewReport{Kind: r.PostFormValue("kind")}
 	y, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
 	if err != nil {
-		return problem.Field("year", "must be a year such as 2026")
+		bad := &problem.Invalid{}
+		bad.Add("year", "must be a year such as 2026")
+		return m.renderList(w, r, in, bad.Err())
 	}
 	in.Year = y
 	rep, err := m.Create(r.Context(), in)
+	if _, ok := problem.As[*problem.Invalid](err); ok {
+		return m.renderList(w, r, in, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -93,6 +114,12 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 			return problem.Field("v", "must be a version number")
 		}
 	}
+	return m.renderReport(w, r, id, want, nil, nil)
+}
+
+// renderReport shows version want (0: the current one) of report id; after refused section
+// text (formErr) it shows the reasons beside the text areas and the text as it was sent.
+func (m *Module) renderReport(w http.ResponseWriter, r *http.Request, id int64, want int, sent map[string]SectionInput, formErr error) error {
 	ctx := r.Context()
 	rep, ver, err := m.Version(ctx, id, want)
 	if err != nil {
@@ -105,6 +132,11 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 	vers, err := m.Versions(ctx, id)
 	if err != nil {
 		return err
+	}
+	for i, sec := range c.Sections {
+		if in, ok := sent[sec.Key]; ok {
+			c.Sections[i].Zh, c.Sections[i].En = in.Zh, in.En
+		}
 	}
 	d := reportData{R: rep, Title: Title(rep.Kind, rep.Year), V: ver, C: c, Versions: vers, Current: ver.Version == rep.Version}
 	d.Editable = d.Current && !ver.Frozen && web.Can(r, Write)
@@ -122,6 +154,12 @@ func (m *Module) reportPage(w http.ResponseWriter, r *http.Request) error {
 	// reports apart.
 	v := m.d.Web.NewView(r, "reports.record_title", "/reports")
 	v.TitleArgs = []any{v.L(d.Title.Zh, d.Title.En)}
+	if formErr != nil {
+		if err := web.FieldErrors(formErr, v); err != nil {
+			return err
+		}
+		v.Status = http.StatusBadRequest
+	}
 	v.Data = d
 	return m.pages.Render(w, r, "page_report.html", v)
 }
@@ -152,10 +190,28 @@ func (m *Module) sectionsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.EditSections(r.Context(), id, sectionsFromForm(r)); err != nil {
+	in := sectionsFromForm(r)
+	_, err = m.EditSections(r.Context(), id, in)
+	if inv, ok := problem.As[*problem.Invalid](err); ok && onTextAreas(inv) {
+		return m.renderReport(w, r, id, 0, in, err)
+	}
+	if err != nil {
 		return err
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/reports/%d", id), m.t(r, "reports.saved"))
+}
+
+// onTextAreas reports whether every refusal is of a section's text, which the form shows
+// beside its text area; a refusal the form has no control for (a section it does not
+// have, none at all: only a hand-made request sends those) goes to the error page, which
+// names it.
+func onTextAreas(inv *problem.Invalid) bool {
+	for _, f := range inv.Fields {
+		if !strings.HasPrefix(f.Field, "sections.") || !(strings.HasSuffix(f.Field, ".zh") || strings.HasSuffix(f.Field, ".en")) {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Module) regeneratePage(w http.ResponseWriter, r *http.Request) error {
