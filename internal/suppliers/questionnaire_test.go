@@ -85,7 +85,7 @@ func TestQuestionnaireFlow(t *testing.T) {
 		grid := env.Login(t, "security@grid.demo")
 		water := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
 		a := env.Login(t, "user@supplier.demo")
-		b := newSupplierOrg(t, env)
+		_, b := newSupplierOrg(t, env)
 		gh, wh, ah, bh := jsonHdr(grid.CSRF), jsonHdr(water.CSRF), jsonHdr(a.CSRF), jsonHdr(b.CSRF)
 
 		// The grid's supplier linked to A, and one not linked to any organisation.
@@ -328,8 +328,9 @@ func TestQuestionnaireFlow(t *testing.T) {
 	})
 }
 
-// newSupplierOrg makes a second supplier organisation with one supplier user and signs in.
-func newSupplierOrg(t *testing.T, env *apptest.Env) *apptest.Client {
+// newSupplierOrg makes a second supplier organisation with one supplier user and signs in;
+// it returns the organisation's id and the user's client.
+func newSupplierOrg(t *testing.T, env *apptest.Env) (int64, *apptest.Client) {
 	t.Helper()
 	ctx := context.Background()
 	o, err := env.App.Auth.CreateOrg(ctx, auth.Org{Kind: auth.Supplier, NameZH: "示例工控网关有限公司（测试）", NameEN: "Example ICS Gateways (test)"})
@@ -340,5 +341,5 @@ func newSupplierOrg(t *testing.T, env *apptest.Env) *apptest.Client {
 	if _, err := env.App.Auth.CreateUser(ctx, auth.NewUser{OrgID: o.ID, Email: email, Name: "测试", Role: auth.SupplierUser, PasswordHash: apptest.DemoPasswordHash()}); err != nil {
 		t.Fatal(err)
 	}
-	return env.Login(t, email)
+	return o.ID, env.Login(t, email)
 }

@@ -30,12 +30,16 @@ const (
 	// Respond lets a supplier organisation's users see and answer the security
 	// questionnaires its customers sent it.
 	Respond auth.Permission = "suppliers.answer"
+	// Share lets a supplier organisation's users keep the certificates and review outcomes
+	// of their own products and share them with the operators they supply.
+	Share auth.Permission = "suppliers.share"
 )
 
 func init() {
 	auth.Grant(Read, auth.Admin, auth.SecurityManager, auth.SystemOwner, auth.Analyst, auth.Auditor)
 	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
 	auth.Grant(Respond, auth.SupplierUser)
+	auth.Grant(Share, auth.SupplierUser)
 }
 
 // Module is the suppliers capability.
@@ -120,6 +124,13 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /questionnaires", Respond, m.inboxPage)
 	s.Page("GET /questionnaires/{id}", Respond, m.answerPage)
 	s.Page("POST /questionnaires/{id}", Respond, m.submitAnswersPage)
+	s.Page("GET /credentials", Share, m.credentialsPage)
+	s.Page("POST /credentials", Share, m.createCredentialPage)
+	s.Page("GET /credentials/{id}", Share, m.credentialPage)
+	s.Page("POST /credentials/{id}/shares", Share, m.shareCredentialPage)
+	s.Page("POST /credentials/{id}/shares/{operator}/revoke", Share, m.revokeCredentialPage)
+	s.Page("GET /shared-credentials", Read, m.sharedCredentialsPage)
+	s.Page("GET /shared-credentials/{id}", Read, m.sharedCredentialPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -148,13 +159,22 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/questionnaires", Respond, m.apiInbox)
 	s.API("GET /api/v1/questionnaires/{id}", Respond, m.apiReceived)
 	s.API("POST /api/v1/questionnaires/{id}/answers", Respond, m.apiAnswer)
+	s.API("GET /api/v1/credentials", Share, m.apiCredentials)
+	s.API("POST /api/v1/credentials", Share, m.apiCreateCredential)
+	s.API("GET /api/v1/credentials/{id}", Share, m.apiCredential)
+	s.API("POST /api/v1/credentials/{id}/shares", Share, m.apiShareCredential)
+	s.API("POST /api/v1/credentials/{id}/shares/{operator}/revoke", Share, m.apiRevokeCredential)
+	s.API("GET /api/v1/shared-credentials", Read, m.apiSharedCredentials)
+	s.API("GET /api/v1/shared-credentials/{id}", Read, m.apiSharedCredential)
 	return nil
 }
 
 // Nav implements kernel.Navigation.
 func (m *Module) Nav() []web.NavItem {
 	return []web.NavItem{{Key: "nav.suppliers", Path: "/suppliers", Perm: Read, Order: 45},
-		{Key: "nav.questionnaires", Path: "/questionnaires", Perm: Respond, Order: 46}}
+		{Key: "nav.questionnaires", Path: "/questionnaires", Perm: Respond, Order: 46},
+		{Key: "nav.credentials", Path: "/credentials", Perm: Share, Order: 46},
+		{Key: "nav.shared_credentials", Path: "/shared-credentials", Perm: Read, Order: 45}}
 }
 
 // FactSets implements kernel.FactProvider: the `suppliers` variable of the catalog's rules.
