@@ -172,7 +172,17 @@ func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
 		// Nothing is written: validate the rest only, to show every bad field at once.
 		_, err = m.prepare(r.Context(), in)
 		if inv, ok := problem.As[*problem.Invalid](err); ok {
-			bad.Fields = append(bad.Fields, inv.Fields...)
+			// A field the form could not read (an amount that is not a number) keeps that
+			// reason: what prepare says of the zero put in its place would hide it.
+			read := map[string]bool{}
+			for _, f := range bad.Fields {
+				read[f.Field] = true
+			}
+			for _, f := range inv.Fields {
+				if !read[f.Field] {
+					bad.Fields = append(bad.Fields, f)
+				}
+			}
 		} else if err != nil {
 			return err
 		}
@@ -184,6 +194,7 @@ func (m *Module) createPage(w http.ResponseWriter, r *http.Request) error {
 		if err := web.FieldErrors(err, v); err != nil {
 			return err
 		}
+		v.FoldIndexed() // "systems[0]" shows on the systems' checkboxes
 		return m.renderForm(w, r, v, in, http.StatusBadRequest)
 	}
 	key := "review.created"
