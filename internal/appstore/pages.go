@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,20 @@ func refusal(r *http.Request, v *web.View, err error) error {
 		v.Status = http.StatusConflict
 	}
 	return nil
+}
+
+// rowForms are the forms of a page's rows ("retire-3": the retirement of document 3), whose
+// fields share names with other rows' and with the page's own forms: their refusals are
+// filed under the form (web.FieldErrorsIn) so only the row that was sent is marked.
+var rowForms = regexp.MustCompile(`^(retire|lift|review|reinstate|cert)-[0-9a-f]+$`)
+
+// refusalIn is refusal for the page's form form: a row's form files its refusals under
+// its name; the page's own forms keep the plain field names.
+func refusalIn(r *http.Request, v *web.View, form string, err error) error {
+	if !rowForms.MatchString(form) {
+		return refusal(r, v, err)
+	}
+	return web.FieldErrorsIn(form, err, v, r.PostForm)
 }
 
 // formNum reads a whole number; a missing one is 0 and a wrong one -1 (refused).
@@ -99,7 +114,7 @@ func (m *Module) renderPlatform(w http.ResponseWriter, r *http.Request, open str
 	}
 	v := m.d.Web.NewView(r, "nav.appstore", "/appstore")
 	if refused != nil {
-		if err := refusal(r, v, refused); err != nil {
+		if err := refusalIn(r, v, open, refused); err != nil {
 			return err
 		}
 		if open == "platform" {
@@ -140,7 +155,7 @@ func (m *Module) retireDocumentPage(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if _, err := m.RetireDocument(r.Context(), id, r.PostFormValue("reason")); err != nil {
-		return m.renderPlatform(w, r, "document", err)
+		return m.renderPlatform(w, r, fmt.Sprintf("retire-%d", id), err)
 	}
 	return web.Redirect(w, r, "/appstore#documents", m.t(r, "appstore.document_retired"))
 }
@@ -162,6 +177,12 @@ func (m *Module) blacklistPage(w http.ResponseWriter, r *http.Request) error {
 		back = "/appstore#blacklist"
 	}
 	if _, err := m.AddToBlacklist(r.Context(), f("kind"), f("value"), f("reason")); err != nil {
+		if app := appPage.FindStringSubmatch(back); app != nil && f("kind") == BlackCertificate && shaRE.MatchString(f("value")) {
+			// The certificate's form beside a version: the app's page again, that form
+			// marked.
+			id, _ := strconv.ParseInt(app[1], 10, 64)
+			return m.renderAppIn(w, r, id, "cert-"+f("value"), err)
+		}
 		if back != "/appstore#blacklist" {
 			if _, ok := problem.As[*problem.Invalid](err); ok {
 				return err // answered as a 400 page naming the field
@@ -178,7 +199,7 @@ func (m *Module) liftPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := m.LiftFromBlacklist(r.Context(), id, r.PostFormValue("reason")); err != nil {
-		return err
+		return m.renderPlatform(w, r, fmt.Sprintf("lift-%d", id), err)
 	}
 	return web.Redirect(w, r, "/appstore#blacklist", m.t(r, "appstore.lifted_done"))
 }
@@ -405,6 +426,15 @@ func (m *Module) renderApp(w http.ResponseWriter, r *http.Request, refused error
 }
 
 func (m *Module) renderAppID(w http.ResponseWriter, r *http.Request, id int64, refused error) error {
+	return m.renderAppIn(w, r, id, "", refused)
+}
+
+// appPage is an app's page as a form's back address.
+var appPage = regexp.MustCompile(`^/appstore/apps/([0-9]+)$`)
+
+// renderAppIn shows app id's page again after form (a row's form, see rowForms; "" for
+// the page's own) was refused.
+func (m *Module) renderAppIn(w http.ResponseWriter, r *http.Request, id int64, form string, refused error) error {
 	a, vs, err := m.App(r.Context(), id)
 	if err != nil {
 		return err
@@ -416,7 +446,7 @@ func (m *Module) renderAppID(w http.ResponseWriter, r *http.Request, id int64, r
 	v := m.d.Web.NewView(r, "appstore.app", "/appstore")
 	v.TitleArgs = []any{a.Name}
 	if refused != nil {
-		if err := refusal(r, v, refused); err != nil {
+		if err := refusalIn(r, v, form, refused); err != nil {
 			return err
 		}
 	}
@@ -491,7 +521,7 @@ func (m *Module) reviewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := m.Review(r.Context(), id, ReviewDecision{Decision: r.PostFormValue("decision"), Note: r.PostFormValue("note")}); err != nil {
-		return m.renderAppID(w, r, app, err)
+		return m.renderAppIn(w, r, app, fmt.Sprintf("review-%d", id), err)
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/appstore/apps/%d#version-%d", app, id), m.t(r, "appstore.reviewed"))
 }
@@ -539,7 +569,7 @@ func (m *Module) reinstatePage(w http.ResponseWriter, r *http.Request) error {
 	k, err := m.Reinstate(r.Context(), id, r.PostFormValue("reason"))
 	if err != nil {
 		if k, kerr := m.TakedownByID(r.Context(), id); kerr == nil {
-			return m.renderAppID(w, r, k.AppID, err)
+			return m.renderAppIn(w, r, k.AppID, fmt.Sprintf("reinstate-%d", id), err)
 		}
 		return err
 	}
