@@ -234,10 +234,16 @@ func TestCredentialSharing(t *testing.T) {
 			}
 		}
 		p = page(a, fmt.Sprintf("/credentials/%d", cert.ID), http.StatusOK)
-		for _, want := range []string{"已共享的客户", "示例电网有限公司", "共享中", "撤销共享"} {
+		for _, want := range []string{"安全认证（检测）证书：工业防火墙 3.6", "已共享的客户", "示例电网有限公司", "共享中", "撤销共享", "已共享给所有客户"} {
 			if !strings.Contains(p, want) {
 				t.Errorf("A's certificate page lacks %q", want)
 			}
+		}
+		if strings.Contains(p, `id="share-form"`) {
+			t.Error("A's certificate page offers to share with no customer left")
+		}
+		if _, en := a.Do("GET", fmt.Sprintf("/credentials/%d", cert.ID), nil, map[string]string{"Accept-Language": "en"}); !strings.Contains(en, "<h1>Security certificate: 工业防火墙 3.6</h1>") {
+			t.Error("the English page's title is not 'Security certificate: 工业防火墙 3.6'")
 		}
 		a.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
 		res, form := a.Do("POST", "/credentials", url.Values{"_csrf": {a.CSRF}, "kind": {"certificate"}, "product": {"工业防火墙"}, "number": {"X-1"},

@@ -66,7 +66,9 @@ type credentialData struct {
 	Sharing   bool
 	Shares    []CredShare
 	Customers []credCustomer
-	Received  *SharedCredential
+	// Unshared are the customers the form may still share with.
+	Unshared []credCustomer
+	Received *SharedCredential
 }
 
 // credCustomer is a customer on the share form, with whether a share with it is in force.
@@ -100,6 +102,9 @@ func (m *Module) renderCredential(w http.ResponseWriter, r *http.Request, id int
 			row.Shared = row.Shared || (s.OperatorID == x.ID && s.RevokedAt == nil)
 		}
 		d.Customers = append(d.Customers, row)
+		if !row.Shared {
+			d.Unshared = append(d.Unshared, row)
+		}
 	}
 	v := m.d.Web.NewView(r, "nav.credentials", "/credentials")
 	if err != nil {
