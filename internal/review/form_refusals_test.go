@@ -1,12 +1,16 @@
 package review_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"ciiguard/internal/app/apptest"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/htmltest"
 	"ciiguard/internal/store"
 )
@@ -55,5 +59,51 @@ func TestRefusedProcurementFormMarked(t *testing.T) {
 	}
 	if _, yes := doc.ID("q-control-yes").Attr("checked"); !yes {
 		t.Error("the answer yes to the first question is not kept")
+	}
+}
+
+// TestRefusedCaseFormsMarked: on a case's page, whose forms share the names date and note,
+// a refused move comes back as the page (400) in Chinese with the move form's date
+// aria-invalid and its reason, the note typed kept and the other forms' controls unmarked;
+// a move the missing materials forbid marks the target state with the Art. 8 reason.
+func TestRefusedCaseFormsMarked(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	sm := env.Login(t, "security@grid.demo")
+	sm.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
+	cii, _ := systemIDs(t, sm)
+	res, body := sm.Do("POST", "/api/v1/review/procurements", nil, jsonHdr(sm.CSRF), fmt.Sprintf(`{"title":"核心路由器扩容","product":"NE40E","product_type":"critical_network_equipment","supplier":"某通信设备公司","country":"CN","systems":[%d],"amount_rmb":2000000,"assessment":{"control":true}}`, cii))
+	var p apiProcurement
+	if err := json.Unmarshal([]byte(body), &p); err != nil || res.StatusCode != http.StatusCreated || p.CaseID == 0 {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	page := fmt.Sprintf("/review/cases/%d", p.CaseID)
+	_, body = sm.Do("GET", page, nil, nil)
+	to, _ := htmltest.Parse(t, body).ID("to").All("option", nil)[0].Attr("value")
+	for _, c := range []struct {
+		name     string
+		form     url.Values
+		id, want string
+	}{
+		{"a date that is not a date", url.Values{"_form": {"move"}, "to": {to}, "date": {"上周五"}, "note": {"已口头通知"}}, "move-date", "不是日期（年-月-日）"},
+		{"materials missing", url.Values{"_form": {"move"}, "to": {to}, "date": {time.Now().In(calendar.Shanghai).Format(time.DateOnly)}, "note": {"已口头通知"}}, "to", "申报材料不全"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, body := sm.Do("POST", page+"/move", c.form, nil)
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400 and the page again:\n%.400s", res.StatusCode, body)
+			}
+			doc := htmltest.Parse(t, body)
+			if reason, ok := doc.Refusal(c.id); !ok || !strings.Contains(reason, c.want) {
+				t.Errorf("%s: refused=%v, reason %q, want one saying %q", c.id, ok, reason, c.want)
+			}
+			if v, _ := doc.ID("move-note").Attr("value"); v != "已口头通知" {
+				t.Errorf("the note shows %q again", v)
+			}
+			for _, id := range []string{"move-note", "m-declaration"} {
+				if v, ok := doc.ID(id).Attr("aria-invalid"); ok {
+					t.Errorf("%s, which was fine, is aria-invalid=%q", id, v)
+				}
+			}
+		})
 	}
 }
