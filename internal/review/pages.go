@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -316,22 +317,30 @@ func (m *Module) casePage(w http.ResponseWriter, r *http.Request) error {
 	return m.renderCase(w, r, id, m.d.Web.NewView(r, "review.case", "/review"))
 }
 
-// caseForm applies a change from a case page's form; a refusal is shown on the case's page
-// next to the fields it names.
-func (m *Module) caseForm(w http.ResponseWriter, r *http.Request, fn func(id int64) error) error {
+// caseForm applies a change from form, one of a case page's forms, whose controls are
+// named in controls; a refusal is shown on the case's page beside the control of the form
+// that was sent (the forms share the names date and note), what was typed kept. A refusal
+// the form has no control for (the materials a move lacks, a state that runs no clock) is
+// shown on its first control, which the refused change is about.
+func (m *Module) caseForm(w http.ResponseWriter, r *http.Request, form string, controls []string, fn func(id int64) error) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := fn(id); err != nil {
 		v := m.d.Web.NewView(r, "review.case", "/review")
-		v.Form = r.PostForm
-		if err := web.FieldErrors(err, v); err != nil {
+		if err := web.FieldErrorsIn(form, err, v, r.PostForm); err != nil {
 			return err
 		}
-		v.Status = http.StatusBadRequest
-		if _, ok := problem.As[*problem.Conflict](err); ok {
-			v.Status = http.StatusConflict
+		first := form + "." + controls[0]
+		for k, e := range v.Errors {
+			if strings.HasPrefix(k, form+".") && !slices.Contains(controls, strings.TrimPrefix(k, form+".")) {
+				delete(v.Errors, k)
+				if v.Errors[first] != "" {
+					e = v.Errors[first] + "; " + e
+				}
+				v.Errors[first] = e
+			}
 		}
 		return m.renderCase(w, r, id, v)
 	}
@@ -339,7 +348,7 @@ func (m *Module) caseForm(w http.ResponseWriter, r *http.Request, fn func(id int
 }
 
 func (m *Module) materialsPage(w http.ResponseWriter, r *http.Request) error {
-	return m.caseForm(w, r, func(id int64) error {
+	return m.caseForm(w, r, "materials", []string{"materials"}, func(id int64) error {
 		on := func(k string) bool { return r.PostFormValue(k) == "on" }
 		_, err := m.SetMaterials(r.Context(), id, Materials{Declaration: on("declaration"), ImpactAnalysis: on("impact_analysis"), PurchaseDocs: on("purchase_docs"),
 			ListingDocs: on("listing_docs"), OtherByRequest: on("other")})
@@ -348,28 +357,28 @@ func (m *Module) materialsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) movePage(w http.ResponseWriter, r *http.Request) error {
-	return m.caseForm(w, r, func(id int64) error {
+	return m.caseForm(w, r, "move", []string{"to", "date", "note"}, func(id int64) error {
 		_, err := m.MoveCase(r.Context(), id, Move{To: State(r.PostFormValue("to")), Date: r.PostFormValue("date"), Note: r.PostFormValue("note")})
 		return err
 	})
 }
 
 func (m *Module) pausePage(w http.ResponseWriter, r *http.Request) error {
-	return m.caseForm(w, r, func(id int64) error {
+	return m.caseForm(w, r, "pause", []string{"date", "note"}, func(id int64) error {
 		_, err := m.PauseCase(r.Context(), id, PauseInput{Date: r.PostFormValue("date"), Note: r.PostFormValue("note")})
 		return err
 	})
 }
 
 func (m *Module) resumePage(w http.ResponseWriter, r *http.Request) error {
-	return m.caseForm(w, r, func(id int64) error {
+	return m.caseForm(w, r, "resume", []string{"date"}, func(id int64) error {
 		_, err := m.ResumeCase(r.Context(), id, PauseInput{Date: r.PostFormValue("date"), Note: r.PostFormValue("note")})
 		return err
 	})
 }
 
 func (m *Module) extendPage(w http.ResponseWriter, r *http.Request) error {
-	return m.caseForm(w, r, func(id int64) error {
+	return m.caseForm(w, r, "extend", []string{"date", "days"}, func(id int64) error {
 		days := 0
 		if s := strings.TrimSpace(r.PostFormValue("days")); s != "" {
 			n, err := strconv.Atoi(s)
