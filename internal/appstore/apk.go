@@ -42,10 +42,10 @@ type APKInfo struct {
 	TargetSDK   int64    `json:"target_sdk"`
 	Permissions []string `json:"permissions"`
 	// CertSHA256 and CertMD5 are the fingerprints of the first certificate of the first
-	// v1 (JAR) signature block, META-INF/*.RSA, *.DSA or *.EC; CertSubject its subject.
-	// The signature itself is not verified and APK Signature Scheme v2/v3 blocks are not
-	// read: a package signed only with v2+ has no fingerprint here, and the reviewer is
-	// told so (Signed false).
+	// v1 (JAR) signature block, META-INF/*.RSA, *.DSA or *.EC, or, without one, of the
+	// first signer of the APK Signing Block's v2 (else v3) scheme; CertSubject its
+	// subject. The signature itself is not verified: an unsigned package has no
+	// fingerprint here, and the reviewer is told so (Signed false).
 	CertSHA256  string `json:"cert_sha256"`
 	CertMD5     string `json:"cert_md5"`
 	CertSubject string `json:"cert_subject"`
@@ -122,7 +122,14 @@ func ParseAPK(r io.ReaderAt, size int64) (APKInfo, error) {
 		}
 		s, m := sha256.Sum256(cert.Raw), md5.Sum(cert.Raw)
 		info.CertSHA256, info.CertMD5, info.CertSubject, info.Signed = hex.EncodeToString(s[:]), hex.EncodeToString(m[:]), cert.Subject.String(), true
+		return info, nil
 	}
+	cert, err := signingBlockCertificate(r, size)
+	if err != nil || cert == nil {
+		return info, err
+	}
+	s, m := sha256.Sum256(cert.Raw), md5.Sum(cert.Raw)
+	info.CertSHA256, info.CertMD5, info.CertSubject, info.Signed = hex.EncodeToString(s[:]), hex.EncodeToString(m[:]), cert.Subject.String(), true
 	return info, nil
 }
 

@@ -123,6 +123,8 @@ func TestParseAPKRefusals(t *testing.T) {
 func FuzzParseAPK(f *testing.F) {
 	a, _ := BuildAPK(APKSpec{Package: "cn.example.f", VersionCode: 3, Permissions: []string{"android.permission.CAMERA"}, CertCN: "f"})
 	f.Add(a)
+	v2, _ := BuildAPK(APKSpec{Package: "cn.example.v2", VersionCode: 4, CertCN: "v2", Scheme: 2})
+	f.Add(v2)
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		info, err := ParseAPK(bytes.NewReader(b), int64(len(b)))

@@ -32,6 +32,9 @@ type APKSpec struct {
 	// certificate, from NewCertificate); CertCN alone makes a fresh one of that name.
 	Cert   []byte
 	CertCN string
+	// Scheme 2 or 3 signs with that APK Signature Scheme alone (the certificate in an APK
+	// Signing Block, no v1 signature file); 0 or 1 writes the v1 file.
+	Scheme int
 	// UTF8 writes the manifest's string pool in UTF-8 instead of UTF-16.
 	UTF8 bool
 }
@@ -58,7 +61,25 @@ func BuildAPK(s APKSpec) ([]byte, error) {
 	if err := add("classes.dex", dex); err != nil {
 		return nil, err
 	}
-	if s.Cert != nil || s.CertCN != "" {
+	signed := s.Cert != nil || s.CertCN != ""
+	if signed && s.Scheme >= 2 {
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		cert := s.Cert
+		if cert == nil {
+			var err error
+			if cert, err = NewCertificate(s.CertCN); err != nil {
+				return nil, err
+			}
+		}
+		id := uint32(sigSchemeV2)
+		if s.Scheme == 3 {
+			id = sigSchemeV3
+		}
+		return withSigningBlock(buf.Bytes(), id, cert)
+	}
+	if signed {
 		block, err := signatureBlock(s.Cert, s.CertCN)
 		if err != nil {
 			return nil, err
@@ -272,4 +293,30 @@ func signatureBlock(der []byte, cn string) ([]byte, error) {
 		return nil, err
 	}
 	return asn1.Marshal(contentInfo{ContentType: oidSignedData, Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: sd}})
+}
+
+// withSigningBlock inserts an APK Signing Block before the archive's central directory,
+// holding one signer of scheme id with the certificate cert (empty digests, signatures and
+// key: the reader looks at the certificate only), and moves the directory's offset.
+func withSigningBlock(archive []byte, id uint32, cert []byte) ([]byte, error) {
+	cd, field, ok, err := centralDirectory(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil || !ok {
+		return nil, fmt.Errorf("find the central directory: ok %v, %w", ok, err)
+	}
+	lp := func(parts ...[]byte) []byte {
+		b := binary.LittleEndian.AppendUint32(nil, uint32(len(bytes.Join(parts, nil))))
+		return append(b, bytes.Join(parts, nil)...)
+	}
+	signed := append(append(lp(), lp(lp(cert))...), lp()...) // digests, certificates, attributes
+	signer := append(append(lp(signed), lp()...), lp()...)   // signed data, signatures, public key
+	value := lp(lp(signer))
+	pair := binary.LittleEndian.AppendUint64(nil, uint64(4+len(value)))
+	pair = append(binary.LittleEndian.AppendUint32(pair, id), value...)
+	size := uint64(len(pair) + 8 + len(sigBlockMagic))
+	block := binary.LittleEndian.AppendUint64(nil, size)
+	block = append(block, pair...)
+	block = append(binary.LittleEndian.AppendUint64(block, size), sigBlockMagic...)
+	out := append(append(append([]byte{}, archive[:cd]...), block...), archive[cd:]...)
+	binary.LittleEndian.PutUint32(out[field+int64(len(block)):], uint32(cd)+uint32(len(block)))
+	return out, nil
 }
