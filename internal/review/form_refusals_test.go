@@ -107,3 +107,32 @@ func TestRefusedCaseFormsMarked(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedListingCaseMarked: an organisation that plans to list abroad with personal
+// information of more than 1,000,000 people is offered the listing review on /review; a
+// refused title comes back as that page (400) in Chinese with the title aria-invalid, its
+// reason, and the title typed kept. Before, it answered with the error page.
+func TestRefusedListingCaseMarked(t *testing.T) {
+	env := apptest.Start(t, store.SQLite)
+	sm := env.Login(t, "security@grid.demo")
+	sm.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
+	prof := `{"uscc":"91110000MA0WTR016B","sectors":["water"],"pi_subjects":2000000,"plans_listing_abroad":true}`
+	if res, body := sm.Do("PUT", "/api/v1/scope/profile", nil, jsonHdr(sm.CSRF), prof); res.StatusCode != http.StatusOK {
+		t.Fatalf("profile: %d %s", res.StatusCode, body)
+	}
+	if _, page := sm.Do("GET", "/review", nil, nil); !htmltest.Parse(t, page).ID("listing-title").Found() {
+		t.Fatalf("/review offers no listing review:\n%.600s", page)
+	}
+	long := strings.Repeat("赴", 201)
+	res, page := sm.Do("POST", "/review/cases", url.Values{"title": {long}}, nil)
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400 and the page again:\n%.400s", res.StatusCode, page)
+	}
+	doc := htmltest.Parse(t, page)
+	if reason, ok := doc.Refusal("listing-title"); !ok || !strings.Contains(reason, "最多 200 个字符") {
+		t.Errorf("listing-title: refused=%v, reason %q", ok, reason)
+	}
+	if v, _ := doc.ID("listing-title").Attr("value"); v != long {
+		t.Errorf("the title shows %.20q again", v)
+	}
+}
