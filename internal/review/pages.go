@@ -60,6 +60,12 @@ type listData struct {
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
+	return m.renderList(w, r, m.d.Web.NewView(r, "nav.review", "/review"))
+}
+
+// renderList shows the purchases and cases in v, which carries a refused listing-review
+// title when there is one.
+func (m *Module) renderList(w http.ResponseWriter, r *http.Request, v *web.View) error {
 	pg, err := web.ParsePage(r)
 	if err != nil {
 		return err
@@ -99,7 +105,6 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		st := byID[p.CaseID].State
 		d.Procurements = append(d.Procurements, procRow{P: p, State: st, Gate: Gate(p, st)})
 	}
-	v := m.d.Web.NewView(r, "nav.review", "/review")
 	v.Data = d
 	return m.pages.Render(w, r, "page_list.html", v)
 }
@@ -394,6 +399,14 @@ func (m *Module) extendPage(w http.ResponseWriter, r *http.Request) error {
 
 func (m *Module) openListingPage(w http.ResponseWriter, r *http.Request) error {
 	c, err := m.OpenListingCase(r.Context(), r.PostFormValue("title"))
+	if inv, ok := problem.As[*problem.Invalid](err); ok && len(inv.Fields) > 0 && inv.Fields[0].Field == "title" {
+		// The title is the form's one field: show the list again with it marked.
+		v := m.d.Web.NewView(r, "nav.review", "/review")
+		if err := web.FieldErrorsIn("", err, v, r.PostForm); err != nil {
+			return err
+		}
+		return m.renderList(w, r, v)
+	}
 	if err != nil {
 		return err
 	}
