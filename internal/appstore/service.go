@@ -18,8 +18,9 @@ import (
 )
 
 // Evidence is what the capability needs of the evidence store: cite a file the user
-// uploaded (a licence, a document), keep a file it makes itself (a verification record, a
-// review report). kernel.Evidence implements it.
+// uploaded (a licence, a document), keep a file it makes itself (a developer's verification
+// record; a review's report is kept on its version, not as a file). kernel.Evidence
+// implements it.
 type Evidence interface {
 	Cite(ctx context.Context, sha256 string) error
 	Store(ctx context.Context, name string, r io.Reader) (string, error)
