@@ -27,6 +27,10 @@ const (
 	bodyW        = pageW - 2*margin
 	bottom       = pageH - 20 // the footer lives below
 	lineH        = 5.0
+	// tableStart is the room a table needs below the cursor to begin on this page (its
+	// header and a row of a few lines); a title keeps that much room below itself, so a
+	// title never ends a page above a table that starts on the next.
+	tableStart   = 2*lineH + 2 + 25
 	maxCellLines = 30 // a longer cell is cut (the JSON has it whole), so a row fits a page
 )
 
@@ -211,7 +215,7 @@ func (d *doc) gap(h float64) {
 
 func (d *doc) heading(i int, title string) {
 	d.setSize(13)
-	if d.p.GetY()+20 > bottom { // a heading never ends a page
+	if d.p.GetY()+13+tableStart > bottom { // a heading never ends a page: room for it and what follows
 		d.p.AddPage()
 	}
 	d.gap(3)
@@ -220,6 +224,16 @@ func (d *doc) heading(i int, title string) {
 	d.p.SetX(margin)
 	d.p.CellFormat(bodyW, 8, strconv.Itoa(i+1)+". "+title, "B", 1, "L", false, 0, "")
 	d.gap(2)
+}
+
+// subheading writes a group's title, on a new page when what follows it (a line, or a
+// table's header and first row) would not fit below it: a title never ends a page.
+func (d *doc) subheading(title string) {
+	if d.p.GetY()+7+tableStart > bottom {
+		d.p.AddPage()
+	}
+	d.para(title, 11)
+	d.gap(1)
 }
 
 // table writes rows under header; a row that would cross the page's end starts a new page
@@ -246,7 +260,7 @@ func (d *doc) table(widths []float64, header []string, rows [][]string) {
 		d.row(widths, cells, fill, lines)
 	}
 	// The header never ends a page alone: it needs room for itself and a row below.
-	if d.p.GetY()+2*lineH+2+25 > bottom {
+	if d.p.GetY()+tableStart > bottom {
 		d.p.AddPage()
 	}
 	draw(header, true)
@@ -490,8 +504,7 @@ func (d *doc) records(c Content) {
 		return
 	}
 	for _, g := range c.Records {
-		d.para(d.pick(g.Title), 11)
-		d.gap(1)
+		d.subheading(d.pick(g.Title))
 		if g.Empty {
 			d.para(d.l("无记录。", "Nothing recorded."), 10)
 			continue

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -78,6 +79,28 @@ func TestPDFOfTheDemoOperator(t *testing.T) {
 		out, err := exec.Command("pdftotext", "-enc", "UTF-8", p, "-").Output()
 		if err != nil {
 			t.Fatalf("pdftotext: %v", err)
+		}
+		// No page ends with a heading: the last line above each page's footer is not a
+		// section's numbered title or a group of records' title.
+		titles := map[string]bool{}
+		for _, g := range c.Records {
+			titles[g.Title.Zh], titles[g.Title.En] = true, true
+		}
+		numbered := regexp.MustCompile(`^\d+\. `)
+		for i, page := range strings.Split(string(out), "\f") {
+			var lines []string
+			for _, ln := range strings.Split(page, "\n") {
+				if ln = strings.TrimSpace(ln); ln != "" {
+					lines = append(lines, ln)
+				}
+			}
+			if len(lines) < 3 {
+				continue
+			}
+			last := lines[len(lines)-3] // the footer's two lines follow it
+			if numbered.MatchString(last) || titles[last] {
+				t.Errorf("%s PDF: page %d ends with the heading %q", tc.lang, i+1, last)
+			}
 		}
 		text := strings.Join(strings.Fields(string(out)), "")
 		for _, w := range append(tc.want, r.SHA256) {
