@@ -128,7 +128,16 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, email string) {
 
 func text(ctx context.Context, t *testing.T, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	var s string
+	var err error
+	// A node found and then replaced before its text is read (the page still settling
+	// after a redirect) answers "No node with given id found": look it up again.
+	for try := 0; try < 3; try++ {
+		if s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil || !strings.Contains(err.Error(), "No node with given id") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("read %s: %v", sel, err)
 	}

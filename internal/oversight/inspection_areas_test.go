@@ -58,12 +58,12 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 }
 
 // TestInspectionOfEveryArea, on both engines: an inspection of the grid operator over
-// the last year in every area reads, in each of the five areas the other capabilities
-// own (incidents, suppliers, data, people, emergency), exactly the records a hand rule
+// the last year in every area reads, in each of the six areas the other capabilities
+// own (incidents, suppliers, data, people, emergency, vulns), exactly the records a hand rule
 // picks from the operator's own API — incidents detected in the period; every supplier;
 // every data asset and transfer abroad; the unit, each key post and each person holding
 // one (not staff outside key posts); every plan, the drills held and backups tested in
-// the period — and one record of each area is byte for byte (as JSON) what the owning
+// the period; every vulnerability open at some time in the period — and one record of each area is byte for byte (as JSON) what the owning
 // capability's API gives the operator for it. Every read is recorded on both sides, and
 // the reproduction carries the same records per area, with the evidence files they cite,
 // and verifies.
@@ -80,7 +80,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 		day := func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
 		pFrom, pTo := day(now.AddDate(-1, 0, 0)), day(now)
 		inPeriod := func(d string) bool { return d >= pFrom && d <= pTo }
-		areas := []string{"incidents", "suppliers", "data", "people", "emergency"}
+		areas := []string{"incidents", "suppliers", "data", "people", "emergency", "vulns"}
 		var x inspection
 		code, body := call(t, admin, "POST", "/api/v1/oversight/inspections", map[string]any{"entry_id": e.ID, "ref": "示能监安检〔2026〕11号",
 			"areas": areas, "period_from": pFrom, "period_to": pTo, "ends_at": now.Add(time.Hour).Format(time.RFC3339)}, &x)
@@ -181,6 +181,28 @@ func TestInspectionOfEveryArea(t *testing.T) {
 				want["emergency"] = append(want["emergency"], fmt.Sprintf("backup-%d", b.ID))
 			}
 		}
+		// Vulnerabilities open at some time in the period: discovered by its last day, and
+		// still open or closed (fixed, or last changed) on or after its first day.
+		var vulns struct {
+			Vulnerabilities []struct {
+				ID           int64      `json:"id"`
+				Status       string     `json:"status"`
+				DiscoveredAt time.Time  `json:"discovered_at"`
+				FixedAt      *time.Time `json:"fixed_at"`
+				UpdatedAt    time.Time  `json:"updated_at"`
+			} `json:"vulnerabilities"`
+		}
+		get("/api/v1/vulns", &vulns)
+		for _, v := range vulns.Vulnerabilities {
+			closed := v.UpdatedAt
+			if v.FixedAt != nil {
+				closed = *v.FixedAt
+			}
+			open := v.Status == "open" || v.Status == "mitigating"
+			if day(v.DiscoveredAt) <= pTo && (open || day(closed) >= pFrom) {
+				want["vulns"] = append(want["vulns"], strconv.FormatInt(v.ID, 10))
+			}
+		}
 		// A file of the operator's evidence attached to the first incident: the reproduction
 		// must carry it.
 		res, body := grid.Do("POST", "/api/v1/evidence?name=handling.txt", nil, map[string]string{"X-CSRF-Token": grid.CSRF, "Content-Type": "text/plain"}, "处置记录：隔离受影响主机")
@@ -196,6 +218,10 @@ func TestInspectionOfEveryArea(t *testing.T) {
 		single["data"] = "/api/v1/data/assets/" + strings.TrimPrefix(want["data"][0], "asset-")
 		single["people"] = "/api/v1/people/persons/" + strings.TrimPrefix(want["people"][len(want["people"])-1], "person-")
 		single["emergency"] = "/api/v1/emergency/plans/" + strings.TrimPrefix(want["emergency"][0], "plan-")
+		if len(want["vulns"]) == 0 {
+			t.Fatal("the demo grid has no vulnerability open in the period")
+		}
+		single["vulns"] = "/api/v1/vulns/" + want["vulns"][0]
 
 		// The inspector reads each area, then one record of it.
 		got := map[string][]string{}
@@ -212,7 +238,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 			}
 			path := single[a]
 			rid := path[strings.LastIndex(path, "/")+1:]
-			if a != "suppliers" && a != "incidents" {
+			if a != "suppliers" && a != "incidents" && a != "vulns" {
 				rid = map[string]string{"data": "asset-", "people": "person-", "emergency": "plan-"}[a] + rid
 			}
 			var one areaRecord
@@ -226,7 +252,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 		code, body = call(t, insp, "GET", "/api/v1/oversight/inspections/"+id+"/records/incidents/999999", nil, nil)
 		mustStatus(t, "an incident not in scope", code, 404, body)
 
-		// Ten reads on both sides.
+		// A list and a record of each area, on both sides.
 		for side, path := range map[string]string{"regulator": "/api/v1/oversight/inspections/" + id, "operator": "/api/v1/filings/inspections/" + id} {
 			c := admin
 			if side == "operator" {
@@ -238,7 +264,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 			for _, r := range y.Reads {
 				reads = append(reads, r.What+" "+r.Area)
 			}
-			if len(reads) != 10 || reads[0] != "list incidents" || reads[9] != "record emergency" {
+			if len(reads) != 2*len(areas) || reads[0] != "list incidents" || reads[len(reads)-1] != "record vulns" {
 				t.Errorf("%s sees reads %v; want a list and a record of each area", side, reads)
 			}
 		}
