@@ -58,13 +58,15 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 }
 
 // TestInspectionOfEveryArea, on both engines: an inspection of the grid operator over
-// the last year in every area reads, in each of the seven areas the other capabilities
-// own (incidents, suppliers, data, people, emergency, vulns, review), exactly the records a hand rule
+// the last year in every area reads, in each of the eight areas the other capabilities
+// own (incidents, suppliers, data, people, emergency, vulns, review, threat), exactly the
+// records a hand rule
 // picks from the operator's own API — incidents detected in the period; every supplier;
 // every data asset and transfer abroad; the unit, each key post and each person holding
 // one (not staff outside key posts); every plan, the drills held and backups tested in
 // the period; every vulnerability open and every review case under way at some time in the
-// period — and one record of each area is byte for byte (as JSON) what the owning
+// period; every indicator hit whose events fall in the period, none of a TLP:RED indicator —
+// and one record of each area is byte for byte (as JSON) what the owning
 // capability's API gives the operator for it. Every read is recorded on both sides, and
 // the reproduction carries the same records per area, with the evidence files they cite,
 // and verifies.
@@ -81,7 +83,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 		day := func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
 		pFrom, pTo := day(now.AddDate(-1, 0, 0)), day(now)
 		inPeriod := func(d string) bool { return d >= pFrom && d <= pTo }
-		areas := []string{"incidents", "suppliers", "data", "people", "emergency", "vulns", "review"}
+		areas := []string{"incidents", "suppliers", "data", "people", "emergency", "vulns", "review", "threat"}
 		var x inspection
 		code, body := call(t, admin, "POST", "/api/v1/oversight/inspections", map[string]any{"entry_id": e.ID, "ref": "示能监安检〔2026〕11号",
 			"areas": areas, "period_from": pFrom, "period_to": pTo, "ends_at": now.Add(time.Hour).Format(time.RFC3339)}, &x)
@@ -220,6 +222,24 @@ func TestInspectionOfEveryArea(t *testing.T) {
 				want["review"] = append(want["review"], strconv.FormatInt(c.ID, 10))
 			}
 		}
+		// Indicator hits whose events fall in the period (first seen by its last day, last
+		// seen on or after its first), but none of a TLP:RED indicator.
+		var hits struct {
+			Hits []struct {
+				ID        int64 `json:"id"`
+				Indicator struct {
+					TLP string `json:"tlp"`
+				} `json:"indicator"`
+				FirstSeen time.Time `json:"first_seen"`
+				LastSeen  time.Time `json:"last_seen"`
+			} `json:"hits"`
+		}
+		get("/api/v1/threat/hits?limit=2000", &hits)
+		for _, h := range hits.Hits {
+			if h.Indicator.TLP != "red" && day(h.FirstSeen) <= pTo && day(h.LastSeen) >= pFrom {
+				want["threat"] = append(want["threat"], strconv.FormatInt(h.ID, 10))
+			}
+		}
 		// A file of the operator's evidence attached to the first incident: the reproduction
 		// must carry it.
 		res, body := grid.Do("POST", "/api/v1/evidence?name=handling.txt", nil, map[string]string{"X-CSRF-Token": grid.CSRF, "Content-Type": "text/plain"}, "处置记录：隔离受影响主机")
@@ -243,6 +263,10 @@ func TestInspectionOfEveryArea(t *testing.T) {
 			t.Fatal("the demo grid has no review case under way in the period")
 		}
 		single["review"] = "/api/v1/review/cases/" + want["review"][0]
+		if len(want["threat"]) == 0 {
+			t.Fatal("the demo grid has no indicator hit in the period")
+		}
+		single["threat"] = "/api/v1/threat/hits/" + want["threat"][0]
 
 		// The inspector reads each area, then one record of it.
 		got := map[string][]string{}
@@ -259,7 +283,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 			}
 			path := single[a]
 			rid := path[strings.LastIndex(path, "/")+1:]
-			if a != "suppliers" && a != "incidents" && a != "vulns" && a != "review" {
+			if a != "suppliers" && a != "incidents" && a != "vulns" && a != "review" && a != "threat" {
 				rid = map[string]string{"data": "asset-", "people": "person-", "emergency": "plan-"}[a] + rid
 			}
 			var one areaRecord
@@ -285,7 +309,7 @@ func TestInspectionOfEveryArea(t *testing.T) {
 			for _, r := range y.Reads {
 				reads = append(reads, r.What+" "+r.Area)
 			}
-			if len(reads) != 2*len(areas) || reads[0] != "list incidents" || reads[len(reads)-1] != "record review" {
+			if len(reads) != 2*len(areas) || reads[0] != "list incidents" || reads[len(reads)-1] != "record threat" {
 				t.Errorf("%s sees reads %v; want a list and a record of each area", side, reads)
 			}
 		}
