@@ -132,10 +132,11 @@ func (m *Module) personPage(w http.ResponseWriter, r *http.Request) error {
 // not 0, else the overview) with the refusals of err on that form's controls, or returns
 // err for the error page when it refuses no field.
 func (m *Module) refused(w http.ResponseWriter, r *http.Request, form string, person int64, err error) error {
-	v := m.d.Web.NewView(r, "nav.people", "/people")
+	title := "nav.people"
 	if person != 0 {
-		v = m.d.Web.NewView(r, "people.person", "/people")
+		title = "people.person"
 	}
+	v := m.d.Web.NewView(r, title, "/people")
 	if ferr := web.FieldErrorsIn(form, err, v, r.PostForm); ferr != nil {
 		return ferr
 	}

@@ -256,6 +256,12 @@ func triageHours(t *store.Tenant) (int, error) {
 
 // Hits lists the context organisation's hits, newest first, at most limit.
 func (s *Service) Hits(ctx context.Context, limit int) ([]Hit, error) {
+	return s.queryHits(ctx, `WHERE h.org_id = $1 ORDER BY h.id DESC LIMIT $2`, limit)
+}
+
+// queryHits lists the context organisation's hits that cond (after the SELECT, with the
+// organisation as $1 and args from $2) picks.
+func (s *Service) queryHits(ctx context.Context, cond string, args ...any) ([]Hit, error) {
 	out := []Hit{}
 	now := s.now()
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
@@ -263,7 +269,7 @@ func (s *Service) Hits(ctx context.Context, limit int) ([]Hit, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := t.Query(`SELECT `+hitCols+hitFrom+` WHERE h.org_id = $1 ORDER BY h.id DESC LIMIT $2`, limit)
+		rows, err := t.Query(`SELECT `+hitCols+hitFrom+` `+cond, args...)
 		if err != nil {
 			return fmt.Errorf("list hits: %w", err)
 		}

@@ -14,9 +14,6 @@ import (
 
 var _ kernel.Inspectable = (*Module)(nil)
 
-// maxInspectedHits bounds the hits read for one inspection list before the period filter.
-const maxInspectedHits = 2000
-
 // InspectionArea implements kernel.Inspectable: the indicator hits in the organisation's logs.
 func (m *Module) InspectionArea() (key, nameZH, nameEN string) {
 	return "threat", "威胁情报命中", "Threat indicator hits"
@@ -29,18 +26,13 @@ func (m *Module) InspectionArea() (key, nameZH, nameEN string) {
 // A hit of a TLP:RED indicator is left out: RED information is for its named recipients
 // only, and the department asks the operator for it outside the inspection's reads.
 func (m *Module) InspectionRecords(ctx context.Context, org int64, sc kernel.InspectionScope, limit int) ([]kernel.InspectionRecord, error) {
-	hs, err := m.Hits(store.WithOrg(ctx, org), maxInspectedHits)
+	hs, err := m.queryHits(store.WithOrg(ctx, org), `WHERE h.org_id = $1 AND i.tlp <> 'red' AND h.first_seen < $2 AND h.last_seen >= $3
+ORDER BY h.id DESC LIMIT $4`, sc.To.UTC(), sc.From.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list indicator hits for an inspection: %w", err)
 	}
-	out := []kernel.InspectionRecord{}
+	out := make([]kernel.InspectionRecord, 0, len(hs))
 	for _, h := range hs {
-		if len(out) == limit {
-			break
-		}
-		if h.Indicator.TLP == "red" || !h.FirstSeen.Before(sc.To) || h.LastSeen.Before(sc.From) {
-			continue
-		}
 		rec, err := inspectionRecord(h)
 		if err != nil {
 			return nil, err
