@@ -26,6 +26,7 @@ func TestRefusedOversightFormsMarked(t *testing.T) {
 		return c
 	}
 	admin, inspector, grid := login("admin@regulator.demo"), login("inspector@regulator.demo"), login("security@grid.demo")
+	shop := login("security@appstore.demo") // an operator that has named no department
 
 	var cases struct {
 		Cases []struct {
@@ -45,10 +46,14 @@ func TestRefusedOversightFormsMarked(t *testing.T) {
 	}
 
 	// filing builds the filing page's multipart form with an attachment named name.
-	filing := func(text, name string) (string, map[string]string) {
+	filing := func(text, name string, extra ...string) (string, map[string]string) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for k, v := range map[string]string{"_csrf": grid.CSRF, "kind": "annual_report", "title_zh": "年度报告", "title_en": "Annual report", "text": text} {
+		fields := map[string]string{"_csrf": grid.CSRF, "kind": "annual_report", "title_zh": "年度报告", "title_en": "Annual report", "text": text}
+		for i := 0; i+1 < len(extra); i += 2 {
+			fields[extra[i]] = extra[i+1]
+		}
+		for k, v := range fields {
 			_ = mw.WriteField(k, v)
 		}
 		if name != "" {
@@ -80,6 +85,14 @@ func TestRefusedOversightFormsMarked(t *testing.T) {
 			body, h := filing("见附件", strings.Repeat("报", 201)+".pdf")
 			return grid.Do("POST", "/filings", nil, h, body)
 		}, "attachment", "文件名最多 200 个字符", ""},
+		{"page_filings.html detected_at", func() (*http.Response, string) {
+			body, h := filing("变电站监控中断", "", "kind", "incident_report", "detected_at", "昨天上午")
+			return grid.Do("POST", "/filings", nil, h, body)
+		}, "detected_at", "须为日期和时间", ""},
+		{"page_filings.html no department", func() (*http.Response, string) {
+			body, h := filing("年度报告全文", "", "_csrf", shop.CSRF)
+			return shop.Do("POST", "/filings", nil, h, body)
+		}, "regulator_id", "请先设定保护工作部门", ""},
 		{"page_inbox.html kind", func() (*http.Response, string) {
 			return admin.Do("GET", "/oversight?kind=weekly_report", nil, nil)
 		}, "f-kind", "只能是以下之一", ""},

@@ -142,6 +142,11 @@ func (m *Module) renderFilingsError(w http.ResponseWriter, r *http.Request, err 
 	if err := web.FieldErrors(err, v); err != nil {
 		return err
 	}
+	// A filing refused for want of a department (named and then unset in another tab)
+	// is answered beside the department's control: the filing form is not shown then.
+	if e, ok := v.Errors["regulator"]; ok && v.Errors["regulator_id"] == "" {
+		v.Errors["regulator_id"] = e
+	}
 	d, derr := m.filingsData(r)
 	if derr != nil {
 		return derr
