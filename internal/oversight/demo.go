@@ -44,7 +44,7 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 		if _, err := m.SetRegulator(octx, d.Regulator.ID); err != nil {
 			return fmt.Errorf("demo regulator of %s: %w", op.NameEN, err)
 		}
-		for j, f := range demoFilings(i) {
+		for j, f := range demoFilings(i, op.ID == d.Operator.ID) {
 			at := base.AddDate(0, 0, -f.daysAgo).Add(time.Duration(j) * time.Minute)
 			m.Now = func() time.Time { return at }
 			p := map[string]any{}
@@ -82,8 +82,12 @@ var demoNotes = map[string]string{
 	StateAccepted:      "材料齐全，予以受理。",
 }
 
-// demoFilings are the filings of the i-th demo operator: ten each.
-func demoFilings(i int) []demoFiling {
+// demoFilings are the filings of the i-th demo operator: ten each. The demo operator
+// (reports) makes its annual reports in ciiguard — the reports capability's demo holds its
+// 2025 report signed off and not yet submitted — so its filings hold only the 2024 report
+// it filed by hand before; its other two filings are a standard contract filing answered
+// and a supplement to its offshore-maintenance report not yet answered.
+func demoFilings(i int, reports bool) []demoFiling {
 	ack, info, acc := []string{StateAcknowledged}, []string{StateAcknowledged, StateInfoRequested}, []string{StateAcknowledged, StateAccepted}
 	y := map[string]any{"year": 2025}
 	fs := []demoFiling{
@@ -97,6 +101,10 @@ func demoFilings(i int) []demoFiling {
 		{kernel.SubmitStandardContract, "个人信息出境标准合同备案", "Standard contract filing", map[string]any{"recipient": "境外合作方"}, 15, acc, 0},
 		{kernel.SubmitChangeReport, "新系统投入运行报告", "Report on a new system going live", map[string]any{"system": "营销系统"}, 3, nil, 0},
 		{kernel.SubmitAnnualReport, "2025年度报告补充材料", "Annual report 2025: supplementary material", y, 2, nil, 0},
+	}
+	if reports {
+		fs[0] = demoFiling{kernel.SubmitStandardContract, "个人信息出境标准合同备案（设备厂商远程诊断）", "Standard contract filing: vendor's remote diagnostics", map[string]any{"recipient": "境外设备厂商"}, 40, acc, 0}
+		fs[9] = demoFiling{kernel.SubmitOffshoreMaintenance, "境外厂商远程维护事前报告补充材料", "Report before maintenance from abroad: supplementary material", map[string]any{"vendor": "示例厂商"}, 2, nil, 0}
 	}
 	if i > 0 {
 		for k := range fs {

@@ -99,5 +99,8 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if ks := kernel.All[kernel.InstallationKey](d.Registry); len(ks) == 1 {
 		m.Service.key = ks[0]
 	}
+	if d.Changes != nil {
+		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+	}
 	return nil
 }

@@ -28,6 +28,9 @@ type Service struct {
 	key         kernel.InstallationKey
 	// Now is the clock; tests and the demo set it.
 	Now func() time.Time
+	// changed tells the change bus that an operator's facts changed: its annual report
+	// filed here is read by the reports' fact set (nil: no bus).
+	changed func(tx *store.Tx, org int64)
 }
 
 // NewService returns a service over db and the installation's organisations.

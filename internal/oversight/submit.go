@@ -176,6 +176,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			operatorID, sub.ID, reg.ID, sub.Ref, sub.SubmittedAt); err != nil {
 			return fmt.Errorf("keep the receipt: %w", err)
 		}
+		if sub.Kind == kernel.SubmitAnnualReport && s.changed != nil {
+			s.changed(t.Tx(), operatorID)
+		}
 		detail := fmt.Sprintf("%s %q (payload sha256 %s)", sub.Kind, sub.TitleEN, sub.PayloadSHA256)
 		if err := audit.Record(t.Tx(), operatorID, "oversight_submission", idStr(sub.ID), "submit", nil, sub, detail+" to "+reg.NameEN); err != nil {
 			return err

@@ -46,11 +46,12 @@ func orgFinding(t *testing.T, c *apptest.Client, id string) (status, reasonEn st
 // report predates its identification, so both duties start as gaps (the first CII cycle
 // runs from identification). Signing off this year's report meets CIIR 2021 Art. 17 (the
 // assessment was done) but not CSL 2016 Art. 38 (the results reported to the department);
-// reporting them — submitted inside ciiguard, or exported as a signed bundle for filing
-// outside it — meets that too. Expected statuses are the articles' reading, written here.
+// reporting them — submitted inside ciiguard, exported as a signed bundle for filing
+// outside it, or filed by hand on the filings page as the report made outside ciiguard —
+// meets that too. Expected statuses are the articles' reading, written here.
 func TestAnnualDutiesFollowReports(t *testing.T) {
 	const assessed, reported = "CIIR-ANNUAL-RISK-ASSESSMENT", "CSL-CII-ANNUAL-ASSESSMENT"
-	for _, route := range []string{"submit", "bundle"} {
+	for _, route := range []string{"submit", "bundle", "filing"} {
 		t.Run(route, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, d store.Dialect) {
 				t.Parallel()
@@ -83,6 +84,11 @@ func TestAnnualDutiesFollowReports(t *testing.T) {
 					res, body = sm.Do("POST", path+"/submit", nil, h)
 				case "bundle":
 					res, body = sm.Do("POST", path+"/versions/1/bundle", nil, h)
+				case "filing":
+					res, body = sm.Do("POST", "/api/v1/filings", nil, h, fmt.Sprintf(`{"kind":"annual_report","title_zh":"%d年度检测评估报告","title_en":"Annual report %d","payload":{"year":%d}}`, year, year, year))
+					if res.StatusCode == http.StatusCreated {
+						res.StatusCode = http.StatusOK
+					}
 				}
 				if res.StatusCode != http.StatusOK {
 					t.Fatalf("%s: %d %s", route, res.StatusCode, body)

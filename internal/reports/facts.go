@@ -21,11 +21,13 @@ type Facts struct {
 	// manager (zero: never): the year's test and risk assessment was done, by the operator
 	// or by the service provider whose results the report carries.
 	LastAnnualSignedOff time.Time `cel:"last_annual_signed_off" label:"最近一次年度检测评估报告签发日期|last annual assessment report signed off"`
-	// LastAnnualSubmitted is when a signed-off annual report last went to the
-	// protection-work department: submitted through ciiguard, or exported as a signed
-	// report bundle to be filed outside it (zero: neither). An export counts, so an
-	// operator whose department is not on ciiguard has no false gap.
-	LastAnnualSubmitted time.Time `cel:"last_annual_submitted" label:"最近一次年度检测评估报告报送（或导出签名报告包）日期|last annual assessment report submitted (or exported as a signed bundle)"`
+	// LastAnnualSubmitted is when an annual report last went to the protection-work
+	// department: a signed-off report submitted through ciiguard or exported as a signed
+	// report bundle to be filed outside it, or a report made outside ciiguard filed by
+	// hand on the filings page (zero: none). An export counts, so an operator whose
+	// department is not on ciiguard has no false gap; a filing counts because the
+	// department's own annual clock counts it as the report received.
+	LastAnnualSubmitted time.Time `cel:"last_annual_submitted" label:"最近一次年度检测评估报告报送日期（本系统报送、报送页面报送或导出签名报告包）|last annual assessment report submitted (in ciiguard, on the filings page, or exported as a signed bundle)"`
 	// LastSignedOff is when the latest report of either kind, annual or on new operation
 	// or a major change, was signed off (zero: never).
 	LastSignedOff time.Time `cel:"last_signed_off" label:"最近一次检测评估报告（年度或变化）签发日期|last assessment report (annual or change) signed off"`
@@ -73,7 +75,33 @@ WHERE e.org_id = $1 AND r.kind = 'annual' ORDER BY e.exported_at DESC LIMIT 1`)
 		}
 		return t.QueryRow(`SELECT COUNT(*) FROM reports WHERE org_id = $1 AND state = 'draft'`).Scan(&f.Drafts)
 	})
+	if err != nil {
+		return f, err
+	}
+	filed, err := s.lastAnnualFiling(ctx)
+	if filed.After(f.LastAnnualSubmitted) {
+		f.LastAnnualSubmitted = filed
+	}
 	return f, err
+}
+
+// lastAnnualFiling is when the context operator last filed an annual report with its
+// department (zero: never, or no regulator's workspace), by hand or from a report.
+func (s *Service) lastAnnualFiling(ctx context.Context) (time.Time, error) {
+	if s.filings == nil {
+		return time.Time{}, nil
+	}
+	list, err := s.filings.SubmissionsFor(ctx, "")
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the annual reports filed: %w", err)
+	}
+	var last time.Time
+	for _, sub := range list {
+		if sub.Kind == kernel.SubmitAnnualReport && sub.SubmittedAt.After(last) {
+			last = sub.SubmittedAt.UTC()
+		}
+	}
+	return last, nil
 }
 
 // FactSet returns the reports' fact set read from s.

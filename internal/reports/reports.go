@@ -102,6 +102,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if now != nil {
 		m.Service.Now = now
 	}
+	m.Service.filings = m.subs
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
 	}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"ciiguard/internal/kernel"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,6 +28,10 @@ type Service struct {
 	Now func() time.Time
 	// changed tells the change bus that the organisation's `reports` facts changed.
 	changed func(tx *store.Tx, org int64)
+	// filings are the context operator's filings with its department (nil: the
+	// installation has no regulator's workspace): an annual report filed by hand there
+	// is a report submitted too.
+	filings kernel.Submissions
 }
 
 // NewService returns a service reading the records through src.
