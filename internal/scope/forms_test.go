@@ -162,3 +162,21 @@ func TestRefusedProfileNumberMarked(t *testing.T) {
 		t.Errorf("a count that was not refused is aria-invalid=%q", v)
 	}
 }
+
+// TestProfileAssessmentDateIsANote: the profile's date of the last test and risk
+// assessment is read by no duty (the annual duties read the signed-off and submitted
+// annual reports), so the form says so beside the control, in Chinese, and the control
+// points at that note.
+func TestProfileAssessmentDateIsANote(t *testing.T) {
+	e := start(t, store.SQLite)
+	c := e.Login(t, "admin@op.test")
+	c.Do("POST", "/lang", url.Values{"lang": {"zh-CN"}}, nil)
+	_, body := c.Do("GET", "/scope/profile/edit", nil, nil)
+	doc := htmltest.Parse(t, body)
+	if by, _ := doc.ID("last_risk_assessment").Attr("aria-describedby"); by != "last_risk_assessment-hint" {
+		t.Errorf("the date's control is described by %q, want its note", by)
+	}
+	if note := doc.ID("last_risk_assessment-hint").Text(); !strings.Contains(note, "仅作记录") || !strings.Contains(note, "年度报告") {
+		t.Errorf("the note beside the date says %q; want it to say the date is for the record only and the annual reports count", note)
+	}
+}
