@@ -19,4 +19,7 @@ type MaintenanceAbroad interface {
 type SystemMaintenance struct {
 	Arrangements int `json:"arrangements"` // arrangements not ended
 	Unreported   int `json:"unreported"`   // of those, not reported to the department and the police
+	// ReportedLate counts those reported only after the maintenance started: the duty is
+	// to report in advance, so a late report is a finding of its own, not a cure.
+	ReportedLate int `json:"reported_late"`
 }

@@ -60,7 +60,7 @@ func (s *Service) MaintenanceAbroad(ctx context.Context) (map[int64]kernel.Syste
 }
 
 // maintenanceBySystem counts, by system, the arrangements not ended at now and those of
-// them not reported.
+// them not reported, or reported only after they started.
 func maintenanceBySystem(ms []Maintenance, now time.Time) map[int64]kernel.SystemMaintenance {
 	out := map[int64]kernel.SystemMaintenance{}
 	for _, m := range ms {
@@ -70,6 +70,7 @@ func maintenanceBySystem(ms []Maintenance, now time.Time) map[int64]kernel.Syste
 		v := out[m.SystemID]
 		v.Arrangements++
 		v.Unreported += int(b2i(m.ReportedOn == nil))
+		v.ReportedLate += int(b2i(m.ReportedLate()))
 		out[m.SystemID] = v
 	}
 	return out

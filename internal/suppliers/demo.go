@@ -3,6 +3,8 @@ package suppliers
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"ciiguard/internal/audit"
@@ -284,7 +286,47 @@ func seedDemoRecords(ctx context.Context, s *Service, ids []int64, systems map[s
 		Description: "原厂工程师从境外通过远程接入诊断监控软件故障、升级补丁"}); err != nil {
 		return fmt.Errorf("demo maintenance: %w", err)
 	}
+	return seedDemoLateReport(ctx, s, ids, sys, day)
+}
+
+// seedDemoLateReport records the German control-system maker's firmware maintenance of the
+// substation monitoring system from Germany: begun two months ago and reported to the
+// department and the police only eight days after it began, so the demo shows a report made
+// late, a finding of its own beside the unreported one from Japan.
+func seedDemoLateReport(ctx context.Context, s *Service, ids []int64, sys int64, day func(int) string) error {
+	de := supplierNamed(ids, "莱茵工业控制有限公司")
+	if de == 0 {
+		return nil
+	}
+	m, err := s.AddMaintenance(ctx, de, MaintenanceInput{SystemID: sys, FromCountry: "DE", StartsOn: day(-60),
+		Description: "原厂工程师从德国远程升级可编程控制器固件"})
+	if err != nil {
+		return fmt.Errorf("demo maintenance from Germany: %w", err)
+	}
+	keeper, ok := s.ev.(interface {
+		Store(ctx context.Context, name string, r io.Reader) (string, error)
+	})
+	if !ok {
+		return nil // evidence that cannot keep the demo's receipt: the arrangement stays unreported
+	}
+	sha, err := keeper.Store(ctx, "境外远程维护报告回执.txt", strings.NewReader("关于变电站综合自动化监控系统境外远程维护的报告（回执）"))
+	if err != nil {
+		return fmt.Errorf("demo report receipt: %w", err)
+	}
+	if _, err := s.ReportMaintenance(ctx, m.ID, ReportInput{ReportedOn: day(-52), Evidence: sha}); err != nil {
+		return fmt.Errorf("demo late report: %w", err)
+	}
 	return nil
+}
+
+// supplierNamed is the id of the demo supplier of that name, 0 when the demo has none.
+func supplierNamed(ids []int64, name string) int64 {
+	for i, ds := range demoSuppliers {
+		if ds.name == name && i < len(ids) {
+			return ids[i]
+		}
+	}
+	return 0
 }
 
 // demoSubSuppliers: the first demo supplier, a domestic network equipment maker, depends on

@@ -36,6 +36,9 @@ type Facts struct {
 	// MaintenanceUnreported counts active arrangements to maintain a system from abroad with
 	// no report to the department and the police.
 	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+	// MaintenanceReportedLate counts active arrangements reported only after they started:
+	// the report is due before (Maintenance.InAdvance), and a late one does not cure that.
+	MaintenanceReportedLate int64 `cel:"maintenance_abroad_reported_late" label:"开始后才报告的境外远程维护安排数|maintenance arrangements from abroad reported only after they started"`
 	// FindingsOpen counts the findings of accepted security questionnaires not closed yet;
 	// FindingsOverdue those of them past their follow-up day.
 	FindingsOpen    int64 `cel:"assessment_findings_open" label:"供应商安全问卷未关闭的问题数|open findings of supplier security questionnaires"`
@@ -45,8 +48,9 @@ type Facts struct {
 // SystemSupply is the per-system fact set `supply`: what the supply-chain register says of
 // one system of the inventory.
 type SystemSupply struct {
-	MaintenanceAbroad     int64 `cel:"maintenance_abroad" label:"境外远程维护安排数|maintenance arrangements from abroad"`
-	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+	MaintenanceAbroad       int64 `cel:"maintenance_abroad" label:"境外远程维护安排数|maintenance arrangements from abroad"`
+	MaintenanceUnreported   int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
+	MaintenanceReportedLate int64 `cel:"maintenance_abroad_reported_late" label:"开始后才报告的境外远程维护安排数|maintenance arrangements from abroad reported only after they started"`
 }
 
 // records is everything the facts are counted from.
@@ -129,8 +133,9 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 		}
 	}
 	for _, m := range rec.maintenance {
-		if m.Active(now) && m.ReportedOn == nil {
-			f.MaintenanceUnreported++
+		if m.Active(now) {
+			f.MaintenanceUnreported += b2i(m.ReportedOn == nil)
+			f.MaintenanceReportedLate += b2i(m.ReportedLate())
 		}
 	}
 	return f
@@ -140,7 +145,8 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 func ComputeSystemFacts(rec records, now time.Time) map[int64]SystemSupply {
 	out := map[int64]SystemSupply{}
 	for id, m := range maintenanceBySystem(rec.maintenance, now) {
-		out[id] = SystemSupply{MaintenanceAbroad: int64(m.Arrangements), MaintenanceUnreported: int64(m.Unreported)}
+		out[id] = SystemSupply{MaintenanceAbroad: int64(m.Arrangements), MaintenanceUnreported: int64(m.Unreported),
+			MaintenanceReportedLate: int64(m.ReportedLate)}
 	}
 	return out
 }

@@ -26,9 +26,11 @@ type Maintenance struct {
 	StartsOn    time.Time  `json:"starts_on"`
 	EndsOn      *time.Time `json:"ends_on,omitempty"`
 	ReportedOn  *time.Time `json:"reported_on,omitempty"` // when the department and the police were told
-	Evidence    string     `json:"report_evidence_sha256,omitempty"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
+	// Late is ReportedLate, kept on the record so that the API says it too.
+	Late      bool      `json:"reported_late"`
+	Evidence  string    `json:"report_evidence_sha256,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Active says the arrangement has not ended by the China-time day of at (one that has not
@@ -39,6 +41,11 @@ func (m Maintenance) Active(at time.Time) bool {
 
 // InAdvance says the report was made no later than the day the maintenance started.
 func (m Maintenance) InAdvance() bool { return m.ReportedOn != nil && !m.ReportedOn.After(m.StartsOn) }
+
+// ReportedLate says the report was made, but only after the maintenance started: the duty
+// was to report before, so this is a finding of its own (distinct from unreported), which
+// no later step cures while the arrangement runs.
+func (m Maintenance) ReportedLate() bool { return m.ReportedOn != nil && !m.InAdvance() }
 
 // MaintenanceInput is an arrangement as a person records it.
 type MaintenanceInput struct {
@@ -125,6 +132,7 @@ func (s *Service) ReportMaintenance(ctx context.Context, id int64, in ReportInpu
 		}
 		after = before
 		after.ReportedOn, after.Evidence = on, sha
+		after.Late = after.ReportedLate()
 		if _, err := t.Exec(`UPDATE supplier_maintenance SET reported_on = $2, report_evidence = $3 WHERE org_id = $1 AND id = $4`, on.UTC(), sha, id); err != nil {
 			return fmt.Errorf("record report: %w", err)
 		}
@@ -145,6 +153,7 @@ func scanMaintenance(sc interface{ Scan(...any) error }) (Maintenance, error) {
 		return m, err
 	}
 	m.StartsOn, m.EndsOn, m.ReportedOn = chinaDay(m.StartsOn), localOrNil(ends), localOrNil(rep)
+	m.Late = m.ReportedLate()
 	return m, nil
 }
 
