@@ -309,7 +309,10 @@ func seedDemoLateReport(ctx context.Context, s *Service, ids []int64, sys int64,
 	if !ok {
 		return nil // evidence that cannot keep the demo's receipt: the arrangement stays unreported
 	}
-	sha, err := keeper.Store(ctx, "境外远程维护报告回执.txt", strings.NewReader("关于变电站综合自动化监控系统境外远程维护的报告（回执）"))
+	// The receipt's uploader is shown as a person's upload shows it: the address alone.
+	uploader := audit.ActorFrom(ctx)
+	uploader.Label, _, _ = strings.Cut(uploader.Label, " (")
+	sha, err := keeper.Store(audit.WithActor(ctx, uploader), "境外远程维护报告回执（示例）", strings.NewReader("关于变电站综合自动化监控系统境外远程维护的报告（回执）"))
 	if err != nil {
 		return fmt.Errorf("demo report receipt: %w", err)
 	}
