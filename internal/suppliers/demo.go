@@ -29,6 +29,11 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err := m.demoSubSuppliers(ctx); err != nil {
 		return err
 	}
+	own, err := m.ImportTemplate(ctx, TemplateInput{TitleZh: "电网运维供应商补充问卷", TitleEn: "Grid operations suppliers' supplementary questionnaire"},
+		strings.NewReader(demoTemplateCSV))
+	if err != nil {
+		return fmt.Errorf("demo questionnaire template: %w", err)
+	}
 	if d.Supplier.ID == 0 {
 		return nil
 	}
@@ -45,6 +50,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 			}
 			if su, ok := d.Users[auth.SupplierUser]; ok {
 				sctx := store.WithOrg(audit.WithActor(ctx, audit.Actor{UserID: su.ID, OrgID: d.Supplier.ID, Label: su.Email + " (supplier_user)"}), d.Supplier.ID)
+				if err := m.demoOwnQuestionnaire(ctx, sctx, x.ID, own.ID); err != nil {
+					return fmt.Errorf("demo questionnaire of %s with the grid's own template: %w", x.Name, err)
+				}
 				if err := m.demoQuestionnaire(ctx, sctx, x.ID); err != nil {
 					return fmt.Errorf("demo questionnaire of %s: %w", x.Name, err)
 				}
@@ -85,6 +93,39 @@ func (m *Module) demoQuestionnaire(ctx, sctx context.Context, supplierID int64) 
 	}
 	_, _, err = m.DecideQuestionnaire(ctx, q.ID, ReviewDecision{Decision: "accept", Notes: "回答完整；下级供应商清单限期提供",
 		FollowUp: today.AddDate(0, 0, 20).Format("2006-01-02")})
+	return err
+}
+
+// demoTemplateCSV is the grid's own questionnaire, as its security team would prepare it in
+// a spreadsheet: five questions, one in Chinese only.
+const demoTemplateCSV = `key,question_zh,question_en,kind,expect,weight,basis_zh,basis_en
+remote_mfa,远程运维是否全部经运维堡垒机并启用多因素认证？,Does all remote maintenance go through our bastion host with multi-factor authentication?,yes_no,yes,3,《网络安全等级保护基本要求》（GB/T 22239-2019）三级 安全计算环境,GB/T 22239-2019 level 3: secure computing environment
+staff_screening,驻场运维人员是否经过背景审查并签署保密承诺？,Are your on-site maintenance staff background-checked and bound by a confidentiality undertaking?,yes_no,yes,2,《关键信息基础设施安全保护条例》（2021）第二十条,CII Security Protection Regulation 2021 Art. 20
+media_control,是否禁止在本单位生产系统上使用未经检测的移动存储介质？,,yes_no,yes,1,,
+patch_window,补丁是否只在本单位批准的变更窗口内安装？,Do you install patches only in change windows we approve?,yes_no,yes,1,,
+duty_contact,7×24 小时值班联系人及电话,Round-the-clock duty contact and phone,text,,,,
+`
+
+// demoOwnQuestionnaire: before its default questionnaire, the grid sent the demo supplier
+// its own one; the supplier answered every question as it should (no removable media on
+// site, so that one does not apply) and the grid accepted the answers, with no finding.
+func (m *Module) demoOwnQuestionnaire(ctx, sctx context.Context, supplierID, templateID int64) error {
+	today := chinaDay(m.Now())
+	q, err := m.SendQuestionnaire(ctx, supplierID, SendInput{DueOn: today.AddDate(0, 0, 7).Format("2006-01-02"), TemplateID: templateID})
+	if err != nil {
+		return err
+	}
+	in, err := m.Inbox(sctx)
+	if err != nil || len(in) == 0 {
+		return fmt.Errorf("the supplier's inbox: %d received, %v", len(in), err)
+	}
+	as := []Answer{{Key: "remote_mfa", Answer: AnswerYes, Evidence: "堡垒机访问策略截图（演示）"}, {Key: "staff_screening", Answer: AnswerYes},
+		{Key: "media_control", Answer: AnswerNA, Note: "驻场人员不携带移动存储介质，现场无可用接口"}, {Key: "patch_window", Answer: AnswerYes},
+		{Key: "duty_contact", Note: "北京运维中心 010-5555 0100（演示）"}}
+	if _, err := m.AnswerQuestionnaire(sctx, in[0].ID, as); err != nil {
+		return err
+	}
+	_, _, err = m.DecideQuestionnaire(ctx, q.ID, ReviewDecision{Decision: "accept", Notes: "补充问卷回答完整"})
 	return err
 }
 

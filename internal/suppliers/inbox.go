@@ -148,7 +148,7 @@ func validAnswers(qs []Question, in []Answer) ([]Answer, *problem.Invalid) {
 	for _, q := range qs {
 		a, f := given[q.Key], "answers["+q.Key+"]"
 		a.Key = q.Key
-		if q.Expect != "" {
+		if q.AsksYesNo() {
 			switch a.Answer {
 			case AnswerYes, AnswerNo:
 			case AnswerNA:

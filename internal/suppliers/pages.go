@@ -148,6 +148,10 @@ type supplierData struct {
 	Findings       []Finding
 	SendIn         SendInput
 	CloseOf        int64
+	// Templates are the operator's own questionnaire templates the send form offers beside
+	// ciiguard's default (of version DefaultVersion).
+	Templates      []OrgTemplate
+	DefaultVersion string
 	// TaskOf is the finding whose follow-up form was refused; Owners the users a follow-up
 	// task may be given to (none without the tasks capability or the right to write).
 	TaskOf int64
@@ -186,7 +190,7 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		return nil, fmt.Errorf("read the inventory: %w", err)
 	}
 	d := &supplierData{Countries: countries(web.RequestLang(r)), S: x, CountryName: countryName(web.RequestLang(r), x.Country), In: SupplierInput{Name: x.Name, USCC: x.USCC, ForeignReg: x.ForeignReg, Country: x.Country, Ownership: x.Ownership, Contacts: x.Contacts},
-		Types: ProductTypes, Systems: systems, Chosen: map[int64]bool{}, SystemsBy: map[int64]rules.System{}}
+		Types: ProductTypes, Systems: systems, Chosen: map[int64]bool{}, SystemsBy: map[int64]rules.System{}, DefaultVersion: DefaultTemplate.Version}
 	for _, s := range systems {
 		d.SystemsBy[s.ID] = s
 	}
@@ -200,6 +204,9 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 			return err
 		}
 		if d.Questionnaires, err = questionnairesOf(t, x.ID); err != nil {
+			return err
+		}
+		if d.Templates, err = templatesOf(t); err != nil {
 			return err
 		}
 		if d.Findings, err = findingsOf(t, x.ID); err != nil {

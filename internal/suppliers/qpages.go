@@ -53,7 +53,15 @@ func (m *Module) sendQuestionnairePage(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if q, err = m.SendQuestionnaire(r.Context(), x.ID, in); err != nil {
+	if tid := strings.TrimSpace(r.PostFormValue("template_id")); tid != "" {
+		if in.TemplateID, err = strconv.ParseInt(tid, 10, 64); err != nil || in.TemplateID < 0 {
+			err = problem.Field("template_id", "is not a template of your organisation")
+		}
+	}
+	if err == nil {
+		q, err = m.SendQuestionnaire(r.Context(), x.ID, in)
+	}
+	if err != nil {
 		return m.refused(w, r, x, err, func(d *supplierData) { d.Open, d.SendIn = "questionnaires", in })
 	}
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/questionnaires/%d", x.ID, q.ID), m.t(r, "suppliers.q_sent", x.Name))

@@ -36,11 +36,15 @@ const (
 
 // Questionnaire is a questionnaire sent to one of the operator's suppliers.
 type Questionnaire struct {
-	ID              int64      `json:"id"`
-	SupplierID      int64      `json:"supplier_id"`
-	SupplierOrgID   int64      `json:"supplier_org_id"`
-	TemplateID      string     `json:"template_id"`
-	TemplateVersion string     `json:"template_version"`
+	ID              int64  `json:"id"`
+	SupplierID      int64  `json:"supplier_id"`
+	SupplierOrgID   int64  `json:"supplier_org_id"`
+	TemplateID      string `json:"template_id"`
+	TemplateVersion string `json:"template_version"`
+	// TemplateTitleZh and TemplateTitleEn name the operator's own template the
+	// questionnaire was sent with; both empty for ciiguard's default template.
+	TemplateTitleZh string     `json:"template_title_zh,omitempty"`
+	TemplateTitleEn string     `json:"template_title_en,omitempty"`
 	Questions       []Question `json:"questions"`
 	DueOn           time.Time  `json:"due_on"`
 	State           string     `json:"state"`
@@ -72,10 +76,15 @@ func (q Questionnaire) AnswerOf(key string) Answer {
 	return Answer{}
 }
 
+// OwnTemplate says the questionnaire was sent with one of the operator's own templates.
+func (q Questionnaire) OwnTemplate() bool { return q.TemplateTitleZh != "" || q.TemplateTitleEn != "" }
+
 // SendInput is what the operator gives when it sends a questionnaire: the last day for the
-// answers (YYYY-MM-DD).
+// answers (YYYY-MM-DD) and the template, one of the operator's own (OrgTemplate.ID) or 0 for
+// ciiguard's default.
 type SendInput struct {
-	DueOn string `json:"due_on"`
+	DueOn      string `json:"due_on"`
+	TemplateID int64  `json:"template_id,omitempty"`
 }
 
 // ReviewDecision is the operator's decision on the answers: "accept" (with the day by which
@@ -86,7 +95,7 @@ type ReviewDecision struct {
 	FollowUp string `json:"follow_up_by"` // YYYY-MM-DD; default 30 days after today
 }
 
-const qCols = `id, supplier_id, supplier_org_id, template_id, template_version, questions, due_on, state, answers, answered_by, answered_at, score, decided_by, decided_at, decision_notes, sent_by, sent_at`
+const qCols = `id, supplier_id, supplier_org_id, template_id, template_version, template_title_zh, template_title_en, questions, due_on, state, answers, answered_by, answered_at, score, decided_by, decided_at, decision_notes, sent_by, sent_at`
 
 func scanQuestionnaire(sc interface{ Scan(...any) error }) (Questionnaire, error) {
 	var (
@@ -95,7 +104,7 @@ func scanQuestionnaire(sc interface{ Scan(...any) error }) (Questionnaire, error
 		ans, dec sql.NullTime
 		due      time.Time
 	)
-	if err := sc.Scan(&q.ID, &q.SupplierID, &q.SupplierOrgID, &q.TemplateID, &q.TemplateVersion, &qs, &due, &q.State, &as, &q.AnsweredBy, &ans, &q.Score, &q.DecidedBy, &dec, &q.DecisionNotes, &q.SentBy, &q.SentAt); err != nil {
+	if err := sc.Scan(&q.ID, &q.SupplierID, &q.SupplierOrgID, &q.TemplateID, &q.TemplateVersion, &q.TemplateTitleZh, &q.TemplateTitleEn, &qs, &due, &q.State, &as, &q.AnsweredBy, &ans, &q.Score, &q.DecidedBy, &dec, &q.DecisionNotes, &q.SentBy, &q.SentAt); err != nil {
 		return q, err
 	}
 	q.DueOn, q.AnsweredAt, q.DecidedAt, q.SentAt = chinaDay(due), utcPtr(ans), utcPtr(dec), q.SentAt.UTC()
@@ -116,14 +125,25 @@ func utcPtr(n sql.NullTime) *time.Time {
 	return &t
 }
 
-// SendQuestionnaire sends the default template's questionnaire to the context operator's
-// supplier id. Another organisation's supplier is store.ErrNotFound; a supplier not linked
-// to its organisation on this installation, or with a questionnaire still open, is a
-// conflict.
+// SendQuestionnaire sends a questionnaire to the context operator's supplier id, with the
+// operator's own template in.TemplateID or else ciiguard's default. Another organisation's
+// supplier or template is store.ErrNotFound; a supplier not linked to its organisation on
+// this installation, or with a questionnaire still open, is a conflict.
 func (s *Service) SendQuestionnaire(ctx context.Context, supplierID int64, in SendInput) (Questionnaire, error) {
 	x, err := s.Supplier(ctx, supplierID)
 	if err != nil {
 		return Questionnaire{}, err
+	}
+	// The operator's own template, read in its tenant: another organisation's is not
+	// found, before anything else is judged. Templates never change once kept, so the
+	// copy read here is the one the questionnaire keeps.
+	var own *OrgTemplate
+	if in.TemplateID != 0 {
+		x, err := s.Template(ctx, in.TemplateID)
+		if err != nil {
+			return Questionnaire{}, err
+		}
+		own = &x
 	}
 	v := &problem.Invalid{}
 	due := dateField(v, "due_on", in.DueOn, true)
@@ -139,6 +159,10 @@ func (s *Service) SendQuestionnaire(ctx context.Context, supplierID int64, in Se
 	tpl := DefaultTemplate
 	q := Questionnaire{SupplierID: supplierID, SupplierOrgID: x.PlatformOrgID, TemplateID: tpl.ID, TemplateVersion: tpl.Version, Questions: tpl.Questions,
 		DueOn: *due, State: QSent, Answers: []Answer{}, Score: -1, SentBy: audit.ActorFrom(ctx).Label, SentAt: s.now()}
+	if own != nil {
+		q.TemplateID, q.TemplateVersion, q.TemplateTitleZh, q.TemplateTitleEn, q.Questions =
+			own.TemplateID(), strconv.Itoa(own.Version), own.TitleZh, own.TitleEn, own.Questions
+	}
 	qs, err := json.Marshal(q.Questions)
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("questions: %w", err)
@@ -151,8 +175,8 @@ func (s *Service) SendQuestionnaire(ctx context.Context, supplierID int64, in Se
 		case !errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("read the questionnaires: %w", err)
 		}
-		if err := t.QueryRow(`INSERT INTO supplier_questionnaires (org_id, supplier_id, supplier_org_id, template_id, template_version, questions, due_on, state, sent_by, sent_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, supplierID, q.SupplierOrgID, q.TemplateID, q.TemplateVersion, string(qs), q.DueOn.UTC(), q.State, q.SentBy, q.SentAt).Scan(&q.ID); err != nil {
+		if err := t.QueryRow(`INSERT INTO supplier_questionnaires (org_id, supplier_id, supplier_org_id, template_id, template_version, template_title_zh, template_title_en, questions, due_on, state, sent_by, sent_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`, supplierID, q.SupplierOrgID, q.TemplateID, q.TemplateVersion, q.TemplateTitleZh, q.TemplateTitleEn, string(qs), q.DueOn.UTC(), q.State, q.SentBy, q.SentAt).Scan(&q.ID); err != nil {
 			return fmt.Errorf("record the questionnaire: %w", err)
 		}
 		// The receipt is the supplier organisation's row: its organisation is the one the

@@ -1,5 +1,7 @@
 package suppliers
 
+import "strings"
+
 // The security questionnaire an operator sends to a supplier's organisation: ciiguard's own
 // template of questions on the CII supply-chain duties. A template is versioned; a
 // questionnaire keeps a copy of the questions of the version it was sent with, so a later
@@ -21,6 +23,31 @@ type Question struct {
 	// article and how sure the citation is.
 	BasisZh string `json:"basis_zh"`
 	BasisEn string `json:"basis_en"`
+	// Kind is how the question is answered (KindYesNo, KindText); empty in the default
+	// template and in questionnaires sent before operators imported their own, where a
+	// question with an Expect is answered yes or no and one without takes a note only.
+	Kind string `json:"kind,omitempty"`
+	// OnlyIn is "zh" or "en" when the operator's template asked the question in that
+	// language only: the other language's text is a copy, which the pages label.
+	OnlyIn string `json:"only_in,omitempty"`
+}
+
+// Answer kinds of a question.
+const (
+	KindYesNo = "yes_no" // answered yes, no or not applicable, with a note and evidence
+	KindText  = "text"   // answered with a note only
+)
+
+// AsksYesNo says the question is answered yes, no or not applicable (rather than with a
+// note only).
+func (q Question) AsksYesNo() bool {
+	return q.Kind == KindYesNo || (q.Kind == "" && q.Expect != "")
+}
+
+// Copied says the question's text in lang ("zh-CN" or "en") is a copy of the other
+// language's, because the operator's template gave only that one.
+func (q Question) Copied(lang string) bool {
+	return q.OnlyIn != "" && !strings.HasPrefix(lang, q.OnlyIn)
 }
 
 // Template is a versioned set of questions.
