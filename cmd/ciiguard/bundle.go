@@ -35,7 +35,9 @@ file; exits non-zero on the first failure.
 A signed report bundle (ciiguard-report-bundle/1, exported from an assessment report for
 filing outside ciiguard) is recognised by its format and checked the same way: the key
 against its fingerprint, the Ed25519 signature over both files' SHA-256, each file against
-its hash, the report signed off.`,
+its hash, the report signed off. So is a department's signed receipt
+(ciiguard-report-receipt/1), its answer to such a report: the key, the signature over the
+receipt's bytes, and what it answers.`,
 		FlagSet: fs, Options: envOpts,
 		Exec: func(_ context.Context, args []string) error {
 			args, err := positional(fs, args)
@@ -52,8 +54,12 @@ its hash, the report signed off.`,
 			defer f.Close()
 			want := strings.ToLower(strings.TrimSpace(*key))
 			br := bufio.NewReaderSize(f, 4096)
-			if head, _ := br.Peek(512); reportbundle.IsBundle(head) {
+			head, _ := br.Peek(512)
+			if reportbundle.IsBundle(head) {
 				return verifyReportBundle(stdout, br, args[0], want)
+			}
+			if reportbundle.IsReceipt(head) {
+				return verifyReceipt(stdout, br, args[0], want)
 			}
 			rep, err := oversight.VerifyBundle(br, want)
 			if err != nil {
@@ -92,6 +98,30 @@ func verifyReportBundle(stdout io.Writer, r io.Reader, name, want string) error 
 	fmt.Fprintf(stdout, "signed by installation key %s", rep.KeyFingerprint)
 	if want == "" {
 		fmt.Fprint(stdout, " (not checked: compare it with the fingerprint the installation publishes, or give --key)")
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// verifyReceipt checks a department's signed receipt and says what it answers.
+func verifyReceipt(stdout io.Writer, r io.Reader, name, want string) error {
+	rc, err := reportbundle.VerifyReceipt(r, want)
+	if err != nil {
+		return fmt.Errorf("report receipt %s does NOT verify: %w", name, err)
+	}
+	fmt.Fprintf(stdout, "report receipt verified: %s answers %s report %d, version %d, of %s (report JSON SHA-256 %s), issued %s\n",
+		rc.DepartmentZH, rc.Kind, rc.Year, rc.Version, rc.USCC, rc.ContentSHA256, rc.Issued.UTC().Format(time.RFC3339))
+	fmt.Fprintf(stdout, "state %s\n", rc.State)
+	for _, a := range rc.Answers {
+		fmt.Fprintf(stdout, "answer %s %s by %s", a.Action, a.At.UTC().Format(time.RFC3339), a.By)
+		if a.Note != "" {
+			fmt.Fprintf(stdout, ": %s", a.Note)
+		}
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintf(stdout, "signed by installation key %s", rc.KeyFingerprint)
+	if want == "" {
+		fmt.Fprint(stdout, " (not checked: compare it with the fingerprint the department publishes, or give --key)")
 	}
 	fmt.Fprintln(stdout)
 	return nil

@@ -66,3 +66,40 @@ func TestReportBundleVerify(t *testing.T) {
 		t.Errorf("a report not signed off: %v", err)
 	}
 }
+
+// TestReceiptVerify: `ciiguard bundle verify` recognises the department's signed receipt
+// by its format: a receipt of a hand-written answer verifies and says whose report it
+// answers and the department's last answer with its note; with its state changed after
+// signing it does not.
+func TestReceiptVerify(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := sha256.Sum256(pub)
+	rc := reportbundle.Receipt{Issued: time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC), ContentSHA256: strings.Repeat("ab", 32), ReportKeyFingerprint: strings.Repeat("cd", 32),
+		USCC: "91110000MA00000017", Kind: "annual", Year: 2025, Version: 1, DepartmentZH: "示例能源行业主管部门", State: "accepted",
+		Answers: []reportbundle.ReceiptAnswer{{Action: "accepted", Note: "材料齐全，予以受理。", By: "analyst", At: time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)}}}
+	b, err := reportbundle.WriteReceipt(rc, pub, func(m []byte) ([]byte, error) { return ed25519.Sign(priv, m), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := verifyFile(t, b, "--key", hex.EncodeToString(fp[:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"report receipt verified: 示例能源行业主管部门 answers annual report 2025, version 1, of 91110000MA00000017 (report JSON SHA-256 " + strings.Repeat("ab", 32) + ")",
+		"state accepted\nanswer accepted 2026-12-03T01:00:00Z by analyst: 材料齐全，予以受理。\n", "signed by installation key " + hex.EncodeToString(fp[:])} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify says %q; want %q", out, want)
+		}
+	}
+	rc.State = "info_requested"
+	forged, err := reportbundle.WriteReceipt(rc, pub, func(m []byte) ([]byte, error) { return make([]byte, ed25519.SignatureSize), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifyFile(t, forged); err == nil || !strings.Contains(err.Error(), "does NOT verify") {
+		t.Errorf("a receipt with a bad signature: %v", err)
+	}
+}

@@ -82,6 +82,11 @@ paths = {
     body={"type": "object", "description": "the bundle file exactly as exported (ciiguard-report-bundle/1)", "required": ["format", "content", "pdf", "public_key", "key_fingerprint", "signature"]},
     codes=(400, 401, 403, 404, 409, 413)),
  },
+ "/api/v1/oversight/imports/{id}": {"get": op("One imported report with the department's answers (state: submitted until answered)", 200, "Import", params=idp)},
+ "/api/v1/oversight/imports/{id}/answers": {"post": op("Answer an imported report: acknowledged, info_requested or accepted (a note needed for the last two); 409 once accepted; audited in the department's trail", 201, "Import", params=idp, codes=(400, 401, 403, 404, 409),
+    body={"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["acknowledged", "info_requested", "accepted"]}, "note": {"type": "string", "maxLength": 2000}}})},
+ "/api/v1/oversight/imports/{id}/receipt": {"post": op("The signed receipt (ciiguard-report-receipt/1) of an imported report: its answers so far, signed with the installation's Ed25519 key, for the operator to import on its report in its own installation (POST /api/v1/reports/{id}/receipts there); audited", 200, "Receipt", params=idp,
+    ctype={"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}})},
  "/api/v1/oversight/inspections": {
   "get": op("The regulator's inspections (CIIR 2021 Arts 26-28), newest first, and the areas an inspection may name", 200, "InspectionList",
     params=[q("state", "open (in its time box) or ended"), q("actions", "findings (with a finding) or orders_open (with an order to correct no response followed)")]),
@@ -165,7 +170,11 @@ irec = {"type": "object", "properties": {"area": S(), "id": S(), "title_zh": S()
   "data": {"type": "object", "description": "the record as the owning capability's API gives it"}, "evidence": {"type": "array", "items": S()}}}
 imported = {"type": "object", "properties": {"id": S("integer"), "entry_id": S("integer"), "kind": S(), "year": S("integer"), "version": S("integer"),
   "uscc": S(), "name_zh": S(), "name_en": S(), "signed_off_by": S(), "content_sha256": S(), "pdf_sha256": S(), "key_fingerprint": S(),
-  "bundle_created": {"type": "string", "format": "date-time"}, "imported_by": S(), "imported_at": {"type": "string", "format": "date-time"}}}
+  "bundle_created": {"type": "string", "format": "date-time"}, "imported_by": S(), "imported_at": {"type": "string", "format": "date-time"},
+  "state": {"type": "string", "enum": ["submitted", "acknowledged", "info_requested", "accepted"]}, "answers": {"type": "array", "items": {"$ref": "#/components/schemas/SubmissionAnswer"}}}}
+receipt = {"type": "object", "description": "ciiguard-report-receipt/1: receipt is the base64 of the signed JSON (format, issued, content_sha256, report_key_fingerprint, uscc, kind, year, version, department_zh, department_en, state, answers), signature an Ed25519 signature over those bytes",
+  "required": ["format", "receipt", "public_key", "key_fingerprint", "signature"], "properties": {"format": {"type": "string", "enum": ["ciiguard-report-receipt/1"]},
+  "receipt": {"type": "string", "format": "byte"}, "public_key": {"type": "string", "format": "byte"}, "key_fingerprint": S(), "signature": {"type": "string", "format": "byte"}}}
 schemas = {
  "Inspection": insp, "InspectionRead": iread, "InspectionAction": iaction, "InspectionRecord": irec,
  "InspectionList": {"type": "object", "properties": {"inspections": {"type": "array", "items": {"$ref": "#/components/schemas/Inspection"}},
@@ -180,7 +189,7 @@ schemas = {
    "incidents_by_month": {"type": "array", "items": S("integer")},
    "inspections": {"type": "object", "properties": {"total": S("integer"), "in_time_box": S("integer"), "ended": S("integer"), "findings": S("integer"), "orders_open": S("integer"), "orders_overdue": S("integer")}}}},
  "AnnualSetting": {"type": "object", "properties": {"annual_day": {"type": "string", "pattern": "^([0-9]{2}-[0-9]{2})?$"}, "set_by": S(), "set_at": {"type": "string", "format": "date-time"}}},
- "Import": imported, "ImportList": {"type": "object", "properties": {"imports": {"type": "array", "items": {"$ref": "#/components/schemas/Import"}}}},
+ "Import": imported, "Receipt": receipt, "ImportList": {"type": "object", "properties": {"imports": {"type": "array", "items": {"$ref": "#/components/schemas/Import"}}}},
  "RegistryEntry": entry, "Notice": notice, "ReceivedNotice": received,
  "RegistryEntryWithNotices": {"allOf": [{"$ref": "#/components/schemas/RegistryEntry"}, {"type": "object", "properties": {"notice_list": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}}]},
  "Registry": {"type": "object", "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/RegistryEntry"}}, "counts": counts}},

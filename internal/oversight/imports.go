@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ciiguard/internal/audit"
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/kernel/reportbundle"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
@@ -36,6 +37,10 @@ type Import struct {
 	BundleCreated  time.Time `json:"bundle_created"`
 	ImportedBy     string    `json:"imported_by"`
 	ImportedAt     time.Time `json:"imported_at"`
+	// State is the department's latest answer (submitted: none yet); Answers are its
+	// answers, oldest first (import_answers.go).
+	State   string                    `json:"state"`
+	Answers []kernel.SubmissionAnswer `json:"answers"`
 }
 
 // ImportReport verifies a report bundle and records it on registry entry entryID: the
@@ -62,7 +67,7 @@ func (s *Service) ImportReport(ctx context.Context, entryID int64, bundle io.Rea
 	}
 	im := &Import{EntryID: e.ID, Kind: rep.Kind, Year: rep.Year, Version: rep.Version, USCC: rep.USCC, NameZH: rep.NameZH, NameEN: rep.NameEN,
 		SignedOffBy: rep.SignedOffBy, ContentSHA256: rep.ContentSHA256, PDFSHA256: rep.PDFSHA256, KeyFingerprint: rep.KeyFingerprint,
-		BundleCreated: rep.Created.UTC(), ImportedBy: audit.ActorFrom(ctx).Label, ImportedAt: s.now()}
+		BundleCreated: rep.Created.UTC(), ImportedBy: audit.ActorFrom(ctx).Label, ImportedAt: s.now(), State: StateSubmitted, Answers: []kernel.SubmissionAnswer{}}
 	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var n int
 		if err := t.QueryRow(`SELECT COUNT(*) FROM oversight_imports WHERE org_id = $1 AND entry_id = $2 AND content_sha256 = $3`, e.ID, im.ContentSHA256).Scan(&n); err != nil {
@@ -103,14 +108,21 @@ func (s *Service) Imports(ctx context.Context, entryID int64) ([]Import, error) 
 	if _, err := s.Entry(ctx, entryID); err != nil {
 		return nil, err
 	}
-	out := []Import{}
+	var list []*Import
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		return query(t, "imports", `SELECT `+importCols+` FROM oversight_imports WHERE org_id = $1 AND entry_id = $2 ORDER BY id DESC`, func(sc func(...any) error) error {
+		if err := query(t, "imports", `SELECT `+importCols+` FROM oversight_imports WHERE org_id = $1 AND entry_id = $2 ORDER BY id DESC`, func(sc func(...any) error) error {
 			im, err := scanImport(sc)
-			out = append(out, im)
+			list = append(list, &im)
 			return err
-		}, entryID)
+		}, entryID); err != nil {
+			return err
+		}
+		return importAnswers(t, list)
 	})
+	out := make([]Import, 0, len(list))
+	for _, im := range list {
+		out = append(out, *im)
+	}
 	return out, err
 }
 

@@ -11,9 +11,9 @@ import (
 
 // Reports an operator filed outside ciiguard reach the department as signed report bundles
 // it imports on the operator's registry entry (imports.go). They are reports received like
-// the filings, so the inbox lists them beside the filings and the dashboard counts them —
-// but they are not submissions: no answer of the department reaches an operator on another
-// installation, so they carry no state and take no answer.
+// the filings, so the inbox lists them beside the filings, with their state, and the
+// dashboard counts them; the department answers them on their own page, and its answer
+// reaches the operator's installation as a signed receipt (import_answers.go).
 
 // InboxImport is an imported report as the inbox lists it: the import, the kind of filing
 // it stands for, and the registry entry's operator and sector.
@@ -41,37 +41,47 @@ func submissionKindOf(reportKind string) string {
 const reportKindChange = "change"
 
 // InboxImports lists the reports imported into the context regulator's registry, newest
-// first, narrowed by f as Inbox narrows the filings (f is validated by Inbox). A filter on
-// the state of answers or on an incident's grade leaves every import out: an import has
-// neither.
+// first, with their answers, narrowed by f as Inbox narrows the filings (f is validated by
+// Inbox). A filter on an incident's grade leaves every import out: an import has none.
 func (s *Service) InboxImports(ctx context.Context, f Filter) ([]InboxImport, error) {
-	out := []InboxImport{}
+	var list []*InboxImport
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
-		return query(t, "imported reports", `SELECT `+prefixed("i.", importCols)+`, COALESCE(e.operator_id, 0), e.sector
+		if err := query(t, "imported reports", `SELECT `+prefixed("i.", importCols)+`, COALESCE(e.operator_id, 0), e.sector
 FROM oversight_imports i JOIN oversight_registry e ON e.org_id = i.org_id AND e.id = i.entry_id
 WHERE i.org_id = $1 ORDER BY i.imported_at DESC, i.id DESC`, func(sc func(...any) error) error {
 			var im InboxImport
 			var err error
 			im.Import, err = scanImport(func(dst ...any) error { return sc(append(dst, &im.OperatorID, &im.Sector)...) })
 			im.SubmissionKind = submissionKindOf(im.Kind)
-			out = append(out, im)
+			list = append(list, &im)
 			return err
-		})
+		}); err != nil {
+			return err
+		}
+		ims := make([]*Import, len(list))
+		for i, im := range list {
+			ims[i] = &im.Import
+		}
+		return importAnswers(t, ims)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := make([]InboxImport, 0, len(list))
+	for _, im := range list {
+		out = append(out, *im)
+	}
 	return f.imports(out), nil
 }
 
-// imports narrows a list of imports by the filter: by kind, operator, month of import
-// and sector; a filter on state or grade leaves none.
+// imports narrows a list of imports by the filter: by kind, state, operator, month of
+// import and sector; a filter on an incident's grade leaves none.
 func (f Filter) imports(list []InboxImport) []InboxImport {
-	if f.State != "" || f.Grade != "" {
+	if f.Grade != "" {
 		return []InboxImport{}
 	}
 	return slices.DeleteFunc(slices.Clone(list), func(im InboxImport) bool {
-		return (f.Kind != "" && im.SubmissionKind != f.Kind) || (f.Operator != 0 && im.OperatorID != f.Operator) ||
+		return (f.Kind != "" && im.SubmissionKind != f.Kind) || (f.State != "" && im.State != f.State) || (f.Operator != 0 && im.OperatorID != f.Operator) ||
 			(f.Month != "" && bjMonth(im.ImportedAt) != f.Month) || (f.Sector != "" && cmpOr(im.Sector, "none") != f.Sector)
 	})
 }

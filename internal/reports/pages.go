@@ -91,6 +91,7 @@ type reportData struct {
 	CanSub   bool
 	Open     []DutyRow // the open duties shown (the page shows the first ones)
 	More     int
+	Receipts []Receipt // the department's receipts for bundles filed outside ciiguard
 }
 
 // submissionView is a submission of the report as its page shows it.
@@ -148,6 +149,9 @@ func (m *Module) renderReport(w http.ResponseWriter, r *http.Request, id int64, 
 		d.Open, d.More = d.Open[:50], len(d.Open)-50
 	}
 	if err := m.fillSubmissions(r, &d); err != nil {
+		return err
+	}
+	if d.Receipts, err = m.Receipts(ctx, id); err != nil {
 		return err
 	}
 	// Titled with the report's name (kind and year), so that tabs and history tell

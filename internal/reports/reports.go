@@ -19,6 +19,7 @@ import (
 	"ciiguard/internal/auth"
 	"ciiguard/internal/kernel"
 	"ciiguard/internal/kernel/cjkfont"
+	"ciiguard/internal/kernel/reportbundle"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
@@ -155,6 +156,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("GET /reports/{id}/versions/{v}/report.json", Read, m.json)
 	s.Page("GET /reports/{id}/versions/{v}/oscal.json", Read, m.oscal)
 	s.Page("POST /reports/{id}/versions/{v}/bundle", Sign, m.bundle)
+	s.PageWithLimit("POST /reports/{id}/receipts", Write, reportbundle.MaxReceiptSize+1<<16, m.receiptPage)
 
 	s.API("GET /api/v1/reports", Read, m.apiList)
 	s.API("POST /api/v1/reports", Write, m.apiCreate)
@@ -167,6 +169,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/reports/{id}/versions/{v}/report.json", Read, m.json)
 	s.API("GET /api/v1/reports/{id}/versions/{v}/oscal.json", Read, m.oscal)
 	s.API("POST /api/v1/reports/{id}/versions/{v}/bundle", Sign, m.bundle)
+	s.APIWithLimit("POST /api/v1/reports/{id}/receipts", Write, reportbundle.MaxReceiptSize+1<<16, m.apiImportReceipt)
+	s.API("GET /api/v1/reports/{id}/receipts", Read, m.apiReceipts)
 	s.API("GET /api/v1/reports/key", Read, m.apiKey)
 	return nil
 }
