@@ -19,6 +19,8 @@ type templatesData struct {
 	In        TemplateInput
 	Errors    []importError
 	Columns   []string
+	// DefaultVersion is the version of ciiguard's template, listed first.
+	DefaultVersion string
 }
 
 func (m *Module) templatesPage(w http.ResponseWriter, r *http.Request) error {
@@ -34,7 +36,7 @@ func (m *Module) renderTemplates(w http.ResponseWriter, r *http.Request, v *web.
 	for i, c := range templateColumns {
 		cols[i] = c.name
 	}
-	v.Data = &templatesData{Templates: ts, In: in, Errors: errs, Columns: cols}
+	v.Data = &templatesData{Templates: ts, In: in, Errors: errs, Columns: cols, DefaultVersion: DefaultTemplate.Version}
 	return m.pages.Render(w, r, "page_qtemplates.html", v)
 }
 

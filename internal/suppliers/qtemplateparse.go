@@ -49,6 +49,9 @@ var kindWords = map[string]string{KindYesNo: KindYesNo, "是否": KindYesNo, "�
 // answerWords reads an expected answer given in English or Chinese.
 var answerWords = map[string]string{"": "", AnswerYes: AnswerYes, "是": AnswerYes, AnswerNo: AnswerNo, "否": AnswerNo}
 
+// noBasis stands for a question that cites no duty or article.
+const noBasis = "—"
+
 // sheetRow is a row of the file with its line number.
 type sheetRow struct {
 	line  int
@@ -288,7 +291,7 @@ func templateQuestion(line int, c map[string]string, v *problem.Invalid) (Questi
 	}
 	switch {
 	case q.BasisZh == "" && q.BasisEn == "":
-		q.BasisZh, q.BasisEn = "—", "—"
+		q.BasisZh, q.BasisEn = noBasis, noBasis
 	case q.BasisZh == "":
 		q.BasisZh = q.BasisEn
 	case q.BasisEn == "":

@@ -171,6 +171,20 @@ func TestOwnQuestionnaireTemplate(t *testing.T) {
 		if page.StatusCode != 200 || !strings.Contains(html, fmt.Sprintf(`<option value="%d">电网供应商补充问卷 1</option>`, tpl.ID)) {
 			t.Errorf("the send form does not offer the template: %s", html)
 		}
+		// The send form: a template that is no number is refused on the select; the water
+		// company's form naming the grid's template is 404.
+		res, html = grid.Do("POST", fmt.Sprintf("/suppliers/%d/questionnaires", linked), url.Values{"due_on": {chinaDate(14)}, "template_id": {"模板"}}, map[string]string{"Accept-Language": "zh-CN"})
+		if res.StatusCode != 400 || !strings.Contains(html, `id="q-template" name="template_id" aria-invalid="true"`) || !strings.Contains(html, "不是本单位的问卷模板") {
+			t.Errorf("the send form with a bad template (%d): %s", res.StatusCode, html)
+		}
+		res, _ = water.Do("POST", fmt.Sprintf("/suppliers/%d/questionnaires", ws.ID), url.Values{"due_on": {chinaDate(14)}, "template_id": {fmt.Sprint(tpl.ID)}}, nil)
+		if res.StatusCode != 404 {
+			t.Errorf("the water company's send form with the grid's template: %d", res.StatusCode)
+		}
+		// The register links to the templates.
+		if _, html = grid.Do("GET", "/suppliers", nil, nil); !strings.Contains(html, `href="/questionnaire-templates"`) {
+			t.Errorf("the suppliers list does not link to the templates")
+		}
 		var q struct {
 			ID              int64
 			TemplateTitleZh string `json:"template_title_zh"`
@@ -238,12 +252,19 @@ func TestOwnQuestionnaireTemplate(t *testing.T) {
 			Findings []struct {
 				ID          int64
 				QuestionKey string `json:"question_key"`
+				TextZh      string `json:"text_zh"`
+				TextEn      string `json:"text_en"`
 			}
 		}
 		res, got = grid.Do("POST", fmt.Sprintf("/api/v1/supplier-questionnaires/%d/decision", q.ID), nil, gh, `{"decision":"accept"}`)
 		decode(t, res, got, 200, &dec)
 		if len(dec.Findings) != 1 || dec.Findings[0].QuestionKey != "offshore" {
 			t.Fatalf("findings: %s", got)
+		}
+		// The question cites no basis: the finding says none rather than "（—）".
+		if f := dec.Findings[0]; f.TextZh != "“Is any of our data stored outside China?”回答为“是”，不符合要求" ||
+			f.TextEn != `"Is any of our data stored outside China?" answered "yes", which falls short` {
+			t.Errorf("the finding's text: %q / %q", f.TextZh, f.TextEn)
 		}
 		owner, err := env.App.Auth.UserByEmail(t.Context(), "owner@grid.demo")
 		if err != nil {

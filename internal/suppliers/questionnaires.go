@@ -295,9 +295,16 @@ func (s *Service) DecideQuestionnaire(ctx context.Context, id int64, in ReviewDe
 					continue
 				}
 				f := Finding{SupplierID: q.SupplierID, QuestionnaireID: q.ID, QuestionKey: qu.Key,
-					TextZh: fmt.Sprintf("“%s”回答为“%s”，不符合要求（%s）", qu.Zh, answerZh[a.Answer], qu.BasisZh),
-					TextEn: fmt.Sprintf("\"%s\" answered \"%s\", which falls short (%s)", qu.En, a.Answer, qu.BasisEn),
+					TextZh: fmt.Sprintf("“%s”回答为“%s”，不符合要求", qu.Zh, answerZh[a.Answer]),
+					TextEn: fmt.Sprintf("\"%s\" answered \"%s\", which falls short", qu.En, a.Answer),
 					DueOn:  followUp, CreatedBy: by, CreatedAt: now}
+				// An operator's question may cite no basis (its template shows "—").
+				if qu.BasisZh != "" && qu.BasisZh != noBasis {
+					f.TextZh += "（" + qu.BasisZh + "）"
+				}
+				if qu.BasisEn != "" && qu.BasisEn != noBasis {
+					f.TextEn += " (" + qu.BasisEn + ")"
+				}
 				if err := t.QueryRow(`INSERT INTO supplier_findings (org_id, supplier_id, questionnaire_id, question_key, text_zh, text_en, due_on, created_by, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, f.SupplierID, f.QuestionnaireID, f.QuestionKey, f.TextZh, f.TextEn, f.DueOn.UTC(), f.CreatedBy, f.CreatedAt).Scan(&f.ID); err != nil {
 					return fmt.Errorf("open a finding: %w", err)
