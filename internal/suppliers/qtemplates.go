@@ -35,6 +35,13 @@ type OrgTemplate struct {
 // TemplateID is the name the questionnaires keep of the template they were sent with.
 func (t OrgTemplate) TemplateID() string { return "org-" + strconv.FormatInt(t.ID, 10) }
 
+// Importer is who imported the template as the pages show a person: the address, without
+// the role the audit label adds (a role's code is not a word of the Chinese pages).
+func (t OrgTemplate) Importer() string {
+	s, _, _ := strings.Cut(t.CreatedBy, " (")
+	return s
+}
+
 // TemplateInput names a template being imported: its title in Chinese, English or both.
 type TemplateInput struct {
 	TitleZh string `json:"title_zh"`

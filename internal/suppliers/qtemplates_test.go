@@ -276,7 +276,7 @@ func TestOwnQuestionnaireTemplate(t *testing.T) {
 		// The import form in Chinese: the refused line and column named, nothing kept.
 		body, ct = multipartBody(t, "own.xlsx", badXLSX(t), map[string]string{"title_zh": "坏模板", "_csrf": grid.CSRF})
 		res, html = grid.Do("POST", "/questionnaire-templates", nil, map[string]string{"Content-Type": ct, "Accept-Language": "zh-CN"}, body)
-		if res.StatusCode != 400 || !strings.Contains(html, `<td>3</td><td>kind</td><td class="form-error">不是有效的回答方式`) || !strings.Contains(html, `aria-invalid="true"`) {
+		if res.StatusCode != 400 || !strings.Contains(html, `<td>3</td><td translate="no">kind</td><td class="form-error">不是有效的回答方式`) || !strings.Contains(html, `aria-invalid="true"`) {
 			t.Errorf("the import page's refusal (%d): %s", res.StatusCode, html)
 		}
 		if n := len(list(grid)); n != before+2 {
