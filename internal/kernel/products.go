@@ -26,11 +26,22 @@ type ProductRef struct {
 	SupplierName string `json:"supplier_name"`
 	// SupplierOrgID is the supplier's organisation on this installation when the operator
 	// linked its supplier record to one (SupplierCustomers), 0 otherwise.
-	SupplierOrgID int64     `json:"supplier_org_id,omitempty"`
-	Country       string    `json:"country"`      // ISO 3166-1 alpha-2 of the supplier
-	Certified     bool      `json:"certified"`    // a valid certificate today (CSL 23)
-	CertExpires   time.Time `json:"cert_expires"` // zero when there is no certificate
-	Systems       []int64   `json:"systems"`      // inventory systems where it is used
+	SupplierOrgID int64  `json:"supplier_org_id,omitempty"`
+	Country       string `json:"country"` // ISO 3166-1 alpha-2 of the supplier
+	// NeedsCert says the catalogue of critical network equipment and dedicated network
+	// security products puts the product under the certification duty of CSL 2016 Art. 23
+	// (2025 Art. 25); CertBasis says why (listed, threshold_reached, threshold_unknown,
+	// below_threshold, not_listed, type_default, no_duty); CategoryZh/En name its entry.
+	NeedsCert  bool   `json:"needs_certificate"`
+	CertBasis  string `json:"certificate_basis"`
+	CategoryZh string `json:"catalogue_category_zh,omitempty"`
+	CategoryEn string `json:"catalogue_category_en,omitempty"`
+	// Certified says a certificate is valid today: the operator's own (CertSource "own") or
+	// one its supplier shared with it ("shared").
+	Certified   bool      `json:"certified"`
+	CertSource  string    `json:"certificate_source,omitempty"`
+	CertExpires time.Time `json:"cert_expires"` // zero when there is no certificate
+	Systems     []int64   `json:"systems"`      // inventory systems where it is used
 }
 
 // ProductReviews tells where the cybersecurity review stands for the registered products of

@@ -16,8 +16,9 @@ type Annex struct {
 	Basis    string
 }
 
-// BuildAnnex writes the annex of p in Chinese (zh true) or English.
-func BuildAnnex(p Procurement, zh bool) Annex {
+// BuildAnnex writes the annex of p, whose product has the certification duty cert, in
+// Chinese (zh true) or English.
+func BuildAnnex(p Procurement, cert CertDuty, zh bool) Annex {
 	pick := func(z, e string) string {
 		if zh {
 			return z
@@ -49,7 +50,10 @@ func BuildAnnex(p Procurement, zh bool) Annex {
 		a.Items = append(a.Items, fmt.Sprintf(pick("所投产品和服务应满足《信息安全技术 网络安全等级保护基本要求》（GB/T 22239-2019）第%d级的安全要求，并配合采购人开展等级测评。",
 			"The products and services offered meet the security requirements of MLPS level %d (GB/T 22239-2019) and the bidder supports the purchaser's level testing."), level))
 	}
-	if p.ProductType == "critical_network_equipment" || p.ProductType == "security_product" {
+	if cert.Needs && cert.CategoryZh != "" {
+		a.Items = append(a.Items, fmt.Sprintf(pick("所投产品属于《网络关键设备和网络安全专用产品目录》（2023年）所列“%s”，应按照相关国家标准的强制性要求，由具备资格的机构安全认证合格或者安全检测符合要求，投标时提供有效证书（《网络安全法》（2016）第23条，2025年修正后第25条）。",
+			"The product offered falls in the category \"%s\" of the Catalogue of Critical Network Equipment and Dedicated Network Security Products (2023): it is certified or tested by a qualified body against the mandatory national standards and the bid includes the valid certificate (CSL 2016 Art. 23, Art. 25 as amended in 2025)."), pick(cert.CategoryZh, cert.CategoryEn)))
+	} else if cert.Needs {
 		a.Items = append(a.Items, pick("网络关键设备和网络安全专用产品应按照相关国家标准的强制性要求，由具备资格的机构安全认证合格或者安全检测符合要求，投标时提供有效证书（《网络安全法》（2016）第23条）。",
 			"Critical network equipment and network security products are certified or tested by a qualified body against the mandatory national standards; the bid includes the valid certificate (CSL 2016 Art. 23)."))
 	}

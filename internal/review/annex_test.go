@@ -3,6 +3,7 @@ package review
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"io"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/kernel/cjkfont"
+	"ciiguard/internal/store"
 )
 
 // documentText unzips a DOCX and returns the text of word/document.xml's runs, each
@@ -85,7 +88,7 @@ func TestAnnexDOCX(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := BuildAnnex(tc.p, tc.zh).DOCX()
+			b, err := BuildAnnex(tc.p, TypeCertDuty(tc.p.ProductType), tc.zh).DOCX()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +136,7 @@ func TestAnnexPDF(t *testing.T) {
 		{"office zh", office, true, []string{"第2级的安全要求"}, []string{"第19条", "第20条", "第23条", "网络安全审查"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := BuildAnnex(tc.p, tc.zh).PDF(font)
+			b, err := BuildAnnex(tc.p, TypeCertDuty(tc.p.ProductType), tc.zh).PDF(font)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,6 +161,69 @@ func TestAnnexPDF(t *testing.T) {
 			for _, w := range tc.notWant {
 				if strings.Contains(text, w) {
 					t.Errorf("the PDF says %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// registry is a product register of one product, as the suppliers capability answers it.
+type registry struct{ ref kernel.ProductRef }
+
+func (r registry) Product(_ context.Context, id int64) (kernel.ProductRef, error) {
+	if id != r.ref.ID {
+		return kernel.ProductRef{}, store.ErrNotFound
+	}
+	return r.ref, nil
+}
+
+func (r registry) Products(context.Context) ([]kernel.ProductRef, error) {
+	return []kernel.ProductRef{r.ref}, nil
+}
+
+// TestAnnexFollowsTheCatalogue: for a registered product the certification item follows the
+// register's answer through kernel.Products, not the product's kind: a core router in the
+// catalogue's router range gets the item naming the category and CSL 2016 Art. 23 / 2025
+// Art. 25; a WAN router below the range (critical network equipment by kind) gets none; a
+// product typed by hand keeps the kind's rule.
+func TestAnnexFollowsTheCatalogue(t *testing.T) {
+	p := Procurement{Title: "路由器采购", ProductID: 7, Product: "NE8000", ProductType: "critical_network_equipment",
+		Systems: []SystemRef{{Name: "调度数据网", CII: true, MLPSLevel: 3}}}
+	cases := []struct {
+		name    string
+		ref     kernel.ProductRef
+		typed   bool
+		zh      bool
+		want    []string
+		notWant []string
+	}{
+		{"core router in range, zh", kernel.ProductRef{ID: 7, NeedsCert: true, CategoryZh: "路由器", CategoryEn: "Router"}, false, true,
+			[]string{"《网络关键设备和网络安全专用产品目录》（2023年）所列“路由器”", "《网络安全法》（2016）第23条，2025年修正后第25条"}, nil},
+		{"core router in range, en", kernel.ProductRef{ID: 7, NeedsCert: true, CategoryZh: "路由器", CategoryEn: "Router"}, false, false,
+			[]string{`category "Router" of the Catalogue`, "CSL 2016 Art. 23, Art. 25 as amended in 2025"}, nil},
+		{"WAN router below the range", kernel.ProductRef{ID: 7, NeedsCert: false, CategoryZh: "路由器"}, false, true, nil, []string{"第23条", "目录"}},
+		{"typed by hand", kernel.ProductRef{}, true, true, []string{"《网络安全法》（2016）第23条"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Service{products: registry{tc.ref}}
+			q := p
+			if tc.typed {
+				q.ProductID = 0
+			}
+			a, err := s.Annex(context.Background(), q, tc.zh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := a.Text()
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the annex lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("the annex says %q:\n%s", w, text)
 				}
 			}
 		})

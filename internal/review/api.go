@@ -128,7 +128,14 @@ func (m *Module) apiProcurement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, pj)
+	cert, err := m.certDuty(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, struct {
+		procurementJSON
+		Certification CertDuty `json:"certification"`
+	}{pj, cert})
 }
 
 func (m *Module) apiApprove(w http.ResponseWriter, r *http.Request) error {

@@ -47,7 +47,11 @@ func (m *Module) annexDOCX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := BuildAnnex(p, lang != web.LangEN).DOCX()
+	a, err := m.Annex(r.Context(), p, lang != web.LangEN)
+	if err != nil {
+		return err
+	}
+	b, err := a.DOCX()
 	if err != nil {
 		return err
 	}

@@ -217,6 +217,7 @@ type procData struct {
 	Gate      Decision
 	Questions []string
 	Refused   string // the gate's refusal, in the page's language
+	Cert      CertDuty
 }
 
 func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id int64, v *web.View) error {
@@ -235,6 +236,9 @@ func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id in
 	}
 	d.Gate = Gate(p, st)
 	d.Refused = v.Errors["approval"]
+	if d.Cert, err = m.certDuty(r.Context(), p); err != nil {
+		return err
+	}
 	// Titled with what is bought, so that tabs and history tell purchases apart.
 	v.Title, v.TitleArgs = "review.record_title", []any{p.Title}
 	v.Data = d

@@ -76,7 +76,11 @@ func (m *Module) annexPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := BuildAnnex(p, lang != web.LangEN).PDF(font)
+	a, err := m.Annex(r.Context(), p, lang != web.LangEN)
+	if err != nil {
+		return err
+	}
+	b, err := a.PDF(font)
 	if err != nil {
 		return err
 	}

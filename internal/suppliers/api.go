@@ -8,19 +8,19 @@ import (
 	"ciiguard/internal/web"
 )
 
-// productJSON is a product in the API, with whether its certificate is valid today and
-// whether its kind needs one.
+// productJSON is a product in the API, with where it stands against the certification duty
+// today: whether the catalogue puts it under the duty and why, whether a certificate (its
+// own or one its supplier shared) is valid.
 type productJSON struct {
 	Product
-	NeedsCert bool `json:"needs_certificate"`
-	Certified bool `json:"certified"`
+	CertStatus
 }
 
-func (m *Module) productJSON(p Product) productJSON {
+func (m *Module) productJSON(p Product, shared map[int64]SharedCert) productJSON {
 	if p.Systems == nil {
 		p.Systems = []int64{}
 	}
-	return productJSON{Product: p, NeedsCert: TypeOf(p.Type).NeedsCert, Certified: p.Cert.ValidOn(m.Now())}
+	return productJSON{Product: p, CertStatus: CertStatusOf(p, shared, m.Now())}
 }
 
 func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
@@ -104,11 +104,15 @@ type supplierDetail struct {
 func (m *Module) detail(ctx context.Context, x Supplier, ps []Product, tier SupplierTier) (supplierDetail, error) {
 	out := supplierDetail{Supplier: x, Products: make([]productJSON, 0, len(ps)), Tier: tier,
 		supplierRecords: supplierRecords{Agreements: []Agreement{}, Reviews: []PerformanceReview{}, Maintenance: []Maintenance{}}}
+	shared, err := m.sharedCerts(ctx)
+	if err != nil {
+		return out, err
+	}
 	for _, p := range ps {
-		out.Products = append(out.Products, m.productJSON(p))
+		out.Products = append(out.Products, m.productJSON(p, shared))
 	}
 	rec := &out.supplierRecords
-	err := m.db.ReadTenant(ctx, func(t *store.Tenant) error {
+	err = m.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		a, err := agreementsOf(t, x.ID)
 		rec.Agreements = append(rec.Agreements, a...)
 		if err != nil {
@@ -163,7 +167,11 @@ func (m *Module) apiCreateProduct(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusCreated, m.productJSON(p))
+	pj, err := m.productJSONNow(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, pj)
 }
 
 func (m *Module) apiProducts(w http.ResponseWriter, r *http.Request) error {
@@ -171,9 +179,13 @@ func (m *Module) apiProducts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	shared, err := m.sharedCerts(r.Context())
+	if err != nil {
+		return err
+	}
 	out := make([]productJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, m.productJSON(p))
+		out = append(out, m.productJSON(p, shared))
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"products": out})
 }
@@ -194,10 +206,14 @@ func (m *Module) apiProduct(w http.ResponseWriter, r *http.Request) error {
 	if as == nil {
 		as = []Assessment{}
 	}
+	pj, err := m.productJSONNow(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	return web.JSON(w, http.StatusOK, struct {
 		productJSON
 		Assessments []Assessment `json:"assessments"`
-	}{m.productJSON(p), as})
+	}{pj, as})
 }
 
 func (m *Module) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error {
@@ -216,7 +232,11 @@ func (m *Module) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, m.productJSON(p))
+	pj, err := m.productJSONNow(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, pj)
 }
 
 func (m *Module) apiCertificate(w http.ResponseWriter, r *http.Request) error {
@@ -235,7 +255,11 @@ func (m *Module) apiCertificate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, m.productJSON(p))
+	pj, err := m.productJSONNow(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, pj)
 }
 
 // supplierProduct returns the product pid of supplier id, store.ErrNotFound when it is not
@@ -303,4 +327,13 @@ func (m *Module) apiPlatformOrgs(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, map[string]any{"id": o.ID, "name_zh": o.NameZH, "name_en": o.NameEN})
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"organisations": out})
+}
+
+// productJSONNow is one product in the API, its shared certificates read for it.
+func (m *Module) productJSONNow(ctx context.Context, p Product) (productJSON, error) {
+	shared, err := m.sharedCerts(ctx)
+	if err != nil {
+		return productJSON{}, err
+	}
+	return m.productJSON(p, shared), nil
 }

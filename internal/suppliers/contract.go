@@ -17,7 +17,11 @@ func (s *Service) Product(ctx context.Context, id int64) (kernel.ProductRef, err
 	if err != nil {
 		return kernel.ProductRef{}, err
 	}
-	return s.ref(p), nil
+	shared, err := s.sharedCerts(ctx)
+	if err != nil {
+		return kernel.ProductRef{}, err
+	}
+	return s.ref(p, shared), nil
 }
 
 // Products implements kernel.Products: the context organisation's products, by name.
@@ -26,17 +30,30 @@ func (s *Service) Products(ctx context.Context) ([]kernel.ProductRef, error) {
 	if err != nil {
 		return nil, err
 	}
+	shared, err := s.sharedCerts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]kernel.ProductRef, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, s.ref(p))
+		out = append(out, s.ref(p, shared))
 	}
 	return out, nil
 }
 
-func (s *Service) ref(p Product) kernel.ProductRef {
+// ref is what another capability sees of p: the certification duty as the catalogue sets
+// it, and a certificate valid today, the operator's own or one its supplier shared.
+func (s *Service) ref(p Product, shared map[int64]SharedCert) kernel.ProductRef {
+	st := CertStatusOf(p, shared, s.Now())
 	r := kernel.ProductRef{ID: p.ID, Name: p.Name, Version: p.Version, Type: p.Type, SupplierID: p.SupplierID, SupplierName: p.SupplierName, SupplierOrgID: p.SupplierOrgID,
-		Country: p.Country, Certified: p.Cert.ValidOn(s.Now()), Systems: append([]int64{}, p.Systems...)}
-	if p.Cert != nil {
+		Country: p.Country, NeedsCert: st.Needs, CertBasis: st.Basis, Certified: st.Certified, CertSource: st.Source, Systems: append([]int64{}, p.Systems...)}
+	if e, ok := CatalogueEntryOf(p.Category); ok {
+		r.CategoryZh, r.CategoryEn = e.Zh, e.En
+	}
+	switch {
+	case st.Source == CertShared:
+		r.CertExpires = st.Shared.Expires
+	case p.Cert != nil:
 		r.CertExpires = p.Cert.Expires
 	}
 	return r

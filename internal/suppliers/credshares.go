@@ -166,6 +166,7 @@ func (s *Service) ShareCredential(ctx context.Context, id, operator int64) (Cred
 			operator, t.OrgID(), x.ID, id, x.SharedAt).Scan(&received); err != nil {
 			return fmt.Errorf("deliver the credential: %w", err)
 		}
+		s.announceTo(t, operator) // a shared certificate may certify the operator's product
 		if err := audit.Record(t.Tx(), operator, "credential_received", strconv.FormatInt(received, 10), "receive_credential", nil,
 			map[string]any{"supplier_org_id": t.OrgID(), "credential_id": id}, "a supplier shared a certificate or review outcome"); err != nil {
 			return err
@@ -204,6 +205,7 @@ func (s *Service) RevokeCredentialShare(ctx context.Context, id, operator int64)
 		if _, err := t.Tx().Exec(`UPDATE credentials_received SET revoked_at = $3 WHERE org_id = $1 AND share_id = $2`, operator, x.ID, now); err != nil {
 			return fmt.Errorf("withdraw the credential: %w", err)
 		}
+		s.announceTo(t, operator) // the operator's product may be uncertified again
 		if err := audit.Record(t.Tx(), operator, "credential_received", "share:"+strconv.FormatInt(x.ID, 10), "withdraw_credential", nil, nil,
 			"a supplier withdrew a shared certificate or review outcome"); err != nil {
 			return err

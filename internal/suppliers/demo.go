@@ -18,7 +18,9 @@ import (
 // SeedDemo implements kernel.DemoSeeder: the demo operator's supply chain — 25 suppliers
 // (three registered abroad) and 60 products and services over its inventory, every critical
 // device and security product certified (the dispatch data network's core switch for 20 more
-// days only). The demo's compliance standing stays as the other capabilities' tests know it.
+// days only; the gateway 网闸 by the renewed certificate its supplier, the demo supplier
+// organisation, shares, its own record's having lapsed), some placed on the certification
+// catalogue. The demo's compliance standing stays as the other capabilities' tests know it.
 func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	sm := d.Users[auth.SecurityManager]
 	ctx = store.WithOrg(ctx, d.Operator.ID)
@@ -55,6 +57,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 				}
 				if err := m.demoQuestionnaire(ctx, sctx, x.ID); err != nil {
 					return fmt.Errorf("demo questionnaire of %s: %w", x.Name, err)
+				}
+				if err := m.demoSharedCertificate(sctx, d.Operator.ID); err != nil {
+					return fmt.Errorf("demo shared certificate of %s: %w", x.Name, err)
 				}
 			}
 		}
@@ -127,6 +132,37 @@ func (m *Module) demoOwnQuestionnaire(ctx, sctx context.Context, supplierID, tem
 	}
 	_, _, err = m.DecideQuestionnaire(ctx, q.ID, ReviewDecision{Decision: "accept", Notes: "补充问卷回答完整"})
 	return err
+}
+
+// demoSharedCertificate: the demo supplier renewed the certificate of its gateway 网闸 2.8
+// twenty days ago and shared it with the grid, whose own record of it has lapsed: the shared
+// one keeps the gateway certified.
+func (m *Module) demoSharedCertificate(sctx context.Context, operator int64) error {
+	today := chinaDay(m.Now())
+	c, err := m.CreateCredential(sctx, CredentialInput{Kind: CredCertificate, Product: "网闸", Version: "2.8",
+		Number: fmt.Sprintf("CCRC-%d-ISP-0888", today.AddDate(0, 0, -20).Year()), Body: "中国网络安全审查认证和市场监管大数据中心",
+		Scope: "网络和终端隔离产品安全认证（演示）", Dated: today.AddDate(0, 0, -20).Format("2006-01-02"), Expires: today.AddDate(3, 0, -21).Format("2006-01-02")})
+	if err != nil {
+		return err
+	}
+	_, err = m.ShareCredential(sctx, c.ID, operator)
+	return err
+}
+
+// demoCategories places some demo products on the catalogue: the core router reaches the
+// router range, the office WAN router is every figure below it, the aggregation switch gives
+// one figure only (counted, cautiously), and security products by their category.
+var demoCategories = map[string]struct {
+	category string
+	specs    map[string]float64
+}{
+	"核心路由器":    {"router", map[string]float64{"throughput_tbps": 25.6, "routing_table_entries": 4000000}},
+	"广域网路由器":   {"router", map[string]float64{"throughput_tbps": 1.2, "routing_table_entries": 300000}},
+	"汇聚交换机":    {"switch", map[string]float64{"throughput_tbps": 2.4}},
+	"Web应用防火墙": {"web_application_firewall", nil},
+	"入侵检测系统":   {"ids", nil},
+	"工业防火墙":    {"firewall", nil},
+	"网闸":       {"network_terminal_isolation", nil},
 }
 
 // demoPlatformSupplier is the demo supplier that is also the demo supplier organisation
@@ -212,7 +248,7 @@ var demoProducts = []demoProduct{
 	{12, "集中式存储", "5000", "critical_network_equipment", []string{"企业级数据中台", "ERP 系统（SAP）"}, 410, false},
 	{12, "备份一体机", "2.0", "other", []string{"调度自动化系统（D5000）", "电力监控系统（SCADA）"}, 0, false},
 	{13, "工业防火墙", "3.6", "security_product", []string{"变电站综合自动化监控系统", "配电自动化系统"}, 220, false},
-	{13, "网闸", "2.8", "security_product", []string{"电力监控系统（SCADA）"}, 365, false},
+	{13, "网闸", "2.8", "security_product", []string{"电力监控系统（SCADA）"}, -10, false}, // renewed: the supplier shares the new certificate
 	{13, "虚拟专用网网关", "4.0", "security_product", []string{"移动作业平台"}, 180, false},
 	{14, "协同办公软件", "9.0", "software", []string{"协同办公系统（OA）"}, 0, false},
 	{14, "邮件系统软件", "6.2", "software", []string{"电子邮件系统"}, 0, false},
@@ -267,6 +303,9 @@ func SeedDemo(ctx context.Context, s *Service) error {
 	today := s.Now().In(calendar.Shanghai)
 	for _, dp := range demoProducts {
 		in := ProductInput{Name: dp.name, Version: dp.version, Type: dp.typ, Donated: dp.donated}
+		if c, ok := demoCategories[dp.name]; ok {
+			in.Category, in.Specs = c.category, c.specs
+		}
 		for _, n := range dp.systems {
 			if id, ok := byName[n]; ok {
 				in.Systems = append(in.Systems, id)

@@ -15,9 +15,11 @@ import (
 type Facts struct {
 	Suppliers int64 `cel:"suppliers" label:"供应商数|suppliers"`
 	Products  int64 `cel:"products" label:"在册产品和服务数|products and services registered"`
-	// UncertifiedInUse counts products of a kind that must be certified (critical network
-	// equipment, dedicated security products) used on at least one system of the inventory
-	// without a certificate valid today.
+	// UncertifiedInUse counts products the catalogue of critical network equipment and
+	// dedicated security products puts under the certification duty (CatalogueDuty: by
+	// category and range; a product without a category by its kind) used on at least one
+	// system of the inventory without a certificate valid today, its own or one its supplier
+	// shared.
 	UncertifiedInUse int64 `cel:"uncertified_in_use" label:"在用但无有效认证的网络关键设备和安全专用产品数|critical equipment and security products in use without a valid certificate"`
 	// UncertifiedOnCII counts those of them used on an identified CII system.
 	UncertifiedOnCII int64 `cel:"uncertified_on_cii" label:"关基系统在用但无有效认证的网络关键设备和安全专用产品数|critical equipment and security products on CII systems without a valid certificate"`
@@ -65,6 +67,8 @@ type records struct {
 	// performance as much as a performance review is.
 	questionnaires []Questionnaire
 	findings       []Finding
+	// shared are the valid certificates suppliers shared, by the product they name.
+	shared map[int64]SharedCert
 }
 
 // ComputeFacts counts the fact set from the organisation's records at now.
@@ -77,7 +81,7 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 	f := Facts{Suppliers: int64(len(sups)), Products: int64(len(prods))}
 	for i := range prods {
 		p := &prods[i]
-		if !TypeOf(p.Type).NeedsCert || len(p.Systems) == 0 || p.Cert.ValidOn(now) {
+		if !CertStatusOf(*p, rec.shared, now).Gap {
 			continue
 		}
 		f.UncertifiedInUse++
@@ -166,6 +170,9 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 	}
 	rec, err := s.records(ctx)
 	if err != nil {
+		return Facts{}, err
+	}
+	if rec.shared, err = s.sharedCerts(ctx); err != nil {
 		return Facts{}, err
 	}
 	return ComputeFacts(rec, systems, s.Now()), nil

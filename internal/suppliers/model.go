@@ -68,16 +68,21 @@ type Product struct {
 	SupplierID   int64  `json:"supplier_id"`
 	SupplierName string `json:"supplier_name"`
 	// SupplierOrgID is the supplier's linked organisation on this installation (0: none).
-	SupplierOrgID int64        `json:"supplier_org_id,omitempty"`
-	Country       string       `json:"country"`
-	Name          string       `json:"name"`
-	Version       string       `json:"version"`
-	Type          string       `json:"type"`
-	Donated       bool         `json:"donated"` // received as a donation (draft CIIR 2017 Art. 32)
-	Systems       []int64      `json:"systems"` // inventory systems where it is used
-	Cert          *Certificate `json:"certificate,omitempty"`
-	CreatedBy     string       `json:"created_by"`
-	CreatedAt     time.Time    `json:"created_at"`
+	SupplierOrgID int64   `json:"supplier_org_id,omitempty"`
+	Country       string  `json:"country"`
+	Name          string  `json:"name"`
+	Version       string  `json:"version"`
+	Type          string  `json:"type"`
+	Donated       bool    `json:"donated"` // received as a donation (draft CIIR 2017 Art. 32)
+	Systems       []int64 `json:"systems"` // inventory systems where it is used
+	// Category is the product's entry of the certification catalogue (catalogue.go),
+	// CategoryNotListed for none, "" when nobody said; Specs its figures for an equipment
+	// entry's range, by metric.
+	Category  string             `json:"catalogue_category"`
+	Specs     map[string]float64 `json:"catalogue_specs"`
+	Cert      *Certificate       `json:"certificate,omitempty"`
+	CreatedBy string             `json:"created_by"`
+	CreatedAt time.Time          `json:"created_at"`
 }
 
 // ProductInput is a product as a person enters it.
@@ -87,6 +92,9 @@ type ProductInput struct {
 	Type    string  `json:"type"`
 	Donated bool    `json:"donated"`
 	Systems []int64 `json:"systems"`
+	// Category and Specs place the product on the certification catalogue (optional).
+	Category string             `json:"catalogue_category"`
+	Specs    map[string]float64 `json:"catalogue_specs"`
 }
 
 // CertificateInput is a certificate as a person enters it; Expires is YYYY-MM-DD.

@@ -44,6 +44,10 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 	if err != nil {
 		return err
 	}
+	shared, err := m.sharedCerts(ctx)
+	if err != nil {
+		return err
+	}
 	now, lang := m.Now(), web.RequestLang(r)
 	rows := make([]listRow, 0, len(sups))
 	at := map[int64]int{}
@@ -55,7 +59,7 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 		p := &prods[i]
 		row := &rows[at[p.SupplierID]]
 		row.Products++
-		if TypeOf(p.Type).NeedsCert && len(p.Systems) > 0 && !p.Cert.ValidOn(now) {
+		if CertStatusOf(*p, shared, now).Gap {
 			row.Uncertified++
 		}
 	}
@@ -118,6 +122,7 @@ type supplierData struct {
 	In          SupplierInput // the edit form
 	Products    []productRow
 	Types       []ProductType
+	Categories  []CatalogueEntry // the catalogue's entries, for the product form
 	Systems     []rules.System
 	NewP        ProductInput
 	Chosen      map[int64]bool
@@ -177,6 +182,7 @@ type productRow struct {
 	Type      ProductType
 	Certified bool
 	Gap       bool // needs a certificate, is in use, has no valid one
+	Status    CertStatus
 }
 
 func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error) {
@@ -254,10 +260,14 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	d.MaintIn = MaintenanceInput{StartsOn: d.Today, FromCountry: x.Country}
 	d.SubIn = SubSupplierInput{Country: "CN"}
 	d.SendIn = SendInput{DueOn: addMonths(chinaDay(now), 1).Format("2006-01-02")}
+	shared, err := m.sharedCerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Categories = Catalogue
 	for _, p := range ps {
-		t := TypeOf(p.Type)
-		ok := p.Cert.ValidOn(now)
-		d.Products = append(d.Products, productRow{P: p, Type: t, Certified: ok, Gap: t.NeedsCert && len(p.Systems) > 0 && !ok})
+		st := CertStatusOf(p, shared, now)
+		d.Products = append(d.Products, productRow{P: p, Type: TypeOf(p.Type), Certified: st.Certified, Gap: st.Gap, Status: st})
 	}
 	return d, nil
 }
@@ -322,7 +332,7 @@ func (m *Module) updatePage(w http.ResponseWriter, r *http.Request) error {
 // productFromForm reads the product form; a system id that is not a number is a field error.
 func productFromForm(r *http.Request) (ProductInput, *problem.Invalid) {
 	f := r.PostFormValue
-	in := ProductInput{Name: f("name"), Version: f("version"), Type: f("type"), Donated: f("donated") == "on"}
+	in := ProductInput{Name: f("name"), Version: f("version"), Type: f("type"), Donated: f("donated") == "on", Category: f("catalogue_category")}
 	bad := &problem.Invalid{}
 	for i, s := range r.PostForm["systems"] {
 		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -368,6 +378,10 @@ type productData struct {
 	Type        ProductType
 	Certified   bool
 	Gap         bool
+	Status      CertStatus
+	Entry       *CatalogueEntry // the product's catalogue entry, nil when none
+	Categories  []CatalogueEntry
+	CatIn       catalogueForm  // the catalogue form: the product's, or what was refused
 	Systems     []rules.System // the systems where it is used
 	Cert        CertificateInput
 	Assessments []Assessment
@@ -384,9 +398,19 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 	if err != nil {
 		return fmt.Errorf("read the inventory: %w", err)
 	}
-	t := TypeOf(p.Type)
-	d := productData{S: x, CountryName: countryName(web.RequestLang(r), x.Country), P: p, Type: t, Certified: p.Cert.ValidOn(m.Now()), Cert: cert}
-	d.Gap = t.NeedsCert && len(p.Systems) > 0 && !d.Certified
+	shared, err := m.sharedCerts(r.Context())
+	if err != nil {
+		return err
+	}
+	st := CertStatusOf(p, shared, m.Now())
+	d := productData{S: x, CountryName: countryName(web.RequestLang(r), x.Country), P: p, Type: TypeOf(p.Type), Certified: st.Certified, Gap: st.Gap,
+		Status: st, Categories: Catalogue, CatIn: catalogueFormOf(p), Cert: cert}
+	if e, ok := CatalogueEntryOf(p.Category); ok {
+		d.Entry = &e
+	}
+	if v.Form != nil && v.Form.Has("catalogue_category") {
+		d.CatIn = catalogueFormFrom(v.Form)
+	}
 	if d.Assessments, err = m.Assessments(r.Context(), p.ID); err != nil {
 		return err
 	}

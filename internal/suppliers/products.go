@@ -16,7 +16,7 @@ import (
 	"ciiguard/internal/store"
 )
 
-const productCols = `p.id, p.supplier_id, s.name, s.platform_org_id, s.country, p.name, p.version, p.type, p.donated, p.systems, p.cert_number, p.cert_body, p.cert_scope, p.cert_expires, p.created_by, p.created_at`
+const productCols = `p.id, p.supplier_id, s.name, s.platform_org_id, s.country, p.name, p.version, p.type, p.donated, p.systems, p.cert_number, p.cert_body, p.cert_scope, p.cert_expires, p.created_by, p.created_at, p.catalogue_category, p.catalogue_specs`
 
 // productFrom joins a product to its supplier (both the organisation's).
 const productFrom = ` FROM supplier_products p JOIN suppliers s ON s.id = p.supplier_id AND s.org_id = p.org_id WHERE p.org_id = $1`
@@ -25,12 +25,19 @@ func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 	var (
 		p       Product
 		systems string
+		specs   string
 		c       Certificate
 		expires sql.NullTime
 	)
 	if err := sc.Scan(&p.ID, &p.SupplierID, &p.SupplierName, &p.SupplierOrgID, &p.Country, &p.Name, &p.Version, &p.Type, &p.Donated, &systems,
-		&c.Number, &c.Body, &c.Scope, &expires, &p.CreatedBy, &p.CreatedAt); err != nil {
+		&c.Number, &c.Body, &c.Scope, &expires, &p.CreatedBy, &p.CreatedAt, &p.Category, &specs); err != nil {
 		return p, err
+	}
+	if err := json.Unmarshal([]byte(specs), &p.Specs); err != nil {
+		return p, fmt.Errorf("product %d catalogue figures: %w", p.ID, err)
+	}
+	if p.Specs == nil {
+		p.Specs = map[string]float64{}
 	}
 	if err := json.Unmarshal([]byte(systems), &p.Systems); err != nil {
 		return p, fmt.Errorf("product %d systems: %w", p.ID, err)
@@ -53,6 +60,8 @@ func validProduct(in ProductInput, systems []rules.System) (Product, *problem.In
 	if TypeOf(p.Type).Code == "" {
 		v.Add("type", "is not a product type (%s)", typeCodes())
 	}
+	p.Category = strings.TrimSpace(in.Category)
+	p.Specs = validCatalogue(v, p.Category, in.Specs)
 	known := map[int64]bool{}
 	for _, s := range systems {
 		known[s.ID] = true
@@ -95,15 +104,20 @@ func (s *Service) insertProduct(t *store.Tenant, p *Product) error {
 		return err
 	}
 	p.SupplierName, p.Country = sup.Name, sup.Country
-	if err := t.QueryRow(`INSERT INTO supplier_products (org_id, supplier_id, name, version, type, donated, systems, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, p.SupplierID, p.Name, p.Version, p.Type, p.Donated, mustJSON(p.Systems), p.CreatedBy, p.CreatedAt).Scan(&p.ID); err != nil {
+	if p.Specs == nil {
+		p.Specs = map[string]float64{}
+	}
+	if err := t.QueryRow(`INSERT INTO supplier_products (org_id, supplier_id, name, version, type, donated, systems, created_by, created_at, catalogue_category, catalogue_specs)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, p.SupplierID, p.Name, p.Version, p.Type, p.Donated, mustJSON(p.Systems), p.CreatedBy, p.CreatedAt,
+		p.Category, mustJSON(p.Specs)).Scan(&p.ID); err != nil {
 		return fmt.Errorf("record product: %w", err)
 	}
 	s.announce(t)
 	return audit.InTenant(t, "supplier_product", strconv.FormatInt(p.ID, 10), audit.Create, nil, p, p.Name)
 }
 
-// UpdateProduct replaces a product's particulars (not its certificate).
+// UpdateProduct replaces a product's particulars, its catalogue category and figures included
+// (not its certificate).
 func (s *Service) UpdateProduct(ctx context.Context, id int64, in ProductInput) (Product, error) {
 	_, systems, err := s.inv.Facts(ctx)
 	if err != nil {
@@ -120,8 +134,9 @@ func (s *Service) UpdateProduct(ctx context.Context, id int64, in ProductInput) 
 		}
 		after := before
 		after.Name, after.Version, after.Type, after.Donated, after.Systems = p.Name, p.Version, p.Type, p.Donated, p.Systems
-		if _, err := t.Exec(`UPDATE supplier_products SET name = $2, version = $3, type = $4, donated = $5, systems = $6 WHERE org_id = $1 AND id = $7`,
-			p.Name, p.Version, p.Type, p.Donated, mustJSON(p.Systems), id); err != nil {
+		after.Category, after.Specs = p.Category, p.Specs
+		if _, err := t.Exec(`UPDATE supplier_products SET name = $2, version = $3, type = $4, donated = $5, systems = $6, catalogue_category = $7, catalogue_specs = $8 WHERE org_id = $1 AND id = $9`,
+			p.Name, p.Version, p.Type, p.Donated, mustJSON(p.Systems), p.Category, mustJSON(p.Specs), id); err != nil {
 			return fmt.Errorf("update product: %w", err)
 		}
 		p = after

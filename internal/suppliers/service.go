@@ -54,8 +54,14 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
 // announce tells the change bus that t's organisation's supplier facts changed.
 func (s *Service) announce(t *store.Tenant) {
+	s.announceTo(t, t.OrgID())
+}
+
+// announceTo tells the change bus that org's facts changed in t's transaction: a supplier
+// sharing or withdrawing a certificate changes its customer's certification count.
+func (s *Service) announceTo(t *store.Tenant, org int64) {
 	if s.changed != nil {
-		s.changed(t.Tx(), t.OrgID())
+		s.changed(t.Tx(), org)
 	}
 }
 

@@ -1,0 +1,250 @@
+package suppliers
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// The certification duty of CSL 2016 Art. 23 (2025 Art. 25) does not reach every network
+// product: it reaches those on the catalogue of critical network equipment and dedicated
+// network security products (网络关键设备和网络安全专用产品目录) that the CAC publishes with
+// MIIT, the MPS and CNCA. The first batch was announced in 2017 (announcement No. 1 of 2017);
+// the catalogue was replaced on 3 July 2023, the 2017 list repealed the same day. The table
+// below is that catalogue as data: each entry names its instrument, edition and where ciiguard
+// confirmed it, and an entry we could not confirm says so. A product record names its
+// category (and, for equipment, its performance figures), and the duty follows the entry.
+
+// Instruments the catalogue's entries cite.
+const (
+	catalogue2023 = "CAC, MIIT, MPS, CNCA: Announcement adjusting the Catalogue of Critical Network Equipment and Dedicated Network Security Products (2023-07-03) / 国家互联网信息办公室 工业和信息化部 公安部 国家认证认可监督管理委员会《关于调整〈网络关键设备和网络安全专用产品目录〉的公告》（2023年7月3日）"
+	catalogue2017 = "CAC, MIIT, MPS, CNCA: Catalogue of Critical Network Equipment and Dedicated Network Security Products (first batch), Announcement No. 1 of 2017 — repealed 2023-07-03 / 《网络关键设备和网络安全专用产品目录（第一批）》（2017年第1号公告，2023年7月3日废止）"
+)
+
+// Where an entry was confirmed. The 2023 text was read in a republished copy of the
+// announcement; the four categories named only by an industry guide are secondary.
+const (
+	srcAnnouncementCopy = "confirmed: the 2023 announcement as republished (en.vscbcorp.com newsletter, 2023-07-13): category, range and description"
+	srcIndustryGuide    = "secondary: named as a category of the catalogue by CCIA's Guide to Dedicated Network Security Products, 3rd edition (press release, 2026-01-09); the description was not seen"
+	srcUnconfirmed      = "unconfirmed: a category of the 2017 first batch; whether and under which name the 2023 catalogue keeps it was not seen (the 2023 firewall description may cover it)"
+)
+
+// Catalogue groups.
+const (
+	GroupEquipment = "equipment" // 网络关键设备
+	GroupSecurity  = "security"  // 网络安全专用产品
+)
+
+// CategoryNotListed is what a person chooses for a product that is on no entry of the
+// catalogue: it then needs no certificate, whatever its kind.
+const CategoryNotListed = "not_listed"
+
+// Threshold is one figure of an equipment entry's range: the product falls in the range
+// when its figure reaches Value (at least, or at most when AtMost).
+type Threshold struct {
+	Metric string  `json:"metric"` // the figure's code, a key of a product's catalogue_specs
+	Zh     string  `json:"zh"`
+	En     string  `json:"en"`
+	UnitZh string  `json:"unit_zh"`
+	UnitEn string  `json:"unit_en"`
+	Value  float64 `json:"value"`
+	AtMost bool    `json:"at_most,omitempty"`
+}
+
+// Reached says figure v falls in the range.
+func (t Threshold) Reached(v float64) bool {
+	if t.AtMost {
+		return v <= t.Value
+	}
+	return v >= t.Value
+}
+
+// Range writes the threshold as the catalogue does: "整系统吞吐量（双向）≥ 12 Tbps".
+func (t Threshold) Range(zh bool) string {
+	op := "≥"
+	if t.AtMost {
+		op = "≤"
+	}
+	name, unit := t.En, t.UnitEn
+	if zh {
+		name, unit = t.Zh, t.UnitZh
+	}
+	return fmt.Sprintf("%s %s %s %s", name, op, trimFloat(t.Value), unit)
+}
+
+func trimFloat(v float64) string {
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+}
+
+// CatalogueEntry is one category of the catalogue.
+type CatalogueEntry struct {
+	Code       string      `json:"code"`
+	Group      string      `json:"group"` // equipment or security
+	Zh         string      `json:"zh"`
+	En         string      `json:"en"`
+	Thresholds []Threshold `json:"thresholds,omitempty"` // equipment: the range; none for security products
+	Instrument string      `json:"instrument"`
+	Edition    string      `json:"edition"` // "2023", or "2017" for an entry seen only in the first batch
+	Source     string      `json:"source"`  // where ciiguard confirmed it
+	Confirmed  bool        `json:"confirmed"`
+}
+
+// Catalogue is the built-in catalogue, in the order of the 2023 text, then the entries taken
+// from secondary or unconfirmed sources.
+var Catalogue = []CatalogueEntry{
+	{Code: "router", Group: GroupEquipment, Zh: "路由器", En: "Router", Thresholds: []Threshold{
+		{Metric: "throughput_tbps", Zh: "整系统吞吐量（双向）", En: "system throughput (bidirectional)", UnitZh: "Tbps", UnitEn: "Tbps", Value: 12},
+		{Metric: "routing_table_entries", Zh: "整系统路由表容量", En: "system routing table capacity", UnitZh: "条", UnitEn: "entries", Value: 550000}},
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "switch", Group: GroupEquipment, Zh: "交换机", En: "Switch", Thresholds: []Threshold{
+		{Metric: "throughput_tbps", Zh: "整系统吞吐量（双向）", En: "system throughput (bidirectional)", UnitZh: "Tbps", UnitEn: "Tbps", Value: 30},
+		{Metric: "packet_forwarding_gpps", Zh: "整系统包转发率", En: "system packet forwarding rate", UnitZh: "Gpps", UnitEn: "Gpps", Value: 10}},
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "rack_server", Group: GroupEquipment, Zh: "服务器（机架式）", En: "Server (rack-mounted)", Thresholds: []Threshold{
+		{Metric: "cpus", Zh: "CPU数量", En: "number of CPUs", UnitZh: "个", UnitEn: "CPUs", Value: 8},
+		{Metric: "cores_per_cpu", Zh: "单CPU内核数", En: "cores per CPU", UnitZh: "个", UnitEn: "cores", Value: 14},
+		{Metric: "memory_gb", Zh: "内存容量", En: "memory", UnitZh: "GB", UnitEn: "GB", Value: 256}},
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "plc", Group: GroupEquipment, Zh: "可编程逻辑控制器（PLC设备）", En: "Programmable logic controller (PLC)", Thresholds: []Threshold{
+		{Metric: "instruction_time_us", Zh: "控制器指令执行时间", En: "controller instruction execution time", UnitZh: "微秒", UnitEn: "μs", Value: 0.08, AtMost: true}},
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "data_backup_recovery", Group: GroupSecurity, Zh: "数据备份与恢复产品", En: "Data backup and recovery product",
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "firewall", Group: GroupSecurity, Zh: "防火墙", En: "Firewall",
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "ids", Group: GroupSecurity, Zh: "入侵检测系统（IDS）", En: "Intrusion detection system (IDS)",
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "ips", Group: GroupSecurity, Zh: "入侵防御系统（IPS）", En: "Intrusion prevention system (IPS)",
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "network_terminal_isolation", Group: GroupSecurity, Zh: "网络和终端隔离产品", En: "Network and terminal isolation product",
+		Instrument: catalogue2023, Edition: "2023", Source: srcAnnouncementCopy, Confirmed: true},
+	{Code: "secure_network_storage", Group: GroupSecurity, Zh: "安全网络存储", En: "Secure network storage",
+		Instrument: catalogue2023, Edition: "2023", Source: srcIndustryGuide},
+	{Code: "traffic_control", Group: GroupSecurity, Zh: "网络型流量控制产品", En: "Network traffic control product",
+		Instrument: catalogue2023, Edition: "2023", Source: srcIndustryGuide},
+	{Code: "information_filtering", Group: GroupSecurity, Zh: "信息过滤产品", En: "Information filtering product",
+		Instrument: catalogue2023, Edition: "2023", Source: srcIndustryGuide},
+	{Code: "data_destruction_software", Group: GroupSecurity, Zh: "数据销毁软件产品", En: "Data destruction software",
+		Instrument: catalogue2023, Edition: "2023", Source: srcIndustryGuide},
+	{Code: "web_application_firewall", Group: GroupSecurity, Zh: "Web应用防火墙（WAF）", En: "Web application firewall (WAF)",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "isolation_exchange", Group: GroupSecurity, Zh: "安全隔离与信息交换产品（网闸）", En: "Security isolation and information exchange product (gateway)",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "anti_spam", Group: GroupSecurity, Zh: "反垃圾邮件产品", En: "Anti-spam product",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "network_audit", Group: GroupSecurity, Zh: "网络综合审计系统", En: "Network audit system",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "vulnerability_scanner", Group: GroupSecurity, Zh: "网络脆弱性扫描产品", En: "Network vulnerability scanner",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "secure_database", Group: GroupSecurity, Zh: "安全数据库系统", En: "Secure database system",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+	{Code: "website_recovery", Group: GroupSecurity, Zh: "网站恢复产品", En: "Website recovery product",
+		Instrument: catalogue2017, Edition: "2017", Source: srcUnconfirmed},
+}
+
+// CatalogueEntryOf is the entry of code; ok is false for "" and codes not in the catalogue.
+func CatalogueEntryOf(code string) (CatalogueEntry, bool) {
+	for _, e := range Catalogue {
+		if e.Code == code {
+			return e, true
+		}
+	}
+	return CatalogueEntry{}, false
+}
+
+// catalogueCodes lists the codes a product may name, for refusals.
+func catalogueCodes() string {
+	out := make([]string, 0, len(Catalogue)+1)
+	for _, e := range Catalogue {
+		out = append(out, e.Code)
+	}
+	return strings.Join(append(out, CategoryNotListed), ", ")
+}
+
+// Why a product needs a certificate or not: the CertBasis codes, each shown on the product
+// page in both languages (suppliers.cert_why.CODE).
+const (
+	BasisListed           = "listed"            // a security product's category: on the catalogue
+	BasisThresholdReached = "threshold_reached" // equipment with a figure in the range
+	BasisThresholdUnknown = "threshold_unknown" // equipment, figures missing: counted, conservatively
+	BasisBelowThreshold   = "below_threshold"   // equipment, every figure given and none in the range
+	BasisNotListed        = "not_listed"        // the person said it is on no entry
+	BasisTypeDefault      = "type_default"      // no category, a kind that used to need one: counted
+	BasisNoDuty           = "no_duty"           // no category, a kind that never needed one
+)
+
+// CatalogueDuty says whether the catalogue puts product p under the certification duty, and
+// why. The catalogue does not say whether a product must reach every figure of an equipment
+// range or any one of them; ciiguard reads it the cautious way: one figure in the range puts
+// the product on the catalogue, and it is off only when every figure is given and none is.
+// A product without a category keeps what its kind said before the catalogue was modelled
+// (critical equipment and security products need a certificate), labelled so on its page.
+func CatalogueDuty(p Product) (needs bool, basis string) {
+	if p.Category == CategoryNotListed {
+		return false, BasisNotListed
+	}
+	e, ok := CatalogueEntryOf(p.Category)
+	if !ok {
+		if TypeOf(p.Type).NeedsCert {
+			return true, BasisTypeDefault
+		}
+		return false, BasisNoDuty
+	}
+	if len(e.Thresholds) == 0 {
+		return true, BasisListed
+	}
+	known := 0
+	for _, t := range e.Thresholds {
+		v, ok := p.Specs[t.Metric]
+		if !ok {
+			continue
+		}
+		known++
+		if t.Reached(v) {
+			return true, BasisThresholdReached
+		}
+	}
+	if known < len(e.Thresholds) {
+		return true, BasisThresholdUnknown
+	}
+	return false, BasisBelowThreshold
+}
+
+// validCatalogue checks a product's category and figures: the category is one of the
+// catalogue's codes, not_listed or ""; each figure belongs to the category's range and is a
+// positive finite number.
+func validCatalogue(v interface{ Add(string, string, ...any) }, category string, specs map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	var e CatalogueEntry
+	switch ok := false; {
+	case category == "" || category == CategoryNotListed:
+	default:
+		if e, ok = CatalogueEntryOf(category); !ok {
+			v.Add("catalogue_category", "is not a category of the catalogue (%s)", catalogueCodes())
+			return out
+		}
+	}
+	keys := make([]string, 0, len(specs))
+	for k := range specs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		x := specs[k]
+		field := "catalogue_specs." + k
+		known := false
+		for _, t := range e.Thresholds {
+			known = known || t.Metric == k
+		}
+		switch {
+		case !known:
+			v.Add(field, "is not a figure of the category's range")
+		case math.IsNaN(x) || math.IsInf(x, 0) || x <= 0:
+			v.Add(field, "must be a positive number")
+		default:
+			out[k] = x
+		}
+	}
+	return out
+}
