@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"ciiguard/internal/problem"
 )
 
 // The certification duty of CSL 2016 Art. 23 (2025 Art. 25) does not reach every network
@@ -214,7 +216,7 @@ func CatalogueDuty(p Product) (needs bool, basis string) {
 // validCatalogue checks a product's category and figures: the category is one of the
 // catalogue's codes, not_listed or ""; each figure belongs to the category's range and is a
 // positive finite number.
-func validCatalogue(v interface{ Add(string, string, ...any) }, category string, specs map[string]float64) map[string]float64 {
+func validCatalogue(v *problem.Invalid, category string, specs map[string]float64) map[string]float64 {
 	out := map[string]float64{}
 	var e CatalogueEntry
 	switch ok := false; {
