@@ -266,6 +266,11 @@ func TestOwnQuestionnaireTemplate(t *testing.T) {
 			f.TextEn != `"Is any of our data stored outside China?" answered "yes", which falls short` {
 			t.Errorf("the finding's text: %q / %q", f.TextZh, f.TextEn)
 		}
+		// The operator's page explains the score with the template's own weights.
+		res, html = grid.Do("GET", fmt.Sprintf("/suppliers/%d/questionnaires/%d", linked, q.ID), nil, map[string]string{"Accept-Language": "zh-CN"})
+		if res.StatusCode != 200 || !strings.Contains(html, `<td id="q-score">60 / 100</td>`) || !strings.Contains(html, "按本单位问卷模板中各问题的权重") || strings.Contains(html, "认证、审查结论") {
+			t.Errorf("the questionnaire's page (%d): %s", res.StatusCode, html)
+		}
 		owner, err := env.App.Auth.UserByEmail(t.Context(), "owner@grid.demo")
 		if err != nil {
 			t.Fatal(err)
