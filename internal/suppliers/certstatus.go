@@ -63,11 +63,14 @@ func CertStatusOf(p Product, shared map[int64]SharedCert, now time.Time) CertSta
 // sharedCerts gives, by product id, the valid certificates suppliers shared with the context
 // operator that name its products; the one valid longest where several do.
 func (s *Service) sharedCerts(ctx context.Context) (map[int64]SharedCert, error) {
+	out := map[int64]SharedCert{}
+	if s.orgs == nil {
+		return out, nil // an installation without organisations has no supplier to share
+	}
 	cs, err := s.SharedCredentials(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64]SharedCert{}
 	for _, c := range cs {
 		if c.Credential.Kind != CredCertificate || !c.Valid || c.Credential.Expires == nil {
 			continue

@@ -27,7 +27,7 @@ const (
 var importColumns = []struct{ name, zh string }{
 	{"supplier_name", "供应商名称"}, {"country", "注册地"}, {"uscc", "统一社会信用代码"}, {"foreign_registration", "境外注册号"},
 	{"ownership", "股权和控制关系"}, {"contacts", "联系人"}, {"product_name", "产品或服务名称"}, {"version", "型号或版本"},
-	{"type", "类别"}, {"donated", "受赠"}, {"systems", "使用的系统"},
+	{"type", "类别"}, {"donated", "受赠"}, {"systems", "使用的系统"}, {"catalogue_category", "目录类别"},
 }
 
 // ImportResult says what an import wrote.
@@ -190,7 +190,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 		relabel(v, row.line, sv, supplierColumn)
 		pl := planned{key: supplierKey(sup), sup: sup}
 		if c["product_name"] != "" {
-			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: typeCode(c["type"])}
+			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: typeCode(c["type"]), Category: categoryCode(c["catalogue_category"])}
 			switch strings.ToLower(c["donated"]) {
 			case "", "no", "false", "否", "0":
 			case "yes", "true", "是", "1":
@@ -210,7 +210,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 			relabel(v, row.line, pv, productColumn)
 			pl.p = &p
 		} else {
-			for _, col := range []string{"version", "type", "donated", "systems"} {
+			for _, col := range []string{"version", "type", "donated", "systems", "catalogue_category"} {
 				if c[col] != "" {
 					v.Add(rowField(row.line, col), "is given without a product_name")
 				}
@@ -271,6 +271,21 @@ func typeCode(s string) string {
 	for _, t := range ProductTypes {
 		if t.Zh == s {
 			return t.Code
+		}
+	}
+	return s
+}
+
+// categoryCode reads a catalogue category as a file gives it: its code, or its Chinese name
+// (不在目录内 for none).
+func categoryCode(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "不在目录内" {
+		return CategoryNotListed
+	}
+	for _, e := range Catalogue {
+		if e.Zh == s {
+			return e.Code
 		}
 	}
 	return s

@@ -99,6 +99,32 @@ func TestImportCSV(t *testing.T) {
 		if s, p := count(sm); s != ns+2 || p != np+3 {
 			t.Errorf("after the import: %d suppliers, %d products; want %d, %d", s, p, ns+2, np+3)
 		}
+		// The catalogue category (目录类别), by its Chinese name; an unknown one is refused on its
+		// column, not on the service's field name.
+		catHdr := "供应商名称,注册地,境外注册号,产品或服务名称,类别,目录类别\n"
+		res, body = sm.Do("POST", "/api/v1/suppliers/import", nil, csvHdr, catHdr+"Acme Wartung GmbH,DE,HRB 4711,光端机,网络关键设备,调制解调器\n")
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(fields(t, body)["rows[2].catalogue_category"], "is not a category of the catalogue") {
+			t.Errorf("an unknown catalogue category: %d %s", res.StatusCode, body)
+		}
+		res, body = sm.Do("POST", "/api/v1/suppliers/import", nil, csvHdr, catHdr+"Acme Wartung GmbH,DE,HRB 4711,边界路由器,网络关键设备,路由器\nAcme Wartung GmbH,DE,HRB 4711,光端机,网络关键设备,不在目录内\n")
+		decode(t, res, body, 200, nil)
+		var prods struct {
+			Products []struct {
+				Name     string `json:"name"`
+				Category string `json:"catalogue_category"`
+				Basis    string `json:"certificate_basis"`
+			}
+		}
+		res, body = sm.Do("GET", "/api/v1/products", nil, nil)
+		decode(t, res, body, 200, &prods)
+		got := map[string]string{}
+		for _, p := range prods.Products {
+			got[p.Name] = p.Category + " " + p.Basis
+		}
+		if got["边界路由器"] != "router threshold_unknown" || got["光端机"] != "not_listed not_listed" {
+			t.Errorf("imported categories: 边界路由器 %q, 光端机 %q", got["边界路由器"], got["光端机"])
+		}
+
 		other := env.Login(t, app.OtherOperatorEmail(auth.SecurityManager))
 		if s, p := count(other); s != 0 || p != 0 {
 			t.Errorf("the other operator's register has %d suppliers, %d products after the grid's import", s, p)
