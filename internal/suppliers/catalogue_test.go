@@ -360,7 +360,7 @@ func TestSharedCertificateCounts(t *testing.T) {
 		}
 		_, p := grid.Do("GET", fmt.Sprintf("/suppliers/%d/products/%d", sid, pid), nil, map[string]string{"Accept-Language": "zh-CN"})
 		p = html.UnescapeString(p)
-		for _, w := range []string{"供应商共享的证书", "示例安全设备有限公司：证书编号 CCRC-", "只读", fmt.Sprintf(`href="/shared-credentials/%d"`, receipt), "有效，至"} {
+		for _, w := range []string{"供应商共享的证书", "示例安全设备有限公司：证书编号 CCRC-", "只读", "已过期", fmt.Sprintf(`href="/shared-credentials/%d"`, receipt), "有效，至"} {
 			if !strings.Contains(p, w) {
 				t.Errorf("the gateway's page lacks %q", w)
 			}
