@@ -3,6 +3,7 @@ package data
 import (
 	"net/http"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/store"
 	"ciiguard/internal/web"
 )
@@ -18,6 +19,9 @@ type transferJSON struct {
 	ConsentOK    bool            `json:"separate_consent_ok"`
 	Mechanisms   []mechanismJSON `json:"mechanisms"`
 	PIPIAs       []PIPIA         `json:"impact_assessments"`
+	// Maintenance are the arrangements to maintain a system from abroad whose remote
+	// access to data this transfer carries (the supply-chain register's); absent from lists.
+	Maintenance []kernel.MaintenanceLink `json:"maintenance_abroad,omitempty"`
 }
 
 // mechanismJSON is a mechanism with its clock.
@@ -127,7 +131,11 @@ func (m *Module) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, toJSON(ts))
+	out := toJSON(ts)
+	if out.Maintenance, err = m.maintenanceOf(r.Context(), ts.Transfer.ID); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, out)
 }
 
 func (m *Module) apiCreateTransfer(w http.ResponseWriter, r *http.Request) error {

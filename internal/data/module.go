@@ -62,6 +62,11 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if now != nil {
 		m.Service.Now = now
 	}
+	// The arrangements to maintain a system from abroad that reach a transfer's data, when
+	// the suppliers capability is installed.
+	if ms := kernel.All[kernel.TransferMaintenance](d.Registry); len(ms) == 1 {
+		m.Service.maintenance = ms[0]
+	}
 	if inc, err := kernel.Need[kernel.Incidents](d.Registry, m.Name()); err == nil {
 		m.Service.incidents = inc
 	}

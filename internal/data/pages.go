@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
 )
@@ -217,6 +218,10 @@ type transferPage struct {
 	ErrorOf    int64 // the mechanism whose form was refused
 	CanDelete  map[int64]bool
 	FieldNames map[string]string
+	// Maintenance are the arrangements from abroad whose access to data the transfer
+	// carries; SystemNames names their systems.
+	Maintenance []kernel.MaintenanceLink
+	SystemNames map[int64]string
 }
 
 func (m *Module) transferPage(w http.ResponseWriter, r *http.Request) error {
@@ -244,6 +249,19 @@ func (m *Module) renderTransfer(w http.ResponseWriter, r *http.Request, refused 
 	}
 	if ts.Decision.Exemption != "" {
 		p.Exemption, _ = st.Version.Exemption(ts.Decision.Exemption)
+	}
+	if p.Maintenance, err = m.maintenanceOf(r.Context(), ts.Transfer.ID); err != nil {
+		return err
+	}
+	if len(p.Maintenance) > 0 {
+		_, systems, err := m.inv.Facts(r.Context())
+		if err != nil {
+			return fmt.Errorf("read the inventory: %w", err)
+		}
+		p.SystemNames = map[int64]string{}
+		for _, x := range systems {
+			p.SystemNames[x.ID] = x.Name
+		}
 	}
 	for _, x := range ts.PIPIAs {
 		p.CanDelete[x.ID] = st.Day.After(mustDay(x.KeepUntil))

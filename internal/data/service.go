@@ -36,6 +36,9 @@ type Service struct {
 	// changed is told, inside a write transaction, that the organisation's data facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
+	// maintenance lists the arrangements to maintain a system from abroad whose access to
+	// data a transfer carries (the suppliers capability); nil without it.
+	maintenance kernel.TransferMaintenance
 }
 
 // NewService returns a service over db.

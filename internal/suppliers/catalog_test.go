@@ -10,7 +10,8 @@ import (
 
 // supplierDuties are the catalog's duties checked on the suppliers fact set.
 var supplierDuties = map[string]string{"CIIR-CERTIFIED-EQUIPMENT": "suppliers", "CIIR-SUPPLIER-SECURITY-AGREEMENT": "suppliers",
-	"CSL-CII-SUPPLIER-AGREEMENT": "suppliers", "CIIR-OUTSOURCED-DONATED-TESTING": "suppliers", "CIIR-DOMESTIC-MAINTENANCE": "supply"}
+	"CSL-CII-SUPPLIER-AGREEMENT": "suppliers", "CIIR-OUTSOURCED-DONATED-TESTING": "suppliers", "CIIR-DOMESTIC-MAINTENANCE": "supply",
+	"PIPL-REMOTE-MAINTENANCE-EXPORT": "suppliers"}
 
 // TestCatalogSupplierDuties loads the embedded catalog with the suppliers fact set declared,
 // as the obligations capability does: each supply-chain duty is a CEL check (no

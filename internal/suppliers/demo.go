@@ -15,6 +15,10 @@ import (
 	"ciiguard/internal/store"
 )
 
+// DemoAfter implements kernel.DemoAfter: an arrangement of the demo's maintenance from
+// abroad links to the data capability's demo transfer.
+func (m *Module) DemoAfter() []string { return []string{"data"} }
+
 // SeedDemo implements kernel.DemoSeeder: the demo operator's supply chain — 25 suppliers
 // (three registered abroad) and 60 products and services over its inventory, every critical
 // device and security product certified (the dispatch data network's core switch for 20 more
@@ -398,6 +402,36 @@ func seedDemoLateReport(ctx context.Context, s *Service, ids []int64, sys int64,
 	}
 	if _, err := s.ReportMaintenance(ctx, m.ID, ReportInput{ReportedOn: day(-52), Evidence: sha}); err != nil {
 		return fmt.Errorf("demo late report: %w", err)
+	}
+	return seedDemoDataAccess(ctx, s, de, sys, sha, day)
+}
+
+// seedDemoDataAccess records the German vendor's remote diagnostics of the substation
+// monitoring system, reported ten days before it began: its engineers reach the personal
+// information of the staff on duty, so the arrangement links to the data capability's demo
+// transfer to that vendor, whose assessment covers it.
+func seedDemoDataAccess(ctx context.Context, s *Service, de, sys int64, receipt string, day func(int) string) error {
+	routes, err := s.routes(ctx)
+	if err != nil {
+		return err
+	}
+	var transfer int64
+	for _, x := range routes {
+		if x.Recipient == "莱茵工业控制有限公司" {
+			transfer = x.ID
+		}
+	}
+	if transfer == 0 {
+		return nil // no data capability, or its demo has no transfer to the vendor
+	}
+	m, err := s.AddMaintenance(ctx, de, MaintenanceInput{SystemID: sys, FromCountry: "DE", StartsOn: day(-20),
+		Description:   "原厂工程师从德国远程诊断保护装置告警，可查看值班人员信息",
+		DataLinkInput: DataLinkInput{DataAccess: []string{"pi"}, TransferID: transfer}})
+	if err != nil {
+		return fmt.Errorf("demo maintenance reaching personal information: %w", err)
+	}
+	if _, err := s.ReportMaintenance(ctx, m.ID, ReportInput{ReportedOn: day(-30), Evidence: receipt}); err != nil {
+		return fmt.Errorf("demo advance report: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
 )
@@ -41,6 +42,14 @@ type Facts struct {
 	// MaintenanceReportedLate counts active arrangements reported only after they started:
 	// the report is due before (Maintenance.InAdvance), and a late one does not cure that.
 	MaintenanceReportedLate int64 `cel:"maintenance_abroad_reported_late" label:"开始后才报告的境外远程维护安排数|maintenance arrangements from abroad reported only after they started"`
+	// MaintenanceDataUntransferred counts active arrangements whose remote access reaches
+	// personal information or important data with no transfer abroad linked (a provision
+	// of the data abroad outside the export rules: PIPL 38–40, DSL 31, CSL 2016 37 / 2025
+	// 39, CBDF 2024); MaintenanceDataIncomplete those linked to a transfer whose route is
+	// not complete by the data capability's rules, or that does not carry every category
+	// reached.
+	MaintenanceDataUntransferred int64 `cel:"maintenance_data_access_without_transfer" label:"境外远程维护可访问个人信息或重要数据但未关联数据出境活动的安排数|maintenance arrangements from abroad reaching personal information or important data with no transfer abroad linked"`
+	MaintenanceDataIncomplete    int64 `cel:"maintenance_data_transfer_incomplete" label:"境外远程维护关联的数据出境活动途径不完备的安排数|maintenance arrangements from abroad whose linked transfer abroad has no complete export route"`
 	// FindingsOpen counts the findings of accepted security questionnaires not closed yet;
 	// FindingsOverdue those of them past their follow-up day.
 	FindingsOpen    int64 `cel:"assessment_findings_open" label:"供应商安全问卷未关闭的问题数|open findings of supplier security questionnaires"`
@@ -69,6 +78,9 @@ type records struct {
 	findings       []Finding
 	// shared are the valid certificates suppliers shared, by the product they name.
 	shared map[int64]SharedCert
+	// routes are the organisation's transfers abroad (kernel.DataTransfers), which the
+	// arrangements' access to data links to.
+	routes []kernel.TransferRoute
 }
 
 // ComputeFacts counts the fact set from the organisation's records at now.
@@ -140,6 +152,12 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 		if m.Active(now) {
 			f.MaintenanceUnreported += b2i(m.ReportedOn == nil)
 			f.MaintenanceReportedLate += b2i(m.ReportedLate())
+			switch LinkState(m, rec.routes) {
+			case LinkMissing:
+				f.MaintenanceDataUntransferred++
+			case LinkIncomplete, LinkUncovered:
+				f.MaintenanceDataIncomplete++
+			}
 		}
 	}
 	return f
@@ -173,6 +191,9 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 		return Facts{}, err
 	}
 	if rec.shared, err = s.sharedCerts(ctx); err != nil {
+		return Facts{}, err
+	}
+	if rec.routes, err = s.routes(ctx); err != nil {
 		return Facts{}, err
 	}
 	return ComputeFacts(rec, systems, s.Now()), nil

@@ -3,6 +3,7 @@ package suppliers
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,10 +28,17 @@ type Maintenance struct {
 	EndsOn      *time.Time `json:"ends_on,omitempty"`
 	ReportedOn  *time.Time `json:"reported_on,omitempty"` // when the department and the police were told
 	// Late is ReportedLate, kept on the record so that the API says it too.
-	Late      bool      `json:"reported_late"`
-	Evidence  string    `json:"report_evidence_sha256,omitempty"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	Late     bool   `json:"reported_late"`
+	Evidence string `json:"report_evidence_sha256,omitempty"`
+	// DataAccess are the categories of data the remote access reaches (codes of
+	// kernel.DataTransfers.ExportCategories: personal information, important data …);
+	// none when it reaches neither. Such access is a provision of the data abroad.
+	DataAccess []string `json:"data_access"`
+	// TransferID is the data capability's transfer abroad that carries that access (0 for
+	// none).
+	TransferID int64     `json:"transfer_id,omitempty"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Active says the arrangement has not ended by the China-time day of at (one that has not
@@ -54,6 +62,7 @@ type MaintenanceInput struct {
 	Description string `json:"description"`
 	StartsOn    string `json:"starts_on"`
 	EndsOn      string `json:"ends_on"`
+	DataLinkInput
 }
 
 // ReportInput is the advance report of an arrangement.
@@ -85,6 +94,9 @@ func (s *Service) AddMaintenance(ctx context.Context, supplierID int64, in Maint
 		v.Add("from_country", "is China: record only maintenance done from outside the mainland")
 	}
 	v.Text("description", m.Description, false, maxText)
+	if m.DataAccess, m.TransferID, err = s.checkDataLink(ctx, v, in.DataLinkInput); err != nil {
+		return Maintenance{}, err
+	}
 	starts := dateField(v, "starts_on", in.StartsOn, true)
 	m.EndsOn = dateField(v, "ends_on", in.EndsOn, false)
 	if starts != nil {
@@ -101,8 +113,9 @@ func (s *Service) AddMaintenance(ctx context.Context, supplierID int64, in Maint
 		if _, err := getSupplier(t, supplierID); err != nil {
 			return err
 		}
-		if err := t.QueryRow(`INSERT INTO supplier_maintenance (org_id, supplier_id, system_id, from_country, description, starts_on, ends_on, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, supplierID, m.SystemID, m.FromCountry, m.Description, m.StartsOn.UTC(), utcOrNil(m.EndsOn), m.CreatedBy, m.CreatedAt).Scan(&m.ID); err != nil {
+		if err := t.QueryRow(`INSERT INTO supplier_maintenance (org_id, supplier_id, system_id, from_country, description, starts_on, ends_on, data_access, transfer_id, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, supplierID, m.SystemID, m.FromCountry, m.Description, m.StartsOn.UTC(), utcOrNil(m.EndsOn),
+			mustJSON(m.DataAccess), m.TransferID, m.CreatedBy, m.CreatedAt).Scan(&m.ID); err != nil {
 			return fmt.Errorf("record maintenance: %w", err)
 		}
 		s.announce(t)
@@ -142,15 +155,22 @@ func (s *Service) ReportMaintenance(ctx context.Context, id int64, in ReportInpu
 	return after, err
 }
 
-const maintenanceCols = `id, supplier_id, system_id, from_country, description, starts_on, ends_on, reported_on, report_evidence, created_by, created_at`
+const maintenanceCols = `id, supplier_id, system_id, from_country, description, starts_on, ends_on, reported_on, report_evidence, data_access, transfer_id, created_by, created_at`
 
 func scanMaintenance(sc interface{ Scan(...any) error }) (Maintenance, error) {
 	var (
 		m         Maintenance
 		ends, rep sql.NullTime
+		access    string
 	)
-	if err := sc.Scan(&m.ID, &m.SupplierID, &m.SystemID, &m.FromCountry, &m.Description, &m.StartsOn, &ends, &rep, &m.Evidence, &m.CreatedBy, &m.CreatedAt); err != nil {
+	if err := sc.Scan(&m.ID, &m.SupplierID, &m.SystemID, &m.FromCountry, &m.Description, &m.StartsOn, &ends, &rep, &m.Evidence, &access, &m.TransferID, &m.CreatedBy, &m.CreatedAt); err != nil {
 		return m, err
+	}
+	if err := json.Unmarshal([]byte(access), &m.DataAccess); err != nil {
+		return m, fmt.Errorf("read the data access of arrangement %d: %w", m.ID, err)
+	}
+	if m.DataAccess == nil {
+		m.DataAccess = []string{}
 	}
 	m.StartsOn, m.EndsOn, m.ReportedOn = chinaDay(m.StartsOn), localOrNil(ends), localOrNil(rep)
 	m.Late = m.ReportedLate()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/store"
@@ -166,6 +167,13 @@ type supplierData struct {
 	SubIn SubSupplierInput
 	// CountryNames names the countries of the sub-suppliers in the page's language.
 	CountryNames map[string]string
+	// Routes are the organisation's transfers abroad an arrangement's access to data may
+	// link to, DataCategories the data it may reach (none without the data capability);
+	// DataOf is the arrangement whose data form was refused, DataIn what was sent.
+	Routes         []kernel.TransferRoute
+	DataCategories []kernel.DataCategory
+	DataOf         int64
+	DataIn         DataLinkInput
 }
 
 // maintenanceRow is an arrangement from abroad on its supplier's page.
@@ -174,6 +182,10 @@ type maintenanceRow struct {
 	System  string
 	Country string
 	Active  bool
+	// Link is LinkState of its access to data, Transfer the linked transfer (nil when none
+	// or not found).
+	Link     string
+	Transfer *kernel.TransferRoute
 }
 
 // productRow is a product on its supplier's page.
@@ -231,6 +243,9 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 		}
 		return err
 	}); err != nil {
+		return nil, err
+	}
+	if err := m.withDataLinks(ctx, d); err != nil {
 		return nil, err
 	}
 	if err := m.followUpsOf(ctx, d.Findings); err != nil {

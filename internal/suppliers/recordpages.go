@@ -51,7 +51,7 @@ func (m *Module) reviewPage(w http.ResponseWriter, r *http.Request) error {
 func (m *Module) maintenancePage(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostFormValue
 	sys, _ := strconv.ParseInt(strings.TrimSpace(f("system_id")), 10, 64) // not a number: no such system, refused below
-	in := MaintenanceInput{SystemID: sys, FromCountry: f("from_country"), Description: f("description"), StartsOn: f("starts_on"), EndsOn: f("ends_on")}
+	in := MaintenanceInput{SystemID: sys, FromCountry: f("from_country"), Description: f("description"), StartsOn: f("starts_on"), EndsOn: f("ends_on"), DataLinkInput: dataLinkForm(r)}
 	return m.recordForm(w, r, "maintenance", func(x Supplier) error {
 		_, err := m.AddMaintenance(r.Context(), x.ID, in)
 		return err

@@ -43,6 +43,9 @@ type Service struct {
 	// tasks opens follow-up tasks on questionnaire findings; nil without the tasks
 	// capability.
 	tasks kernel.Tasks
+	// transfers are the data capability's transfers abroad, which an arrangement reaching
+	// personal information or important data links to; nil without the data capability.
+	transfers kernel.DataTransfers
 }
 
 // NewService returns a service over db.

@@ -86,6 +86,11 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	if rs := kernel.All[kernel.ProductReviews](d.Registry); len(rs) == 1 {
 		m.Service.reviews = rs[0]
 	}
+	// The transfers abroad an arrangement's access to data links to, when the data
+	// capability is installed.
+	if ts := kernel.All[kernel.DataTransfers](d.Registry); len(ts) == 1 {
+		m.Service.transfers = ts[0]
+	}
 	// Follow-up tasks on questionnaire findings, when the tasks capability is installed.
 	if ts := kernel.All[kernel.Tasks](d.Registry); len(ts) == 1 {
 		m.Service.tasks = ts[0]
@@ -115,6 +120,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /suppliers/{id}/reviews", Write, m.reviewPage)
 	s.Page("POST /suppliers/{id}/maintenance", Write, m.maintenancePage)
 	s.Page("POST /suppliers/{id}/maintenance/{mid}/report", Write, m.reportPage)
+	s.Page("POST /suppliers/{id}/maintenance/{mid}/data", Write, m.dataLinkPage)
 	s.Page("POST /suppliers/{id}/platform-org", Write, m.platformOrgPage)
 	s.Page("POST /suppliers/{id}/sub-suppliers", Write, m.subSupplierPage)
 	s.Page("POST /suppliers/{id}/questionnaires", Write, m.sendQuestionnairePage)
@@ -152,6 +158,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/suppliers/{id}/reviews", Write, m.apiReview)
 	s.API("POST /api/v1/suppliers/{id}/maintenance", Write, m.apiMaintenance)
 	s.API("POST /api/v1/maintenance/{id}/report", Write, m.apiReport)
+	s.API("PUT /api/v1/maintenance/{id}/data", Write, m.apiDataLink)
 	s.API("PUT /api/v1/suppliers/{id}/platform-org", Write, m.apiPlatformOrg)
 	s.API("GET /api/v1/supplier-organisations", Read, m.apiPlatformOrgs)
 	s.API("POST /api/v1/suppliers/{id}/sub-suppliers", Write, m.apiSubSupplier)
