@@ -28,8 +28,19 @@ type Assessment struct {
 	Result     string    `json:"result"` // passed or failed
 	Findings   string    `json:"findings"`
 	Evidence   string    `json:"evidence_sha256,omitempty"`
-	CreatedBy  string    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	// HighFindings counts the findings of high severity not resolved when it was recorded:
+	// the approval accepts them only with a reason.
+	HighFindings int       `json:"high_findings"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	// AssessorID is the user who recorded it (0 for assessments recorded before it was
+	// kept, judged by CreatedBy), who may not approve it.
+	AssessorID int64 `json:"-"`
+	// ApprovedBy and ApprovedAt say who approved it and when (none while it awaits
+	// approval); AcceptedReason why its high findings were accepted.
+	ApprovedBy     string     `json:"approved_by,omitempty"`
+	ApprovedAt     *time.Time `json:"approved_at,omitempty"`
+	AcceptedReason string     `json:"accepted_reason,omitempty"`
 }
 
 // AssessmentInput is an assessment as a person records it.
@@ -38,7 +49,12 @@ type AssessmentInput struct {
 	Result     string `json:"result"`
 	Findings   string `json:"findings"`
 	Evidence   string `json:"evidence_sha256"`
+	// HighFindings counts the high-severity findings not resolved (0 when none).
+	HighFindings int `json:"high_findings"`
 }
+
+// maxHighFindings bounds the count of unresolved high findings: more is a typo.
+const maxHighFindings = 1000
 
 // NeedsPreUse says the product is assessed before use: outsourced development, or donated.
 func (p Product) NeedsPreUse() bool { return TypeOf(p.Type).PreUse || p.Donated }
@@ -52,19 +68,24 @@ func (s *Service) AddAssessment(ctx context.Context, productID int64, in Assessm
 	if a.Result != AssessPassed && a.Result != AssessFailed {
 		v.Add("result", "is not a result (passed, failed)")
 	}
-	v.Text("findings", a.Findings, a.Result == AssessFailed, maxText)
+	a.HighFindings = in.HighFindings
+	if in.HighFindings < 0 || in.HighFindings > maxHighFindings {
+		v.Add("high_findings", "must be between 0 and %d", maxHighFindings)
+	}
+	v.Text("findings", a.Findings, a.Result == AssessFailed || in.HighFindings > 0, maxText)
 	a.Evidence = s.citeEvidence(ctx, v, "evidence_sha256", in.Evidence)
 	if err := v.Err(); err != nil {
 		return Assessment{}, err
 	}
 	a.AssessedOn = *on
-	a.CreatedBy, a.CreatedAt = audit.ActorFrom(ctx).Label, s.now()
+	actor := audit.ActorFrom(ctx)
+	a.CreatedBy, a.AssessorID, a.CreatedAt = actor.Label, actor.UserID, s.now()
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		if _, err := getProduct(t, productID); err != nil {
 			return err
 		}
-		if err := t.QueryRow(`INSERT INTO supplier_assessments (org_id, product_id, assessed_on, result, findings, evidence_sha256, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, productID, a.AssessedOn.UTC(), a.Result, a.Findings, a.Evidence, a.CreatedBy, a.CreatedAt).Scan(&a.ID); err != nil {
+		if err := t.QueryRow(`INSERT INTO supplier_assessments (org_id, product_id, assessed_on, result, findings, evidence_sha256, high_findings, created_by_user, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, productID, a.AssessedOn.UTC(), a.Result, a.Findings, a.Evidence, a.HighFindings, a.AssessorID, a.CreatedBy, a.CreatedAt).Scan(&a.ID); err != nil {
 			return fmt.Errorf("record assessment: %w", err)
 		}
 		s.announce(t)
@@ -76,7 +97,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, productID, a.AssessedOn.U
 // assessmentsOf reads the organisation's pre-use assessments, newest first; productID > 0
 // keeps one product's.
 func assessmentsOf(t *store.Tenant, productID int64) ([]Assessment, error) {
-	rows, err := t.Query(`SELECT id, product_id, assessed_on, result, findings, evidence_sha256, created_by, created_at FROM supplier_assessments
+	rows, err := t.Query(`SELECT `+assessmentCols+` FROM supplier_assessments
 WHERE org_id = $1 AND ($2 = 0 OR product_id = $2) ORDER BY assessed_on DESC, id DESC`, productID)
 	if err != nil {
 		return nil, fmt.Errorf("read assessments: %w", err)
@@ -84,11 +105,10 @@ WHERE org_id = $1 AND ($2 = 0 OR product_id = $2) ORDER BY assessed_on DESC, id 
 	defer rows.Close()
 	var out []Assessment
 	for rows.Next() {
-		var a Assessment
-		if err := rows.Scan(&a.ID, &a.ProductID, &a.AssessedOn, &a.Result, &a.Findings, &a.Evidence, &a.CreatedBy, &a.CreatedAt); err != nil {
+		a, err := scanAssessment(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read assessment: %w", err)
 		}
-		a.AssessedOn = chinaDay(a.AssessedOn)
 		out = append(out, a)
 	}
 	return out, rows.Err()

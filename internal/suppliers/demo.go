@@ -32,6 +32,11 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err := SeedDemo(ctx, m.Service); err != nil {
 		return err
 	}
+	if admin, ok := d.Users[auth.Admin]; ok {
+		if err := demoApprovals(ctx, m.Service, audit.Actor{UserID: admin.ID, OrgID: d.Operator.ID, Label: admin.Email + " (admin)"}); err != nil {
+			return err
+		}
+	}
 	if err := m.demoSubSuppliers(ctx); err != nil {
 		return err
 	}
@@ -462,6 +467,40 @@ func (m *Module) demoSubSuppliers(ctx context.Context) error {
 			if _, err := m.AddSubSupplier(ctx, x.ID, in); err != nil {
 				return fmt.Errorf("demo sub-supplier %s: %w", in.Name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// demoApprovals has the administrator approve every pre-use assessment the security manager
+// recorded (four eyes), then records a reassessment of the outsourced data-analysis service's
+// new release with one unresolved high finding, awaiting approval: the product stays cleared
+// by its approved assessment while the new one waits.
+func demoApprovals(ctx context.Context, s *Service, admin audit.Actor) error {
+	as, err := s.Assessments(ctx, 0) // every product's
+	if err != nil {
+		return err
+	}
+	actx := audit.WithActor(ctx, admin)
+	for _, a := range as {
+		if a.AwaitsApproval() {
+			if _, err := s.ApproveAssessment(actx, a.ID, ApprovalInput{}); err != nil {
+				return fmt.Errorf("demo approval of assessment %d: %w", a.ID, err)
+			}
+		}
+	}
+	prods, err := s.ListProducts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, p := range prods {
+		if p.Name != "数据分析外包服务" {
+			continue
+		}
+		day := chinaDay(s.Now()).AddDate(0, 0, -2).Format("2006-01-02")
+		if _, err := s.AddAssessment(ctx, p.ID, AssessmentInput{AssessedOn: day, Result: AssessPassed, HighFindings: 1,
+			Findings: "新版本代码审计发现1个高危问题（接口未鉴权），已提出整改要求；其余问题已修复"}); err != nil {
+			return fmt.Errorf("demo reassessment of %s: %w", p.Name, err)
 		}
 	}
 	return nil

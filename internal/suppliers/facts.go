@@ -33,9 +33,10 @@ type Facts struct {
 	// Unreviewed counts suppliers with an agreement in force and no performance review in the
 	// last 12 months.
 	Unreviewed int64 `cel:"performance_unreviewed_12m" label:"近12个月未监督协议履行情况的供应商数|suppliers whose performance was not reviewed in 12 months"`
-	// PreUseMissing counts products built by an outside party or donated, in use, without a
-	// passed pre-use assessment.
-	PreUseMissing int64 `cel:"preuse_missing" label:"外包开发或受赠产品上线前未通过安全检测的数量|outsourced or donated products in use without a passed pre-use assessment"`
+	// PreUseMissing counts products built by an outside party or donated, in use, not
+	// cleared for use: without a passed pre-use assessment that someone other than the
+	// assessor approved.
+	PreUseMissing int64 `cel:"preuse_missing" label:"外包开发或受赠产品在用但上线前安全检测未通过或未经审批的数量|outsourced or donated products in use without a passed and approved pre-use assessment"`
 	// MaintenanceUnreported counts active arrangements to maintain a system from abroad with
 	// no report to the department and the police.
 	MaintenanceUnreported int64 `cel:"maintenance_abroad_unreported" label:"未报告的境外远程维护安排数|maintenance arrangements from abroad not reported"`
@@ -141,7 +142,7 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 	}
 	passed := map[int64]bool{}
 	for _, a := range rec.assessments {
-		passed[a.ProductID] = passed[a.ProductID] || a.Result == AssessPassed
+		passed[a.ProductID] = passed[a.ProductID] || a.Clears()
 	}
 	for _, p := range prods {
 		if p.NeedsPreUse() && len(p.Systems) > 0 && !passed[p.ID] {

@@ -1,6 +1,7 @@
 package suppliers
 
 import (
+	"ciiguard/internal/audit"
 	"ciiguard/internal/auth"
 	"fmt"
 	"net/http"
@@ -401,14 +402,20 @@ type productData struct {
 	Cert        CertificateInput
 	Assessments []Assessment
 	PreUse      bool // assessed before use (outsourced or donated)
-	PreUseGap   bool // in use without a passed assessment
+	PreUseGap   bool // in use without a passed assessment someone approved
+	Cleared     bool // a passed assessment was approved: cleared for use
 	Today       string
 	AssessIn    AssessmentInput // the assessment form: today and passed, or what was refused
+	// ApproveOf is the assessment whose approval form was refused, ApproveIn what was sent;
+	// Me is the viewer, who may not approve what they assessed.
+	ApproveOf int64
+	ApproveIn ApprovalInput
+	Me        audit.Actor
 }
 
 // renderProduct shows a product's page; cert fills the certificate form and as, when not
 // nil, the assessment form (a refused one), else it offers today and "passed".
-func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput, as *AssessmentInput) error {
+func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.View, x Supplier, p Product, cert CertificateInput, as *AssessmentInput, set ...func(*productData)) error {
 	_, systems, err := m.inv.Facts(r.Context())
 	if err != nil {
 		return fmt.Errorf("read the inventory: %w", err)
@@ -434,11 +441,14 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 	if as != nil {
 		d.AssessIn = *as
 	}
-	passed := false
 	for _, a := range d.Assessments {
-		passed = passed || a.Result == AssessPassed
+		d.Cleared = d.Cleared || a.Clears()
 	}
-	d.PreUseGap = d.PreUse && len(p.Systems) > 0 && !passed
+	d.PreUseGap = d.PreUse && len(p.Systems) > 0 && !d.Cleared
+	d.Me = audit.ActorFrom(r.Context())
+	for _, f := range set {
+		f(&d)
+	}
 	used := map[int64]bool{}
 	for _, id := range p.Systems {
 		used[id] = true

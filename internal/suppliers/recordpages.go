@@ -85,6 +85,13 @@ func (m *Module) assessmentPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostFormValue
 	in := AssessmentInput{AssessedOn: f("assessed_on"), Result: f("result"), Findings: f("findings"), Evidence: f("evidence_sha256")}
+	if raw := strings.TrimSpace(f("high_findings")); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			n = -1 // not a number: refused as out of range
+		}
+		in.HighFindings = n
+	}
 	if _, err := m.AddAssessment(r.Context(), p.ID, in); err != nil {
 		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
 		v.Form = r.PostForm

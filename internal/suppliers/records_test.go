@@ -35,7 +35,8 @@ func evidenceOf(t *testing.T, c *apptest.Client) string {
 // a new supplier's product without an agreement makes both agreement duties gaps; an
 // agreement silent on incident reporting satisfies CSL 36 but not CIIR 20 until one that
 // binds it and a performance review are recorded; a donated product in use fails the pre-use
-// duty until a passing assessment (a failed one needs its findings); an arrangement from
+// duty until a passing assessment is approved by another person (a failed one needs its
+// findings); an arrangement from
 // Germany on a CII system is that system's gap until reported with evidence. Bad input names
 // each field; the other operator gets 404 on every record.
 func TestAgreementsAssessmentsMaintenance(t *testing.T) {
@@ -85,7 +86,7 @@ func TestAgreementsAssessmentsMaintenance(t *testing.T) {
 		if st, en, _ := finding(t, sm, "CSL-CII-SUPPLIER-AGREEMENT"); st != "gap" || !strings.Contains(en, "suppliers without a security and confidentiality agreement in force = 1") {
 			t.Errorf("CSL 36 with a supplier without an agreement: %s %q", st, en)
 		}
-		if st, en, _ := finding(t, sm, "CIIR-OUTSOURCED-DONATED-TESTING"); st != "gap" || !strings.Contains(en, "outsourced or donated products in use without a passed pre-use assessment = 1") {
+		if st, en, _ := finding(t, sm, "CIIR-OUTSOURCED-DONATED-TESTING"); st != "gap" || !strings.Contains(en, "outsourced or donated products in use without a passed and approved pre-use assessment = 1") {
 			t.Errorf("pre-use duty with a donated product: %s %q", st, en)
 		}
 
@@ -131,10 +132,17 @@ func TestAgreementsAssessmentsMaintenance(t *testing.T) {
 		if st, _, _ := finding(t, sm, "CIIR-OUTSOURCED-DONATED-TESTING"); st != "gap" {
 			t.Errorf("pre-use duty after a failed assessment: %s", st)
 		}
+		var passed struct{ ID int64 }
 		res, body = sm.Do("POST", apath, nil, h, `{"assessed_on":"`+chinaDate(0)+`","result":"passed"}`)
-		decode(t, res, body, 201, nil)
+		decode(t, res, body, 201, &passed)
+		if st, _, _ := finding(t, sm, "CIIR-OUTSOURCED-DONATED-TESTING"); st != "gap" {
+			t.Errorf("pre-use duty after a passed assessment awaiting approval: %s", st)
+		}
+		admin := env.Login(t, "admin@grid.demo")
+		res, body = admin.Do("POST", fmt.Sprintf("/api/v1/assessments/%d/approve", passed.ID), nil, jsonHdr(admin.CSRF), `{}`)
+		decode(t, res, body, 200, nil)
 		if st, en, _ := finding(t, sm, "CIIR-OUTSOURCED-DONATED-TESTING"); st != "met" {
-			t.Errorf("pre-use duty after a passed assessment: %s %q", st, en)
+			t.Errorf("pre-use duty after a passed assessment approved: %s %q", st, en)
 		}
 
 		// Maintenance from abroad on another CII system.

@@ -1,0 +1,170 @@
+package suppliers
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+// A pre-use assessment clears its product for use only once approved (issue 12: "with
+// findings and approval"), and by someone other than the assessor — four eyes, so that
+// whoever tested the software does not also decide it may go live. Unresolved high findings
+// are accepted only with a reason, which the record keeps. Approving needs suppliers.write,
+// like recording.
+
+// ApprovalInput is the approval of a pre-use assessment.
+type ApprovalInput struct {
+	// AcceptReason says why unresolved high findings are accepted; required when there
+	// are any.
+	AcceptReason string `json:"accept_reason"`
+}
+
+// Approved says someone approved the assessment.
+func (a Assessment) Approved() bool { return a.ApprovedAt != nil }
+
+// Clears says the assessment clears its product for use: passed and approved.
+func (a Assessment) Clears() bool { return a.Result == AssessPassed && a.Approved() }
+
+// AwaitsApproval says the assessment passed and nobody approved it yet.
+func (a Assessment) AwaitsApproval() bool { return a.Result == AssessPassed && !a.Approved() }
+
+// checkApproval says whether by may approve a with in: a conflict for a failed or already
+// approved assessment, a refusal of approved_by for the assessor, of accept_reason for high
+// findings without a reason.
+func checkApproval(a Assessment, by audit.Actor, in ApprovalInput) error {
+	switch {
+	case a.Approved():
+		return problem.Conflictf("approved_at", "is already set: %s approved this assessment", a.ApprovedBy)
+	case a.Result != AssessPassed:
+		return problem.Conflictf("result", "is failed: a failed assessment cannot clear the product; record a new one once fixed")
+	}
+	v := &problem.Invalid{}
+	if (a.AssessorID != 0 && a.AssessorID == by.UserID) || (a.AssessorID == 0 && a.CreatedBy == by.Label) {
+		v.Add("approved_by", "is the assessor: someone else with the right to keep the supplier register approves (four eyes)")
+	}
+	if reason := strings.TrimSpace(in.AcceptReason); a.HighFindings > 0 && reason == "" {
+		v.Add("accept_reason", "is required: the assessment has %d unresolved high findings; accept them with a reason, or record a new assessment once fixed", a.HighFindings)
+	} else {
+		v.Text("accept_reason", reason, false, maxText)
+	}
+	return v.Err()
+}
+
+// ApproveAssessment approves one of the organisation's pre-use assessments as the context's
+// user; another organisation's is store.ErrNotFound.
+func (s *Service) ApproveAssessment(ctx context.Context, id int64, in ApprovalInput) (Assessment, error) {
+	by := audit.ActorFrom(ctx)
+	var after Assessment
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		before, err := getAssessment(t, id)
+		if err != nil {
+			return err
+		}
+		if err := checkApproval(before, by, in); err != nil {
+			return err
+		}
+		at := s.now()
+		after = before
+		after.ApprovedBy, after.ApprovedAt, after.AcceptedReason = by.Label, &at, strings.TrimSpace(in.AcceptReason)
+		if _, err := t.Exec(`UPDATE supplier_assessments SET approved_by = $2, approved_at = $3, accepted_reason = $4 WHERE org_id = $1 AND id = $5`,
+			after.ApprovedBy, at, after.AcceptedReason, id); err != nil {
+			return fmt.Errorf("record the approval: %w", err)
+		}
+		s.announce(t)
+		return audit.InTenant(t, "supplier_assessment", strconv.FormatInt(id, 10), audit.Update, before, after, "approved")
+	})
+	return after, err
+}
+
+const assessmentCols = `id, product_id, assessed_on, result, findings, evidence_sha256, high_findings, created_by_user, created_by, created_at, approved_by, approved_at, accepted_reason`
+
+func scanAssessment(sc interface{ Scan(...any) error }) (Assessment, error) {
+	var (
+		a  Assessment
+		at sql.NullTime
+	)
+	if err := sc.Scan(&a.ID, &a.ProductID, &a.AssessedOn, &a.Result, &a.Findings, &a.Evidence, &a.HighFindings, &a.AssessorID, &a.CreatedBy, &a.CreatedAt,
+		&a.ApprovedBy, &at, &a.AcceptedReason); err != nil {
+		return a, err
+	}
+	a.AssessedOn = chinaDay(a.AssessedOn)
+	if at.Valid {
+		x := at.Time.UTC()
+		a.ApprovedAt = &x
+	}
+	return a, nil
+}
+
+func getAssessment(t *store.Tenant, id int64) (Assessment, error) {
+	return scanAssessment(t.QueryRow(`SELECT `+assessmentCols+` FROM supplier_assessments WHERE org_id = $1 AND id = $2`, id))
+}
+
+// GetAssessment returns one of the organisation's pre-use assessments; another's is
+// store.ErrNotFound.
+func (s *Service) GetAssessment(ctx context.Context, id int64) (Assessment, error) {
+	var a Assessment
+	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		a, err = getAssessment(t, id)
+		return err
+	})
+	return a, err
+}
+
+// apiApprove is POST /api/v1/assessments/{id}/approve: an unknown assessment is 404 before
+// the body is judged.
+func (m *Module) apiApprove(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in ApprovalInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := m.GetAssessment(r.Context(), id); err != nil {
+		return err
+	}
+	out, err := m.ApproveAssessment(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, out)
+}
+
+// approvePage approves an assessment from its product's page; on a refusal the page comes
+// back with that row's form marked.
+func (m *Module) approvePage(w http.ResponseWriter, r *http.Request) error {
+	x, p, err := m.supplierProduct(r)
+	if err != nil {
+		return err
+	}
+	aid, err := web.IDParam(r, "aid")
+	if err != nil {
+		return err
+	}
+	a, err := m.GetAssessment(r.Context(), aid)
+	if err != nil {
+		return err
+	}
+	if a.ProductID != p.ID {
+		return store.ErrNotFound
+	}
+	in := ApprovalInput{AcceptReason: r.PostFormValue("accept_reason")}
+	if _, err := m.ApproveAssessment(r.Context(), aid, in); err != nil {
+		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
+		if err := web.FieldErrorsIn("approve", err, v, r.PostForm); err != nil {
+			return err
+		}
+		return m.renderProduct(w, r, v, x, p, certInput(p), nil, func(d *productData) { d.ApproveOf, d.ApproveIn = aid, in })
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#assessments", x.ID, p.ID), m.t(r, "suppliers.approved"))
+}
