@@ -147,15 +147,18 @@ func (m *Module) apiItem(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, it)
 }
 
+// answerInput is an answer as the API takes it, to a filing or to an imported report.
+type answerInput struct {
+	Action string `json:"action"`
+	Note   string `json:"note"`
+}
+
 func (m *Module) apiAnswer(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Action string `json:"action"`
-		Note   string `json:"note"`
-	}
+	var in answerInput
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}

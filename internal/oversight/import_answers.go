@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
-	"slices"
 	"strings"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/kernel"
@@ -74,13 +75,8 @@ func (s *Service) GetImport(ctx context.Context, id int64) (*Import, error) {
 // its trail. As with a filing: an accepted report takes no further answer, and asking for
 // more information or accepting needs a note.
 func (s *Service) AnswerImport(ctx context.Context, id int64, action, note string) (*Import, error) {
-	v := &problem.Invalid{}
-	if !slices.Contains(ImportActions, action) {
-		v.Add("action", "must be one of %s", strings.Join(ImportActions, ", "))
-	}
-	note = strings.TrimSpace(note)
-	v.Text("note", note, action == StateInfoRequested || action == StateAccepted, 2000)
-	if err := v.Err(); err != nil {
+	note, err := checkAnswer(ImportActions, action, note)
+	if err != nil {
 		return nil, err
 	}
 	im, err := s.GetImport(ctx, id)
@@ -140,7 +136,7 @@ func (s *Service) ImportReceipt(ctx context.Context, id int64) ([]byte, *Import,
 	if err != nil {
 		return nil, nil, fmt.Errorf("the installation key: %w", err)
 	}
-	rc := reportbundle.Receipt{Issued: s.now().Truncate(1e9), ContentSHA256: im.ContentSHA256, ReportKeyFingerprint: im.KeyFingerprint,
+	rc := reportbundle.Receipt{Issued: s.now().Truncate(time.Second), ContentSHA256: im.ContentSHA256, ReportKeyFingerprint: im.KeyFingerprint,
 		USCC: im.USCC, Kind: im.Kind, Year: im.Year, Version: im.Version, DepartmentZH: dept.NameZH, DepartmentEN: dept.NameEN,
 		State: im.State, Answers: []reportbundle.ReceiptAnswer{}}
 	for _, a := range im.Answers {
@@ -161,10 +157,7 @@ func (m *Module) apiAnswerImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Action string `json:"action"`
-		Note   string `json:"note"`
-	}
+	var in answerInput
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -199,7 +192,8 @@ func (m *Module) receipt(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ciiguard-receipt-%s-%d-v%d.json"`, im.Kind, im.Year, im.Version))
+	name := fmt.Sprintf("ciiguard-receipt-%s-%d-v%d.json", im.Kind, im.Year, im.Version)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	_, err = w.Write(out)
 	return err
 }

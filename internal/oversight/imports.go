@@ -148,24 +148,6 @@ func (s *Service) ImportFile(ctx context.Context, id int64, pdf bool) (*Import, 
 	return &im, data, nil
 }
 
-// importBody reads the bundle and the pinned key of an import request: the file in the
-// multipart field `bundle` (the page's form), or the request body itself (the API) with
-// ?key=.
-func importBody(r *http.Request) (io.Reader, string, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		return r.Body, r.URL.Query().Get("key"), nil
-	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return nil, "", problem.Field("bundle", "the form could not be read: %v", err)
-	}
-	f, _, err := r.FormFile("bundle")
-	if err != nil {
-		return nil, "", problem.Field("bundle", "choose the bundle file")
-	}
-	return f, r.FormValue("key"), nil
-}
-
 func (m *Module) apiImport(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {
@@ -174,7 +156,7 @@ func (m *Module) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := m.Entry(r.Context(), id); err != nil {
 		return err // another department's entry: 404 before the bundle is read
 	}
-	body, key, err := importBody(r)
+	body, key, err := web.SignedUpload(r, "bundle", problem.Field("bundle", "choose the bundle file"))
 	if err != nil {
 		return err
 	}
@@ -205,7 +187,7 @@ func (m *Module) importPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := m.Entry(r.Context(), id); err != nil {
 		return err
 	}
-	body, key, err := importBody(r)
+	body, key, err := web.SignedUpload(r, "bundle", problem.Field("bundle", "choose the bundle file"))
 	if err == nil {
 		_, err = m.ImportReport(r.Context(), id, body, key)
 	}

@@ -167,13 +167,8 @@ func (s *Service) names(ctx context.Context, items []*Item) error {
 // accepted submission takes no further answer; asking for more information needs a note
 // saying what.
 func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*Item, error) {
-	v := &problem.Invalid{}
-	if !slices.Contains(Actions, action) {
-		v.Add("action", "must be one of %s", strings.Join(Actions, ", "))
-	}
-	note = strings.TrimSpace(note)
-	v.Text("note", note, action == StateInfoRequested || action == StateAccepted || action == StateEscalated, 2000)
-	if err := v.Err(); err != nil {
+	note, err := checkAnswer(Actions, action, note)
+	if err != nil {
 		return nil, err
 	}
 	it, err := s.Item(ctx, id)
@@ -222,6 +217,19 @@ func (s *Service) Answer(ctx context.Context, id int64, action, note string) (*I
 	}
 	it.answer(a)
 	return it, nil
+}
+
+// checkAnswer refuses an action not among actions and a note too long, or missing where
+// the action must say why (asking for more, accepting, escalating); it returns the note
+// trimmed.
+func checkAnswer(actions []string, action, note string) (string, error) {
+	v := &problem.Invalid{}
+	if !slices.Contains(actions, action) {
+		v.Add("action", "must be one of %s", strings.Join(actions, ", "))
+	}
+	note = strings.TrimSpace(note)
+	v.Text("note", note, action == StateInfoRequested || action == StateAccepted || action == StateEscalated, 2000)
+	return note, v.Err()
 }
 
 // secondAnswer reports whether err is the engine refusing a second acceptance or

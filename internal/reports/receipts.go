@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -124,24 +123,6 @@ FROM report_receipts WHERE org_id = $1 AND report_id = $2 ORDER BY issued_at DES
 	return out, err
 }
 
-// receiptBody reads the receipt and the pinned key of an import request: the file in the
-// multipart field `receipt` (the page's form), or the request body itself (the API) with
-// ?key=.
-func receiptBody(r *http.Request) (io.Reader, string, error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		return r.Body, r.URL.Query().Get("key"), nil
-	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return nil, "", problem.Field("receipt", "the form could not be read: %v", err)
-	}
-	f, _, err := r.FormFile("receipt")
-	if err != nil {
-		return nil, "", problem.Field("receipt", "choose the receipt file")
-	}
-	return f, r.FormValue("key"), nil
-}
-
 func (m *Module) apiImportReceipt(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.IDParam(r, "id")
 	if err != nil {
@@ -150,7 +131,7 @@ func (m *Module) apiImportReceipt(w http.ResponseWriter, r *http.Request) error 
 	if _, err := m.Get(r.Context(), id); err != nil {
 		return err // another organisation's report: 404 before the receipt is read
 	}
-	body, key, err := receiptBody(r)
+	body, key, err := web.SignedUpload(r, "receipt", problem.Field("receipt", "choose the receipt file"))
 	if err != nil {
 		return err
 	}
@@ -181,7 +162,7 @@ func (m *Module) receiptPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := m.Get(r.Context(), id); err != nil {
 		return err
 	}
-	body, key, err := receiptBody(r)
+	body, key, err := web.SignedUpload(r, "receipt", problem.Field("receipt", "choose the receipt file"))
 	if err == nil {
 		_, err = m.ImportReceipt(r.Context(), id, body, key)
 	}
