@@ -35,6 +35,10 @@ type procurementJSON struct {
 	Approvable  bool  `json:"approvable"`
 	ExposureMin int64 `json:"exposure_min_rmb"`
 	ExposureMax int64 `json:"exposure_max_rmb"`
+	// CertBlocks says the product's missing certificate refuses the approval (policy block),
+	// CertWarns that it is only warned about (policy warn).
+	CertBlocks bool `json:"certificate_blocks"`
+	CertWarns  bool `json:"certificate_warns"`
 }
 
 func (s *Service) caseJSON(c Case) (caseJSON, error) {
@@ -63,16 +67,12 @@ func (s *Service) caseJSON(c Case) (caseJSON, error) {
 }
 
 func (s *Service) procurementJSON(r *http.Request, p Procurement) (procurementJSON, error) {
-	state := State("")
-	if p.CaseID != 0 {
-		c, err := s.Case(r.Context(), p.CaseID)
-		if err != nil {
-			return procurementJSON{}, err
-		}
-		state = c.State
+	g, state, err := s.decide(r.Context(), p)
+	if err != nil {
+		return procurementJSON{}, err
 	}
-	g := Gate(p, state)
-	return procurementJSON{Procurement: p, CaseState: state, Approvable: g.Allowed && p.Status == StatusPending, ExposureMin: g.ExposureMin, ExposureMax: g.ExposureMax}, nil
+	return procurementJSON{Procurement: p, CaseState: state, Approvable: g.Allowed && p.Status == StatusPending, ExposureMin: g.ExposureMin, ExposureMax: g.ExposureMax,
+		CertBlocks: g.CertBlocks, CertWarns: g.CertWarns}, nil
 }
 
 func (m *Module) apiProcurements(w http.ResponseWriter, r *http.Request) error {

@@ -14,6 +14,14 @@ type Decision struct {
 	// ExposureMin and ExposureMax are the fine the purchase risks, RMB: one to ten times the
 	// purchase amount (CIIR 2021 Art. 41; CSL 2016 Art. 65, 2025 Art. 67).
 	ExposureMin, ExposureMax int64
+	// ReviewBlocks says the review is required and has not passed.
+	ReviewBlocks bool
+	// Cert is the product's certification duty; CertBlocks says its missing certificate
+	// refuses the approval (the organisation's policy is block), CertWarns that it is only
+	// warned about (warn). See certgate.go.
+	Cert       CertDuty
+	CertBlocks bool
+	CertWarns  bool
 }
 
 // The penalty multiples of CIIR 2021 Art. 41 ("处采购金额1倍以上10倍以下罚款") and CSL 2016
@@ -28,14 +36,18 @@ const (
 func Gate(p Procurement, state State) Decision {
 	d := Decision{Allowed: true, State: state, ExposureMin: p.AmountRMB * PenaltyMinMultiple, ExposureMax: p.AmountRMB * PenaltyMaxMultiple}
 	if p.Required && !state.Passes() {
-		d.Allowed = false
+		d.Allowed, d.ReviewBlocks = false, true
 	}
 	return d
 }
 
 // Refusal is the gate's refusal as a 409 problem on the field "approval", naming the
-// articles, the case's state and the exposure for this amount.
+// articles, the case's state and the exposure for this amount; or, when the review does not
+// stand in the way, the missing certificate (certRefusal).
 func (d Decision) Refusal() error {
+	if !d.ReviewBlocks && d.CertBlocks {
+		return d.certRefusal()
+	}
 	return problem.Conflictf("approval", "the cybersecurity review of this purchase is required and has not cleared it: a CII operator may not buy it before the review clears it (CIIR 2021 Art. 19; CSL 2016 Art. 35, 2025 Art. 37); using it risks a fine of 1 to 10 times the purchase amount (CIIR 2021 Art. 41; CSL 2016 Art. 65, 2025 Art. 67): RMB %s to %s",
 		Grouped(d.ExposureMin), Grouped(d.ExposureMax))
 }

@@ -57,6 +57,9 @@ type listData struct {
 	// list abroad, personal information of more than 1,000,000 people) and none is open.
 	ListingDue bool
 	PISubjects int64
+	// Policy is the organisation's certificate gate, CertGates the form's choices.
+	Policy    Policy
+	CertGates []string
 }
 
 func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -102,9 +105,16 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, v *web.View)
 	}
 	d.ListingDue = ListingRequired(org) && !listing
 	for _, p := range ps {
-		st := byID[p.CaseID].State
-		d.Procurements = append(d.Procurements, procRow{P: p, State: st, Gate: Gate(p, st)})
+		g, st, err := m.decide(ctx, p)
+		if err != nil {
+			return err
+		}
+		d.Procurements = append(d.Procurements, procRow{P: p, State: st, Gate: g})
 	}
+	if d.Policy, err = m.Policy(ctx); err != nil {
+		return err
+	}
+	d.CertGates = CertGates
 	v.Data = d
 	return m.pages.Render(w, r, "page_list.html", v)
 }
@@ -226,19 +236,18 @@ func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id in
 		return err
 	}
 	d := procData{P: p, Questions: Questions}
-	st := State("")
 	if p.CaseID != 0 {
 		c, err := m.Case(r.Context(), p.CaseID)
 		if err != nil {
 			return err
 		}
-		d.Case, st = &c, c.State
+		d.Case = &c
 	}
-	d.Gate = Gate(p, st)
-	d.Refused = v.Errors["approval"]
-	if d.Cert, err = m.certDuty(r.Context(), p); err != nil {
+	if d.Gate, _, err = m.decide(r.Context(), p); err != nil {
 		return err
 	}
+	d.Refused = v.Errors["approval"]
+	d.Cert = d.Gate.Cert
 	// Titled with what is bought, so that tabs and history tell purchases apart.
 	v.Title, v.TitleArgs = "review.record_title", []any{p.Title}
 	v.Data = d

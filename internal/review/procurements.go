@@ -247,11 +247,22 @@ func allProcurements(t *store.Tenant) ([]Procurement, error) {
 }
 
 // Approve approves a procurement — unless the gate refuses it: a procurement for a CII
-// system whose review is required and has not passed cannot be approved (CIIR 2021 Art. 19).
-// The refusal is a problem.Conflict on "approval" citing the articles and the exposure.
+// system whose review is required and has not passed cannot be approved (CIIR 2021 Art. 19),
+// nor, while the organisation's policy is block, one whose registered product lacks its
+// certificate (certgate.go). The refusal is a problem.Conflict on "approval" citing the
+// articles (and the exposure, for the review).
 func (s *Service) Approve(ctx context.Context, id int64) (Procurement, error) {
-	var p Procurement
-	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+	// The product's certificate is the product register's answer, read before the write
+	// transaction (the register reads in its own); the purchase's product never changes.
+	p, err := s.Procurement(ctx, id)
+	if err != nil {
+		return Procurement{}, err
+	}
+	cert, err := s.certDuty(ctx, p)
+	if err != nil {
+		return Procurement{}, err
+	}
+	err = s.db.WriteTenant(ctx, func(t *store.Tenant) error {
 		var err error
 		if p, err = getProcurement(t, id); err != nil {
 			return err
@@ -267,7 +278,11 @@ func (s *Service) Approve(ctx context.Context, id int64) (Procurement, error) {
 			}
 			state = c.State
 		}
-		if g := Gate(p, state); !g.Allowed {
+		pol, err := policyIn(t)
+		if err != nil {
+			return err
+		}
+		if g := Gate(p, state).WithCert(cert, pol); !g.Allowed {
 			return g.Refusal()
 		}
 		before := p
