@@ -3,7 +3,9 @@ package data
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/kernel"
 )
 
@@ -28,7 +30,7 @@ func (s *Service) ExportCategories() []kernel.DataCategory {
 }
 
 // TransferRoutes implements kernel.DataTransfers: the context organisation's transfers
-// with their route today, complete when its mechanism covers it, its impact assessment
+// with their start day (a transfer has no end recorded here) and their route today, complete when its mechanism covers it, its impact assessment
 // predates its start and separate consent is recorded where relied on — what the data
 // page and the data facts count as in place.
 func (s *Service) TransferRoutes(ctx context.Context) ([]kernel.TransferRoute, error) {
@@ -57,8 +59,12 @@ func (s *Service) TransferRoutes(ctx context.Context) ([]kernel.TransferRoute, e
 				cats = append(cats, c.Code)
 			}
 		}
+		start, err := time.ParseInLocation(time.DateOnly, x.StartOn, calendar.Shanghai)
+		if err != nil {
+			return nil, fmt.Errorf("transfer %d's start %q: %w", x.ID, x.StartOn, err)
+		}
 		out = append(out, kernel.TransferRoute{ID: x.ID, Recipient: x.Recipient, RecipientCountry: x.RecipientCountry, Categories: cats,
-			Route: ts.Decision.Route, Complete: ts.Covered && ts.PIPIAOK && ts.ConsentOK})
+			Route: ts.Decision.Route, Complete: ts.Covered && ts.PIPIAOK && ts.ConsentOK, StartsOn: start})
 	}
 	return out, nil
 }

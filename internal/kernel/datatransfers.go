@@ -49,6 +49,11 @@ type TransferRoute struct {
 	// start where personal information goes, and separate consent is recorded where relied
 	// on.
 	Complete bool `json:"complete"`
+	// StartsOn is the China-time day the transfer starts; EndsOn the day it ends or was
+	// stopped, nil while it goes on (the data capability records no end today). Access from
+	// abroad outside that period is not carried by the transfer.
+	StartsOn time.Time  `json:"starts_on"`
+	EndsOn   *time.Time `json:"ends_on,omitempty"`
 }
 
 // TransferMaintenance is the supply-chain register's word on the arrangements to maintain a
@@ -73,4 +78,8 @@ type MaintenanceLink struct {
 	StartsOn   time.Time  `json:"starts_on"`
 	EndsOn     *time.Time `json:"ends_on,omitempty"`
 	DataAccess []string   `json:"data_access"` // codes of DataTransfers.ExportCategories
+	// Period says why the transfer's period does not cover the arrangement's, "" when it
+	// does: starts_before_transfer, ends_after_transfer or open_after_transfer (the
+	// arrangement has no end, the transfer has one).
+	Period string `json:"period_gap,omitempty"`
 }

@@ -156,7 +156,7 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 			switch LinkState(m, rec.routes) {
 			case LinkMissing:
 				f.MaintenanceDataUntransferred++
-			case LinkIncomplete, LinkUncovered:
+			case LinkIncomplete, LinkUncovered, LinkPeriod:
 				f.MaintenanceDataIncomplete++
 			}
 		}

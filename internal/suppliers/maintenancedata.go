@@ -27,11 +27,12 @@ type DataLinkInput struct {
 
 // Link states of an arrangement's access to data.
 const (
-	LinkNone       = ""            // the access reaches no personal information or important data
-	LinkMissing    = "no_transfer" // it does, and no transfer abroad carries it
-	LinkIncomplete = "incomplete"  // the linked transfer's export route is not complete today
-	LinkUncovered  = "uncovered"   // the linked transfer does not carry every category reached
-	LinkComplete   = "complete"    // the linked transfer carries it on a complete route
+	LinkNone       = ""              // the access reaches no personal information or important data
+	LinkMissing    = "no_transfer"   // it does, and no transfer abroad carries it
+	LinkIncomplete = "incomplete"    // the linked transfer's export route is not complete today
+	LinkUncovered  = "uncovered"     // the linked transfer does not carry every category reached
+	LinkPeriod     = "out_of_period" // the linked transfer's period does not cover the arrangement's (maintenancedataperiod.go)
+	LinkComplete   = "complete"      // the linked transfer carries it on a complete route
 )
 
 // covers says which categories of a transfer carry access to one category: personal
@@ -58,6 +59,9 @@ func LinkState(m Maintenance, routes []kernel.TransferRoute) string {
 		if !carries(x.Categories, c) {
 			return LinkUncovered
 		}
+	}
+	if PeriodGap(m, *x) != "" {
+		return LinkPeriod
 	}
 	if !x.Complete {
 		return LinkIncomplete
@@ -180,7 +184,17 @@ var _ kernel.TransferMaintenance = (*Service)(nil) // the compiler checks the co
 // arrangements linked to the transfer, newest start first.
 func (s *Service) MaintenanceOfTransfer(ctx context.Context, transferID int64) ([]kernel.MaintenanceLink, error) {
 	out := []kernel.MaintenanceLink{}
-	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
+	routes, err := s.routes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var route *kernel.TransferRoute
+	for i := range routes {
+		if routes[i].ID == transferID {
+			route = &routes[i]
+		}
+	}
+	err = s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		ms, err := maintenanceOf(t, 0)
 		if err != nil {
 			return err
@@ -199,6 +213,9 @@ func (s *Service) MaintenanceOfTransfer(ctx context.Context, transferID int64) (
 			}
 			out = append(out, kernel.MaintenanceLink{ID: m.ID, SupplierID: m.SupplierID, SupplierName: names[m.SupplierID], SystemID: m.SystemID,
 				FromCountry: m.FromCountry, CountryZh: countryName("zh-CN", m.FromCountry), CountryEn: countryName("en", m.FromCountry), StartsOn: m.StartsOn, EndsOn: m.EndsOn, DataAccess: append([]string{}, m.DataAccess...)})
+			if route != nil {
+				out[len(out)-1].Period = PeriodGap(m, *route)
+			}
 		}
 		return nil
 	})

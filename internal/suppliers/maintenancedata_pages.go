@@ -28,6 +28,9 @@ func (m *Module) withDataLinks(ctx context.Context, d *supplierData) error {
 				row.Transfer = &routes[j]
 			}
 		}
+		if row.Link == LinkPeriod {
+			row.Gap = PeriodGap(row.M, *row.Transfer)
+		}
 	}
 	return nil
 }

@@ -187,6 +187,8 @@ type maintenanceRow struct {
 	// or not found).
 	Link     string
 	Transfer *kernel.TransferRoute
+	// Gap is PeriodGap when Link is LinkPeriod, for the reason beside it.
+	Gap string
 }
 
 // productRow is a product on its supplier's page.
