@@ -168,6 +168,8 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
 	cert := fs.String("tls-cert", "", "PEM certificate file; with --tls-key, serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key file for --tls-cert")
+	var nf nodeFlags
+	nf.register(fs)
 	mods := moduleFlags(fs)
 	return &ffcli.Command{
 		Name: "serve", ShortUsage: "ciiguard serve [flags]", ShortHelp: "run the server",
@@ -177,7 +179,13 @@ func serveCmd(stdout, stderr io.Writer) *ffcli.Command {
 			if (*cert == "") != (*key == "") {
 				return errors.New("--tls-cert and --tls-key go together")
 			}
-			a, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.Modules = *addr, *cert, *key, mods })
+			if err := nf.check(); err != nil {
+				return err
+			}
+			a, err := c.open(ctx, stderr, func(cfg *app.Config) {
+				cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.Modules = *addr, *cert, *key, mods
+				cfg.Node, cfg.NodeURL, cfg.VaultLease = nf.name, nf.url, nf.vaultLease
+			})
 			if err != nil {
 				return err
 			}

@@ -54,6 +54,16 @@ type Config struct {
 	// Node names this process among the nodes serving one PostgreSQL store, in leases
 	// and the node registry; empty means cluster.NodeName() (host, pid, random part).
 	Node string
+	// NodeURL is the base URL at which the other nodes reach this one (serve --node-url):
+	// recorded in the leases it holds, so that a node that is not an organisation's log
+	// writer forwards the organisation's ingest and searches here. Empty: nothing is
+	// forwarded to this node (it answers its own requests, and other nodes answer 503
+	// for the organisations it writes).
+	NodeURL string
+	// VaultLease is how long an organisation's log writer lease runs without renewal
+	// (--vault-lease; zero means cluster.DefaultVaultLease): the longest the organisations
+	// of a dead writer go without one.
+	VaultLease time.Duration
 	// Modules are the capabilities, already constructed and configured (their flags
 	// parsed); nil means Modules() with their defaults.
 	Modules []kernel.Module
@@ -128,6 +138,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Cfg: cfg, DB: db, Auth: auth.NewService(db), Log: log, Modules: mods}
 	a.Leases = cluster.NewLeases(db, cfg.Node)
+	a.Leases.SetURL(cfg.NodeURL)
 	a.Jobs = cluster.NewJobs(a.Leases, log)
 	a.Web, err = web.NewServer(a.Auth, db, log)
 	if err != nil {
@@ -150,7 +161,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	deps := kernel.Deps{DB: db, Auth: a.Auth, Web: a.Web, Log: log, DataDir: cfg.Data, Jobs: a.Jobs}
 	if db.Dialect() == store.Postgres {
-		deps.VaultFrames = cluster.NewVaultFrames(a.Leases, cluster.DefaultVaultLease, log)
+		ttl := cfg.VaultLease
+		if ttl == 0 {
+			ttl = cluster.DefaultVaultLease
+		}
+		deps.VaultFrames = cluster.NewVaultFrames(a.Leases, ttl, log)
 	}
 	if err := kernel.Assemble(ctx, deps, mods...); err != nil {
 		a.Close()

@@ -23,12 +23,21 @@ type Lease struct {
 type HeldError struct {
 	Name   string
 	Holder string
-	Until  time.Time
+	// URL is the holder's advertised base URL (its --node-url), empty when it gave none
+	// or is not known (another node won a race for a new lease).
+	URL   string
+	Until time.Time
 }
 
 func (e *HeldError) Error() string {
 	return fmt.Sprintf("lease %s is held by node %s until %s", e.Name, e.Holder, e.Until.UTC().Format(time.RFC3339Nano))
 }
+
+// HolderName is the node holding the lease (vault.NotWriterError reads it).
+func (e *HeldError) HolderName() string { return e.Holder }
+
+// HolderURL is where the holder answers requests, or "" (vault.NotWriterError reads it).
+func (e *HeldError) HolderURL() string { return e.URL }
 
 // ErrFenced is the answer to a writer whose lease has run out or been taken over: it must
 // stop writing, since another node may already be the holder.
@@ -38,6 +47,7 @@ var ErrFenced = errors.New("lease lost: another node may hold it now; the write 
 type Leases struct {
 	db   *store.DB
 	node string
+	url  string // advertised in the leases this node holds (SetURL)
 	// now, when set (tests), is the clock; otherwise PostgreSQL's clock_timestamp(), so
 	// that every node measures expiry on the same clock, or the process clock on SQLite.
 	now func() time.Time
@@ -47,6 +57,14 @@ type Leases struct {
 func NewLeases(db *store.DB, node string) *Leases {
 	return &Leases{db: db, node: node}
 }
+
+// SetURL sets the base URL this node advertises in the leases it acquires from now on
+// (serve --node-url): other nodes forward the work of a lease to its holder there. Call
+// it before the node acquires anything.
+func (l *Leases) SetURL(url string) { l.url = url }
+
+// URL is the base URL this node advertises, or "".
+func (l *Leases) URL() string { return l.url }
 
 // Node is the name this node holds leases under.
 func (l *Leases) Node() string { return l.node }
@@ -88,12 +106,12 @@ func (l *Leases) Acquire(ctx context.Context, name string, ttl time.Duration) (L
 			return err
 		}
 		exp := now + ttl.Milliseconds()
-		var holder string
+		var holder, holderURL string
 		var token, until int64
-		err = tx.QueryRow(`SELECT holder, token, expires_ms FROM cluster_leases WHERE name = $1`+lockSuffix(tx, "UPDATE"), name).Scan(&holder, &token, &until)
+		err = tx.QueryRow(`SELECT holder, holder_url, token, expires_ms FROM cluster_leases WHERE name = $1`+lockSuffix(tx, "UPDATE"), name).Scan(&holder, &holderURL, &token, &until)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.Exec(`INSERT INTO cluster_leases (name, holder, token, expires_ms) VALUES ($1, $2, 1, $3) ON CONFLICT (name) DO NOTHING`, name, l.node, exp)
+			res, err := tx.Exec(`INSERT INTO cluster_leases (name, holder, holder_url, token, expires_ms) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (name) DO NOTHING`, name, l.node, l.url, exp)
 			if err != nil {
 				return fmt.Errorf("acquire lease %s: %w", name, err)
 			}
@@ -105,7 +123,7 @@ func (l *Leases) Acquire(ctx context.Context, name string, ttl time.Duration) (L
 		case err != nil:
 			return fmt.Errorf("acquire lease %s: %w", name, err)
 		case until > now && holder != l.node:
-			return &HeldError{Name: name, Holder: holder, Until: time.UnixMilli(until)}
+			return &HeldError{Name: name, Holder: holder, URL: holderURL, Until: time.UnixMilli(until)}
 		default:
 			next := token + 1
 			if until > now { // ours and still running: a renewal, same token
@@ -113,7 +131,7 @@ func (l *Leases) Acquire(ctx context.Context, name string, ttl time.Duration) (L
 			}
 			// The token in the WHERE clause makes a concurrent takeover lose even where
 			// the row lock above is not taken.
-			res, err := tx.Exec(`UPDATE cluster_leases SET holder = $2, token = $3, expires_ms = $4 WHERE name = $1 AND token = $5`, name, l.node, next, exp, token)
+			res, err := tx.Exec(`UPDATE cluster_leases SET holder = $2, holder_url = $6, token = $3, expires_ms = $4 WHERE name = $1 AND token = $5`, name, l.node, next, exp, token, l.url)
 			if err != nil {
 				return fmt.Errorf("acquire lease %s: %w", name, err)
 			}

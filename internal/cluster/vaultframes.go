@@ -32,6 +32,7 @@ type VaultFrames struct {
 type heldLease struct {
 	mu   sync.Mutex
 	le   Lease
+	lost bool // a renewal was refused: another node may hold it now
 	stop chan struct{}
 	done chan struct{}
 }
@@ -95,7 +96,10 @@ func (f *VaultFrames) renew(org int64, h *heldLease) {
 		le, err := f.leases.Renew(ctx, h.lease(), f.ttl)
 		cancel()
 		if errors.Is(err, ErrFenced) {
-			f.log.Error("vault: lost the writer lease of an organisation's log; its appends now fail", "org", org, "err", err)
+			f.log.Error("vault: lost the writer lease of an organisation's log; the log is reopened at its next request", "org", org, "err", err)
+			h.mu.Lock()
+			h.lost = true
+			h.mu.Unlock()
 			return
 		}
 		if err != nil {
@@ -130,14 +134,38 @@ func (f *VaultFrames) heldLease(org int64) (Lease, error) {
 	return h.lease(), nil
 }
 
+// Lost tells the vault that this node's writer lease of org was refused a
+// renewal, so it reopens the log (taking the lease again if it is free)
+// instead of serving what may no longer be the whole log.
+func (f *VaultFrames) Lost(org int64) bool {
+	f.mu.Lock()
+	h := f.held[org]
+	f.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lost
+}
+
+// fenced marks a refused fencing check as vault.ErrWriterLost, which makes
+// the vault reopen the log; other errors are returned as they are.
+func fenced(err error) error {
+	if errors.Is(err, ErrFenced) {
+		return fmt.Errorf("%w: %w", vault.ErrWriterLost, err)
+	}
+	return err
+}
+
 // Append implements vault.FrameStore: the fencing check and the row in one
 // transaction.
 func (f *VaultFrames) Append(ctx context.Context, org int64, first, count uint64, frames []byte) error {
 	le, err := f.heldLease(org)
 	if err != nil {
-		return err
+		return fenced(err)
 	}
-	return f.leases.db.Write(ctx, func(tx *store.Tx) error {
+	return fenced(f.leases.db.Write(ctx, func(tx *store.Tx) error {
 		if err := f.leases.Check(tx, le); err != nil {
 			return err
 		}
@@ -146,7 +174,7 @@ func (f *VaultFrames) Append(ctx context.Context, org int64, first, count uint64
 			return fmt.Errorf("store vault frames %d+%d of organisation %d: %w", first, count, org, err)
 		}
 		return nil
-	})
+	}))
 }
 
 // Frames implements vault.FrameStore.
@@ -175,9 +203,9 @@ func (f *VaultFrames) Frames(ctx context.Context, org int64, from uint64) ([][]b
 func (f *VaultFrames) Drop(ctx context.Context, org int64, before uint64) error {
 	le, err := f.heldLease(org)
 	if err != nil {
-		return err
+		return fenced(err)
 	}
-	return f.leases.db.Write(ctx, func(tx *store.Tx) error {
+	return fenced(f.leases.db.Write(ctx, func(tx *store.Tx) error {
 		if err := f.leases.Check(tx, le); err != nil {
 			return err
 		}
@@ -185,7 +213,7 @@ func (f *VaultFrames) Drop(ctx context.Context, org int64, before uint64) error 
 			return fmt.Errorf("drop vault frames of organisation %d: %w", org, err)
 		}
 		return nil
-	})
+	}))
 }
 
 // Release implements vault.FrameStore: renewals stop and the lease is given

@@ -129,7 +129,9 @@ func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
 		return m.busy(w, r, busy.reason)
 	}
 	if err != nil {
-		return err
+		// Another node writes the organisation's log: it stores the events and its
+		// acknowledgement is the sender's (nothing was stored here).
+		return m.forward(w, r, body, err)
 	}
 	return web.JSON(w, http.StatusOK, res)
 }

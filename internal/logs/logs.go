@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/bits"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -97,6 +98,8 @@ type Module struct {
 	readers     chan struct{}
 
 	searchTimeout time.Duration
+	// blockEvents is --vault-block-events (opts.BlockBits is its log2).
+	blockEvents uint
 	// unknown lists the senders the listeners refused; showUnknown (the
 	// --syslog-show-unknown flag) says whether organisations' managers see it.
 	unknown     *unknownSenders
@@ -137,6 +140,8 @@ func (m *Module) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&m.limits.v6, "syslog-confirm-wider-v6", DefaultConfirmWiderV6, "IPv6 syslog sender networks wider than this prefix length need an administrator's confirmation (48-128)")
 	fs.DurationVar(&m.opts.CheckpointInterval, "vault-checkpoint-interval", time.Second, "how often the vault signs a checkpoint of every log that grew, so an acknowledged event is under a signature within about this long (0: only when asked)")
 	fs.DurationVar(&m.opts.CheckpointKeep, "vault-checkpoint-keep", time.Hour, "how far apart the periodic checkpoints stay in the history; the ones between are replaced by the next")
+	fs.UintVar(&m.blockEvents, "vault-block-events", 1<<14, "events per vault block, a power of two from 16 to 65536, fixed when an organisation's log is created (every node of a cluster must agree): smaller blocks seal and reach object storage sooner, larger ones compress better")
+	fs.Uint64Var(&m.opts.SegmentBlocks, "vault-segment-blocks", 64, "blocks per vault segment, the unit of retention and of upload to object storage")
 	fs.DurationVar(&m.searchTimeout, "search-timeout", DefaultSearchTimeout, "how long one log search or histogram may run before the user is asked to narrow it")
 }
 
@@ -180,6 +185,15 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	if m.opts.CheckpointKeep < 0 {
 		return fmt.Errorf("--vault-checkpoint-keep %s: want a positive duration such as 1h", m.opts.CheckpointKeep)
 	}
+	if m.blockEvents != 0 {
+		if m.blockEvents < 16 || m.blockEvents > 1<<16 || m.blockEvents&(m.blockEvents-1) != 0 {
+			return fmt.Errorf("--vault-block-events %d: want a power of two from 16 to 65536", m.blockEvents)
+		}
+		m.opts.BlockBits = uint(bits.TrailingZeros(m.blockEvents))
+	}
+	if m.opts.SegmentBlocks == 0 && m.blockEvents != 0 {
+		return errors.New("--vault-segment-blocks 0: want at least 1")
+	}
 	if m.s3.sharedWAL {
 		if m.s3.url == "" {
 			return errors.New("--vault-shared-wal needs --vault-s3: a new writer rebuilds the log from object storage and the frames")
@@ -222,7 +236,7 @@ func (m *Module) Register(d kernel.Deps) error {
 		return err
 	}
 	s := d.Web
-	s.Page("GET /vault", Read, m.searchPage)
+	s.Page("GET /vault", Read, m.forwardable(m.searchPage))
 	s.Page("GET /vault/sources", Read, m.sourcesPage)
 	s.Page("POST /vault/sources", Manage, m.sourcesCreate)
 	s.Page("POST /vault/sources/{id}/delete", Manage, m.sourcesDelete)
@@ -231,21 +245,21 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /vault/holds", Manage, m.holdsCreate)
 	s.Page("POST /vault/holds/{id}/release", Manage, m.holdsRelease)
 	s.Page("POST /vault/purge", Manage, m.purgePage)
-	s.Page("GET /vault/integrity", Read, m.integrityPage)
+	s.Page("GET /vault/integrity", Read, m.forwardable(m.integrityPage))
 	s.Page("POST /vault/checkpoint", Manage, m.checkpointSign)
 	s.Page("POST /vault/verify", Read, m.verifyStart)
-	s.Page("GET /vault/events/{seq}/proof", Read, m.eventProof)
-	s.Page("GET /vault/export", Read, m.apiExport)
-	s.Page("GET /vault/results", Read, m.resultsExport)
+	s.Page("GET /vault/events/{seq}/proof", Read, m.forwardable(m.eventProof))
+	s.Page("GET /vault/export", Read, m.forwardable(m.apiExport))
+	s.Page("GET /vault/results", Read, m.forwardable(m.resultsExport))
 
 	s.APIWithLimit("POST /api/v1/vault/events", Ingest, MaxIngestBody, m.apiIngest)
-	s.API("GET /api/v1/vault/search", Read, m.apiSearch)
-	s.API("GET /api/v1/vault/histogram", Read, m.apiHistogram)
-	s.API("GET /api/v1/vault/checkpoint", Read, m.apiCheckpoint)
+	s.API("GET /api/v1/vault/search", Read, m.forwardable(m.apiSearch))
+	s.API("GET /api/v1/vault/histogram", Read, m.forwardable(m.apiHistogram))
+	s.API("GET /api/v1/vault/checkpoint", Read, m.forwardable(m.apiCheckpoint))
 	s.API("GET /api/v1/vault/pubkey", Read, m.apiPubkey)
-	s.API("GET /api/v1/vault/proof/inclusion", Read, m.apiInclusion)
-	s.API("GET /api/v1/vault/proof/consistency", Read, m.apiConsistency)
-	s.API("GET /api/v1/vault/export", Read, m.apiExport)
+	s.API("GET /api/v1/vault/proof/inclusion", Read, m.forwardable(m.apiInclusion))
+	s.API("GET /api/v1/vault/proof/consistency", Read, m.forwardable(m.apiConsistency))
+	s.API("GET /api/v1/vault/export", Read, m.forwardable(m.apiExport))
 	s.API("GET /api/v1/vault/sources", Read, m.apiSources)
 	s.API("GET /api/v1/vault/unknown-senders", Manage, m.apiUnknownSenders)
 	s.API("POST /api/v1/vault/sources", Manage, m.apiSourceCreate)

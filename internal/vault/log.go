@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,10 @@ type Log struct {
 	closeMu sync.RWMutex // held for reading while sending on reqs
 	closed  bool
 	done    chan struct{}
+	// gone is set once the vault retired the log (writer lease lost): its
+	// queued uploads and periodic checkpoints are dropped, the next writer
+	// does them.
+	gone atomic.Bool
 
 	// mu guards the in-memory view below. The writer goroutine is the only
 	// mutator; it does file I/O without mu and takes mu only to publish.
@@ -37,6 +42,7 @@ type Log struct {
 	damaged    []Problem // found while opening; Verify reports them too
 	cuts       []string  // incomplete last WAL frames cut while opening
 	failed     error     // set when a write failed; the log refuses appends until reopened
+	failedAt   time.Time // when failed was set
 
 	// writer-owned files
 	wal       walBackend
@@ -129,7 +135,7 @@ func openLog(v *Vault, org int64) (*Log, error) {
 		err := v.opts.Frames.Acquire(ctx, org)
 		cancel()
 		if err != nil {
-			return nil, &NotWriterError{Org: org, Err: err}
+			return nil, notWriter(org, err)
 		}
 		l.wal = &sharedWAL{l: l, fs: v.opts.Frames}
 		if err := l.trimToStore(); err != nil {

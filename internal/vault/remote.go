@@ -116,7 +116,7 @@ func (v *Vault) uploader() {
 			return
 		case j := <-v.uploads:
 			wait := time.Second
-			for {
+			for !j.l.gone.Load() { // a retired log's segments are the next writer's to store
 				err := j.l.uploadSegment(j.seg)
 				if err == nil {
 					break

@@ -100,9 +100,12 @@ type Vault struct {
 	// log from opening, so that every request answers it at once instead
 	// of re-reading the files.
 	stopped map[int64]error
-	closed  bool
-	stop    chan struct{}
-	bg      sync.WaitGroup
+	// notWriter remembers, per organisation, that another node holds its
+	// writer lease (shared frames), for notWriterFor.
+	notWriter map[int64]notWriterMemo
+	closed    bool
+	stop      chan struct{}
+	bg        sync.WaitGroup
 
 	stats counters
 	lock  *os.File // held while open; see lockDir
@@ -339,10 +342,17 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 		return nil, ErrReadOnly
 	}
 	if l := v.logs[org]; l != nil {
-		return l, nil
+		if !l.writerLost() {
+			return l, nil
+		}
+		delete(v.logs, org)
+		v.retire(l)
 	}
 	if err := v.stopped[org]; err != nil {
 		return nil, err
+	}
+	if m, ok := v.notWriter[org]; ok && time.Now().Before(m.until) {
+		return nil, m.err
 	}
 	if !create || v.readOnly {
 		if _, err := os.Stat(filepath.Join(v.dir, "org", strconv.FormatInt(org, 10))); errors.Is(err, os.ErrNotExist) {
@@ -359,6 +369,15 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 		}
 	}
 	l, err := openLog(v, org)
+	var nw *NotWriterError
+	if errors.As(err, &nw) {
+		if v.notWriter == nil {
+			v.notWriter = map[int64]notWriterMemo{}
+		}
+		v.notWriter[org] = notWriterMemo{err: nw, until: time.Now().Add(notWriterFor)}
+	} else {
+		delete(v.notWriter, org)
+	}
 	if errors.Is(err, ErrWALDamaged) {
 		v.stopped[org] = err
 		v.opts.Logger.Error("vault: an organisation's log is stopped", "org", org, "err", err)
@@ -418,7 +437,23 @@ func (v *Vault) Append(ctx context.Context, orgID int64, evs []Event) (uint64, e
 		req.leaves[i] = LeafHash(req.data[i])
 	}
 	if err := l.append(ctx, req); err != nil {
-		return 0, err
+		if !errors.Is(err, ErrWriterLost) {
+			return 0, err
+		}
+		// Fenced: nothing was stored. The log is reopened, which makes this
+		// node the writer again if the lease is free, and the events go once more.
+		l2, err2 := v.log(orgID, true)
+		var nw *NotWriterError
+		if errors.As(err2, &nw) {
+			return 0, notWriterAgain(err, nw)
+		}
+		if err2 != nil {
+			return 0, fmt.Errorf("%w; reopening the log: %w", err, err2)
+		}
+		req.done, req.err = make(chan struct{}), nil
+		if err := l2.append(ctx, req); err != nil {
+			return 0, err
+		}
 	}
 	return req.first, nil
 }
@@ -459,6 +494,9 @@ func (v *Vault) Checkpoint(ctx context.Context, orgID int64) ([]byte, error) {
 // one the ticker signed unless that one is kept (see Options.CheckpointKeep),
 // so the history holds about one checkpoint per CheckpointKeep and the newest.
 func (l *Log) periodicCheckpoint() ([]byte, error) {
+	if l.gone.Load() {
+		return nil, nil // retired: the next writer signs
+	}
 	return l.sign(true)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 type appendReq struct {
@@ -192,7 +193,7 @@ func (l *Log) commit(batch []*appendReq) error {
 	}
 	fail := func(err error) error {
 		l.mu.Lock()
-		l.failed = err
+		l.failed, l.failedAt = err, time.Now()
 		l.mu.Unlock()
 		return fmt.Errorf("vault: org %d: %w", l.org, err)
 	}
@@ -227,6 +228,9 @@ func (l *Log) append(ctx context.Context, req *appendReq) error {
 	l.closeMu.RLock()
 	if l.closed {
 		l.closeMu.RUnlock()
+		if l.gone.Load() {
+			return fmt.Errorf("vault: org %d log was closed on losing its writer lease: %w", l.org, ErrWriterLost)
+		}
 		return errors.New("vault: closed")
 	}
 	select {

@@ -1,0 +1,516 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"ciiguard/internal/store"
+	"ciiguard/internal/storetest"
+	"ciiguard/internal/vault"
+	"ciiguard/internal/vault/ingest/rsyslogtest"
+	vstoretest "ciiguard/internal/vault/storetest"
+)
+
+// clusterNode is one `ciiguard serve` child process of the cluster test.
+type clusterNode struct {
+	name, url, data, log string
+	args                 []string
+	child                *servedChild
+	mu                   sync.Mutex
+	dead                 bool
+}
+
+func (n *clusterNode) isDead() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.dead
+}
+
+// start runs the node in a child process, its log in n.log.
+func (n *clusterNode) start(t *testing.T) {
+	t.Helper()
+	f, err := os.Create(n.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join(n.args, "\n"))
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); f.Close() }()
+	n.child = &servedChild{cmd: cmd}
+}
+
+// kill9 kills the node with SIGKILL: no request finishes, nothing is released.
+func (n *clusterNode) kill9() {
+	n.mu.Lock()
+	n.dead = true
+	n.mu.Unlock()
+	_ = n.child.cmd.Process.Kill()
+}
+
+// ledger is what the senders know: the ids whose batch a node acknowledged (200), and
+// the ids of attempts that failed in a way that may have stored them (the connection
+// broke, or a 5xx), which a sender resends, so that only those may be stored twice.
+type ledger struct {
+	mu       sync.Mutex
+	acked    map[int]bool
+	maybe    map[int]bool
+	ackTimes []time.Time
+	byNode   map[string]int // batches acknowledged by each node
+}
+
+func (l *ledger) ack(node string, ids []int, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range ids {
+		l.acked[id] = true
+	}
+	l.ackTimes = append(l.ackTimes, at)
+	l.byNode[node]++
+}
+
+func (l *ledger) nodesAcking() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.byNode)
+}
+
+func (l *ledger) attempted(ids []int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range ids {
+		l.maybe[id] = true
+	}
+}
+
+func (l *ledger) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.acked)
+}
+
+// firstAckAfter is the first acknowledgement at or after t, or the zero time.
+func (l *ledger) firstAckAfter(t time.Time) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var first time.Time
+	for _, a := range l.ackTimes {
+		if !a.Before(t) && (first.IsZero() || a.Before(first)) {
+			first = a
+		}
+	}
+	return first
+}
+
+// TestClusterSurvivesKill9 runs three `ciiguard serve` processes on loopback sharing one
+// PostgreSQL store (frames and leases) and one MinIO bucket with Object Lock, the vault's
+// writer lease at 3 s. Six senders post numbered events through all three nodes at once,
+// each batch to the next node, retrying a refused batch on the next node after the
+// answer's Retry-After as a real sender would. Under that load the writer is killed with
+// SIGKILL. Another node must take over within the lease time (plus the rebuild); every
+// acknowledged id must be stored, and stored twice only if an attempt of its batch failed
+// in a way that may have stored it; the checkpoint after the failover must extend the
+// one before (consistency proof checked with transparency-dev/merkle, under the one
+// shared key); a search through each surviving node must return the same events; and a
+// stored segment's locked version must refuse deletion.
+func TestClusterSurvivesKill9(t *testing.T) {
+	storetest.Require(t, store.Postgres)
+	bin := vstoretest.MinIOBinary()
+	if bin == "" {
+		t.Skip("no MinIO: set CIIGUARD_TEST_MINIO (make test does)")
+	}
+	began := time.Now()
+	ctx := context.Background()
+	srv, err := vstoretest.StartMinIO(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	if err := srv.Bucket(ctx, "vault"); err != nil {
+		t.Fatal(err)
+	}
+	dsn := storetest.DSN(t, store.Postgres)
+	setup := t.TempDir()
+	if _, _, err := cli(t, "", "org", "add", "--data", setup, "--db", dsn, "--kind", "operator", "--name-zh", "集群电力", "--name-en", "Cluster Power", "--uscc", "91110000MA00000012"); err != nil {
+		t.Fatal(err)
+	}
+	const password = "correct horse battery staple"
+	if _, _, err := cli(t, password+"\n", "user", "add", "--data", setup, "--db", dsn, "--org", "1", "--email", "admin@test.cn", "--name", "Admin", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	const lease = 3 * time.Second
+	logs := t.TempDir()
+	nodes := make([]*clusterNode, 3)
+	for i := range nodes {
+		addr := rsyslogtest.FreeAddr(t)
+		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logs, fmt.Sprintf("node-%d.log", i+1))}
+		n.args = []string{"serve", "--data", n.data, "--db", dsn, "--addr", addr, "--node", n.name, "--node-url", n.url,
+			"--vault-s3", "s3://vault/cluster", "--vault-s3-endpoint", srv.Endpoint, "--vault-s3-insecure",
+			"--vault-s3-access-key", srv.User, "--vault-s3-secret-key", srv.Password,
+			"--vault-shared-wal", "--vault-lease", lease.String(),
+			"--vault-block-events", "128", "--vault-segment-blocks", "4", "--log-level", "warn"}
+		nodes[i] = n
+	}
+	defer func() {
+		for _, n := range nodes {
+			if n.child != nil {
+				n.child.kill()
+			}
+		}
+		if t.Failed() {
+			for _, n := range nodes {
+				b, _ := os.ReadFile(n.log)
+				if len(b) > 6000 {
+					b = b[len(b)-6000:]
+				}
+				t.Logf("%s's log (end):\n%s", n.name, b)
+			}
+		}
+	}()
+	// The first node makes the vault's signing key; the others start with a copy of it
+	// (docs/scale-out.md: every node signs the organisation's checkpoints).
+	nodes[0].start(t)
+	rsyslogtest.WaitListening(t, strings.TrimPrefix(nodes[0].url, "http://"), 60*time.Second)
+	key, err := os.ReadFile(filepath.Join(nodes[0].data, "vault", "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes[1:] {
+		if err := os.MkdirAll(filepath.Join(n.data, "vault"), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(n.data, "vault", "vault.key"), key, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		n.start(t)
+	}
+	for _, n := range nodes[1:] {
+		rsyslogtest.WaitListening(t, strings.TrimPrefix(n.url, "http://"), 60*time.Second)
+	}
+	t.Logf("three nodes listening after %v", time.Since(began).Round(time.Millisecond))
+
+	web := signIn(t, nodes[0].url, "admin@test.cn", password)
+	res, body := web.do(t, "POST", "/api/v1/vault/sources", `{"name":"load","kind":"http"}`)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("register an HTTP source: %d %s", res.StatusCode, body)
+	}
+	var created struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.Token == "" {
+		t.Fatalf("the source's token: %v in %s", err, body)
+	}
+
+	led := &ledger{acked: map[int]bool{}, maybe: map[int]bool{}, byNode: map[string]int{}}
+	stop := make(chan struct{})
+	var senders sync.WaitGroup
+	client := &http.Client{Timeout: 45 * time.Second}
+	const nSenders, batch = 6, 25
+	for s := range nSenders {
+		senders.Add(1)
+		go func() {
+			defer senders.Done()
+			for b := 0; ; b++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ids := make([]int, batch)
+				var lines bytes.Buffer
+				for i := range ids {
+					ids[i] = s*1_000_000 + b*batch + i
+					fmt.Fprintf(&lines, `{"message":"clusterload %d"}`+"\n", ids[i])
+				}
+				for attempt := 0; ; attempt++ {
+					n := nodes[(s+b+attempt)%len(nodes)]
+					if n.isDead() && attempt < len(nodes) {
+						continue // a sender told the node is gone tries the next one
+					}
+					select {
+					case <-stop:
+						if attempt > 0 {
+							return // given up: this batch is not acknowledged
+						}
+					default:
+					}
+					req, _ := http.NewRequest("POST", n.url+"/api/v1/vault/events", bytes.NewReader(lines.Bytes()))
+					req.Header.Set("Authorization", "Bearer "+created.Token)
+					req.Header.Set("Content-Type", "application/x-ndjson")
+					res, err := client.Do(req)
+					wait := 200 * time.Millisecond
+					if err == nil {
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode == http.StatusOK {
+							led.ack(n.name, ids, time.Now())
+							break
+						}
+						if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+							led.attempted(ids)
+						} else {
+							t.Errorf("node %s refused a batch: %d", n.name, res.StatusCode)
+							return
+						}
+						if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil {
+							wait = time.Duration(ra) * time.Second
+						}
+					} else {
+						led.attempted(ids)
+					}
+					time.Sleep(wait)
+				}
+			}
+		}()
+	}
+	stopLoad := func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+		}
+		senders.Wait()
+	}
+	defer stopLoad()
+
+	waitFor := func(what string, within time.Duration, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not after %v (%d events acknowledged)", what, within, led.count())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("1,500 events acknowledged", 60*time.Second, func() bool { return led.count() >= 1500 })
+	// Any node takes ingest: the two that are not the writer forward it.
+	waitFor("a batch acknowledged by each of the three nodes", 30*time.Second, func() bool { return led.nodesAcking() == len(nodes) })
+
+	// The writer, as the lease row says: the node to kill.
+	var holder string
+	if err := db.QueryRow(`SELECT holder FROM cluster_leases WHERE name = 'vault:org:1'`).Scan(&holder); err != nil {
+		t.Fatal(err)
+	}
+	var writer *clusterNode
+	var survivors []*clusterNode
+	for _, n := range nodes {
+		if n.name == holder {
+			writer = n
+		} else {
+			survivors = append(survivors, n)
+		}
+	}
+	if writer == nil {
+		t.Fatalf("the writer lease is held by %q, none of the nodes", holder)
+	}
+	at := func(n *clusterNode) *webClient { c := *web; c.base = n.url; return &c }
+	before := checkpointOf(t, at(writer))
+	writer.kill9()
+	killed := time.Now()
+	ackedAtKill := led.count()
+	t.Logf("killed the writer %s with SIGKILL at %d events acknowledged (checkpoint at %d)", writer.name, ackedAtKill, before.Size)
+
+	waitFor("an event acknowledged after the kill", lease+45*time.Second, func() bool { return !led.firstAckAfter(killed).IsZero() })
+	failover := led.firstAckAfter(killed).Sub(killed)
+	t.Logf("failover: first acknowledgement %v after the kill (lease %v)", failover.Round(time.Millisecond), lease)
+	if limit := lease + 20*time.Second; failover > limit {
+		t.Errorf("failover took %v, want within the lease plus the rebuild (%v)", failover, limit)
+	}
+	waitFor("1,000 more events acknowledged after the failover", 60*time.Second, func() bool { return led.count() >= ackedAtKill+1000 })
+	stopLoad()
+
+	led.mu.Lock()
+	acked, maybe := len(led.acked), len(led.maybe)
+	led.mu.Unlock()
+	after := checkpointOf(t, at(survivors[0]))
+	if after.VerifierKey != before.VerifierKey {
+		t.Errorf("the new writer signs under %s, the old one under %s: the nodes must share the key", after.VerifierKey, before.VerifierKey)
+	}
+	sizeA, rootA, err := vault.OpenCheckpoint([]byte(before.Note), before.VerifierKey, vault.Origin(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizeB, rootB, err := vault.OpenCheckpoint([]byte(after.Note), before.VerifierKey, vault.Origin(1))
+	if err != nil {
+		t.Fatalf("the checkpoint after the failover under the cluster's key: %v", err)
+	}
+	if sizeB < sizeA+uint64(acked-ackedAtKill) {
+		t.Errorf("checkpoint after the failover at %d, before at %d, and %d events acknowledged since", sizeB, sizeA, acked-ackedAtKill)
+	}
+	res, body = at(survivors[1]).do(t, "GET", fmt.Sprintf("/api/v1/vault/proof/consistency?from=%d&to=%d", sizeA, sizeB), "")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("consistency proof %d→%d: %d %s", sizeA, sizeB, res.StatusCode, body)
+	}
+	var cp struct{ Hashes []string }
+	if err := json.Unmarshal([]byte(body), &cp); err != nil {
+		t.Fatal(err)
+	}
+	hashes := make([][]byte, len(cp.Hashes))
+	for i, h := range cp.Hashes {
+		if hashes[i], err = base64.StdEncoding.DecodeString(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, sizeA, sizeB, hashes, rootA[:], rootB[:]); err != nil {
+		t.Errorf("the checkpoint after the failover does not extend the one before: %v", err)
+	}
+
+	// What each surviving node's search returns.
+	var stored map[int]int
+	for _, n := range survivors {
+		got := searchAll(t, at(n), "clusterload")
+		if stored == nil {
+			stored = got
+			continue
+		}
+		if !sameCounts(stored, got) {
+			t.Errorf("%s's search returns %d distinct ids, %s's %d", survivors[0].name, len(stored), n.name, len(got))
+		}
+	}
+	led.mu.Lock()
+	var missing, twiceAcked, invented []int
+	dups := 0
+	for id := range led.acked {
+		if stored[id] == 0 {
+			missing = append(missing, id)
+		}
+	}
+	for id, k := range stored {
+		if !led.acked[id] && !led.maybe[id] {
+			invented = append(invented, id)
+		}
+		if k > 1 {
+			dups++
+			if !led.maybe[id] {
+				twiceAcked = append(twiceAcked, id)
+			}
+		}
+	}
+	led.mu.Unlock()
+	sort.Ints(missing)
+	if len(missing) > 0 {
+		t.Errorf("%d of %d acknowledged events are missing, first %v", len(missing), acked, missing[:min(10, len(missing))])
+	}
+	if len(twiceAcked) > 0 || len(invented) > 0 {
+		t.Errorf("stored more than once though every attempt was acknowledged: %v; stored though never sent: %v", twiceAcked[:min(10, len(twiceAcked))], invented[:min(10, len(invented))])
+	}
+	t.Logf("%d events acknowledged, %d stored, %d stored twice (resent after an attempt that failed; %d ids had such an attempt)", acked, len(stored), dups, maybe)
+
+	// The stored segments are locked: the bucket refuses to delete a version.
+	var locked string
+	var version string
+	for o := range srv.Client.ListObjects(ctx, "vault", minio.ListObjectsOptions{Prefix: "cluster/", Recursive: true, WithVersions: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		if strings.HasSuffix(o.Key, ".dat") {
+			locked, version = o.Key, o.VersionID
+			break
+		}
+	}
+	if locked == "" {
+		t.Fatal("no segment reached object storage")
+	}
+	if err := srv.Client.RemoveObject(ctx, "vault", locked, minio.RemoveObjectOptions{VersionID: version}); err == nil {
+		t.Errorf("the bucket deleted %s (version %s) inside its lock", locked, version)
+	}
+	t.Logf("the whole test took %v", time.Since(began).Round(time.Millisecond))
+}
+
+// clusterCheckpoint is the part of GET /api/v1/vault/checkpoint the test reads.
+type clusterCheckpoint struct {
+	Size        uint64
+	Note        string
+	VerifierKey string `json:"verifier_key"`
+}
+
+func checkpointOf(t *testing.T, c *webClient) clusterCheckpoint {
+	t.Helper()
+	var cp clusterCheckpoint
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		res, body := c.do(t, "GET", "/api/v1/vault/checkpoint", "")
+		if res.StatusCode == http.StatusOK {
+			if err := json.Unmarshal([]byte(body), &cp); err != nil {
+				t.Fatal(err)
+			}
+			return cp
+		}
+		if res.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("checkpoint from %s: %d %s", c.base, res.StatusCode, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// searchAll pages through a search for q over the last and next hour and counts each id
+// of "clusterload ID" messages.
+func searchAll(t *testing.T, c *webClient, q string) map[int]int {
+	t.Helper()
+	out := map[int]int{}
+	vals := url.Values{"q": {q}, "limit": {"1000"},
+		"from": {time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}, "to": {time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}}
+	for {
+		res, body := c.do(t, "GET", "/api/v1/vault/search?"+vals.Encode(), "")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("search on %s: %d %s", c.base, res.StatusCode, body)
+		}
+		var page struct {
+			Events []struct{ Message string }
+			Next   string
+		}
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			id, err := strconv.Atoi(strings.TrimPrefix(e.Message, "clusterload "))
+			if err != nil {
+				t.Fatalf("search on %s: event %q", c.base, e.Message)
+			}
+			out[id]++
+		}
+		if page.Next == "" {
+			return out
+		}
+		vals.Set("cursor", page.Next)
+	}
+}
+
+func sameCounts(a, b map[int]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
