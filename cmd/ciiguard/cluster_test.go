@@ -78,17 +78,20 @@ type ledger struct {
 	mu       sync.Mutex
 	acked    map[int]bool
 	maybe    map[int]bool
-	ackTimes []time.Time
+	acks     []ackTime
 	byNode   map[string]int // batches acknowledged by each node
 }
 
-func (l *ledger) ack(node string, ids []int, at time.Time) {
+// ackTime is when an acknowledged attempt was sent and when its answer came.
+type ackTime struct{ sent, at time.Time }
+
+func (l *ledger) ack(node string, ids []int, sent, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, id := range ids {
 		l.acked[id] = true
 	}
-	l.ackTimes = append(l.ackTimes, at)
+	l.acks = append(l.acks, ackTime{sent, at})
 	l.byNode[node]++
 }
 
@@ -112,14 +115,15 @@ func (l *ledger) count() int {
 	return len(l.acked)
 }
 
-// firstAckAfter is the first acknowledgement at or after t, or the zero time.
+// firstAckAfter is the first acknowledgement of an attempt sent at or after t, or the
+// zero time: an answer to a request sent before t may arrive after it.
 func (l *ledger) firstAckAfter(t time.Time) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var first time.Time
-	for _, a := range l.ackTimes {
-		if !a.Before(t) && (first.IsZero() || a.Before(first)) {
-			first = a
+	for _, a := range l.acks {
+		if !a.sent.Before(t) && (first.IsZero() || a.at.Before(first)) {
+			first = a.at
 		}
 	}
 	return first
@@ -264,13 +268,14 @@ func TestClusterSurvivesKill9(t *testing.T) {
 					req, _ := http.NewRequest("POST", n.url+"/api/v1/vault/events", bytes.NewReader(lines.Bytes()))
 					req.Header.Set("Authorization", "Bearer "+created.Token)
 					req.Header.Set("Content-Type", "application/x-ndjson")
+					sent := time.Now()
 					res, err := client.Do(req)
 					wait := 200 * time.Millisecond
 					if err == nil {
 						_, _ = io.Copy(io.Discard, res.Body)
 						res.Body.Close()
 						if res.StatusCode == http.StatusOK {
-							led.ack(n.name, ids, time.Now())
+							led.ack(n.name, ids, sent, time.Now())
 							break
 						}
 						if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
