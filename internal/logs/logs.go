@@ -185,14 +185,8 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	if m.opts.CheckpointKeep < 0 {
 		return fmt.Errorf("--vault-checkpoint-keep %s: want a positive duration such as 1h", m.opts.CheckpointKeep)
 	}
-	if m.blockEvents != 0 {
-		if m.blockEvents < 16 || m.blockEvents > 1<<16 || m.blockEvents&(m.blockEvents-1) != 0 {
-			return fmt.Errorf("--vault-block-events %d: want a power of two from 16 to 65536", m.blockEvents)
-		}
-		m.opts.BlockBits = uint(bits.TrailingZeros(m.blockEvents))
-	}
-	if m.opts.SegmentBlocks == 0 && m.blockEvents != 0 {
-		return errors.New("--vault-segment-blocks 0: want at least 1")
+	if err := m.blockFlags(); err != nil {
+		return err
 	}
 	if m.s3.sharedWAL {
 		if m.s3.url == "" {
@@ -226,6 +220,22 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	m.slots = make(chan struct{}, ingestSlots)
 	m.readers = make(chan struct{}, ingestReaders)
 	return m.refreshResolver(ctx)
+}
+
+// blockFlags checks --vault-block-events and --vault-segment-blocks and sets the vault's
+// options from them (when the flags were not registered, the vault's defaults stand).
+func (m *Module) blockFlags() error {
+	if m.blockEvents == 0 {
+		return nil
+	}
+	if m.blockEvents < 16 || m.blockEvents > 1<<16 || m.blockEvents&(m.blockEvents-1) != 0 {
+		return fmt.Errorf("--vault-block-events %d: want a power of two from 16 to 65536", m.blockEvents)
+	}
+	m.opts.BlockBits = uint(bits.TrailingZeros(m.blockEvents))
+	if m.opts.SegmentBlocks == 0 {
+		return errors.New("--vault-segment-blocks 0: want at least 1")
+	}
+	return nil
 }
 
 // Register implements kernel.Module: routes, messages, templates, metrics and OpenAPI
