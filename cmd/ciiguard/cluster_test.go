@@ -75,11 +75,11 @@ func (n *clusterNode) kill9() {
 // the ids of attempts that failed in a way that may have stored them (the connection
 // broke, or a 5xx), which a sender resends, so that only those may be stored twice.
 type ledger struct {
-	mu       sync.Mutex
-	acked    map[int]bool
-	maybe    map[int]bool
-	acks     []ackTime
-	byNode   map[string]int // batches acknowledged by each node
+	mu     sync.Mutex
+	acked  map[int]bool
+	maybe  map[int]bool
+	acks   []ackTime
+	byNode map[string]int // batches acknowledged by each node
 }
 
 // ackTime is when an acknowledged attempt was sent and when its answer came.
