@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/web"
 )
 
@@ -132,10 +133,17 @@ func (m *Module) apiProcurement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	shared, err := m.SharedReviewsOf(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	return web.JSON(w, http.StatusOK, struct {
 		procurementJSON
 		Certification CertDuty `json:"certification"`
-	}{pj, cert})
+		// SharedReviews are the review outcomes suppliers shared for the product: information,
+		// never the purchase's clearance (sharedreviews.go).
+		SharedReviews []kernel.SharedReview `json:"shared_reviews"`
+	}{pj, cert, shared})
 }
 
 func (m *Module) apiApprove(w http.ResponseWriter, r *http.Request) error {

@@ -59,14 +59,19 @@ func (p Procurement) CII() bool {
 // Each answer is one of the risk factors the review weighs (CSR 2022 Art. 10, as republished
 // — secondary); a "yes" to any of them means the purchase may affect national security.
 type Assessment struct {
-	Control    bool   `json:"control"`     // could CII be illegally controlled, interfered with or destroyed through it
-	Continuity bool   `json:"continuity"`  // would an interruption of supply or support harm the CII's continuity
-	SupplyRisk bool   `json:"supply_risk"` // opaque, single-source, or exposed to political, diplomatic or trade interruption
-	Data       bool   `json:"data"`        // could core or important data, or much personal information, be stolen, leaked or taken abroad
-	Compliance bool   `json:"compliance"`  // is there doubt the supplier complies with Chinese law
-	Notes      string `json:"notes"`       // the reasoning, in the assessor's words
-	Evidence   string `json:"evidence"`    // SHA-256 of the signed questionnaire kept as evidence, optional
-	By         string `json:"by"`
+	Control    bool `json:"control"`     // could CII be illegally controlled, interfered with or destroyed through it
+	Continuity bool `json:"continuity"`  // would an interruption of supply or support harm the CII's continuity
+	SupplyRisk bool `json:"supply_risk"` // opaque, single-source, or exposed to political, diplomatic or trade interruption
+	Data       bool `json:"data"`        // could core or important data, or much personal information, be stolen, leaked or taken abroad
+	Compliance bool `json:"compliance"`  // is there doubt the supplier complies with Chinese law
+	// SupplierNotCleared is not an answer but a presumption: a supplier shared a review
+	// outcome "not cleared" for the product when the purchase was recorded
+	// (kernel.SharedReviews; sharedreviews.go); SupplierReview names it.
+	SupplierNotCleared bool   `json:"supplier_not_cleared"`
+	SupplierReview     string `json:"supplier_review,omitempty"`
+	Notes              string `json:"notes"`    // the reasoning, in the assessor's words
+	Evidence           string `json:"evidence"` // SHA-256 of the signed questionnaire kept as evidence, optional
+	By                 string `json:"by"`
 }
 
 // Questions are the assessment's questions, by JSON key, in the order the form asks them.
@@ -77,9 +82,10 @@ func (a Assessment) Answer(q string) bool {
 	return map[string]bool{"control": a.Control, "continuity": a.Continuity, "supply_risk": a.SupplyRisk, "data": a.Data, "compliance": a.Compliance}[q]
 }
 
-// Risky says the assessment found a factor by which the purchase may affect national security.
+// Risky says the assessment found a factor by which the purchase may affect national security,
+// or presumes one from a supplier's outcome "not cleared".
 func (a Assessment) Risky() bool {
-	return a.Control || a.Continuity || a.SupplyRisk || a.Data || a.Compliance
+	return a.Control || a.Continuity || a.SupplyRisk || a.Data || a.Compliance || a.SupplierNotCleared
 }
 
 // ReviewRequired decides whether a purchase must go through the cybersecurity review: a CII

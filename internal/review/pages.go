@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ciiguard/internal/kernel"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/rules"
 	"ciiguard/internal/web"
@@ -228,6 +229,8 @@ type procData struct {
 	Questions []string
 	Refused   string // the gate's refusal, in the page's language
 	Cert      CertDuty
+	// Shared are the review outcomes suppliers shared for the product (information only).
+	Shared []kernel.SharedReview
 }
 
 func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id int64, v *web.View) error {
@@ -248,6 +251,9 @@ func (m *Module) renderProcurement(w http.ResponseWriter, r *http.Request, id in
 	}
 	d.Refused = v.Errors["approval"]
 	d.Cert = d.Gate.Cert
+	if d.Shared, err = m.SharedReviewsOf(r.Context(), p); err != nil {
+		return err
+	}
 	// Titled with what is bought, so that tabs and history tell purchases apart.
 	v.Title, v.TitleArgs = "review.record_title", []any{p.Title}
 	v.Data = d

@@ -127,6 +127,9 @@ func (s *Service) prepare(ctx context.Context, in ProcurementInput) (Procurement
 		v.Add("systems", "name at least one system the purchase is for")
 	}
 	a := in.Assessment
+	if a.SupplierNotCleared, a.SupplierReview, err = s.presumed(ctx, p.ProductID); err != nil {
+		return Procurement{}, err
+	}
 	a.Notes = strings.TrimSpace(a.Notes)
 	a.Evidence = strings.ToLower(strings.TrimSpace(a.Evidence))
 	v.Text("assessment.notes", a.Notes, false, maxText)

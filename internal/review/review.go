@@ -85,6 +85,9 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	}
 	now := m.Service.Now
 	*m.Service = *NewService(d.DB, inv, ev, products)
+	if ss := kernel.All[kernel.SharedReviews](d.Registry); len(ss) == 1 {
+		m.Service.shared = ss[0]
+	}
 	if now != nil {
 		m.Service.Now = now
 	}

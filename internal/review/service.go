@@ -31,6 +31,9 @@ type Service struct {
 	// products is the organisation's product register (kernel.Products); nil when no
 	// capability offers one, and a procurement then names its product in free text.
 	products kernel.Products
+	// shared gives the review outcomes suppliers shared for a registered product
+	// (kernel.SharedReviews); nil when no capability offers them.
+	shared kernel.SharedReviews
 	// Cal is the working-day calendar the clocks count on.
 	Cal *calendar.Calendar
 	// Now is the clock (China dates are derived from it); tests and the demo set it.
