@@ -102,6 +102,48 @@ func (m *Module) forwardable(h web.HandlerFunc) web.HandlerFunc {
 	}
 }
 
+// forwardableBody wraps a handler of a small write that needs the organisation's log
+// (purge, signing a checkpoint, starting a verify): the body is kept so that, when this
+// node is not the log's writer, the same request goes to the writer. A form the CSRF check
+// has already read is sent on as its fields, encoded again (same fields and values); a
+// multipart form is not forwarded (503, as before forwarding existed).
+func (m *Module) forwardableBody(h web.HandlerFunc) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var body []byte
+		switch {
+		case r.MultipartForm != nil:
+			// Not forwarded (below).
+		case r.PostForm != nil:
+			body = []byte(r.PostForm.Encode())
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		default:
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return err
+				}
+				return fmt.Errorf("read the request body: %w", err)
+			}
+			body = b
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		tw := &touchedWriter{ResponseWriter: w}
+		err := h(tw, r)
+		if err == nil || tw.touched {
+			return err
+		}
+		if r.MultipartForm != nil {
+			var nw *vault.NotWriterError
+			if errors.As(err, &nw) {
+				w.Header().Set("Retry-After", strconv.Itoa(notWriterRetryAfter))
+			}
+			return err
+		}
+		return m.forward(w, r, body, err)
+	}
+}
+
 // touchedWriter notes whether a handler began its answer.
 type touchedWriter struct {
 	http.ResponseWriter

@@ -95,3 +95,81 @@ func TestForwardToWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestForwardWriteToWriter: a purge, checkpoint or verify request that reaches a node that
+// is not the log's writer goes to the writer with the same fields, whether the CSRF check
+// read the form first or the handler reads a JSON body itself; the writer's redirect is
+// the browser's.
+func TestForwardWriteToWriter(t *testing.T) {
+	type seen struct {
+		ctype string
+		form  map[string][]string
+		body  string
+	}
+	var got atomic.Pointer[seen]
+	writer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s := &seen{ctype: r.Header.Get("Content-Type"), body: string(b)}
+		if strings.HasPrefix(s.ctype, "application/x-www-form-urlencoded") {
+			r.Body = io.NopCloser(strings.NewReader(string(b)))
+			_ = r.ParseForm()
+			s.form = r.PostForm
+		}
+		got.Store(s)
+		http.Redirect(w, r, "/vault/integrity", http.StatusSeeOther)
+	}))
+	defer writer.Close()
+	nw := &vault.NotWriterError{Org: 1, Holder: "node-2", URL: writer.URL, Err: errors.New("held")}
+	for _, c := range []struct {
+		name, ctype, body string
+		parsed            bool // the CSRF check read the form
+		wantForm          map[string]string
+		wantBody          string
+	}{
+		{name: "form read by the CSRF check", ctype: "application/x-www-form-urlencoded", body: "_csrf=tok&confirm=yes&lang=zh-CN",
+			parsed: true, wantForm: map[string]string{"_csrf": "tok", "confirm": "yes", "lang": "zh-CN"}},
+		{name: "JSON read by the handler", ctype: "application/json", body: `{"confirm":true}`, wantBody: `{"confirm":true}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got.Store(nil)
+			m := &Module{}
+			r := httptest.NewRequest("POST", "/vault/checkpoint", strings.NewReader(c.body))
+			r.Header.Set("Content-Type", c.ctype)
+			if c.parsed {
+				if err := r.ParseForm(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			handler := func(w http.ResponseWriter, r *http.Request) error {
+				if !c.parsed {
+					if b, _ := io.ReadAll(r.Body); string(b) != c.body {
+						t.Errorf("the handler read %q, want %q", b, c.body)
+					}
+				}
+				return nw
+			}
+			w := httptest.NewRecorder()
+			if err := m.forwardableBody(handler)(w, r); err != nil {
+				t.Fatalf("forwarded write: %v", err)
+			}
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/vault/integrity" {
+				t.Fatalf("answer %d to %q; want the writer's redirect to /vault/integrity", w.Code, w.Header().Get("Location"))
+			}
+			s := got.Load()
+			if s == nil {
+				t.Fatal("nothing reached the writer")
+			}
+			if c.wantBody != "" && s.body != c.wantBody {
+				t.Fatalf("the writer got %q, want %q", s.body, c.wantBody)
+			}
+			for k, v := range c.wantForm {
+				if len(s.form[k]) != 1 || s.form[k][0] != v {
+					t.Fatalf("the writer got field %s = %v, want %q (all: %v)", k, s.form[k], v, s.form)
+				}
+			}
+			if c.wantForm != nil && len(s.form) != len(c.wantForm) {
+				t.Fatalf("the writer got fields %v, want exactly %v", s.form, c.wantForm)
+			}
+		})
+	}
+}

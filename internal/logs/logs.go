@@ -254,10 +254,10 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /vault/retention", Manage, m.retentionSet)
 	s.Page("POST /vault/holds", Manage, m.holdsCreate)
 	s.Page("POST /vault/holds/{id}/release", Manage, m.holdsRelease)
-	s.Page("POST /vault/purge", Manage, m.purgePage)
+	s.Page("POST /vault/purge", Manage, m.forwardableBody(m.purgePage))
 	s.Page("GET /vault/integrity", Read, m.forwardable(m.integrityPage))
-	s.Page("POST /vault/checkpoint", Manage, m.checkpointSign)
-	s.Page("POST /vault/verify", Read, m.verifyStart)
+	s.Page("POST /vault/checkpoint", Manage, m.forwardableBody(m.checkpointSign))
+	s.Page("POST /vault/verify", Read, m.forwardableBody(m.verifyStart))
 	s.Page("GET /vault/events/{seq}/proof", Read, m.forwardable(m.eventProof))
 	s.Page("GET /vault/export", Read, m.forwardable(m.apiExport))
 	s.Page("GET /vault/results", Read, m.forwardable(m.resultsExport))
@@ -279,7 +279,7 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/vault/holds", Read, m.apiHolds)
 	s.API("POST /api/v1/vault/holds", Manage, m.apiHoldCreate)
 	s.API("POST /api/v1/vault/holds/{id}/release", Manage, m.apiHoldRelease)
-	s.API("POST /api/v1/vault/purge", Manage, m.apiPurge)
+	s.API("POST /api/v1/vault/purge", Manage, m.forwardableBody(m.apiPurge))
 
 	if err := s.Metrics().Register(&collector{m: m}); err != nil {
 		return fmt.Errorf("register vault metrics: %w", err)
