@@ -16,11 +16,11 @@ type productJSON struct {
 	CertStatus
 }
 
-func (m *Module) productJSON(p Product, shared map[int64]SharedCert) productJSON {
+func (m *Module) productJSON(cat Effective, p Product, shared map[int64]SharedCert) productJSON {
 	if p.Systems == nil {
 		p.Systems = []int64{}
 	}
-	return productJSON{Product: p, CertStatus: CertStatusOf(p, shared, m.Now())}
+	return productJSON{Product: p, CertStatus: cat.CertStatus(p, shared, m.Now())}
 }
 
 func (m *Module) apiList(w http.ResponseWriter, r *http.Request) error {
@@ -108,8 +108,12 @@ func (m *Module) detail(ctx context.Context, x Supplier, ps []Product, tier Supp
 	if err != nil {
 		return out, err
 	}
+	cat, err := m.EffectiveCatalogue(ctx)
+	if err != nil {
+		return out, err
+	}
 	for _, p := range ps {
-		out.Products = append(out.Products, m.productJSON(p, shared))
+		out.Products = append(out.Products, m.productJSON(cat, p, shared))
 	}
 	rec := &out.supplierRecords
 	err = m.db.ReadTenant(ctx, func(t *store.Tenant) error {
@@ -183,9 +187,13 @@ func (m *Module) apiProducts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cat, err := m.EffectiveCatalogue(r.Context())
+	if err != nil {
+		return err
+	}
 	out := make([]productJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, m.productJSON(p, shared))
+		out = append(out, m.productJSON(cat, p, shared))
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"products": out})
 }
@@ -335,5 +343,9 @@ func (m *Module) productJSONNow(ctx context.Context, p Product) (productJSON, er
 	if err != nil {
 		return productJSON{}, err
 	}
-	return m.productJSON(p, shared), nil
+	cat, err := m.EffectiveCatalogue(ctx)
+	if err != nil {
+		return productJSON{}, err
+	}
+	return m.productJSON(cat, p, shared), nil
 }

@@ -19,11 +19,11 @@ func FuzzCatalogueForm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, category, throughput, cpus string) {
 		form := url.Values{"catalogue_category": {category}, "catalogue_specs.throughput_tbps": {throughput}, "catalogue_specs.cpus": {cpus}}
-		in, err := catalogueFormFrom(form).input(Product{Name: "x", Type: "other"})
+		in, err := catalogueFormFrom(Effective{}, form).input(Product{Name: "x", Type: "other"})
 		v := &problem.Invalid{}
 		specs := map[string]float64{}
 		if err == nil {
-			specs = validCatalogue(v, strings.TrimSpace(in.Category), in.Specs)
+			specs = validCatalogue(v, Effective{}, strings.TrimSpace(in.Category), in.Specs)
 			err = v.Err()
 		}
 		var inv *problem.Invalid

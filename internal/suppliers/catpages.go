@@ -20,11 +20,11 @@ type specField struct {
 	OfZh, OfEn string
 }
 
-// specFields lists the ranges' figures in the catalogue's order.
-func specFields() []specField {
+// specFields lists the ranges' figures in the order of the effective catalogue cat.
+func specFields(cat Effective) []specField {
 	var out []specField
 	at := map[string]int{}
-	for _, e := range Catalogue {
+	for _, e := range cat.Entries() {
 		for _, t := range e.Thresholds {
 			if i, ok := at[t.Metric]; ok {
 				out[i].OfZh += "、" + e.Zh
@@ -43,21 +43,22 @@ type catalogueForm struct {
 	Category string
 	Specs    map[string]string // metric → the figure as typed
 	Fields   []specField
+	cat      Effective
 }
 
 // Field is the form key of a figure, the field its refusal names.
 func (catalogueForm) Field(metric string) string { return "catalogue_specs." + metric }
 
-func catalogueFormOf(p Product) catalogueForm {
-	f := catalogueForm{Category: p.Category, Specs: map[string]string{}, Fields: specFields()}
+func catalogueFormOf(cat Effective, p Product) catalogueForm {
+	f := catalogueForm{Category: p.Category, Specs: map[string]string{}, Fields: specFields(cat), cat: cat}
 	for k, v := range p.Specs {
 		f.Specs[k] = strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return f
 }
 
-func catalogueFormFrom(form url.Values) catalogueForm {
-	f := catalogueForm{Category: strings.TrimSpace(form.Get("catalogue_category")), Specs: map[string]string{}, Fields: specFields()}
+func catalogueFormFrom(cat Effective, form url.Values) catalogueForm {
+	f := catalogueForm{Category: strings.TrimSpace(form.Get("catalogue_category")), Specs: map[string]string{}, Fields: specFields(cat), cat: cat}
 	for _, sf := range f.Fields {
 		if v := strings.TrimSpace(form.Get(f.Field(sf.Metric))); v != "" {
 			f.Specs[sf.Metric] = v
@@ -71,7 +72,7 @@ func catalogueFormFrom(form url.Values) catalogueForm {
 // is refused by name.
 func (f catalogueForm) input(p Product) (ProductInput, error) {
 	in := ProductInput{Name: p.Name, Version: p.Version, Type: p.Type, Donated: p.Donated, Systems: p.Systems, Category: f.Category, Specs: map[string]float64{}}
-	e, _ := CatalogueEntryOf(f.Category)
+	e, _ := f.cat.Entry(f.Category)
 	bad := &problem.Invalid{}
 	for _, sf := range f.Fields {
 		s, ok := f.Specs[sf.Metric]
@@ -94,7 +95,11 @@ func (m *Module) cataloguePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := catalogueFormFrom(r.PostForm).input(p)
+	cat, err := m.EffectiveCatalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	in, err := catalogueFormFrom(cat, r.PostForm).input(p)
 	if err == nil {
 		_, err = m.UpdateProduct(r.Context(), p.ID, in)
 	}
@@ -110,8 +115,12 @@ func (m *Module) cataloguePage(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#catalogue", x.ID, p.ID), m.t(r, "suppliers.catalogue_saved"))
 }
 
-// apiCatalogue gives the built-in catalogue, each entry with its instrument, edition and
-// source.
+// apiCatalogue gives the effective catalogue, each entry with its instrument, edition,
+// source, whether it is built-in, changed or added by this installation, and the override.
 func (m *Module) apiCatalogue(w http.ResponseWriter, r *http.Request) error {
-	return web.JSON(w, http.StatusOK, map[string]any{"catalogue": Catalogue, "not_listed": CategoryNotListed})
+	cat, err := m.EffectiveCatalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"catalogue": cat.Entries(), "not_listed": CategoryNotListed})
 }

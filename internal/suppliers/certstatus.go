@@ -47,16 +47,20 @@ type CertStatus struct {
 }
 
 // CertStatusOf is p's standing at now, with shared the valid shared certificates by product.
+// It reads the built-in catalogue; the service reads the installation's (Effective.CertStatus).
 func CertStatusOf(p Product, shared map[int64]SharedCert, now time.Time) CertStatus {
+	return Effective{}.CertStatus(p, shared, now)
+}
+
+// certStatus is p's certificate at now, the duty left for the catalogue to say.
+func certStatus(p Product, shared map[int64]SharedCert, now time.Time) CertStatus {
 	st := CertStatus{}
-	st.Needs, st.Basis = CatalogueDuty(p)
 	switch sc, ok := shared[p.ID]; {
 	case p.Cert.ValidOn(now):
 		st.Certified, st.Source, st.Until = true, CertOwn, p.Cert.ExpiresDay()
 	case ok:
 		st.Certified, st.Source, st.Shared, st.Until = true, CertShared, &sc, sc.ExpiresDay()
 	}
-	st.Gap = st.Needs && len(p.Systems) > 0 && !st.Certified
 	return st
 }
 

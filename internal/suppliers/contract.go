@@ -21,7 +21,11 @@ func (s *Service) Product(ctx context.Context, id int64) (kernel.ProductRef, err
 	if err != nil {
 		return kernel.ProductRef{}, err
 	}
-	return s.ref(p, shared), nil
+	cat, err := s.EffectiveCatalogue(ctx)
+	if err != nil {
+		return kernel.ProductRef{}, err
+	}
+	return s.ref(cat, p, shared), nil
 }
 
 // Products implements kernel.Products: the context organisation's products, by name.
@@ -34,20 +38,25 @@ func (s *Service) Products(ctx context.Context) ([]kernel.ProductRef, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.EffectiveCatalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]kernel.ProductRef, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, s.ref(p, shared))
+		out = append(out, s.ref(cat, p, shared))
 	}
 	return out, nil
 }
 
-// ref is what another capability sees of p: the certification duty as the catalogue sets
-// it, and a certificate valid today, the operator's own or one its supplier shared.
-func (s *Service) ref(p Product, shared map[int64]SharedCert) kernel.ProductRef {
-	st := CertStatusOf(p, shared, s.Now())
+// ref is what another capability sees of p: the certification duty as the installation's
+// catalogue cat sets it, and a certificate valid today, the operator's own or one its
+// supplier shared.
+func (s *Service) ref(cat Effective, p Product, shared map[int64]SharedCert) kernel.ProductRef {
+	st := cat.CertStatus(p, shared, s.Now())
 	r := kernel.ProductRef{ID: p.ID, Name: p.Name, Version: p.Version, Type: p.Type, SupplierID: p.SupplierID, SupplierName: p.SupplierName, SupplierOrgID: p.SupplierOrgID,
 		Country: p.Country, NeedsCert: st.Needs, CertBasis: st.Basis, Certified: st.Certified, CertSource: st.Source, Systems: append([]int64{}, p.Systems...)}
-	if e, ok := CatalogueEntryOf(p.Category); ok {
+	if e, ok := cat.Entry(p.Category); ok {
 		r.CategoryZh, r.CategoryEn = e.Zh, e.En
 	}
 	switch {

@@ -173,6 +173,10 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("read the inventory: %w", err)
 	}
+	cat, err := s.EffectiveCatalogue(ctx)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	byName := map[string]int64{}
 	for _, x := range systems {
 		byName[x.Name] = x.ID
@@ -190,7 +194,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 		relabel(v, row.line, sv, supplierColumn)
 		pl := planned{key: supplierKey(sup), sup: sup}
 		if c["product_name"] != "" {
-			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: typeCode(c["type"]), Category: categoryCode(c["catalogue_category"])}
+			in := ProductInput{Name: c["product_name"], Version: c["version"], Type: typeCode(c["type"]), Category: categoryCode(cat, c["catalogue_category"])}
 			switch strings.ToLower(c["donated"]) {
 			case "", "no", "false", "否", "0":
 			case "yes", "true", "是", "1":
@@ -206,7 +210,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 				}
 				in.Systems = append(in.Systems, id)
 			}
-			p, pv := validProduct(in, systems)
+			p, pv := validProduct(in, systems, cat)
 			relabel(v, row.line, pv, productColumn)
 			pl.p = &p
 		} else {
@@ -278,12 +282,12 @@ func typeCode(s string) string {
 
 // categoryCode reads a catalogue category as a file gives it: its code, or its Chinese name
 // (不在目录内 for none).
-func categoryCode(s string) string {
+func categoryCode(cat Effective, s string) string {
 	s = strings.TrimSpace(s)
 	if s == "不在目录内" {
 		return CategoryNotListed
 	}
-	for _, e := range Catalogue {
+	for _, e := range cat.Entries() {
 		if e.Zh == s {
 			return e.Code
 		}

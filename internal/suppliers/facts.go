@@ -79,6 +79,8 @@ type records struct {
 	findings       []Finding
 	// shared are the valid certificates suppliers shared, by the product they name.
 	shared map[int64]SharedCert
+	// cat is the catalogue as the installation applies it (the zero value: built-in).
+	cat Effective
 	// routes are the organisation's transfers abroad (kernel.DataTransfers), which the
 	// arrangements' access to data links to.
 	routes []kernel.TransferRoute
@@ -94,7 +96,7 @@ func ComputeFacts(rec records, systems []rules.System, now time.Time) Facts {
 	f := Facts{Suppliers: int64(len(sups)), Products: int64(len(prods))}
 	for i := range prods {
 		p := &prods[i]
-		if !CertStatusOf(*p, rec.shared, now).Gap {
+		if !rec.cat.CertStatus(*p, rec.shared, now).Gap {
 			continue
 		}
 		f.UncertifiedInUse++
@@ -192,6 +194,9 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 		return Facts{}, err
 	}
 	if rec.shared, err = s.sharedCerts(ctx); err != nil {
+		return Facts{}, err
+	}
+	if rec.cat, err = s.EffectiveCatalogue(ctx); err != nil {
 		return Facts{}, err
 	}
 	if rec.routes, err = s.routes(ctx); err != nil {

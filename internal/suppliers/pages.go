@@ -51,6 +51,10 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 		return err
 	}
 	now, lang := m.Now(), web.RequestLang(r)
+	cat, err := m.EffectiveCatalogue(ctx)
+	if err != nil {
+		return err
+	}
 	rows := make([]listRow, 0, len(sups))
 	at := map[int64]int{}
 	for i, x := range sups {
@@ -61,7 +65,7 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 		p := &prods[i]
 		row := &rows[at[p.SupplierID]]
 		row.Products++
-		if CertStatusOf(*p, shared, now).Gap {
+		if cat.CertStatus(*p, shared, now).Gap {
 			row.Uncertified++
 		}
 	}
@@ -124,7 +128,7 @@ type supplierData struct {
 	In          SupplierInput // the edit form
 	Products    []productRow
 	Types       []ProductType
-	Categories  []CatalogueEntry // the catalogue's entries, for the product form
+	Categories  []EffectiveEntry // the effective catalogue's applicable entries, for the product form
 	Systems     []rules.System
 	NewP        ProductInput
 	Chosen      map[int64]bool
@@ -282,9 +286,13 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	if err != nil {
 		return nil, err
 	}
-	d.Categories = Catalogue
+	cat, err := m.EffectiveCatalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Categories = cat.Entries()
 	for _, p := range ps {
-		st := CertStatusOf(p, shared, now)
+		st := cat.CertStatus(p, shared, now)
 		d.Products = append(d.Products, productRow{P: p, Type: TypeOf(p.Type), Certified: st.Certified, Gap: st.Gap, Status: st})
 	}
 	return d, nil
@@ -397,8 +405,8 @@ type productData struct {
 	Certified   bool
 	Gap         bool
 	Status      CertStatus
-	Entry       *CatalogueEntry // the product's catalogue entry, nil when none
-	Categories  []CatalogueEntry
+	Entry       *EffectiveEntry // the product's entry of the effective catalogue, nil when none
+	Categories  []EffectiveEntry
 	CatIn       catalogueForm  // the catalogue form: the product's, or what was refused
 	Systems     []rules.System // the systems where it is used
 	Cert        CertificateInput
@@ -426,14 +434,18 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 	if err != nil {
 		return err
 	}
-	st := CertStatusOf(p, shared, m.Now())
+	cat, err := m.EffectiveCatalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	st := cat.CertStatus(p, shared, m.Now())
 	d := productData{S: x, CountryName: countryName(web.RequestLang(r), x.Country), P: p, Type: TypeOf(p.Type), Certified: st.Certified, Gap: st.Gap,
-		Status: st, Categories: Catalogue, CatIn: catalogueFormOf(p), Cert: cert}
-	if e, ok := CatalogueEntryOf(p.Category); ok {
+		Status: st, Categories: cat.Entries(), CatIn: catalogueFormOf(cat, p), Cert: cert}
+	if e, ok := cat.Entry(p.Category); ok {
 		d.Entry = &e
 	}
 	if v.Form != nil && v.Form.Has("catalogue_category") {
-		d.CatIn = catalogueFormFrom(v.Form)
+		d.CatIn = catalogueFormFrom(cat, v.Form)
 	}
 	if d.Assessments, err = m.Assessments(r.Context(), p.ID); err != nil {
 		return err

@@ -51,8 +51,8 @@ func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 	return p, nil
 }
 
-// validProduct checks in against the organisation's systems.
-func validProduct(in ProductInput, systems []rules.System) (Product, *problem.Invalid) {
+// validProduct checks in against the organisation's systems and the effective catalogue cat.
+func validProduct(in ProductInput, systems []rules.System, cat Effective) (Product, *problem.Invalid) {
 	p := Product{Name: strings.TrimSpace(in.Name), Version: strings.TrimSpace(in.Version), Type: strings.TrimSpace(in.Type), Donated: in.Donated, Systems: []int64{}}
 	v := &problem.Invalid{}
 	v.Text("name", p.Name, true, maxName)
@@ -61,7 +61,7 @@ func validProduct(in ProductInput, systems []rules.System) (Product, *problem.In
 		v.Add("type", "is not a product type (%s)", typeCodes())
 	}
 	p.Category = strings.TrimSpace(in.Category)
-	p.Specs = validCatalogue(v, p.Category, in.Specs)
+	p.Specs = validCatalogue(v, cat, p.Category, in.Specs)
 	known := map[int64]bool{}
 	for _, s := range systems {
 		known[s.ID] = true
@@ -86,7 +86,11 @@ func (s *Service) CreateProduct(ctx context.Context, supplierID int64, in Produc
 	if err != nil {
 		return Product{}, fmt.Errorf("read the inventory: %w", err)
 	}
-	p, v := validProduct(in, systems)
+	cat, err := s.EffectiveCatalogue(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	p, v := validProduct(in, systems, cat)
 	if err := v.Err(); err != nil {
 		return Product{}, err
 	}
@@ -123,7 +127,11 @@ func (s *Service) UpdateProduct(ctx context.Context, id int64, in ProductInput) 
 	if err != nil {
 		return Product{}, fmt.Errorf("read the inventory: %w", err)
 	}
-	p, v := validProduct(in, systems)
+	cat, err := s.EffectiveCatalogue(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	p, v := validProduct(in, systems, cat)
 	if err := v.Err(); err != nil {
 		return Product{}, err
 	}

@@ -37,6 +37,9 @@ type Service struct {
 	// changed is told, inside a write transaction, that the organisation's supplier facts
 	// changed (the kernel's change bus); nil tells nobody.
 	changed func(tx *store.Tx, org int64)
+	// changedAll is told that every organisation's supplier facts may have moved (the
+	// installation changed its catalogue); nil tells nobody.
+	changedAll func(ctx context.Context)
 	// reviews tells where the cybersecurity review of each product stands; nil without the
 	// review capability.
 	reviews kernel.ProductReviews

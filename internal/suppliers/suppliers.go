@@ -33,6 +33,8 @@ const (
 	// Share lets a supplier organisation's users keep the certificates and review outcomes
 	// of their own products and share them with the operators they supply.
 	Share auth.Permission = "suppliers.share"
+	// Configure keeps the installation's overrides of the certification catalogue.
+	Configure auth.Permission = "catalogue.configure"
 )
 
 func init() {
@@ -40,6 +42,10 @@ func init() {
 	auth.Grant(Write, auth.Admin, auth.SecurityManager, auth.SystemOwner)
 	auth.Grant(Respond, auth.SupplierUser)
 	auth.Grant(Share, auth.SupplierUser)
+	// The catalogue is national and the installation's: an override moves every
+	// organisation's duty, so it is the installation's operations role's (as a holiday
+	// schedule is), never a tenant administrator's.
+	auth.Grant(Configure, auth.Operations)
 }
 
 // Module is the suppliers capability.
@@ -81,6 +87,7 @@ func (m *Module) Provision(_ context.Context, d kernel.Deps) error {
 	}
 	if d.Changes != nil {
 		m.Service.changed = func(tx *store.Tx, org int64) { d.Changes.Changed(tx, org, 0) }
+		m.Service.changedAll = d.Changes.ChangedForAll
 	}
 	// The cybersecurity review of the products, when the review capability is installed.
 	if rs := kernel.All[kernel.ProductReviews](d.Registry); len(rs) == 1 {
@@ -142,6 +149,12 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /credentials/{id}/shares/{operator}/revoke", Share, m.revokeCredentialPage)
 	s.Page("GET /shared-credentials", Read, m.sharedCredentialsPage)
 	s.Page("GET /shared-credentials/{id}", Read, m.sharedCredentialPage)
+	s.Page("GET /product-catalogue", Read, m.catalogueListPage)
+	s.Page("GET /catalogue-overrides", Configure, m.overridesPage)
+	s.Page("POST /catalogue-overrides/not-applicable", Configure, m.notApplicablePage)
+	s.Page("POST /catalogue-overrides/threshold", Configure, m.thresholdPage)
+	s.Page("POST /catalogue-overrides/added", Configure, m.addEntryPage)
+	s.Page("POST /catalogue-overrides/{code}/withdraw", Configure, m.withdrawPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -183,6 +196,9 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("POST /api/v1/credentials/{id}/shares/{operator}/revoke", Share, m.apiRevokeCredential)
 	s.API("GET /api/v1/shared-credentials", Read, m.apiSharedCredentials)
 	s.API("GET /api/v1/shared-credentials/{id}", Read, m.apiSharedCredential)
+	s.API("GET /api/v1/catalogue-overrides", Configure, m.apiOverrides)
+	s.API("PUT /api/v1/catalogue-overrides/{code}", Configure, m.apiSetOverride)
+	s.API("POST /api/v1/catalogue-overrides/{code}/withdraw", Configure, m.apiWithdrawOverride)
 	return nil
 }
 
@@ -191,7 +207,8 @@ func (m *Module) Nav() []web.NavItem {
 	return []web.NavItem{{Key: "nav.suppliers", Path: "/suppliers", Perm: Read, Order: 45},
 		{Key: "nav.questionnaires", Path: "/questionnaires", Perm: Respond, Order: 46},
 		{Key: "nav.credentials", Path: "/credentials", Perm: Share, Order: 46},
-		{Key: "nav.shared_credentials", Path: "/shared-credentials", Perm: Read, Order: 45}}
+		{Key: "nav.shared_credentials", Path: "/shared-credentials", Perm: Read, Order: 45},
+		{Key: "nav.catalogue_overrides", Path: "/catalogue-overrides", Perm: Configure, Order: 90}}
 }
 
 // FactSets implements kernel.FactProvider: the `suppliers` variable of the catalog's rules.
