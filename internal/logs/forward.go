@@ -29,8 +29,14 @@ const forwardTimeout = appendDeadline + 10*time.Second
 const notWriterRetryAfter = 1
 
 // forwardClient sends forwarded requests; redirects go back to the client as they are.
+// The writer must begin its answer within forwardTimeout; the answer itself may stream
+// for longer (an export of six months), bounded by the client staying connected.
 var forwardClient = &http.Client{
-	Timeout:       forwardTimeout,
+	Transport: func() http.RoundTripper {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = forwardTimeout
+		return t
+	}(),
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
@@ -53,8 +59,13 @@ func (m *Module) forward(w http.ResponseWriter, r *http.Request, body []byte, er
 	if nw.URL == "" || r.Header.Get(ForwardedHeader) != "" {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), forwardTimeout)
-	defer cancel()
+	ctx := r.Context()
+	if len(body) > 0 {
+		// A write: its whole exchange is bounded, as the writer's append is.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, forwardTimeout)
+		defer cancel()
+	}
 	var rd io.Reader = http.NoBody
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
