@@ -263,3 +263,17 @@ func validCatalogue(v *problem.Invalid, cat Effective, category string, specs ma
 	}
 	return out
 }
+
+// InstrumentIn is the entry's instrument in one language: the built-in citations are written
+// "English / 中文", and the page in Chinese shows the Chinese half only; an instrument an
+// installation typed is shown as typed.
+func (e CatalogueEntry) InstrumentIn(zh bool) string {
+	en, cn, ok := strings.Cut(e.Instrument, " / ")
+	switch {
+	case !ok:
+		return e.Instrument
+	case zh:
+		return cn
+	}
+	return en
+}

@@ -303,6 +303,15 @@ func TestCatalogueOverrideForms(t *testing.T) {
 			t.Errorf("the overrides page lacks %q", w)
 		}
 	}
+	// The Chinese page cites the instruments and sources in Chinese only.
+	for _, w := range []string{"CAC, MIIT", "confirmed:", "unconfirmed:", "secondary:", "Announcement"} {
+		if strings.Contains(pg, w) {
+			t.Errorf("the Chinese overrides page shows %q", w)
+		}
+	}
+	if !strings.Contains(pg, "《关于调整〈网络关键设备和网络安全专用产品目录〉的公告》") || !strings.Contains(pg, "已核实：2023年公告转载本") {
+		t.Errorf("the Chinese overrides page lacks the instrument or source in Chinese")
+	}
 	res, _ = post("/catalogue-overrides/router/withdraw", map[string][]string{"_form": {"wd-router"}, "reason": {"r"}})
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("withdrawing an override that does not exist by the form: %d", res.StatusCode)
