@@ -213,6 +213,19 @@ func TestCatalogueOverrides(t *testing.T) {
 			}
 		}
 
+		// The readers' page of the catalogue in force: labelled, without the operations forms.
+		res, pg = sm.Do("GET", "/product-catalogue", nil, zhHdr)
+		pg = html.UnescapeString(pg)
+		if res.StatusCode != http.StatusOK || strings.Contains(pg, `id="override-na"`) || strings.Contains(pg, "/withdraw") {
+			t.Errorf("the readers' catalogue page: %d, or it offers the operations forms", res.StatusCode)
+		}
+		pg = tags.ReplaceAllString(pg, "")
+		for _, w := range []string{"量子密钥分发网关", "本安装新增", "本安装已修改", "内置范围：整系统吞吐量（双向） ≥ 12 Tbps", "整系统吞吐量（双向） ≥ 16 Tbps", "条目已核实", "未核实"} {
+			if !strings.Contains(pg, w) {
+				t.Errorf("the readers' catalogue page lacks %q", w)
+			}
+		}
+
 		// Withdrawn: the firewall is on the catalogue again; the history keeps every change.
 		res, body = ops.Do("POST", "/api/v1/catalogue-overrides/firewall/withdraw", nil, oh, `{}`)
 		if res.StatusCode != http.StatusBadRequest || fields(t, body)["reason"] == "" {
