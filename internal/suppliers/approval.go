@@ -27,20 +27,23 @@ type ApprovalInput struct {
 	AcceptReason string `json:"accept_reason"`
 }
 
-// Approved says someone approved the assessment.
-func (a Assessment) Approved() bool { return a.ApprovedAt != nil }
+// Approved says someone approved the assessment and nobody withdrew the approval.
+func (a Assessment) Approved() bool { return a.ApprovedAt != nil && !a.Withdrawn() }
 
 // Clears says the assessment clears its product for use: passed and approved.
 func (a Assessment) Clears() bool { return a.Result == AssessPassed && a.Approved() }
 
-// AwaitsApproval says the assessment passed and nobody approved it yet.
-func (a Assessment) AwaitsApproval() bool { return a.Result == AssessPassed && !a.Approved() }
+// AwaitsApproval says the assessment passed and nobody approved it yet (a withdrawn
+// approval is final: approvalwithdraw.go).
+func (a Assessment) AwaitsApproval() bool { return a.Result == AssessPassed && a.ApprovedAt == nil }
 
 // checkApproval says whether by may approve a with in: a conflict for a failed or already
 // approved assessment, a refusal of approved_by for the assessor, of accept_reason for high
 // findings without a reason.
 func checkApproval(a Assessment, by audit.Actor, in ApprovalInput) error {
 	switch {
+	case a.Withdrawn():
+		return problem.Conflictf("withdrawn_at", "is set: %s withdrew this assessment's approval; record a new assessment", a.WithdrawnBy)
 	case a.Approved():
 		return problem.Conflictf("approved_at", "is already set: %s approved this assessment", a.ApprovedBy)
 	case a.Result != AssessPassed:
@@ -84,21 +87,25 @@ func (s *Service) ApproveAssessment(ctx context.Context, id int64, in ApprovalIn
 	return after, err
 }
 
-const assessmentCols = `id, product_id, assessed_on, result, findings, evidence_sha256, high_findings, created_by_user, created_by, created_at, approved_by, approved_at, accepted_reason`
+const assessmentCols = `id, product_id, assessed_on, result, findings, evidence_sha256, high_findings, created_by_user, created_by, created_at, approved_by, approved_at, accepted_reason, withdrawn_by, withdrawn_at, withdrawn_reason`
 
 func scanAssessment(sc interface{ Scan(...any) error }) (Assessment, error) {
 	var (
-		a  Assessment
-		at sql.NullTime
+		a       Assessment
+		at, wat sql.NullTime
 	)
 	if err := sc.Scan(&a.ID, &a.ProductID, &a.AssessedOn, &a.Result, &a.Findings, &a.Evidence, &a.HighFindings, &a.AssessorID, &a.CreatedBy, &a.CreatedAt,
-		&a.ApprovedBy, &at, &a.AcceptedReason); err != nil {
+		&a.ApprovedBy, &at, &a.AcceptedReason, &a.WithdrawnBy, &wat, &a.WithdrawnReason); err != nil {
 		return a, err
 	}
 	a.AssessedOn = chinaDay(a.AssessedOn)
 	if at.Valid {
 		x := at.Time.UTC()
 		a.ApprovedAt = &x
+	}
+	if wat.Valid {
+		x := wat.Time.UTC()
+		a.WithdrawnAt = &x
 	}
 	return a, nil
 }

@@ -41,6 +41,11 @@ type Assessment struct {
 	ApprovedBy     string     `json:"approved_by,omitempty"`
 	ApprovedAt     *time.Time `json:"approved_at,omitempty"`
 	AcceptedReason string     `json:"accepted_reason,omitempty"`
+	// WithdrawnBy, WithdrawnAt and WithdrawnReason say who withdrew the approval, when and
+	// why (approvalwithdraw.go); the product is then not cleared by it.
+	WithdrawnBy     string     `json:"withdrawn_by,omitempty"`
+	WithdrawnAt     *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawnReason string     `json:"withdrawn_reason,omitempty"`
 }
 
 // AssessmentInput is an assessment as a person records it.

@@ -420,7 +420,10 @@ type productData struct {
 	// Me is the viewer, who may not approve what they assessed.
 	ApproveOf int64
 	ApproveIn ApprovalInput
-	Me        audit.Actor
+	// WithdrawOf is the assessment whose withdrawal form was refused, WithdrawIn what was sent.
+	WithdrawOf int64
+	WithdrawIn WithdrawalInput
+	Me         audit.Actor
 }
 
 // renderProduct shows a product's page; cert fills the certificate form and as, when not

@@ -1,0 +1,121 @@
+package suppliers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ciiguard/internal/audit"
+	"ciiguard/internal/problem"
+	"ciiguard/internal/store"
+	"ciiguard/internal/web"
+)
+
+// An approval of a pre-use assessment may be withdrawn — a finding turns up after go-live, the
+// approver erred — by anyone with suppliers.write, with a reason the record keeps beside who
+// withdrew it and when. The product is then no longer cleared by that assessment and, unless
+// another approved one clears it, counts again in suppliers.preuse_missing. A withdrawal is
+// final: the assessment cannot be approved again (its findings are the past's); a new
+// assessment is recorded and approved instead. Anyone with the right may withdraw, the
+// approver and the assessor included: withdrawing only takes a clearance away.
+
+// WithdrawalInput is the withdrawal of an assessment's approval.
+type WithdrawalInput struct {
+	Reason string `json:"reason"`
+}
+
+// Withdrawn says the approval was withdrawn.
+func (a Assessment) Withdrawn() bool { return a.WithdrawnAt != nil }
+
+// checkWithdrawal says whether a's approval may be withdrawn with in: a conflict on
+// approved_at when it was never approved, on withdrawn_at when already withdrawn; the reason
+// is required.
+func checkWithdrawal(a Assessment, in WithdrawalInput) error {
+	switch {
+	case a.Withdrawn():
+		return problem.Conflictf("withdrawn_at", "is set: %s withdrew this assessment's approval; record a new assessment", a.WithdrawnBy)
+	case a.ApprovedAt == nil:
+		return problem.Conflictf("approved_at", "is not set: only an approved assessment's approval can be withdrawn")
+	}
+	v := &problem.Invalid{}
+	v.Text("reason", strings.TrimSpace(in.Reason), true, maxText)
+	return v.Err()
+}
+
+// WithdrawApproval withdraws the approval of one of the organisation's pre-use assessments
+// as the context's user; another organisation's is store.ErrNotFound.
+func (s *Service) WithdrawApproval(ctx context.Context, id int64, in WithdrawalInput) (Assessment, error) {
+	by := audit.ActorFrom(ctx)
+	var after Assessment
+	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
+		before, err := getAssessment(t, id)
+		if err != nil {
+			return err
+		}
+		if err := checkWithdrawal(before, in); err != nil {
+			return err
+		}
+		at := s.now()
+		after = before
+		after.WithdrawnBy, after.WithdrawnAt, after.WithdrawnReason = by.Label, &at, strings.TrimSpace(in.Reason)
+		if _, err := t.Exec(`UPDATE supplier_assessments SET withdrawn_by = $2, withdrawn_at = $3, withdrawn_reason = $4 WHERE org_id = $1 AND id = $5`,
+			after.WithdrawnBy, at, after.WithdrawnReason, id); err != nil {
+			return fmt.Errorf("record the withdrawal: %w", err)
+		}
+		s.announce(t) // the product may count as not cleared for use again
+		return audit.InTenant(t, "supplier_assessment", strconv.FormatInt(id, 10), "withdraw_approval", before, after, after.WithdrawnReason)
+	})
+	return after, err
+}
+
+// apiWithdraw is POST /api/v1/assessments/{id}/withdraw: an unknown assessment is 404 before
+// the body is judged.
+func (m *Module) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.IDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in WithdrawalInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := m.GetAssessment(r.Context(), id); err != nil {
+		return err
+	}
+	out, err := m.WithdrawApproval(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, out)
+}
+
+// withdrawApprovalPage withdraws an approval from the product's page; on a refusal the page comes
+// back with that row's form marked and the reason typed kept.
+func (m *Module) withdrawApprovalPage(w http.ResponseWriter, r *http.Request) error {
+	x, p, err := m.supplierProduct(r)
+	if err != nil {
+		return err
+	}
+	aid, err := web.IDParam(r, "aid")
+	if err != nil {
+		return err
+	}
+	a, err := m.GetAssessment(r.Context(), aid)
+	if err != nil {
+		return err
+	}
+	if a.ProductID != p.ID {
+		return store.ErrNotFound
+	}
+	in := WithdrawalInput{Reason: r.PostFormValue("reason")}
+	if _, err := m.WithdrawApproval(r.Context(), aid, in); err != nil {
+		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
+		if err := web.FieldErrorsIn("withdraw", err, v, r.PostForm); err != nil {
+			return err
+		}
+		return m.renderProduct(w, r, v, x, p, certInput(p), nil, func(d *productData) { d.WithdrawOf, d.WithdrawIn = aid, in })
+	}
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#assessments", x.ID, p.ID), m.t(r, "suppliers.approval_withdrawn"))
+}
