@@ -31,6 +31,9 @@ type SharedReview struct {
 	Dated     time.Time `json:"dated"`
 	Reference string    `json:"reference"`
 	Body      string    `json:"body"`
+	// Linked says the operator linked it to the product itself; otherwise it names the
+	// product by name and version only (可能适用).
+	Linked bool `json:"linked"`
 }
 
 // NotCleared says the review found the product affects national security.

@@ -20,6 +20,9 @@ type SharedCert struct {
 	Body       string    `json:"body"`
 	Scope      string    `json:"scope"`
 	Expires    time.Time `json:"expires"`
+	// Linked says the operator linked the certificate to the product; otherwise it names the
+	// product by name and version (可能适用, counted: credlinks.go).
+	Linked bool `json:"linked"`
 }
 
 // ExpiresDay is the shared certificate's last valid day, YYYY-MM-DD.
@@ -82,7 +85,8 @@ func (s *Service) sharedCerts(ctx context.Context) (map[int64]SharedCert, error)
 		sc := SharedCert{ReceiptID: c.ID, SupplierZH: c.SupplierZH, SupplierEN: c.SupplierEN, Number: c.Credential.Number,
 			Body: c.Credential.Body, Scope: c.Credential.Scope, Expires: *c.Credential.Expires}
 		for _, p := range c.Products {
-			if old, ok := out[p.ID]; !ok || sc.Expires.After(old.Expires) {
+			sc.Linked = p.Linked
+			if old, ok := out[p.ID]; !ok || sc.Expires.After(old.Expires) || (sc.Linked && !old.Linked && !sc.Expires.Before(old.Expires)) {
 				out[p.ID] = sc
 			}
 		}

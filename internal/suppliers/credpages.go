@@ -69,6 +69,9 @@ type credentialData struct {
 	// Unshared are the customers the form may still share with.
 	Unshared []credCustomer
 	Received *SharedCredential
+	// LinkOptions are the operator's products of the supplier that shared the record, not
+	// linked yet: the link form's choices.
+	LinkOptions []Product
 }
 
 // credCustomer is a customer on the share form, with whether a share with it is in force.
@@ -172,11 +175,30 @@ func (m *Module) sharedCredentialPage(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	return m.renderSharedCredential(w, r, m.d.Web.NewView(r, "nav.shared_credentials", "/shared-credentials"), id)
+}
+
+// renderSharedCredential shows a record shared with the operator, with its products (linked or
+// matched by name) and the link form, in v (which carries a refused link when there is one).
+func (m *Module) renderSharedCredential(w http.ResponseWriter, r *http.Request, v *web.View, id int64) error {
 	c, err := m.SharedCredentialOne(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	v := m.d.Web.NewView(r, "nav.shared_credentials", "/shared-credentials")
-	v.Data = &credentialData{C: c.Credential, Valid: c.Valid, Received: &c}
+	ps, err := m.ListProducts(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	d := &credentialData{C: c.Credential, Valid: c.Valid, Received: &c}
+	linked := map[int64]bool{}
+	for _, p := range c.Products {
+		linked[p.ID] = p.Linked
+	}
+	for _, p := range ps {
+		if p.SupplierOrgID == c.SupplierID && !linked[p.ID] {
+			d.LinkOptions = append(d.LinkOptions, p)
+		}
+	}
+	v.Data = d
 	return m.pages.Render(w, r, "page_credential.html", v)
 }

@@ -32,7 +32,7 @@ func (s *Service) SharedReviews(ctx context.Context, productID int64) ([]kernel.
 		for _, p := range c.Products {
 			if p.ID == productID {
 				out = append(out, kernel.SharedReview{ReceiptID: c.ID, SupplierZh: c.SupplierZH, SupplierEn: c.SupplierEN, Outcome: c.Credential.Outcome,
-					Dated: c.Credential.Dated, Reference: c.Credential.Number, Body: c.Credential.Body})
+					Dated: c.Credential.Dated, Reference: c.Credential.Number, Body: c.Credential.Body, Linked: p.Linked})
 			}
 		}
 	}

@@ -49,8 +49,9 @@ type SharedCredential struct {
 	Credential Credential `json:"credential"`
 	// Valid says a shared certificate is valid today (China time); false for a review.
 	Valid bool `json:"valid"`
-	// Products are the operator's product records from this supplier that the credential
-	// names (same name ignoring case and spaces, and the same version where it gives one).
+	// Products are the operator's product records the operator linked the credential to, and
+	// those from this supplier that it names (same name ignoring case and spaces, and the same
+	// version where it gives one): credlinks.go.
 	Products []SharedProduct `json:"products"`
 	// Systems are the operator's systems where those products are used.
 	Systems []SharedSystem `json:"systems"`
@@ -62,6 +63,9 @@ type SharedProduct struct {
 	SupplierID int64  `json:"supplier_id"` // the operator's supplier record
 	Name       string `json:"name"`
 	Version    string `json:"version"`
+	// Linked says the operator linked the record to this product (credlinks.go); otherwise
+	// the record names it by name and version (可能适用: counted, not confirmed).
+	Linked bool `json:"linked"`
 }
 
 // SharedSystem is a system of the operator's inventory a shared credential reaches.
@@ -268,10 +272,14 @@ func (s *Service) sharedCredentials(ctx context.Context, id int64) ([]SharedCred
 	var (
 		rs    []credReceipt
 		prods []Product
+		links map[int64][]int64
 	)
 	err := s.db.ReadTenant(ctx, func(t *store.Tenant) error {
 		var err error
 		if rs, err = credReceipts(t, id); err != nil || len(rs) == 0 {
+			return err
+		}
+		if links, err = credLinksIn(t, id); err != nil {
 			return err
 		}
 		prods, err = allProducts(t, 0)
@@ -305,11 +313,15 @@ func (s *Service) sharedCredentials(ctx context.Context, id int64) ([]SharedCred
 		}
 		x.SupplierZH, x.SupplierEN = o.NameZH, o.NameEN
 		seen := map[int64]bool{}
+		linked := map[int64]bool{}
+		for _, id := range links[r.id] {
+			linked[id] = true
+		}
 		for _, p := range prods {
-			if p.SupplierOrgID != r.supplier || !credentialNames(c, p) {
+			if !linked[p.ID] && (p.SupplierOrgID != r.supplier || !credentialNames(c, p)) {
 				continue
 			}
-			x.Products = append(x.Products, SharedProduct{ID: p.ID, SupplierID: p.SupplierID, Name: p.Name, Version: p.Version})
+			x.Products = append(x.Products, SharedProduct{ID: p.ID, SupplierID: p.SupplierID, Name: p.Name, Version: p.Version, Linked: linked[p.ID]})
 			for _, sid := range p.Systems {
 				if !seen[sid] {
 					seen[sid] = true

@@ -156,6 +156,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.Page("POST /catalogue-overrides/threshold", Configure, m.thresholdPage)
 	s.Page("POST /catalogue-overrides/added", Configure, m.addEntryPage)
 	s.Page("POST /catalogue-overrides/{code}/withdraw", Configure, m.withdrawPage)
+	s.Page("POST /shared-credentials/{id}/links", Write, m.linkCredentialPage)
+	s.Page("POST /shared-credentials/{id}/links/{product}/delete", Write, m.unlinkCredentialPage)
 
 	s.API("GET /api/v1/suppliers", Read, m.apiList)
 	s.API("POST /api/v1/suppliers", Write, m.apiCreate)
@@ -201,6 +203,8 @@ func (m *Module) Register(d kernel.Deps) error {
 	s.API("GET /api/v1/catalogue-overrides", Configure, m.apiOverrides)
 	s.API("PUT /api/v1/catalogue-overrides/{code}", Configure, m.apiSetOverride)
 	s.API("POST /api/v1/catalogue-overrides/{code}/withdraw", Configure, m.apiWithdrawOverride)
+	s.API("POST /api/v1/shared-credentials/{id}/links", Write, m.apiLinkCredential)
+	s.API("DELETE /api/v1/shared-credentials/{id}/links/{product}", Write, m.apiUnlinkCredential)
 	return nil
 }
 
