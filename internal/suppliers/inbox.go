@@ -121,8 +121,9 @@ func (s *Service) ReceivedOne(ctx context.Context, id int64) (Received, error) {
 	return out, err
 }
 
-// validAnswers checks a supplier's answers to qs: every question with an expected answer
-// answered yes, no or not applicable (not applicable with a note saying why), nothing asked
+// validAnswers checks a supplier's answers to qs: every question that takes an answer
+// answered as its kind asks (yes/no, an option's number, a number, a day) or not applicable
+// with a note saying why, nothing asked
 // twice or not asked at all, text within its limits. Refusals name answers[KEY].FIELD.
 func validAnswers(qs []Question, in []Answer) ([]Answer, *problem.Invalid) {
 	v := &problem.Invalid{}
@@ -148,20 +149,29 @@ func validAnswers(qs []Question, in []Answer) ([]Answer, *problem.Invalid) {
 	for _, q := range qs {
 		a, f := given[q.Key], "answers["+q.Key+"]"
 		a.Key = q.Key
-		if q.AsksYesNo() {
-			switch a.Answer {
-			case AnswerYes, AnswerNo:
-			case AnswerNA:
-				if a.Note == "" {
-					v.Add(f+".note", "is required when the question does not apply: say why")
-				}
-			case "":
-				v.Add(f+".answer", "is required (yes, no, na)")
-			default:
+		switch {
+		case !q.TakesAnswer():
+			if a.Answer != "" {
+				v.Add(f+".answer", "is not asked: this question takes a note only")
+			}
+		case a.Answer == AnswerNA:
+			if a.Note == "" {
+				v.Add(f+".note", "is required when the question does not apply: say why")
+			}
+		case a.Answer == "" && q.AsksYesNo():
+			v.Add(f+".answer", "is required (yes, no, na)")
+		case a.Answer == "":
+			v.Add(f+".answer", "is required (or na, with a note saying why)")
+		case q.AsksYesNo():
+			if a.Answer != AnswerYes && a.Answer != AnswerNo {
 				v.Add(f+".answer", "is not an answer (yes, no, na)")
 			}
-		} else if a.Answer != "" {
-			v.Add(f+".answer", "is not asked: this question takes a note only")
+		default:
+			canon, why := q.judgeAnswer(a.Answer)
+			if why != "" {
+				v.Add(f+".answer", "%s", why)
+			}
+			a.Answer = canon
 		}
 		v.Text(f+".note", a.Note, false, maxText)
 		v.Text(f+".evidence", a.Evidence, false, maxName)
@@ -200,7 +210,7 @@ func (s *Service) AnswerQuestionnaire(ctx context.Context, id int64, in []Answer
 		if q.State != QSent && q.State != QReturned {
 			return problem.Conflictf("answers", "the questionnaire does not wait for answers (it is %s)", q.State)
 		}
-		score := Score(q.Questions, as)
+		score := Score(q.Questions, as, now)
 		if _, err := t.Tx().Exec(`UPDATE supplier_questionnaires SET state = $3, answers = $4, answered_by = $5, answered_at = $6, score = $7 WHERE org_id = $1 AND id = $2`,
 			r.operator, r.questionnaire, QAnswered, string(body), by, now, score); err != nil {
 			return fmt.Errorf("hand the answers over: %w", err)

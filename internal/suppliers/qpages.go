@@ -22,11 +22,26 @@ type questionRow struct {
 	Met     bool
 }
 
+// Coded says the answer is yes, no or not applicable, which the pages write in their
+// language; other answers are shown as given (a choice by its option's text).
+func (r questionRow) Coded() bool {
+	_, ok := answerZh[r.A.Answer]
+	return ok
+}
+
+// Given is the answer for a number or date field: empty when it was not applicable.
+func (r questionRow) Given() string {
+	if r.A.Answer == AnswerNA {
+		return ""
+	}
+	return r.A.Answer
+}
+
 func rowsOf(q Questionnaire) []questionRow {
 	out := make([]questionRow, 0, len(q.Questions))
 	for _, qu := range q.Questions {
 		a := q.AnswerOf(qu.Key)
-		counted, met := qu.Meets(a)
+		counted, met := qu.Meets(a, answeredOn(q))
 		out = append(out, questionRow{Q: qu, A: a, Counted: counted, Met: met})
 	}
 	return out
@@ -185,13 +200,18 @@ func (m *Module) answerPage(w http.ResponseWriter, r *http.Request) error {
 	return m.renderAnswer(w, r, m.d.Web.NewView(r, "suppliers.q_from", "/questionnaires"), rec)
 }
 
-// answersFromForm reads the answer form: answer.KEY, note.KEY and evidence.KEY for each
-// question.
+// answersFromForm reads the answer form: answer.KEY, note.KEY, evidence.KEY and, for a
+// number or a day, the box na.KEY for each question.
 func answersFromForm(r *http.Request, qs []Question) []Answer {
 	out := make([]Answer, 0, len(qs))
 	for _, q := range qs {
 		f := r.PostFormValue
-		out = append(out, Answer{Key: q.Key, Answer: f("answer." + q.Key), Note: f("note." + q.Key), Evidence: f("evidence." + q.Key)})
+		a := Answer{Key: q.Key, Answer: f("answer." + q.Key), Note: f("note." + q.Key), Evidence: f("evidence." + q.Key)}
+		// A number or a day has no "not applicable" of its own: a box beside it says so.
+		if f("na."+q.Key) != "" {
+			a.Answer = AnswerNA
+		}
+		out = append(out, a)
 	}
 	return out
 }

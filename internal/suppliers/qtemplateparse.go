@@ -36,7 +36,7 @@ const (
 // Chinese header the import accepts as well.
 var templateColumns = []struct{ name, zh string }{
 	{"key", "编号"}, {"question_zh", "问题（中文）"}, {"question_en", "问题（英文）"}, {"kind", "回答方式"},
-	{"expect", "符合要求的回答"}, {"weight", "权重"}, {"basis_zh", "依据（中文）"}, {"basis_en", "依据（英文）"},
+	{"options_zh", "选项（中文）"}, {"options_en", "选项（英文）"}, {"expect", "符合要求的回答"}, {"weight", "权重"}, {"basis_zh", "依据（中文）"}, {"basis_en", "依据（英文）"},
 }
 
 // keyPattern is what a question's key may be: it names the answer's form fields and its
@@ -44,7 +44,8 @@ var templateColumns = []struct{ name, zh string }{
 var keyPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 // kindWords reads a kind given by its code or its Chinese name.
-var kindWords = map[string]string{KindYesNo: KindYesNo, "是否": KindYesNo, "是/否": KindYesNo, KindText: KindText, "文字": KindText}
+var kindWords = map[string]string{KindYesNo: KindYesNo, "是否": KindYesNo, "是/否": KindYesNo, KindText: KindText, "文字": KindText,
+	KindChoice: KindChoice, "单选": KindChoice, "选择": KindChoice, KindNumber: KindNumber, "数字": KindNumber, "数值": KindNumber, KindDate: KindDate, "日期": KindDate}
 
 // answerWords reads an expected answer given in English or Chinese.
 var answerWords = map[string]string{"": "", AnswerYes: AnswerYes, "是": AnswerYes, AnswerNo: AnswerNo, "否": AnswerNo}
@@ -253,17 +254,25 @@ func templateQuestion(line int, c map[string]string, v *problem.Invalid) (Questi
 	kind, ok := kindWords[strings.ToLower(c["kind"])]
 	switch {
 	case c["kind"] == "":
-		v.Add(f("kind"), "is required (yes_no, text)")
+		v.Add(f("kind"), "is required (yes_no, text, choice, number, date)")
 	case !ok:
-		v.Add(f("kind"), "is not an answer kind (yes_no, text)")
+		v.Add(f("kind"), "is not an answer kind (yes_no, text, choice, number, date)")
 	}
 	q.Kind = kind
-	expect, ok := answerWords[strings.ToLower(c["expect"])]
+	q.Options = templateOptions(kind, c["options_zh"], c["options_en"], f, v)
+	var expect string
 	switch {
-	case !ok:
-		v.Add(f("expect"), "is not yes or no")
-	case expect != "" && kind == KindText:
-		v.Add(f("expect"), "is only for a yes_no question: a text answer is not scored")
+	case kind == KindText && c["expect"] != "":
+		v.Add(f("expect"), "is not for a text question: a text answer is not scored")
+	case kind == KindYesNo || kind == "":
+		if expect, ok = answerWords[strings.ToLower(c["expect"])]; !ok {
+			v.Add(f("expect"), "is not yes or no")
+		}
+	case c["expect"] != "" && (kind != KindChoice || len(q.Options) > 0):
+		var why string
+		if expect, why = parseExpectation(kind, c["expect"], q.Options); why != "" {
+			v.Add(f("expect"), "%s", why)
+		}
 	}
 	q.Expect = expect
 	switch w := c["weight"]; {
@@ -298,6 +307,48 @@ func templateQuestion(line int, c map[string]string, v *problem.Invalid) (Questi
 		q.BasisEn = q.BasisZh
 	}
 	return q, true
+}
+
+// templateOptions reads a choice question's options, given in Chinese, English or both
+// (the same number in each, in the same order); other kinds take none.
+func templateOptions(kind, zh, en string, f func(string) string, v *problem.Invalid) []Option {
+	zs, es := splitOptions(zh), splitOptions(en)
+	if kind != KindChoice {
+		if len(zs)+len(es) > 0 {
+			v.Add(f("options_zh"), "are only for a choice question")
+		}
+		return nil
+	}
+	switch {
+	case len(zs) == 0 && len(es) == 0:
+		v.Add(f("options_zh"), "is required for a choice: the options separated by |")
+		return nil
+	case len(zs) > 0 && len(es) > 0 && len(zs) != len(es):
+		v.Add(f("options_en"), "gives %d options, but there are %d options in Chinese: give each option in both, in the same order", len(es), len(zs))
+		return nil
+	case max(len(zs), len(es)) > maxOptions:
+		v.Add(f("options_zh"), "has more than %d options", maxOptions)
+		return nil
+	}
+	out := make([]Option, max(len(zs), len(es)))
+	for i := range out {
+		if i < len(zs) {
+			out[i].Zh = zs[i]
+		}
+		if i < len(es) {
+			out[i].En = es[i]
+		}
+		// One language missing: the other's text stands in, as for the question.
+		if out[i].Zh == "" {
+			out[i].Zh = out[i].En
+		}
+		if out[i].En == "" {
+			out[i].En = out[i].Zh
+		}
+		v.Text(f("options_zh"), out[i].Zh, false, maxName)
+		v.Text(f("options_en"), out[i].En, false, maxName)
+	}
+	return out
 }
 
 func blank(cells []string) bool {

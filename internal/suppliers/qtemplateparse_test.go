@@ -2,7 +2,9 @@ package suppliers
 
 import (
 	"bytes"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,10 +82,10 @@ func TestParseTemplate(t *testing.T) {
 		{"key too long", row(strings.Repeat("k", 41), "问", "", "text", "", "", "", ""), "rows[2].key", "1 to 40"},
 		{"no question", row("a", "", "", "text", "", "", "", ""), "rows[2].question_zh", "give the question in Chinese, in English or both"},
 		{"question too long", row("a", strings.Repeat("问", 1001), "", "text", "", "", "", ""), "rows[2].question_zh", "at most 1000"},
-		{"kind missing", row("a", "问", "", "", "", "", "", ""), "rows[2].kind", "is required (yes_no, text)"},
-		{"kind unknown", row("a", "问", "", "date", "", "", "", ""), "rows[2].kind", "is not an answer kind"},
+		{"kind missing", row("a", "问", "", "", "", "", "", ""), "rows[2].kind", "is required (yes_no, text, choice, number, date)"},
+		{"kind unknown", row("a", "问", "", "picture", "", "", "", ""), "rows[2].kind", "is not an answer kind"},
 		{"expect not yes or no", row("a", "问", "", "yes_no", "maybe", "", "", ""), "rows[2].expect", "is not yes or no"},
-		{"expect on a text question", row("a", "问", "", "text", "yes", "", "", ""), "rows[2].expect", "only for a yes_no question"},
+		{"expect on a text question", row("a", "问", "", "text", "yes", "", "", ""), "rows[2].expect", "is not for a text question"},
 		{"weight without expect", row("a", "问", "", "yes_no", "", "2", "", ""), "rows[2].weight", "counts only with an expected answer"},
 		{"weight out of range", row("a", "问", "", "yes_no", "yes", "11", "", ""), "rows[2].weight", "from 1 to 10"},
 		{"weight not a number", row("a", "问", "", "yes_no", "yes", "高", "", ""), "rows[2].weight", "from 1 to 10"},
@@ -107,7 +109,7 @@ func TestParseTemplate(t *testing.T) {
 			t.Fatalf("%s: %d questions, want %d: %+v", format, len(got), len(want), got)
 		}
 		for i := range want {
-			if got[i] != want[i] {
+			if !reflect.DeepEqual(got[i], want[i]) {
 				t.Errorf("%s: question %d\n got %+v\nwant %+v", format, i, got[i], want[i])
 			}
 		}
@@ -173,6 +175,7 @@ func FuzzParseTemplate(f *testing.F) {
 		"\xff\xfe",
 		"",
 		"PK\x03\x04",
+		"key,question_zh,kind,options_zh,options_en,expect\nt,问,choice,一|二,One|Two,二\nn,问,number,,,≥3\nd,问,date,,,365天内\ne,问,date,,,未过期\nr,问,number,,,1~5\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -190,10 +193,58 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 		keys := map[string]bool{}
 		for _, q := range qs {
-			if !keyPattern.MatchString(q.Key) || keys[q.Key] || (q.Kind != KindYesNo && q.Kind != KindText) || q.Zh == "" || q.En == "" {
+			if !keyPattern.MatchString(q.Key) || keys[q.Key] || q.Zh == "" || q.En == "" || !validKindAndExpect(q) {
 				t.Fatalf("a question that should have been refused: %+v", q)
 			}
 			keys[q.Key] = true
+		}
+	})
+}
+
+// validKindAndExpect says a kept question's kind, options and expectation are in the forms
+// the scoring reads: an option number of its own, a comparison that reads back the same, a
+// date expectation of the two kinds.
+func validKindAndExpect(q Question) bool {
+	if (q.Kind == KindChoice) != (len(q.Options) > 0) {
+		return false
+	}
+	switch q.Kind {
+	case KindYesNo:
+		return q.Expect == "" || q.Expect == AnswerYes || q.Expect == AnswerNo
+	case KindText:
+		return q.Expect == ""
+	case KindChoice:
+		for _, v := range strings.Split(q.Expect, "|") {
+			if n, err := strconv.Atoi(v); q.Expect != "" && (err != nil || n < 1 || n > len(q.Options)) {
+				return false
+			}
+		}
+		return true
+	case KindNumber:
+		again, why := parseComparison(q.Expect)
+		return q.Expect == "" || (why == "" && again == q.Expect)
+	case KindDate:
+		return q.Expect == "" || q.Expect == expectNotPast || (q.WithinDays() >= 1 && q.WithinDays() <= 3660)
+	}
+	return false
+}
+
+// FuzzJudgeAnswer: any answer to a choice, number or date question is either refused with a
+// reason or kept in a canonical form that is accepted again unchanged.
+func FuzzJudgeAnswer(f *testing.F) {
+	for _, s := range []string{"1", "3", "0", "-2.50", "1e3", "NaN", "Inf", "2026-02-29", "2028-02-29", "十二", " 7 "} {
+		f.Add(s)
+	}
+	qs := []Question{{Kind: KindChoice, Options: []Option{{Zh: "一", En: "One"}, {Zh: "二", En: "Two"}}}, {Kind: KindNumber}, {Kind: KindDate}}
+	f.Fuzz(func(t *testing.T, a string) {
+		for _, q := range qs {
+			canon, why := q.judgeAnswer(a)
+			if why != "" {
+				continue
+			}
+			if again, why := q.judgeAnswer(canon); why != "" || again != canon {
+				t.Fatalf("%s: %q kept as %q, which judges as %q %q", q.Kind, a, canon, again, why)
+			}
 		}
 	})
 }

@@ -65,7 +65,7 @@ func badXLSX(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
-	for i, r := range [][]any{{"编号", "问题（中文）", "回答方式", "符合要求的回答"}, {"a", "问一", "是否", "是"}, {"b", "问二", "日期", ""}} {
+	for i, r := range [][]any{{"编号", "问题（中文）", "回答方式", "符合要求的回答"}, {"a", "问一", "是否", "是"}, {"b", "问二", "图片", ""}} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
 			t.Fatal(err)

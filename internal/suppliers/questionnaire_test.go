@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"ciiguard/internal/app"
 	"ciiguard/internal/app/apptest"
@@ -44,20 +45,20 @@ func TestScore(t *testing.T) {
 		{"incident no, sub-suppliers no, data n/a", map[string]string{"incident_reporting": "no", "sub_suppliers": "no", "data_access_abroad": "na"}, 77}, // 10/13 = 76.9
 		{"a weight-1 question short", map[string]string{"agreement": "no"}, 93},                                                                           // 14/15 = 93.3
 	} {
-		if got := suppliers.Score(qs, all(c.over)); got != c.want {
+		if got := suppliers.Score(qs, all(c.over), time.Time{}); got != c.want {
 			t.Errorf("%s: score %d, want %d", c.name, got, c.want)
 		}
 	}
-	if got := suppliers.Score(qs, nil); got != -1 {
+	if got := suppliers.Score(qs, nil, time.Time{}); got != -1 {
 		t.Errorf("no answers: %d, want -1", got)
 	}
 	// Worked on small templates: 1 of 4 = 25; 1 of 8 = 12.5, rounded half up.
 	two := []suppliers.Question{{Key: "a", Expect: "yes", Weight: 1}, {Key: "b", Expect: "yes", Weight: 3}}
-	if got := suppliers.Score(two, []suppliers.Answer{{Key: "a", Answer: "yes"}, {Key: "b", Answer: "no"}}); got != 25 {
+	if got := suppliers.Score(two, []suppliers.Answer{{Key: "a", Answer: "yes"}, {Key: "b", Answer: "no"}}, time.Time{}); got != 25 {
 		t.Errorf("1 of 4: %d, want 25", got)
 	}
 	three := []suppliers.Question{{Key: "a", Expect: "yes", Weight: 1}, {Key: "b", Expect: "yes", Weight: 1}, {Key: "c", Expect: "no", Weight: 6}}
-	if got := suppliers.Score(three, []suppliers.Answer{{Key: "a", Answer: "yes"}, {Key: "b", Answer: "no"}, {Key: "c", Answer: "yes"}}); got != 13 {
+	if got := suppliers.Score(three, []suppliers.Answer{{Key: "a", Answer: "yes"}, {Key: "b", Answer: "no"}, {Key: "c", Answer: "yes"}}, time.Time{}); got != 13 {
 		t.Errorf("1 of 8 = 12.5: %d, want 13 (half up)", got)
 	}
 }

@@ -291,12 +291,12 @@ func (s *Service) DecideQuestionnaire(ctx context.Context, id int64, in ReviewDe
 			q.State = QAccepted
 			for _, qu := range q.Questions {
 				a := q.AnswerOf(qu.Key)
-				if counted, met := qu.Meets(a); !counted || met {
+				if counted, met := qu.Meets(a, answeredOn(q)); !counted || met {
 					continue
 				}
 				f := Finding{SupplierID: q.SupplierID, QuestionnaireID: q.ID, QuestionKey: qu.Key,
-					TextZh: fmt.Sprintf("“%s”回答为“%s”，不符合要求", qu.Zh, answerZh[a.Answer]),
-					TextEn: fmt.Sprintf("\"%s\" answered \"%s\", which falls short", qu.En, a.Answer),
+					TextZh: fmt.Sprintf("“%s”回答为“%s”，不符合要求", qu.Zh, qu.Shown(a.Answer, true)),
+					TextEn: fmt.Sprintf("\"%s\" answered \"%s\", which falls short", qu.En, qu.Shown(a.Answer, false)),
 					DueOn:  followUp, CreatedBy: by, CreatedAt: now}
 				// An operator's question may cite no basis (its template shows "—").
 				if qu.BasisZh != "" && qu.BasisZh != noBasis {
@@ -333,5 +333,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, f.SupplierID, f.Quest
 	return q, found, nil
 }
 
-// answerZh is an answer as the Chinese finding writes it.
+// answeredOn is the day a questionnaire's answers were given, from which its date questions'
+// expectations count (today before any answer).
+func answeredOn(q Questionnaire) time.Time {
+	if q.AnsweredAt != nil {
+		return *q.AnsweredAt
+	}
+	return time.Now()
+}
+
+// answerZh is an answer as the Chinese pages and findings write it.
 var answerZh = map[string]string{AnswerYes: "是", AnswerNo: "否", AnswerNA: "不适用"}

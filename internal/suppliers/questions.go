@@ -1,6 +1,9 @@
 package suppliers
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // The security questionnaire an operator sends to a supplier's organisation: ciiguard's own
 // template of questions on the CII supply-chain duties. A template is versioned; a
@@ -23,13 +26,17 @@ type Question struct {
 	// article and how sure the citation is.
 	BasisZh string `json:"basis_zh"`
 	BasisEn string `json:"basis_en"`
-	// Kind is how the question is answered (KindYesNo, KindText); empty in the default
+	// Kind is how the question is answered (KindYesNo, KindText, KindChoice,
+	// KindNumber, KindDate: answerkinds.go); empty in the default
 	// template and in questionnaires sent before operators imported their own, where a
 	// question with an Expect is answered yes or no and one without takes a note only.
 	Kind string `json:"kind,omitempty"`
 	// OnlyIn is "zh" or "en" when the operator's template asked the question in that
 	// language only: the other language's text is a copy, which the pages label.
 	OnlyIn string `json:"only_in,omitempty"`
+	// Options are what a choice question offers (KindChoice); its answer is an option's
+	// number, 1-based.
+	Options []Option `json:"options,omitempty"`
 }
 
 // Answer kinds of a question.
@@ -38,11 +45,8 @@ const (
 	KindText  = "text"   // answered with a note only
 )
 
-// AsksYesNo says the question is answered yes, no or not applicable (rather than with a
-// note only).
-func (q Question) AsksYesNo() bool {
-	return q.Kind == KindYesNo || (q.Kind == "" && q.Expect != "")
-}
+// AsksYesNo says the question is answered yes, no or not applicable.
+func (q Question) AsksYesNo() bool { return q.AnswerKind() == KindYesNo }
 
 // Copied says the question's text in lang ("zh-CN" or "en") is a copy of the other
 // language's, because the operator's template gave only that one.
@@ -129,24 +133,26 @@ type Answer struct {
 }
 
 // Meets says the answer is the one the question expects; a question that expects nothing,
-// or an answer of not applicable, neither meets nor fails.
-func (q Question) Meets(a Answer) (counted, met bool) {
+// or an answer of not applicable, neither meets nor fails. on is the day of the answer,
+// from which a date question's expectation counts.
+func (q Question) Meets(a Answer, on time.Time) (counted, met bool) {
 	if q.Expect == "" || a.Answer == AnswerNA || a.Answer == "" {
 		return false, false
 	}
-	return true, a.Answer == q.Expect
+	return true, q.meetsKind(a.Answer, on)
 }
 
 // Score is the weighted share of the counted answers that meet their questions, 0–100
-// rounded to the nearest whole number (half up); -1 when no answer counts.
-func Score(qs []Question, as []Answer) int {
+// rounded to the nearest whole number (half up); -1 when no answer counts. on is the day of
+// the answers.
+func Score(qs []Question, as []Answer, on time.Time) int {
 	by := map[string]Answer{}
 	for _, a := range as {
 		by[a.Key] = a
 	}
 	total, met := 0, 0
 	for _, q := range qs {
-		counted, ok := q.Meets(by[q.Key])
+		counted, ok := q.Meets(by[q.Key], on)
 		if !counted {
 			continue
 		}
