@@ -45,6 +45,9 @@ func (m *Module) SeedDemo(ctx context.Context, d kernel.Demo) error {
 	if err != nil {
 		return fmt.Errorf("demo questionnaire template: %w", err)
 	}
+	if err := m.demoRetiredTemplate(ctx); err != nil {
+		return err
+	}
 	if d.Supplier.ID == 0 {
 		return nil
 	}
@@ -112,13 +115,28 @@ func (m *Module) demoQuestionnaire(ctx, sctx context.Context, supplierID int64) 
 
 // demoTemplateCSV is the grid's own questionnaire, as its security team would prepare it in
 // a spreadsheet: five questions, one in Chinese only.
-const demoTemplateCSV = `key,question_zh,question_en,kind,expect,weight,basis_zh,basis_en
-remote_mfa,远程运维是否全部经运维堡垒机并启用多因素认证？,Does all remote maintenance go through our bastion host with multi-factor authentication?,yes_no,yes,3,《网络安全等级保护基本要求》（GB/T 22239-2019）三级 安全计算环境,GB/T 22239-2019 level 3: secure computing environment
-staff_screening,驻场运维人员是否经过背景审查并签署保密承诺？,Are your on-site maintenance staff background-checked and bound by a confidentiality undertaking?,yes_no,yes,2,《关键信息基础设施安全保护条例》（2021）第二十条,CII Security Protection Regulation 2021 Art. 20
-media_control,是否禁止在本单位生产系统上使用未经检测的移动存储介质？,,yes_no,yes,1,,
-patch_window,补丁是否只在本单位批准的变更窗口内安装？,Do you install patches only in change windows we approve?,yes_no,yes,1,,
-duty_contact,7×24 小时值班联系人及电话,Round-the-clock duty contact and phone,text,,,,
+const demoTemplateCSV = `key,question_zh,question_en,kind,options_zh,options_en,expect,weight,basis_zh,basis_en
+remote_mfa,远程运维是否全部经运维堡垒机并启用多因素认证？,Does all remote maintenance go through our bastion host with multi-factor authentication?,yes_no,,,yes,3,《网络安全等级保护基本要求》（GB/T 22239-2019）三级 安全计算环境,GB/T 22239-2019 level 3: secure computing environment
+staff_screening,驻场运维人员是否经过背景审查并签署保密承诺？,Are your on-site maintenance staff background-checked and bound by a confidentiality undertaking?,yes_no,,,yes,2,《关键信息基础设施安全保护条例》（2021）第二十条,CII Security Protection Regulation 2021 Art. 20
+media_control,是否禁止在本单位生产系统上使用未经检测的移动存储介质？,,yes_no,,,yes,1,,
+patch_window,补丁是否只在本单位批准的变更窗口内安装？,Do you install patches only in change windows we approve?,yes_no,,,yes,1,,
+notify_hours,发现涉及本单位的网络安全事件后，多少小时内通知本单位？,Within how many hours of discovering an incident that concerns us do you tell us?,number,,,<=1,2,本单位运维合同第7条,Clause 7 of our operations contract
+mlps_level,贵单位运维管理系统的等级保护备案级别？,At which MLPS level is your maintenance management system filed?,choice,二级|三级|四级,Level 2|Level 3|Level 4,三级|四级,1,,
+pentest_on,最近一次针对运维通道的渗透测试日期？,When was the maintenance channel last penetration-tested?,date,,,365天内,1,,
+duty_contact,7×24 小时值班联系人及电话,Round-the-clock duty contact and phone,text,,,,,,
 `
+
+// demoRetiredTemplate: the grid's first own questionnaire, replaced by the supplementary one
+// and retired.
+func (m *Module) demoRetiredTemplate(ctx context.Context) error {
+	old, err := m.ImportTemplate(ctx, TemplateInput{TitleZh: "运维供应商问卷（2025版）", TitleEn: "Operations suppliers' questionnaire (2025)"},
+		strings.NewReader("key,question_zh,question_en,kind,expect\nremote_access,远程运维是否经本单位审批？,Is remote maintenance approved by us?,yes_no,yes\n"))
+	if err != nil {
+		return fmt.Errorf("demo retired template: %w", err)
+	}
+	_, err = m.RetireTemplate(ctx, old.ID, RetireInput{Reason: "已由电网运维供应商补充问卷取代"})
+	return err
+}
 
 // demoOwnQuestionnaire: before its default questionnaire, the grid sent the demo supplier
 // its own one; the supplier answered every question as it should (no removable media on
@@ -135,6 +153,8 @@ func (m *Module) demoOwnQuestionnaire(ctx, sctx context.Context, supplierID, tem
 	}
 	as := []Answer{{Key: "remote_mfa", Answer: AnswerYes, Evidence: "堡垒机访问策略截图（演示）"}, {Key: "staff_screening", Answer: AnswerYes},
 		{Key: "media_control", Answer: AnswerNA, Note: "驻场人员不携带移动存储介质，现场无可用接口"}, {Key: "patch_window", Answer: AnswerYes},
+		{Key: "notify_hours", Answer: "0.5", Note: "值班工程师确认后30分钟内电话通知"}, {Key: "mlps_level", Answer: "2"},
+		{Key: "pentest_on", Answer: today.AddDate(0, -4, 0).Format(time.DateOnly), Evidence: "渗透测试报告 PT-2026-031（演示）"},
 		{Key: "duty_contact", Note: "北京运维中心 010-5555 0100（演示）"}}
 	if _, err := m.AnswerQuestionnaire(sctx, in[0].ID, as); err != nil {
 		return err

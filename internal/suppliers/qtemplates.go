@@ -2,6 +2,7 @@ package suppliers
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +31,11 @@ type OrgTemplate struct {
 	Format    string     `json:"format"` // csv or xlsx, as imported
 	CreatedBy string     `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"`
+	// RetiredAt, RetiredBy and RetiredReason say who took the template out of use, when
+	// and why (qtemplateretire.go); RetiredAt is null while it is in use.
+	RetiredAt     *time.Time `json:"retired_at"`
+	RetiredBy     string     `json:"retired_by,omitempty"`
+	RetiredReason string     `json:"retired_reason,omitempty"`
 }
 
 // TemplateID is the name the questionnaires keep of the template they were sent with.
@@ -48,17 +54,18 @@ type TemplateInput struct {
 	TitleEn string `json:"title_en"`
 }
 
-const tplCols = `id, title_zh, title_en, version, questions, format, created_by, created_at`
+const tplCols = `id, title_zh, title_en, version, questions, format, created_by, created_at, retired_at, retired_by, retired_reason`
 
 func scanTemplate(sc interface{ Scan(...any) error }) (OrgTemplate, error) {
 	var (
-		x  OrgTemplate
-		qs string
+		x       OrgTemplate
+		qs      string
+		retired sql.NullTime
 	)
-	if err := sc.Scan(&x.ID, &x.TitleZh, &x.TitleEn, &x.Version, &qs, &x.Format, &x.CreatedBy, &x.CreatedAt); err != nil {
+	if err := sc.Scan(&x.ID, &x.TitleZh, &x.TitleEn, &x.Version, &qs, &x.Format, &x.CreatedBy, &x.CreatedAt, &retired, &x.RetiredBy, &x.RetiredReason); err != nil {
 		return x, err
 	}
-	x.CreatedAt = x.CreatedAt.UTC()
+	x.CreatedAt, x.RetiredAt = x.CreatedAt.UTC(), utcPtr(retired)
 	if err := json.Unmarshal([]byte(qs), &x.Questions); err != nil {
 		return x, fmt.Errorf("template %d questions: %w", x.ID, err)
 	}

@@ -143,6 +143,9 @@ func (s *Service) SendQuestionnaire(ctx context.Context, supplierID int64, in Se
 		if err != nil {
 			return Questionnaire{}, err
 		}
+		if x.Retired() {
+			return Questionnaire{}, problem.Conflictf("template_id", "is retired (%s, %s): reinstate it or send another", chinaDay(*x.RetiredAt).Format(time.DateOnly), x.RetiredReason)
+		}
 		own = &x
 	}
 	v := &problem.Invalid{}
