@@ -364,12 +364,13 @@ func (m *Module) addCounts(ctx context.Context, srcs map[int64]*pendingCount) er
 	})
 }
 
-// countingSink is the listeners' sink: the vault, plus the per-source counters.
+// countingSink is the listeners' sink: the vault (or, on a node that is not the
+// organisation's log writer, the writer's), plus the per-source counters.
 type countingSink struct{ m *Module }
 
 // Append implements ingest.Sink.
 func (s *countingSink) Append(ctx context.Context, org int64, evs []vault.Event) (uint64, error) {
-	first, err := s.m.v.Append(ctx, org, evs)
+	first, err := s.m.appendAnywhere(ctx, org, evs)
 	if err != nil {
 		return first, err
 	}

@@ -90,6 +90,9 @@ type Vault struct {
 	signer   note.Signer
 	verifier note.Verifier
 	vkey     string
+	// seed is the signing key's Ed25519 seed, from which NodeKey derives
+	// the secrets the nodes of a cluster share.
+	seed []byte
 
 	mu   sync.Mutex
 	logs map[int64]*Log
@@ -190,6 +193,9 @@ func Open(dir string, opts Options) (*Vault, error) {
 	}
 	v.vkey, err = verifierFromSigner(skey)
 	if err != nil {
+		return nil, err
+	}
+	if v.seed, err = signerSeed(skey); err != nil {
 		return nil, err
 	}
 	if v.verifier, err = note.NewVerifier(v.vkey); err != nil {
