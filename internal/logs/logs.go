@@ -112,6 +112,10 @@ type Module struct {
 	nodeKey    []byte
 	nodes      *nodeAuth
 	refusedLog rateLog // refused node-to-node requests
+	// quit is closed when Close begins, so that a syslog batch waiting for a writer
+	// stops waiting and the listeners close within their in-flight append.
+	quit     chan struct{}
+	quitOnce sync.Once
 
 	verifyMu sync.Mutex
 	verifies map[int64]*verifyJob // the last "verify now" of each organisation
@@ -229,6 +233,7 @@ func (m *Module) Provision(ctx context.Context, d kernel.Deps) error {
 	m.count = &counter{pending: map[int64]*pendingCount{}}
 	m.slots = make(chan struct{}, ingestSlots)
 	m.readers = make(chan struct{}, ingestReaders)
+	m.quit = make(chan struct{})
 	return m.refreshResolver(ctx)
 }
 
@@ -403,6 +408,11 @@ func (m *Module) Listeners() []*ingest.Listener {
 // closes the vault.
 func (m *Module) Close() error {
 	var errs []error
+	m.quitOnce.Do(func() {
+		if m.quit != nil {
+			close(m.quit)
+		}
+	})
 	m.mu.Lock()
 	ls := m.listeners
 	m.listeners, m.transports = nil, nil

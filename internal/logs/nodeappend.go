@@ -106,7 +106,21 @@ func decodeNodeBatch(b []byte, org int64) ([]vault.Event, error) {
 // 503 with the writer's URL if it is not: it never forwards a forwarded batch again, so
 // two nodes that disagree for a moment about the writer cannot bounce it.
 func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
+	if m.nodes == nil {
+		web.WriteProblem(w, r, http.StatusServiceUnavailable, "this node has no node-to-node key", nil)
+		return nil
+	}
+	// What can be refused before reading a body is: a request without a node's headers,
+	// or out of time, costs no memory; the rest wait for a reader's slot as HTTP ingest does.
+	if err := m.nodes.early(r); err != nil {
+		return m.refuseNode(w, r, err)
+	}
+	releaseRead, ok := acquire(r.Context(), m.readers, ingestWait)
+	if !ok {
+		return m.busy(w, r, "the log vault is busy; retry later")
+	}
 	body, err := io.ReadAll(r.Body)
+	releaseRead()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -116,21 +130,9 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 		web.WriteProblem(w, r, http.StatusBadRequest, "the body could not be read", nil)
 		return nil
 	}
-	if m.nodes == nil {
-		web.WriteProblem(w, r, http.StatusServiceUnavailable, "this node has no node-to-node key", nil)
-		return nil
-	}
 	org, err := m.nodes.check(r, body)
-	var na *errNodeAuth
-	if errors.As(err, &na) {
-		m.refusedLog.warn(m.d.Log, "node-to-node request refused", "remote", r.RemoteAddr, "path", r.URL.Path, "reason", na.reason)
-		web.WriteProblem(w, r, http.StatusUnauthorized, na.Error(), nil)
-		return nil
-	}
 	if err != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(notWriterRetryAfter))
-		web.WriteProblem(w, r, http.StatusServiceUnavailable, err.Error(), nil)
-		return nil
+		return m.refuseNode(w, r, err)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != NodeAppendType {
 		web.WriteProblem(w, r, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: want %s", ct, NodeAppendType), nil)
@@ -166,6 +168,21 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return web.JSON(w, http.StatusOK, nodeAppendResult{Accepted: len(evs), FirstSeq: first, LastSeq: first + uint64(len(evs)) - 1})
+}
+
+// refuseNode answers a node-to-node request that failed its check: 401 for one that is not
+// a node's (logged, at most every rateLogEvery, with the reason and never a MAC), 503 when
+// this node remembers too many nonces to take more.
+func (m *Module) refuseNode(w http.ResponseWriter, r *http.Request, err error) error {
+	var na *errNodeAuth
+	if errors.As(err, &na) {
+		m.refusedLog.warn(m.d.Log, "node-to-node request refused", "remote", r.RemoteAddr, "path", r.URL.Path, "reason", na.reason)
+		web.WriteProblem(w, r, http.StatusUnauthorized, na.Error(), nil)
+		return nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(notWriterRetryAfter))
+	web.WriteProblem(w, r, http.StatusServiceUnavailable, err.Error(), nil)
+	return nil
 }
 
 // errNodeAppend is a node-to-node batch the writer did not acknowledge; retry says whether
@@ -279,6 +296,8 @@ func (m *Module) appendAnywhere(ctx context.Context, org int64, evs []vault.Even
 		}
 		select {
 		case <-ctx.Done():
+			return first, err
+		case <-m.quit:
 			return first, err
 		case <-time.After(nodeRetryPause):
 		}

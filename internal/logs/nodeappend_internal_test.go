@@ -36,6 +36,7 @@ func nodeTestModule(t *testing.T) (*Module, []byte) {
 	m.v = v
 	m.d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	m.slots = make(chan struct{}, ingestSlots)
+	m.readers = make(chan struct{}, ingestReaders)
 	mine, err := v.NodeKey(NodeKeyPurpose)
 	if err != nil || !bytes.Equal(mine, key) {
 		t.Fatalf("the vault's node key differs from the one derived from its key file (%v)", err)
