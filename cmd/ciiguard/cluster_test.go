@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,6 +35,7 @@ import (
 // clusterNode is one `ciiguard serve` child process of the cluster test.
 type clusterNode struct {
 	name, url, data, log string
+	syslog               string // its --syslog-tcp address
 	args                 []string
 	child                *servedChild
 	mu                   sync.Mutex
@@ -176,8 +178,9 @@ func TestClusterSurvivesKill9(t *testing.T) {
 	nodes := make([]*clusterNode, 3)
 	for i := range nodes {
 		addr := rsyslogtest.FreeAddr(t)
-		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logs, fmt.Sprintf("node-%d.log", i+1))}
-		n.args = []string{"serve", "--data", n.data, "--db", dsn, "--addr", addr, "--node", n.name, "--node-url", n.url,
+		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logs, fmt.Sprintf("node-%d.log", i+1)),
+			syslog: rsyslogtest.FreeAddr(t)}
+		n.args = []string{"serve", "--data", n.data, "--db", dsn, "--addr", addr, "--node", n.name, "--node-url", n.url, "--syslog-tcp", n.syslog,
 			"--vault-s3", "s3://vault/cluster", "--vault-s3-endpoint", srv.Endpoint, "--vault-s3-insecure",
 			"--vault-s3-access-key", srv.User, "--vault-s3-secret-key", srv.Password,
 			"--vault-shared-wal", "--vault-lease", lease.String(),
@@ -230,6 +233,9 @@ func TestClusterSurvivesKill9(t *testing.T) {
 	var created struct{ Token string }
 	if err := json.Unmarshal([]byte(body), &created); err != nil || created.Token == "" {
 		t.Fatalf("the source's token: %v in %s", err, body)
+	}
+	if res, body := web.do(t, "POST", "/api/v1/vault/sources", `{"name":"syslog","kind":"syslog","sender":"127.0.0.1"}`); res.StatusCode != http.StatusCreated {
+		t.Fatalf("register 127.0.0.1: %d %s", res.StatusCode, body)
 	}
 
 	led := &ledger{acked: map[int]bool{}, maybe: map[int]bool{}, byNode: map[string]int{}}
@@ -337,6 +343,10 @@ func TestClusterSurvivesKill9(t *testing.T) {
 		t.Fatalf("the writer lease is held by %q, none of the nodes", holder)
 	}
 	at := func(n *clusterNode) *webClient { c := *web; c.base = n.url; return &c }
+	// A syslog sender on a plain TCP connection to a node that is not the writer, through
+	// the kill: its batches wait for a writer, so every line it wrote must be stored.
+	syslogSent, stopSyslog := syslogLoad(t, survivors[0], at(survivors[0]))
+	defer stopSyslog()
 	before := checkpointOf(t, at(writer))
 	writer.kill9()
 	killed := time.Now()
@@ -351,6 +361,9 @@ func TestClusterSurvivesKill9(t *testing.T) {
 	}
 	waitFor("1,000 more events acknowledged after the failover", 60*time.Second, func() bool { return led.count() >= ackedAtKill+1000 })
 	stopLoad()
+	stopSyslog()
+	waitAll(t, at(survivors[1]), "clustersyslog", `seq=(\d+) end`, *syslogSent)
+	t.Logf("all %d syslog lines sent over TCP to %s, not the writer, through the kill are stored", *syslogSent, survivors[0].name)
 
 	led.mu.Lock()
 	acked, maybe := len(led.acked), len(led.maybe)
@@ -518,4 +531,54 @@ func sameCounts(a, b map[int]int) bool {
 		}
 	}
 	return true
+}
+
+// syslogLoad writes numbered lines ("clustersyslog seq=N end"), one every 5 ms, over one
+// TCP connection to n's syslog listener until stop is called, which returns once the
+// connection is closed; *sent is then how many were written. It first waits until n
+// knows the syslog source (its sender table is reloaded within 5 s of a change made on
+// another node): until then n refuses the connection as an unknown sender's.
+func syslogLoad(t *testing.T, n *clusterNode, c *webClient) (sent *int, stop func()) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		conn, err := net.Dial("tcp", n.syslog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fmt.Fprintf(conn, "<134>1 - fw03 clustersyslog - - - clustersyslog seq=0 end\n")
+		conn.Close()
+		time.Sleep(300 * time.Millisecond)
+		if searchSeq(t, c, "clustersyslog", `seq=(\d+) end`)["0"] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not take syslog from 127.0.0.1 within 20 s", n.name)
+		}
+	}
+	conn, err := net.Dial("tcp", n.syslog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent = new(int)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer conn.Close()
+		for i := 1; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(40 * time.Second))
+			if _, err := fmt.Fprintf(conn, "<134>1 - fw03 clustersyslog - - - clustersyslog seq=%d end\n", i); err != nil {
+				t.Errorf("syslog to %s: %v", n.name, err)
+				return
+			}
+			*sent = i
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	var once sync.Once
+	return sent, func() { once.Do(func() { close(quit); <-done }) }
 }
