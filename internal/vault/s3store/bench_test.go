@@ -24,7 +24,15 @@ const benchSegBlocks = 8
 // benchEvents makes n loggen lines as events (message only: the syslog
 // parsing is the same with either backend and is left out).
 func benchEvents(n int, needleEvery int) [][]vault.Event {
-	g := loggen.New(18, time.Now().Add(-time.Hour), 5000)
+	return benchEventsFrom(0, n, needleEvery)
+}
+
+// benchEventsFrom is events from to from+n of such a set, the needle in
+// the events whose number is needleEvery/2 past a multiple of needleEvery.
+// The lines differ from one call to the next (each has its own generator).
+func benchEventsFrom(from, n int, needleEvery int) [][]vault.Event {
+	// 5,000 lines a second from an hour ago: 10M events end 33 minutes later.
+	g := loggen.New(uint64(18+from), time.Now().Add(-time.Hour+time.Duration(from/5000)*time.Second), 5000)
 	var out [][]vault.Event
 	for i := 0; i < n; i += 512 {
 		k := min(512, n-i)
@@ -32,7 +40,7 @@ func benchEvents(n int, needleEvery int) [][]vault.Event {
 		for j := range b {
 			line, ts := g.Next()
 			msg := string(line)
-			if needleEvery > 0 && (i+j)%needleEvery == needleEvery/2 {
+			if needleEvery > 0 && (from+i+j)%needleEvery == needleEvery/2 {
 				msg += " needle7f3a9c"
 			}
 			b[j] = vault.Event{Received: ts, Host: "fw", Message: msg, Format: vault.FormatRaw}
@@ -119,26 +127,36 @@ func BenchmarkIngestBackends(b *testing.B) {
 	}
 }
 
-// rareSet is the 2M-event vault of BenchmarkRareTermFromStore, built once
-// per process and shared by the -count rounds.
+// rareSet is the vault of BenchmarkRareTermFromStore (rareEvents events),
+// built once per process and shared by the -count rounds.
 var rareSet struct {
 	once  sync.Once
 	dir   string
 	store *s3store.Store
 	opts  vault.Options
 	local time.Duration // the search on the writer's local copy
+	build time.Duration // writing and uploading the set
 	hits  int
 }
 
-// BenchmarkRareTermFromStore searches a term found once per 200,000 events
-// in a vault of 2M events whose sealed segments are in MinIO: with the
+// BenchmarkRareTermFromStore searches a term found in 10 events spread
+// evenly over a vault of 2M events (CIIGUARD_BENCH_RARE_EVENTS sets
+// another size, e.g. 10000000) whose sealed segments are in MinIO: with the
 // cache wiped (every candidate block fetched by a range request), then
 // again with the blocks cached; local-ms is the same search on the
-// writer's local copy before the wipe.
+// writer's local copy before the wipe; build-s is how long writing and
+// uploading the set took.
 //
 //	go test ./internal/vault/s3store -run '^$' -bench RareTermFromStore -benchtime 1x -count 3
 func BenchmarkRareTermFromStore(b *testing.B) {
-	const n = 2_000_000
+	n := 2_000_000
+	if s := os.Getenv("CIIGUARD_BENCH_RARE_EVENTS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 100_000 {
+			b.Fatalf("CIIGUARD_BENCH_RARE_EVENTS=%q: want a number of events, at least 100000", s)
+		}
+		n = v
+	}
 	search := func(v *vault.Vault) (time.Duration, vault.Page) {
 		t0 := time.Now()
 		p, err := v.Search(context.Background(), 1, vault.Query{Expr: "needle7f3a9c", Limit: 100})
@@ -159,12 +177,18 @@ func BenchmarkRareTermFromStore(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, bt := range benchEvents(n, 200_000) {
-			if _, err := v.Append(context.Background(), 1, bt); err != nil {
-				b.Fatal(err)
+		// A million events at a time, so that a set of 10M is never all in memory.
+		t0 := time.Now()
+		for i := 0; i < n; i += 1_000_000 {
+			k := min(1_000_000, n-i)
+			for _, bt := range benchEventsFrom(i, k, n/10) {
+				if _, err := v.Append(context.Background(), 1, bt); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 		storetest.WaitUploaded(b, v, 1)
+		rs.build = time.Since(t0)
 		var p vault.Page
 		rs.local, p = search(v)
 		rs.hits = len(p.Events)
@@ -197,4 +221,5 @@ func BenchmarkRareTermFromStore(b *testing.B) {
 	b.ReportMetric(float64(warm.Microseconds())/1000/float64(b.N), "warm-ms")
 	b.ReportMetric(float64(gets)/float64(b.N), "range-gets")
 	b.ReportMetric(float64(rs.hits), "hits")
+	b.ReportMetric(rs.build.Seconds(), "build-s")
 }
