@@ -17,6 +17,15 @@ type Observed struct {
 	Values map[string][]string
 }
 
+// Reset empties o for another event at time at, keeping its map and slices for reuse: a
+// path left with no values reads as absent.
+func (o *Observed) Reset(at time.Time) {
+	o.Time = at
+	for k, vs := range o.Values {
+		o.Values[k] = vs[:0]
+	}
+}
+
 // Add records value under path.
 func (o *Observed) Add(path, value string) {
 	if o.Values == nil {

@@ -25,21 +25,32 @@ var hashByLen = map[int]string{32: "MD5", 40: "SHA-1", 64: "SHA-256", 128: "SHA-
 // hexadecimal strings of the length of an MD5, SHA-1, SHA-256 or SHA-512 hash, which are
 // recorded as file hashes. at is the event's time.
 func ObserveText(text string, at time.Time) Observed {
-	o := Observed{Time: at}
+	var o Observed
+	ObserveTextInto(&o, text, at)
+	return o
+}
+
+// ObserveTextInto is ObserveText into o, whose earlier values are dropped but whose map and
+// slices are kept: a sweep over millions of events observes each into the same Observed,
+// so that it allocates nothing per event. With a million indicators the live heap is large,
+// and every collection scans it: garbage made per event cost more than the matching.
+func ObserveTextInto(o *Observed, text string, at time.Time) {
+	o.Reset(at)
 	// Each kind is looked for only when the cheap sign of it is there: most log lines
 	// hold no URL, no e-mail address and no hash.
 	if strings.Contains(text, "://") {
-		observeURLs(&o, text)
+		observeURLs(o, text)
 	}
 	if strings.IndexByte(text, '@') >= 0 {
 		for _, e := range emailRe.FindAllString(text, 16) {
 			o.Add("email-addr:value", e)
-			addHost(&o, e[strings.LastIndexByte(e, '@')+1:])
+			addHost(o, e[strings.LastIndexByte(e, '@')+1:])
 		}
 	}
-	scanDotted(&o, text)
-	hexRun, v6 := signs(text)
-	if v6 {
+	hexRun := scanDotted(o, text)
+	// Every IPv6 address has "::" or seven colons: most lines have neither, which two
+	// vectorised searches tell before a pass over the bytes.
+	if (strings.Contains(text, "::") || strings.Count(text, ":") >= 7) && v6Sign(text) {
 		for _, s := range ipv6Re.FindAllString(text, 64) {
 			if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
 				o.Add("ipv6-addr:value", a.String())
@@ -53,7 +64,6 @@ func ObserveText(text string, at time.Time) Observed {
 			}
 		}
 	}
-	return o
 }
 
 func observeURLs(o *Observed, text string) {
@@ -100,17 +110,31 @@ func hasLetter(s string) bool {
 // scanDotted finds IPv4 addresses and domain names in one pass: it splits the text into
 // runs of letters, digits, dots and hyphens, and takes a run of four dotted numbers that
 // net/netip accepts as an address and a run of at least two DNS labels (isDomain) as a domain name.
-// A regular expression per kind did the same at several times the cost.
-func scanDotted(o *Observed, text string) {
+// A regular expression per kind did the same at several times the cost. It also reports
+// whether the text holds 32 hexadecimal digits in a row (a hash may be there): they can
+// only lie inside such a run, so the same pass tells.
+func scanDotted(o *Observed, text string) (hexRun bool) {
 	for i := 0; i < len(text); {
-		if !dottedByte(text[i]) {
+		if byteClass[text[i]]&classDotted == 0 {
 			i++
 			continue
 		}
-		j, dots := i, 0
-		for ; j < len(text) && dottedByte(text[j]); j++ {
-			if text[j] == '.' {
+		j, dots, hex := i, 0, 0
+		for ; j < len(text); j++ {
+			c := byteClass[text[j]]
+			if c&classDotted == 0 {
+				break
+			}
+			switch {
+			case c&classHex != 0:
+				if hex++; hex >= 32 {
+					hexRun = true
+				}
+			case text[j] == '.':
 				dots++
+				hex = 0
+			default:
+				hex = 0
 			}
 		}
 		// Most tokens (words, numbers, ports) have no dot: they are passed over before
@@ -136,6 +160,7 @@ func scanDotted(o *Observed, text string) {
 			o.Add("domain-name:value", strings.ToLower(tok))
 		}
 	}
+	return hexRun
 }
 
 // trimDots is strings.Trim(s, ".-") without building the cut set for each token.
@@ -149,9 +174,25 @@ func trimDots(s string) string {
 	return s
 }
 
-func dottedByte(c byte) bool {
-	return c == '.' || c == '-' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
-}
+// Byte classes for the two passes over every line, looked up rather than compared: the
+// passes touch each byte of millions of lines.
+const (
+	classDotted = 1 << iota // a letter, a digit, '.' or '-': part of an address or a name
+	classHex                // a hexadecimal digit
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if b == '.' || b == '-' || b >= '0' && b <= '9' || b|0x20 >= 'a' && b|0x20 <= 'z' {
+			t[c] |= classDotted
+		}
+		if b >= '0' && b <= '9' || b|0x20 >= 'a' && b|0x20 <= 'f' {
+			t[c] |= classHex
+		}
+	}
+	return t
+}()
 
 // isDomain: labels of 1 to 63 letters, digits and inner hyphens, the last (the top-level
 // domain) of at least two characters starting with a letter, so that a time such as
@@ -170,31 +211,22 @@ func isDomain(s string) bool {
 	return len(tld) >= 2 && tld[0]|0x20 >= 'a' && tld[0]|0x20 <= 'z'
 }
 
-// signs reports, in one pass over text, whether it holds 32 hexadecimal digits in a row
-// (a hash may be there) and whether a run of hexadecimal digits and colons holds "::" or
-// seven colons (an IPv6 address may be there: every one has either, and ipv6Re matches
+// v6Sign reports whether a run of hexadecimal digits and colons in text holds "::" or
+// seven colons: an IPv6 address may be there (every one has either, and ipv6Re matches
 // only such runs). Clocks and ports ("10:00:00", "10.0.0.1:443") are neither.
-func signs(text string) (hexRun, v6 bool) {
-	run, colons := 0, 0
+func v6Sign(text string) bool {
+	colons := 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		isHex := c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
 		switch {
-		case isHex:
-			if run++; run >= 32 {
-				hexRun = true
-			}
+		case byteClass[c]&classHex != 0:
 		case c == ':':
-			run = 0
 			if colons++; colons >= 7 || i > 0 && text[i-1] == ':' {
-				v6 = true
+				return true
 			}
 		default:
-			run, colons = 0, 0
-		}
-		if hexRun && v6 {
-			return
+			colons = 0
 		}
 	}
-	return
+	return false
 }

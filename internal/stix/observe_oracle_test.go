@@ -76,7 +76,8 @@ func TestScanDottedAgreesWithRegexps(t *testing.T) {
 }
 
 // TestSignsMissNoAddressOrHash: ObserveText runs the IPv6 and hash expressions only when
-// signs says a line may hold one. Over hand-written lines (every form of IPv6 address
+// its signs (the colons and v6Sign, scanDotted's run of hexadecimal digits) say a line may
+// hold one. Over hand-written lines (every form of IPv6 address
 // the expression and net/netip take, clocks and ports that are none) and 20,000 generated
 // lines with an address or hash put in some, what ObserveText finds is what running the
 // expressions on every line finds (the oracle: the expressions without the sign).

@@ -198,14 +198,17 @@ type match struct {
 // vault's index through q.Hints).
 func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.Index, progress func(scanned int64) error) (map[int]*match, error) {
 	seen := map[int]*match{}
-	var scanned int64
+	var (
+		scanned int64
+		o       stix.Observed
+	)
 	for {
 		page, err := ve.ScanEvents(ctx, q)
 		if err != nil {
 			return nil, err
 		}
 		for i := range page.Events {
-			observe(&page.Events[i], idx, seen)
+			observe(&page.Events[i], idx, seen, &o)
 		}
 		scanned += int64(len(page.Events)) + int64(page.HintSkipped)
 		if err := progress(scanned); err != nil {
@@ -219,14 +222,14 @@ func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.
 }
 
 // observe matches one event with idx and adds it to what seen holds of each indicator it
-// shows.
-func observe(ev *vault.Event, idx *stix.Index, seen map[int]*match) {
+// shows; o is the sweep's scratch observation, reused for every event.
+func observe(ev *vault.Event, idx *stix.Index, seen map[int]*match, o *stix.Observed) {
 	text := ev.Message
 	if text == "" {
 		text = string(ev.Raw)
 	}
-	o := stix.ObserveText(text, ev.Time)
-	idx.Match(&o, func(k int) {
+	stix.ObserveTextInto(o, text, ev.Time)
+	idx.Match(o, func(k int) {
 		m := seen[k]
 		if m == nil {
 			m = &match{first: ev.Time, last: ev.Time, firstSeq: ev.Seq}

@@ -135,6 +135,7 @@ func sweepSince(ctx context.Context, ve kernel.VaultEvents, swept int64, idx *st
 	// Sequence numbers are dense: asking for exactly the events left keeps the vault from
 	// decoding an older block to fill the page.
 	q := vault.Query{Cursor: strconv.FormatInt(end, 10)}
+	var o stix.Observed
 	for left := end - swept; left > 0; {
 		q.Limit = int(min(left, huntPage))
 		page, err := ve.ScanEvents(ctx, q)
@@ -146,7 +147,7 @@ func sweepSince(ctx context.Context, ve kernel.VaultEvents, swept int64, idx *st
 			if int64(ev.Seq) < swept {
 				return end, nil
 			}
-			observe(ev, idx, seen)
+			observe(ev, idx, seen, &o)
 		}
 		left -= int64(len(page.Events))
 		if page.Next == "" {
