@@ -195,10 +195,8 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 			}
 		}
 	}
-	for path, vals := range o.Values {
-		if len(vals) == 0 {
-			continue // a path an earlier event of a reused Observed had
-		}
+	for _, path := range o.paths {
+		vals := o.Values[path]
 		exact := x.exact[path]
 		for _, v := range vals {
 			switch path {

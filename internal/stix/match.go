@@ -12,18 +12,24 @@ import (
 // Observed is what one log event shows of the observables a pattern speaks of: the
 // values found for each object path ("ipv4-addr:value", "file:hashes.SHA-256", ...), and
 // the event's time for the qualifiers.
+//
+// Values are filled through Add, which also lists the paths that hold values: a reused
+// Observed keeps every path it ever had in its map, and walking that map per event cost a
+// retro-hunt more than the lookups.
 type Observed struct {
 	Time   time.Time
 	Values map[string][]string
+	paths  []string // the paths of Values that hold values, in the order first added
 }
 
 // Reset empties o for another event at time at, keeping its map and slices for reuse: a
 // path left with no values reads as absent.
 func (o *Observed) Reset(at time.Time) {
 	o.Time = at
-	for k, vs := range o.Values {
-		o.Values[k] = vs[:0]
+	for _, k := range o.paths {
+		o.Values[k] = o.Values[k][:0]
 	}
+	o.paths = o.paths[:0]
 }
 
 // Add records value under path.
@@ -31,8 +37,12 @@ func (o *Observed) Add(path, value string) {
 	if o.Values == nil {
 		o.Values = map[string][]string{}
 	}
-	if !slices.Contains(o.Values[path], value) {
-		o.Values[path] = append(o.Values[path], value)
+	vs := o.Values[path]
+	if len(vs) == 0 {
+		o.paths = append(o.paths, path)
+	}
+	if !slices.Contains(vs, value) {
+		o.Values[path] = append(vs, value)
 	}
 }
 

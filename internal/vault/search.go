@@ -338,15 +338,12 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			for e < len(win) && win[e].m == win[k].m {
 				e++
 			}
-			var evs []Event
-			for _, d := range decoded[k:e] {
-				evs = append(evs, d...)
-			}
-			slices.SortFunc(evs, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
+			parts := decoded[k:e]
+			order := seqOrder(parts)
 			page.BlocksRead++
 			page.PartsRead += e - k
-			for j := len(evs) - 1; j >= 0; j-- {
-				if add(&evs[j]) {
+			for j := len(order) - 1; j >= 0; j-- {
+				if add(&parts[order[j].part][order[j].i]) {
 					if hintSkipped != nil {
 						page.HintSkipped = passed(win[k].m)
 					}
@@ -361,6 +358,31 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 		page.HintSkipped = passed(nil)
 	}
 	return page, nil
+}
+
+// eventRef is an event of one of a block's parts, by its sequence number.
+type eventRef struct {
+	seq     uint64
+	part, i int32
+}
+
+// seqOrder puts the events of a block's parts in sequence order (a part is cut in host
+// order, so not even one part is in sequence order). It sorts these small references rather than the events: an Event is about 200
+// bytes with pointers, and moving thousands of them in a sort (with the collector's write
+// barriers) cost a retro-hunt a third of its time.
+func seqOrder(parts [][]Event) []eventRef {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]eventRef, 0, n)
+	for pi, p := range parts {
+		for i := range p {
+			out = append(out, eventRef{seq: p[i].Seq, part: int32(pi), i: int32(i)})
+		}
+	}
+	slices.SortFunc(out, func(a, b eventRef) int { return cmp.Compare(a.seq, b.seq) })
+	return out
 }
 
 // maxBuckets bounds histogram output.
