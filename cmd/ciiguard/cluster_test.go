@@ -143,35 +143,8 @@ func (l *ledger) firstAckAfter(t time.Time) time.Time {
 // shared key); a search through each surviving node must return the same events; and a
 // stored segment's locked version must refuse deletion.
 func TestClusterSurvivesKill9(t *testing.T) {
-	storetest.Require(t, store.Postgres)
-	bin := vstoretest.MinIOBinary()
-	if bin == "" {
-		t.Skip("no MinIO: set CIIGUARD_TEST_MINIO (make test does)")
-	}
-	began := time.Now()
-	ctx := context.Background()
-	srv, err := vstoretest.StartMinIO(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	if err := srv.Bucket(ctx, "vault"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := storetest.DSN(t, store.Postgres)
-	setup := t.TempDir()
-	if _, _, err := cli(t, "", "org", "add", "--data", setup, "--db", dsn, "--kind", "operator", "--name-zh", "集群电力", "--name-en", "Cluster Power", "--uscc", "91110000MA00000012"); err != nil {
-		t.Fatal(err)
-	}
-	const password = "correct horse battery staple"
-	if _, _, err := cli(t, password+"\n", "user", "add", "--data", setup, "--db", dsn, "--org", "1", "--email", "admin@test.cn", "--name", "Admin", "--role", "admin"); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	cs := startClusterStore(t, "集群电力", "Cluster Power")
+	began, ctx, srv, dsn, db, password := cs.began, context.Background(), cs.minio, cs.dsn, cs.db, clusterPassword
 
 	const lease = 3 * time.Second
 	logs := t.TempDir()
@@ -581,4 +554,50 @@ func syslogLoad(t *testing.T, n *clusterNode, c *webClient) (sent *int, stop fun
 	}()
 	var once sync.Once
 	return sent, func() { once.Do(func() { close(quit); <-done }) }
+}
+
+// clusterPassword is the password of the cluster tests' administrator, admin@test.cn.
+const clusterPassword = "correct horse battery staple"
+
+// clusterStore is what the cluster tests' nodes share: a MinIO with the bucket "vault", a
+// PostgreSQL store holding one operator (organisation 1) and its administrator, and a
+// connection to that store. It is stopped and closed when the test ends.
+type clusterStore struct {
+	began time.Time
+	minio *vstoretest.MinIO
+	dsn   string
+	db    *sql.DB
+}
+
+// startClusterStore starts the shared parts for a test of several `ciiguard serve` nodes;
+// it skips the test without PostgreSQL or MinIO, as make test provides both.
+func startClusterStore(t *testing.T, nameZh, nameEn string) clusterStore {
+	t.Helper()
+	storetest.Require(t, store.Postgres)
+	bin := vstoretest.MinIOBinary()
+	if bin == "" {
+		t.Skip("no MinIO: set CIIGUARD_TEST_MINIO (make test does)")
+	}
+	cs := clusterStore{began: time.Now()}
+	srv, err := vstoretest.StartMinIO(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	if err := srv.Bucket(context.Background(), "vault"); err != nil {
+		t.Fatal(err)
+	}
+	setup := t.TempDir() // the data directory the organisation and user are added with
+	cs.minio, cs.dsn = srv, storetest.DSN(t, store.Postgres)
+	if _, _, err := cli(t, "", "org", "add", "--data", setup, "--db", cs.dsn, "--kind", "operator", "--name-zh", nameZh, "--name-en", nameEn, "--uscc", "91110000MA00000012"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cli(t, clusterPassword+"\n", "user", "add", "--data", setup, "--db", cs.dsn, "--org", "1", "--email", "admin@test.cn", "--name", "Admin", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if cs.db, err = sql.Open("pgx", cs.dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.db.Close() })
+	return cs
 }

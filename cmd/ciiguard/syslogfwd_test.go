@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -20,11 +18,8 @@ import (
 	"time"
 
 	"ciiguard/internal/logs"
-	"ciiguard/internal/store"
-	"ciiguard/internal/storetest"
 	"ciiguard/internal/vault"
 	"ciiguard/internal/vault/ingest/rsyslogtest"
-	vstoretest "ciiguard/internal/vault/storetest"
 )
 
 // TestSyslogThroughNonWriter runs two `ciiguard serve` nodes on one PostgreSQL store and
@@ -36,35 +31,8 @@ import (
 // request again, one signed with another key and one a minute old are 401; signed
 // correctly but sent to node 2, it is 503 naming node 1's URL.
 func TestSyslogThroughNonWriter(t *testing.T) {
-	storetest.Require(t, store.Postgres)
-	bin := vstoretest.MinIOBinary()
-	if bin == "" {
-		t.Skip("no MinIO: set CIIGUARD_TEST_MINIO (make test does)")
-	}
-	began := time.Now()
-	ctx := context.Background()
-	srv, err := vstoretest.StartMinIO(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	if err := srv.Bucket(ctx, "vault"); err != nil {
-		t.Fatal(err)
-	}
-	dsn := storetest.DSN(t, store.Postgres)
-	setup := t.TempDir()
-	if _, _, err := cli(t, "", "org", "add", "--data", setup, "--db", dsn, "--kind", "operator", "--name-zh", "转发电力", "--name-en", "Forward Power", "--uscc", "91110000MA00000012"); err != nil {
-		t.Fatal(err)
-	}
-	const password = "correct horse battery staple"
-	if _, _, err := cli(t, password+"\n", "user", "add", "--data", setup, "--db", dsn, "--org", "1", "--email", "admin@test.cn", "--name", "Admin", "--role", "admin"); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	cs := startClusterStore(t, "转发电力", "Forward Power")
+	began, srv, dsn, db, password := cs.began, cs.minio, cs.dsn, cs.db, clusterPassword
 
 	logDir := t.TempDir()
 	tcpAddr, relpAddr := rsyslogtest.FreeAddr(t), rsyslogtest.FreeAddr(t)

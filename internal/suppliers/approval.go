@@ -126,44 +126,54 @@ func (s *Service) GetAssessment(ctx context.Context, id int64) (Assessment, erro
 	return a, err
 }
 
-// apiApprove is POST /api/v1/assessments/{id}/approve: an unknown assessment is 404 before
-// the body is judged.
-func (m *Module) apiApprove(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
+// apiAssessmentAction is an API handler that runs do (approve, withdraw an approval) on the
+// assessment of the URL with the JSON body: an unknown assessment is 404 before the body is
+// judged.
+func apiAssessmentAction[In any](m *Module, do func(context.Context, int64, In) (Assessment, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.IDParam(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		if _, err := m.GetAssessment(r.Context(), id); err != nil {
+			return err
+		}
+		out, err := do(r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, out)
+	}
+}
+
+// productAssessment reads the supplier, the product and the id of one of the product's
+// assessments from a page's URL; an assessment of another product is not found.
+func (m *Module) productAssessment(r *http.Request) (Supplier, Product, int64, error) {
+	x, p, err := m.supplierProduct(r)
 	if err != nil {
-		return err
+		return x, p, 0, err
 	}
-	var in ApprovalInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if _, err := m.GetAssessment(r.Context(), id); err != nil {
-		return err
-	}
-	out, err := m.ApproveAssessment(r.Context(), id, in)
+	aid, err := web.IDParam(r, "aid")
 	if err != nil {
-		return err
+		return x, p, 0, err
 	}
-	return web.JSON(w, http.StatusOK, out)
+	a, err := m.GetAssessment(r.Context(), aid)
+	if err == nil && a.ProductID != p.ID {
+		err = store.ErrNotFound
+	}
+	return x, p, aid, err
 }
 
 // approvePage approves an assessment from its product's page; on a refusal the page comes
 // back with that row's form marked.
 func (m *Module) approvePage(w http.ResponseWriter, r *http.Request) error {
-	x, p, err := m.supplierProduct(r)
+	x, p, aid, err := m.productAssessment(r)
 	if err != nil {
 		return err
-	}
-	aid, err := web.IDParam(r, "aid")
-	if err != nil {
-		return err
-	}
-	a, err := m.GetAssessment(r.Context(), aid)
-	if err != nil {
-		return err
-	}
-	if a.ProductID != p.ID {
-		return store.ErrNotFound
 	}
 	in := ApprovalInput{AcceptReason: r.PostFormValue("accept_reason")}
 	if _, err := m.ApproveAssessment(r.Context(), aid, in); err != nil {

@@ -70,44 +70,12 @@ func (s *Service) WithdrawApproval(ctx context.Context, id int64, in WithdrawalI
 	return after, err
 }
 
-// apiWithdraw is POST /api/v1/assessments/{id}/withdraw: an unknown assessment is 404 before
-// the body is judged.
-func (m *Module) apiWithdraw(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.IDParam(r, "id")
-	if err != nil {
-		return err
-	}
-	var in WithdrawalInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if _, err := m.GetAssessment(r.Context(), id); err != nil {
-		return err
-	}
-	out, err := m.WithdrawApproval(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, out)
-}
-
 // withdrawApprovalPage withdraws an approval from the product's page; on a refusal the page comes
 // back with that row's form marked and the reason typed kept.
 func (m *Module) withdrawApprovalPage(w http.ResponseWriter, r *http.Request) error {
-	x, p, err := m.supplierProduct(r)
+	x, p, aid, err := m.productAssessment(r)
 	if err != nil {
 		return err
-	}
-	aid, err := web.IDParam(r, "aid")
-	if err != nil {
-		return err
-	}
-	a, err := m.GetAssessment(r.Context(), aid)
-	if err != nil {
-		return err
-	}
-	if a.ProductID != p.ID {
-		return store.ErrNotFound
 	}
 	in := WithdrawalInput{Reason: r.PostFormValue("reason")}
 	if _, err := m.WithdrawApproval(r.Context(), aid, in); err != nil {
