@@ -1,11 +1,12 @@
 package suppliers
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"ciiguard/internal/problem"
 )
 
 // Beyond yes/no and a note, an operator's own questions may be answered by choosing one of
@@ -177,34 +178,39 @@ func numberMeets(expect string, x float64) bool {
 }
 
 // judgeAnswer checks a given answer (not empty, not "na") to a question of kind choice,
-// number or date and returns it in its canonical form, or the reason it is refused.
-func (q Question) judgeAnswer(a string) (string, string) {
+// number or date and returns it in its canonical form; a refusal is added to v on field
+// (and "" returned).
+func (q Question) judgeAnswer(a string, v *problem.Invalid, field string) string {
 	switch q.AnswerKind() {
 	case KindChoice:
 		n, err := strconv.Atoi(a)
 		if err != nil || n < 1 || n > len(q.Options) {
-			return "", fmt.Sprintf("is not an option (1 to %d, na)", len(q.Options))
+			v.Add(field, "is not an option (1 to %d, na)", len(q.Options))
+			return ""
 		}
-		return strconv.Itoa(n), ""
+		return strconv.Itoa(n)
 	case KindNumber:
 		x, err := strconv.ParseFloat(a, 64)
 		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-			return "", "is not a number (or na)"
+			v.Add(field, "is not a number (or na)")
+			return ""
 		}
-		return strconv.FormatFloat(x, 'f', -1, 64), ""
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	case KindDate:
 		d, err := time.Parse(time.DateOnly, a)
 		if err != nil {
-			return "", "is not a date (YYYY-MM-DD, or na)"
+			v.Add(field, "is not a date (YYYY-MM-DD, or na)")
+			return ""
 		}
-		return d.Format(time.DateOnly), ""
+		return d.Format(time.DateOnly)
 	}
-	return "", "is not an answer (yes, no, na)"
+	v.Add(field, "is not an answer (yes, no, na)")
+	return ""
 }
 
 // parseExpectation reads a template cell's expectation for a question of kind choice,
-// number or date into its canonical form, or the reason it is refused.
-func parseExpectation(kind, s string, opts []Option) (string, string) {
+// number or date into its canonical form; a refusal is added to v on field.
+func parseExpectation(kind, s string, opts []Option, v *problem.Invalid, field string) string {
 	switch kind {
 	case KindChoice:
 		var out []string
@@ -213,28 +219,30 @@ func parseExpectation(kind, s string, opts []Option) (string, string) {
 			n := optionNumber(part, opts)
 			switch {
 			case n == 0:
-				return "", fmt.Sprintf("%q is not one of the options: give their text or numbers (1 to %d), separated by |", part, len(opts))
+				v.Add(field, "%q is not one of the options: give their text or numbers (1 to %d), separated by |", part, len(opts))
+				return ""
 			case !seen[n]:
 				seen[n] = true
 				out = append(out, strconv.Itoa(n))
 			}
 		}
-		return strings.Join(out, "|"), ""
+		return strings.Join(out, "|")
 	case KindNumber:
-		return parseComparison(s)
+		return parseComparison(s, v, field)
 	case KindDate:
-		switch t := strings.ToLower(s); {
-		case t == expectNotPast || t == "未过期" || t == "不早于作答日":
-			return expectNotPast, ""
-		default:
-			n, ok := withinDays(t)
-			if !ok {
-				return "", "is not a date expectation (not_past / 未过期, or within N / N天内, N from 1 to 3660)"
-			}
-			return expectWithin + strconv.Itoa(n), ""
+		t := strings.ToLower(s)
+		if t == expectNotPast || t == "未过期" || t == "不早于作答日" {
+			return expectNotPast
 		}
+		n, ok := withinDays(t)
+		if !ok {
+			v.Add(field, "is not a date expectation (not_past / 未过期, or within N / N天内, N from 1 to 3660)")
+			return ""
+		}
+		return expectWithin + strconv.Itoa(n)
 	}
-	return "", "is not an expectation of this kind"
+	v.Add(field, "is not an expectation of this kind")
+	return ""
 }
 
 // withinDays reads "within 365", "within:365" or "365天内".
@@ -252,40 +260,44 @@ func withinDays(s string) (int, bool) {
 	return n, err == nil && n >= 1 && n <= 3660
 }
 
-// parseComparison reads ">= 3", "≥3", "<=24", "≤ 24", "=0", "3..10", "3~10" or "3至10".
-func parseComparison(s string) (string, string) {
-	bad := "is not a comparison (>= N, <= N, = N, or N..M)"
+// parseComparison reads ">= 3", "≥3", "<=24", "≤ 24", "=0", "3..10", "3~10" or "3至10" into
+// its canonical form; a refusal is added to v on field.
+func parseComparison(s string, v *problem.Invalid, field string) string {
 	s = strings.NewReplacer("≥", ">=", "≤", "<=", "＝", "=", " ", "").Replace(s)
 	num := func(x string) (string, float64, bool) {
-		v, err := strconv.ParseFloat(x, 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		f, err := strconv.ParseFloat(x, 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return "", 0, false
 		}
-		return strconv.FormatFloat(v, 'f', -1, 64), v, true
+		return strconv.FormatFloat(f, 'f', -1, 64), f, true
 	}
+	canon, ok := "", false
 	for _, sep := range []string{"..", "~", "至"} {
-		if lo, hi, ok := strings.Cut(s, sep); ok {
+		if lo, hi, cut := strings.Cut(s, sep); cut {
 			l, lv, ok1 := num(lo)
 			h, hv, ok2 := num(hi)
-			switch {
-			case !ok1 || !ok2:
-				return "", bad
-			case lv > hv:
-				return "", "is a range whose first number is larger than its second"
+			if ok1 && ok2 && lv > hv {
+				v.Add(field, "is a range whose first number is larger than its second")
+				return ""
 			}
-			return l + ".." + h, ""
+			canon, ok = l+".."+h, ok1 && ok2
+			break
 		}
 	}
-	for _, op := range []string{">=", "<=", "="} {
-		if rest, ok := strings.CutPrefix(s, op); ok {
-			v, _, ok := num(rest)
-			if !ok {
-				return "", bad
+	if canon == "" && !ok {
+		for _, op := range []string{">=", "<=", "="} {
+			if rest, cut := strings.CutPrefix(s, op); cut {
+				n, _, good := num(rest)
+				canon, ok = op+n, good
+				break
 			}
-			return op + v, ""
 		}
 	}
-	return "", bad
+	if !ok {
+		v.Add(field, "is not a comparison (>= N, <= N, = N, or N..M)")
+		return ""
+	}
+	return canon
 }
 
 // splitOptions splits a cell of options or expected options at "|" (or the full-width "｜"),

@@ -167,11 +167,7 @@ func validAnswers(qs []Question, in []Answer) ([]Answer, *problem.Invalid) {
 				v.Add(f+".answer", "is not an answer (yes, no, na)")
 			}
 		default:
-			canon, why := q.judgeAnswer(a.Answer)
-			if why != "" {
-				v.Add(f+".answer", "%s", why)
-			}
-			a.Answer = canon
+			a.Answer = q.judgeAnswer(a.Answer, v, f+".answer")
 		}
 		v.Text(f+".note", a.Note, false, maxText)
 		v.Text(f+".evidence", a.Evidence, false, maxName)

@@ -269,10 +269,7 @@ func templateQuestion(line int, c map[string]string, v *problem.Invalid) (Questi
 			v.Add(f("expect"), "is not yes or no")
 		}
 	case c["expect"] != "" && (kind != KindChoice || len(q.Options) > 0):
-		var why string
-		if expect, why = parseExpectation(kind, c["expect"], q.Options); why != "" {
-			v.Add(f("expect"), "%s", why)
-		}
+		expect = parseExpectation(kind, c["expect"], q.Options, v, f("expect"))
 	}
 	q.Expect = expect
 	switch w := c["weight"]; {

@@ -221,8 +221,9 @@ func validKindAndExpect(q Question) bool {
 		}
 		return true
 	case KindNumber:
-		again, why := parseComparison(q.Expect)
-		return q.Expect == "" || (why == "" && again == q.Expect)
+		v := &problem.Invalid{}
+		again := parseComparison(q.Expect, v, "expect")
+		return q.Expect == "" || (len(v.Fields) == 0 && again == q.Expect)
 	case KindDate:
 		return q.Expect == "" || q.Expect == expectNotPast || (q.WithinDays() >= 1 && q.WithinDays() <= 3660)
 	}
@@ -238,12 +239,13 @@ func FuzzJudgeAnswer(f *testing.F) {
 	qs := []Question{{Kind: KindChoice, Options: []Option{{Zh: "一", En: "One"}, {Zh: "二", En: "Two"}}}, {Kind: KindNumber}, {Kind: KindDate}}
 	f.Fuzz(func(t *testing.T, a string) {
 		for _, q := range qs {
-			canon, why := q.judgeAnswer(a)
-			if why != "" {
+			v := &problem.Invalid{}
+			canon := q.judgeAnswer(a, v, "answer")
+			if len(v.Fields) > 0 {
 				continue
 			}
-			if again, why := q.judgeAnswer(canon); why != "" || again != canon {
-				t.Fatalf("%s: %q kept as %q, which judges as %q %q", q.Kind, a, canon, again, why)
+			if again := q.judgeAnswer(canon, v, "answer"); len(v.Fields) > 0 || again != canon {
+				t.Fatalf("%s: %q kept as %q, which judges as %q %v", q.Kind, a, canon, again, v.Fields)
 			}
 		}
 	})
