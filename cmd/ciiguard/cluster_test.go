@@ -144,53 +144,19 @@ func (l *ledger) firstAckAfter(t time.Time) time.Time {
 // stored segment's locked version must refuse deletion.
 func TestClusterSurvivesKill9(t *testing.T) {
 	cs := startClusterStore(t, "集群电力", "Cluster Power")
-	began, ctx, srv, dsn, db, password := cs.began, context.Background(), cs.minio, cs.dsn, cs.db, clusterPassword
+	began, ctx, srv, db, password := cs.began, context.Background(), cs.minio, cs.db, clusterPassword
 
 	const lease = 3 * time.Second
-	logs := t.TempDir()
-	nodes := make([]*clusterNode, 3)
-	for i := range nodes {
-		addr := rsyslogtest.FreeAddr(t)
-		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logs, fmt.Sprintf("node-%d.log", i+1)),
-			syslog: rsyslogtest.FreeAddr(t)}
-		n.args = []string{"serve", "--data", n.data, "--db", dsn, "--addr", addr, "--node", n.name, "--node-url", n.url, "--syslog-tcp", n.syslog,
-			"--vault-s3", "s3://vault/cluster", "--vault-s3-endpoint", srv.Endpoint, "--vault-s3-insecure",
-			"--vault-s3-access-key", srv.User, "--vault-s3-secret-key", srv.Password,
-			"--vault-shared-wal", "--vault-lease", lease.String(),
-			"--vault-block-events", "128", "--vault-segment-blocks", "4", "--log-level", "warn"}
-		nodes[i] = n
-	}
-	defer func() {
-		for _, n := range nodes {
-			if n.child != nil {
-				n.child.kill()
-			}
-		}
-		if t.Failed() {
-			for _, n := range nodes {
-				b, _ := os.ReadFile(n.log)
-				if len(b) > 6000 {
-					b = b[len(b)-6000:]
-				}
-				t.Logf("%s's log (end):\n%s", n.name, b)
-			}
-		}
-	}()
+	nodes := clusterNodes(t, cs, 3, "cluster", lease, func(n *clusterNode) []string {
+		n.syslog = rsyslogtest.FreeAddr(t)
+		return []string{"--syslog-tcp", n.syslog}
+	})
 	// The first node makes the vault's signing key; the others start with a copy of it
 	// (docs/scale-out.md: every node signs the organisation's checkpoints).
 	nodes[0].start(t)
 	rsyslogtest.WaitListening(t, strings.TrimPrefix(nodes[0].url, "http://"), 60*time.Second)
-	key, err := os.ReadFile(filepath.Join(nodes[0].data, "vault", "vault.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, n := range nodes[1:] {
-		if err := os.MkdirAll(filepath.Join(n.data, "vault"), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(n.data, "vault", "vault.key"), key, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		copyKey(t, filepath.Join(nodes[0].data, "vault", "vault.key"), n.data)
 		n.start(t)
 	}
 	for _, n := range nodes[1:] {
@@ -600,4 +566,42 @@ func startClusterStore(t *testing.T, nameZh, nameEn string) clusterStore {
 	}
 	t.Cleanup(func() { cs.db.Close() })
 	return cs
+}
+
+// clusterNodes makes count `ciiguard serve` nodes, not started, on cs's store and MinIO
+// (the vault under s3://vault/prefix, shared write-ahead frames, the writer lease lease,
+// small blocks and segments so that they reach the object store), each with the flags
+// extra gives it. The nodes are killed when the test ends; a failed test logs the end of
+// each node's log.
+func clusterNodes(t *testing.T, cs clusterStore, count int, prefix string, lease time.Duration, extra func(n *clusterNode) []string) []*clusterNode {
+	t.Helper()
+	logs := t.TempDir()
+	nodes := make([]*clusterNode, count)
+	for i := range nodes {
+		addr := rsyslogtest.FreeAddr(t)
+		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logs, fmt.Sprintf("node-%d.log", i+1))}
+		n.args = append([]string{"serve", "--data", n.data, "--db", cs.dsn, "--addr", addr, "--node", n.name, "--node-url", n.url,
+			"--vault-s3", "s3://vault/" + prefix, "--vault-s3-endpoint", cs.minio.Endpoint, "--vault-s3-insecure",
+			"--vault-s3-access-key", cs.minio.User, "--vault-s3-secret-key", cs.minio.Password,
+			"--vault-shared-wal", "--vault-lease", lease.String(),
+			"--vault-block-events", "128", "--vault-segment-blocks", "4", "--log-level", "warn"}, extra(n)...)
+		nodes[i] = n
+	}
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			if n.child != nil {
+				n.child.kill()
+			}
+		}
+		if t.Failed() {
+			for _, n := range nodes {
+				b, _ := os.ReadFile(n.log)
+				if len(b) > 6000 {
+					b = b[len(b)-6000:]
+				}
+				t.Logf("%s's log (end):\n%s", n.name, b)
+			}
+		}
+	})
+	return nodes
 }

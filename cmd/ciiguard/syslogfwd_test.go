@@ -32,39 +32,15 @@ import (
 // correctly but sent to node 2, it is 503 naming node 1's URL.
 func TestSyslogThroughNonWriter(t *testing.T) {
 	cs := startClusterStore(t, "转发电力", "Forward Power")
-	began, srv, dsn, db, password := cs.began, cs.minio, cs.dsn, cs.db, clusterPassword
+	began, db, password := cs.began, cs.db, clusterPassword
 
-	logDir := t.TempDir()
 	tcpAddr, relpAddr := rsyslogtest.FreeAddr(t), rsyslogtest.FreeAddr(t)
-	nodes := make([]*clusterNode, 2)
-	for i := range nodes {
-		addr := rsyslogtest.FreeAddr(t)
-		n := &clusterNode{name: fmt.Sprintf("node-%d", i+1), url: "http://" + addr, data: t.TempDir(), log: filepath.Join(logDir, fmt.Sprintf("node-%d.log", i+1))}
-		n.args = []string{"serve", "--data", n.data, "--db", dsn, "--addr", addr, "--node", n.name, "--node-url", n.url,
-			"--vault-s3", "s3://vault/fwd", "--vault-s3-endpoint", srv.Endpoint, "--vault-s3-insecure",
-			"--vault-s3-access-key", srv.User, "--vault-s3-secret-key", srv.Password,
-			"--vault-shared-wal", "--vault-lease", "3s", "--vault-block-events", "128", "--vault-segment-blocks", "4", "--log-level", "warn"}
-		if i == 1 {
-			n.args = append(n.args, "--syslog-tcp", tcpAddr, "--syslog-relp", relpAddr)
+	nodes := clusterNodes(t, cs, 2, "fwd", 3*time.Second, func(n *clusterNode) []string {
+		if n.name == "node-2" {
+			return []string{"--syslog-tcp", tcpAddr, "--syslog-relp", relpAddr}
 		}
-		nodes[i] = n
-	}
-	defer func() {
-		for _, n := range nodes {
-			if n.child != nil {
-				n.child.kill()
-			}
-		}
-		if t.Failed() {
-			for _, n := range nodes {
-				b, _ := os.ReadFile(n.log)
-				if len(b) > 6000 {
-					b = b[len(b)-6000:]
-				}
-				t.Logf("%s's log (end):\n%s", n.name, b)
-			}
-		}
-	}()
+		return nil
+	})
 	nodes[0].start(t)
 	rsyslogtest.WaitListening(t, strings.TrimPrefix(nodes[0].url, "http://"), 60*time.Second)
 	web := signIn(t, nodes[0].url, "admin@test.cn", password)

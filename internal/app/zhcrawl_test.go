@@ -270,10 +270,10 @@ func attr(n *html.Node, name string) string {
 	return ""
 }
 
-// latinToken is a run that holds a Latin letter, with the characters identifiers are made
-// of (digits, dots, dashes, @, /), so that "GB/T", "admin@grid.demo" and "SHA-256" are one
-// word each.
-var latinToken = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9@._\-/+:]*`)
+// latinToken is a web address, whole with its query, or a run that holds a Latin letter,
+// with the characters identifiers are made of (digits, dots, dashes, @, /), so that "GB/T",
+// "admin@grid.demo" and "SHA-256" are one word each.
+var latinToken = regexp.MustCompile(`https?://[A-Za-z0-9@._\-/+:?=&%#~]+|[A-Za-z0-9][A-Za-z0-9@._\-/+:]*`)
 
 // latinWords returns the words of s that hold a Latin letter, trailing punctuation cut.
 func latinWords(s string) []string {

@@ -104,11 +104,7 @@ type supplierDetail struct {
 func (m *Module) detail(ctx context.Context, x Supplier, ps []Product, tier SupplierTier) (supplierDetail, error) {
 	out := supplierDetail{Supplier: x, Products: make([]productJSON, 0, len(ps)), Tier: tier,
 		supplierRecords: supplierRecords{Agreements: []Agreement{}, Reviews: []PerformanceReview{}, Maintenance: []Maintenance{}}}
-	shared, err := m.sharedCerts(ctx)
-	if err != nil {
-		return out, err
-	}
-	cat, err := m.EffectiveCatalogue(ctx)
+	cat, shared, err := m.certInputs(ctx)
 	if err != nil {
 		return out, err
 	}
@@ -183,11 +179,7 @@ func (m *Module) apiProducts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	shared, err := m.sharedCerts(r.Context())
-	if err != nil {
-		return err
-	}
-	cat, err := m.EffectiveCatalogue(r.Context())
+	cat, shared, err := m.certInputs(r.Context())
 	if err != nil {
 		return err
 	}
@@ -339,11 +331,7 @@ func (m *Module) apiPlatformOrgs(w http.ResponseWriter, r *http.Request) error {
 
 // productJSONNow is one product in the API, its shared certificates read for it.
 func (m *Module) productJSONNow(ctx context.Context, p Product) (productJSON, error) {
-	shared, err := m.sharedCerts(ctx)
-	if err != nil {
-		return productJSON{}, err
-	}
-	cat, err := m.EffectiveCatalogue(ctx)
+	cat, shared, err := m.certInputs(ctx)
 	if err != nil {
 		return productJSON{}, err
 	}

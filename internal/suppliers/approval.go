@@ -171,17 +171,28 @@ func (m *Module) productAssessment(r *http.Request) (Supplier, Product, int64, e
 // approvePage approves an assessment from its product's page; on a refusal the page comes
 // back with that row's form marked.
 func (m *Module) approvePage(w http.ResponseWriter, r *http.Request) error {
+	in := ApprovalInput{AcceptReason: r.PostFormValue("accept_reason")}
+	return m.assessmentFormPage(w, r, "approve", func(ctx context.Context, aid int64) error {
+		_, err := m.ApproveAssessment(ctx, aid, in)
+		return err
+	}, func(d *productData, aid int64) { d.ApproveOf, d.ApproveIn = aid, in }, "suppliers.approved")
+}
+
+// assessmentFormPage runs do on the product's assessment named by the URL, sent from one of
+// its row's forms (form, which names the refusals): a refusal comes back as the product's
+// page with that form marked and what was typed kept (keep), a success goes to the
+// product's assessments with the message done.
+func (m *Module) assessmentFormPage(w http.ResponseWriter, r *http.Request, form string, do func(context.Context, int64) error, keep func(*productData, int64), done string) error {
 	x, p, aid, err := m.productAssessment(r)
 	if err != nil {
 		return err
 	}
-	in := ApprovalInput{AcceptReason: r.PostFormValue("accept_reason")}
-	if _, err := m.ApproveAssessment(r.Context(), aid, in); err != nil {
+	if err := do(r.Context(), aid); err != nil {
 		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
-		if err := web.FieldErrorsIn("approve", err, v, r.PostForm); err != nil {
+		if err := web.FieldErrorsIn(form, err, v, r.PostForm); err != nil {
 			return err
 		}
-		return m.renderProduct(w, r, v, x, p, certInput(p), nil, func(d *productData) { d.ApproveOf, d.ApproveIn = aid, in })
+		return m.renderProduct(w, r, v, x, p, certInput(p), nil, func(d *productData) { keep(d, aid) })
 	}
-	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#assessments", x.ID, p.ID), m.t(r, "suppliers.approved"))
+	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#assessments", x.ID, p.ID), m.t(r, done))
 }

@@ -10,7 +10,6 @@ import (
 	"ciiguard/internal/audit"
 	"ciiguard/internal/problem"
 	"ciiguard/internal/store"
-	"ciiguard/internal/web"
 )
 
 // An approval of a pre-use assessment may be withdrawn — a finding turns up after go-live, the
@@ -36,7 +35,7 @@ func checkWithdrawal(a Assessment, in WithdrawalInput) error {
 	switch {
 	case a.Withdrawn():
 		return problem.Conflictf("withdrawn_at", "is set: %s withdrew this assessment's approval; record a new assessment", a.WithdrawnBy)
-	case a.ApprovedAt == nil:
+	case !a.Approved():
 		return problem.Conflictf("approved_at", "is not set: only an approved assessment's approval can be withdrawn")
 	}
 	v := &problem.Invalid{}
@@ -70,20 +69,12 @@ func (s *Service) WithdrawApproval(ctx context.Context, id int64, in WithdrawalI
 	return after, err
 }
 
-// withdrawApprovalPage withdraws an approval from the product's page; on a refusal the page comes
-// back with that row's form marked and the reason typed kept.
+// withdrawApprovalPage withdraws an approval from the product's page; on a refusal the page
+// comes back with that row's form marked and the reason typed kept.
 func (m *Module) withdrawApprovalPage(w http.ResponseWriter, r *http.Request) error {
-	x, p, aid, err := m.productAssessment(r)
-	if err != nil {
-		return err
-	}
 	in := WithdrawalInput{Reason: r.PostFormValue("reason")}
-	if _, err := m.WithdrawApproval(r.Context(), aid, in); err != nil {
-		v := m.d.Web.NewView(r, "suppliers.product", "/suppliers")
-		if err := web.FieldErrorsIn("withdraw", err, v, r.PostForm); err != nil {
-			return err
-		}
-		return m.renderProduct(w, r, v, x, p, certInput(p), nil, func(d *productData) { d.WithdrawOf, d.WithdrawIn = aid, in })
-	}
-	return web.Redirect(w, r, fmt.Sprintf("/suppliers/%d/products/%d#assessments", x.ID, p.ID), m.t(r, "suppliers.approval_withdrawn"))
+	return m.assessmentFormPage(w, r, "withdraw", func(ctx context.Context, aid int64) error {
+		_, err := m.WithdrawApproval(ctx, aid, in)
+		return err
+	}, func(d *productData, aid int64) { d.WithdrawOf, d.WithdrawIn = aid, in }, "suppliers.approval_withdrawn")
 }

@@ -67,6 +67,18 @@ func certStatus(p Product, shared map[int64]SharedCert, now time.Time) CertStatu
 	return st
 }
 
+// certInputs reads what decides whether the context operator's products are certified:
+// the catalogue in force (with this installation's overrides) and the certificates
+// suppliers shared, by product (sharedCerts).
+func (s *Service) certInputs(ctx context.Context) (Effective, map[int64]SharedCert, error) {
+	shared, err := s.sharedCerts(ctx)
+	if err != nil {
+		return Effective{}, nil, err
+	}
+	cat, err := s.EffectiveCatalogue(ctx)
+	return cat, shared, err
+}
+
 // sharedCerts gives, by product id, the valid certificates suppliers shared with the context
 // operator that name its products; the one valid longest where several do.
 func (s *Service) sharedCerts(ctx context.Context) (map[int64]SharedCert, error) {

@@ -17,11 +17,7 @@ func (s *Service) Product(ctx context.Context, id int64) (kernel.ProductRef, err
 	if err != nil {
 		return kernel.ProductRef{}, err
 	}
-	shared, err := s.sharedCerts(ctx)
-	if err != nil {
-		return kernel.ProductRef{}, err
-	}
-	cat, err := s.EffectiveCatalogue(ctx)
+	cat, shared, err := s.certInputs(ctx)
 	if err != nil {
 		return kernel.ProductRef{}, err
 	}
@@ -34,11 +30,7 @@ func (s *Service) Products(ctx context.Context) ([]kernel.ProductRef, error) {
 	if err != nil {
 		return nil, err
 	}
-	shared, err := s.sharedCerts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := s.EffectiveCatalogue(ctx)
+	cat, shared, err := s.certInputs(ctx)
 	if err != nil {
 		return nil, err
 	}

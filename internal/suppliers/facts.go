@@ -193,10 +193,7 @@ func (s *Service) Facts(ctx context.Context) (Facts, error) {
 	if err != nil {
 		return Facts{}, err
 	}
-	if rec.shared, err = s.sharedCerts(ctx); err != nil {
-		return Facts{}, err
-	}
-	if rec.cat, err = s.EffectiveCatalogue(ctx); err != nil {
+	if rec.cat, rec.shared, err = s.certInputs(ctx); err != nil {
 		return Facts{}, err
 	}
 	if rec.routes, err = s.routes(ctx); err != nil {

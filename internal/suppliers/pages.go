@@ -46,15 +46,11 @@ func (m *Module) renderList(w http.ResponseWriter, r *http.Request, importErrs [
 	if err != nil {
 		return err
 	}
-	shared, err := m.sharedCerts(ctx)
+	cat, shared, err := m.certInputs(ctx)
 	if err != nil {
 		return err
 	}
 	now, lang := m.Now(), web.RequestLang(r)
-	cat, err := m.EffectiveCatalogue(ctx)
-	if err != nil {
-		return err
-	}
 	rows := make([]listRow, 0, len(sups))
 	at := map[int64]int{}
 	for i, x := range sups {
@@ -282,11 +278,7 @@ func (m *Module) supplierData(r *http.Request, x Supplier) (*supplierData, error
 	d.MaintIn = MaintenanceInput{StartsOn: d.Today, FromCountry: x.Country}
 	d.SubIn = SubSupplierInput{Country: "CN"}
 	d.SendIn = SendInput{DueOn: addMonths(chinaDay(now), 1).Format("2006-01-02")}
-	shared, err := m.sharedCerts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := m.EffectiveCatalogue(ctx)
+	cat, shared, err := m.certInputs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -433,11 +425,7 @@ func (m *Module) renderProduct(w http.ResponseWriter, r *http.Request, v *web.Vi
 	if err != nil {
 		return fmt.Errorf("read the inventory: %w", err)
 	}
-	shared, err := m.sharedCerts(r.Context())
-	if err != nil {
-		return err
-	}
-	cat, err := m.EffectiveCatalogue(r.Context())
+	cat, shared, err := m.certInputs(r.Context())
 	if err != nil {
 		return err
 	}
