@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -177,10 +178,19 @@ func (f *VaultFrames) Append(ctx context.Context, org int64, first, count uint64
 	}))
 }
 
-// Frames implements vault.FrameStore.
+// Frames implements vault.FrameStore: the keys kept by the last Drop
+// first, then the frames.
 func (f *VaultFrames) Frames(ctx context.Context, org int64, from uint64) ([][]byte, error) {
 	var out [][]byte
 	err := f.leases.db.Read(ctx, func(tx *store.Tx) error {
+		var keys []byte
+		err := tx.QueryRow(`SELECT frames FROM vault_batch_keys WHERE org_id = $1`, org).Scan(&keys)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read vault batch keys of organisation %d: %w", org, err)
+		}
+		if len(keys) > 0 {
+			out = append(out, keys)
+		}
 		rows, err := tx.Query(`SELECT frames FROM vault_frames WHERE org_id = $1 AND first_seq + n > $2 ORDER BY first_seq`, org, int64(from))
 		if err != nil {
 			return fmt.Errorf("read vault frames of organisation %d: %w", org, err)
@@ -199,8 +209,9 @@ func (f *VaultFrames) Frames(ctx context.Context, org int64, from uint64) ([][]b
 }
 
 // Drop implements vault.FrameStore, fenced like Append: a writer that lost
-// its lease must not delete frames its successor may still need.
-func (f *VaultFrames) Drop(ctx context.Context, org int64, before uint64) error {
+// its lease must not delete frames (or replace keys) its successor may
+// still need.
+func (f *VaultFrames) Drop(ctx context.Context, org int64, before uint64, keys []byte) error {
 	le, err := f.heldLease(org)
 	if err != nil {
 		return fenced(err)
@@ -211,6 +222,14 @@ func (f *VaultFrames) Drop(ctx context.Context, org int64, before uint64) error 
 		}
 		if _, err := tx.Exec(`DELETE FROM vault_frames WHERE org_id = $1 AND first_seq + n <= $2`, org, int64(before)); err != nil {
 			return fmt.Errorf("drop vault frames of organisation %d: %w", org, err)
+		}
+		if _, err := tx.Exec(`DELETE FROM vault_batch_keys WHERE org_id = $1`, org); err != nil {
+			return fmt.Errorf("replace vault batch keys of organisation %d: %w", org, err)
+		}
+		if len(keys) > 0 {
+			if _, err := tx.Exec(`INSERT INTO vault_batch_keys (org_id, at_seq, token, frames) VALUES ($1, $2, $3, $4)`, org, int64(before), le.Token, keys); err != nil {
+				return fmt.Errorf("keep vault batch keys of organisation %d: %w", org, err)
+			}
 		}
 		return nil
 	}))

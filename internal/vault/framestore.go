@@ -23,8 +23,12 @@ type FrameStore interface {
 	// Frames returns, oldest first, what Append stored for org that holds
 	// any event at or after from.
 	Frames(ctx context.Context, org int64, from uint64) ([][]byte, error)
-	// Drop forgets org's frames whose events all come before seq.
-	Drop(ctx context.Context, org int64, before uint64) error
+	// Drop forgets org's frames whose events all come before seq, and
+	// stores keys in their place (a keys frame, nil for none) in the same
+	// transaction: the batch keys they held outlive them. Frames keeps
+	// returning the last keys stored this way, whatever its from, until
+	// the next Drop replaces them.
+	Drop(ctx context.Context, org int64, before uint64, keys []byte) error
 	// Release gives up the writer's right to org's log.
 	Release(ctx context.Context, org int64) error
 }

@@ -47,6 +47,7 @@ type Log struct {
 	// writer-owned files
 	wal       walBackend
 	walBuf    []byte // commit's encoding buffer, reused
+	keys      batchKeys
 	rootsFile *os.File
 	cur       *segment // segment receiving new blocks
 

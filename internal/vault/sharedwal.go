@@ -69,7 +69,7 @@ func (w *sharedWAL) sealed() error { return nil }
 func (w *sharedWAL) uploaded(seq uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), frameTimeout)
 	defer cancel()
-	if err := w.fs.Drop(ctx, w.l.org, seq); err != nil {
+	if err := w.fs.Drop(ctx, w.l.org, seq, w.l.keys.frame(w.l.v.now(), seq)); err != nil {
 		return fmt.Errorf("drop shared frames before %d: %w", seq, err)
 	}
 	return nil

@@ -402,18 +402,37 @@ func (v *Vault) log(org int64, create bool) (*Log, error) {
 // not modified. OrgID and Seq in the events are ignored; Received defaults
 // to now and Time to Received.
 func (v *Vault) Append(ctx context.Context, orgID int64, evs []Event) (uint64, error) {
+	first, _, err := v.append(ctx, orgID, nil, evs)
+	return first, err
+}
+
+// AppendOnce is Append for a batch a sender may send again (a retry after
+// an answer it never got): when the log stored a batch under key.ID within
+// BatchKeyWindow (on this node or on a writer before it), nothing is
+// appended and the answer is that batch's first sequence number with
+// replayed true; ErrBatchKeyReused when that batch's Sum or number of
+// events differ. The key is durable exactly when the events are.
+func (v *Vault) AppendOnce(ctx context.Context, orgID int64, key BatchKey, evs []Event) (first uint64, replayed bool, err error) {
+	if key.ID == "" || len(key.ID) > MaxBatchKeyLen {
+		return 0, false, fmt.Errorf("vault: batch key of %d bytes: 1 to %d", len(key.ID), MaxBatchKeyLen)
+	}
+	return v.append(ctx, orgID, &key, evs)
+}
+
+func (v *Vault) append(ctx context.Context, orgID int64, key *BatchKey, evs []Event) (uint64, bool, error) {
 	if len(evs) == 0 {
-		return 0, errors.New("vault: append of no events")
+		return 0, false, errors.New("vault: append of no events")
 	}
 	l, err := v.log(orgID, true)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	v.stats.appendCalls.Add(1)
 	req := &appendReq{
 		evs:    make([]Event, len(evs)),
 		leaves: make([][32]byte, len(evs)),
 		data:   make([][]byte, len(evs)),
+		key:    key,
 		done:   make(chan struct{}),
 	}
 	now := v.now()
@@ -424,7 +443,7 @@ func (v *Vault) Append(ctx context.Context, orgID int64, evs []Event) (uint64, e
 			ev.Raw = append([]byte(nil), ev.Raw...)
 		}
 		if err := normalize(ev, orgID, now); err != nil {
-			return 0, fmt.Errorf("vault: event %d of %d: %w", i, len(evs), err)
+			return 0, false, fmt.Errorf("vault: event %d of %d: %w", i, len(evs), err)
 		}
 	}
 	// The leaf data of all events in one allocation (it lives only until
@@ -444,24 +463,24 @@ func (v *Vault) Append(ctx context.Context, orgID int64, evs []Event) (uint64, e
 	}
 	if err := l.append(ctx, req); err != nil {
 		if !errors.Is(err, ErrWriterLost) {
-			return 0, err
+			return 0, false, err
 		}
 		// Fenced: nothing was stored. The log is reopened, which makes this
 		// node the writer again if the lease is free, and the events go once more.
 		l2, err2 := v.log(orgID, true)
 		var nw *NotWriterError
 		if errors.As(err2, &nw) {
-			return 0, notWriterAgain(err, nw)
+			return 0, false, notWriterAgain(err, nw)
 		}
 		if err2 != nil {
-			return 0, fmt.Errorf("%w; reopening the log: %w", err, err2)
+			return 0, false, fmt.Errorf("%w; reopening the log: %w", err, err2)
 		}
-		req.done, req.err = make(chan struct{}), nil
+		req.done, req.err, req.replayed = make(chan struct{}), nil, false
 		if err := l2.append(ctx, req); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	return req.first, nil
+	return req.first, req.replayed, nil
 }
 
 // Size returns the number of durable events of an organisation.

@@ -13,9 +13,13 @@ type appendReq struct {
 	evs    []Event
 	leaves [][32]byte
 	data   [][]byte
+	key    *BatchKey // nil: the sender gave none
 	first  uint64
-	err    error
-	done   chan struct{}
+	// replayed says the key's batch was stored before: nothing was
+	// appended and first is that batch's.
+	replayed bool
+	err      error
+	done     chan struct{}
 }
 
 // loadWAL reads the unsealed tail from the WAL without rewriting it. An
@@ -80,6 +84,14 @@ func (l *Log) loadWAL() error {
 func (l *Log) loadFrames(path string, frames []walFrame, sealedNext uint64) error {
 	next := sealedNext
 	for _, f := range frames {
+		if f.keys {
+			bs, err := parseKeysFrame(f.payload)
+			if err != nil {
+				return l.walDamage(path, walBad{off: f.off, end: f.end, first: f.first, known: true, reason: "intact keys frame does not decode: " + err.Error()})
+			}
+			l.keys.add(l.v.now(), bs...)
+			continue
+		}
 		d := decoder{b: f.payload}
 		for i := uint64(0); i < f.count; i++ {
 			data := d.bytes()
@@ -164,7 +176,9 @@ func (l *Log) writer() {
 		}
 		err := l.commit(batch)
 		for _, r := range batch {
-			r.err = err
+			if err != nil {
+				r.err = err
+			}
 			close(r.done)
 		}
 	}
@@ -180,14 +194,27 @@ func (l *Log) commit(batch []*appendReq) error {
 	}
 	rec := l.walBuf[:0]
 	first := next
+	now := l.v.now()
+	var keyed []keyedBatch
 	for _, r := range batch {
+		if r.key != nil && l.replay(r, keyed, now) {
+			continue
+		}
 		r.first = next
 		for i := range r.evs {
 			r.evs[i].Seq = next
 			next++
 		}
 		rec = appendWALFrame(rec, r.evs, r.data)
+		if r.key != nil {
+			keyed = append(keyed, keyedBatch{id: r.key.ID, sum: r.key.Sum, first: r.first, count: uint64(len(r.evs)), at: now.UnixMilli()})
+		}
 	}
+	if next == first {
+		return nil // every request was a replay
+	}
+	// The keys go in the same write as their events: durable together.
+	rec = appendKeysFrame(rec, first, keyed)
 	if cap(rec) <= maxKeptWALBuf {
 		l.walBuf = rec // only the writer goroutine uses it
 	}
@@ -201,8 +228,12 @@ func (l *Log) commit(batch []*appendReq) error {
 		return fail(err)
 	}
 	l.v.stats.commits.Add(1)
+	l.keys.add(now, keyed...)
 	l.mu.Lock()
 	for _, r := range batch {
+		if r.replayed {
+			continue
+		}
 		l.tail = append(l.tail, r.evs...)
 		l.tailLeaves = append(l.tailLeaves, r.leaves...)
 		l.v.stats.events.Add(uint64(len(r.evs)))
@@ -221,6 +252,26 @@ func (l *Log) commit(batch []*appendReq) error {
 		}
 	}
 	return nil
+}
+
+// replay answers a keyed request whose key was stored before, by an
+// earlier commit or earlier in this one (pending): it reports whether r
+// was one, with the stored batch's first event or ErrBatchKeyReused.
+func (l *Log) replay(r *appendReq, pending []keyedBatch, now time.Time) bool {
+	b, ok := l.keys.get(r.key.ID, now)
+	for _, p := range pending {
+		if p.id == r.key.ID {
+			b, ok = p, true
+		}
+	}
+	if !ok {
+		return false
+	}
+	r.replayed, r.first = true, b.first
+	if b.sum != r.key.Sum || b.count != uint64(len(r.evs)) {
+		r.err = fmt.Errorf("vault: org %d: batch key %q: %w (stored as events %d–%d)", l.org, r.key.ID, ErrBatchKeyReused, b.first, b.first+b.count-1)
+	}
+	return true
 }
 
 // append queues prepared events for the writer and waits for durability.

@@ -47,14 +47,20 @@ func appendWALFrame(dst []byte, evs []Event, data [][]byte) []byte {
 		dst = binary.AppendUvarint(dst, uint64(len(d)))
 		dst = append(dst, d...)
 	}
-	h, payload := dst[start:start+walHeader2], dst[start+walHeader2:]
-	copy(h[:4], magicWAL2[:])
+	putFrameHeader(dst[start:], magicWAL2, evs[0].Seq, uint64(len(evs)))
+	return dst
+}
+
+// putFrameHeader fills the header at the start of f, whose payload is the
+// rest of f.
+func putFrameHeader(f []byte, magic [4]byte, first, count uint64) {
+	h, payload := f[:walHeader2], f[walHeader2:]
+	copy(h[:4], magic[:])
 	binary.LittleEndian.PutUint32(h[4:], uint32(len(payload)))
-	binary.LittleEndian.PutUint64(h[8:], evs[0].Seq)
-	binary.LittleEndian.PutUint32(h[16:], uint32(len(evs)))
+	binary.LittleEndian.PutUint64(h[8:], first)
+	binary.LittleEndian.PutUint32(h[16:], uint32(count))
 	binary.LittleEndian.PutUint32(h[20:], crc32.Checksum(payload, castagnoli))
 	binary.LittleEndian.PutUint32(h[24:], crc32.Checksum(h[:24], castagnoli))
-	return dst
 }
 
 // walFrame is one intact frame found in a WAL.
@@ -63,6 +69,7 @@ type walFrame struct {
 	first, count uint64
 	payload      []byte // uvarint length + leaf data, count times
 	version      int
+	keys         bool // a keys frame (count 0): batch keys, no events
 }
 
 // walBad is a stretch of a WAL that holds no intact frame: damage. first
@@ -92,13 +99,13 @@ type walScan struct {
 func frameAt(b []byte, off int) (f walFrame, torn bool, reason string) {
 	rest := b[off:]
 	if len(rest) < 4 {
-		if bytes.HasPrefix(magicWAL2[:], rest) || bytes.HasPrefix(magicWAL[:], rest) {
+		if bytes.HasPrefix(magicWAL2[:], rest) || bytes.HasPrefix(magicWALKeys[:], rest) || bytes.HasPrefix(magicWAL[:], rest) {
 			return f, true, ""
 		}
 		return f, false, fmt.Sprintf("%d bytes that start no frame", len(rest))
 	}
 	switch [4]byte(rest[:4]) {
-	case magicWAL2:
+	case magicWAL2, magicWALKeys:
 		if len(rest) < walHeader2 {
 			return f, true, ""
 		}
@@ -107,7 +114,10 @@ func frameAt(b []byte, off int) (f walFrame, torn bool, reason string) {
 		}
 		ln := int(binary.LittleEndian.Uint32(rest[4:]))
 		f = walFrame{off: off, end: off + walHeader2 + ln, first: binary.LittleEndian.Uint64(rest[8:]),
-			count: uint64(binary.LittleEndian.Uint32(rest[16:])), version: 2}
+			count: uint64(binary.LittleEndian.Uint32(rest[16:])), version: 2, keys: [4]byte(rest[:4]) == magicWALKeys}
+		if f.keys && f.count != 0 {
+			return f, false, "keys frame holds events"
+		}
 		if ln > maxFrame {
 			return f, false, fmt.Sprintf("frame length %d is too large", ln)
 		}
@@ -212,7 +222,7 @@ func scanWAL(b []byte, next uint64) walScan {
 // resync finds the next intact frame at or after from.
 func resync(b []byte, from int) (walFrame, bool) {
 	for i := from; i+4 <= len(b); i++ {
-		if m := [4]byte(b[i : i+4]); m != magicWAL2 && m != magicWAL {
+		if m := [4]byte(b[i : i+4]); m != magicWAL2 && m != magicWALKeys && m != magicWAL {
 			continue
 		}
 		if f, torn, reason := frameAt(b, i); !torn && reason == "" {

@@ -68,15 +68,17 @@ func (w *fileWAL) append(rec []byte, _, _ uint64) error {
 	return nil
 }
 
-// sealed replaces the WAL with one frame holding the current tail,
-// atomically (write, fsync, rename), and reopens it for appending.
+// sealed replaces the WAL with one frame holding the current tail and one
+// with the batch keys still remembered, atomically (write, fsync, rename),
+// and reopens it for appending.
 func (w *fileWAL) sealed() error {
 	l := w.l
 	path := w.path()
 	tmp := path + ".tmp"
-	var buf []byte
+	// The batch keys go first: the frames that held them are dropped here.
+	buf := l.keys.frame(l.v.now(), l.sealed<<l.bits)
 	if len(l.tail) > 0 {
-		buf = appendWALFrame(nil, l.tail, nil)
+		buf = appendWALFrame(buf, l.tail, nil)
 	}
 	if err := writeFileSync(tmp, buf); err != nil {
 		return fmt.Errorf("rewrite wal: %w", err)
