@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"ciiguard/internal/vault"
 	"ciiguard/internal/vault/ingest"
 	"ciiguard/internal/web"
+
+	"github.com/dunglas/httpsfv"
 )
 
 // IngestResult is the answer to an accepted HTTP ingest request: the events are durable.
@@ -22,6 +25,53 @@ type IngestResult struct {
 	FirstSeq uint64 `json:"first_seq"`
 	LastSeq  uint64 `json:"last_seq"`
 	SourceID int64  `json:"source_id"`
+	// Replayed says the batch was stored before under its Idempotency-Key: nothing was
+	// stored this time, and the numbers are those it was stored at.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// IdempotencyKeyHeader names a batch a sender may send again (draft-ietf-httpapi-
+// idempotency-key-header): the same key within vault.BatchKeyWindow is stored once.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// maxIdempotencyKey bounds the sender's key, leaving room in the vault's batch key for
+// the source it is scoped to.
+const maxIdempotencyKey = 200
+
+// batchKeyOf reads a request's Idempotency-Key: a structured-field string (RFC 8941, as
+// the draft says) or, as many senders write it, the bare key of visible ASCII. The key
+// is scoped to the source (two sources may use the same keys) and bound to the body by
+// its SHA-256, so a key sent with another body is refused. nil: the request has none.
+func batchKeyOf(r *http.Request, src Source, body []byte) (*vault.BatchKey, error) {
+	raw := r.Header.Values(IdempotencyKeyHeader)
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var id string
+	if item, err := httpsfv.UnmarshalItem(raw); err == nil {
+		switch v := item.Value.(type) {
+		case string:
+			id = v
+		case httpsfv.Token:
+			id = string(v)
+		}
+	}
+	if id == "" && len(raw) == 1 && visibleASCII(raw[0]) {
+		id = raw[0]
+	}
+	if id == "" || len(id) > maxIdempotencyKey || !visibleASCII(id) {
+		return nil, problem.Field(IdempotencyKeyHeader, "must be one key of 1 to %d visible ASCII characters, as a structured-field string or bare", maxIdempotencyKey)
+	}
+	return &vault.BatchKey{ID: "http/" + strconv.FormatInt(src.ID, 10) + "/" + id, Sum: sha256.Sum256(body)}, nil
+}
+
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ParseLines parses a JSON-lines body. Blank lines are skipped; the first bad line fails
@@ -69,7 +119,7 @@ func (e *errBusy) Error() string { return e.reason }
 // Ingest appends events from an HTTP source to the context's organisation's log and
 // returns once they are durable. It never queues without bound: when ingestSlots requests
 // are already appending it waits at most ingestWait and then reports the vault busy.
-func (m *Module) Ingest(ctx context.Context, src Source, evs []vault.Event) (IngestResult, error) {
+func (m *Module) Ingest(ctx context.Context, src Source, evs []vault.Event, key *vault.BatchKey) (IngestResult, error) {
 	release, ok := acquire(ctx, m.slots, ingestWait)
 	if !ok {
 		return IngestResult{}, &errBusy{"the log vault is busy; retry later"}
@@ -84,18 +134,32 @@ func (m *Module) Ingest(ctx context.Context, src Source, evs []vault.Event) (Ing
 	// "not written" is only ever given when nothing was queued.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), appendDeadline)
 	defer cancel()
-	first, err := m.v.Append(actx, src.OrgID, evs)
+	var first uint64
+	var replayed bool
+	var err error
+	if key != nil {
+		first, replayed, err = m.v.AppendOnce(actx, src.OrgID, *key, evs)
+	} else {
+		first, err = m.v.Append(actx, src.OrgID, evs)
+	}
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return IngestResult{}, &errBusy{"the log vault did not confirm the events in time; they may or may not be stored; retry later"}
 		}
+		if errors.Is(err, vault.ErrBatchKeyReused) {
+			return IngestResult{}, problem.Conflictf(IdempotencyKeyHeader, "was sent within the last %d minutes with a different body; a retry must send the same events", int(vault.BatchKeyWindow/time.Minute))
+		}
 		return IngestResult{}, fmt.Errorf("append %d events from source %d: %w", len(evs), src.ID, err)
+	}
+	res := IngestResult{Accepted: len(evs), FirstSeq: first, LastSeq: first + uint64(len(evs)) - 1, SourceID: src.ID, Replayed: replayed}
+	if replayed {
+		return res, nil // counted when it was stored
 	}
 	m.count.add(src.OrgID, src.ID, len(evs), now)
 	if err := m.flushCounts(ctx); err != nil {
 		m.d.Log.Warn("log source counters", "err", err)
 	}
-	return IngestResult{Accepted: len(evs), FirstSeq: first, LastSeq: first + uint64(len(evs)) - 1, SourceID: src.ID}, nil
+	return res, nil
 }
 
 func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +187,11 @@ func (m *Module) apiIngest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := m.Ingest(r.Context(), src, evs)
+	key, err := batchKeyOf(r, src, body)
+	if err != nil {
+		return err
+	}
+	res, err := m.Ingest(r.Context(), src, evs, key)
 	var busy *errBusy
 	if errors.As(err, &busy) {
 		return m.busy(w, r, busy.reason)

@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -143,6 +145,10 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 		web.WriteProblem(w, r, http.StatusBadRequest, "batch: "+err.Error(), nil)
 		return nil
 	}
+	if id := r.Header.Get(NodeBatchHeader); len(id) > vault.MaxBatchKeyLen {
+		web.WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("%s: %d bytes; at most %d", NodeBatchHeader, len(id), vault.MaxBatchKeyLen), nil)
+		return nil
+	}
 	release, ok := acquire(r.Context(), m.slots, ingestWait)
 	if !ok {
 		return m.busy(w, r, "the log vault is busy; retry later")
@@ -150,7 +156,12 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 	defer release()
 	actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendDeadline)
 	defer cancel()
-	first, err := m.v.Append(actx, org, evs)
+	var first uint64
+	if id := r.Header.Get(NodeBatchHeader); id != "" {
+		first, _, err = m.v.AppendOnce(actx, org, vault.BatchKey{ID: id, Sum: sha256.Sum256(body)}, evs)
+	} else {
+		first, err = m.v.Append(actx, org, evs)
+	}
 	var nw *vault.NotWriterError
 	switch {
 	case errors.As(err, &nw):
@@ -162,6 +173,9 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return m.busy(w, r, "the log vault did not confirm the events in time; they may or may not be stored; retry later")
+	case errors.Is(err, vault.ErrBatchKeyReused):
+		web.WriteProblem(w, r, http.StatusUnprocessableEntity, err.Error(), nil)
+		return nil
 	case err != nil:
 		m.d.Log.Error("node-to-node append", "org", org, "events", len(evs), "err", err)
 		web.WriteProblem(w, r, http.StatusInternalServerError, "the log vault refused the batch", nil)
@@ -201,54 +215,71 @@ func (e *errNodeAppend) Error() string {
 // append is.
 var nodeClient = &http.Client{Timeout: forwardTimeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// appendAt sends evs of org to the writer's internal route at url, in chunks of at most
-// nodeAppendChunk bytes. It returns the first sequence number and how many events were
-// acknowledged: when a later chunk fails, the earlier ones are stored.
-func (m *Module) appendAt(ctx context.Context, url string, org int64, evs []vault.Event) (first uint64, done int, err error) {
-	now := m.now()
-	for done < len(evs) {
+// nodeChunk is a part of a syslog batch small enough for one node-to-node request,
+// encoded once and sent under one batch key however often it is tried, so that the
+// writer stores it once whichever node ends up taking it.
+type nodeChunk struct {
+	evs  []vault.Event
+	body []byte
+	key  vault.BatchKey
+}
+
+// nodeChunks splits evs into chunks of at most nodeAppendChunk encoded bytes (one
+// event at least), keyed by a new batch id and the chunk's number.
+func nodeChunks(evs []vault.Event, org int64, now time.Time) []nodeChunk {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read does not fail (Go 1.24+)
+	var out []nodeChunk
+	for start := 0; start < len(evs); {
 		var body []byte
 		n := 0
-		for done+n < len(evs) {
+		for start+n < len(evs) {
 			before := len(body)
-			body = encodeNodeBatch(body, evs[done+n:done+n+1], org, now)
+			body = encodeNodeBatch(body, evs[start+n:start+n+1], org, now)
 			if n > 0 && len(body) > nodeAppendChunk {
 				body = body[:before]
 				break
 			}
 			n++
 		}
-		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, url+NodeAppendPath, bytes.NewReader(body))
-		if rerr != nil {
-			return first, done, &errNodeAppend{url: url, reason: rerr.Error()}
-		}
-		req.Header.Set("Content-Type", NodeAppendType)
-		req.Header.Set(ForwardedHeader, "1")
-		SignNodeRequest(req, m.nodeKey, org, body, m.now())
-		res, derr := nodeClient.Do(req)
-		if derr != nil {
-			return first, done, &errNodeAppend{url: url, reason: derr.Error(), retry: true}
-		}
-		ans, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			var p web.Problem
-			reason := fmt.Sprintf("%d", res.StatusCode)
-			if json.Unmarshal(ans, &p) == nil && p.Detail != "" {
-				reason += " " + p.Detail
-			}
-			return first, done, &errNodeAppend{url: url, reason: reason, retry: res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests}
-		}
-		var ack nodeAppendResult
-		if err := json.Unmarshal(ans, &ack); err != nil || ack.Accepted != n {
-			return first, done, &errNodeAppend{url: url, reason: fmt.Sprintf("unreadable acknowledgement %q", ans)}
-		}
-		if done == 0 {
-			first = ack.FirstSeq
-		}
-		done += n
+		c := nodeChunk{evs: evs[start : start+n], body: body}
+		c.key = vault.BatchKey{ID: fmt.Sprintf("node/%x/%d", id, len(out)), Sum: sha256.Sum256(body)}
+		out = append(out, c)
+		start += n
 	}
-	return first, done, nil
+	return out
+}
+
+// appendAt sends a chunk of org's events to the writer's internal route at url and
+// returns the first sequence number the writer stored it at.
+func (m *Module) appendAt(ctx context.Context, url string, org int64, c nodeChunk) (uint64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+NodeAppendPath, bytes.NewReader(c.body))
+	if err != nil {
+		return 0, &errNodeAppend{url: url, reason: err.Error()}
+	}
+	req.Header.Set("Content-Type", NodeAppendType)
+	req.Header.Set(ForwardedHeader, "1")
+	req.Header.Set(NodeBatchHeader, c.key.ID)
+	SignNodeRequest(req, m.nodeKey, org, c.body, m.now())
+	res, err := nodeClient.Do(req)
+	if err != nil {
+		return 0, &errNodeAppend{url: url, reason: err.Error(), retry: true}
+	}
+	ans, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		var p web.Problem
+		reason := fmt.Sprintf("%d", res.StatusCode)
+		if json.Unmarshal(ans, &p) == nil && p.Detail != "" {
+			reason += " " + p.Detail
+		}
+		return 0, &errNodeAppend{url: url, reason: reason, retry: res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests}
+	}
+	var ack nodeAppendResult
+	if err := json.Unmarshal(ans, &ack); err != nil || ack.Accepted != len(c.evs) {
+		return 0, &errNodeAppend{url: url, reason: fmt.Sprintf("unreadable acknowledgement %q", ans)}
+	}
+	return ack.FirstSeq, nil
 }
 
 // nodeRetryPause is how long a node waits before trying a batch again that the writer
@@ -259,46 +290,54 @@ const nodeRetryPause = time.Second
 // else at the writer's internal route. While no writer takes it (the writer died and its
 // lease has not run out, or the writer is busy) it tries again each second for up to
 // appendDeadline, holding the listener's connection: a TCP sender is slowed down, a RELP
-// sender waits for its acknowledgement, rather than the batch being lost at once.
+// sender waits for its acknowledgement, rather than the batch being lost at once. Each
+// chunk goes under its batch key every time, so a writer that stored it before its
+// answer was lost (or before it died) is not given it twice.
 func (m *Module) appendAnywhere(ctx context.Context, org int64, evs []vault.Event) (uint64, error) {
 	deadline := time.Now().Add(appendDeadline)
 	var first uint64
-	done := 0
+	for i, c := range nodeChunks(evs, org, m.now()) {
+		f, err := m.appendChunk(ctx, org, c, deadline)
+		if err != nil {
+			return first, err
+		}
+		if i == 0 {
+			first = f
+		}
+	}
+	return first, nil
+}
+
+// appendChunk is appendAnywhere's loop for one chunk.
+func (m *Module) appendChunk(ctx context.Context, org int64, c nodeChunk, deadline time.Time) (uint64, error) {
 	for {
-		f, err := m.v.Append(ctx, org, evs[done:])
+		f, _, err := m.v.AppendOnce(ctx, org, c.key, c.evs)
 		if err == nil {
-			if done == 0 {
-				first = f
-			}
-			return first, nil
+			return f, nil
 		}
 		var nw *vault.NotWriterError
 		if !errors.As(err, &nw) {
-			return first, err
+			return 0, err
 		}
 		if nw.URL != "" && m.nodeKey != nil {
-			f, n, ferr := m.appendAt(ctx, nw.URL, org, evs[done:])
-			if n > 0 && done == 0 {
-				first = f
-			}
-			done += n
+			f, ferr := m.appendAt(ctx, nw.URL, org, c)
 			if ferr == nil {
-				return first, nil
+				return f, nil
 			}
 			err = ferr
 			var ne *errNodeAppend
 			if errors.As(ferr, &ne) && !ne.retry {
-				return first, ferr
+				return 0, ferr
 			}
 		}
 		if time.Now().Add(nodeRetryPause).After(deadline) {
-			return first, err
+			return 0, err
 		}
 		select {
 		case <-ctx.Done():
-			return first, err
+			return 0, err
 		case <-m.quit:
-			return first, err
+			return 0, err
 		case <-time.After(nodeRetryPause):
 		}
 	}

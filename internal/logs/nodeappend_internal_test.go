@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -218,4 +219,60 @@ func FuzzDecodeNodeBatch(f *testing.F) {
 			t.Fatalf("accepted %x, which encodes back as %x", b, again)
 		}
 	})
+}
+
+// TestNodeBatchKey: a node that sends a chunk again (its first answer lost) under the
+// chunk's batch key is told where the writer stored it, and nothing is stored twice; the
+// key is covered by the MAC (changed in transit: 401), and the writer refuses it for
+// another body (422).
+func TestNodeBatchKey(t *testing.T) {
+	m, key := nodeTestModule(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := m.nodeAppend(w, r); err != nil {
+			t.Errorf("handler error %v", err)
+		}
+	}))
+	defer srv.Close()
+	received := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	var evs []vault.Event
+	for i := range 3 {
+		evs = append(evs, vault.Event{OrgID: 1, SourceID: 7, Received: received, Host: "fw01", Message: fmt.Sprintf("line %d", i), Format: vault.FormatRFC3164})
+	}
+	chunks := nodeChunks(evs, 1, received)
+	if len(chunks) != 1 || chunks[0].key.ID == "" {
+		t.Fatalf("three small events make %d chunks (%+v), want one with a key", len(chunks), chunks)
+	}
+	ctx := context.Background()
+	for try := range 2 {
+		first, err := m.appendAt(ctx, srv.URL, 1, chunks[0])
+		if err != nil || first != 0 {
+			t.Fatalf("try %d: stored at %d, %v; want 0", try+1, first, err)
+		}
+		if size, _ := m.v.Size(1); size != 3 {
+			t.Fatalf("try %d: the log holds %d events, want 3", try+1, size)
+		}
+	}
+	post := func(body []byte, signedKey, sentKey string) int {
+		r, _ := http.NewRequest(http.MethodPost, srv.URL+NodeAppendPath, bytes.NewReader(body))
+		r.Header.Set("Content-Type", NodeAppendType)
+		r.Header.Set(NodeBatchHeader, signedKey)
+		SignNodeRequest(r, key, 1, body, time.Now())
+		r.Header.Set(NodeBatchHeader, sentKey)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	other := wireBatch(vault.Event{OrgID: 1, SourceID: 7, Received: received, Time: received, Host: "fw01", Message: "other", Format: vault.FormatRFC3164})
+	if code := post(other, "node/aa/0", "node/bb/0"); code != http.StatusUnauthorized {
+		t.Errorf("a batch key changed after signing: %d, want 401", code)
+	}
+	if code := post(other, chunks[0].key.ID, chunks[0].key.ID); code != http.StatusUnprocessableEntity {
+		t.Errorf("another body under a stored batch key: %d, want 422", code)
+	}
+	if size, _ := m.v.Size(1); size != 3 {
+		t.Errorf("the refused requests stored events: the log holds %d, want 3", size)
+	}
 }

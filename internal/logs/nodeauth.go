@@ -25,6 +25,9 @@ const (
 	NodeTimeHeader  = "X-Ciiguard-Node-Time"
 	NodeNonceHeader = "X-Ciiguard-Node-Nonce"
 	NodeMACHeader   = "X-Ciiguard-Node-Mac"
+	// NodeBatchHeader carries the batch key of a node-to-node batch (the sending node's,
+	// the same on every try), covered by the MAC: the writer stores the batch once.
+	NodeBatchHeader = "X-Ciiguard-Node-Batch"
 	// NodeKeyPurpose is the HKDF info of the node-to-node key (vault.NodeKey).
 	NodeKeyPurpose = "ciiguard node-to-node v1: internal routes"
 )
@@ -35,12 +38,12 @@ const (
 const nodeSkew = time.Minute
 
 // nodeMAC is the MAC of a node-to-node request: every part that decides what the request
-// does (method, path, organisation, body) and the two that make it unique in time (time,
-// nonce), one a line, the body by its SHA-256.
-func nodeMAC(key []byte, method, path, org, ts, nonce string, body []byte) []byte {
+// does (method, path, organisation, batch key, body) and the two that make it unique in
+// time (time, nonce), one a line, the body by its SHA-256.
+func nodeMAC(key []byte, method, path, org, ts, nonce, batch string, body []byte) []byte {
 	sum := sha256.Sum256(body)
 	mac := hmac.New(sha256.New, key)
-	for _, part := range []string{"ciiguard-node-v1", method, path, org, ts, nonce} {
+	for _, part := range []string{"ciiguard-node-v2", method, path, org, ts, nonce, batch} {
 		mac.Write([]byte(part))
 		mac.Write([]byte{'\n'})
 	}
@@ -58,7 +61,7 @@ func SignNodeRequest(r *http.Request, key []byte, org int64, body []byte, now ti
 	r.Header.Set(NodeOrgHeader, o)
 	r.Header.Set(NodeTimeHeader, ts)
 	r.Header.Set(NodeNonceHeader, nonce)
-	r.Header.Set(NodeMACHeader, hex.EncodeToString(nodeMAC(key, r.Method, r.URL.Path, o, ts, nonce, body)))
+	r.Header.Set(NodeMACHeader, hex.EncodeToString(nodeMAC(key, r.Method, r.URL.Path, o, ts, nonce, r.Header.Get(NodeBatchHeader), body)))
 }
 
 // errNodeAuth is the reason a node-to-node request is refused (401); it names what was
@@ -118,7 +121,7 @@ func (a *nodeAuth) check(r *http.Request, body []byte) (int64, error) {
 	if err != nil || len(mac) != sha256.Size || len(nonce) != 32 {
 		return 0, &errNodeAuth{"malformed signature headers"}
 	}
-	if !hmac.Equal(mac, nodeMAC(a.key, r.Method, r.URL.Path, o, ts, nonce, body)) {
+	if !hmac.Equal(mac, nodeMAC(a.key, r.Method, r.URL.Path, o, ts, nonce, r.Header.Get(NodeBatchHeader), body)) {
 		return 0, &errNodeAuth{"the MAC does not match (is vault/vault.key the same on every node?)"}
 	}
 	org, err := strconv.ParseInt(o, 10, 64)

@@ -155,3 +155,23 @@ func FuzzTextTokenHashes(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKeysFrame: any payload is refused or decodes to batch keys that survive being
+// written again (a seal rewrites them), never a panic.
+func FuzzKeysFrame(f *testing.F) {
+	f.Add(appendKeysFrame(nil, 7, []keyedBatch{{id: "http/3/abc", first: 7, count: 2, at: 1764748800000}})[walHeader2:])
+	f.Add([]byte{0x03, 'a', 'b'})
+	f.Fuzz(func(t *testing.T, p []byte) {
+		bs, err := parseKeysFrame(p)
+		if err != nil {
+			return
+		}
+		if len(bs) == 0 {
+			return
+		}
+		again, err := parseKeysFrame(appendKeysFrame(nil, 0, bs)[walHeader2:])
+		if err != nil || !slices.Equal(again, bs) {
+			t.Fatalf("%x decodes to %+v, which written again reads as %+v (%v)", p, bs, again, err)
+		}
+	})
+}
