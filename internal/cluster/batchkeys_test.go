@@ -116,3 +116,20 @@ func TestBatchKeysSurviveTheWriter(t *testing.T) {
 		t.Errorf("another batch under a key node A stored: %v, want it refused", err)
 	}
 }
+
+// TestFramesStoredUncompressed: on PostgreSQL the frames and batch keys are stored out of
+// line without compression (STORAGE EXTERNAL), which took the database's CPU per event
+// from about 5 to about 1.6 s a million (docs/performance.md).
+func TestFramesStoredUncompressed(t *testing.T) {
+	storetest.Require(t, store.Postgres)
+	db := openNodes(t, store.Postgres, 1)[0]
+	for _, table := range []string{"vault_frames", "vault_batch_keys"} {
+		var storage string
+		if err := db.SQL().QueryRow(`SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'frames'`, table).Scan(&storage); err != nil {
+			t.Fatal(err)
+		}
+		if storage != "e" {
+			t.Errorf("%s.frames is stored %q, want e (external, uncompressed)", table, storage)
+		}
+	}
+}
