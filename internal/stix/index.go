@@ -24,6 +24,7 @@ type Index struct {
 	suffix  map[string][]int32            // domain (folded) matched by itself and its subdomains
 	always  []int32                       // patterns without an anchor
 	anchors int
+	v4      v4Filter
 }
 
 // NewIndex returns an empty index.
@@ -55,6 +56,7 @@ func (x *Index) Add(p *Pattern) int {
 		switch a.kind {
 		case anchorPrefix:
 			x.ips.Modify(a.prefix, func(v []int32, _ bool) ([]int32, bool) { return appendOnce(v, i), false })
+			x.v4.add(a.prefix, &x.ips)
 		case anchorSuffix:
 			x.suffix[a.key] = appendOnce(x.suffix[a.key], i)
 		default:
@@ -201,7 +203,18 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 		for _, v := range vals {
 			switch path {
 			case "ipv4-addr:value", "ipv6-addr:value":
-				if p, err := parsePrefix(v); err == nil {
+				// Most addresses are in no indicator: a longest-prefix lookup says so
+				// before the walk over every prefix that holds the address.
+				if a, err := netip.ParseAddr(v); err == nil {
+					if !x.v4.mayHold(a) {
+						continue
+					}
+					if _, ok := x.ips.Lookup(a); ok {
+						for _, ids := range x.ips.Supernets(netip.PrefixFrom(a, a.BitLen())) {
+							try(ids)
+						}
+					}
+				} else if p, err := parsePrefix(v); err == nil {
 					for _, ids := range x.ips.Supernets(p) {
 						try(ids)
 					}

@@ -11,8 +11,27 @@ import (
 
 // TestIndexAgreesWithMatchOne: for every event, the index reports exactly the patterns
 // that MatchOne, tried one by one, says the event satisfies (the oracle), over patterns
-// of every anchor kind and some without one.
+// of every anchor kind and some without one; in a small index, in one with enough IPv4
+// indicators that it keeps its /24 filter, and in one whose /4 block turns it off.
 func TestIndexAgreesWithMatchOne(t *testing.T) {
+	var fillers []string
+	for i := range v4FilterFrom + 1000 {
+		fillers = append(fillers, fmt.Sprintf("[ipv4-addr:value = '100.%d.%d.%d']", 64+i%64, i/64%256, 1+i%250))
+	}
+	for _, c := range []struct {
+		name  string
+		extra []string
+	}{
+		{"a small index", nil},
+		{"with the /24 filter", fillers},
+		{"with a /4 block", append(slices.Clone(fillers), `[ipv4-addr:value ISSUBSET '240.0.0.0/4']`)},
+		{"with a /12 block", append(slices.Clone(fillers), `[ipv4-addr:value ISSUBSET '172.16.0.0/12']`)},
+	} {
+		t.Run(c.name, func(t *testing.T) { indexAgreesWithMatchOne(t, c.extra) })
+	}
+}
+
+func indexAgreesWithMatchOne(t *testing.T, extra []string) {
 	patterns := []string{
 		`[ipv4-addr:value = '198.51.100.7']`,
 		`[ipv4-addr:value ISSUBSET '198.51.100.0/24']`,
@@ -29,6 +48,7 @@ func TestIndexAgreesWithMatchOne(t *testing.T) {
 		`[ipv4-addr:value = '192.0.2.1' AND ipv4-addr:value ISSUBSET '192.0.2.0/24']`,
 		`[domain-name:value = 'x.example'] FOLLOWEDBY [ipv4-addr:value = '192.0.2.9']`,
 	}
+	patterns = append(patterns, extra...)
 	x := NewIndex()
 	for _, s := range patterns {
 		p, err := ParsePattern(s)
@@ -51,6 +71,8 @@ func TestIndexAgreesWithMatchOne(t *testing.T) {
 		"connection from 203.0.113.2 and 192.0.2.1",
 		"dns x.example then 192.0.2.9",
 		"nothing to see",
+		"filler hits 100.64.0.1 and 100.65.0.2, misses 100.64.0.2 and 100.127.255.1",
+		"blocks 241.2.3.4 and 255.255.255.255, 172.31.255.254 and 172.32.0.1, 172.16.0.0",
 	}
 	for _, l := range lines {
 		o := ObserveText(l, time.Time{})

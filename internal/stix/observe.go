@@ -38,7 +38,8 @@ func ObserveTextInto(o *Observed, text string, at time.Time) {
 	o.Reset(at)
 	// Each kind is looked for only when the cheap sign of it is there: most log lines
 	// hold no URL, no e-mail address and no hash.
-	if strings.Contains(text, "://") {
+	url, v6 := colonSigns(text)
+	if url {
 		observeURLs(o, text)
 	}
 	if strings.IndexByte(text, '@') >= 0 {
@@ -50,7 +51,7 @@ func ObserveTextInto(o *Observed, text string, at time.Time) {
 	hexRun := scanDotted(o, text)
 	// Every IPv6 address has "::" or seven colons: most lines have neither, which two
 	// vectorised searches tell before a pass over the bytes.
-	if (strings.Contains(text, "::") || strings.Count(text, ":") >= 7) && v6Sign(text) {
+	if v6 && v6Sign(text) {
 		for _, s := range ipv6Re.FindAllString(text, 64) {
 			if a, err := netip.ParseAddr(s); err == nil && a.Is6() {
 				o.Add("ipv6-addr:value", a.String())
@@ -62,6 +63,30 @@ func ObserveTextInto(o *Observed, text string, at time.Time) {
 			if alg, ok := hashByLen[len(h)]; ok {
 				o.Add("file:hashes."+alg, strings.ToLower(h))
 			}
+		}
+	}
+}
+
+// colonSigns finds, in one pass over the colons of text, whether it holds "://" (a URL
+// may be there) and "::" or seven colons (an IPv6 address may be); three searches of
+// the whole line did the same at twice the cost, timestamps' colons being everywhere.
+func colonSigns(text string) (url, v6 bool) {
+	colons := 0
+	for i := 0; ; {
+		k := strings.IndexByte(text[i:], ':')
+		if k < 0 {
+			return url, v6 || colons >= 7
+		}
+		i += k + 1
+		colons++
+		if i < len(text) && text[i] == ':' {
+			v6 = true
+		}
+		if i+1 < len(text) && text[i] == '/' && text[i+1] == '/' {
+			url = true
+		}
+		if url && (v6 || colons >= 7) {
+			return true, true
 		}
 	}
 }
@@ -107,44 +132,30 @@ func hasLetter(s string) bool {
 	return false
 }
 
-// scanDotted finds IPv4 addresses and domain names in one pass: it splits the text into
-// runs of letters, digits, dots and hyphens, and takes a run of four dotted numbers that
-// net/netip accepts as an address and a run of at least two DNS labels (isDomain) as a domain name.
-// A regular expression per kind did the same at several times the cost. It also reports
-// whether the text holds 32 hexadecimal digits in a row (a hash may be there): they can
-// only lie inside such a run, so the same pass tells.
+// scanDotted finds IPv4 addresses and domain names: each is a run of letters, digits,
+// dots and hyphens holding a dot, so the runs are found from the dots (a vectorised
+// search) rather than by classifying every byte of the line; a run of four dotted
+// numbers that net/netip accepts is an address, one of at least two DNS labels
+// (isDomain) a domain name. A regular expression per kind did the same at several times
+// the cost. It also reports whether the text holds 32 hexadecimal digits in a row (a hash
+// may be there).
 func scanDotted(o *Observed, text string) (hexRun bool) {
 	for i := 0; i < len(text); {
-		if byteClass[text[i]]&classDotted == 0 {
-			i++
-			continue
+		k := strings.IndexByte(text[i:], '.')
+		if k < 0 {
+			break
 		}
-		j, dots, hex := i, 0, 0
-		for ; j < len(text); j++ {
-			c := byteClass[text[j]]
-			if c&classDotted == 0 {
-				break
-			}
-			switch {
-			case c&classHex != 0:
-				if hex++; hex >= 32 {
-					hexRun = true
-				}
-			case text[j] == '.':
-				dots++
-				hex = 0
-			default:
-				hex = 0
-			}
+		// The run around the dot; it cannot reach back past i, which follows the
+		// previous run's end (a byte outside the class) or is the line's start.
+		start, end := i+k, i+k+1
+		for start > i && byteClass[text[start-1]]&classDotted != 0 {
+			start--
 		}
-		// Most tokens (words, numbers, ports) have no dot: they are passed over before
-		// anything is cut or parsed.
-		if dots == 0 {
-			i = j
-			continue
+		for end < len(text) && byteClass[text[end]]&classDotted != 0 {
+			end++
 		}
-		tok := trimDots(text[i:j])
-		i = j
+		i = end
+		tok := trimDots(text[start:end])
 		if strings.IndexByte(tok, '.') < 0 {
 			continue
 		}
@@ -160,7 +171,31 @@ func scanDotted(o *Observed, text string) (hexRun bool) {
 			o.Add("domain-name:value", strings.ToLower(tok))
 		}
 	}
-	return hexRun
+	return hasHexRun(text, 32)
+}
+
+// hasHexRun reports whether text holds n hexadecimal digits in a row. It looks at every
+// n-th byte: a run of n must cover one of them, and a byte that is not a digit rules out
+// every run through it, so a line without such a run is mostly skipped, not read.
+func hasHexRun(text string, n int) bool {
+	for i := n - 1; i < len(text); {
+		if byteClass[text[i]]&classHex == 0 {
+			i += n
+			continue
+		}
+		start, end := i, i+1
+		for start > 0 && byteClass[text[start-1]]&classHex != 0 && i-start < n {
+			start--
+		}
+		for end < len(text) && byteClass[text[end]]&classHex != 0 && end-start < n {
+			end++
+		}
+		if end-start >= n {
+			return true
+		}
+		i = end + n
+	}
+	return false
 }
 
 // trimDots is strings.Trim(s, ".-") without building the cut set for each token.
