@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -28,11 +26,6 @@ func TestBatchKeysSurviveTheWriter(t *testing.T) {
 	const org = 11
 	const ttl = time.Second
 	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
-	opts := func(s vault.ObjectStore, f vault.FrameStore) vault.Options {
-		o := vstoretest.Opts(s)
-		o.Frames = f
-		return o
-	}
 	batch := func(id string, from, to int) (vault.BatchKey, []vault.Event) {
 		k := vault.BatchKey{ID: id}
 		h := sha256.New()
@@ -56,7 +49,7 @@ func TestBatchKeysSurviveTheWriter(t *testing.T) {
 
 	framesA := NewVaultFrames(NewLeases(dbs[0], "node-a"), ttl, nil)
 	dirA, dirB := t.TempDir(), t.TempDir()
-	vA := vstoretest.Open(t, dirA, opts(objs[0], framesA))
+	vA := vstoretest.Open(t, dirA, sharedOpts(objs[0], framesA))
 	send(vA, "early", 0, 5)
 	vstoretest.Fill(t, vA, org, base, 5, 100)
 	vstoretest.WaitUploaded(t, vA, org)
@@ -73,14 +66,8 @@ func TestBatchKeysSurviveTheWriter(t *testing.T) {
 	framesA.mu.Lock()
 	framesA.held[org].halt()
 	framesA.mu.Unlock()
-	key, err := os.ReadFile(filepath.Join(dirA, "vault.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirB, "vault.key"), key, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	vB := vstoretest.Open(t, dirB, opts(objs[1], NewVaultFrames(NewLeases(dbs[1], "node-b"), ttl, nil)))
+	shareKey(t, dirA, dirB)
+	vB := vstoretest.Open(t, dirB, sharedOpts(objs[1], NewVaultFrames(NewLeases(dbs[1], "node-b"), ttl, nil)))
 	defer vB.Close()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, err := vB.Size(org)

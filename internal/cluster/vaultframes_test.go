@@ -53,6 +53,27 @@ func minioStores(t testing.TB, n int) []vault.ObjectStore {
 // release, no renewal). Node B takes the writer lease once it runs out and must hold every
 // event A acknowledged exactly once and in order, continue the same Merkle tree (a
 // consistency proof from A's last signed checkpoint to B's, checked with
+
+// sharedOpts are the test vault's options on object store s with its frames in f.
+func sharedOpts(s vault.ObjectStore, f vault.FrameStore) vault.Options {
+	o := vstoretest.Opts(s)
+	o.Frames = f
+	return o
+}
+
+// shareKey gives the node whose data directory is to the signing key of the one at
+// from, as an operator copies it (docs/scale-out.md: the nodes sign with one key).
+func shareKey(t *testing.T, from, to string) {
+	t.Helper()
+	key, err := os.ReadFile(filepath.Join(from, "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(to, "vault.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // transparency-dev/merkle), while A's late append is refused with "lease lost".
 func TestVaultWriterTakeover(t *testing.T) {
 	storetest.Require(t, store.Postgres)
@@ -63,14 +84,9 @@ func TestVaultWriterTakeover(t *testing.T) {
 	const ttl = time.Second
 	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
 
-	opts := func(s vault.ObjectStore, f vault.FrameStore) vault.Options {
-		o := vstoretest.Opts(s)
-		o.Frames = f
-		return o
-	}
 	framesA := NewVaultFrames(NewLeases(dbs[0], "node-a"), ttl, nil)
 	dirA, dirB := t.TempDir(), t.TempDir()
-	vA := vstoretest.Open(t, dirA, opts(objs[0], framesA))
+	vA := vstoretest.Open(t, dirA, sharedOpts(objs[0], framesA))
 	vstoretest.Fill(t, vA, org, base, 0, acked)
 	vstoretest.WaitUploaded(t, vA, org)
 	cpA, err := vA.Checkpoint(ctx, org)
@@ -89,15 +105,9 @@ func TestVaultWriterTakeover(t *testing.T) {
 	expires := held.lease().Expires
 
 	// Nodes share the signing key (docs/scale-out.md): B's checkpoints continue A's.
-	key, err := os.ReadFile(filepath.Join(dirA, "vault.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirB, "vault.key"), key, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	shareKey(t, dirA, dirB)
 	framesB := NewVaultFrames(NewLeases(dbs[1], "node-b"), ttl, nil)
-	vB := vstoretest.Open(t, dirB, opts(objs[1], framesB))
+	vB := vstoretest.Open(t, dirB, sharedOpts(objs[1], framesB))
 	var size uint64
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		size, err = vB.Size(org)
@@ -198,7 +208,7 @@ func TestVaultWriterTakeover(t *testing.T) {
 	if err := vA.Close(); err != nil {
 		t.Fatal(err)
 	}
-	vA2 := vstoretest.Open(t, dirA, opts(objs[0], NewVaultFrames(NewLeases(dbs[0], "node-a2"), ttl, nil)))
+	vA2 := vstoretest.Open(t, dirA, sharedOpts(objs[0], NewVaultFrames(NewLeases(dbs[0], "node-a2"), ttl, nil)))
 	if n, err := vA2.Size(org); err != nil || n != total {
 		t.Fatalf("restarted node A: size %d, %v; want %d (released lease: no wait)", n, err, total)
 	}

@@ -3,8 +3,6 @@ package cluster
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,17 +28,12 @@ func TestFencedWriterRetakesLease(t *testing.T) {
 	const org = 9
 	const ttl = time.Second
 	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
-	opts := func(s vault.ObjectStore, f vault.FrameStore) vault.Options {
-		o := vstoretest.Opts(s)
-		o.Frames = f
-		return o
-	}
 	leasesA, leasesB := NewLeases(dbs[0], "node-a"), NewLeases(dbs[1], "node-b")
 	leasesA.SetURL("http://a.test:8080")
 	leasesB.SetURL("http://b.test:8080")
 	framesA := NewVaultFrames(leasesA, ttl, nil)
 	dirA, dirB := t.TempDir(), t.TempDir()
-	vA := vstoretest.Open(t, dirA, opts(objs[0], framesA))
+	vA := vstoretest.Open(t, dirA, sharedOpts(objs[0], framesA))
 	vstoretest.Fill(t, vA, org, base, 0, 40)
 
 	// A pauses: its renewals stop, the process lives on.
@@ -48,14 +41,8 @@ func TestFencedWriterRetakesLease(t *testing.T) {
 	held := framesA.held[org]
 	framesA.mu.Unlock()
 	held.halt()
-	key, err := os.ReadFile(filepath.Join(dirA, "vault.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dirB, "vault.key"), key, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	vB := vstoretest.Open(t, dirB, opts(objs[1], NewVaultFrames(leasesB, ttl, nil)))
+	shareKey(t, dirA, dirB)
+	vB := vstoretest.Open(t, dirB, sharedOpts(objs[1], NewVaultFrames(leasesB, ttl, nil)))
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, err := vB.Size(org)
 		if err == nil {
@@ -68,7 +55,7 @@ func TestFencedWriterRetakesLease(t *testing.T) {
 	vstoretest.Fill(t, vB, org, base, 40, 50)
 
 	// A wakes up and appends: refused, told who writes and where.
-	_, err = vA.Append(ctx, org, []vault.Event{vstoretest.Event(base, 50)})
+	_, err := vA.Append(ctx, org, []vault.Event{vstoretest.Event(base, 50)})
 	var nw *vault.NotWriterError
 	if !errors.As(err, &nw) || nw.Holder != "node-b" || nw.URL != "http://b.test:8080" || !errors.Is(err, ErrFenced) {
 		t.Fatalf("node A's append after B took over: %v; want lease lost and node B at http://b.test:8080 named", err)
