@@ -29,11 +29,11 @@ const EnvTemplates = "CIIGUARD_TEST_TEMPLATES"
 
 // share points tpl at engine d's template in the shared directory dir, seeding it there
 // first if no other test binary has.
-func (tpl *template) share(dir string, d store.Dialect) error {
+func (tpl *template) share(dir string, d store.Dialect, day string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("%s: %w", EnvTemplates, err)
 	}
-	key := sharedKey(d)
+	key := sharedKey(d, day)
 	unlock, err := lockFile(filepath.Join(dir, key+".lock"))
 	if err != nil {
 		return fmt.Errorf("%s: lock the %s template: %w", EnvTemplates, d, err)
@@ -70,11 +70,12 @@ func (tpl *template) share(dir string, d store.Dialect) error {
 	return nil
 }
 
-// sharedKey names engine d's template in the shared directory: the engine, on PostgreSQL
-// the server (a template database exists in one cluster only), and the schema every
-// module migrates to.
-func sharedKey(d store.Dialect) string {
+// sharedKey names engine d's template of the Beijing day day in the shared directory:
+// the engine, on PostgreSQL the server (a template database exists in one cluster only),
+// the day (templateKey says why), and the schema every module migrates to.
+func sharedKey(d store.Dialect, day string) string {
 	h := sha256.New()
+	fmt.Fprintf(h, "day %s\n", day)
 	if d == store.Postgres {
 		fmt.Fprintf(h, "server %s\n", os.Getenv(storetest.EnvPostgres))
 	}

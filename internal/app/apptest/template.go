@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ciiguard/internal/app"
+	"ciiguard/internal/calendar"
 	"ciiguard/internal/store"
 	"ciiguard/internal/storetest"
 )
@@ -35,23 +36,36 @@ type template struct {
 	err    error
 }
 
+// templateKey names a template: its engine and the Beijing day it was seeded on. The demo
+// writes dates relative to its day (due dates, trend points, "today"), and tests compare
+// them with their own day: a template seeded before Beijing midnight (16:00 UTC) is not
+// used by a test started after it, which gets one seeded on its own day.
+type templateKey struct {
+	d   store.Dialect
+	day string
+}
+
 var (
 	templatesMu sync.Mutex
-	templates   = map[store.Dialect]*template{}
+	templates   = map[templateKey]*template{}
 )
 
-// templateFor returns engine d's template, seeding it on first use.
+// seedDay is the Beijing day a template seeded now belongs to.
+func seedDay() string { return time.Now().In(calendar.Shanghai).Format(time.DateOnly) }
+
+// templateFor returns engine d's template of today (Beijing), seeding it on first use.
 func templateFor(d store.Dialect) *template {
 	templatesMu.Lock()
-	tpl := templates[d]
+	k := templateKey{d, seedDay()}
+	tpl := templates[k]
 	if tpl == nil {
 		tpl = &template{}
-		templates[d] = tpl
+		templates[k] = tpl
 	}
 	templatesMu.Unlock()
 	tpl.once.Do(func() {
 		if dir := os.Getenv(EnvTemplates); dir != "" {
-			tpl.err = tpl.share(dir, d)
+			tpl.err = tpl.share(dir, d, k.day)
 			return
 		}
 		tpl.err = tpl.seed(d)
