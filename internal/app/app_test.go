@@ -84,17 +84,15 @@ func readGolden(t *testing.T) map[string]string {
 // (refused: 401, 403 or the redirect to sign in; anything else: let through) with the
 // reviewed golden table, line by line, in both directions. A route's requests (anonymous
 // and one per role) go out together and the next route waits for all of them, so the walk
-// keeps its route order while the server answers the roles concurrently; the two engines
-// run side by side.
+// keeps its route order while the server answers the roles concurrently. It runs on SQLite
+// only: whether a role is let through is decided before any record is read (the route's
+// permission, then the handler's own role checks), the same on both engines, and the walk
+// is 8,000 requests, about 20 s of the suite's CPU per engine. The tenancy of what is let
+// through is tested on both engines (TestOtherOrganisationsRecordsAreNotFound and each
+// capability's cross-tenant tests).
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
-	golden := readGolden(t)
-	for _, d := range storetest.Engines {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			checkPermissionMatrix(t, d, golden)
-		})
-	}
+	checkPermissionMatrix(t, store.SQLite, readGolden(t))
 }
 
 // matrixCaller is one column of the permission matrix: a client and the headers it sends.
