@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -350,7 +350,7 @@ func TestClusterSurvivesKill9(t *testing.T) {
 			stored = got
 			continue
 		}
-		if !sameCounts(stored, got) {
+		if !maps.Equal(stored, got) {
 			t.Errorf("%s's search returns %d distinct ids, %s's %d", survivors[0].name, len(stored), n.name, len(got))
 		}
 	}
@@ -426,49 +426,19 @@ func checkpointOf(t *testing.T, c *webClient) clusterCheckpoint {
 	}
 }
 
-// searchAll pages through a search for q over the last and next hour and counts each id
-// of "clusterload ID" messages.
+// searchAll counts each id of the "clusterload ID" messages a search for q finds (every
+// message it finds must be one).
 func searchAll(t *testing.T, c *webClient, q string) map[int]int {
 	t.Helper()
 	out := map[int]int{}
-	vals := url.Values{"q": {q}, "limit": {"1000"},
-		"from": {time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}, "to": {time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}}
-	for {
-		res, body := c.do(t, "GET", "/api/v1/vault/search?"+vals.Encode(), "")
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("search on %s: %d %s", c.base, res.StatusCode, body)
+	for msg, n := range searchSeq(t, c, q, `(?s)^(.*)$`) {
+		id, err := strconv.Atoi(strings.TrimPrefix(msg, "clusterload "))
+		if err != nil {
+			t.Fatalf("search on %s: event %q", c.base, msg)
 		}
-		var page struct {
-			Events []struct{ Message string }
-			Next   string
-		}
-		if err := json.Unmarshal([]byte(body), &page); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range page.Events {
-			id, err := strconv.Atoi(strings.TrimPrefix(e.Message, "clusterload "))
-			if err != nil {
-				t.Fatalf("search on %s: event %q", c.base, e.Message)
-			}
-			out[id]++
-		}
-		if page.Next == "" {
-			return out
-		}
-		vals.Set("cursor", page.Next)
+		out[id] += n
 	}
-}
-
-func sameCounts(a, b map[int]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
+	return out
 }
 
 // syslogLoad writes numbered lines ("clustersyslog seq=N end"), one every 5 ms, over one

@@ -56,10 +56,10 @@ func batchKeyOf(r *http.Request, src Source, body []byte) (*vault.BatchKey, erro
 			id = string(v)
 		}
 	}
-	if id == "" && len(raw) == 1 && visibleASCII(raw[0]) {
-		id = raw[0]
+	if id == "" && len(raw) == 1 {
+		id = raw[0] // not a structured field: the bare key
 	}
-	if id == "" || len(id) > maxIdempotencyKey || !visibleASCII(id) {
+	if len(id) > maxIdempotencyKey || !visibleASCII(id) {
 		return nil, problem.Field(IdempotencyKeyHeader, "must be one key of 1 to %d visible ASCII characters, as a structured-field string or bare", maxIdempotencyKey)
 	}
 	return &vault.BatchKey{ID: "http/" + strconv.FormatInt(src.ID, 10) + "/" + id, Sum: sha256.Sum256(body)}, nil

@@ -145,8 +145,9 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 		web.WriteProblem(w, r, http.StatusBadRequest, "batch: "+err.Error(), nil)
 		return nil
 	}
-	if id := r.Header.Get(NodeBatchHeader); len(id) > vault.MaxBatchKeyLen {
-		web.WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("%s: %d bytes; at most %d", NodeBatchHeader, len(id), vault.MaxBatchKeyLen), nil)
+	batch := r.Header.Get(NodeBatchHeader)
+	if len(batch) > vault.MaxBatchKeyLen {
+		web.WriteProblem(w, r, http.StatusBadRequest, fmt.Sprintf("%s: %d bytes; at most %d", NodeBatchHeader, len(batch), vault.MaxBatchKeyLen), nil)
 		return nil
 	}
 	release, ok := acquire(r.Context(), m.slots, ingestWait)
@@ -157,8 +158,8 @@ func (m *Module) nodeAppend(w http.ResponseWriter, r *http.Request) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), appendDeadline)
 	defer cancel()
 	var first uint64
-	if id := r.Header.Get(NodeBatchHeader); id != "" {
-		first, _, err = m.v.AppendOnce(actx, org, vault.BatchKey{ID: id, Sum: sha256.Sum256(body)}, evs)
+	if batch != "" {
+		first, _, err = m.v.AppendOnce(actx, org, vault.BatchKey{ID: batch, Sum: sha256.Sum256(body)}, evs)
 	} else {
 		first, err = m.v.Append(actx, org, evs)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/problem"
@@ -64,6 +65,20 @@ func checkApproval(a Assessment, by audit.Actor, in ApprovalInput) error {
 // ApproveAssessment approves one of the organisation's pre-use assessments as the context's
 // user; another organisation's is store.ErrNotFound.
 func (s *Service) ApproveAssessment(ctx context.Context, id int64, in ApprovalInput) (Assessment, error) {
+	return s.decideAssessment(ctx, id, audit.Update, func(a *Assessment, by audit.Actor, at time.Time) (string, error) {
+		if err := checkApproval(*a, by, in); err != nil {
+			return "", err
+		}
+		a.ApprovedBy, a.ApprovedAt, a.AcceptedReason = by.Label, &at, strings.TrimSpace(in.AcceptReason)
+		return "approved", nil
+	})
+}
+
+// decideAssessment records a decision on one of the organisation's pre-use assessments as
+// the context's user: decide refuses it, or fills it in on the assessment and returns the
+// audit entry's note; the decision columns are stored, the product's facts announced and
+// the change audited as action. Another organisation's is store.ErrNotFound.
+func (s *Service) decideAssessment(ctx context.Context, id int64, action string, decide func(a *Assessment, by audit.Actor, at time.Time) (string, error)) (Assessment, error) {
 	by := audit.ActorFrom(ctx)
 	var after Assessment
 	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
@@ -71,18 +86,17 @@ func (s *Service) ApproveAssessment(ctx context.Context, id int64, in ApprovalIn
 		if err != nil {
 			return err
 		}
-		if err := checkApproval(before, by, in); err != nil {
+		after = before
+		note, err := decide(&after, by, s.now())
+		if err != nil {
 			return err
 		}
-		at := s.now()
-		after = before
-		after.ApprovedBy, after.ApprovedAt, after.AcceptedReason = by.Label, &at, strings.TrimSpace(in.AcceptReason)
-		if _, err := t.Exec(`UPDATE supplier_assessments SET approved_by = $2, approved_at = $3, accepted_reason = $4 WHERE org_id = $1 AND id = $5`,
-			after.ApprovedBy, at, after.AcceptedReason, id); err != nil {
-			return fmt.Errorf("record the approval: %w", err)
+		if _, err := t.Exec(`UPDATE supplier_assessments SET approved_by = $2, approved_at = $3, accepted_reason = $4, withdrawn_by = $5, withdrawn_at = $6, withdrawn_reason = $7 WHERE org_id = $1 AND id = $8`,
+			after.ApprovedBy, after.ApprovedAt, after.AcceptedReason, after.WithdrawnBy, after.WithdrawnAt, after.WithdrawnReason, id); err != nil {
+			return fmt.Errorf("record the decision on assessment %d: %w", id, err)
 		}
-		s.announce(t)
-		return audit.InTenant(t, "supplier_assessment", strconv.FormatInt(id, 10), audit.Update, before, after, "approved")
+		s.announce(t) // whether the product counts as cleared for use may change
+		return audit.InTenant(t, "supplier_assessment", strconv.FormatInt(id, 10), action, before, after, note)
 	})
 	return after, err
 }

@@ -2,14 +2,12 @@ package suppliers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"ciiguard/internal/audit"
 	"ciiguard/internal/problem"
-	"ciiguard/internal/store"
 )
 
 // An approval of a pre-use assessment may be withdrawn — a finding turns up after go-live, the
@@ -46,27 +44,13 @@ func checkWithdrawal(a Assessment, in WithdrawalInput) error {
 // WithdrawApproval withdraws the approval of one of the organisation's pre-use assessments
 // as the context's user; another organisation's is store.ErrNotFound.
 func (s *Service) WithdrawApproval(ctx context.Context, id int64, in WithdrawalInput) (Assessment, error) {
-	by := audit.ActorFrom(ctx)
-	var after Assessment
-	err := s.db.WriteTenant(ctx, func(t *store.Tenant) error {
-		before, err := getAssessment(t, id)
-		if err != nil {
-			return err
+	return s.decideAssessment(ctx, id, "withdraw_approval", func(a *Assessment, by audit.Actor, at time.Time) (string, error) {
+		if err := checkWithdrawal(*a, in); err != nil {
+			return "", err
 		}
-		if err := checkWithdrawal(before, in); err != nil {
-			return err
-		}
-		at := s.now()
-		after = before
-		after.WithdrawnBy, after.WithdrawnAt, after.WithdrawnReason = by.Label, &at, strings.TrimSpace(in.Reason)
-		if _, err := t.Exec(`UPDATE supplier_assessments SET withdrawn_by = $2, withdrawn_at = $3, withdrawn_reason = $4 WHERE org_id = $1 AND id = $5`,
-			after.WithdrawnBy, at, after.WithdrawnReason, id); err != nil {
-			return fmt.Errorf("record the withdrawal: %w", err)
-		}
-		s.announce(t) // the product may count as not cleared for use again
-		return audit.InTenant(t, "supplier_assessment", strconv.FormatInt(id, 10), "withdraw_approval", before, after, after.WithdrawnReason)
+		a.WithdrawnBy, a.WithdrawnAt, a.WithdrawnReason = by.Label, &at, strings.TrimSpace(in.Reason)
+		return a.WithdrawnReason, nil
 	})
-	return after, err
 }
 
 // withdrawApprovalPage withdraws an approval from the product's page; on a refusal the page

@@ -80,8 +80,7 @@ func (k *batchKeys) expireLocked(now time.Time) {
 	oldest := now.Add(-BatchKeyWindow).UnixMilli()
 	drop := 0
 	for drop < len(k.order) && (k.order[drop].at < oldest || len(k.order)-drop > maxBatchKeys) {
-		b := k.order[drop]
-		if cur, ok := k.byID[b.id]; ok && cur.at == b.at && cur.first == b.first {
+		if b := k.order[drop]; k.current(b) {
 			delete(k.byID, b.id)
 		}
 		drop++
@@ -89,6 +88,13 @@ func (k *batchKeys) expireLocked(now time.Time) {
 	if drop > 0 {
 		k.order = append(k.order[:0:0], k.order[drop:]...)
 	}
+}
+
+// current reports whether b, an entry of order, is still what its key names (a key
+// stored again after its window replaces it).
+func (k *batchKeys) current(b keyedBatch) bool {
+	cur, ok := k.byID[b.id]
+	return ok && cur.at == b.at && cur.first == b.first
 }
 
 // frame is a keys frame holding every batch still remembered (nil when
@@ -99,7 +105,7 @@ func (k *batchKeys) frame(now time.Time, at uint64) []byte {
 	k.expireLocked(now)
 	var live []keyedBatch
 	for _, b := range k.order {
-		if cur := k.byID[b.id]; cur.at == b.at && cur.first == b.first {
+		if k.current(b) {
 			live = append(live, b)
 		}
 	}
