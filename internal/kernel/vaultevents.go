@@ -36,6 +36,10 @@ type VaultEvents interface {
 	// continues), without the interactive search's time limit: the caller bounds its own
 	// work with ctx and q.Limit.
 	ScanEvents(ctx context.Context, q vault.Query) (vault.Page, error)
+	// SweepEvents calls fn with every event q matches as vault.Scan does: a part at a time
+	// in no particular order, evs valid only until fn returns, covered the events passed or
+	// ruled out by q.Hints so far; like ScanEvents, bounded by ctx only.
+	SweepEvents(ctx context.Context, q vault.Query, fn func(evs []vault.Event, covered uint64) error) error
 	// CountEvents counts the events with from <= time < to.
 	CountEvents(ctx context.Context, from, to time.Time) (uint64, error)
 	// ProveEvent signs (or reuses) a checkpoint of the log and proves event seq included

@@ -30,6 +30,18 @@ func (m *Module) ScanEvents(ctx context.Context, q vault.Query) (vault.Page, err
 	return page, nil
 }
 
+// SweepEvents implements kernel.VaultEvents: vault.Scan for the context's organisation.
+func (m *Module) SweepEvents(ctx context.Context, q vault.Query, fn func(evs []vault.Event, covered uint64) error) error {
+	org, err := orgOf(ctx)
+	if err != nil {
+		return err
+	}
+	if err := m.v.Scan(ctx, org, q, fn); err != nil {
+		return fmt.Errorf("sweep logs: %w", err)
+	}
+	return nil
+}
+
 // CountEvents implements kernel.VaultEvents with the histogram, one bar a day.
 func (m *Module) CountEvents(ctx context.Context, from, to time.Time) (uint64, error) {
 	org, err := orgOf(ctx)

@@ -24,7 +24,7 @@ import (
 // has logs kept (2016 Art. 21(3); 2025 Art. 23(3)), which is what the vault holds at least.
 const HuntWindow = 183 * 24 * time.Hour
 
-// huntPage is how many events one read of the vault returns.
+// huntPage is how many events one read of the vault returns to the live sweep.
 const huntPage = 10000
 
 // queueHunt records a retro-hunt of org's vault for the indicators ids, run by the hunter
@@ -193,32 +193,38 @@ type match struct {
 	count       int
 }
 
-// sweep reads q's events from the vault page by page and matches each with idx, calling
-// progress after each page with the events covered so far (read, or ruled out by the
-// vault's index through q.Hints).
+// progressEvery is how often a sweep reports its progress (a write to the database).
+const progressEvery = 500 * time.Millisecond
+
+// sweep reads q's events from the vault and matches each with idx, calling progress with
+// the events covered so far (read, or ruled out by the vault's index through q.Hints)
+// every progressEvery and at the end.
 func sweep(ctx context.Context, ve kernel.VaultEvents, q vault.Query, idx *stix.Index, progress func(scanned int64) error) (map[int]*match, error) {
 	seen := map[int]*match{}
 	var (
-		scanned int64
-		o       stix.Observed
+		o        stix.Observed
+		covered  uint64
+		reported = time.Now()
 	)
-	for {
-		page, err := ve.ScanEvents(ctx, q)
-		if err != nil {
-			return nil, err
+	q.Fields = vault.TextFields
+	err := ve.SweepEvents(ctx, q, func(evs []vault.Event, c uint64) error {
+		for i := range evs {
+			observe(&evs[i], idx, seen, &o)
 		}
-		for i := range page.Events {
-			observe(&page.Events[i], idx, seen, &o)
+		covered = c
+		if time.Since(reported) < progressEvery {
+			return nil
 		}
-		scanned += int64(len(page.Events)) + int64(page.HintSkipped)
-		if err := progress(scanned); err != nil {
-			return nil, err
-		}
-		if page.Next == "" {
-			return seen, nil
-		}
-		q.Cursor = page.Next
+		reported = time.Now()
+		return progress(int64(covered))
+	})
+	if err != nil {
+		return nil, err
 	}
+	if err := progress(int64(covered)); err != nil {
+		return nil, err
+	}
+	return seen, nil
 }
 
 // observe matches one event with idx and adds it to what seen holds of each indicator it
@@ -359,7 +365,7 @@ func (s *Service) runHunt(ctx context.Context, id int64) error {
 	if err := s.progress(ctx, id, 0, int64(total)); err != nil {
 		return err
 	}
-	q := vault.Query{From: from, To: to, Limit: huntPage, Hints: huntHints(pats)}
+	q := vault.Query{From: from, To: to, Hints: huntHints(pats)}
 	seen, err := sweep(ctx, s.vault, q, idx, func(scanned int64) error {
 		return s.progress(ctx, id, scanned, max(int64(total), scanned))
 	})

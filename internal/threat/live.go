@@ -134,7 +134,7 @@ func sweepSince(ctx context.Context, ve kernel.VaultEvents, swept int64, idx *st
 	}
 	// Sequence numbers are dense: asking for exactly the events left keeps the vault from
 	// decoding an older block to fill the page.
-	q := vault.Query{Cursor: strconv.FormatInt(end, 10)}
+	q := vault.Query{Cursor: strconv.FormatInt(end, 10), Fields: vault.TextFields}
 	var o stix.Observed
 	for left := end - swept; left > 0; {
 		q.Limit = int(min(left, huntPage))

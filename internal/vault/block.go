@@ -183,6 +183,38 @@ type colScratch struct {
 
 var colScratchPool = sync.Pool{New: func() any { return new(colScratch) }}
 
+// decodeScratch holds decodeColumns' buffers. A new one for each call gives events of
+// their own; one kept by a scanning goroutine from part to part (Scan) saves allocating,
+// and the collector's clearing, about a megabyte a part, and the events decoded into it
+// are valid only until its next use.
+type decodeScratch struct {
+	part  []byte  // the part's bytes as read (readPart)
+	col   []byte  // one decompressed column
+	evs   []Event // the decoded events
+	hid   []int   // each event's host group
+	order []int   // event positions grouped by host
+}
+
+// events returns n cleared events.
+func (s *decodeScratch) events(n int) []Event {
+	if cap(s.evs) < n {
+		s.evs = make([]Event, n)
+		return s.evs
+	}
+	s.evs = s.evs[:n]
+	clear(s.evs)
+	return s.evs
+}
+
+// bytes returns a buffer of n bytes for a part read from disk.
+func (s *decodeScratch) bytes(n int64) []byte {
+	if int64(cap(s.part)) < n {
+		s.part = make([]byte, n)
+	}
+	s.part = s.part[:n]
+	return s.part
+}
+
 // hostOrder returns event positions grouped by host in order of each
 // host's first appearance, arrival order within a host.
 func hostOrder(evs []Event) []int {
@@ -196,11 +228,11 @@ func hostOrder(evs []Event) []int {
 		}
 		hid[i] = id
 	}
-	return groupOrder(hid, len(ids))
+	return groupOrder(hid, len(ids), nil)
 }
 
-// groupOrder is a stable counting sort of positions by group id.
-func groupOrder(ids []int, groups int) []int {
+// groupOrder is a stable counting sort of positions by group id, appended to order.
+func groupOrder(ids []int, groups int, order []int) []int {
 	start := make([]int, groups+1)
 	for _, id := range ids {
 		start[id+1]++
@@ -208,7 +240,7 @@ func groupOrder(ids []int, groups int) []int {
 	for g := 1; g <= groups; g++ {
 		start[g] += start[g-1]
 	}
-	order := make([]int, len(ids))
+	order = slices.Grow(order[:0], len(ids))[:len(ids)]
 	for i, id := range ids {
 		order[start[id]] = i
 		start[id]++
@@ -229,7 +261,7 @@ const allCols colMask = 1<<numCols - 1
 //
 // expect is the number of events the run must hold (0: any up to 2^20),
 // checked before anything is allocated for them.
-func decodeColumns(p []byte, org int64, mask colMask, expect uint64) ([]Event, error) {
+func decodeColumns(p []byte, org int64, mask colMask, expect uint64, s *decodeScratch) ([]Event, error) {
 	d := decoder{b: p}
 	if v := d.byte(); v != 1 {
 		return nil, fmt.Errorf("block version %d unknown", v)
@@ -249,13 +281,16 @@ func decodeColumns(p []byte, org int64, mask colMask, expect uint64) ([]Event, e
 	if mask&(1<<colMessage|1<<colRaw) != 0 {
 		mask |= 1 << colHost // their order derives from the host column
 	}
+	if s == nil {
+		s = new(decodeScratch)
+	}
 	_, dec := codecs()
-	evs := make([]Event, count)
-	var order []int
+	evs := s.events(int(count))
 	for i := range evs {
 		evs[i].Seq = first + uint64(i)
 		evs[i].OrgID = org
 	}
+	var order []int
 	for c := 0; c < numCols; c++ {
 		rawLen := d.uvarint()
 		z := d.bytes()
@@ -268,18 +303,30 @@ func decodeColumns(p []byte, org int64, mask colMask, expect uint64) ([]Event, e
 		if rawLen > 1<<30 {
 			return nil, fmt.Errorf("block column %d: size %d too large", c, rawLen)
 		}
-		// The header's size is only a hint until the data is decoded.
-		col, err := dec.DecodeAll(z, make([]byte, 0, min(rawLen, 64<<20)))
+		// The header's size is only a hint until the data is decoded. One buffer
+		// serves every column: each is copied out of it (Event.Raw, the last, points
+		// into it), so it may be reused for the next.
+		buf := s.col[:0]
+		if uint64(cap(buf)) < rawLen {
+			buf = make([]byte, 0, min(rawLen, 64<<20))
+		}
+		col, err := dec.DecodeAll(z, buf)
 		if err != nil {
 			return nil, fmt.Errorf("block column %d: decompress: %w", c, err)
 		}
+		s.col = col
 		if uint64(len(col)) != rawLen {
 			return nil, fmt.Errorf("block column %d: %d bytes, header says %d", c, len(col), rawLen)
 		}
-		if c == colMessage || c == colRaw {
-			if order == nil {
-				order = hostOrder(evs)
+		if c == colHost {
+			ids, groups, err := decodeHostColumn(col, evs, s.hid[:0])
+			if err != nil {
+				return nil, fmt.Errorf("block column %d: %w", c, err)
 			}
+			s.hid = ids
+			order = groupOrder(ids, groups, s.order[:0])
+			s.order = order
+			continue
 		}
 		if err := decodeColumn(c, col, evs, order); err != nil {
 			return nil, fmt.Errorf("block column %d: %w", c, err)
@@ -322,6 +369,57 @@ func dictColumn(evs []Event, get func(*Event) string) []byte {
 	return b
 }
 
+// decodeHostColumn decodes the host column into evs and returns each event's host group
+// (appended to ids) and the number of groups: hosts numbered in order of first appearance,
+// the grouping hostOrder makes, from the dictionary instead of a map of every event's host.
+func decodeHostColumn(col []byte, evs []Event, ids []int) ([]int, int, error) {
+	cd := decoder{b: col}
+	n := cd.uvarint()
+	if n > uint64(len(col)) {
+		return nil, 0, fmt.Errorf("dictionary of %d entries in %d bytes", n, len(col))
+	}
+	dict := make([]string, 0, n)
+	for i := uint64(0); i < n && cd.err == nil; i++ {
+		dict = append(dict, cd.str())
+	}
+	// group[k] is the group of dictionary entry k, -1 until first seen; entries of the
+	// same text (which our encoder never writes) share a group, as in hostOrder.
+	group := make([]int, len(dict))
+	for k := range group {
+		group[k] = -1
+	}
+	groups := 0
+	var byText map[string]int
+	for i := range evs {
+		id := cd.uvarint()
+		if cd.err != nil {
+			return nil, 0, fmt.Errorf("event %d: %w", i, cd.err)
+		}
+		if id >= uint64(len(dict)) {
+			return nil, 0, fmt.Errorf("event %d: dictionary index %d out of %d", i, id, len(dict))
+		}
+		g := group[id]
+		if g < 0 {
+			if byText == nil {
+				byText = make(map[string]int, len(dict))
+			}
+			var ok bool
+			if g, ok = byText[dict[id]]; !ok {
+				g = groups
+				groups++
+				byText[dict[id]] = g
+			}
+			group[id] = g
+		}
+		evs[i].Host = dict[id]
+		ids = append(ids, g)
+	}
+	if len(cd.b) != 0 {
+		return nil, 0, fmt.Errorf("%d trailing bytes", len(cd.b))
+	}
+	return ids, groups, nil
+}
+
 func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
 	cd := decoder{b: col}
 	n := cd.uvarint()
@@ -352,8 +450,6 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 	switch c {
 	case colFormat:
 		return decodeDictColumn(col, evs, func(e *Event, s string) { e.Format = s })
-	case colHost:
-		return decodeDictColumn(col, evs, func(e *Event, s string) { e.Host = s })
 	case colApp:
 		return decodeDictColumn(col, evs, func(e *Event, s string) { e.App = s })
 	case colProcID:

@@ -154,7 +154,7 @@ func partTable(p []byte) (first, count, per uint64, ix partIndex, err error) {
 // events in sequence order (see decodeColumns for mask, org and expect).
 func decodeBlock(p []byte, org int64, mask colMask, expect uint64) ([]Event, error) {
 	if len(p) > 0 && p[0] == 1 {
-		return decodeColumns(p, org, mask, expect)
+		return decodeColumns(p, org, mask, expect, nil)
 	}
 	first, count, per, ix, err := partTable(p)
 	var short errShortHeader
@@ -174,7 +174,7 @@ func decodeBlock(p []byte, org int64, mask colMask, expect uint64) ([]Event, err
 	evs := make([]Event, count)
 	for i, loc := range ix.locs {
 		s := uint64(i) * per
-		pe, err := decodePart(p[loc.off:loc.off+loc.n], loc.crc, org, mask, first, ix.order[s:min(s+per, count)])
+		pe, err := decodePart(p[loc.off:loc.off+loc.n], loc.crc, org, mask, first, ix.order[s:min(s+per, count)], nil)
 		if err != nil {
 			return nil, fmt.Errorf("part %d: %w", i, err)
 		}
@@ -186,12 +186,12 @@ func decodeBlock(p []byte, org int64, mask colMask, expect uint64) ([]Event, err
 }
 
 // decodePart checks and decodes one part, whose events are those at the
-// block positions pos (sequence numbers first+pos).
-func decodePart(b []byte, crc uint32, org int64, mask colMask, first uint64, pos []int32) ([]Event, error) {
+// block positions pos (sequence numbers first+pos), into s (nil: new buffers).
+func decodePart(b []byte, crc uint32, org int64, mask colMask, first uint64, pos []int32, s *decodeScratch) ([]Event, error) {
 	if crc32.Checksum(b, castagnoli) != crc {
 		return nil, errors.New("checksum mismatch")
 	}
-	evs, err := decodeColumns(b, org, mask, uint64(len(pos)))
+	evs, err := decodeColumns(b, org, mask, uint64(len(pos)), s)
 	if err != nil {
 		return nil, err
 	}
@@ -244,8 +244,9 @@ func (l *Log) partIndexOf(r blockRef) (*partIndex, error) {
 
 // readPart reads and decodes one part of a block: only its bytes when the
 // block is split into parts, else the whole block. Events come in part
-// order (by host), not by sequence number.
-func (l *Log) readPart(r partRef, mask colMask) ([]Event, error) {
+// order (by host), not by sequence number. sc (nil: new buffers) holds what
+// is read and decoded when the block is split into parts.
+func (l *Log) readPart(r partRef, mask colMask, sc *decodeScratch) ([]Event, error) {
 	m := r.m
 	if m.legacy {
 		return l.readRef(r.blockRef, mask)
@@ -269,11 +270,16 @@ func (l *Log) readPart(r partRef, mask colMask) ([]Event, error) {
 		return out, nil
 	}
 	loc := ix.locs[r.part]
-	buf := make([]byte, loc.n)
+	var buf []byte
+	if sc != nil {
+		buf = sc.bytes(loc.n)
+	} else {
+		buf = make([]byte, loc.n)
+	}
 	if _, err := r.seg.dat.ReadAt(buf, m.off+frameHeader+loc.off); err != nil {
 		return nil, fmt.Errorf("read block %d of %s: %w", m.no, segName(r.seg.first), err)
 	}
-	evs, err := decodePart(buf, loc.crc, l.org, mask, m.no<<l.bits, ix.order[s:e])
+	evs, err := decodePart(buf, loc.crc, l.org, mask, m.no<<l.bits, ix.order[s:e], sc)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s, part %d: %w", m.no, segName(r.seg.first), r.part, err)
 	}

@@ -39,7 +39,7 @@ func (v *Vault) Extremes(ctx context.Context, orgID int64, q Query) (newest, old
 			if err := ctx.Err(); err != nil {
 				return newest, nil, fmt.Errorf("vault: extremes: %w", err)
 			}
-			evs, err := l.readPart(partRef{r, j}, allCols)
+			evs, err := l.readPart(partRef{r, j}, allCols, nil)
 			if err != nil {
 				return newest, nil, fmt.Errorf("vault: extremes: %w", err)
 			}

@@ -36,6 +36,8 @@ type Query struct {
 	// and a part is read on any false positive (about 0.3% a hint), so a few dozen hints
 	// at most are worth giving. Histogram ignores them.
 	Hints []string
+	// Fields chooses the fields of the events returned (Histogram ignores it).
+	Fields Fields
 }
 
 // Page is one page of search results, newest (highest sequence) first.
@@ -242,11 +244,13 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 		return page, err
 	}
 	snap := l.snapshot()
+	mask := cq.mask(q.Fields)
 	add := func(ev *Event) bool {
 		if ev.Seq >= before || !cq.match(ev) {
 			return false
 		}
 		page.Events = append(page.Events, *ev)
+		mask.project(&page.Events[len(page.Events)-1])
 		if len(page.Events) == limit {
 			page.Next = strconv.FormatUint(ev.Seq, 10)
 			return true
@@ -317,7 +321,7 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				evs, err := l.readPart(win[k], allCols)
+				evs, err := l.readPart(win[k], mask, nil)
 				// Keep only the matches, here on every core: a block's
 				// parts are then merged and sorted cheaply.
 				kept := evs[:0]
@@ -436,10 +440,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 		for i := range snap.tail {
 			count(&snap.tail[i])
 		}
-		mask := allCols
-		if cq.onlyTime() {
-			mask = 1 << colTime
-		}
+		mask := cq.matchCols()
 		// Blocks are independent: decode them on all cores, each worker
 		// with its own counts, and add up.
 		var todo []partRef
@@ -474,6 +475,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var sc decodeScratch // nothing decoded is kept past its part
 				for {
 					i := int(next.Add(1)) - 1
 					if i >= len(todo) {
@@ -483,7 +485,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 						errs[w] = fmt.Errorf("vault: histogram: %w", err)
 						return
 					}
-					evs, err := l.readPart(todo[i], mask)
+					evs, err := l.readPart(todo[i], mask, &sc)
 					if err != nil {
 						errs[w] = fmt.Errorf("vault: histogram: %w", err)
 						return

@@ -157,6 +157,39 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("%q: search found %d events, the scan %d (first found %v, first expected %v)", q, len(got), len(want), head(got), head(want))
 		}
+		// Scan finds the same events, each with the fields asked for, and counts them all
+		// as covered; TextFields leaves out what the query does not need (the format).
+		for _, f := range []vault.Fields{vault.AllFields, vault.TextFields} {
+			var scanned []uint64
+			var covered uint64
+			err := v.Scan(ctx, 1, vault.Query{Expr: q, Fields: f}, func(es []vault.Event, c uint64) error {
+				for i := range es {
+					e, w := &es[i], &evs[es[i].Seq]
+					if e.Message != w.Message || !e.Time.Equal(w.Time) || string(e.Raw) != string(w.Raw) {
+						t.Fatalf("%q, fields %d: event %d is %q at %v, appended %q at %v", q, f, e.Seq, e.Message, e.Time, w.Message, w.Time)
+					}
+					if wantFormat := w.Format; f == vault.TextFields {
+						wantFormat = ""
+					} else if e.Format != wantFormat || e.Host != w.Host || e.Facility != w.Facility {
+						t.Fatalf("%q, fields %d: event %d format %q host %q facility %d, appended %q %q %d", q, f, e.Seq, e.Format, e.Host, e.Facility, w.Format, w.Host, w.Facility)
+					}
+					if f == vault.TextFields && e.Format != "" {
+						t.Fatalf("%q: TextFields decoded the format %q of event %d", q, e.Format, e.Seq)
+					}
+					scanned = append(scanned, e.Seq)
+				}
+				covered = c
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(scanned)
+			slices.Reverse(scanned)
+			if !slices.Equal(scanned, want) || covered != uint64(len(want)) {
+				t.Fatalf("%q, fields %d: scan found %d events (covered %d), the oracle %d (first found %v, first expected %v)", q, f, len(scanned), covered, len(want), head(scanned), head(want))
+			}
+		}
 		hq := far
 		hq.Expr = q
 		hs, err := v.Histogram(ctx, 1, hq, time.Hour)

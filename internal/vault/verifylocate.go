@@ -74,7 +74,7 @@ func (l *Log) damagedParts(name string, blk uint64, payload []byte) (out []Probl
 		if loc.off+loc.n > int64(len(payload)) {
 			return nil, false
 		}
-		_, derr := decodePart(payload[loc.off:loc.off+loc.n], loc.crc, l.org, allCols, first, pos)
+		_, derr := decodePart(payload[loc.off:loc.off+loc.n], loc.crc, l.org, allCols, first, pos, nil)
 		if derr == nil {
 			continue
 		}
