@@ -24,9 +24,6 @@ import (
 // has logs kept (2016 Art. 21(3); 2025 Art. 23(3)), which is what the vault holds at least.
 const HuntWindow = 183 * 24 * time.Hour
 
-// huntPage is how many events one read of the vault returns to the live sweep.
-const huntPage = 10000
-
 // queueHunt records a retro-hunt of org's vault for the indicators ids, run by the hunter
 // once tx has committed.
 func queueHunt(tx *store.Tx, org int64, cause string, ids []int64, now time.Time) error {

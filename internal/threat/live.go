@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -125,37 +124,24 @@ ON CONFLICT (org_id) DO UPDATE SET swept = excluded.swept, updated_at = excluded
 }
 
 // sweepSince matches the events from sequence number swept on with idx into seen and
-// returns the sequence number after the newest. Pages come newest first: it reads back to
-// swept.
+// returns the sequence number after the newest of them (swept when there were none).
+// Sequence numbers are dense and the vault reads one snapshot of the log, so no event
+// between swept and that number is passed over.
 func sweepSince(ctx context.Context, ve kernel.VaultEvents, swept int64, idx *stix.Index, seen map[int]*match) (int64, error) {
-	end, err := vaultEnd(ctx, ve)
-	if err != nil || end <= swept {
-		return max(swept, end), err
-	}
-	// Sequence numbers are dense: asking for exactly the events left keeps the vault from
-	// decoding an older block to fill the page.
-	q := vault.Query{Cursor: strconv.FormatInt(end, 10), Fields: vault.TextFields}
+	next := swept
 	var o stix.Observed
-	for left := end - swept; left > 0; {
-		q.Limit = int(min(left, huntPage))
-		page, err := ve.ScanEvents(ctx, q)
-		if err != nil {
-			return swept, err
+	q := vault.Query{FromSeq: uint64(swept), Fields: vault.TextFields}
+	err := ve.SweepEvents(ctx, q, func(evs []vault.Event, _ uint64) error {
+		for i := range evs {
+			observe(&evs[i], idx, seen, &o)
+			next = max(next, int64(evs[i].Seq)+1)
 		}
-		for i := range page.Events {
-			ev := &page.Events[i]
-			if int64(ev.Seq) < swept {
-				return end, nil
-			}
-			observe(ev, idx, seen, &o)
-		}
-		left -= int64(len(page.Events))
-		if page.Next == "" {
-			break
-		}
-		q.Cursor = page.Next
+		return nil
+	})
+	if err != nil {
+		return swept, err
 	}
-	return end, nil
+	return next, nil
 }
 
 // vaultEnd is the sequence number after the newest event of the context organisation's

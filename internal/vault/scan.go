@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -35,10 +36,12 @@ func (v *Vault) Scan(ctx context.Context, orgID int64, q Query, fn func(evs []Ev
 	snap := l.snapshot()
 	var covered uint64
 	mask := cq.mask(q.Fields)
-	var tail []Event
-	for i := range snap.tail {
-		if cq.match(&snap.tail[i]) {
-			tail = append(tail, snap.tail[i])
+	// The tail is in sequence order: a follower's FromSeq passes over most of it.
+	newer := snap.tail[sort.Search(len(snap.tail), func(i int) bool { return snap.tail[i].Seq >= cq.fromSeq }):]
+	tail := make([]Event, 0, len(newer))
+	for i := range newer {
+		if cq.match(&newer[i]) {
+			tail = append(tail, newer[i])
 			mask.project(&tail[len(tail)-1])
 		}
 	}
@@ -55,7 +58,7 @@ func (v *Vault) Scan(ctx context.Context, orgID int64, q Query, fn func(evs []Ev
 	var ruledOut uint64
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
 		r := snap.blocks[i]
-		if r.m.maxTime < cq.from || r.m.minTime >= cq.to {
+		if !cq.blockMayMatch(r.m, l.bits) {
 			v.stats.blocksSkipped.Add(1)
 			continue
 		}
@@ -162,6 +165,10 @@ func (l *Log) scanParts(ctx context.Context, cq *compiledQuery, mask colMask, to
 			continue
 		}
 		free <- r.sc
+	}
+	if ferr == nil && ctx.Err() != nil {
+		// The goroutines saw the end first and stopped before every part was passed.
+		ferr = fmt.Errorf("vault: scan: %w", ctx.Err())
 	}
 	return ferr
 }

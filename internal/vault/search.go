@@ -38,6 +38,9 @@ type Query struct {
 	Hints []string
 	// Fields chooses the fields of the events returned (Histogram ignores it).
 	Fields Fields
+	// FromSeq, when not zero, leaves out the events before this sequence number: a
+	// follower that read the log up to FromSeq reads only what came after.
+	FromSeq uint64
 }
 
 // Page is one page of search results, newest (highest sequence) first.
@@ -67,6 +70,7 @@ type compiledQuery struct {
 	from, to int64
 	sources  map[int64]bool
 	hints    []*Expr // Query.Hints; nil when none
+	fromSeq  uint64
 }
 
 func compileQuery(q Query) (*compiledQuery, error) {
@@ -74,7 +78,7 @@ func compileQuery(q Query) (*compiledQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64}
+	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64, fromSeq: q.FromSeq}
 	// No event is stored outside [minTime, maxTime), so a bound beyond it is the same
 	// search; clamping keeps UnixNano inside int64 (a year such as 1600 or 9999 would
 	// overflow it and turn the range, or a histogram's bucket count, negative).
@@ -112,6 +116,9 @@ func boundTime(t time.Time) time.Time {
 }
 
 func (c *compiledQuery) match(ev *Event) bool {
+	if ev.Seq < c.fromSeq {
+		return false
+	}
 	t := ev.Time.UnixNano()
 	if t < c.from || t >= c.to {
 		return false
@@ -160,7 +167,15 @@ func (c *compiledQuery) hinted(m *blockMeta, i int) bool {
 }
 
 // onlyTime reports whether the query needs nothing but event times.
-func (c *compiledQuery) onlyTime() bool { return c.expr == nil && c.sources == nil && c.hints == nil }
+func (c *compiledQuery) onlyTime() bool {
+	return c.expr == nil && c.sources == nil && c.hints == nil && c.fromSeq == 0
+}
+
+// blockMayMatch reports whether a block holds events of the query's time and sequence range.
+// bits is the log's log2 of events per block.
+func (c *compiledQuery) blockMayMatch(m *blockMeta, bits uint) bool {
+	return m.maxTime >= c.from && m.minTime < c.to && m.no<<bits+m.count > c.fromSeq
+}
 
 // snapshot is a consistent view of a log for reading without holding its
 // lock: the tail slice and block entries are never modified in place.
@@ -279,7 +294,7 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 	for i := len(snap.blocks) - 1; i >= 0; i-- {
 		r := snap.blocks[i]
 		any := false
-		if r.m.no<<l.bits < before && r.m.maxTime >= cq.from && r.m.minTime < cq.to {
+		if r.m.no<<l.bits < before && cq.blockMayMatch(r.m, l.bits) {
 			for j := range r.m.parts {
 				if !cq.partMayMatch(r.m, j) {
 					continue
@@ -446,7 +461,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 		var todo []partRef
 		for _, r := range snap.blocks {
 			m := r.m
-			if m.maxTime < cq.from || m.minTime >= cq.to {
+			if !cq.blockMayMatch(m, l.bits) {
 				v.stats.blocksSkipped.Add(1)
 				continue
 			}
