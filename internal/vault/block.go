@@ -193,6 +193,8 @@ type decodeScratch struct {
 	evs   []Event // the decoded events
 	hid   []int   // each event's host group
 	order []int   // event positions grouped by host
+	have  colMask // the columns decoded into evs
+	src   []byte  // the part evs were decoded from, when read into part
 }
 
 // events returns n cleared events.
@@ -262,46 +264,76 @@ const allCols colMask = 1<<numCols - 1
 // expect is the number of events the run must hold (0: any up to 2^20),
 // checked before anything is allocated for them.
 func decodeColumns(p []byte, org int64, mask colMask, expect uint64, s *decodeScratch) ([]Event, error) {
-	d := decoder{b: p}
-	if v := d.byte(); v != 1 {
-		return nil, fmt.Errorf("block version %d unknown", v)
-	}
-	first := d.uvarint()
-	count := d.uvarint()
-	nc := d.uvarint()
-	if d.err != nil {
-		return nil, fmt.Errorf("block header: %w", d.err)
-	}
-	if nc != numCols {
-		return nil, fmt.Errorf("block has %d columns, want %d", nc, numCols)
-	}
-	if count == 0 || count > 1<<20 || (expect != 0 && count != expect) {
-		return nil, fmt.Errorf("block event count %d out of range (want %d)", count, expect)
-	}
-	if mask&(1<<colMessage|1<<colRaw) != 0 {
-		mask |= 1 << colHost // their order derives from the host column
+	d, first, count, err := columnsHeader(p, expect)
+	if err != nil {
+		return nil, err
 	}
 	if s == nil {
 		s = new(decodeScratch)
 	}
-	_, dec := codecs()
 	evs := s.events(int(count))
 	for i := range evs {
 		evs[i].Seq = first + uint64(i)
 		evs[i].OrgID = org
 	}
-	var order []int
+	s.have = 0
+	if err := s.decode(d, mask); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// decodeMore adds to the events s holds, decoded by decodeColumns from p, the
+// columns of mask they lack: a search decodes what it matches on first, and the
+// rest only for a part where something matched.
+func (s *decodeScratch) decodeMore(p []byte, mask colMask) error {
+	d, _, _, err := columnsHeader(p, uint64(len(s.evs)))
+	if err != nil {
+		return err
+	}
+	return s.decode(d, mask)
+}
+
+// columnsHeader reads the header of a run of columns; d is left at the first column.
+func columnsHeader(p []byte, expect uint64) (d decoder, first, count uint64, err error) {
+	d = decoder{b: p}
+	if v := d.byte(); v != 1 {
+		return d, 0, 0, fmt.Errorf("block version %d unknown", v)
+	}
+	first = d.uvarint()
+	count = d.uvarint()
+	nc := d.uvarint()
+	if d.err != nil {
+		return d, 0, 0, fmt.Errorf("block header: %w", d.err)
+	}
+	if nc != numCols {
+		return d, 0, 0, fmt.Errorf("block has %d columns, want %d", nc, numCols)
+	}
+	if count == 0 || count > 1<<20 || (expect != 0 && count != expect) {
+		return d, 0, 0, fmt.Errorf("block event count %d out of range (want %d)", count, expect)
+	}
+	return d, first, count, nil
+}
+
+// decode decodes the columns of mask that s.evs lack from d, which is at the
+// first column.
+func (s *decodeScratch) decode(d decoder, mask colMask) error {
+	if mask&(1<<colMessage|1<<colRaw) != 0 {
+		mask |= 1 << colHost // their order derives from the host column
+	}
+	mask &^= s.have
+	_, dec := codecs()
 	for c := 0; c < numCols; c++ {
 		rawLen := d.uvarint()
 		z := d.bytes()
 		if d.err != nil {
-			return nil, fmt.Errorf("block column %d: %w", c, d.err)
+			return fmt.Errorf("block column %d: %w", c, d.err)
 		}
 		if mask&(1<<c) == 0 {
 			continue
 		}
 		if rawLen > 1<<30 {
-			return nil, fmt.Errorf("block column %d: size %d too large", c, rawLen)
+			return fmt.Errorf("block column %d: size %d too large", c, rawLen)
 		}
 		// The header's size is only a hint until the data is decoded. One buffer
 		// serves every column: each is copied out of it (Event.Raw, the last, points
@@ -312,30 +344,30 @@ func decodeColumns(p []byte, org int64, mask colMask, expect uint64, s *decodeSc
 		}
 		col, err := dec.DecodeAll(z, buf)
 		if err != nil {
-			return nil, fmt.Errorf("block column %d: decompress: %w", c, err)
+			return fmt.Errorf("block column %d: decompress: %w", c, err)
 		}
 		s.col = col
 		if uint64(len(col)) != rawLen {
-			return nil, fmt.Errorf("block column %d: %d bytes, header says %d", c, len(col), rawLen)
+			return fmt.Errorf("block column %d: %d bytes, header says %d", c, len(col), rawLen)
 		}
 		if c == colHost {
-			ids, groups, err := decodeHostColumn(col, evs, s.hid[:0])
+			ids, groups, err := decodeHostColumn(col, s.evs, s.hid[:0])
 			if err != nil {
-				return nil, fmt.Errorf("block column %d: %w", c, err)
+				return fmt.Errorf("block column %d: %w", c, err)
 			}
 			s.hid = ids
-			order = groupOrder(ids, groups, s.order[:0])
-			s.order = order
+			s.order = groupOrder(ids, groups, s.order[:0])
 			continue
 		}
-		if err := decodeColumn(c, col, evs, order); err != nil {
-			return nil, fmt.Errorf("block column %d: %w", c, err)
+		if err := decodeColumn(c, col, s.evs, s.order); err != nil {
+			return fmt.Errorf("block column %d: %w", c, err)
 		}
 	}
 	if len(d.b) != 0 {
-		return nil, fmt.Errorf("block: %d trailing bytes", len(d.b))
+		return fmt.Errorf("block: %d trailing bytes", len(d.b))
 	}
-	return evs, nil
+	s.have |= mask
+	return nil
 }
 
 // dictColumn encodes a low-cardinality string column as a dictionary of

@@ -248,6 +248,9 @@ func (l *Log) partIndexOf(r blockRef) (*partIndex, error) {
 // is read and decoded when the block is split into parts.
 func (l *Log) readPart(r partRef, mask colMask, sc *decodeScratch) ([]Event, error) {
 	m := r.m
+	if sc != nil {
+		sc.src = nil
+	}
 	if m.legacy {
 		return l.readRef(r.blockRef, mask)
 	}
@@ -282,6 +285,9 @@ func (l *Log) readPart(r partRef, mask colMask, sc *decodeScratch) ([]Event, err
 	evs, err := decodePart(buf, loc.crc, l.org, mask, m.no<<l.bits, ix.order[s:e], sc)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s, part %d: %w", m.no, segName(r.seg.first), r.part, err)
+	}
+	if sc != nil {
+		sc.src = buf
 	}
 	l.v.stats.blocksRead.Add(1)
 	return evs, nil

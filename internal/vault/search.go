@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -336,16 +337,9 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				evs, err := l.readPart(win[k], mask, nil)
 				// Keep only the matches, here on every core: a block's
 				// parts are then merged and sorted cheaply.
-				kept := evs[:0]
-				for j := range evs {
-					if evs[j].Seq < before && cq.match(&evs[j]) {
-						kept = append(kept, evs[j])
-					}
-				}
-				decoded[k], errs[k] = kept, err
+				decoded[k], errs[k] = l.searchPart(win[k], cq, before, mask)
 			}()
 		}
 		wg.Wait()
@@ -377,6 +371,53 @@ func (v *Vault) Search(ctx context.Context, orgID int64, q Query) (Page, error) 
 		page.HintSkipped = passed(nil)
 	}
 	return page, nil
+}
+
+// searchScratch keeps Search's decoding buffers between parts.
+var searchScratch = sync.Pool{New: func() any { return new(decodeScratch) }}
+
+// searchPart returns the events of part r before sequence number before that cq matches,
+// with the columns of mask. It decodes the columns cq matches on first and the others
+// only when something matched: most parts a rare term's filters let through hold no
+// match (a false positive, or the term inside another token), and a part with matches
+// costs its first columns twice.
+func (l *Log) searchPart(r partRef, cq *compiledQuery, before uint64, mask colMask) ([]Event, error) {
+	sc := searchScratch.Get().(*decodeScratch)
+	defer searchScratch.Put(sc)
+	evs, err := l.readPart(r, cq.matchCols(), sc)
+	if err != nil {
+		return nil, err
+	}
+	var at []int
+	for j := range evs {
+		if evs[j].Seq < before && cq.match(&evs[j]) {
+			at = append(at, j)
+		}
+	}
+	if len(at) == 0 {
+		return nil, nil
+	}
+	if sc.src == nil {
+		// A block of the first version, read whole: no part to go back to, and its
+		// events' order may depend on the columns read. Read it again with them all.
+		all, err := l.readPart(r, mask, nil)
+		kept := all[:0]
+		for j := range all {
+			if all[j].Seq < before && cq.match(&all[j]) {
+				kept = append(kept, all[j])
+			}
+		}
+		return kept, err
+	}
+	if err := sc.decodeMore(sc.src, mask); err != nil {
+		return nil, fmt.Errorf("block %d of %s, part %d: %w", r.m.no, segName(r.seg.first), r.part, err)
+	}
+	kept := make([]Event, len(at))
+	for i, j := range at {
+		kept[i] = evs[j]
+		kept[i].Raw = bytes.Clone(kept[i].Raw) // it points into the buffers, which are reused
+	}
+	return kept, nil
 }
 
 // eventRef is an event of one of a block's parts, by its sequence number.

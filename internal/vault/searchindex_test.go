@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -149,6 +150,12 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 			}
 			for _, e := range p.Events {
 				got = append(got, e.Seq)
+				// Every field as appended, though a part is decoded in two steps.
+				w := evs[e.Seq]
+				w.Seq, w.OrgID, w.Received = e.Seq, e.OrgID, e.Received
+				if !reflect.DeepEqual(e, w) {
+					t.Fatalf("%q: event %d is %+v, appended %+v", q, e.Seq, e, w)
+				}
 			}
 			if cursor = p.Next; cursor == "" {
 				break
