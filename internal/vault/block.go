@@ -195,6 +195,10 @@ type decodeScratch struct {
 	order []int   // event positions grouped by host
 	have  colMask // the columns decoded into evs
 	src   []byte  // the part evs were decoded from, when read into part
+
+	msgs   string // the message column, which the messages are cut from
+	msgEnd []int  // where each message ends in msgs, in column order
+	cand   []bool // candidates' answer
 }
 
 // events returns n cleared events.
@@ -359,6 +363,12 @@ func (s *decodeScratch) decode(d decoder, mask colMask) error {
 			s.order = groupOrder(ids, groups, s.order[:0])
 			continue
 		}
+		if c == colMessage {
+			if err := s.decodeMessages(col); err != nil {
+				return fmt.Errorf("block column %d: %w", c, err)
+			}
+			continue
+		}
 		if err := decodeColumn(c, col, s.evs, s.order); err != nil {
 			return fmt.Errorf("block column %d: %w", c, err)
 		}
@@ -452,6 +462,29 @@ func decodeHostColumn(col []byte, evs []Event, ids []int) ([]int, int, error) {
 	return ids, groups, nil
 }
 
+// decodeMessages decodes the message column, in host order (s.order), into s.evs. The
+// messages share one string made from the column (one allocation per part, not one per
+// event), kept in s.msgs with where each ends (s.msgEnd, column order) for candidates.
+func (s *decodeScratch) decodeMessages(col []byte) error {
+	all := string(col)
+	cd := decoder{b: col}
+	s.msgEnd = s.msgEnd[:0]
+	for i := range s.evs {
+		b := cd.bytes()
+		if cd.err != nil {
+			return fmt.Errorf("event %d: %w", i, cd.err)
+		}
+		end := len(col) - len(cd.b)
+		s.evs[s.order[i]].Message = all[end-len(b) : end]
+		s.msgEnd = append(s.msgEnd, end)
+	}
+	if len(cd.b) != 0 {
+		return fmt.Errorf("%d trailing bytes", len(cd.b))
+	}
+	s.msgs = all
+	return nil
+}
+
 func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
 	cd := decoder{b: col}
 	n := cd.uvarint()
@@ -491,15 +524,9 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 	}
 	cd := decoder{b: col}
 	var prev int64
-	// Messages share one string made from the column: one allocation per
-	// block instead of one per event (search decodes many blocks).
-	var all string
-	if c == colMessage {
-		all = string(col)
-	}
 	for i := range evs {
 		ev := &evs[i]
-		if order != nil && (c == colMessage || c == colRaw) {
+		if order != nil && c == colRaw {
 			ev = &evs[order[i]]
 		}
 		switch c {
@@ -516,11 +543,6 @@ func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 		case colFacSev:
 			ev.Facility = int(cd.byte()) - 1
 			ev.Severity = int(cd.byte()) - 1
-		case colMessage:
-			if b := cd.bytes(); cd.err == nil {
-				start := len(col) - len(cd.b) - len(b)
-				ev.Message = all[start : start+len(b)]
-			}
 		case colRaw:
 			if r := cd.bytes(); len(r) > 0 {
 				ev.Raw = r

@@ -130,11 +130,7 @@ func (l *Log) scanParts(ctx context.Context, cq *compiledQuery, mask colMask, to
 				}
 				evs, err := l.readPart(todo[i], mask, sc)
 				kept := evs[:0]
-				for j := range evs {
-					if cq.match(&evs[j]) {
-						kept = append(kept, evs[j])
-					}
-				}
+				cq.matchEach(evs, sc, func(j int) { kept = append(kept, evs[j]) })
 				select {
 				case out <- result{i, kept, sc, err}:
 				case <-sctx.Done():

@@ -72,6 +72,7 @@ type compiledQuery struct {
 	sources  map[int64]bool
 	hints    []*Expr // Query.Hints; nil when none
 	fromSeq  uint64
+	needle   string // see needleOf
 }
 
 func compileQuery(q Query) (*compiledQuery, error) {
@@ -79,7 +80,7 @@ func compileQuery(q Query) (*compiledQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64, fromSeq: q.FromSeq}
+	c := &compiledQuery{expr: e, from: math.MinInt64, to: math.MaxInt64, fromSeq: q.FromSeq, needle: needleOf(e)}
 	// No event is stored outside [minTime, maxTime), so a bound beyond it is the same
 	// search; clamping keeps UnixNano inside int64 (a year such as 1600 or 9999 would
 	// overflow it and turn the range, or a histogram's bucket count, negative).
@@ -389,11 +390,11 @@ func (l *Log) searchPart(r partRef, cq *compiledQuery, before uint64, mask colMa
 		return nil, err
 	}
 	var at []int
-	for j := range evs {
-		if evs[j].Seq < before && cq.match(&evs[j]) {
+	cq.matchEach(evs, sc, func(j int) {
+		if evs[j].Seq < before {
 			at = append(at, j)
 		}
-	}
+	})
 	if len(at) == 0 {
 		return nil, nil
 	}
@@ -546,11 +547,7 @@ func (v *Vault) Histogram(ctx context.Context, orgID int64, q Query, bucket time
 						errs[w] = fmt.Errorf("vault: histogram: %w", err)
 						return
 					}
-					for j := range evs {
-						if cq.match(&evs[j]) {
-							partial[w][slot(evs[j].Time.UnixNano())]++
-						}
-					}
+					cq.matchEach(evs, &sc, func(j int) { partial[w][slot(evs[j].Time.UnixNano())]++ })
 				}
 			}()
 		}
