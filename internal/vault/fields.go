@@ -11,7 +11,8 @@ type Fields uint8
 const (
 	// AllFields fills every field (the zero value).
 	AllFields Fields = iota
-	// TextFields fills Message and Raw, the text a sweep observes.
+	// TextFields fills Message and Raw, the text a sweep observes (and Host, which the
+	// text is stored in the order of).
 	TextFields
 )
 

@@ -199,15 +199,7 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 		}
 		hq := far
 		hq.Expr = q
-		hs, err := v.Histogram(ctx, 1, hq, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c uint64
-		for _, h := range hs {
-			c += h.Count
-		}
-		if c != uint64(len(want)) {
+		if c := histogramTotal(t, v, hq, time.Hour); c != uint64(len(want)) {
 			t.Fatalf("%q: histogram counts %d, the scan %d", q, c, len(want))
 		}
 	}
@@ -235,14 +227,7 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 		}
 		hq := far
 		hq.FromSeq = from
-		hs, err := v.Histogram(ctx, 1, hq, 24*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var counted uint64
-		for _, h := range hs {
-			counted += h.Count
-		}
+		counted := histogramTotal(t, v, hq, 24*time.Hour)
 		last := uint64(0)
 		if len(p.Events) > 0 {
 			last = p.Events[len(p.Events)-1].Seq
@@ -251,6 +236,20 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 			t.Errorf("FromSeq %d: scan %d (covered %d), histogram %d, search %d ending at %d; want %d", from, scanned, covered, counted, len(p.Events), last, want)
 		}
 	}
+}
+
+// histogramTotal is the number of events of organisation 1 Histogram counts for q.
+func histogramTotal(t *testing.T, v *vault.Vault, q vault.Query, bucket time.Duration) uint64 {
+	t.Helper()
+	hs, err := v.Histogram(context.Background(), 1, q, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, h := range hs {
+		n += h.Count
+	}
+	return n
 }
 
 func mapKeys(m map[string]bool) func(func(string) bool) {
