@@ -87,9 +87,9 @@ func readGolden(t *testing.T) map[string]string {
 // keeps its route order while the server answers the roles concurrently. It runs on SQLite
 // only: whether a role is let through is decided before any record is read (the route's
 // permission, then the handler's own role checks), the same on both engines, and the walk
-// is 8,000 requests, about 20 s per engine (its wall time in a run of internal/app alone). The tenancy of what is let
-// through is tested on both engines (TestOtherOrganisationsRecordsAreNotFound and each
-// capability's cross-tenant tests).
+// is 8,000 requests, about 20 s per engine (its wall time in a run of internal/app alone).
+// The tenancy of what is let through is tested on both engines
+// (TestOtherOrganisationsRecordsAreNotFound and each capability's cross-tenant tests).
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	checkPermissionMatrix(t, store.SQLite, readGolden(t))

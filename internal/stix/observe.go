@@ -48,7 +48,7 @@ func ObserveTextInto(o *Observed, text string, at time.Time) {
 			addHost(o, e[strings.LastIndexByte(e, '@')+1:])
 		}
 	}
-	hexRun := scanDotted(o, text)
+	scanDotted(o, text)
 	// Every IPv6 address has "::" or seven colons: most lines have neither, which two
 	// vectorised searches tell before a pass over the bytes.
 	if v6 && v6Sign(text) {
@@ -58,7 +58,7 @@ func ObserveTextInto(o *Observed, text string, at time.Time) {
 			}
 		}
 	}
-	if hexRun {
+	if hasHexRun(text, 32) {
 		for _, h := range hexRe.FindAllString(text, 16) {
 			if alg, ok := hashByLen[len(h)]; ok {
 				o.Add("file:hashes."+alg, strings.ToLower(h))
@@ -137,9 +137,8 @@ func hasLetter(s string) bool {
 // search) rather than by classifying every byte of the line; a run of four dotted
 // numbers that net/netip accepts is an address, one of at least two DNS labels
 // (isDomain) a domain name. A regular expression per kind did the same at several times
-// the cost. It also reports whether the text holds 32 hexadecimal digits in a row (a hash
-// may be there).
-func scanDotted(o *Observed, text string) (hexRun bool) {
+// the cost.
+func scanDotted(o *Observed, text string) {
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '.')
 		if k < 0 {
@@ -171,7 +170,6 @@ func scanDotted(o *Observed, text string) (hexRun bool) {
 			o.Add("domain-name:value", strings.ToLower(tok))
 		}
 	}
-	return hasHexRun(text, 32)
 }
 
 // hasHexRun reports whether text holds n hexadecimal digits in a row. It looks at every

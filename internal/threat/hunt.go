@@ -312,7 +312,7 @@ func hintable(t string) bool {
 }
 
 // runHunt searches the context organisation's vault over the hunt's range for its
-// indicators, updating the progress after every page, and records a hit for each indicator
+// indicators, updating the progress as it goes (sweep), and records a hit for each indicator
 // seen.
 func (s *Service) runHunt(ctx context.Context, id int64) error {
 	if s.vault == nil {

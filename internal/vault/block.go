@@ -259,8 +259,8 @@ type colMask uint32
 
 const allCols colMask = 1<<numCols - 1
 
-// decodeColumns decodes a run of columns written by encodeColumns.
-// Columns outside mask are left at their zero values, which is how search
+// decodeColumns decodes a run of columns written by encodeColumns, into s
+// (nil: buffers of the events' own). Columns outside mask are left at their zero values, which is how search
 // skips decompressing message text when it only needs times. org fills
 // Event.OrgID, which blocks do not store (every block lives in exactly one
 // organisation's directory).
@@ -355,7 +355,7 @@ func (s *decodeScratch) decode(d decoder, mask colMask) error {
 			return fmt.Errorf("block column %d: %d bytes, header says %d", c, len(col), rawLen)
 		}
 		if c == colHost {
-			ids, groups, err := decodeHostColumn(col, s.evs, s.hid[:0])
+			ids, groups, err := decodeHostColumn(col, len(s.evs), s.evs, s.hid[:0])
 			if err != nil {
 				return fmt.Errorf("block column %d: %w", c, err)
 			}
@@ -414,50 +414,37 @@ func dictColumn(evs []Event, get func(*Event) string) []byte {
 // decodeHostColumn decodes the host column into evs and returns each event's host group
 // (appended to ids) and the number of groups: hosts numbered in order of first appearance,
 // the grouping hostOrder makes, from the dictionary instead of a map of every event's host.
-func decodeHostColumn(col []byte, evs []Event, ids []int) ([]int, int, error) {
-	cd := decoder{b: col}
-	n := cd.uvarint()
-	if n > uint64(len(col)) {
-		return nil, 0, fmt.Errorf("dictionary of %d entries in %d bytes", n, len(col))
-	}
-	dict := make([]string, 0, n)
-	for i := uint64(0); i < n && cd.err == nil; i++ {
-		dict = append(dict, cd.str())
-	}
-	// group[k] is the group of dictionary entry k, -1 until first seen; entries of the
-	// same text (which our encoder never writes) share a group, as in hostOrder.
-	group := make([]int, len(dict))
-	for k := range group {
-		group[k] = -1
-	}
-	groups := 0
+// evs, when not nil, gets the hosts.
+func decodeHostColumn(col []byte, n int, evs []Event, ids []int) ([]int, int, error) {
+	var group []int // group[k] is the group of dictionary entry k, -1 until first seen
 	var byText map[string]int
-	for i := range evs {
-		id := cd.uvarint()
-		if cd.err != nil {
-			return nil, 0, fmt.Errorf("event %d: %w", i, cd.err)
-		}
-		if id >= uint64(len(dict)) {
-			return nil, 0, fmt.Errorf("event %d: dictionary index %d out of %d", i, id, len(dict))
+	groups := 0
+	err := decodeDictColumn(col, n, func(i int, host string, id int) {
+		for len(group) <= id {
+			group = append(group, -1)
 		}
 		g := group[id]
 		if g < 0 {
+			// Entries of the same text (which our encoder never writes) share a group,
+			// as in hostOrder.
 			if byText == nil {
-				byText = make(map[string]int, len(dict))
+				byText = map[string]int{}
 			}
 			var ok bool
-			if g, ok = byText[dict[id]]; !ok {
+			if g, ok = byText[host]; !ok {
 				g = groups
 				groups++
-				byText[dict[id]] = g
+				byText[host] = g
 			}
 			group[id] = g
 		}
-		evs[i].Host = dict[id]
+		if evs != nil {
+			evs[i].Host = host
+		}
 		ids = append(ids, g)
-	}
-	if len(cd.b) != 0 {
-		return nil, 0, fmt.Errorf("%d trailing bytes", len(cd.b))
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return ids, groups, nil
 }
@@ -485,17 +472,19 @@ func (s *decodeScratch) decodeMessages(col []byte) error {
 	return nil
 }
 
-func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
+// decodeDictColumn reads a column of n events that dictColumn wrote and calls set with
+// each event's position, its value and the value's place in the dictionary.
+func decodeDictColumn(col []byte, n int, set func(i int, v string, id int)) error {
 	cd := decoder{b: col}
-	n := cd.uvarint()
-	if n > uint64(len(col)) {
-		return fmt.Errorf("dictionary of %d entries in %d bytes", n, len(col))
+	entries := cd.uvarint()
+	if entries > uint64(len(col)) {
+		return fmt.Errorf("dictionary of %d entries in %d bytes", entries, len(col))
 	}
-	dict := make([]string, 0, n)
-	for i := uint64(0); i < n && cd.err == nil; i++ {
+	dict := make([]string, 0, entries)
+	for i := uint64(0); i < entries && cd.err == nil; i++ {
 		dict = append(dict, cd.str())
 	}
-	for i := range evs {
+	for i := range n {
 		id := cd.uvarint()
 		if cd.err != nil {
 			return fmt.Errorf("event %d: %w", i, cd.err)
@@ -503,7 +492,7 @@ func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
 		if id >= uint64(len(dict)) {
 			return fmt.Errorf("event %d: dictionary index %d out of %d", i, id, len(dict))
 		}
-		set(&evs[i], dict[id])
+		set(i, dict[id], int(id))
 	}
 	if len(cd.b) != 0 {
 		return fmt.Errorf("%d trailing bytes", len(cd.b))
@@ -514,13 +503,13 @@ func decodeDictColumn(col []byte, evs []Event, set func(*Event, string)) error {
 func decodeColumn(c int, col []byte, evs []Event, order []int) error {
 	switch c {
 	case colFormat:
-		return decodeDictColumn(col, evs, func(e *Event, s string) { e.Format = s })
+		return decodeDictColumn(col, len(evs), func(i int, s string, _ int) { evs[i].Format = s })
 	case colApp:
-		return decodeDictColumn(col, evs, func(e *Event, s string) { e.App = s })
+		return decodeDictColumn(col, len(evs), func(i int, s string, _ int) { evs[i].App = s })
 	case colProcID:
-		return decodeDictColumn(col, evs, func(e *Event, s string) { e.ProcID = s })
+		return decodeDictColumn(col, len(evs), func(i int, s string, _ int) { evs[i].ProcID = s })
 	case colMsgID:
-		return decodeDictColumn(col, evs, func(e *Event, s string) { e.MsgID = s })
+		return decodeDictColumn(col, len(evs), func(i int, s string, _ int) { evs[i].MsgID = s })
 	}
 	cd := decoder{b: col}
 	var prev int64

@@ -138,11 +138,11 @@ func partTable(p []byte) (first, count, per uint64, ix partIndex, err error) {
 	if err != nil {
 		return 0, 0, 0, ix, fmt.Errorf("block host column: %w", err)
 	}
-	hosts := make([]Event, count)
-	if err := decodeDictColumn(col, hosts, func(e *Event, s string) { e.Host = s }); err != nil {
+	ids, groups, err := decodeHostColumn(col, int(count), nil, nil)
+	if err != nil {
 		return 0, 0, 0, ix, fmt.Errorf("block host column: %w", err)
 	}
-	order := hostOrder(hosts)
+	order := groupOrder(ids, groups, nil)
 	ix.order = make([]int32, len(order))
 	for i, o := range order {
 		ix.order[i] = int32(o)

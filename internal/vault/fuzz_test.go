@@ -51,13 +51,20 @@ func FuzzLeafData(f *testing.F) {
 	})
 }
 
-func FuzzDecodeBlock(f *testing.F) {
-	evs := make([]Event, 4)
+// seedEvents is n events of organisation 1 as a block holds them, numbered from 0, for
+// fuzz seeds.
+func seedEvents(n int) []Event {
+	evs := make([]Event, n)
 	for i := range evs {
 		evs[i] = testEvent(i)
 		normalize(&evs[i], 1, time.Now())
 		evs[i].Seq = uint64(i)
 	}
+	return evs
+}
+
+func FuzzDecodeBlock(f *testing.F) {
+	evs := seedEvents(4)
 	f.Add(encodeBlock(evs))
 	m := buildMeta(evs, 0)
 	f.Add(m.encode())
@@ -180,12 +187,7 @@ func FuzzKeysFrame(f *testing.F) {
 // columns first, the rest when something matched) gives the events one step gives, and
 // looking for a term in its message column never fails on any input that decodes.
 func FuzzDecodeInSteps(f *testing.F) {
-	evs := make([]Event, 6)
-	for i := range evs {
-		evs[i] = testEvent(i)
-		normalize(&evs[i], 1, time.Now())
-		evs[i].Seq = uint64(i)
-	}
+	evs := seedEvents(6)
 	evs[2].Message, evs[3].Raw = "", []byte("raw 10.0.0.1")
 	f.Add(encodeColumns(evs), "10")
 	f.Add(encodeColumns(evs[:1]), "1")

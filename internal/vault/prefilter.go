@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -10,8 +11,8 @@ import (
 // address, a port, an id. Rare terms of that kind are what the block indexes bring a
 // search to, in parts where most events do not hold them; finding the needle once in a
 // part's whole message column (a vectorised search) rules out most events before the
-// query is tried on each, which cost a search for a port or an address a quarter of its
-// time.
+// query is tried on each, which cost a search for a port a quarter of its CPU (a profile
+// of 40 searches for two ports over 2,000,000 lines).
 
 // needleOf returns the longest letterless token e requires, or "".
 func needleOf(e *Expr) string {
@@ -52,8 +53,8 @@ func (s *decodeScratch) candidates(needle string) []bool {
 	if needle == "" || s.src == nil || s.have&(1<<colMessage) == 0 {
 		return nil
 	}
-	cand := s.cand[:0]
-	cand = append(cand, make([]bool, len(s.evs))...)
+	cand := slices.Grow(s.cand[:0], len(s.evs))[:len(s.evs)]
+	clear(cand)
 	s.cand = cand
 	all, ends := s.msgs, s.msgEnd
 	for from := 0; from < len(all); {

@@ -403,11 +403,11 @@ func (l *Log) searchPart(r partRef, cq *compiledQuery, before uint64, mask colMa
 		// events' order may depend on the columns read. Read it again with them all.
 		all, err := l.readPart(r, mask, nil)
 		kept := all[:0]
-		for j := range all {
-			if all[j].Seq < before && cq.match(&all[j]) {
+		cq.matchEach(all, nil, func(j int) {
+			if all[j].Seq < before {
 				kept = append(kept, all[j])
 			}
-		}
+		})
 		return kept, err
 	}
 	if err := sc.decodeMore(sc.src, mask); err != nil {
