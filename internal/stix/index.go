@@ -25,6 +25,7 @@ type Index struct {
 	always  []int32                       // patterns without an anchor
 	anchors int
 	v4      v4Filter
+	kinds   textKinds // of the anchors, for MayMatchText
 }
 
 // NewIndex returns an empty index.
@@ -53,6 +54,7 @@ func (x *Index) Add(p *Pattern) int {
 	}
 	for _, a := range as {
 		x.anchors++
+		x.kinds.note(a)
 		switch a.kind {
 		case anchorPrefix:
 			x.ips.Modify(a.prefix, func(v []int32, _ bool) ([]int32, bool) { return appendOnce(v, i), false })
@@ -205,7 +207,13 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 			case "ipv4-addr:value", "ipv6-addr:value":
 				// Most addresses are in no indicator: a longest-prefix lookup says so
 				// before the walk over every prefix that holds the address.
-				if a, err := netip.ParseAddr(v); err == nil {
+				a, ok := parseV4(v)
+				if !ok {
+					var err error
+					a, err = netip.ParseAddr(v)
+					ok = err == nil
+				}
+				if ok {
 					if !x.v4.mayHold(a) {
 						continue
 					}

@@ -133,37 +133,19 @@ func hasLetter(s string) bool {
 }
 
 // scanDotted finds IPv4 addresses and domain names: each is a run of letters, digits,
-// dots and hyphens holding a dot, so the runs are found from the dots (a vectorised
-// search) rather than by classifying every byte of the line; a run of four dotted
-// numbers that net/netip accepts is an address, one of at least two DNS labels
-// (isDomain) a domain name. A regular expression per kind did the same at several times
-// the cost.
+// dots and hyphens holding a dot (nextDotted); a run of four dotted numbers that net/netip
+// would accept is an address (parseV4), one of at least two DNS labels (isDomain) a
+// domain name. A regular expression per kind did the same at several times the cost.
 func scanDotted(o *Observed, text string) {
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '.')
-		if k < 0 {
-			break
+	for i := 0; ; {
+		var tok string
+		if tok, i = nextDotted(text, i); i < 0 {
+			return
 		}
-		// The run around the dot; it cannot reach back past i, which follows the
-		// previous run's end (a byte outside the class) or is the line's start.
-		start, end := i+k, i+k+1
-		for start > i && byteClass[text[start-1]]&classDotted != 0 {
-			start--
-		}
-		for end < len(text) && byteClass[text[end]]&classDotted != 0 {
-			end++
-		}
-		i = end
-		tok := trimDots(text[start:end])
-		if strings.IndexByte(tok, '.') < 0 {
-			continue
-		}
-		if a, err := netip.ParseAddr(tok); err == nil {
-			if a.Is4() {
-				// ParseAddr takes only the canonical dotted quad (no leading zeros), so the
-				// token is the address's String without making it.
-				o.Add("ipv4-addr:value", tok)
-			}
+		if _, ok := parseV4(tok); ok {
+			// parseV4 takes only the canonical dotted quad (no leading zeros), so the
+			// token is the address's String without making it.
+			o.Add("ipv4-addr:value", tok)
 			continue
 		}
 		if isDomain(tok) {

@@ -231,6 +231,9 @@ func observe(ev *vault.Event, idx *stix.Index, seen map[int]*match, o *stix.Obse
 	if text == "" {
 		text = string(ev.Raw)
 	}
+	if !idx.MayMatchText(text) {
+		return // most events: nothing in the text is any indicator's
+	}
 	stix.ObserveTextInto(o, text, ev.Time)
 	idx.Match(o, func(k int) {
 		m := seen[k]

@@ -37,12 +37,16 @@ type Log struct {
 	segs       []*segment // live segments, ascending
 	tail       []Event    // events after the last sealed block (durable in the WAL)
 	tailLeaves [][32]byte
-	cps        []*checkpoint
-	purge      purgeState
-	damaged    []Problem // found while opening; Verify reports them too
-	cuts       []string  // incomplete last WAL frames cut while opening
-	failed     error     // set when a write failed; the log refuses appends until reopened
-	failedAt   time.Time // when failed was set
+	// recent is the last sealed block's events, kept until the next seal: a follower
+	// less than a block behind the head (the threat capability's live sweep) reads them
+	// instead of decompressing the block. At most one block per log beside the tail.
+	recent   []Event
+	cps      []*checkpoint
+	purge    purgeState
+	damaged  []Problem // found while opening; Verify reports them too
+	cuts     []string  // incomplete last WAL frames cut while opening
+	failed   error     // set when a write failed; the log refuses appends until reopened
+	failedAt time.Time // when failed was set
 
 	// writer-owned files
 	wal       walBackend

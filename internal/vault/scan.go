@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -36,20 +37,30 @@ func (v *Vault) Scan(ctx context.Context, orgID int64, q Query, fn func(evs []Ev
 	snap := l.snapshot()
 	var covered uint64
 	mask := cq.mask(q.Fields)
-	// The tail is in sequence order: a follower's FromSeq passes over most of it.
-	newer := snap.tail[sort.Search(len(snap.tail), func(i int) bool { return snap.tail[i].Seq >= cq.fromSeq }):]
-	tail := make([]Event, 0, len(newer))
-	for i := range newer {
-		if cq.match(&newer[i]) {
-			tail = append(tail, newer[i])
-			mask.project(&tail[len(tail)-1])
+	// Events held in memory, in sequence order: the tail, and for a follower (which has
+	// no hints to skip parts by) the last sealed block's, so that keeping up with the
+	// head decompresses nothing. FromSeq passes over most of them.
+	inMemory := func(evs []Event) error {
+		newer := evs[sort.Search(len(evs), func(i int) bool { return evs[i].Seq >= cq.fromSeq }):]
+		out := make([]Event, 0, len(newer))
+		for i := range newer {
+			if cq.match(&newer[i]) {
+				out = append(out, newer[i])
+				mask.project(&out[len(out)-1])
+			}
 		}
+		if len(out) == 0 {
+			return nil
+		}
+		covered += uint64(len(out))
+		return fn(out, covered)
 	}
-	if len(tail) > 0 {
-		covered += uint64(len(tail))
-		if err := fn(tail, covered); err != nil {
-			return err
-		}
+	if err := inMemory(snap.tail); err != nil {
+		return err
+	}
+	var recentNo uint64 = math.MaxUint64 // the block snap.recent holds
+	if cq.fromSeq > 0 && cq.hints == nil && len(snap.recent) > 0 {
+		recentNo = snap.recent[0].Seq >> l.bits
 	}
 	// todo is every part to read, newest first; skipped[i] the events the hints ruled
 	// out since the part before it, counted as covered when todo[i] is.
@@ -60,6 +71,12 @@ func (v *Vault) Scan(ctx context.Context, orgID int64, q Query, fn func(evs []Ev
 		r := snap.blocks[i]
 		if !cq.blockMayMatch(r.m, l.bits) {
 			v.stats.blocksSkipped.Add(1)
+			continue
+		}
+		if r.m.no == recentNo {
+			if err := inMemory(snap.recent); err != nil {
+				return err
+			}
 			continue
 		}
 		for j := range r.m.parts {

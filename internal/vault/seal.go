@@ -70,6 +70,7 @@ func (l *Log) sealNext() error {
 	// regrowing a block's worth of events by doubling.
 	room := int(bs + bs/8)
 	l.tail = append(make([]Event, 0, len(l.tail)-int(bs)+room), l.tail[bs:]...)
+	l.recent = evs[:bs:bs]
 	l.tailLeaves = append(make([][32]byte, 0, len(l.tailLeaves)-int(bs)+room), l.tailLeaves[bs:]...)
 	l.mu.Unlock()
 	l.cacheMu.Lock()

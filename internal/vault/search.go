@@ -183,6 +183,7 @@ func (c *compiledQuery) blockMayMatch(m *blockMeta, bits uint) bool {
 // lock: the tail slice and block entries are never modified in place.
 type snapshot struct {
 	tail   []Event
+	recent []Event // Log.recent: the last sealed block's events
 	blocks []blockRef
 }
 
@@ -200,7 +201,7 @@ type partRef struct {
 func (l *Log) snapshot() snapshot {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	s := snapshot{tail: l.tail}
+	s := snapshot{tail: l.tail, recent: l.recent}
 	for _, seg := range l.segs {
 		for _, m := range seg.blocks {
 			s.blocks = append(s.blocks, blockRef{seg, m})

@@ -205,9 +205,13 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 	}
 	// FromSeq: a follower that has read up to an event (inside a sealed block, so that
 	// block is read in part) gets exactly the events after it, from each way of reading.
-	for _, from := range []uint64{1, 5000, 15999, 16000} {
+	// Blocks hold 1,024 events: from 15,360 on they are in the unsealed tail, and the
+	// last sealed block's (14,336–15,359) are still in memory, so a scan from either
+	// reads no part; one from further back reads the blocks it needs.
+	for _, from := range []uint64{1, 5000, 14335, 14336, 15000, 15359, 15360, 15999, 16000} {
 		want := uint64(n) - from
 		var scanned, covered uint64
+		read := v.Stats().BlocksRead
 		err := v.Scan(ctx, 1, vault.Query{FromSeq: from, Fields: vault.TextFields}, func(es []vault.Event, c uint64) error {
 			for i := range es {
 				if es[i].Seq < from {
@@ -220,6 +224,9 @@ func TestSearchMatchesScanOracle(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if read = v.Stats().BlocksRead - read; (read == 0) != (from >= 14336) {
+			t.Errorf("FromSeq %d: the scan read %d parts", from, read)
 		}
 		p, err := v.Search(ctx, 1, vault.Query{FromSeq: from, Limit: 10000})
 		if err != nil {
