@@ -11,10 +11,12 @@ import (
 // Index finds, for one event, the patterns among many that it satisfies, without trying
 // each: addresses and CIDR blocks are looked up in a prefix table (gaissmai/bart, every
 // enclosing block), domain names by walking their suffixes ("a.evil.example",
-// "evil.example", "example") in a hash map, and URLs, e-mail addresses and hashes by
-// exact value. A pattern whose observations name no such anchor (a MATCHES, a !=) is
-// tried on every event. Candidates are then confirmed with MatchOne, so the index only
-// ever saves work, never changes an answer.
+// "evil.example", "example") in a hash map, URLs, e-mail addresses and hashes by exact
+// value, and LIKE and MATCHES comparisons by a text their value must hold, all such texts
+// in one Aho–Corasick automaton (substring.go). A pattern whose observations name no
+// anchor (a !=, a regular expression without a literal piece) is tried on every event.
+// Candidates are then confirmed with MatchOne, so the index only ever saves work, never
+// changes an answer.
 //
 // An Index is built once and then read; Match may be called from many goroutines.
 type Index struct {
@@ -26,6 +28,7 @@ type Index struct {
 	anchors int
 	v4      v4Filter
 	kinds   textKinds // of the anchors, for MayMatchText
+	subs    substrings
 }
 
 // NewIndex returns an empty index.
@@ -61,6 +64,8 @@ func (x *Index) Add(p *Pattern) int {
 			x.v4.add(a.prefix, &x.ips)
 		case anchorSuffix:
 			x.suffix[a.key] = appendOnce(x.suffix[a.key], i)
+		case anchorSubstring:
+			x.subs.add(a.path, a.key, i)
 		default:
 			byValue := x.exact[a.path]
 			if byValue == nil {
@@ -86,6 +91,7 @@ const (
 	anchorExact anchorKind = iota
 	anchorPrefix
 	anchorSuffix
+	anchorSubstring // a text the value must hold (substring.go)
 )
 
 type anchor struct {
@@ -121,10 +127,14 @@ func anchorsOf(c CmpExpr) ([]anchor, bool) {
 			lits = v.Set
 		case "ISSUBSET":
 			return []anchor{{kind: anchorPrefix, prefix: v.cidr}}, true
-		case "LIKE":
+		case "LIKE", "MATCHES":
 			// '%.evil.example' is every subdomain of evil.example: a suffix anchor.
-			if s := v.Value.S; v.Path.Type == "domain-name" && strings.HasPrefix(s, "%.") && !strings.ContainsAny(s[2:], "%_") {
+			if s := v.Value.S; v.Op == "LIKE" && v.Path.Type == "domain-name" && strings.HasPrefix(s, "%.") && !strings.ContainsAny(s[2:], "%_") {
 				return []anchor{{kind: anchorSuffix, key: strings.ToLower(s[2:])}}, true
+			}
+			path := v.valuesPath()
+			if text, ok := v.substringOf(); ok && substringPath(path) {
+				return []anchor{{kind: anchorSubstring, path: path, key: text}}, true
 			}
 			return nil, false
 		default:
@@ -242,6 +252,15 @@ func (x *Index) Match(o *Observed, fn func(i int)) {
 				try(exact[strings.ToLower(v)])
 			default:
 				try(exact[v])
+			}
+		}
+	}
+	if len(x.subs.texts) > 0 {
+		for _, path := range o.paths {
+			if x.subs.paths[path] {
+				for _, v := range o.Values[path] {
+					x.subs.each(v, try)
+				}
 			}
 		}
 	}

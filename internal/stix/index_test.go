@@ -47,6 +47,16 @@ func indexAgreesWithMatchOne(t *testing.T, extra []string) {
 		`[ipv4-addr:value != '10.0.0.1']`,
 		`[ipv4-addr:value = '192.0.2.1' AND ipv4-addr:value ISSUBSET '192.0.2.0/24']`,
 		`[domain-name:value = 'x.example'] FOLLOWEDBY [ipv4-addr:value = '192.0.2.9']`,
+		// Substring anchors, overlapping ("/wp-admin/" holds "admin"), in capitals where
+		// the observed value never is, on every kind of path that has them.
+		`[url:value LIKE '%/wp-admin/%.php%']`,
+		`[url:value LIKE '%admin%']`,
+		`[domain-name:value LIKE 'cdn-%.Evil.example']`,
+		`[domain-name:value LIKE 'cdn-%.evil.example']`,
+		`[email-addr:value MATCHES '^ceo@.*\\.example$']`,
+		`[file:hashes.'SHA-256' LIKE 'deadbeef%']`,
+		`[ipv4-addr:value LIKE '10.99.%']`,
+		`[ipv6-addr:value LIKE '2001:db8:%']`,
 	}
 	patterns = append(patterns, extra...)
 	x := NewIndex()
@@ -73,6 +83,12 @@ func indexAgreesWithMatchOne(t *testing.T, extra []string) {
 		"nothing to see",
 		"filler hits 100.64.0.1 and 100.65.0.2, misses 100.64.0.2 and 100.127.255.1",
 		"blocks 241.2.3.4 and 255.255.255.255, 172.31.255.254 and 172.32.0.1, 172.16.0.0",
+		"proxy GET http://site.example/wp-admin/x/shell.php?cmd=1",
+		"proxy GET http://site.example/Admin/panel",
+		"dns query cdn-7.evil.example and CDN-8.EVIL.example",
+		"mail from ceo@corp.example to CEO@corp.example",
+		"sha256=DEADBEEF00112233445566778899aabbccddeeff00112233445566778899aabb",
+		"connection from 10.99.1.2 and 2001:DB8::1",
 	}
 	for _, l := range lines {
 		o := ObserveText(l, time.Time{})

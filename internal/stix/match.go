@@ -66,10 +66,7 @@ func evalCmp(c CmpExpr, o *Observed) bool {
 // eval: a comparison holds when some observed value of its path satisfies it (section
 // 9.5: an object path that is absent makes the comparison false, NOT included).
 func (c *Comparison) eval(o *Observed) bool {
-	vals := o.Values[c.Path.String()]
-	if c.Path.Steps[0] == "hashes" {
-		vals = o.Values[c.Path.Type+":hashes."+normHash(c.Path.Steps[1])]
-	}
+	vals := o.Values[c.valuesPath()]
 	if c.Op == "EXISTS" {
 		return len(vals) > 0
 	}
@@ -79,6 +76,15 @@ func (c *Comparison) eval(o *Observed) bool {
 		}
 	}
 	return false
+}
+
+// valuesPath is the key of Observed.Values that c's path reads: a hash under the
+// algorithm's name as normHash spells it.
+func (c *Comparison) valuesPath() string {
+	if c.Path.Steps[0] == "hashes" {
+		return c.Path.Type + ":hashes." + normHash(c.Path.Steps[1])
+	}
+	return c.Path.String()
 }
 
 // normHash spells hash algorithm names as the hash-algorithm-ov vocabulary does.

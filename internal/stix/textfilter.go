@@ -8,7 +8,7 @@ import (
 // textKinds records which kinds of observable the anchors of an index name, so that
 // MayMatchText looks in a line only for those.
 type textKinds struct {
-	v4, v6, domain, email, url, hash bool
+	v4, v6, domain, email, url, hash, sub bool
 }
 
 // note records the kind of observable anchor a names.
@@ -22,6 +22,8 @@ func (k *textKinds) note(a anchor) {
 		}
 	case anchorSuffix:
 		k.domain = true
+	case anchorSubstring:
+		k.sub = true
 	default:
 		switch {
 		case a.path == "domain-name:value":
@@ -48,6 +50,8 @@ func (k *textKinds) note(a anchor) {
 // ways than as a dotted run of letters and digits: a line with a URL or an e-mail address
 // (their hosts may be written unlike any run), an IPv6 address or a hexadecimal run of a
 // hash's length, when the index names that kind; and always when a pattern has no anchor.
+// A LIKE or MATCHES pattern's text is looked for in the folded line by the index's
+// automaton.
 func (x *Index) MayMatchText(text string) bool {
 	k := &x.kinds
 	if len(x.always) > 0 {
@@ -69,6 +73,9 @@ func (x *Index) MayMatchText(text string) bool {
 		return true
 	}
 	if k.hash && hasHexRun(text, 32) {
+		return true
+	}
+	if k.sub && x.subs.in(text) {
 		return true
 	}
 	if !k.v4 && !k.domain {

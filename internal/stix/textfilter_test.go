@@ -2,6 +2,7 @@ package stix
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -41,6 +42,12 @@ var textFilterCases = []struct {
 	// Any run of 32 hexadecimal digits may be a named hash: the filter does not look them up.
 	{"a hash index, another hash", []string{`[file:hashes.MD5 = '0123456789abcdef0123456789abcdef']`}, "md5=ffffffffffffffffffffffffffffffff", true},
 	{"a hash index, no hash", []string{`[file:hashes.MD5 = '0123456789abcdef0123456789abcdef']`}, "md5 not computed", false},
+	{"a URL's piece named by LIKE", []string{`[url:value LIKE '%/wp-admin/%.php']`}, "GET http://a.example/WP-ADMIN/x.php 404", true},
+	{"a LIKE index, a line without the piece", []string{`[url:value LIKE '%/wp-admin/%.php']`}, "GET http://a.example/wp-login.php 200", false},
+	{"a piece a regular expression needs", []string{`[url:value MATCHES '^https?://[a-z]+\\.evil\\.example/gate']`}, "GET https://c.evil.example/gate?id=1", true},
+	{"a regular expression's index, a line without its piece", []string{`[url:value MATCHES '^https?://[a-z]+\\.evil\\.example/gate']`}, "GET https://c.good.example/gate?id=1", false},
+	{"a regular expression without a piece", []string{`[url:value MATCHES '(?i)gate']`}, "nothing here", true},
+	{"a LIKE on IPv6 addresses, which are written anew", []string{`[ipv6-addr:value LIKE '2001:db8:%']`}, "nothing here", true},
 	{"a pattern without an anchor", []string{`[ipv4-addr:value != '10.0.0.1']`}, "nothing here", true},
 	{"a package name is never in text", []string{`[software:name = 'cn.example.steal']`}, "installed cn.example.steal", false},
 }
@@ -74,14 +81,21 @@ func TestMayMatchText(t *testing.T) {
 
 // FuzzMayMatchText: on any line, no index that matches the line (ObserveText then Match)
 // is told by MayMatchText that it cannot: an index of each kind of anchor alone (the
-// filter looks for fewer things in a line then) and one of all of them.
+// filter looks for fewer things in a line then) and one of all of them; and the index of
+// all of them finds what MatchOne, pattern by pattern, finds.
 func FuzzMayMatchText(f *testing.F) {
 	kinds := []string{
 		`[ipv4-addr:value = '10.0.0.1']`, `[ipv4-addr:value ISSUBSET '198.51.100.0/24']`,
 		`[ipv6-addr:value ISSUBSET '2001:db8::/32']`, `[domain-name:value = 'evil.example']`,
 		`[domain-name:value LIKE '%.bad.example']`, `[email-addr:value = 'x@mail.example']`,
 		`[url:value = 'http://u.example/a']`, `[file:hashes.MD5 = '0123456789abcdef0123456789abcdef']`,
+		`[url:value LIKE '%/Admin/%']`, `[domain-name:value LIKE 'cdn%.example']`,
+		`[email-addr:value MATCHES '^ceo@[a-z]+\\.example$']`, `[ipv4-addr:value LIKE '10.9%']`,
+		`[file:hashes.MD5 LIKE 'abcd%']`, `[url:value LIKE '%evil-gate%']`,
 	}
+	// The index of all of them has texts of five first bytes, past which MayMatchText
+	// scans with the whole automaton instead of skipping to each first byte: both ways
+	// are fuzzed.
 	all := NewIndex()
 	xs := []*Index{all}
 	for _, s := range kinds {
@@ -99,6 +113,18 @@ func FuzzMayMatchText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		o := ObserveText(text, time.Time{})
+		// The index of all kinds finds what trying each pattern finds.
+		var got, want []int
+		all.Match(&o, func(i int) { got = append(got, i) })
+		for i := range all.Len() {
+			if all.Pattern(i).MatchOne(&o) {
+				want = append(want, i)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q (%v): the index finds %v, one by one %v", text, o.Values, got, want)
+		}
 		for _, x := range xs {
 			matched := false
 			x.Match(&o, func(int) { matched = true })
@@ -123,4 +149,34 @@ func FuzzParseV4(f *testing.F) {
 			t.Fatalf("parseV4(%q) = %v %v; netip.ParseAddr gives %v %v", s, a, ok, b, err)
 		}
 	})
+}
+
+// TestSubstringOf: the text a LIKE or MATCHES comparison makes an event's value hold, from
+// a table written by hand (folded; none when every piece is shorter than three bytes or
+// matched without regard to case).
+func TestSubstringOf(t *testing.T) {
+	for _, c := range []struct {
+		pattern, want string
+	}{
+		{`[url:value LIKE '%/wp-admin/%.php']`, "/wp-admin/"},
+		{`[url:value LIKE 'http://EVIL.example/%']`, "http://evil.example/"},
+		{`[url:value LIKE '%a_b%']`, ""},
+		{`[url:value LIKE '%%']`, ""},
+		{`[url:value MATCHES '^https?://[a-z]+\\.evil\\.example/gate']`, ".evil.example/gate"},
+		{`[url:value MATCHES '(gate\\.php)']`, "gate.php"},
+		{`[url:value MATCHES '(?i)gate\\.php']`, ""},
+		{`[url:value MATCHES 'evil|bad']`, ""},
+		{`[url:value MATCHES 'x(abc)?y']`, ""},
+		{`[domain-name:value MATCHES 'Überweisung\\.example']`, "überweisung.example"},
+	} {
+		p, err := ParsePattern(c.pattern)
+		if err != nil {
+			t.Fatalf("%s: %v", c.pattern, err)
+		}
+		cmp := p.Observations()[0].Cmp.(*Comparison)
+		got, ok := cmp.substringOf()
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s: %q %v, want %q", c.pattern, got, ok, c.want)
+		}
+	}
 }

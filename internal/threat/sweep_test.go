@@ -339,29 +339,41 @@ func liveSweepCost(b *testing.B, idx *stix.Index, batch, batches int) {
 }
 
 // BenchmarkLiveObserve: the live sweep's matching alone, per event, on 100,000 generated
-// lines held in memory against the 10,000 address indicators of BenchmarkLiveSweepCost.
+// lines held in memory against the 10,000 address indicators of BenchmarkLiveSweepCost,
+// and against those and 1,000 URL patterns that name a piece of the URL (LIKE
+// '%/<word>/<n>.php%'), which an index without substring anchors tries on every event.
 func BenchmarkLiveObserve(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 4))
 	idx := stix.NewIndex()
-	for range 10000 {
-		p, err := stix.ParsePattern(fmt.Sprintf("[ipv4-addr:value = '%d.%d.%d.%d']", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254)))
+	add := func(s string) {
+		p, err := stix.ParsePattern(s)
 		if err != nil {
 			b.Fatal(err)
 		}
 		idx.Add(p)
+	}
+	for range 10000 {
+		add(fmt.Sprintf("[ipv4-addr:value = '%d.%d.%d.%d']", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254)))
 	}
 	g := loggen.New(1, sweepStart, 50)
 	evs := make([]vault.Event, 100000)
 	for j := range evs {
 		evs[j] = ingest.Parse(g.Next())
 	}
-	var o stix.Observed
-	b.ResetTimer()
-	for b.Loop() {
-		seen := map[int]*match{}
-		for j := range evs {
-			observe(&evs[j], idx, seen, &o)
+	run := func(b *testing.B) {
+		var o stix.Observed
+		for b.Loop() {
+			seen := map[int]*match{}
+			for j := range evs {
+				observe(&evs[j], idx, seen, &o)
+			}
 		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(evs)), "ns/event")
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(evs)), "ns/event")
+	b.Run("10000-addresses", run)
+	words := []string{"wp-admin", "cgi-bin", "upload", "static", "api", "gate", "panel", "shell"}
+	for i := range 1000 {
+		add(fmt.Sprintf("[url:value LIKE '%%/%s/%d.php%%']", words[i%len(words)], i))
+	}
+	b.Run("and-1000-url-pieces", run)
 }
