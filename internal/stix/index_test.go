@@ -92,18 +92,23 @@ func indexAgreesWithMatchOne(t *testing.T, extra []string) {
 	}
 	for _, l := range lines {
 		o := ObserveText(l, time.Time{})
-		var got, want []int
-		x.Match(&o, func(i int) { got = append(got, i) })
-		for i := range x.Len() {
-			if x.Pattern(i).MatchOne(&o) {
-				want = append(want, i)
-			}
-		}
-		sort.Ints(got)
-		if !slices.Equal(got, want) {
+		if got, want := indexAndOneByOne(x, &o); !slices.Equal(got, want) {
 			t.Errorf("%q: index found %v, one by one %v", l, got, want)
 		}
 	}
+}
+
+// indexAndOneByOne returns the patterns of x that x.Match reports for o, and those that
+// MatchOne, tried on each pattern, says o satisfies (the oracle), both in order.
+func indexAndOneByOne(x *Index, o *Observed) (got, want []int) {
+	x.Match(o, func(i int) { got = append(got, i) })
+	for i := range x.Len() {
+		if x.Pattern(i).MatchOne(o) {
+			want = append(want, i)
+		}
+	}
+	sort.Ints(got)
+	return got, want
 }
 
 // BenchmarkIndexMatch: events per second against 100,000 address, domain and hash

@@ -16,8 +16,9 @@ import (
 // Aho–Corasick automaton, so an event is tried on such a pattern only when one of them is
 // in it, instead of every pattern without an anchor being tried on every event.
 //
-// Texts are compared folded (fold): a domain name or a hash is observed in lower case
-// whatever the line's case, so a folded text that is in a value is in the folded line.
+// Texts are compared folded to lower case (strings.ToLower): a domain name or a hash is
+// observed in lower case whatever the line's case, and Unicode's lower case maps one
+// character at a time, so a folded text that is in a value is in the folded line.
 
 // minSubstring is the shortest text kept as an anchor: shorter ones are in too many lines
 // to save anything.
@@ -54,12 +55,12 @@ func (c *Comparison) substringOf() (string, bool) {
 	if len(best) < minSubstring {
 		return "", false
 	}
-	return fold(best), true
+	return strings.ToLower(best), true
 }
 
 // requiredLiterals returns literal texts every match of the regular expression re holds:
 // the case-sensitive literals of its top-level concatenation. A literal matched without
-// regard to case is left out, since Go's case folding is not the lower casing fold does.
+// regard to case is left out: Go's case folding is not strings.ToLower.
 func requiredLiterals(re string) []string {
 	r, err := syntax.Parse(re, syntax.Perl)
 	if err != nil {
@@ -80,22 +81,6 @@ func requiredLiterals(re string) []string {
 		}
 	}
 	return out
-}
-
-// fold lower-cases s, without copying when it has no capital letter. Unicode's lower case
-// maps one character at a time, so the fold of a piece of a line is a piece of the line's
-// fold.
-func fold(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return strings.ToLower(s)
-		}
-		if c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }
 
 // substrings is an index's substring anchors and the automaton over them, built when
@@ -189,7 +174,7 @@ func (s *substrings) each(t string, fn func(ids []int32)) {
 	}
 }
 
-// appendFold appends fold(t) to dst: ASCII a byte at a time, the rest as fold does.
+// appendFold appends strings.ToLower(t) to dst, an ASCII line a byte at a time.
 func appendFold(dst []byte, t string) []byte {
 	for i := 0; i < len(t); i++ {
 		c := t[i]

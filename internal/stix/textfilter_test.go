@@ -114,15 +114,7 @@ func FuzzMayMatchText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		o := ObserveText(text, time.Time{})
 		// The index of all kinds finds what trying each pattern finds.
-		var got, want []int
-		all.Match(&o, func(i int) { got = append(got, i) })
-		for i := range all.Len() {
-			if all.Pattern(i).MatchOne(&o) {
-				want = append(want, i)
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, want) {
+		if got, want := indexAndOneByOne(all, &o); !slices.Equal(got, want) {
 			t.Fatalf("%q (%v): the index finds %v, one by one %v", text, o.Values, got, want)
 		}
 		for _, x := range xs {
