@@ -276,15 +276,8 @@ func cpuTime() time.Duration {
 // events in memory; one that falls further behind (batches of 40,000) decompresses the
 // blocks sealed since. The vault seals blocks inside Append, so their cost is ingest's.
 func BenchmarkLiveSweepCost(b *testing.B) {
-	r := rand.New(rand.NewPCG(3, 4))
 	idx := stix.NewIndex()
-	for range 10000 {
-		p, err := stix.ParsePattern(fmt.Sprintf("[ipv4-addr:value = '%d.%d.%d.%d']", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		idx.Add(p)
-	}
+	addPatterns(b, idx, addressPatterns(10000))
 	for _, c := range []struct {
 		name           string
 		batch, batches int
@@ -343,18 +336,8 @@ func liveSweepCost(b *testing.B, idx *stix.Index, batch, batches int) {
 // and against those and 1,000 URL patterns that name a piece of the URL (LIKE
 // '%/<word>/<n>.php%'), which an index without substring anchors tries on every event.
 func BenchmarkLiveObserve(b *testing.B) {
-	r := rand.New(rand.NewPCG(3, 4))
 	idx := stix.NewIndex()
-	add := func(s string) {
-		p, err := stix.ParsePattern(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		idx.Add(p)
-	}
-	for range 10000 {
-		add(fmt.Sprintf("[ipv4-addr:value = '%d.%d.%d.%d']", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254)))
-	}
+	addPatterns(b, idx, addressPatterns(10000))
 	g := loggen.New(1, sweepStart, 50)
 	evs := make([]vault.Event, 100000)
 	for j := range evs {
@@ -372,8 +355,31 @@ func BenchmarkLiveObserve(b *testing.B) {
 	}
 	b.Run("10000-addresses", run)
 	words := []string{"wp-admin", "cgi-bin", "upload", "static", "api", "gate", "panel", "shell"}
-	for i := range 1000 {
-		add(fmt.Sprintf("[url:value LIKE '%%/%s/%d.php%%']", words[i%len(words)], i))
+	pieces := make([]string, 1000)
+	for i := range pieces {
+		pieces[i] = fmt.Sprintf("[url:value LIKE '%%/%s/%d.php%%']", words[i%len(words)], i)
 	}
+	addPatterns(b, idx, pieces)
 	b.Run("and-1000-url-pieces", run)
+}
+
+// addressPatterns returns n patterns for random IPv4 addresses, the same n each time.
+func addressPatterns(n int) []string {
+	r := rand.New(rand.NewPCG(3, 4))
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("[ipv4-addr:value = '%d.%d.%d.%d']", 1+r.IntN(223), r.IntN(256), r.IntN(256), 1+r.IntN(254))
+	}
+	return out
+}
+
+// addPatterns parses each of pats and adds it to idx.
+func addPatterns(b *testing.B, idx *stix.Index, pats []string) {
+	for _, s := range pats {
+		p, err := stix.ParsePattern(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		idx.Add(p)
+	}
 }

@@ -14,11 +14,7 @@ import (
 // of them and return every event of it (the sweep judges them), and the events read plus
 // the events the hints ruled out add up to the window's events, page by page too.
 func TestHintsSkipPartsFilterNoEvent(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 8})
 	const blocks, per, partLen = 12, 256, 32 // eight parts a block
 	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	evs := make([]vault.Event, blocks*per)

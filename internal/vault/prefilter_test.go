@@ -15,11 +15,7 @@ import (
 // Histogram and Scan alike, which look for it in a part's whole message column first.
 // The oracle is the table: which events were written with the term.
 func TestLetterlessTermsInEveryField(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 8})
 	ctx := context.Background()
 	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	const n = 2048 // eight blocks, sealed

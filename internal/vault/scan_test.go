@@ -15,11 +15,7 @@ import (
 // TestScanStops: a sweep that gives up (its callback fails, or its context ends) stops the
 // scan at once with that error, and the decoding goroutines end with it.
 func TestScanStops(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 10})
 	ctx := context.Background()
 	g := loggen.New(7, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), 20)
 	evs := make([]vault.Event, 20000)
@@ -33,7 +29,7 @@ func TestScanStops(t *testing.T) {
 	before := runtime.NumGoroutine()
 	errStop := errors.New("enough")
 	calls := 0
-	err = v.Scan(ctx, 1, vault.Query{}, func([]vault.Event, uint64) error {
+	err := v.Scan(ctx, 1, vault.Query{}, func([]vault.Event, uint64) error {
 		calls++
 		if calls == 2 {
 			return errStop

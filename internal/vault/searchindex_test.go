@@ -21,11 +21,7 @@ import (
 // it is — a long number, a 4-digit port, two addresses together — and no
 // block at all for a token nowhere in the log.
 func TestBlockWithoutTokenIsSkipped(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 8})
 	const blocks = 12
 	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	evs := make([]vault.Event, blocks*256)
@@ -89,11 +85,7 @@ func oracleTokens(fields ...string) map[string]bool {
 // per-part filters must never hide a match (zero false negatives), and
 // nothing that does not match may be returned.
 func TestSearchMatchesScanOracle(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 10, SegmentBlocks: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 10, SegmentBlocks: 8})
 	ctx := context.Background()
 	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	g := loggen.NewMixed(3, start, 116)
@@ -276,11 +268,7 @@ func head(s []uint64) []uint64 { return s[:min(len(s), 5)] }
 // names the newest and the oldest of them, and nothing for a query no
 // event matches.
 func TestExtremesFindEventsOutsideTheWindow(t *testing.T) {
-	v, err := vault.Open(t.TempDir(), vault.Options{BlockBits: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := openTemp(t, vault.Options{BlockBits: 4})
 	ctx := context.Background()
 	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
 	var evs []vault.Event
